@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#define RESOURCE1_BUS_NAME  "org.example.Resource1"
+#define RESOURCE1_PATH      "/org/example/Resource1"
+#define RESOURCE1_INTERFACE "org.example.Resource1"
+
+typedef struct Change Change;
+
+/* All of the daemon's mutable state. */
+typedef struct Context {
+        sd_event *event;
+        sd_bus *bus;
+        sd_bus_slot *vtable_slot;
+        sd_bus_slot *filter_slot;
+
+        uint64_t idle_usec;          /* 0: never exit for idleness */
+        uint64_t last_activity;      /* CLOCK_MONOTONIC, µs */
+        sd_event_source *idle_source;
+
+        Change *changes;             /* changes waiting for polkit */
+        unsigned n_changes;
+        bool exit_when_settled;      /* name released: exit once no change waits */
+} Context;
+
+int manager_attach(Context *c);
+/* Answers every change still waiting for polkit with an error and frees it. */
+void manager_abort_changes(Context *c, const char *why);

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+/* Who a process runs as: real, effective and saved ids, as /proc/PID/status
+ * lists them. */
+typedef struct ProcessIds {
+        uid_t uid, euid, suid;
+        gid_t gid, egid, sgid;
+} ProcessIds;
+
+/* The caller as the bus reports it (uid) and the user database completes it
+ * (primary gid). */
+typedef struct Caller {
+        uid_t uid;
+        gid_t gid;
+} Caller;
+
+typedef enum Verdict {
+        VERDICT_ALLOW,   /* act now, polkit is not asked */
+        VERDICT_ASK,     /* act only if polkit authorizes every action in Decision.actions */
+        VERDICT_REFUSE,  /* do nothing; Decision.error/reason say why */
+} Verdict;
+
+typedef enum AuthAction {
+        AUTH_ACTION_MANAGE_OTHER = 1 << 0,
+        AUTH_ACTION_RAISE_HARD   = 1 << 1,
+} AuthAction;
+
+typedef enum RefuseError {
+        REFUSE_NONE,
+        REFUSE_INVALID_LIMITS,
+        REFUSE_PERMISSION,
+} RefuseError;
+
+typedef struct Decision {
+        Verdict verdict;
+        unsigned actions;        /* AuthAction bits, for VERDICT_ASK */
+        /* Whether the acting thread may keep CAP_SYS_RESOURCE: only for root
+         * and for what polkit authorizes, so the kernel's own check refuses
+         * anything else (e.g. a hard limit lowered by someone else meanwhile). */
+        bool privileged;
+        RefuseError error;       /* for VERDICT_REFUSE */
+        const char *reason;      /* static text, for VERDICT_REFUSE */
+} Decision;
+
+/* The kernel's prlimit(2) permission check, without CAP_SYS_RESOURCE: every
+ * uid of the target is the caller's uid and every gid its gid. */
+bool caller_owns(const Caller *caller, const ProcessIds *target);
+
+/* Changing a limit from old to new on target. Pure: no system calls. */
+Decision decide_change(const Caller *caller, const ProcessIds *target,
+                       const struct rlimit *old, const struct rlimit *new);
+
+/* Reading usage of target: /proc/PID/io and friends need ptrace-read access,
+ * so only the owner and root may. Limits are world-readable and need no decision. */
+Decision decide_read_usage(const Caller *caller, const ProcessIds *target);
+
+const char *auth_action_id(AuthAction action);

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+
+static const sd_bus_error_map resource1_errors[] = {
+        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_RESOURCE,  EINVAL),
+        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_LIMITS,    EINVAL),
+        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_WHO,       EINVAL),
+        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_NO_SUCH_PROCESS,   ESRCH),
+        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_PERMISSION_DENIED, EPERM),
+        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_FAILED,            EIO),
+        SD_BUS_ERROR_MAP_END
+};
+
+int errors_register(void) {
+        return sd_bus_error_add_map(resource1_errors);
+}
+
+int error_from_errno(sd_bus_error *error, int r, const char *what) {
+        r = -abs(r);
+        switch (-r) {
+        case ESRCH:
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                         "%s: no such process", what);
+        case EPERM:
+        case EACCES:
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                         "%s: the kernel refused: %s", what, strerror(-r));
+        default:
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED, "%s: %s", what, strerror(-r));
+        }
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "context.h"
+#include "errors.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef PROJECT_VERSION
+#define PROJECT_VERSION "0"
+#endif
+
+#define USEC_PER_SEC 1000000ULL
+
+static void help(void) {
+        printf("Usage: resource1d [OPTIONS]\n"
+               "\n"
+               "The org.example.Resource1 system bus service: resource limits and usage\n"
+               "(getrlimit, setrlimit, prlimit, getrusage, getpagesize) for every language,\n"
+               "with polkit deciding what needs CAP_SYS_RESOURCE.\n"
+               "\n"
+               "Options:\n"
+               "  --idle-timeout=SEC   exit after SEC seconds without calls (0: never, the default);\n"
+               "                       never while an authorization check is pending\n"
+               "  --log-level=LEVEL    err, warning, notice, info (default) or debug\n"
+               "  -h --help            show this help\n"
+               "  --version            show the version\n"
+               "\n"
+               "It connects to the system bus, or to $DBUS_SYSTEM_BUS_ADDRESS when set.\n"
+               "See resource1d(8).\n");
+}
+
+static int parse_argv(int argc, char *argv[], Context *c) {
+        enum { ARG_IDLE = 0x100, ARG_LOG_LEVEL, ARG_VERSION };
+        static const struct option options[] = {
+                { "help",         no_argument,       NULL, 'h' },
+                { "version",      no_argument,       NULL, ARG_VERSION },
+                { "idle-timeout", required_argument, NULL, ARG_IDLE },
+                { "log-level",    required_argument, NULL, ARG_LOG_LEVEL },
+                {}
+        };
+        int opt;
+
+        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("resource1d %s\n", PROJECT_VERSION);
+                        return 0;
+                case ARG_IDLE: {
+                        char *end;
+                        errno = 0;
+                        unsigned long long s = strtoull(optarg, &end, 10);
+                        if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' ||
+                            s > UINT64_MAX / USEC_PER_SEC) {
+                                fprintf(stderr, "resource1d: invalid --idle-timeout '%s': expected whole seconds\n", optarg);
+                                return -EINVAL;
+                        }
+                        c->idle_usec = s * USEC_PER_SEC;
+                        break;
+                }
+                case ARG_LOG_LEVEL: {
+                        int l = log_parse_level(optarg);
+                        if (l < 0) {
+                                fprintf(stderr, "resource1d: invalid --log-level '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        log_set_max_level(l);
+                        break;
+                }
+                default:
+                        return -EINVAL;
+                }
+
+        if (optind < argc) {
+                fprintf(stderr, "resource1d: unexpected argument '%s'\n", argv[optind]);
+                return -EINVAL;
+        }
+        return 1;
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Context *c = userdata;
+        (void) s;
+
+        log_info("Received %s, exiting", strsignal((int) si->ssi_signo));
+        manager_abort_changes(c, "the service is shutting down");
+        (void) sd_bus_flush(c->bus);
+        return sd_event_exit(c->event, 0);
+}
+
+static int on_name_released(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        (void) m, (void) error;
+
+        /* The bus answers the release after every call it had already routed
+         * to us, so they have all been dispatched by now; those still waiting
+         * for polkit are seen through before exiting. */
+        log_info("Idle, exiting");
+        if (c->n_changes > 0) {
+                c->exit_when_settled = true;
+                return 0;
+        }
+        return sd_event_exit(c->event, 0);
+}
+
+static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+        uint64_t next = c->last_activity + c->idle_usec;
+        (void) usec;
+
+        if (c->n_changes > 0 || now_usec() < next) {
+                if (c->n_changes > 0)
+                        next = now_usec() + c->idle_usec;
+                (void) sd_event_source_set_time(s, next);
+                return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        }
+
+        /* Give the name up first: calls made from now on start a new
+         * instance by activation instead of reaching one that is leaving. */
+        int r = sd_bus_release_name_async(c->bus, NULL, RESOURCE1_BUS_NAME, on_name_released, c);
+        if (r < 0)
+                return sd_event_exit(c->event, log_error_errno(r, "Failed to release the bus name"));
+        return 0;
+}
+
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        (void) error;
+
+        if (sd_bus_message_get_type(m, NULL) >= 0)
+                c->last_activity = now_usec();
+        return 0;
+}
+
+static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+        (void) error;
+
+        if (e) {
+                log_error_errno(sd_bus_error_get_errno(e), "Failed to acquire %s: %s",
+                                RESOURCE1_BUS_NAME, e->message);
+                return sd_event_exit(c->event, EXIT_FAILURE);
+        }
+        log_info("Serving %s", RESOURCE1_BUS_NAME);
+        return 0;
+}
+
+static void context_done(Context *c) {
+        if (c->bus)
+                manager_abort_changes(c, "the service is exiting");
+        sd_event_source_unref(c->idle_source);
+        sd_bus_slot_unref(c->filter_slot);
+        sd_bus_slot_unref(c->vtable_slot);
+        sd_bus_flush_close_unref(c->bus);
+        sd_event_unref(c->event);
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(context_done) Context c = {};
+        sigset_t mask;
+        int r;
+
+        r = parse_argv(argc, argv, &c);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        /* Blocked before any thread exists, so signals reach the signalfd. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(errno, "Failed to block signals"), EXIT_FAILURE;
+
+        r = errors_register();
+        if (r < 0)
+                return log_error_errno(r, "Failed to register error names"), EXIT_FAILURE;
+
+        r = sd_event_default(&c.event);
+        if (r >= 0)
+                r = sd_event_add_signal(c.event, NULL, SIGTERM, on_signal, &c);
+        if (r >= 0)
+                r = sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the event loop"), EXIT_FAILURE;
+
+        r = sd_bus_open_system(&c.bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus"), EXIT_FAILURE;
+
+        r = sd_bus_attach_event(c.bus, c.event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_set_exit_on_disconnect(c.bus, true);
+        if (r >= 0)
+                r = manager_attach(&c);
+        if (r >= 0)
+                r = sd_bus_add_filter(c.bus, &c.filter_slot, on_message, &c);
+        if (r >= 0)
+                r = sd_bus_request_name_async(c.bus, NULL, RESOURCE1_BUS_NAME, 0, on_name_acquired, &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the bus service"), EXIT_FAILURE;
+
+        c.last_activity = now_usec();
+        if (c.idle_usec > 0) {
+                r = sd_event_add_time(c.event, &c.idle_source, CLOCK_MONOTONIC,
+                                      c.last_activity + c.idle_usec, 0, on_idle_timer, &c);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the idle timer"), EXIT_FAILURE;
+        }
+
+        r = sd_event_loop(c.event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed"), EXIT_FAILURE;
+        if (r != 0)
+                log_error_errno(ECONNRESET, "Exiting with status %d: the bus connection was lost or the name could not be had", r);
+        return r;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "errors.h"
+#include "polkit.h"
+#include "util.h"
+
+#define POLKIT_CHECK_ALLOW_USER_INTERACTION 1u
+
+int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_id,
+                       const char *const *details, sd_bus_message_handler_t callback,
+                       void *userdata, sd_bus_slot **ret_slot) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        const char *sender = sd_bus_message_get_sender(request);
+        int r;
+
+        /* The subject is the bus name, never a pid: polkitd resolves it through
+         * the bus, so a caller cannot be swapped for another process. */
+        if (!sender)
+                return -EBADMSG;
+
+        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.PolicyKit1",
+                                           "/org/freedesktop/PolicyKit1/Authority",
+                                           "org.freedesktop.PolicyKit1.Authority",
+                                           "CheckAuthorization");
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_append(m, "(sa{sv})s", "system-bus-name", 1, "name", "s", sender, action_id);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_open_container(m, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        for (const char *const *d = details; d && d[0] && d[1]; d += 2) {
+                r = sd_bus_message_append(m, "{ss}", d[0], d[1]);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+
+        unsigned flags = sd_bus_message_get_allow_interactive_authorization(request) > 0 ?
+                         POLKIT_CHECK_ALLOW_USER_INTERACTION : 0;
+        r = sd_bus_message_append(m, "us", flags, "");
+        if (r < 0)
+                return r;
+
+        /* An interactive check waits for a person: no sd-bus default timeout. */
+        return sd_bus_call_async(bus, ret_slot, m, callback, userdata, UINT64_MAX);
+}
+
+int polkit_verdict(sd_bus_message *reply, const char *action_id, sd_bus_error *error) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int authorized, challenge, r;
+
+        if (e)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                         "authorization for %s could not be checked, so it is denied: %s: %s",
+                                         action_id, e->name, e->message ?: "");
+
+        r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+        if (r < 0)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                         "authorization for %s could not be checked, so it is denied: malformed reply from polkit",
+                                         action_id);
+
+        if (authorized)
+                return 0;
+
+        if (challenge)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+                                         "%s needs authentication: allow interactive authorization, "
+                                         "with an authentication agent running, to be asked", action_id);
+
+        return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                 "polkit refused %s", action_id);
+}

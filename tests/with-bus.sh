@@ -1,0 +1,106 @@
+#!/bin/bash
+# Runs COMMAND against a private system bus with a real polkitd and the real
+# resource1d, all started by dbus-test-runner:
+#
+#   tests/with-bus.sh [--rules FILE]... [--max-wait SEC] -- COMMAND [ARG...]
+#
+# The bus config includes the project's own policy/org.example.Resource1.conf,
+# so the shipped bus policy is what is exercised. polkitd reads its actions and
+# rules from fixed directories; the whole fixture therefore runs in a private
+# mount namespace with temporary directories bound over them, holding the
+# project's actions file and the rules given with --rules.
+#
+# Environment: RESOURCE1D (the daemon binary, default build/daemon/resource1d),
+# RESOURCE1D_ARGS (extra daemon options). COMMAND sees DBUS_SYSTEM_BUS_ADDRESS,
+# RESOURCE1_FIXTURE (the fixture's temporary directory) and POLKITD_PID_FILE.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=$(dirname "$here")
+
+if [ "${1:-}" = --inside ]; then
+        shift
+        tmp=$1; shift
+        mount --bind "$tmp/actions" /usr/share/polkit-1/actions
+        mount --bind "$tmp/rules.d" /etc/polkit-1/rules.d
+        exec dbus-test-runner --bus-type=system --dbus-config="$tmp/system.conf" --keep-env \
+                --max-wait="$MAX_WAIT" \
+                --task "$here/polkitd-task.sh" --task-name polkitd --task-bus=system --ignore-return \
+                --task "$RESOURCE1D" --task-name resource1d --task-bus=system --ignore-return \
+                        --wait-for org.freedesktop.PolicyKit1 $RESOURCE1D_ARGS_PARAMS \
+                --task "$here/wait-then.sh" --task-name test --task-bus=system \
+                        --wait-for org.example.Resource1 --parameter "$tmp/command"
+fi
+
+rules=()
+MAX_WAIT=600
+while [ $# -gt 0 ]; do
+        case $1 in
+        --rules) rules+=("$2"); shift 2 ;;
+        --max-wait) MAX_WAIT=$2; shift 2 ;;
+        --) shift; break ;;
+        *) echo "with-bus.sh: unknown option '$1'" >&2; exit 2 ;;
+        esac
+done
+[ $# -gt 0 ] || { echo "usage: with-bus.sh [--rules FILE]... -- COMMAND [ARG...]" >&2; exit 2; }
+
+if [ "$(id -u)" != 0 ]; then
+        echo "with-bus.sh: needs root (polkitd, a private mount namespace, test users)" >&2
+        exit 77
+fi
+for tool in dbus-daemon dbus-test-runner unshare setpriv /usr/lib/polkit-1/polkitd; do
+        command -v "$tool" >/dev/null || { echo "with-bus.sh: '$tool' is missing" >&2; exit 1; }
+done
+
+export RESOURCE1D=${RESOURCE1D:-$src/build/daemon/resource1d}
+[ -x "$RESOURCE1D" ] || { echo "with-bus.sh: no daemon at '$RESOURCE1D' (build first)" >&2; exit 1; }
+params=""
+for a in ${RESOURCE1D_ARGS:-}; do params+=" --parameter $a"; done
+export RESOURCE1D_ARGS_PARAMS=$params
+export MAX_WAIT
+
+tmp=$(mktemp -d /tmp/resource1-fixture.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+mkdir -m 755 "$tmp/actions" "$tmp/rules.d"
+install -m 644 "$src/policy/org.example.resource1.policy" "$tmp/actions/"
+for r in "${rules[@]}"; do install -m 644 "$r" "$tmp/rules.d/"; done
+
+cat > "$tmp/system.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$tmp/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <!-- Anyone may connect; what they may send is as on a real system bus. -->
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Peer"/>
+    <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"
+          send_member="UpdateActivationEnvironment"/>
+  </policy>
+  <policy user="root">
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+  </policy>
+  <include>$src/policy/org.example.Resource1.conf</include>
+  <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>
+</busconfig>
+CONF
+
+printf '%q ' "$@" > "$tmp/command"
+export RESOURCE1_FIXTURE=$tmp
+export POLKITD_PID_FILE=$tmp/polkitd.pid
+unshare --mount --propagation private -- "$here/with-bus.sh" --inside "$tmp"
