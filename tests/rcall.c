@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rcall: one org.example.Resource1 call through GDBus, for the tests to make
+ * as any user (run under setpriv). Prints one line "OK <reply as GVariant
+ * text>" or "ERR <error name> <message>", then what was asked for:
+ *
+ *   rcall [--interactive] [--pidfd-of PID] [--spawn-child] [--limit RES]
+ *         [--burn-ms N] [--own-usage] METHOD SIGNATURE ARGS
+ *
+ *   --interactive   allow interactive authorization on the call
+ *   --pidfd-of PID  pass pidfd_open(PID) as the call's fd 0 (for an "h" argument @h 0)
+ *   --spawn-child   fork a child that waits, put its pid where ARGS says CHILD,
+ *                   and afterwards print "CHILD <pid> <soft> <hard>" of RES for it
+ *   --limit RES     afterwards print "LIMIT <soft> <hard>": this process's own RES
+ *   --burn-ms N     spend N ms of CPU in user mode before the call
+ *   --own-usage     afterwards print "USAGE <utime> <stime> <maxrss> <minflt> <nvcsw>"
+ *                   from this process's own getrusage(RUSAGE_SELF)
+ */
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "resource1-names.h"
+
+static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char *argv[]) {
+        gboolean interactive = FALSE, spawn_child = FALSE, own_usage = FALSE;
+        gint pidfd_of = 0, burn_ms = 0;
+        gchar *limit = NULL;
+        GOptionEntry entries[] = {
+                { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive, NULL, NULL },
+                { "pidfd-of", 0, 0, G_OPTION_ARG_INT, &pidfd_of, NULL, NULL },
+                { "spawn-child", 0, 0, G_OPTION_ARG_NONE, &spawn_child, NULL, NULL },
+                { "limit", 0, 0, G_OPTION_ARG_STRING, &limit, NULL, NULL },
+                { "burn-ms", 0, 0, G_OPTION_ARG_INT, &burn_ms, NULL, NULL },
+                { "own-usage", 0, 0, G_OPTION_ARG_NONE, &own_usage, NULL, NULL },
+                {}
+        };
+        g_autoptr(GOptionContext) oc = g_option_context_new("METHOD SIGNATURE ARGS");
+        g_autoptr(GError) error = NULL;
+
+        g_option_context_add_main_entries(oc, entries, NULL);
+        if (!g_option_context_parse(oc, &argc, &argv, &error) || argc != 4) {
+                fprintf(stderr, "rcall: usage: rcall [OPTIONS] METHOD SIGNATURE ARGS\n");
+                return 2;
+        }
+
+        const Resource1Rlimit *res = NULL;
+        if (limit && resource1_rlimit_from_name(limit, &res) < 0) {
+                fprintf(stderr, "rcall: unknown resource '%s'\n", limit);
+                return 2;
+        }
+
+        g_autofree gchar *args = g_strdup(argv[3]);
+        pid_t child = 0;
+        if (spawn_child) {
+                child = fork();
+                if (child < 0)
+                        return 3;
+                if (child == 0) {
+                        pause();
+                        _exit(0);
+                }
+                g_autofree gchar *pid = g_strdup_printf("%d", (int) child);
+                g_auto(GStrv) parts = g_strsplit(args, "CHILD", -1);
+                g_free(args);
+                args = g_strjoinv(pid, parts);
+        }
+
+        if (burn_ms > 0) {
+                double end = now() + burn_ms / 1000.0;
+                volatile unsigned long x = 0;
+                while (now() < end)
+                        x++;
+        }
+
+        g_autoptr(GVariant) params = g_variant_parse(G_VARIANT_TYPE(argv[2]), args, NULL, NULL, &error);
+        if (!params) {
+                fprintf(stderr, "rcall: bad arguments '%s': %s\n", args, error->message);
+                return 2;
+        }
+
+        g_autoptr(GDBusConnection) bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+        if (!bus) {
+                printf("ERR connect %s\n", error->message);
+                return 0;
+        }
+
+        g_autoptr(GUnixFDList) fds = NULL;
+        if (pidfd_of > 0) {
+                int fd = pidfd_open(pidfd_of, 0);
+                if (fd < 0) {
+                        perror("rcall: pidfd_open");
+                        return 3;
+                }
+                fds = g_unix_fd_list_new_from_array(&fd, 1);
+        }
+
+        g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
+                bus, "org.example.Resource1", "/org/example/Resource1", "org.example.Resource1",
+                argv[1], g_steal_pointer(&params), NULL,
+                interactive ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION : G_DBUS_CALL_FLAGS_NONE,
+                -1, fds, NULL, NULL, &error);
+        if (reply) {
+                g_autofree gchar *text = g_variant_print(reply, TRUE);
+                printf("OK %s\n", text);
+        } else {
+                g_autofree gchar *name = g_dbus_error_get_remote_error(error);
+                g_dbus_error_strip_remote_error(error);
+                printf("ERR %s %s\n", name ?: "(local)", error->message);
+        }
+
+        if (res) {
+                struct rlimit l;
+                getrlimit(res->number, &l);
+                printf("LIMIT %llu %llu\n", (unsigned long long) l.rlim_cur, (unsigned long long) l.rlim_max);
+        }
+        if (child > 0) {
+                struct rlimit l;
+                prlimit(child, res ? res->number : RLIMIT_NOFILE, NULL, &l);
+                printf("CHILD %d %llu %llu\n", (int) child, (unsigned long long) l.rlim_cur,
+                       (unsigned long long) l.rlim_max);
+                kill(child, SIGKILL);
+                waitpid(child, NULL, 0);
+        }
+        if (own_usage) {
+                struct rusage ru;
+                getrusage(RUSAGE_SELF, &ru);
+                printf("USAGE %.6f %.6f %ld %ld %ld\n",
+                       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+                       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+                       ru.ru_maxrss, ru.ru_minflt, ru.ru_nvcsw);
+        }
+        return 0;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The authorization decision over its whole matrix, without a bus:
+ * caller (root, owner, other user, owner's setuid/setgid program, owner with
+ * another gid) x change (lower soft, lower hard, soft up to hard, hard up,
+ * soft above hard, no change). */
+#include <glib.h>
+
+#include "decide.h"
+
+#define INF RLIM_INFINITY
+
+typedef enum Target { T_OWNED, T_OTHER, T_SETUID, T_SETGID, T_OTHER_GID } TargetKind;
+typedef enum Change { C_LOWER_SOFT, C_LOWER_HARD, C_SOFT_UP, C_HARD_UP, C_SOFT_ABOVE_HARD, C_SAME, C_HARD_TO_INF } ChangeKind;
+
+static const Caller user = { .uid = 1000, .gid = 1000 };
+static const Caller root = { .uid = 0, .gid = 0 };
+
+static ProcessIds target_ids(TargetKind t) {
+        ProcessIds ids = { 1000, 1000, 1000, 1000, 1000, 1000 };
+        switch (t) {
+        case T_OWNED: break;
+        case T_OTHER: ids = (ProcessIds) { 1001, 1001, 1001, 1001, 1001, 1001 }; break;
+        case T_SETUID: ids.euid = 0, ids.suid = 0; break;     /* a setuid-root program the user started */
+        case T_SETGID: ids.egid = 5, ids.sgid = 5; break;     /* a setgid program */
+        case T_OTHER_GID: ids.gid = ids.egid = ids.sgid = 100; break;
+        }
+        return ids;
+}
+
+static void change_limits(ChangeKind c, struct rlimit *old, struct rlimit *new) {
+        *old = (struct rlimit) { 1024, 4096 };
+        switch (c) {
+        case C_LOWER_SOFT:      *new = (struct rlimit) { 512, 4096 }; break;
+        case C_LOWER_HARD:      *new = (struct rlimit) { 1024, 2048 }; break;
+        case C_SOFT_UP:         *new = (struct rlimit) { 4096, 4096 }; break;
+        case C_HARD_UP:         *new = (struct rlimit) { 1024, 8192 }; break;
+        case C_SOFT_ABOVE_HARD: *new = (struct rlimit) { 8192, 4096 }; break;
+        case C_SAME:            *new = *old; break;
+        case C_HARD_TO_INF:     *new = (struct rlimit) { 1024, INF }; break;
+        }
+}
+
+typedef struct Row {
+        const Caller *caller;
+        TargetKind target;
+        ChangeKind change;
+        Verdict verdict;
+        unsigned actions;
+        gboolean privileged;
+        RefuseError error;
+} Row;
+
+#define MO AUTH_ACTION_MANAGE_OTHER
+#define RH AUTH_ACTION_RAISE_HARD
+
+static const Row rows[] = {
+        /* root: whatever the kernel allows root, never polkit */
+        { &root, T_OWNED, C_LOWER_SOFT,      VERDICT_ALLOW, 0, TRUE, REFUSE_NONE },
+        { &root, T_OTHER, C_LOWER_HARD,      VERDICT_ALLOW, 0, TRUE, REFUSE_NONE },
+        { &root, T_OTHER, C_HARD_UP,         VERDICT_ALLOW, 0, TRUE, REFUSE_NONE },
+        { &root, T_SETUID, C_HARD_TO_INF,    VERDICT_ALLOW, 0, TRUE, REFUSE_NONE },
+        { &root, T_OWNED, C_SOFT_ABOVE_HARD, VERDICT_REFUSE, 0, FALSE, REFUSE_INVALID_LIMITS },
+
+        /* the owner: lowering and soft-up free, hard-up asks raise-hard-limit */
+        { &user, T_OWNED, C_LOWER_SOFT,      VERDICT_ALLOW, 0, FALSE, REFUSE_NONE },
+        { &user, T_OWNED, C_LOWER_HARD,      VERDICT_ALLOW, 0, FALSE, REFUSE_NONE },
+        { &user, T_OWNED, C_SOFT_UP,         VERDICT_ALLOW, 0, FALSE, REFUSE_NONE },
+        { &user, T_OWNED, C_SAME,            VERDICT_ALLOW, 0, FALSE, REFUSE_NONE },
+        { &user, T_OWNED, C_HARD_UP,         VERDICT_ASK, RH, TRUE, REFUSE_NONE },
+        { &user, T_OWNED, C_HARD_TO_INF,     VERDICT_ASK, RH, TRUE, REFUSE_NONE },
+        { &user, T_OWNED, C_SOFT_ABOVE_HARD, VERDICT_REFUSE, 0, FALSE, REFUSE_INVALID_LIMITS },
+
+        /* another user's process, or the owner's setuid/setgid program, or one
+         * running with another gid: manage-other for any change */
+        { &user, T_OTHER, C_LOWER_SOFT,      VERDICT_ASK, MO, TRUE, REFUSE_NONE },
+        { &user, T_OTHER, C_SOFT_UP,         VERDICT_ASK, MO, TRUE, REFUSE_NONE },
+        { &user, T_OTHER, C_SAME,            VERDICT_ASK, MO, TRUE, REFUSE_NONE },
+        { &user, T_OTHER, C_HARD_UP,         VERDICT_ASK, MO | RH, TRUE, REFUSE_NONE },
+        { &user, T_OTHER, C_SOFT_ABOVE_HARD, VERDICT_REFUSE, 0, FALSE, REFUSE_INVALID_LIMITS },
+        { &user, T_SETUID, C_LOWER_SOFT,     VERDICT_ASK, MO, TRUE, REFUSE_NONE },
+        { &user, T_SETUID, C_HARD_UP,        VERDICT_ASK, MO | RH, TRUE, REFUSE_NONE },
+        { &user, T_SETGID, C_LOWER_HARD,     VERDICT_ASK, MO, TRUE, REFUSE_NONE },
+        { &user, T_OTHER_GID, C_LOWER_SOFT,  VERDICT_ASK, MO, TRUE, REFUSE_NONE },
+};
+
+static void test_change_matrix(void) {
+        for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+                const Row *r = &rows[i];
+                ProcessIds ids = target_ids(r->target);
+                struct rlimit old, new;
+                change_limits(r->change, &old, &new);
+
+                Decision d = decide_change(r->caller, &ids, &old, &new);
+                g_test_message("row %zu: caller uid %u, target %d, change %d -> verdict %d actions %u",
+                               i, (unsigned) r->caller->uid, r->target, r->change, d.verdict, d.actions);
+                g_assert_cmpint(d.verdict, ==, r->verdict);
+                if (d.verdict == VERDICT_REFUSE) {
+                        g_assert_cmpint(d.error, ==, r->error);
+                        g_assert_nonnull(d.reason);
+                        continue;
+                }
+                g_assert_cmpuint(d.actions, ==, r->actions);
+                g_assert_cmpint(d.privileged, ==, r->privileged);
+        }
+}
+
+/* Every caller/target/change combination: the invariants, whatever the row table says. */
+static void test_change_invariants_over_all_combinations(void) {
+        const Caller *callers[] = { &root, &user };
+        for (size_t c = 0; c < G_N_ELEMENTS(callers); c++)
+                for (int t = T_OWNED; t <= T_OTHER_GID; t++)
+                        for (int ch = C_LOWER_SOFT; ch <= C_HARD_TO_INF; ch++) {
+                                ProcessIds ids = target_ids(t);
+                                struct rlimit old, new;
+                                change_limits(ch, &old, &new);
+                                Decision d = decide_change(callers[c], &ids, &old, &new);
+
+                                if (new.rlim_cur > new.rlim_max) {
+                                        g_assert_cmpint(d.verdict, ==, VERDICT_REFUSE);
+                                        continue;
+                                }
+                                /* Privilege is held only for root or what polkit grants. */
+                                if (d.verdict == VERDICT_ALLOW && callers[c]->uid != 0)
+                                        g_assert_false(d.privileged);
+                                /* A hard raise by a non-root caller always asks raise-hard-limit. */
+                                if (callers[c]->uid != 0 && new.rlim_max > old.rlim_max)
+                                        g_assert_true(d.verdict == VERDICT_ASK && (d.actions & RH));
+                                /* Acting on what the caller does not own always asks manage-other. */
+                                if (callers[c]->uid != 0 && t != T_OWNED)
+                                        g_assert_true(d.verdict == VERDICT_ASK && (d.actions & MO));
+                                if (callers[c]->uid == 0)
+                                        g_assert_cmpint(d.verdict, ==, VERDICT_ALLOW);
+                        }
+}
+
+static void test_caller_owns_is_the_kernels_check(void) {
+        ProcessIds ids = target_ids(T_OWNED);
+        g_assert_true(caller_owns(&user, &ids));
+        ProcessIds each[6];
+        for (int i = 0; i < 6; i++) {
+                each[i] = ids;
+                ((unsigned *) &each[i])[i] = 4242;   /* any one id differing breaks ownership */
+                g_assert_false(caller_owns(&user, &each[i]));
+        }
+        const Caller no_gid = { .uid = 1000, .gid = (gid_t) -1 };
+        g_assert_false(caller_owns(&no_gid, &ids));
+}
+
+static void test_usage_reads(void) {
+        ProcessIds owned = target_ids(T_OWNED), other = target_ids(T_OTHER), setuid = target_ids(T_SETUID);
+        g_assert_cmpint(decide_read_usage(&user, &owned).verdict, ==, VERDICT_ALLOW);
+        g_assert_cmpint(decide_read_usage(&root, &other).verdict, ==, VERDICT_ALLOW);
+        Decision d = decide_read_usage(&user, &other);
+        g_assert_cmpint(d.verdict, ==, VERDICT_REFUSE);
+        g_assert_cmpint(d.error, ==, REFUSE_PERMISSION);
+        g_assert_cmpint(decide_read_usage(&user, &setuid).verdict, ==, VERDICT_REFUSE);
+}
+
+static void test_action_ids(void) {
+        g_assert_cmpstr(auth_action_id(AUTH_ACTION_MANAGE_OTHER), ==, "org.example.resource1.manage-other");
+        g_assert_cmpstr(auth_action_id(AUTH_ACTION_RAISE_HARD), ==, "org.example.resource1.raise-hard-limit");
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/decide/change-matrix", test_change_matrix);
+        g_test_add_func("/decide/change-invariants-all-combinations", test_change_invariants_over_all_combinations);
+        g_test_add_func("/decide/caller-owns-is-the-kernels-check", test_caller_owns_is_the_kernels_check);
+        g_test_add_func("/decide/usage-reads", test_usage_reads);
+        g_test_add_func("/decide/action-ids", test_action_ids);
+        return g_test_run();
+}
