@@ -208,8 +208,8 @@ static int reply_limits(sd_bus_message *m, const struct rlimit *l) {
         return sd_bus_reply_method_return(m, "tt", (uint64_t) l->rlim_cur, (uint64_t) l->rlim_max);
 }
 
-/* Carries out an authorized change and replies; on failure sets error and
- * returns a negative errno without having replied. */
+/* Carries out an authorized change and replies (returns 1); on failure sets
+ * error and returns a negative errno without having replied. */
 static int change_run(Change *ch, sd_bus_error *error) {
         Context *c = ch->context;
         struct rlimit old;
@@ -256,17 +256,20 @@ static int change_run(Change *ch, sd_bus_error *error) {
                  limit_str(old.rlim_cur, a), limit_str(old.rlim_max, b),
                  limit_str(ch->new.rlim_cur, x), limit_str(ch->new.rlim_max, y));
 
-        r = ch->reply_old ? reply_limits(ch->request, &old) : sd_bus_reply_method_return(ch->request, NULL);
-        if (r < 0)
-                return r;
-
+        /* Signal first, so a caller that waits for the reply and then looks
+         * for the signal finds it already queued. */
         r = sd_bus_emit_signal(c->bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged", "usttu",
                                (uint32_t) ch->target.pid, ch->resource->name,
                                (uint64_t) ch->new.rlim_cur, (uint64_t) ch->new.rlim_max,
                                (uint32_t) ch->caller.uid);
         if (r < 0)
                 log_warning_errno(r, "Failed to emit RlimitChanged");
-        return 0;
+
+        r = ch->reply_old ? reply_limits(ch->request, &old) : sd_bus_reply_method_return(ch->request, NULL);
+        if (r < 0)
+                return r;
+        /* Positive: replied. 0 would make sd-bus look for another handler. */
+        return 1;
 }
 
 static int polkit_ask_next(Change *ch);

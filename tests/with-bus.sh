@@ -23,13 +23,19 @@ if [ "${1:-}" = --inside ]; then
         tmp=$1; shift
         mount --bind "$tmp/actions" /usr/share/polkit-1/actions
         mount --bind "$tmp/rules.d" /etc/polkit-1/rules.d
-        exec dbus-test-runner --bus-type=system --dbus-config="$tmp/system.conf" --keep-env \
+        # TAP needs the test's own lines as they are: strip dbus-test-runner's
+        # "test      : " prefix and make every other line a TAP comment.
+        set -o pipefail
+        dbus-test-runner --bus-type=system --dbus-config="$tmp/system.conf" --keep-env \
                 --max-wait="$MAX_WAIT" \
                 --task "$here/polkitd-task.sh" --task-name polkitd --task-bus=system --ignore-return \
                 --task "$RESOURCE1D" --task-name resource1d --task-bus=system --ignore-return \
                         --wait-for org.freedesktop.PolicyKit1 $RESOURCE1D_ARGS_PARAMS \
                 --task "$here/wait-then.sh" --task-name test --task-bus=system \
-                        --wait-for org.example.Resource1 --parameter "$tmp/command"
+                        --wait-for org.example.Resource1 --parameter "$tmp/command" \
+                | sed -u -e '/^test *: \(Started with PID\|Exited with status\|Shutting down\)/{s/^/# /;b}' \
+                         -e 's/^test      : //;t' -e 's/^/# /'
+        exit
 fi
 
 rules=()
@@ -103,4 +109,5 @@ CONF
 printf '%q ' "$@" > "$tmp/command"
 export RESOURCE1_FIXTURE=$tmp
 export POLKITD_PID_FILE=$tmp/polkitd.pid
-unshare --mount --propagation private -- "$here/with-bus.sh" --inside "$tmp"
+# A pid namespace too: when the fixture ends, every process it started ends.
+unshare --mount --propagation private --pid --fork --mount-proc -- "$here/with-bus.sh" --inside "$tmp"

@@ -1,0 +1,1187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The real resource1d on a private system bus with a real polkitd (see
+ * with-bus.sh), called by GDBus as root, and by rcall, busctl and gdbus as
+ * other users. Test rules (tests/test.rules): polkit says yes to "daemon", no
+ * to "bin", asks "sys" to authenticate; "nobody" gets the actions' defaults
+ * (auth_admin: a challenge with no agent); "games" gets the shipped example
+ * rule (its group named "games" here). */
+#include <fcntl.h>
+#include <math.h>
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "resource1-names.h"
+
+#define NAME "org.example.Resource1"
+#define PATH "/org/example/Resource1"
+#define IFACE NAME
+#define INF G_MAXUINT64
+#define ERR_PREFIX "org.example.Resource1.Error."
+#define IAR "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
+
+typedef struct User { const char *name; uid_t uid; gid_t gid; } User;
+static const User U_ROOT = { "root", 0, 0 };
+static const User U_YES = { "daemon", 1, 1 };       /* polkit: yes */
+static const User U_NO = { "bin", 2, 2 };           /* polkit: no */
+static const User U_CHALLENGE = { "sys", 3, 3 };    /* polkit: auth_admin */
+static const User U_NOBODY = { "nobody", 65534, 65534 };
+static const User U_GAMES = { "games", 5, 60 };     /* the example rule */
+
+static GDBusConnection *bus;
+static char *rcall_path;
+static gboolean can_raise;
+static pid_t daemon_pid;
+
+/* ---- what polkitd is asked, seen by a bus monitor ---- */
+
+typedef struct Check { char *action; guint32 flags; GHashTable *details; char *subject_kind; } Check;
+
+static GMutex mon_lock;
+static GCond mon_cond;
+static GPtrArray *checks;   /* Check* */
+static guint pings_seen, pings_sent;
+
+static void check_free(gpointer p) {
+        Check *c = p;
+        g_free(c->action);
+        g_free(c->subject_kind);
+        g_hash_table_unref(c->details);
+        g_free(c);
+}
+
+static GDBusMessage *monitor_filter(GDBusConnection *c, GDBusMessage *m, gboolean incoming, gpointer u) {
+        if (!incoming || g_dbus_message_get_message_type(m) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+                return m;
+        const char *member = g_dbus_message_get_member(m);
+        g_mutex_lock(&mon_lock);
+        if (g_strcmp0(member, "CheckAuthorization") == 0) {
+                GVariant *body = g_dbus_message_get_body(m);
+                Check *ck = g_new0(Check, 1);
+                g_autoptr(GVariant) subject = g_variant_get_child_value(body, 0);
+                g_autoptr(GVariant) details = g_variant_get_child_value(body, 2);
+                g_variant_get_child(subject, 0, "s", &ck->subject_kind);
+                g_variant_get_child(body, 1, "s", &ck->action);
+                g_variant_get_child(body, 3, "u", &ck->flags);
+                ck->details = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+                GVariantIter it;
+                char *k, *v;
+                g_variant_iter_init(&it, details);
+                while (g_variant_iter_next(&it, "{ss}", &k, &v))
+                        g_hash_table_insert(ck->details, k, v);
+                g_ptr_array_add(checks, ck);
+        } else if (g_strcmp0(member, "Ping") == 0)
+                pings_seen++;
+        g_cond_broadcast(&mon_cond);
+        g_mutex_unlock(&mon_lock);
+        g_object_unref(m);
+        return NULL;
+}
+
+static void monitor_start(void) {
+        g_autoptr(GError) error = NULL;
+        const char *addr = g_getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        GDBusConnection *mon = g_dbus_connection_new_for_address_sync(
+                addr, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                NULL, NULL, &error);
+        g_assert_no_error(error);
+        checks = g_ptr_array_new_with_free_func(check_free);
+        g_dbus_connection_add_filter(mon, monitor_filter, NULL, NULL);
+        const char *rules[] = {
+                "type='method_call',interface='org.freedesktop.PolicyKit1.Authority',member='CheckAuthorization'",
+                "type='method_call',interface='org.freedesktop.DBus.Peer',member='Ping',destination='" NAME "'",
+                NULL,
+        };
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(mon, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                            "org.freedesktop.DBus.Monitoring", "BecomeMonitor",
+                                                            g_variant_new("(^asu)", rules, 0), NULL,
+                                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        /* kept for the whole run */
+}
+
+/* Everything the bus routed before this point has reached the monitor, and
+ * every signal sent to us before it has been dispatched. */
+static void sync_bus(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(bus, NAME, PATH, "org.freedesktop.DBus.Peer", "Ping",
+                                                            NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        pings_sent++;
+        gint64 end = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+        g_mutex_lock(&mon_lock);
+        while (pings_seen < pings_sent)
+                g_assert_true(g_cond_wait_until(&mon_cond, &mon_lock, end));
+        g_mutex_unlock(&mon_lock);
+        while (g_main_context_iteration(NULL, FALSE))
+                ;
+}
+
+static guint checks_reset(void) {
+        sync_bus();
+        g_mutex_lock(&mon_lock);
+        guint n = checks->len;
+        g_ptr_array_set_size(checks, 0);
+        g_mutex_unlock(&mon_lock);
+        return n;
+}
+
+/* ---- RlimitChanged ---- */
+
+typedef struct Changed { guint32 pid; char *resource; guint64 soft, hard; guint32 uid; } Changed;
+static GArray *changed;
+
+static void on_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                       const char *signal, GVariant *params, gpointer u) {
+        Changed ch;
+        g_variant_get(params, "(usttu)", &ch.pid, &ch.resource, &ch.soft, &ch.hard, &ch.uid);
+        g_array_append_val(changed, ch);
+}
+
+static guint changed_reset(void) {
+        sync_bus();
+        guint n = changed->len;
+        for (guint i = 0; i < n; i++)
+                g_free(g_array_index(changed, Changed, i).resource);
+        g_array_set_size(changed, 0);
+        return n;
+}
+
+/* ---- the kernel's view, read independently of the daemon ---- */
+
+static const char *const proc_labels[] = {
+        "Max cpu time", "Max file size", "Max data size", "Max stack size", "Max core file size",
+        "Max resident set", "Max processes", "Max open files", "Max locked memory", "Max address space",
+        "Max file locks", "Max pending signals", "Max msgqueue size", "Max nice priority",
+        "Max realtime priority", "Max realtime timeout",
+};
+
+static guint64 parse_proc_value(const char *s) {
+        return g_str_has_prefix(s, "unlimited") ? INF : g_ascii_strtoull(s, NULL, 10);
+}
+
+static void kernel_limits(pid_t pid, int resource, guint64 *soft, guint64 *hard) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/limits", (int) pid), *text = NULL;
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        const char *line = strstr(text, proc_labels[resource]);
+        g_assert_nonnull(line);
+        const char *p = line + strlen(proc_labels[resource]);
+        while (*p == ' ')
+                p++;
+        *soft = parse_proc_value(p);
+        while (*p != ' ')
+                p++;
+        while (*p == ' ')
+                p++;
+        *hard = parse_proc_value(p);
+}
+
+/* ---- callers ---- */
+
+static GVariant *call(const char *method, GVariant *params, GError **error) {
+        return g_dbus_connection_call_sync(bus, NAME, PATH, IFACE, method, params, NULL,
+                                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+}
+
+static void assert_error(GError *error, const char *name, const char *fragment) {
+        g_assert_nonnull(error);
+        g_autofree char *remote = g_dbus_error_get_remote_error(error);
+        g_assert_cmpstr(remote, ==, name);
+        if (fragment && !strstr(error->message, fragment))
+                g_error("error message '%s' lacks '%s'", error->message, fragment);
+}
+
+typedef struct Result {
+        gboolean ok;
+        char *reply, *err_name, *err_msg;
+        guint64 limit_soft, limit_hard;
+        int child_pid;
+        guint64 child_soft, child_hard;
+        double utime, stime;
+        long maxrss, minflt, nvcsw;
+} Result;
+
+static void result_clear(Result *r) {
+        g_free(r->reply), g_free(r->err_name), g_free(r->err_msg);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Result, result_clear)
+
+/* Runs rcall as user (under setpriv, and under prlimit when nofile is
+ * given, so the caller starts with those NOFILE limits). */
+static void rcall_as(const User *u, const char *nofile, const char *const *opts, const char *method,
+                     const char *sig, const char *args, Result *res) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *out = NULL, *err = NULL;
+        g_autoptr(GError) error = NULL;
+        int status;
+
+        if (nofile) {
+                g_ptr_array_add(argv, g_strdup("prlimit"));
+                g_ptr_array_add(argv, g_strdup_printf("--nofile=%s", nofile));
+                g_ptr_array_add(argv, g_strdup("--"));
+        }
+        g_ptr_array_add(argv, g_strdup("setpriv"));
+        g_ptr_array_add(argv, g_strdup_printf("--reuid=%u", (unsigned) u->uid));
+        g_ptr_array_add(argv, g_strdup_printf("--regid=%u", (unsigned) u->gid));
+        g_ptr_array_add(argv, g_strdup("--clear-groups"));
+        g_ptr_array_add(argv, g_strdup(rcall_path));
+        for (; opts && *opts; opts++)
+                g_ptr_array_add(argv, g_strdup(*opts));
+        g_ptr_array_add(argv, g_strdup(method));
+        g_ptr_array_add(argv, g_strdup(sig));
+        g_ptr_array_add(argv, g_strdup(args));
+        g_ptr_array_add(argv, NULL);
+
+        g_assert_true(g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                   &out, &err, &status, &error));
+        g_assert_no_error(error);
+        if (!g_spawn_check_wait_status(status, NULL))
+                g_error("rcall failed: %s %s", out, err);
+
+        *res = (Result) {};
+        g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+        for (char **l = lines; *l; l++) {
+                if (g_str_has_prefix(*l, "OK ")) {
+                        res->ok = TRUE;
+                        res->reply = g_strdup(*l + 3);
+                } else if (g_str_has_prefix(*l, "ERR ")) {
+                        g_auto(GStrv) p = g_strsplit(*l + 4, " ", 2);
+                        res->err_name = g_strdup(p[0]);
+                        res->err_msg = g_strdup(p[1] ?: "");
+                } else if (g_str_has_prefix(*l, "LIMIT "))
+                        sscanf(*l, "LIMIT %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &res->limit_soft, &res->limit_hard);
+                else if (g_str_has_prefix(*l, "CHILD "))
+                        sscanf(*l, "CHILD %d %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+                               &res->child_pid, &res->child_soft, &res->child_hard);
+                else if (g_str_has_prefix(*l, "USAGE "))
+                        sscanf(*l, "USAGE %lf %lf %ld %ld %ld", &res->utime, &res->stime, &res->maxrss,
+                               &res->minflt, &res->nvcsw);
+        }
+        g_assert_true(res->ok || res->err_name);
+}
+
+static void assert_result_error(const Result *r, const char *name, const char *fragment) {
+        if (r->ok)
+                g_error("expected %s, got success: %s", name, r->reply);
+        g_assert_cmpstr(r->err_name, ==, name);
+        if (fragment && !strstr(r->err_msg, fragment))
+                g_error("error message '%s' lacks '%s'", r->err_msg, fragment);
+}
+
+/* ---- target processes ---- */
+
+static GArray *sleepers;
+
+static pid_t sleeper_as(const User *u) {
+        g_autofree char *uid = g_strdup_printf("--reuid=%u", (unsigned) u->uid);
+        g_autofree char *gid = g_strdup_printf("--regid=%u", (unsigned) u->gid);
+        const char *argv[] = { "setpriv", uid, gid, "--clear-groups", "sleep", "600", NULL };
+        g_autoptr(GError) error = NULL;
+        GPid pid;
+
+        g_assert_true(g_spawn_async(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                                    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                    NULL, NULL, &pid, &error));
+        g_assert_no_error(error);
+        /* Wait until setpriv has become sleep with the user's ids. */
+        g_autofree char *path = g_strdup_printf("/proc/%d/comm", pid);
+        for (int i = 0; i < 500; i++) {
+                g_autofree char *comm = NULL;
+                if (g_file_get_contents(path, &comm, NULL, NULL) && g_str_has_prefix(comm, "sleep"))
+                        break;
+                g_usleep(10000);
+        }
+        g_array_append_val(sleepers, pid);
+        return pid;
+}
+
+static void sleepers_kill(void) {
+        for (guint i = 0; i < sleepers->len; i++) {
+                pid_t p = g_array_index(sleepers, pid_t, i);
+                kill(p, SIGKILL);
+                waitpid(p, NULL, 0);
+        }
+        g_array_set_size(sleepers, 0);
+}
+
+static guint64 nofile_hard_of(pid_t pid) {
+        guint64 s, h;
+        kernel_limits(pid, RLIMIT_NOFILE, &s, &h);
+        return h;
+}
+
+/* ---- tests ---- */
+
+static void compare_args(GDBusArgInfo **a, GDBusArgInfo **b, const char *what) {
+        guint n = 0;
+        for (; a && a[n]; n++) {
+                g_assert_nonnull(b[n]);
+                g_assert_cmpstr(a[n]->name, ==, b[n]->name);
+                g_assert_cmpstr(a[n]->signature, ==, b[n]->signature);
+        }
+        if (b)
+                g_assert_null(b[n]);
+        g_test_message("%s: %u args agree", what, n);
+}
+
+static void test_introspection_equals_spec(void) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *spec_xml = NULL;
+        const char *spec_path = g_getenv("RESOURCE1_SPEC");
+        g_assert_nonnull(spec_path);
+        g_assert_true(g_file_get_contents(spec_path, &spec_xml, NULL, &error));
+
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(bus, NAME, PATH, "org.freedesktop.DBus.Introspectable",
+                                                            "Introspect", NULL, G_VARIANT_TYPE("(s)"),
+                                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        const char *live_xml;
+        g_variant_get(r, "(&s)", &live_xml);
+
+        g_autoptr(GDBusNodeInfo) spec = g_dbus_node_info_new_for_xml(spec_xml, &error);
+        g_assert_no_error(error);
+        g_autoptr(GDBusNodeInfo) live = g_dbus_node_info_new_for_xml(live_xml, &error);
+        g_assert_no_error(error);
+        GDBusInterfaceInfo *s = g_dbus_node_info_lookup_interface(spec, IFACE);
+        GDBusInterfaceInfo *l = g_dbus_node_info_lookup_interface(live, IFACE);
+        g_assert_nonnull(s);
+        g_assert_nonnull(l);
+
+        guint n;
+        for (n = 0; s->methods[n]; n++) {
+                GDBusMethodInfo *lm = g_dbus_interface_info_lookup_method(l, s->methods[n]->name);
+                if (!lm)
+                        g_error("method %s of the spec is not served", s->methods[n]->name);
+                compare_args(s->methods[n]->in_args, lm->in_args, s->methods[n]->name);
+                compare_args(s->methods[n]->out_args, lm->out_args, s->methods[n]->name);
+        }
+        for (guint i = 0; l->methods[i]; i++)
+                if (!g_dbus_interface_info_lookup_method(s, l->methods[i]->name))
+                        g_error("method %s is served but not in the spec", l->methods[i]->name);
+        for (guint i = 0; l->methods[i]; i++)
+                g_assert_cmpuint(i, <, n);
+
+        guint ns;
+        for (ns = 0; s->signals[ns]; ns++) {
+                GDBusSignalInfo *ls = g_dbus_interface_info_lookup_signal(l, s->signals[ns]->name);
+                g_assert_nonnull(ls);
+                compare_args(s->signals[ns]->args, ls->args, s->signals[ns]->name);
+        }
+        for (guint i = 0; l->signals[i]; i++)
+                g_assert_nonnull(g_dbus_interface_info_lookup_signal(s, l->signals[i]->name));
+
+        guint np;
+        for (np = 0; s->properties[np]; np++) {
+                GDBusPropertyInfo *lp = g_dbus_interface_info_lookup_property(l, s->properties[np]->name);
+                g_assert_nonnull(lp);
+                g_assert_cmpstr(lp->signature, ==, s->properties[np]->signature);
+                g_assert_cmpint(lp->flags, ==, s->properties[np]->flags);
+                const char *sa = g_dbus_annotation_info_lookup(s->properties[np]->annotations,
+                                                               "org.freedesktop.DBus.Property.EmitsChangedSignal");
+                const char *la = g_dbus_annotation_info_lookup(lp->annotations,
+                                                               "org.freedesktop.DBus.Property.EmitsChangedSignal");
+                g_assert_cmpstr(sa ?: "true", ==, la ?: "true");
+        }
+        for (guint i = 0; l->properties[i]; i++)
+                g_assert_nonnull(g_dbus_interface_info_lookup_property(s, l->properties[i]->name));
+        g_test_message("%u methods, %u signals, %u properties agree with the spec", n, ns, np);
+}
+
+static GVariant *get_property(const char *name) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(bus, NAME, PATH, "org.freedesktop.DBus.Properties", "Get",
+                                                            g_variant_new("(ss)", IFACE, name), G_VARIANT_TYPE("(v)"),
+                                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        GVariant *v;
+        g_variant_get(r, "(v)", &v);
+        return v;
+}
+
+static void test_properties(void) {
+        g_autoptr(GVariant) res = get_property("Resources");
+        gsize n;
+        g_autofree const char **names = g_variant_get_strv(res, &n);
+        g_assert_cmpuint(n, ==, resource1_rlimits_count);
+        for (gsize i = 0; i < n; i++)
+                g_assert_cmpstr(names[i], ==, resource1_rlimits[i].name);
+
+        g_autoptr(GVariant) inf = get_property("Infinity");
+        g_assert_cmpuint(g_variant_get_uint64(inf), ==, G_MAXUINT64);
+        g_autoptr(GVariant) ver = get_property("Version");
+        g_assert_cmpstr(g_variant_get_string(ver, NULL), ==, PROJECT_VERSION);
+
+        /* The daemon's own effective capabilities, as the kernel shows them. */
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) daemon_pid), *status = NULL;
+        g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+        const char *cap = strstr(status, "CapEff:");
+        g_assert_nonnull(cap);
+        guint64 eff = g_ascii_strtoull(cap + 7, NULL, 16);
+        g_autoptr(GVariant) can = get_property("CanRaiseHardLimits");
+        g_assert_cmpint(g_variant_get_boolean(can), ==, (eff >> 24) & 1);
+}
+
+static void test_page_size(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = call("PageSize", NULL, &error);
+        g_assert_no_error(error);
+        guint64 v;
+        g_variant_get(r, "(t)", &v);
+        g_assert_cmpuint(v, ==, (guint64) sysconf(_SC_PAGESIZE));
+}
+
+static void test_get_rlimit_is_the_callers_own(void) {
+        g_autoptr(GError) error = NULL;
+        /* root, this process */
+        g_autoptr(GVariant) r = call("GetRlimit", g_variant_new("(s)", "RLIMIT_STACK"), &error);
+        g_assert_no_error(error);
+        guint64 s, h, ks, kh;
+        g_variant_get(r, "(tt)", &s, &h);
+        kernel_limits(getpid(), RLIMIT_STACK, &ks, &kh);
+        g_assert_cmpuint(s, ==, ks);
+        g_assert_cmpuint(h, ==, kh);
+
+        /* an unprivileged caller with limits of its own */
+        g_auto(Result) res = {};
+        const char *opts[] = { "--limit", "NOFILE", NULL };
+        rcall_as(&U_NOBODY, "321:654", opts, "GetRlimit", "(s)", "('ofile',)", &res);
+        g_assert_true(res.ok);
+        g_assert_cmpstr(res.reply, ==, "(uint64 321, uint64 654)");
+        g_assert_cmpuint(res.limit_soft, ==, 321);
+        g_assert_cmpuint(checks_reset(), ==, 0);
+}
+
+static void assert_list_equals_kernel(GVariant *list, pid_t pid) {
+        GVariantIter it;
+        const char *name;
+        guint64 s, h;
+        guint i = 0;
+        g_variant_iter_init(&it, list);
+        while (g_variant_iter_next(&it, "(&stt)", &name, &s, &h)) {
+                guint64 ks, kh;
+                g_assert_cmpstr(name, ==, resource1_rlimits[i].name);
+                kernel_limits(pid, (int) i, &ks, &kh);
+                g_assert_cmpuint(s, ==, ks);
+                g_assert_cmpuint(h, ==, kh);
+                i++;
+        }
+        g_assert_cmpuint(i, ==, RLIM_NLIMITS);
+}
+
+static void test_list_rlimits_equals_proc(void) {
+        g_autoptr(GError) error = NULL;
+        pid_t child = sleeper_as(&U_ROOT), other = sleeper_as(&U_GAMES);
+        struct rlimit l = { 77, 88 };
+        g_assert_cmpint(prlimit(child, RLIMIT_NOFILE, &l, NULL), ==, 0);
+
+        const pid_t pids[] = { 0, child, other };
+        for (size_t i = 0; i < G_N_ELEMENTS(pids); i++) {
+                g_autoptr(GVariant) r = call("ListRlimits", g_variant_new("(u)", (guint32) pids[i]), &error);
+                g_assert_no_error(error);
+                g_autoptr(GVariant) list = g_variant_get_child_value(r, 0);
+                assert_list_equals_kernel(list, pids[i] ? pids[i] : getpid());
+        }
+
+        /* Limits are world-readable: an unprivileged caller may list another user's. */
+        g_auto(Result) res = {};
+        g_autofree char *args = g_strdup_printf("(uint32 %d,)", (int) child);
+        rcall_as(&U_NOBODY, NULL, NULL, "ListRlimits", "(u)", args, &res);
+        g_assert_true(res.ok);
+        g_assert_nonnull(strstr(res.reply, "('NOFILE', uint64 77, uint64 88)") ?:
+                         strstr(res.reply, "('NOFILE', 77, 88)"));
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        sleepers_kill();
+}
+
+static void test_prlimit_get_child_and_other_user(void) {
+        g_autoptr(GError) error = NULL;
+        pid_t child = sleeper_as(&U_ROOT), other = sleeper_as(&U_GAMES);
+        const pid_t pids[] = { child, other };
+        for (size_t i = 0; i < G_N_ELEMENTS(pids); i++) {
+                /* set=false: the limits passed are ignored */
+                g_autoptr(GVariant) r = call("Prlimit", g_variant_new("(usbtt)", (guint32) pids[i], "core", FALSE,
+                                                                      (guint64) 5, (guint64) 1), &error);
+                g_assert_no_error(error);
+                guint64 s, h, ks, kh;
+                g_variant_get(r, "(tt)", &s, &h);
+                kernel_limits(pids[i], RLIMIT_CORE, &ks, &kh);
+                g_assert_cmpuint(s, ==, ks);
+                g_assert_cmpuint(h, ==, kh);
+        }
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        g_assert_cmpuint(changed_reset(), ==, 0);
+        sleepers_kill();
+}
+
+static void test_root_changes_own_child_without_polkit(void) {
+        g_autoptr(GError) error = NULL;
+        pid_t child = sleeper_as(&U_ROOT);
+        struct rlimit l = { 100, 1000 };
+        g_assert_cmpint(prlimit(child, RLIMIT_NOFILE, &l, NULL), ==, 0);
+        changed_reset();
+        checks_reset();
+
+        /* lower: returns the old limits, the kernel shows the new ones */
+        g_autoptr(GVariant) r = call("Prlimit", g_variant_new("(usbtt)", (guint32) child, "NOFILE", TRUE,
+                                                              (guint64) 50, (guint64) 500), &error);
+        g_assert_no_error(error);
+        guint64 s, h;
+        g_variant_get(r, "(tt)", &s, &h);
+        g_assert_cmpuint(s, ==, 100);
+        g_assert_cmpuint(h, ==, 1000);
+        kernel_limits(child, RLIMIT_NOFILE, &s, &h);
+        g_assert_cmpuint(s, ==, 50);
+        g_assert_cmpuint(h, ==, 500);
+
+        /* soft up to hard */
+        g_autoptr(GVariant) r2 = call("Prlimit", g_variant_new("(usbtt)", (guint32) child, "NOFILE", TRUE,
+                                                               (guint64) 500, (guint64) 500), &error);
+        g_assert_no_error(error);
+        kernel_limits(child, RLIMIT_NOFILE, &s, &h);
+        g_assert_cmpuint(s, ==, 500);
+
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        g_assert_cmpuint(changed->len, ==, 2);
+        Changed *c = &g_array_index(changed, Changed, 0);
+        g_assert_cmpuint(c->pid, ==, (guint32) child);
+        g_assert_cmpstr(c->resource, ==, "NOFILE");
+        g_assert_cmpuint(c->soft, ==, 50);
+        g_assert_cmpuint(c->hard, ==, 500);
+        g_assert_cmpuint(c->uid, ==, 0);
+        changed_reset();
+
+        /* hard up: root asks no one; the kernel decides */
+        g_autoptr(GVariant) r3 = call("Prlimit", g_variant_new("(usbtt)", (guint32) child, "NOFILE", TRUE,
+                                                               (guint64) 500, (guint64) 2000), &error);
+        if (can_raise) {
+                g_assert_no_error(error);
+                g_assert_cmpuint(nofile_hard_of(child), ==, 2000);
+                g_assert_cmpuint(changed_reset(), ==, 1);
+        } else {
+                assert_error(error, ERR_PREFIX "PermissionDenied", "kernel refused");
+                g_assert_cmpuint(nofile_hard_of(child), ==, 500);
+                g_assert_cmpuint(changed_reset(), ==, 0);
+                g_test_message("success path of a hard-limit raise not exercised: the service lacks CAP_SYS_RESOURCE here; "
+                               "the kernel's refusal was checked instead");
+        }
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        sleepers_kill();
+}
+
+static void test_owner_lowers_and_raises_soft_without_polkit(void) {
+        checks_reset();
+        changed_reset();
+
+        const User *users[] = { &U_NOBODY, &U_NO, &U_CHALLENGE };
+        for (size_t i = 0; i < G_N_ELEMENTS(users); i++) {
+                g_auto(Result) lower = {};
+                g_auto(Result) soft_up = {};
+                const char *opts[] = { "--limit", "NOFILE", NULL };
+                rcall_as(users[i], "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 100, 700)", &lower);
+                g_assert_true(lower.ok);
+                g_assert_cmpuint(lower.limit_soft, ==, 100);
+                g_assert_cmpuint(lower.limit_hard, ==, 700);
+
+                rcall_as(users[i], "400:800", opts, "SetRlimit", "(stt)", "('nofile', 800, 800)", &soft_up);
+                g_assert_true(soft_up.ok);
+                g_assert_cmpuint(soft_up.limit_soft, ==, 800);
+        }
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        g_assert_cmpuint(changed->len, ==, 6);
+        Changed *c = &g_array_index(changed, Changed, 0);
+        g_assert_cmpuint(c->uid, ==, U_NOBODY.uid);
+        g_assert_cmpstr(c->resource, ==, "NOFILE");
+        g_assert_cmpuint(c->soft, ==, 100);
+        g_assert_cmpuint(c->hard, ==, 700);
+        changed_reset();
+}
+
+static void test_unprivileged_caller_on_its_child(void) {
+        g_auto(Result) res = {};
+        const char *opts[] = { "--spawn-child", "--limit", "NOFILE", NULL };
+        rcall_as(&U_NOBODY, "300:600", opts, "Prlimit", "(usbtt)", "(uint32 CHILD, 'NOFILE', true, 10, 20)", &res);
+        g_assert_true(res.ok);
+        g_assert_cmpstr(res.reply, ==, "(uint64 300, uint64 600)");
+        g_assert_cmpuint(res.child_soft, ==, 10);
+        g_assert_cmpuint(res.child_hard, ==, 20);
+        g_assert_cmpuint(res.limit_soft, ==, 300);   /* the caller itself unchanged */
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        g_assert_cmpuint(changed_reset(), ==, 1);
+}
+
+static void check_freep(Check **c) {
+        if (*c)
+                check_free(*c);
+}
+
+static Check *only_check(void) {
+        sync_bus();
+        g_mutex_lock(&mon_lock);
+        g_assert_cmpuint(checks->len, ==, 1);
+        Check *c = g_ptr_array_steal_index(checks, 0);
+        g_mutex_unlock(&mon_lock);
+        return c;
+}
+
+/* The owner raises its own hard limit: polkit yes / no / challenge / defaults,
+ * with and without interactive authorization. */
+static void test_hard_raise_matrix(void) {
+        checks_reset();
+        changed_reset();
+        const struct { const User *u; const char *error; const char *fragment; } rows[] = {
+                { &U_YES, NULL, NULL },
+                { &U_NO, ERR_PREFIX "PermissionDenied", "polkit refused org.example.resource1.raise-hard-limit" },
+                { &U_CHALLENGE, IAR, "raise-hard-limit" },
+                { &U_NOBODY, IAR, "raise-hard-limit" },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(rows); i++)
+                for (int interactive = 0; interactive <= 1; interactive++) {
+                        g_auto(Result) res = {};
+                        const char *opts[] = { "--limit", "NOFILE", interactive ? "--interactive" : NULL, NULL };
+                        rcall_as(rows[i].u, "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 400, 900)", &res);
+                        g_test_message("%s interactive=%d: %s %s", rows[i].u->name, interactive,
+                                       res.ok ? "OK" : res.err_name, res.ok ? "" : res.err_msg);
+
+                        if (!rows[i].error) {
+                                /* polkit said yes; then only the kernel can say no */
+                                if (can_raise) {
+                                        g_assert_true(res.ok);
+                                        g_assert_cmpuint(res.limit_hard, ==, 900);
+                                } else {
+                                        assert_result_error(&res, ERR_PREFIX "PermissionDenied", "kernel refused");
+                                        g_assert_cmpuint(res.limit_hard, ==, 800);
+                                        g_test_message("success path not exercised: no CAP_SYS_RESOURCE here; "
+                                                       "polkit's yes followed by the kernel's refusal was checked");
+                                }
+                        } else {
+                                assert_result_error(&res, rows[i].error, rows[i].fragment);
+                                g_assert_cmpuint(res.limit_soft, ==, 400);
+                                g_assert_cmpuint(res.limit_hard, ==, 800);
+                        }
+
+                        __attribute__((cleanup(check_freep))) Check *ck = only_check();
+                        g_assert_cmpstr(ck->action, ==, "org.example.resource1.raise-hard-limit");
+                        g_assert_cmpstr(ck->subject_kind, ==, "system-bus-name");
+                        g_assert_cmpuint(ck->flags, ==, (guint) interactive);
+                        g_assert_cmpstr(g_hash_table_lookup(ck->details, "resource"), ==, "NOFILE");
+                        g_assert_cmpstr(g_hash_table_lookup(ck->details, "soft"), ==, "400");
+                        g_assert_cmpstr(g_hash_table_lookup(ck->details, "hard"), ==, "900");
+                        g_assert_nonnull(g_hash_table_lookup(ck->details, "pid"));
+                        g_assert_cmpuint(changed_reset(), ==, (!rows[i].error && can_raise) ? 1 : 0);
+                }
+}
+
+/* Changing another user's process: manage-other, and raise-hard-limit too
+ * when the hard limit goes up. */
+static void test_other_user_matrix(void) {
+        pid_t target = sleeper_as(&U_GAMES);
+        checks_reset();
+        changed_reset();
+        guint64 ks0, kh0;
+        kernel_limits(target, RLIMIT_NOFILE, &ks0, &kh0);
+        g_autofree char *lower = g_strdup_printf("(uint32 %d, 'NOFILE', true, 10, %" G_GUINT64_FORMAT ")",
+                                                 (int) target, kh0);
+        g_autofree char *raise = g_strdup_printf("(uint32 %d, 'NOFILE', true, 10, %" G_GUINT64_FORMAT ")",
+                                                 (int) target, kh0 + 1);
+
+        const struct { const User *u; const char *error; const char *fragment; guint n_checks; } rows[] = {
+                /* root: no polkit; here the kernel refuses root without CAP_SYS_RESOURCE */
+                { &U_ROOT, ERR_PREFIX "PermissionDenied", "kernel refused", 0 },
+                { &U_YES, ERR_PREFIX "PermissionDenied", "kernel refused", 1 },
+                { &U_NO, ERR_PREFIX "PermissionDenied", "polkit refused org.example.resource1.manage-other", 1 },
+                { &U_CHALLENGE, IAR, "manage-other", 1 },
+                { &U_NOBODY, IAR, "manage-other", 1 },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+                g_auto(Result) res = {};
+                rcall_as(rows[i].u, NULL, NULL, "Prlimit", "(usbtt)", lower, &res);
+                g_test_message("%s lowers games' NOFILE: %s %s", rows[i].u->name, res.ok ? "OK" : res.err_name,
+                               res.ok ? "" : res.err_msg);
+                gboolean kernel_ok = can_raise && (rows[i].u == &U_ROOT || rows[i].u == &U_YES);
+                if (kernel_ok)
+                        g_assert_true(res.ok);
+                else
+                        assert_result_error(&res, rows[i].error, rows[i].fragment);
+
+                sync_bus();
+                g_mutex_lock(&mon_lock);
+                g_assert_cmpuint(checks->len, ==, rows[i].n_checks);
+                if (rows[i].n_checks)
+                        g_assert_cmpstr(((Check *) checks->pdata[0])->action, ==, "org.example.resource1.manage-other");
+                g_mutex_unlock(&mon_lock);
+                checks_reset();
+
+                guint64 ks, kh;
+                kernel_limits(target, RLIMIT_NOFILE, &ks, &kh);
+                if (!kernel_ok) {
+                        g_assert_cmpuint(ks, ==, ks0);
+                        g_assert_cmpuint(kh, ==, kh0);
+                        g_assert_cmpuint(changed_reset(), ==, 0);
+                }
+        }
+        if (!can_raise)
+                g_test_message("success path not exercised: no CAP_SYS_RESOURCE here, so the kernel refuses "
+                               "changes to another uid's process after polkit's yes");
+
+        /* both actions, in order, for a hard raise on another user's process */
+        g_auto(Result) res = {};
+        rcall_as(&U_YES, NULL, NULL, "Prlimit", "(usbtt)", raise, &res);
+        if (!can_raise)
+                assert_result_error(&res, ERR_PREFIX "PermissionDenied", "kernel refused");
+        sync_bus();
+        g_mutex_lock(&mon_lock);
+        g_assert_cmpuint(checks->len, ==, 2);
+        g_assert_cmpstr(((Check *) checks->pdata[0])->action, ==, "org.example.resource1.manage-other");
+        g_assert_cmpstr(((Check *) checks->pdata[1])->action, ==, "org.example.resource1.raise-hard-limit");
+        g_mutex_unlock(&mon_lock);
+        checks_reset();
+
+        /* the first refusal stops the chain */
+        g_auto(Result) res2 = {};
+        rcall_as(&U_NO, NULL, NULL, "Prlimit", "(usbtt)", raise, &res2);
+        assert_result_error(&res2, ERR_PREFIX "PermissionDenied", "manage-other");
+        g_assert_cmpuint(checks_reset(), ==, 1);
+        sleepers_kill();
+}
+
+/* The shipped example rule: group members may raise NOFILE's hard limit up to 1048576. */
+static void test_example_rule(void) {
+        checks_reset();
+        g_auto(Result) ok = {};
+        g_auto(Result) too_high = {};
+        g_auto(Result) other_res = {};
+        const char *opts[] = { "--limit", "NOFILE", NULL };
+        rcall_as(&U_GAMES, "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 400, 1048576)", &ok);
+        if (can_raise)
+                g_assert_true(ok.ok);
+        else
+                assert_result_error(&ok, ERR_PREFIX "PermissionDenied", "kernel refused");
+
+        rcall_as(&U_GAMES, "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 400, 18446744073709551615)", &too_high);
+        /* above fs.nr_open: refused as out of range before polkit is asked */
+        assert_result_error(&too_high, ERR_PREFIX "InvalidLimits", "system-imposed limit");
+
+        /* another resource falls through to the action's defaults: a challenge */
+        guint64 ms, mh;
+        kernel_limits(getpid(), RLIMIT_MSGQUEUE, &ms, &mh);
+        g_assert_cmpuint(mh, <, INF);
+        g_autofree char *args = g_strdup_printf("('MSGQUEUE', 0, %" G_GUINT64_FORMAT ")", mh + 1);
+        rcall_as(&U_GAMES, NULL, NULL, "SetRlimit", "(stt)", args, &other_res);
+        assert_result_error(&other_res, IAR, "raise-hard-limit");
+        g_assert_cmpuint(checks_reset(), ==, 2);
+}
+
+static int pidfd_call(int fd, const char *res, gboolean set, guint64 s, guint64 h, guint64 *os, guint64 *oh,
+                      GError **error) {
+        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+        int idx = g_unix_fd_list_append(fds, fd, error);
+        g_assert_cmpint(idx, ==, 0);
+        g_autoptr(GVariant) r = g_dbus_connection_call_with_unix_fd_list_sync(
+                bus, NAME, PATH, IFACE, "PrlimitPidfd", g_variant_new("(hsbtt)", idx, res, set, s, h), NULL,
+                G_DBUS_CALL_FLAGS_NONE, -1, fds, NULL, NULL, error);
+        if (!r)
+                return -1;
+        g_variant_get(r, "(tt)", os, oh);
+        return 0;
+}
+
+static void test_prlimit_pidfd(void) {
+        g_autoptr(GError) error = NULL;
+        pid_t child = sleeper_as(&U_ROOT);
+        int pidfd = pidfd_open(child, 0);
+        g_assert_cmpint(pidfd, >=, 0);
+        guint64 s, h, ks, kh;
+
+        g_assert_cmpint(pidfd_call(pidfd, "NOFILE", FALSE, 0, 0, &s, &h, &error), ==, 0);
+        kernel_limits(child, RLIMIT_NOFILE, &ks, &kh);
+        g_assert_cmpuint(s, ==, ks);
+        g_assert_cmpuint(h, ==, kh);
+
+        g_assert_cmpint(pidfd_call(pidfd, "NOFILE", TRUE, 64, 128, &s, &h, &error), ==, 0);
+        g_assert_cmpuint(s, ==, ks);
+        kernel_limits(child, RLIMIT_NOFILE, &ks, &kh);
+        g_assert_cmpuint(ks, ==, 64);
+        g_assert_cmpuint(kh, ==, 128);
+        changed_reset();
+
+        /* not a pidfd */
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(pidfd_call(nul, "NOFILE", FALSE, 0, 0, &s, &h, &error), ==, -1);
+        assert_error(error, ERR_PREFIX "Failed", "not a pidfd");
+        g_clear_error(&error);
+        close(nul);
+
+        /* a pidfd whose process has gone */
+        sleepers_kill();
+        g_assert_cmpint(pidfd_call(pidfd, "NOFILE", TRUE, 1, 1, &s, &h, &error), ==, -1);
+        assert_error(error, ERR_PREFIX "NoSuchProcess", NULL);
+        g_clear_error(&error);
+        close(pidfd);
+
+        /* an unprivileged caller naming another user's process by pidfd */
+        pid_t other = sleeper_as(&U_GAMES);
+        g_autofree char *pidarg = g_strdup_printf("%d", (int) other);
+        g_auto(Result) res = {};
+        const char *opts[] = { "--pidfd-of", pidarg, NULL };
+        rcall_as(&U_NOBODY, NULL, opts, "PrlimitPidfd", "(hsbtt)", "(handle 0, 'NOFILE', true, 1, 1)", &res);
+        assert_result_error(&res, IAR, "manage-other");
+        guint64 s2, h2;
+        kernel_limits(other, RLIMIT_NOFILE, &s2, &h2);
+        g_assert_cmpuint(s2, !=, 1);
+        checks_reset();
+        sleepers_kill();
+}
+
+static GVariant *rusage(pid_t pid, const char *who, GError **error) {
+        return call("GetRusage", g_variant_new("(us)", (guint32) pid, who), error);
+}
+
+static void assert_sixteen_fields(GVariant *r) {
+        g_autoptr(GVariant) dict = g_variant_get_child_value(r, 0);
+        g_assert_cmpuint(g_variant_n_children(dict), ==, 16);
+        for (int i = 0; i < 16; i++) {
+                g_autoptr(GVariant) v = g_variant_lookup_value(dict, resource1_rusage_fields[i], NULL);
+                g_assert_nonnull(v);
+                g_assert_cmpstr(g_variant_get_type_string(v), ==, i < 2 ? "d" : "x");
+        }
+}
+
+static double field_d(GVariant *r, const char *k) {
+        g_autoptr(GVariant) dict = g_variant_get_child_value(r, 0);
+        double d = 0;
+        g_assert_true(g_variant_lookup(dict, k, "d", &d));
+        return d;
+}
+
+static gint64 field_x(GVariant *r, const char *k) {
+        g_autoptr(GVariant) dict = g_variant_get_child_value(r, 0);
+        gint64 x = 0;
+        g_assert_true(g_variant_lookup(dict, k, "x", &x));
+        return x;
+}
+
+static void test_get_rusage(void) {
+        g_autoptr(GError) error = NULL;
+
+        /* An unprivileged caller that burned 300 ms of CPU: within a clock tick and a bit of what it sees itself. */
+        g_auto(Result) res = {};
+        const char *opts[] = { "--burn-ms", "300", "--own-usage", NULL };
+        rcall_as(&U_NOBODY, NULL, opts, "GetRusage", "(us)", "(uint32 0, 'RUSAGE_SELF')", &res);
+        g_assert_true(res.ok);
+        g_autoptr(GVariant) v = g_variant_parse(G_VARIANT_TYPE("(a{sv})"), res.reply, NULL, NULL, &error);
+        g_assert_no_error(error);
+        assert_sixteen_fields(v);
+        double ut = field_d(v, "ru_utime"), st = field_d(v, "ru_stime");
+        g_test_message("service ru_utime %.3f ru_stime %.3f, caller's own %.3f %.3f", ut, st, res.utime, res.stime);
+        /* /proc counts in clock ticks (10 ms); the caller measured after the reply */
+        g_assert_cmpfloat(ut + st, >=, 0.25);
+        g_assert_cmpfloat(ut, <=, res.utime + 0.02);
+        g_assert_cmpfloat(ut, >=, res.utime - 0.05);
+        g_assert_cmpfloat(st, <=, res.stime + 0.02);
+        g_assert_cmpfloat(st, >=, res.stime - 0.05);
+        g_assert_cmpint(field_x(v, "ru_maxrss"), >, 0);
+        g_assert_cmpint(labs(field_x(v, "ru_maxrss") - res.maxrss), <=, res.maxrss / 10 + 256);
+        g_assert_cmpint(field_x(v, "ru_minflt"), <=, res.minflt);
+        g_assert_cmpint(field_x(v, "ru_minflt"), >=, res.minflt / 2);
+        g_assert_cmpint(field_x(v, "ru_nvcsw"), <=, res.nvcsw);
+        for (const char *const *z = (const char *const[]) { "ru_ixrss", "ru_idrss", "ru_isrss", "ru_nswap",
+                                                              "ru_msgsnd", "ru_msgrcv", "ru_nsignals", NULL }; *z; z++)
+                g_assert_cmpint(field_x(v, *z), ==, 0);
+
+        /* children: this test process has waited for every rcall it ran */
+        struct rusage own;
+        g_autoptr(GVariant) ch = rusage(0, "children", &error);
+        g_assert_no_error(error);
+        assert_sixteen_fields(ch);
+        getrusage(RUSAGE_CHILDREN, &own);
+        double own_cut = own.ru_utime.tv_sec + own.ru_utime.tv_usec / 1e6;
+        g_test_message("children utime: service %.3f, own %.3f", field_d(ch, "ru_utime"), own_cut);
+        double own_cst = own.ru_stime.tv_sec + own.ru_stime.tv_usec / 1e6;
+        g_assert_cmpfloat(field_d(ch, "ru_utime") + field_d(ch, "ru_stime"), >=, 0.25);
+        g_assert_cmpfloat(fabs(field_d(ch, "ru_utime") - own_cut), <=, 0.05);
+        g_assert_cmpfloat(fabs(field_d(ch, "ru_stime") - own_cst), <=, 0.05);
+
+        /* both = self + children */
+        g_autoptr(GVariant) self = rusage(0, "self", &error);
+        g_assert_no_error(error);
+        g_autoptr(GVariant) both = rusage(0, "Both", &error);
+        g_assert_no_error(error);
+        g_assert_cmpfloat(field_d(both, "ru_stime"), >=, field_d(ch, "ru_stime"));
+        g_assert_cmpfloat(fabs(field_d(both, "ru_utime") - field_d(self, "ru_utime") - field_d(ch, "ru_utime")), <=, 0.05);
+        g_assert_cmpint(field_x(both, "ru_minflt"), >=, field_x(self, "ru_minflt") + field_x(ch, "ru_minflt"));
+
+        /* thread: 0 is the caller's main thread; a thread id names that thread */
+        g_autoptr(GVariant) th = rusage(0, "thread", &error);
+        g_assert_no_error(error);
+        assert_sixteen_fields(th);
+        g_autoptr(GDir) dir = g_dir_open("/proc/self/task", 0, NULL);
+        const char *t;
+        pid_t other_thread = 0;
+        while ((t = g_dir_read_name(dir)))
+                if (atoi(t) != getpid())
+                        other_thread = atoi(t);
+        g_assert_cmpint(other_thread, >, 0);   /* GDBus's worker */
+        g_autoptr(GVariant) th2 = rusage(other_thread, "RUSAGE_THREAD", &error);
+        g_assert_no_error(error);
+        assert_sixteen_fields(th2);
+
+        /* the daemon's own usage comes from getrusage(2) */
+        g_autoptr(GVariant) d = rusage(daemon_pid, "self", &error);
+        g_assert_no_error(error);
+        assert_sixteen_fields(d);
+        g_assert_cmpint(field_x(d, "ru_maxrss"), >, 0);
+
+        /* another user's process: root may, an unprivileged caller may not */
+        pid_t other = sleeper_as(&U_GAMES);
+        g_autoptr(GVariant) o = rusage(other, "self", &error);
+        g_assert_no_error(error);
+        g_auto(Result) denied = {};
+        g_autofree char *args = g_strdup_printf("(uint32 %d, 'self')", (int) other);
+        rcall_as(&U_NOBODY, NULL, NULL, "GetRusage", "(us)", args, &denied);
+        assert_result_error(&denied, ERR_PREFIX "PermissionDenied", "does not own");
+
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        sleepers_kill();
+}
+
+static void test_every_error_name(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+
+        r = call("GetRlimit", g_variant_new("(s)", "BOGUS"), &error);
+        assert_error(error, ERR_PREFIX "InvalidResource", "'BOGUS'");
+        g_clear_error(&error);
+
+        r = call("GetRlimit", g_variant_new("(s)", "RLIMIT_VMEM"), &error);
+        assert_error(error, ERR_PREFIX "InvalidResource", "not available on this platform");
+        g_clear_error(&error);
+
+        r = call("Prlimit", g_variant_new("(usbtt)", 0, "FSIZE", FALSE, 0, 0), &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&r, g_variant_unref);
+
+        r = call("SetRlimit", g_variant_new("(stt)", "NOFILE", (guint64) 4096, (guint64) 1024), &error);
+        assert_error(error, ERR_PREFIX "InvalidLimits", "soft limit 4096 exceeds hard limit 1024 for NOFILE");
+        g_clear_error(&error);
+
+        r = call("SetRlimit", g_variant_new("(stt)", "NOFILE", (guint64) 10, INF), &error);
+        assert_error(error, ERR_PREFIX "InvalidLimits", "exceeds the system-imposed limit fs.nr_open");
+        g_clear_error(&error);
+
+        r = call("GetRusage", g_variant_new("(us)", 0, "everyone"), &error);
+        assert_error(error, ERR_PREFIX "InvalidWho", "'everyone'");
+        g_clear_error(&error);
+
+        /* a pid that cannot exist (above pid_max's ceiling) and one that just exited */
+        r = call("Prlimit", g_variant_new("(usbtt)", (guint32) 0x7ffffff0, "NOFILE", FALSE, 0, 0), &error);
+        assert_error(error, ERR_PREFIX "NoSuchProcess", NULL);
+        g_clear_error(&error);
+        pid_t gone = sleeper_as(&U_ROOT);
+        sleepers_kill();
+        r = call("ListRlimits", g_variant_new("(u)", (guint32) gone), &error);
+        assert_error(error, ERR_PREFIX "NoSuchProcess", NULL);
+        g_clear_error(&error);
+        r = call("GetRusage", g_variant_new("(us)", (guint32) gone, "self"), &error);
+        assert_error(error, ERR_PREFIX "NoSuchProcess", NULL);
+        g_clear_error(&error);
+
+        /* wrong argument types are the bus's InvalidArgs */
+        r = g_dbus_connection_call_sync(bus, NAME, PATH, IFACE, "GetRlimit", g_variant_new("(u)", 7), NULL,
+                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        assert_error(error, "org.freedesktop.DBus.Error.InvalidArgs", NULL);
+        g_clear_error(&error);
+
+        /* PermissionDenied, InteractiveAuthorizationRequired and Failed are
+         * provoked in the matrix and pidfd tests. */
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        g_assert_cmpuint(changed_reset(), ==, 0);
+}
+
+static char *run(const char *const *argv, gboolean expect_ok) {
+        g_autofree char *out = NULL, *err = NULL;
+        g_autoptr(GError) error = NULL;
+        int status;
+        g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                                   &status, &error));
+        gboolean ok = g_spawn_check_wait_status(status, NULL);
+        if (ok != expect_ok)
+                g_error("%s %s: exit %d, stdout '%s', stderr '%s'", argv[0], argv[4] ?: "", status, out, err);
+        return ok ? g_steal_pointer(&out) : g_steal_pointer(&err);
+}
+
+static void test_busctl_every_method(void) {
+        pid_t child = sleeper_as(&U_ROOT);
+        g_autofree char *pid = g_strdup_printf("%d", (int) child);
+#define BUSCTL "busctl", "--system", "--json=short", "call", NAME, PATH, IFACE
+        g_autofree char *a = run((const char *[]) { BUSCTL, "GetRlimit", "s", "nofile", NULL }, TRUE);
+        g_assert_nonnull(strstr(a, "\"type\":\"tt\""));
+        g_autofree char *b = run((const char *[]) { BUSCTL, "SetRlimit", "stt", "CORE", "0", "0", NULL }, TRUE);
+        g_autofree char *c = run((const char *[]) { BUSCTL, "Prlimit", "usbtt", pid, "NOFILE", "true", "32", "64", NULL }, TRUE);
+        g_assert_cmpuint(nofile_hard_of(child), ==, 64);
+        g_autofree char *d = run((const char *[]) { BUSCTL, "GetRusage", "us", pid, "self", NULL }, TRUE);
+        g_assert_nonnull(strstr(d, "ru_nivcsw"));
+        g_autofree char *e = run((const char *[]) { BUSCTL, "PageSize", NULL }, TRUE);
+        g_autofree char *f = run((const char *[]) { BUSCTL, "ListRlimits", "u", pid, NULL }, TRUE);
+        g_assert_nonnull(strstr(f, "\"RTTIME\""));
+        g_autofree char *x = run((const char *[]) { BUSCTL, "SetRlimit", "stt", "NOFILE", "9", "8", NULL }, FALSE);
+        g_assert_nonnull(strstr(x, "soft limit 9 exceeds hard limit 8"));
+
+        /* busctl of systemd 252 refuses "h" arguments ("UNIX file descriptor not supported as type"):
+         * PrlimitPidfd is exercised through GDBus (root) and rcall (other users) instead. */
+        g_autofree char *h = run((const char *[]) { BUSCTL, "PrlimitPidfd", "hsbtt", "0", "NOFILE", "false", "0", "0", NULL },
+                                 FALSE);
+        g_test_message("busctl cannot pass a pidfd here (%s): PrlimitPidfd checked through GDBus instead", g_strstrip(h));
+#undef BUSCTL
+
+        /* busctl as an unprivileged user, refused: its exit status says so */
+        g_autofree char *y = run((const char *[]) { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                                    "busctl", "--system", "call", NAME, PATH, IFACE, "Prlimit",
+                                                    "usbtt", pid, "NOFILE", "true", "1", "1", NULL }, FALSE);
+        g_assert_nonnull(strstr(y, "manage-other"));
+        sleepers_kill();
+        changed_reset();
+        checks_reset();
+}
+
+static void test_gdbus_every_method(void) {
+        pid_t child = sleeper_as(&U_ROOT);
+        g_autofree char *pid = g_strdup_printf("%d", (int) child);
+#define GDBUS "gdbus", "call", "--system", "--dest", NAME, "--object-path", PATH, "--method"
+        g_autofree char *a = run((const char *[]) { GDBUS, IFACE ".GetRlimit", "NOFILE", NULL }, TRUE);
+        g_assert_true(g_str_has_prefix(a, "(uint64 "));
+        g_autofree char *b = run((const char *[]) { GDBUS, IFACE ".SetRlimit", "CORE", "0", "0", NULL }, TRUE);
+        g_autofree char *c = run((const char *[]) { GDBUS, IFACE ".Prlimit", pid, "NOFILE", "true", "20", "40", NULL }, TRUE);
+        g_assert_cmpuint(nofile_hard_of(child), ==, 40);
+        g_autofree char *d = run((const char *[]) { GDBUS, IFACE ".GetRusage", pid, "children", NULL }, TRUE);
+        g_assert_nonnull(strstr(d, "'ru_utime': <0.0>"));
+        g_autofree char *e = run((const char *[]) { GDBUS, IFACE ".PageSize", NULL }, TRUE);
+        g_autofree char *f = run((const char *[]) { GDBUS, IFACE ".ListRlimits", pid, NULL }, TRUE);
+        g_assert_nonnull(strstr(f, "('NOFILE', 20, 40)"));
+        g_autofree char *x = run((const char *[]) { GDBUS, IFACE ".GetRlimit", "VMEM", NULL }, FALSE);
+        g_assert_nonnull(strstr(x, ERR_PREFIX "InvalidResource"));
+#undef GDBUS
+        g_test_message("gdbus call cannot pass file descriptors: PrlimitPidfd is exercised through GDBus "
+                       "and busctl instead");
+        sleepers_kill();
+        changed_reset();
+        checks_reset();
+}
+
+static pid_t read_pid_file(const char *path) {
+        g_autofree char *s = NULL;
+        g_assert_true(g_file_get_contents(path, &s, NULL, NULL));
+        return atoi(s);
+}
+
+static gboolean name_has_owner(const char *name) {
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                            "org.freedesktop.DBus", "NameHasOwner",
+                                                            g_variant_new("(s)", name), G_VARIANT_TYPE("(b)"),
+                                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+        gboolean b = FALSE;
+        g_variant_get(r, "(b)", &b);
+        return b;
+}
+
+/* Last: stops polkitd, then starts one of its own. */
+static void test_polkit_absent_fails_closed_and_recovers(void) {
+        pid_t polkitd = read_pid_file(g_getenv("POLKITD_PID_FILE"));
+        g_assert_cmpint(kill(polkitd, SIGTERM), ==, 0);
+        for (int i = 0; i < 500 && name_has_owner("org.freedesktop.PolicyKit1"); i++)
+                g_usleep(10000);
+        g_assert_false(name_has_owner("org.freedesktop.PolicyKit1"));
+
+        g_auto(Result) gated = {};
+
+        g_auto(Result) ungated = {};
+        const char *opts[] = { "--limit", "NOFILE", NULL };
+        rcall_as(&U_YES, "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 400, 900)", &gated);
+        assert_result_error(&gated, ERR_PREFIX "PermissionDenied", "could not be checked, so it is denied");
+        g_assert_cmpuint(gated.limit_hard, ==, 800);
+        rcall_as(&U_YES, "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 300, 700)", &ungated);
+        g_assert_true(ungated.ok);
+        g_assert_cmpuint(ungated.limit_hard, ==, 700);
+
+        const char *argv[] = { "/usr/lib/polkit-1/polkitd", "--no-debug", NULL };
+        GPid pk;
+        g_autoptr(GError) error = NULL;
+        g_assert_true(g_spawn_async(NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                    NULL, NULL, &pk, &error));
+        for (int i = 0; i < 500 && !name_has_owner("org.freedesktop.PolicyKit1"); i++)
+                g_usleep(10000);
+        g_assert_true(name_has_owner("org.freedesktop.PolicyKit1"));
+
+        g_auto(Result) again = {};
+        rcall_as(&U_NO, "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 400, 900)", &again);
+        assert_result_error(&again, ERR_PREFIX "PermissionDenied", "polkit refused");
+        kill(pk, SIGTERM);
+        waitpid(pk, NULL, 0);
+        changed_reset();
+        checks_reset();
+}
+
+static void copy_rcall(void) {
+        /* Unprivileged users must be able to run it, wherever the build tree is. */
+        g_autofree char *contents = NULL;
+        gsize len;
+        g_autoptr(GError) error = NULL;
+        g_assert_true(g_file_get_contents(g_getenv("RCALL"), &contents, &len, &error));
+        rcall_path = g_build_filename(g_getenv("RESOURCE1_FIXTURE"), "rcall", NULL);
+        g_assert_true(g_file_set_contents(rcall_path, contents, len, &error));
+        g_assert_cmpint(chmod(rcall_path, 0755), ==, 0);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+
+        g_autoptr(GError) error = NULL;
+        bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+        g_assert_no_error(error);
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                            "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                                            g_variant_new("(s)", NAME), G_VARIANT_TYPE("(u)"),
+                                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        guint32 dp;
+        g_variant_get(r, "(u)", &dp);
+        daemon_pid = (pid_t) dp;
+        g_autoptr(GVariant) can = get_property("CanRaiseHardLimits");
+        can_raise = g_variant_get_boolean(can);
+        if (!can_raise)
+                g_print("# the service lacks CAP_SYS_RESOURCE here: success paths of hard-limit raises and of "
+                        "changes to other users' processes are checked as the kernel's refusal\n");
+
+        copy_rcall();
+        sleepers = g_array_new(FALSE, FALSE, sizeof(pid_t));
+        changed = g_array_new(FALSE, FALSE, sizeof(Changed));
+        g_dbus_connection_signal_subscribe(bus, NAME, IFACE, "RlimitChanged", PATH, NULL,
+                                           G_DBUS_SIGNAL_FLAGS_NONE, on_changed, NULL, NULL);
+        monitor_start();
+
+        g_test_add_func("/service/introspection-equals-spec", test_introspection_equals_spec);
+        g_test_add_func("/service/properties", test_properties);
+        g_test_add_func("/service/page-size", test_page_size);
+        g_test_add_func("/service/get-rlimit-is-the-callers-own", test_get_rlimit_is_the_callers_own);
+        g_test_add_func("/service/list-rlimits-equals-proc", test_list_rlimits_equals_proc);
+        g_test_add_func("/service/prlimit-get-child-and-other-user", test_prlimit_get_child_and_other_user);
+        g_test_add_func("/service/root-changes-own-child-without-polkit", test_root_changes_own_child_without_polkit);
+        g_test_add_func("/service/owner-lowers-and-raises-soft-without-polkit", test_owner_lowers_and_raises_soft_without_polkit);
+        g_test_add_func("/service/unprivileged-caller-on-its-child", test_unprivileged_caller_on_its_child);
+        g_test_add_func("/service/hard-raise-matrix", test_hard_raise_matrix);
+        g_test_add_func("/service/other-user-matrix", test_other_user_matrix);
+        g_test_add_func("/service/example-rule", test_example_rule);
+        g_test_add_func("/service/prlimit-pidfd", test_prlimit_pidfd);
+        g_test_add_func("/service/get-rusage", test_get_rusage);
+        g_test_add_func("/service/every-error-name", test_every_error_name);
+        g_test_add_func("/service/busctl-every-method", test_busctl_every_method);
+        g_test_add_func("/service/gdbus-every-method", test_gdbus_every_method);
+        g_test_add_func("/service/polkit-absent-fails-closed-and-recovers", test_polkit_absent_fails_closed_and_recovers);
+        return g_test_run();
+}
