@@ -140,11 +140,10 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
-        (void) error;
+        (void) m, (void) error;
 
-        if (sd_bus_message_get_type(m, NULL) >= 0)
-                c->last_activity = now_usec();
-        return 0;
+        c->last_activity = now_usec();
+        return 0;   /* only watching: let dispatch go on */
 }
 
 static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -152,9 +151,17 @@ static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *err
         const sd_bus_error *e = sd_bus_message_get_error(m);
         (void) error;
 
+        uint32_t reply = 0;
+
         if (e) {
                 log_error_errno(sd_bus_error_get_errno(e), "Failed to acquire %s: %s",
                                 RESOURCE1_BUS_NAME, e->message);
+                return sd_event_exit(c->event, EXIT_FAILURE);
+        }
+        /* 1 is DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER; sd-bus asks not to be queued. */
+        if (sd_bus_message_read(m, "u", &reply) < 0 || reply != 1) {
+                log_error_errno(EEXIST, "Failed to acquire %s: another instance owns it",
+                                RESOURCE1_BUS_NAME);
                 return sd_event_exit(c->event, EXIT_FAILURE);
         }
         log_info("Serving %s", RESOURCE1_BUS_NAME);

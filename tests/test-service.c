@@ -1090,6 +1090,117 @@ static gboolean name_has_owner(const char *name) {
         return b;
 }
 
+static guint checks_seen(void) {
+        g_mutex_lock(&mon_lock);
+        guint n = checks->len;
+        g_mutex_unlock(&mon_lock);
+        return n;
+}
+
+/* An rcall left running in the background, its output in a pipe. */
+static GPid rcall_async(const User *u, const char *nofile, const char *method, const char *sig, const char *args,
+                        int *out_fd) {
+        g_autofree char *uid = g_strdup_printf("--reuid=%u", (unsigned) u->uid);
+        g_autofree char *gid = g_strdup_printf("--regid=%u", (unsigned) u->gid);
+        g_autofree char *nf = g_strdup_printf("--nofile=%s", nofile);
+        const char *argv[] = { "prlimit", nf, "--", "setpriv", uid, gid, "--clear-groups", rcall_path,
+                               "--limit", "NOFILE", method, sig, args, NULL };
+        g_autoptr(GError) error = NULL;
+        GPid pid;
+        g_assert_true(g_spawn_async_with_pipes(NULL, (char **) argv, NULL,
+                                               G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                               &pid, NULL, out_fd, NULL, &error));
+        g_assert_no_error(error);
+        return pid;
+}
+
+static void wait_for_checks(guint n) {
+        for (int i = 0; i < 1000 && checks_seen() < n; i++)
+                g_usleep(10000);
+        g_assert_cmpuint(checks_seen(), ==, n);
+}
+
+/* polkitd is stopped (SIGSTOP) so that a check stays pending. */
+static void test_serves_others_while_polkit_is_pending(void) {
+        pid_t polkitd = read_pid_file(g_getenv("POLKITD_PID_FILE"));
+        checks_reset();
+        changed_reset();
+        g_assert_cmpint(kill(polkitd, SIGSTOP), ==, 0);
+
+        int out;
+        GPid p = rcall_async(&U_YES, "400:800", "SetRlimit", "(stt)", "('NOFILE', 400, 900)", &out);
+        wait_for_checks(1);
+
+        /* the daemon answers others meanwhile */
+        gint64 t0 = g_get_monotonic_time();
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = call("GetRlimit", g_variant_new("(s)", "NOFILE"), &error);
+        g_assert_no_error(error);
+        g_autoptr(GVariant) r2 = call("ListRlimits", g_variant_new("(u)", 0), &error);
+        g_assert_no_error(error);
+        g_test_message("answered in %" G_GINT64_FORMAT " us while a check was pending", g_get_monotonic_time() - t0);
+        g_assert_cmpint(g_get_monotonic_time() - t0, <, G_TIME_SPAN_SECOND);
+        g_assert_cmpint(waitpid(p, NULL, WNOHANG), ==, 0);   /* still waiting for polkit */
+
+        g_assert_cmpint(kill(polkitd, SIGCONT), ==, 0);
+        int status;
+        g_assert_cmpint(waitpid(p, &status, 0), ==, p);
+        char buf[4096] = "";
+        ssize_t n = read(out, buf, sizeof buf - 1);
+        close(out);
+        g_assert_cmpint(n, >, 0);
+        if (can_raise)
+                g_assert_nonnull(strstr(buf, "OK ()"));
+        else
+                g_assert_nonnull(strstr(buf, "kernel refused"));
+        checks_reset();
+        changed_reset();
+}
+
+/* The shape of CVE-2021-3560: the caller goes away while its check is pending. */
+static void test_caller_disconnects_while_polkit_is_pending(void) {
+        pid_t polkitd = read_pid_file(g_getenv("POLKITD_PID_FILE"));
+        pid_t target = sleeper_as(&U_GAMES);
+        guint64 s0, h0;
+        kernel_limits(target, RLIMIT_NOFILE, &s0, &h0);
+        checks_reset();
+        changed_reset();
+        g_assert_cmpint(kill(polkitd, SIGSTOP), ==, 0);
+
+        int out;
+        g_autofree char *args = g_strdup_printf("(uint32 %d, 'NOFILE', true, 1, 1)", (int) target);
+        GPid p = rcall_async(&U_YES, "400:800", "Prlimit", "(usbtt)", args, &out);
+        wait_for_checks(1);
+        g_assert_cmpint(kill(p, SIGKILL), ==, 0);
+        g_assert_cmpint(waitpid(p, NULL, 0), ==, p);
+        close(out);
+        g_usleep(100000);   /* let the bus tell the daemon the caller is gone */
+        g_assert_cmpint(kill(polkitd, SIGCONT), ==, 0);
+
+        /* polkit's late answer finds nothing to act on; the daemon lives on */
+        sync_bus();
+        g_usleep(200000);
+        sync_bus();
+        guint64 s, h;
+        kernel_limits(target, RLIMIT_NOFILE, &s, &h);
+        g_assert_cmpuint(s, ==, s0);
+        g_assert_cmpuint(h, ==, h0);
+        g_assert_cmpuint(changed_reset(), ==, 0);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = call("PageSize", NULL, &error);
+        g_assert_no_error(error);
+        /* Without CAP_SYS_RESOURCE the change could not have succeeded anyway,
+         * so the daemon's own word that it dropped the change is checked too. */
+        g_autofree char *log_path = g_build_filename(g_getenv("RESOURCE1_FIXTURE"), "resource1d.log", NULL);
+        g_autofree char *log = NULL;
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        g_autofree char *line = g_strdup_printf("uid 1 disconnected while setting NOFILE of pid %d waited for polkit; "
+                                                "nothing changed", (int) target);
+        g_assert_nonnull(strstr(log, line));
+        checks_reset();
+        sleepers_kill();
+}
+
 /* Last: stops polkitd, then starts one of its own. */
 static void test_polkit_absent_fails_closed_and_recovers(void) {
         pid_t polkitd = read_pid_file(g_getenv("POLKITD_PID_FILE"));
@@ -1182,6 +1293,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/service/every-error-name", test_every_error_name);
         g_test_add_func("/service/busctl-every-method", test_busctl_every_method);
         g_test_add_func("/service/gdbus-every-method", test_gdbus_every_method);
+        g_test_add_func("/service/serves-others-while-polkit-is-pending", test_serves_others_while_polkit_is_pending);
+        g_test_add_func("/service/caller-disconnects-while-polkit-is-pending", test_caller_disconnects_while_polkit_is_pending);
         g_test_add_func("/service/polkit-absent-fails-closed-and-recovers", test_polkit_absent_fails_closed_and_recovers);
         return g_test_run();
 }

@@ -2,8 +2,9 @@
 # Runs COMMAND against a private system bus with a real polkitd and the real
 # resource1d, all started by dbus-test-runner:
 #
-#   tests/with-bus.sh [--rules FILE]... [--max-wait SEC] -- COMMAND [ARG...]
+#   tests/with-bus.sh [--rules FILE]... [--max-wait SEC] [--no-daemon] -- COMMAND [ARG...]
 #
+# --no-daemon leaves starting resource1d to COMMAND (for tests of its lifetime).
 # The bus config includes the project's own policy/org.example.Resource1.conf,
 # so the shipped bus policy is what is exercised. polkitd reads its actions and
 # rules from fixed directories; the whole fixture therefore runs in a private
@@ -26,24 +27,33 @@ if [ "${1:-}" = --inside ]; then
         # TAP needs the test's own lines as they are: strip dbus-test-runner's
         # "test      : " prefix and make every other line a TAP comment.
         set -o pipefail
+        if [ "$NO_DAEMON" = 1 ]; then
+                daemon_task=()
+                wait_for=org.freedesktop.PolicyKit1
+        else
+                daemon_task=(--task "$here/daemon-task.sh" --task-name resource1d --task-bus=system --ignore-return
+                             --wait-for org.freedesktop.PolicyKit1 $RESOURCE1D_ARGS_PARAMS)
+                wait_for=org.example.Resource1
+        fi
         dbus-test-runner --bus-type=system --dbus-config="$tmp/system.conf" --keep-env \
                 --max-wait="$MAX_WAIT" \
                 --task "$here/polkitd-task.sh" --task-name polkitd --task-bus=system --ignore-return \
-                --task "$RESOURCE1D" --task-name resource1d --task-bus=system --ignore-return \
-                        --wait-for org.freedesktop.PolicyKit1 $RESOURCE1D_ARGS_PARAMS \
+                "${daemon_task[@]}" \
                 --task "$here/wait-then.sh" --task-name test --task-bus=system \
-                        --wait-for org.example.Resource1 --parameter "$tmp/command" \
+                        --wait-for "$wait_for" --parameter "$tmp/command" \
                 | sed -u -e '/^test *: \(Started with PID\|Exited with status\|Shutting down\)/{s/^/# /;b}' \
-                         -e 's/^test      : //;t' -e 's/^/# /'
+                         -e 's/^test *: //;t' -e 's/^/# /'
         exit
 fi
 
 rules=()
 MAX_WAIT=600
+NO_DAEMON=0
 while [ $# -gt 0 ]; do
         case $1 in
         --rules) rules+=("$2"); shift 2 ;;
         --max-wait) MAX_WAIT=$2; shift 2 ;;
+        --no-daemon) NO_DAEMON=1; shift ;;
         --) shift; break ;;
         *) echo "with-bus.sh: unknown option '$1'" >&2; exit 2 ;;
         esac
@@ -63,7 +73,7 @@ export RESOURCE1D=${RESOURCE1D:-$src/build/daemon/resource1d}
 params=""
 for a in ${RESOURCE1D_ARGS:-}; do params+=" --parameter $a"; done
 export RESOURCE1D_ARGS_PARAMS=$params
-export MAX_WAIT
+export MAX_WAIT NO_DAEMON
 
 tmp=$(mktemp -d /tmp/resource1-fixture.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

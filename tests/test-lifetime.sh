@@ -1,0 +1,78 @@
+#!/bin/bash
+# resource1d's lifetime, on the fixture's bus (with-bus.sh --no-daemon): the
+# idle timeout, never exiting while a polkit check is pending, SIGTERM, and a
+# second instance refused the name. TAP output.
+set -u
+: "${RESOURCE1D:?}" "${POLKITD_PID_FILE:?}" "${RESOURCE1_FIXTURE:?}"
+
+n=0 failed=0
+ok()     { n=$((n+1)); echo "ok $n - $1"; }
+not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; }
+check()  { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+
+has_owner() {
+        gdbus call --system --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+                --method org.freedesktop.DBus.NameHasOwner org.example.Resource1 2>/dev/null | grep -q true
+}
+wait_owner() { for _ in $(seq 100); do has_owner && return 0; sleep 0.05; done; return 1; }
+# Waits up to $2 tenths of a second for pid $1 to exit; its status in $status.
+wait_exit() {
+        for _ in $(seq "$2"); do
+                if ! kill -0 "$1" 2>/dev/null; then wait "$1"; status=$?; return 0; fi
+                sleep 0.1
+        done
+        return 1
+}
+call() {
+        busctl --system call org.example.Resource1 /org/example/Resource1 org.example.Resource1 "$@"
+}
+
+echo "1..9"
+log=$RESOURCE1_FIXTURE/lifetime.log
+
+# 1-3: idle timeout
+"$RESOURCE1D" --idle-timeout=1 2>>"$log" &
+d=$!
+check "daemon takes the name" wait_owner
+for _ in 1 2 3 4 5 6; do call PageSize >/dev/null; sleep 0.3; done
+check "calls every 0.3 s keep a 1 s idle daemon alive" 'kill -0 $d 2>/dev/null && has_owner'
+status=
+check "idle daemon releases the name and exits 0" 'wait_exit $d 30 && [ "$status" = 0 ] && ! has_owner'
+
+# 4-5: never idle-exit while a polkit check is pending
+polkitd=$(cat "$POLKITD_PID_FILE")
+"$RESOURCE1D" --idle-timeout=1 2>>"$log" &
+d=$!
+wait_owner
+kill -STOP "$polkitd"
+setpriv --reuid=1 --regid=1 --clear-groups prlimit --nofile=400:800 -- \
+        busctl --system call org.example.Resource1 /org/example/Resource1 org.example.Resource1 \
+        SetRlimit stt NOFILE 400 900 >/dev/null 2>&1 &
+caller=$!
+sleep 2.5
+check "no idle exit while a polkit check is pending" 'kill -0 $d 2>/dev/null && has_owner'
+kill -CONT "$polkitd"
+wait "$caller"
+status=
+check "after the check, the idle daemon exits 0" 'wait_exit $d 40 && [ "$status" = 0 ]'
+
+# 6-7: SIGTERM
+"$RESOURCE1D" 2>>"$log" &
+d=$!
+wait_owner
+status=
+kill -TERM "$d"
+check "SIGTERM: exits 0" 'wait_exit $d 30 && [ "$status" = 0 ]'
+check "SIGTERM: the name is gone" '! has_owner'
+
+# 8-9: the name is taken
+"$RESOURCE1D" 2>>"$log" &
+d=$!
+wait_owner
+"$RESOURCE1D" 2>>"$log"
+second=$?
+check "a second instance fails with non-zero status" '[ "$second" != 0 ]'
+check "and says why" 'grep -q "Failed to acquire org.example.Resource1" "$log"'
+kill -TERM "$d"; wait "$d"
+
+[ "$failed" = 0 ]
