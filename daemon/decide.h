@@ -17,6 +17,7 @@ typedef struct ProcessIds {
 typedef struct Caller {
         uid_t uid;
         gid_t gid;
+        pid_t pid;    /* for the log only: decisions never rest on a pid */
 } Caller;
 
 typedef enum Verdict {

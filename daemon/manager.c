@@ -110,7 +110,7 @@ static int caller_get(sd_bus_message *m, Caller *ret, pid_t *ret_pid, sd_bus_err
         if (getpwuid_r(uid, &pw, buf, sizeof buf, &p) == 0 && p)
                 gid = p->pw_gid;
 
-        *ret = (Caller) { .uid = uid, .gid = gid };
+        *ret = (Caller) { .uid = uid, .gid = gid, .pid = pid };
         if (ret_pid)
                 *ret_pid = pid;
         return 0;
@@ -208,15 +208,21 @@ static int reply_limits(sd_bus_message *m, const struct rlimit *l) {
         return sd_bus_reply_method_return(m, "tt", (uint64_t) l->rlim_cur, (uint64_t) l->rlim_max);
 }
 
+static void change_describe(const Change *ch, char buf[static 128]) {
+        char a[24], b[24];
+        snprintf(buf, 128, "setting %s of pid %d to %s:%s", ch->resource->name, (int) ch->target.pid,
+                 limit_str(ch->new.rlim_cur, a), limit_str(ch->new.rlim_max, b));
+}
+
 /* Carries out an authorized change and replies (returns 1); on failure sets
  * error and returns a negative errno without having replied. */
 static int change_run(Change *ch, sd_bus_error *error) {
         Context *c = ch->context;
         struct rlimit old;
-        char what[64], a[24], b[24], x[24], y[24];
+        char what[128], a[24], b[24], x[24], y[24];
         int r;
 
-        snprintf(what, sizeof what, "setting %s of pid %d", ch->resource->name, (int) ch->target.pid);
+        change_describe(ch, what);
 
         Act act = {
                 .pid = ch->target.pid,
@@ -236,22 +242,20 @@ static int change_run(Change *ch, sd_bus_error *error) {
 
         if (r == -EINVAL)
                 r = sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
-                                      "%s to %s:%s: the kernel refused the values as out of range",
-                                      what, limit_str(ch->new.rlim_cur, a), limit_str(ch->new.rlim_max, b));
+                                      "%s: the kernel refused the values as out of range", what);
         else if (r == -EPERM)
-                r = sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                      "%s to %s:%s: the kernel refused (%s)", what,
-                                      limit_str(ch->new.rlim_cur, a), limit_str(ch->new.rlim_max, b),
+                r = sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED, "%s: the kernel refused (%s)", what,
                                       have_cap_sys_resource() ? "operation not permitted" :
                                       "the service lacks CAP_SYS_RESOURCE");
         else if (r < 0)
                 r = error_from_errno(error, r, what);
         if (r < 0) {
-                log_notice("Refused %s for uid %u: %s", what, (unsigned) ch->caller.uid, error->message);
+                log_notice("Refused for uid %u: %s", (unsigned) ch->caller.uid, error->message);
                 return r;
         }
 
-        log_info("uid %u set %s of pid %d from %s:%s to %s:%s", (unsigned) ch->caller.uid,
+        log_info("uid %u (pid %d) set %s of pid %d from %s:%s to %s:%s", (unsigned) ch->caller.uid,
+                 (int) ch->caller.pid,
                  ch->resource->name, (int) ch->target.pid,
                  limit_str(old.rlim_cur, a), limit_str(old.rlim_max, b),
                  limit_str(ch->new.rlim_cur, x), limit_str(ch->new.rlim_max, y));
@@ -279,11 +283,13 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         _cleanup_(change_freep) Change *ch = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *action = auth_action_id(ch->asking);
+        char what[128];
         int r;
 
         ch->polkit_slot = sd_bus_slot_unref(ch->polkit_slot);
 
-        r = polkit_verdict(reply, action, &error);
+        change_describe(ch, what);
+        r = polkit_verdict(reply, action, what, &error);
         if (r >= 0) {
                 ch->actions_left &= ~(unsigned) ch->asking;
                 if (ch->actions_left != 0) {
@@ -293,12 +299,12 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                                 return 0;
                         }
                         sd_bus_error_setf(&error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                          "authorization could not be asked, so it is denied: %s", strerror(-r));
+                                          "%s: authorization could not be asked, so it is denied: %s",
+                                          what, strerror(-r));
                 } else
                         r = change_run(ch, &error);
         } else
-                log_notice("Refused setting %s of pid %d for uid %u: %s", ch->resource->name,
-                           (int) ch->target.pid, (unsigned) ch->caller.uid, error.message);
+                log_notice("Refused for uid %u: %s", (unsigned) ch->caller.uid, error.message);
 
         if (r < 0)
                 (void) sd_bus_reply_method_error(ch->request, &error);
@@ -372,11 +378,12 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         ch->decision = decide_change(&ch->caller, &ch->target.ids, &ch->old, &ch->new);
 
         if (ch->decision.verdict == VERDICT_REFUSE) {
+                char what[128];
+                change_describe(ch, what);
                 r = sd_bus_error_setf(error,
                                       ch->decision.error == REFUSE_INVALID_LIMITS ?
                                       RESOURCE1_ERROR_INVALID_LIMITS : RESOURCE1_ERROR_PERMISSION_DENIED,
-                                      "setting %s of pid %d: %s", res->name, (int) ch->target.pid,
-                                      ch->decision.reason);
+                                      "%s: %s", what, ch->decision.reason);
                 log_notice("Refused for uid %u: %s", (unsigned) ch->caller.uid, error->message);
                 return r;
         }
@@ -391,9 +398,13 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
                 r = sd_bus_track_add_sender(ch->track, m);
         if (r >= 0)
                 r = polkit_ask_next(ch);
-        if (r < 0)
+        if (r < 0) {
+                char what[128];
+                change_describe(ch, what);
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                         "authorization could not be asked, so it is denied: %s", strerror(-r));
+                                         "%s: authorization could not be asked, so it is denied: %s",
+                                         what, strerror(-r));
+        }
 
         ch->linked = true;
         ch->next = c->changes;

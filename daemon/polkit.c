@@ -52,31 +52,31 @@ int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_
         return sd_bus_call_async(bus, ret_slot, m, callback, userdata, UINT64_MAX);
 }
 
-int polkit_verdict(sd_bus_message *reply, const char *action_id, sd_bus_error *error) {
+int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *what, sd_bus_error *error) {
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int authorized, challenge, r;
 
         if (e)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                         "authorization for %s could not be checked, so it is denied: %s: %s",
-                                         action_id, e->name, e->message ?: "");
+                                         "%s: authorization for %s could not be checked, so it is denied: %s: %s",
+                                         what, action_id, e->name, e->message ?: "");
 
         r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
         if (r >= 0)
                 r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
         if (r < 0)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                         "authorization for %s could not be checked, so it is denied: malformed reply from polkit",
-                                         action_id);
+                                         "%s: authorization for %s could not be checked, so it is denied: "
+                                         "malformed reply from polkit", what, action_id);
 
         if (authorized)
                 return 0;
 
         if (challenge)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                         "%s needs authentication: allow interactive authorization, "
-                                         "with an authentication agent running, to be asked", action_id);
+                                         "%s: %s needs authentication: allow interactive authorization, "
+                                         "with an authentication agent running, to be asked", what, action_id);
 
         return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                 "polkit refused %s", action_id);
+                                 "%s: polkit refused %s", what, action_id);
 }

@@ -17,4 +17,5 @@ int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_
  * InteractiveAuthorizationRequired, and any failure to ask (polkitd absent,
  * an error reply, a malformed reply) PermissionDenied naming the failure:
  * fail closed. */
-int polkit_verdict(sd_bus_message *reply, const char *action_id, sd_bus_error *error);
+/* what: the change asked for, to begin the error message with. */
+int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *what, sd_bus_error *error);

@@ -1,9 +1,11 @@
 #!/bin/bash
-# The test command: build, then every suite (unit tests, and the service
-# against a private system bus, a real polkitd and the real daemon).
+# The test command (what .ci/run runs): installs what is missing, builds, and
+# runs every suite: unit tests, and the real service against a private system
+# bus with a real polkitd. Extra arguments go to "meson test".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+tests/install-deps.sh --if-missing
 [ -d build ] || meson setup build
 ninja -C build
 meson test -C build --print-errorlogs "$@"

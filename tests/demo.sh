@@ -1,0 +1,52 @@
+#!/bin/bash
+# The demo command: on a fresh Debian 12 machine (as root) installs what is
+# missing, builds, starts a private system bus, a real polkitd (with the
+# shipped example rule, its group named "games") and the real resource1d, and
+# calls every method through busctl, as root and as unprivileged users.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" != --inside ]; then
+        tests/install-deps.sh --if-missing
+        [ -d build ] || meson setup build
+        ninja -C build
+        sed 's/isInGroup("resource1")/isInGroup("games")/' policy/50-resource1-example.rules \
+                > build/demo-example-games.rules
+        exec tests/with-bus.sh --rules build/demo-example-games.rules -- "$PWD/tests/demo.sh" --inside
+fi
+
+B=(org.example.Resource1 /org/example/Resource1 org.example.Resource1)
+show() { printf '\n$ %s\n' "$*"; "$@" 2>&1 || true; }
+as() { local u=$1; shift; setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups "$@"; }
+
+sleep 600 & child=$!
+as games sleep 600 & other=$!
+sleep 0.2
+
+echo "== Resource1 demo: a private system bus at $DBUS_SYSTEM_BUS_ADDRESS =="
+show busctl --system introspect "${B[@]}"
+show busctl --system call "${B[@]}" PageSize
+show busctl --system call "${B[@]}" GetRlimit s NOFILE
+show busctl --system call "${B[@]}" GetRlimit s rlimit_ofile
+show busctl --system call "${B[@]}" ListRlimits u "$child"
+show busctl --system call "${B[@]}" Prlimit usbtt "$child" NOFILE false 0 0
+show busctl --system call "${B[@]}" Prlimit usbtt "$child" NOFILE true 512 1024
+show prlimit --nofile --pid "$child"
+show busctl --system call "${B[@]}" SetRlimit stt CORE 0 0
+show busctl --system call "${B[@]}" GetRusage us 0 self
+show busctl --system call "${B[@]}" GetRusage us "$child" children
+echo; echo "# PrlimitPidfd takes a pidfd; busctl of systemd 252 cannot pass one, so GDBus (tests/rcall) does:"
+show build/tests/rcall --pidfd-of "$child" PrlimitPidfd '(hsbtt)' "(handle 0, 'NOFILE', false, 0, 0)"
+echo; echo "# Unprivileged callers: nobody lowers its own limit (no polkit), then asks to raise a hard limit:"
+show as nobody prlimit --nofile=400:800 -- busctl --system call "${B[@]}" SetRlimit stt NOFILE 100 800
+show as nobody prlimit --nofile=400:800 -- busctl --system call "${B[@]}" SetRlimit stt NOFILE 400 900
+echo; echo "# games may raise NOFILE up to 1048576 by the example rule; polkit agrees, the kernel decides:"
+show as games prlimit --nofile=400:800 -- busctl --system call "${B[@]}" SetRlimit stt NOFILE 400 65536
+show as nobody busctl --system call "${B[@]}" Prlimit usbtt "$other" NOFILE true 1 1
+echo; echo "# Errors:"
+show busctl --system call "${B[@]}" GetRlimit s VMEM
+show busctl --system call "${B[@]}" SetRlimit stt NOFILE 4096 1024
+show busctl --system call "${B[@]}" GetRusage us 0 everyone
+show busctl --system call "${B[@]}" Prlimit usbtt 999999999 NOFILE false 0 0
+show busctl --system get-property "${B[@]}" CanRaiseHardLimits Version Infinity
+kill "$child" "$other"

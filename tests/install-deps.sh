@@ -1,0 +1,32 @@
+#!/bin/bash
+# Installs, from Debian's archive, everything building and testing Resource1
+# needs on a fresh Debian 12 machine (as root). With --if-missing it does
+# nothing when all of it is there already.
+set -euo pipefail
+
+packages=(
+        gcc libc6-dev meson ninja-build pkgconf        # build
+        libsystemd-dev                                 # sd-bus, sd-event
+        libglib2.0-dev libglib2.0-bin                  # tests (GTest, GDBus), gdbus
+        dbus-daemon dbus-bin dbus-test-runner          # the private system bus
+        polkitd                                        # the real authority
+        systemd                                        # busctl
+        util-linux                                     # setpriv, unshare, prlimit
+)
+
+if [ "${1:-}" = --if-missing ]; then
+        missing=()
+        for p in "${packages[@]}"; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+        done
+        [ ${#missing[@]} -gt 0 ] || exit 0
+        echo "install-deps.sh: installing missing packages: ${missing[*]}" >&2
+fi
+
+if [ "$(id -u)" != 0 ]; then
+        echo "install-deps.sh: run as root to install: ${packages[*]}" >&2
+        exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
