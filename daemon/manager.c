@@ -192,15 +192,19 @@ static int target_get(sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, C
         return 0;
 }
 
+/* The limits are the target's only if it is still alive after reading them. */
 static int read_limits_checked(const Target *t, struct rlimit ret[RLIM_NLIMITS], sd_bus_error *error) {
+        struct rlimit all[RLIM_NLIMITS];
         char what[48];
         snprintf(what, sizeof what, "pid %d", (int) t->pid);
 
-        int r = proc_read_limits(t->pid, ret);
+        int r = proc_read_limits(t->pid, all);
         if (r >= 0)
                 r = target_check_alive(t);
         if (r < 0)
                 return error_from_errno(error, r, what);
+
+        memcpy(ret, all, sizeof all);
         return 0;
 }
 
@@ -416,29 +420,34 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         return 1;
 }
 
-static int method_get_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        (void) userdata;
+/* GetRlimit, and Prlimit and PrlimitPidfd without "set": a read, never a decision. */
+static int limit_get(sd_bus_message *m, uint32_t pid, int pidfd, const char *name, sd_bus_error *error) {
         _cleanup_(target_done) Target t = TARGET_NULL;
         struct rlimit all[RLIM_NLIMITS];
         const Resource1Rlimit *res;
-        const char *name;
         int r;
 
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
         r = resource_get(name, &res, error);
         if (r < 0)
                 return r;
-        r = target_get(m, 0, -1, &t, NULL, error);
+        r = target_get(m, pid, pidfd, &t, NULL, error);
         if (r < 0)
                 return r;
         r = read_limits_checked(&t, all, error);
         if (r < 0)
                 return r;
 
-        log_debug("GetRlimit %s for pid %d", res->name, (int) t.pid);
+        log_debug("%s %s of pid %d", sd_bus_message_get_member(m), res->name, (int) t.pid);
         return reply_limits(m, &all[res->number]);
+}
+
+static int method_get_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *name;
+
+        int r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        return limit_get(m, 0, -1, name, error);
 }
 
 static int method_set_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -451,31 +460,6 @@ static int method_set_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *er
         return change_start(userdata, m, 0, -1, name, soft, hard, false, error);
 }
 
-/* Prlimit and PrlimitPidfd: get, or set and answer the old limits. */
-static int prlimit_common(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const char *name,
-                          int set, uint64_t soft, uint64_t hard, sd_bus_error *error) {
-        _cleanup_(target_done) Target t = TARGET_NULL;
-        struct rlimit all[RLIM_NLIMITS];
-        const Resource1Rlimit *res;
-        int r;
-
-        if (set)
-                return change_start(c, m, pid, pidfd, name, soft, hard, true, error);
-
-        r = resource_get(name, &res, error);
-        if (r < 0)
-                return r;
-        r = target_get(m, pid, pidfd, &t, NULL, error);
-        if (r < 0)
-                return r;
-        r = read_limits_checked(&t, all, error);
-        if (r < 0)
-                return r;
-
-        log_debug("Prlimit get %s of pid %d", res->name, (int) t.pid);
-        return reply_limits(m, &all[res->number]);
-}
-
 static int method_prlimit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *name;
         uint32_t pid;
@@ -485,7 +469,9 @@ static int method_prlimit(sd_bus_message *m, void *userdata, sd_bus_error *error
         int r = sd_bus_message_read(m, "usbtt", &pid, &name, &set, &soft, &hard);
         if (r < 0)
                 return r;
-        return prlimit_common(userdata, m, pid, -1, name, set, soft, hard, error);
+        if (!set)
+                return limit_get(m, pid, -1, name, error);
+        return change_start(userdata, m, pid, -1, name, soft, hard, true, error);
 }
 
 static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -496,7 +482,9 @@ static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error 
         int r = sd_bus_message_read(m, "hsbtt", &fd, &name, &set, &soft, &hard);
         if (r < 0)
                 return r;
-        return prlimit_common(userdata, m, 0, fd, name, set, soft, hard, error);
+        if (!set)
+                return limit_get(m, 0, fd, name, error);
+        return change_start(userdata, m, 0, fd, name, soft, hard, true, error);
 }
 
 /* For "thread", pid names a thread (0: the caller's main thread); find the

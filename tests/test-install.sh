@@ -1,0 +1,36 @@
+#!/bin/bash
+# "meson install" puts every file where the system looks for it. TAP output.
+set -u
+build=$1
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT
+
+n=0 failed=0
+check() {
+        n=$((n+1))
+        if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=$((failed+1)); fi
+}
+
+meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
+option() {   # python3 is there wherever meson is
+        meson introspect "$build" --buildoptions |
+                python3 -c "import json,sys; print(next(o['value'] for o in json.load(sys.stdin) if o['name'] == '$1'))"
+}
+prefix=$(option prefix)
+libexec=$(option libexecdir)
+root=$dest$prefix
+share=$root/share
+
+echo "1..8"
+check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
+check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
+check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
+check "the activation file names the installed daemon and the unit" \
+        'grep -qx "Exec=$prefix/$libexec/resource1d --idle-timeout=60" "$share/dbus-1/system-services/org.example.Resource1.service" &&
+         grep -qx "SystemdService=resource1d.service" "$share/dbus-1/system-services/org.example.Resource1.service"'
+check "the polkit actions in polkit-1/actions" 'cmp -s "$share/polkit-1/actions/org.example.resource1.policy" policy/org.example.resource1.policy'
+unit=$(find "$dest" -name resource1d.service -path '*systemd/system/*')
+check "the unit in the systemd system unit directory" '[ -n "$unit" ] && grep -qx "ExecStart=$prefix/$libexec/resource1d --idle-timeout=60" "$unit"'
+check "the unit is Type=dbus with the bus name" 'grep -qx "Type=dbus" "$unit" && grep -qx "BusName=org.example.Resource1" "$unit"'
+check "the example rule in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ]'
+[ "$failed" = 0 ]
