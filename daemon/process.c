@@ -112,9 +112,22 @@ int target_open_pid(pid_t pid, Target *ret) {
                 return -ESRCH;
 
         _cleanup_close_ int fd = pidfd_open(pid, 0);
+        if (fd < 0 && (errno == EINVAL || errno == ENOENT)) {
+                /* A thread that is not its process's leader (EINVAL; ENOENT on
+                 * newer kernels): prlimit(2) takes thread ids too, and limits
+                 * belong to the whole process. */
+                char path[32];
+                ProcStatus s;
+                snprintf(path, sizeof path, "/proc/%d", (int) pid);
+                int r = proc_read_status(path, &s);
+                if (r < 0)
+                        return r;
+                if (s.tgid == pid)
+                        return -ESRCH;
+                return target_open_pid(s.tgid, ret);
+        }
         if (fd < 0)
-                /* EINVAL: a thread id that is not a process (pidfd_open wants a leader). */
-                return errno == EINVAL ? -ESRCH : -errno;
+                return -errno;
 
         Target t = { .pid = pid, .pidfd = fd };
         int r = target_fill(&t);

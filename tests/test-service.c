@@ -500,6 +500,18 @@ static void test_list_rlimits_equals_proc(void) {
         sleepers_kill();
 }
 
+/* A thread of this process other than the main one: GDBus's worker. */
+static pid_t other_thread_of_self(void) {
+        g_autoptr(GDir) dir = g_dir_open("/proc/self/task", 0, NULL);
+        const char *t;
+        pid_t other = 0;
+        while ((t = g_dir_read_name(dir)))
+                if (atoi(t) != getpid())
+                        other = atoi(t);
+        g_assert_cmpint(other, >, 0);
+        return other;
+}
+
 static void test_prlimit_get_child_and_other_user(void) {
         g_autoptr(GError) error = NULL;
         pid_t child = sleeper_as(&U_ROOT), other = sleeper_as(&U_GAMES);
@@ -515,6 +527,16 @@ static void test_prlimit_get_child_and_other_user(void) {
                 g_assert_cmpuint(s, ==, ks);
                 g_assert_cmpuint(h, ==, kh);
         }
+        /* a thread id names its process, as with prlimit(2) */
+        g_autoptr(GVariant) r = call("Prlimit", g_variant_new("(usbtt)", (guint32) other_thread_of_self(), "STACK",
+                                                              FALSE, (guint64) 0, (guint64) 0), &error);
+        g_assert_no_error(error);
+        guint64 s, h, ks, kh;
+        g_variant_get(r, "(tt)", &s, &h);
+        kernel_limits(getpid(), RLIMIT_STACK, &ks, &kh);
+        g_assert_cmpuint(s, ==, ks);
+        g_assert_cmpuint(h, ==, kh);
+
         g_assert_cmpuint(checks_reset(), ==, 0);
         g_assert_cmpuint(changed_reset(), ==, 0);
         sleepers_kill();
@@ -921,13 +943,7 @@ static void test_get_rusage(void) {
         g_autoptr(GVariant) th = rusage(0, "thread", &error);
         g_assert_no_error(error);
         assert_sixteen_fields(th);
-        g_autoptr(GDir) dir = g_dir_open("/proc/self/task", 0, NULL);
-        const char *t;
-        pid_t other_thread = 0;
-        while ((t = g_dir_read_name(dir)))
-                if (atoi(t) != getpid())
-                        other_thread = atoi(t);
-        g_assert_cmpint(other_thread, >, 0);   /* GDBus's worker */
+        pid_t other_thread = other_thread_of_self();
         g_autoptr(GVariant) th2 = rusage(other_thread, "RUSAGE_THREAD", &error);
         g_assert_no_error(error);
         assert_sixteen_fields(th2);
