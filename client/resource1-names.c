@@ -98,8 +98,21 @@ const char *resource1_who_to_name(Resource1Who who) {
         return who_names[who];
 }
 
-const char *const resource1_rusage_fields[16] = {
-        "ru_utime", "ru_stime", "ru_maxrss", "ru_ixrss", "ru_idrss", "ru_isrss",
-        "ru_minflt", "ru_majflt", "ru_nswap", "ru_inblock", "ru_oublock",
-        "ru_msgsnd", "ru_msgrcv", "ru_nsignals", "ru_nvcsw", "ru_nivcsw",
+const Resource1RusageField resource1_rusage_fields[16] = {
+        { "ru_utime",    "time in user mode",              "seconds" },
+        { "ru_stime",    "time in system mode",            "seconds" },
+        { "ru_maxrss",   "maximum resident set size",      "KiB" },
+        { "ru_ixrss",    "shared memory size",             "KiB" },
+        { "ru_idrss",    "unshared memory size",           "KiB" },
+        { "ru_isrss",    "unshared stack size",            "KiB" },
+        { "ru_minflt",   "page faults not requiring I/O",  NULL },
+        { "ru_majflt",   "page faults requiring I/O",      NULL },
+        { "ru_nswap",    "number of swap outs",            NULL },
+        { "ru_inblock",  "block input operations",         NULL },
+        { "ru_oublock",  "block output operations",        NULL },
+        { "ru_msgsnd",   "messages sent",                  NULL },
+        { "ru_msgrcv",   "messages received",              NULL },
+        { "ru_nsignals", "signals received",               NULL },
+        { "ru_nvcsw",    "voluntary context switches",     NULL },
+        { "ru_nivcsw",   "involuntary context switches",   NULL },
 };

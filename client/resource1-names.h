@@ -47,5 +47,21 @@ typedef enum Resource1Who {
 int resource1_who_from_name(const char *name, Resource1Who *ret);
 const char *resource1_who_to_name(Resource1Who who);
 
-/* The 16 struct_rusage field names of Python's resource module, in its order. */
-extern const char *const resource1_rusage_fields[16];
+/* The 16 fields of Python's struct_rusage, in its order, with the seed's
+ * descriptions and the unit each is counted in. */
+typedef struct Resource1RusageField {
+        const char *name;          /* "ru_utime" */
+        const char *description;   /* "time in user mode" */
+        const char *unit;          /* "seconds", "KiB", or NULL for a plain count */
+} Resource1RusageField;
+
+extern const Resource1RusageField resource1_rusage_fields[16];
+
+/* The bus's error names, and their errno values (sd-bus error map form lives
+ * in resource1-errors.c). */
+#define RESOURCE1_ERROR_INVALID_RESOURCE  "org.example.Resource1.Error.InvalidResource"
+#define RESOURCE1_ERROR_INVALID_LIMITS    "org.example.Resource1.Error.InvalidLimits"
+#define RESOURCE1_ERROR_INVALID_WHO       "org.example.Resource1.Error.InvalidWho"
+#define RESOURCE1_ERROR_NO_SUCH_PROCESS   "org.example.Resource1.Error.NoSuchProcess"
+#define RESOURCE1_ERROR_PERMISSION_DENIED "org.example.Resource1.Error.PermissionDenied"
+#define RESOURCE1_ERROR_FAILED            "org.example.Resource1.Error.Failed"

@@ -5,20 +5,6 @@
 
 #include "errors.h"
 
-static const sd_bus_error_map resource1_errors[] = {
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_RESOURCE,  EINVAL),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_LIMITS,    EINVAL),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_WHO,       EINVAL),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_NO_SUCH_PROCESS,   ESRCH),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_PERMISSION_DENIED, EPERM),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_FAILED,            EIO),
-        SD_BUS_ERROR_MAP_END
-};
-
-int errors_register(void) {
-        return sd_bus_error_add_map(resource1_errors);
-}
-
 int error_from_errno(sd_bus_error *error, int r, const char *what) {
         r = -abs(r);
         switch (-r) {

@@ -194,7 +194,7 @@ int main(int argc, char *argv[]) {
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals"), EXIT_FAILURE;
 
-        r = errors_register();
+        r = sd_bus_error_add_map(resource1_error_map);
         if (r < 0)
                 return log_error_errno(r, "Failed to register error names"), EXIT_FAILURE;
 

@@ -567,12 +567,12 @@ static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *er
         if (r < 0)
                 return r;
         r = sd_bus_message_append(reply, "{sv}{sv}",
-                                  resource1_rusage_fields[0], "d", u.utime,
-                                  resource1_rusage_fields[1], "d", u.stime);
+                                  resource1_rusage_fields[0].name, "d", u.utime,
+                                  resource1_rusage_fields[1].name, "d", u.stime);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(u.counters); i++) {
-                r = sd_bus_message_append(reply, "{sv}", resource1_rusage_fields[i + 2], "x", u.counters[i]);
+                r = sd_bus_message_append(reply, "{sv}", resource1_rusage_fields[i + 2].name, "x", u.counters[i]);
                 if (r < 0)
                         return r;
         }

@@ -64,10 +64,10 @@ static void test_who_names(void) {
 }
 
 static void test_rusage_fields_are_pythons_sixteen(void) {
-        g_assert_cmpstr(resource1_rusage_fields[0], ==, "ru_utime");
-        g_assert_cmpstr(resource1_rusage_fields[1], ==, "ru_stime");
-        g_assert_cmpstr(resource1_rusage_fields[2], ==, "ru_maxrss");
-        g_assert_cmpstr(resource1_rusage_fields[15], ==, "ru_nivcsw");
+        g_assert_cmpstr(resource1_rusage_fields[0].name, ==, "ru_utime");
+        g_assert_cmpstr(resource1_rusage_fields[1].name, ==, "ru_stime");
+        g_assert_cmpstr(resource1_rusage_fields[2].name, ==, "ru_maxrss");
+        g_assert_cmpstr(resource1_rusage_fields[15].name, ==, "ru_nivcsw");
 }
 
 int main(int argc, char *argv[]) {

@@ -869,7 +869,7 @@ static void assert_sixteen_fields(GVariant *r) {
         g_autoptr(GVariant) dict = g_variant_get_child_value(r, 0);
         g_assert_cmpuint(g_variant_n_children(dict), ==, 16);
         for (int i = 0; i < 16; i++) {
-                g_autoptr(GVariant) v = g_variant_lookup_value(dict, resource1_rusage_fields[i], NULL);
+                g_autoptr(GVariant) v = g_variant_lookup_value(dict, resource1_rusage_fields[i].name, NULL);
                 g_assert_nonnull(v);
                 g_assert_cmpstr(g_variant_get_type_string(v), ==, i < 2 ? "d" : "x");
         }
