@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libresource1 against the real daemon on the fixture's bus (with-bus.sh):
+ * every call, every error as errno and as the service's name and message.
+ * Unprivileged callers are covered through resourcectl in test-cli.sh. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "resource1.h"
+
+static Resource1 *h;
+
+static void kernel_limits(pid_t pid, int resource, struct rlimit *ret) {
+        g_assert_cmpint(prlimit(pid, resource, NULL, ret), ==, 0);
+}
+
+static pid_t spawn_sleeper(void) {
+        pid_t p = fork();
+        g_assert_cmpint(p, >=, 0);
+        if (p == 0) {
+                execlp("sleep", "sleep", "600", NULL);
+                _exit(127);
+        }
+        return p;
+}
+
+static void reap(pid_t p) {
+        kill(p, SIGKILL);
+        waitpid(p, NULL, 0);
+}
+
+static void assert_failed(int r, int errnum, const char *name, const char *fragment) {
+        g_assert_cmpint(r, ==, -errnum);
+        g_assert_cmpstr(resource1_last_error_name(h), ==, name);
+        if (fragment && !strstr(resource1_last_error_message(h), fragment))
+                g_error("message '%s' lacks '%s'", resource1_last_error_message(h), fragment);
+}
+
+static void test_names(void) {
+        g_assert_cmpint(resource1_resource_from_name("nofile"), ==, RLIMIT_NOFILE);
+        g_assert_cmpint(resource1_resource_from_name("RLIMIT_OFILE"), ==, RLIMIT_NOFILE);
+        g_assert_cmpint(resource1_resource_from_name("RLIMIT_AS"), ==, RLIMIT_AS);
+        g_assert_cmpint(resource1_resource_from_name("VMEM"), ==, -EOPNOTSUPP);
+        g_assert_cmpint(resource1_resource_from_name("BOGUS"), ==, -EINVAL);
+        g_assert_cmpstr(resource1_resource_to_name(RLIMIT_RTTIME), ==, "RTTIME");
+        g_assert_null(resource1_resource_to_name(99));
+}
+
+static void test_getrlimit_every_resource(void) {
+        for (int i = 0; i < RLIM_NLIMITS; i++) {
+                struct rlimit got, k;
+                g_assert_cmpint(resource1_getrlimit(h, i, &got), ==, 0);
+                g_assert_null(resource1_last_error_name(h));
+                kernel_limits(getpid(), i, &k);
+                g_assert_cmpuint(got.rlim_cur, ==, k.rlim_cur);
+                g_assert_cmpuint(got.rlim_max, ==, k.rlim_max);
+        }
+}
+
+static void test_setrlimit_lowers_own(void) {
+        struct rlimit k, l;
+        kernel_limits(getpid(), RLIMIT_CORE, &k);
+        l = (struct rlimit) { .rlim_cur = 0, .rlim_max = k.rlim_max };
+        g_assert_cmpint(resource1_setrlimit(h, RLIMIT_CORE, &l), ==, 0);
+        kernel_limits(getpid(), RLIMIT_CORE, &k);
+        g_assert_cmpuint(k.rlim_cur, ==, 0);
+}
+
+static void test_prlimit_child(void) {
+        pid_t c = spawn_sleeper();
+        struct rlimit old, k, set = { 100, 200 };
+
+        g_assert_cmpint(resource1_prlimit(h, c, RLIMIT_NOFILE, NULL, &old), ==, 0);
+        kernel_limits(c, RLIMIT_NOFILE, &k);
+        g_assert_cmpuint(old.rlim_cur, ==, k.rlim_cur);
+
+        g_assert_cmpint(resource1_prlimit(h, c, RLIMIT_NOFILE, &set, &old), ==, 0);
+        g_assert_cmpuint(old.rlim_cur, ==, k.rlim_cur);
+        kernel_limits(c, RLIMIT_NOFILE, &k);
+        g_assert_cmpuint(k.rlim_cur, ==, 100);
+        g_assert_cmpuint(k.rlim_max, ==, 200);
+
+        /* infinity is RLIM_INFINITY both ways */
+        struct rlimit inf = { RLIM_INFINITY, RLIM_INFINITY }, core;
+        kernel_limits(c, RLIMIT_CORE, &core);
+        if (core.rlim_max == RLIM_INFINITY) {
+                g_assert_cmpint(resource1_prlimit(h, c, RLIMIT_CORE, &inf, NULL), ==, 0);
+                kernel_limits(c, RLIMIT_CORE, &core);
+                g_assert_cmpuint(core.rlim_cur, ==, RLIM_INFINITY);
+        }
+
+        int fd = pidfd_open(c, 0);
+        g_assert_cmpint(fd, >=, 0);
+        struct rlimit lower = { 50, 150 };
+        g_assert_cmpint(resource1_prlimit_pidfd(h, fd, RLIMIT_NOFILE, &lower, &old), ==, 0);
+        g_assert_cmpuint(old.rlim_max, ==, 200);
+        kernel_limits(c, RLIMIT_NOFILE, &k);
+        g_assert_cmpuint(k.rlim_max, ==, 150);
+
+        reap(c);
+        assert_failed(resource1_prlimit_pidfd(h, fd, RLIMIT_NOFILE, NULL, &old), ESRCH,
+                      "org.example.Resource1.Error.NoSuchProcess", NULL);
+        close(fd);
+}
+
+static void test_list_rlimits(void) {
+        struct rlimit all[RLIM_NLIMITS];
+        g_assert_cmpint(resource1_list_rlimits(h, 0, all, RLIM_NLIMITS), ==, RLIM_NLIMITS);
+        for (int i = 0; i < RLIM_NLIMITS; i++) {
+                struct rlimit k;
+                kernel_limits(getpid(), i, &k);
+                g_assert_cmpuint(all[i].rlim_cur, ==, k.rlim_cur);
+                g_assert_cmpuint(all[i].rlim_max, ==, k.rlim_max);
+        }
+        struct rlimit few[3];
+        g_assert_cmpint(resource1_list_rlimits(h, 0, few, 3), ==, 3);
+        g_assert_cmpuint(few[RLIMIT_DATA].rlim_cur, ==, all[RLIMIT_DATA].rlim_cur);
+}
+
+static void test_getrusage(void) {
+        /* burn some CPU so there is something to compare */
+        volatile double x = 0;
+        for (long i = 0; i < 30000000; i++)
+                x += i * 0.5;
+
+        Resource1Usage u;
+        struct rusage own, ru;
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_SELF, &u), ==, 0);
+        getrusage(RUSAGE_SELF, &own);
+        double own_ut = own.ru_utime.tv_sec + own.ru_utime.tv_usec / 1e6;
+        g_test_message("utime: service %.3f, own %.3f", u.ru_utime, own_ut);
+        g_assert_cmpfloat(fabs(u.ru_utime - own_ut), <=, 0.05);
+        g_assert_cmpint(u.ru_maxrss, >, 0);
+        g_assert_cmpint(u.ru_nswap, ==, 0);
+
+        g_assert_cmpint(resource1_getrusage_struct(h, 0, RUSAGE_SELF, &ru), ==, 0);
+        g_assert_cmpint(labs(ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec -
+                             (own.ru_utime.tv_sec * 1000000 + own.ru_utime.tv_usec)), <=, 50000);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_CHILDREN, &u), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_THREAD, &u), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, 0, RESOURCE1_RUSAGE_BOTH, &u), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, 0, 42, &u), ==, -EINVAL);
+}
+
+static void test_pagesize(void) {
+        uint64_t p = 0;
+        g_assert_cmpint(resource1_getpagesize(h, &p), ==, 0);
+        g_assert_cmpuint(p, ==, (uint64_t) sysconf(_SC_PAGESIZE));
+}
+
+static void test_one_shot_calls(void) {
+        uint64_t p = 0;
+        struct rlimit l;
+        g_assert_cmpint(resource1_getpagesize(NULL, &p), ==, 0);
+        g_assert_cmpuint(p, ==, (uint64_t) sysconf(_SC_PAGESIZE));
+        g_assert_cmpint(resource1_getrlimit(NULL, RLIMIT_NOFILE, &l), ==, 0);
+        g_assert_cmpint(resource1_prlimit(NULL, 999999999, RLIMIT_NOFILE, NULL, &l), ==, -ESRCH);
+}
+
+static void test_errors_as_errno_and_message(void) {
+        struct rlimit l = { 4096, 1024 }, untouched = { 7, 7 };
+
+        g_assert_cmpint(resource1_getrlimit(h, 99, &l), ==, -EINVAL);
+        assert_failed(resource1_setrlimit(h, RLIMIT_NOFILE, &l), EINVAL,
+                      "org.example.Resource1.Error.InvalidLimits", "soft limit 4096 exceeds hard limit 1024 for NOFILE");
+        l = (struct rlimit) { 1, RLIM_INFINITY };
+        assert_failed(resource1_setrlimit(h, RLIMIT_NOFILE, &l), EINVAL,
+                      "org.example.Resource1.Error.InvalidLimits", "fs.nr_open");
+
+        l = untouched;
+        assert_failed(resource1_prlimit(h, 999999999, RLIMIT_NOFILE, NULL, &l), ESRCH,
+                      "org.example.Resource1.Error.NoSuchProcess", "no such process");
+        g_assert_cmpuint(l.rlim_cur, ==, 7);   /* out-parameters only on success */
+
+        /* root, hard raise: the kernel decides (without CAP_SYS_RESOURCE it refuses) */
+        pid_t c = spawn_sleeper();
+        struct rlimit k;
+        kernel_limits(c, RLIMIT_NOFILE, &k);
+        struct rlimit up = { k.rlim_cur, k.rlim_max + 1 };
+        int r = resource1_prlimit(h, c, RLIMIT_NOFILE, &up, NULL);
+        if (r == 0)
+                g_test_message("the service holds CAP_SYS_RESOURCE: the raise succeeded");
+        else
+                assert_failed(r, EPERM, "org.example.Resource1.Error.PermissionDenied", "kernel refused");
+        reap(c);
+
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        assert_failed(resource1_prlimit_pidfd(h, nul, RLIMIT_NOFILE, NULL, &l), EIO,
+                      "org.example.Resource1.Error.Failed", "not a pidfd");
+        close(nul);
+
+        /* a success clears what the last failure said */
+        uint64_t p;
+        g_assert_cmpint(resource1_getpagesize(h, &p), ==, 0);
+        g_assert_null(resource1_last_error_name(h));
+        g_assert_null(resource1_last_error_message(h));
+}
+
+static void test_service_unavailable(void) {
+        g_autofree char *saved = g_strdup(g_getenv("DBUS_SYSTEM_BUS_ADDRESS"));
+        Resource1 *other = NULL;
+        uint64_t p;
+
+        g_setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+        g_assert_cmpint(resource1_new(&other), ==, 0);
+        g_assert_cmpint(resource1_getpagesize(other, &p), ==, -ECONNREFUSED);
+        g_assert_nonnull(strstr(resource1_last_error_message(other), "cannot connect to the system bus"));
+        resource1_free(other);
+        g_setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, TRUE);
+}
+
+/* Last: the service is replaced by a new instance; the handle carries on. */
+static void test_handle_survives_service_restart(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GDBusConnection) bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+        g_assert_no_error(error);
+        g_autoptr(GVariant) v = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                            "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                                            g_variant_new("(s)", "org.example.Resource1"),
+                                                            G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                                            NULL, &error);
+        g_assert_no_error(error);
+        guint32 pid;
+        g_variant_get(v, "(u)", &pid);
+        g_assert_cmpint(kill((pid_t) pid, SIGTERM), ==, 0);
+
+        uint64_t p;
+        for (int i = 0; i < 200 && resource1_getpagesize(h, &p) == 0; i++)
+                g_usleep(10000);
+        g_assert_cmpint(resource1_getpagesize(h, &p), ==, -ECONNREFUSED);
+
+        const char *argv[] = { g_getenv("RESOURCE1D"), NULL };
+        GPid d;
+        g_assert_true(g_spawn_async(NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                    NULL, NULL, &d, &error));
+        int r = -1;
+        for (int i = 0; i < 500 && (r = resource1_getpagesize(h, &p)) < 0; i++)
+                g_usleep(10000);
+        g_assert_cmpint(r, ==, 0);
+        kill(d, SIGTERM);
+        waitpid(d, NULL, 0);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_assert_cmpint(resource1_new(&h), ==, 0);
+
+        g_test_add_func("/client/names", test_names);
+        g_test_add_func("/client/getrlimit-every-resource", test_getrlimit_every_resource);
+        g_test_add_func("/client/setrlimit-lowers-own", test_setrlimit_lowers_own);
+        g_test_add_func("/client/prlimit-child-and-pidfd", test_prlimit_child);
+        g_test_add_func("/client/list-rlimits", test_list_rlimits);
+        g_test_add_func("/client/getrusage", test_getrusage);
+        g_test_add_func("/client/pagesize", test_pagesize);
+        g_test_add_func("/client/one-shot-calls", test_one_shot_calls);
+        g_test_add_func("/client/errors-as-errno-and-message", test_errors_as_errno_and_message);
+        g_test_add_func("/client/service-unavailable", test_service_unavailable);
+        g_test_add_func("/client/handle-survives-service-restart", test_handle_survives_service_restart);
+
+        int r = g_test_run();
+        resource1_free(h);
+        return r;
+}
