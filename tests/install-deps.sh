@@ -12,6 +12,7 @@ packages=(
         polkitd                                        # the real authority
         systemd                                        # busctl
         util-linux                                     # setpriv, unshare, prlimit
+        man-db                                         # checks that the man pages render
 )
 
 if [ "${1:-}" = --if-missing ]; then

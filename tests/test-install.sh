@@ -21,7 +21,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..8"
+echo "1..13"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
 check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
@@ -33,4 +33,15 @@ unit=$(find "$dest" -name resource1d.service -path '*systemd/system/*')
 check "the unit in the systemd system unit directory" '[ -n "$unit" ] && grep -qx "ExecStart=$prefix/$libexec/resource1d --idle-timeout=60" "$unit"'
 check "the unit is Type=dbus with the bus name" 'grep -qx "Type=dbus" "$unit" && grep -qx "BusName=org.example.Resource1" "$unit"'
 check "the example rule in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ]'
+check "libresource1 with its soname, header and pkg-config file" \
+        '[ -n "$(find "$dest" -name libresource1.so.1)" ] && [ -f "$root/include/resource1.h" ] && [ -n "$(find "$dest" -name resource1.pc)" ]'
+check "resourcectl in bindir" '[ -x "$root/bin/resourcectl" ]'
+check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering without warnings" \
+        'for p in man1/resourcectl.1 man8/resource1d.8 man3/libresource1.3; do
+                [ -f "$share/man/$p" ] && [ -z "$(man --warnings -l "$share/man/$p" 2>&1 >/dev/null)" ] || exit 1
+         done'
+comp=$share/bash-completion/completions/resourcectl
+complete_words() { bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _resourcectl; echo "${COMPREPLY[*]}"' _ "$comp" "$@"; }
+check "bash completion offers subcommands" '[ "$(complete_words resourcectl pa)" = pagesize ]'
+check "bash completion offers resource names" '[ "$(complete_words resourcectl set NOF)" = NOFILE ] && [ "$(complete_words resourcectl --who ch)" = children ]'
 [ "$failed" = 0 ]
