@@ -50,3 +50,18 @@ show busctl --system call "${B[@]}" GetRusage us 0 everyone
 show busctl --system call "${B[@]}" Prlimit usbtt 999999999 NOFILE false 0 0
 show busctl --system get-property "${B[@]}" CanRaiseHardLimits Version Infinity
 kill "$child" "$other"
+
+echo; echo "== resourcectl, the CLI on libresource1 =="
+# A copy other users can run, wherever the checkout lives.
+install -m 755 build/client/resourcectl build/client/libresource1.so.1 "$RESOURCE1_FIXTURE/"
+export LD_LIBRARY_PATH=$RESOURCE1_FIXTURE
+R=$RESOURCE1_FIXTURE/resourcectl
+sleep 600 & child=$!
+show "$R" limits NOFILE STACK CPU
+show "$R" set --pid "$child" NOFILE 512:
+show "$R" --json limits --pid "$child" NOFILE
+show "$R" usage --who both
+show "$R" pagesize
+show "$R" run --limit NOFILE=256:512 -- sh -c 'ulimit -Sn; ulimit -Hn'
+show as nobody prlimit --nofile=1024:4096 -- "$R" run --limit NOFILE=65536 -- true
+kill "$child"
