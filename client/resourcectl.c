@@ -202,25 +202,15 @@ static int verb_limits(Resource1 *h, int argc, char **argv) {
                 return EXIT_OK;
         }
 
-        if (arg_raw) {
-                if (!arg_no_headings)
-                        printf("RESOURCE DESCRIPTION SOFT HARD UNITS\n");
-                for (size_t i = 0; i < n; i++) {
-                        const Resource1Rlimit *res = wanted[i];
-                        printf("%s \"%s\" %s %s %s\n", res->name, res->description,
-                               limit_value_format(all[res->number].rlim_cur, true, a),
-                               limit_value_format(all[res->number].rlim_max, true, b), res->units ?: "");
-                }
-                return EXIT_OK;
-        }
-
+        /* --raw: single spaces and exact numbers; otherwise columns as prlimit(1) has them. */
         if (!arg_no_headings)
-                printf("%-10s %-35s %10s %10s %s\n", "RESOURCE", "DESCRIPTION", "SOFT", "HARD", "UNITS");
+                printf(arg_raw ? "%s %s %s %s %s\n" : "%-10s %-35s %10s %10s %s\n",
+                       "RESOURCE", "DESCRIPTION", "SOFT", "HARD", "UNITS");
         for (size_t i = 0; i < n; i++) {
                 const Resource1Rlimit *res = wanted[i];
-                printf("%-10s %-35s %10s %10s %s\n", res->name, res->description,
-                       limit_value_format(all[res->number].rlim_cur, false, a),
-                       limit_value_format(all[res->number].rlim_max, false, b), res->units ?: "");
+                printf(arg_raw ? "%s \"%s\" %s %s %s\n" : "%-10s %-35s %10s %10s %s\n", res->name, res->description,
+                       limit_value_format(all[res->number].rlim_cur, arg_raw, a),
+                       limit_value_format(all[res->number].rlim_max, arg_raw, b), res->units ?: "");
         }
         return EXIT_OK;
 }

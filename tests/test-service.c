@@ -183,6 +183,15 @@ static void kernel_limits(pid_t pid, int resource, guint64 *soft, guint64 *hard)
         *hard = parse_proc_value(p);
 }
 
+/* A (tt) reply equals what the kernel shows for pid's resource. */
+static void assert_limits_reply(GVariant *r, pid_t pid, int resource) {
+        guint64 s, h, ks, kh;
+        g_variant_get(r, "(tt)", &s, &h);
+        kernel_limits(pid, resource, &ks, &kh);
+        g_assert_cmpuint(s, ==, ks);
+        g_assert_cmpuint(h, ==, kh);
+}
+
 /* ---- callers ---- */
 
 static GVariant *call(const char *method, GVariant *params, GError **error) {
@@ -442,11 +451,7 @@ static void test_get_rlimit_is_the_callers_own(void) {
         /* root, this process */
         g_autoptr(GVariant) r = call("GetRlimit", g_variant_new("(s)", "RLIMIT_STACK"), &error);
         g_assert_no_error(error);
-        guint64 s, h, ks, kh;
-        g_variant_get(r, "(tt)", &s, &h);
-        kernel_limits(getpid(), RLIMIT_STACK, &ks, &kh);
-        g_assert_cmpuint(s, ==, ks);
-        g_assert_cmpuint(h, ==, kh);
+        assert_limits_reply(r, getpid(), RLIMIT_STACK);
 
         /* an unprivileged caller with limits of its own */
         g_auto(Result) res = {};
@@ -521,21 +526,13 @@ static void test_prlimit_get_child_and_other_user(void) {
                 g_autoptr(GVariant) r = call("Prlimit", g_variant_new("(usbtt)", (guint32) pids[i], "core", FALSE,
                                                                       (guint64) 5, (guint64) 1), &error);
                 g_assert_no_error(error);
-                guint64 s, h, ks, kh;
-                g_variant_get(r, "(tt)", &s, &h);
-                kernel_limits(pids[i], RLIMIT_CORE, &ks, &kh);
-                g_assert_cmpuint(s, ==, ks);
-                g_assert_cmpuint(h, ==, kh);
+                assert_limits_reply(r, pids[i], RLIMIT_CORE);
         }
         /* a thread id names its process, as with prlimit(2) */
         g_autoptr(GVariant) r = call("Prlimit", g_variant_new("(usbtt)", (guint32) other_thread_of_self(), "STACK",
                                                               FALSE, (guint64) 0, (guint64) 0), &error);
         g_assert_no_error(error);
-        guint64 s, h, ks, kh;
-        g_variant_get(r, "(tt)", &s, &h);
-        kernel_limits(getpid(), RLIMIT_STACK, &ks, &kh);
-        g_assert_cmpuint(s, ==, ks);
-        g_assert_cmpuint(h, ==, kh);
+        assert_limits_reply(r, getpid(), RLIMIT_STACK);
 
         g_assert_cmpuint(checks_reset(), ==, 0);
         g_assert_cmpuint(changed_reset(), ==, 0);
