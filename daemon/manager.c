@@ -89,8 +89,9 @@ static const char *limit_str(rlim_t v, char buf[static 24]) {
 }
 
 /* The caller's uid and pid as the bus daemon vouches for them, never as
- * /proc would augment them; the gid is the uid's primary group. */
-static int caller_get(sd_bus_message *m, Caller *ret, pid_t *ret_pid, sd_bus_error *error) {
+ * /proc would augment them; the gid is the uid's primary group, looked up
+ * (through NSS, which may be slow) only when a decision needs it. */
+static int caller_get(sd_bus_message *m, bool need_gid, Caller *ret, pid_t *ret_pid, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         uid_t uid;
         pid_t pid;
@@ -107,7 +108,7 @@ static int caller_get(sd_bus_message *m, Caller *ret, pid_t *ret_pid, sd_bus_err
         gid_t gid = GID_INVALID;
         struct passwd pw, *p = NULL;
         char buf[4096];
-        if (getpwuid_r(uid, &pw, buf, sizeof buf, &p) == 0 && p)
+        if (need_gid && getpwuid_r(uid, &pw, buf, sizeof buf, &p) == 0 && p)
                 gid = p->pw_gid;
 
         *ret = (Caller) { .uid = uid, .gid = gid, .pid = pid };
@@ -156,14 +157,14 @@ static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t h
         return 0;
 }
 
-/* pid 0 is the caller. */
+/* pid 0 is the caller. ret_caller is asked for by decisions only. */
 static int target_get(sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, Caller *ret_caller,
                       sd_bus_error *error) {
         Caller caller;
         pid_t caller_pid;
         int r;
 
-        r = caller_get(m, &caller, &caller_pid, error);
+        r = caller_get(m, ret_caller != NULL, &caller, &caller_pid, error);
         if (r < 0)
                 return r;
 
