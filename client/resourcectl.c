@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -215,6 +217,10 @@ static int verb_limits(Resource1 *h, int argc, char **argv) {
         return EXIT_OK;
 }
 
+static const char *arrow(void) {
+        return strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "→" : "->";
+}
+
 static int verb_set(Resource1 *h, int argc, char **argv) {
         const Resource1Rlimit *res;
         LimitSpec spec;
@@ -256,8 +262,8 @@ static int verb_set(Resource1 *h, int argc, char **argv) {
                        res->name, (int) arg_pid, (uint64_t) old.rlim_cur, (uint64_t) old.rlim_max, soft, hard);
                 return EXIT_OK;
         }
-        printf("%s: %s:%s -> %s:%s\n", res->name, limit_value_format(old.rlim_cur, arg_raw, a),
-               limit_value_format(old.rlim_max, arg_raw, b), limit_value_format(soft, arg_raw, c),
+        printf("%s: %s:%s %s %s:%s\n", res->name, limit_value_format(old.rlim_cur, arg_raw, a),
+               limit_value_format(old.rlim_max, arg_raw, b), arrow(), limit_value_format(soft, arg_raw, c),
                limit_value_format(hard, arg_raw, d));
         return EXIT_OK;
 }
@@ -485,6 +491,7 @@ int main(int argc, char *argv[]) {
         };
         Resource1 *h = NULL;
 
+        setlocale(LC_ALL, "");
         int r = parse_argv(argc, argv);
         if (r != EXIT_OK)
                 return r < 0 ? EXIT_OK : r;

@@ -51,7 +51,7 @@ check "unlimited in tables, exact numbers in --json" \
 # set, every form of VALUE
 rc "$R" set --pid "$child" NOFILE 100:200
 check "set soft:hard prints old -> new and the kernel agrees" \
-      '[ $status = 0 ] && grep -q "^NOFILE: .* -> 100:200$" "$T/out" && [ "$(proc_limit $child "Max open files")" = "100 200" ]'
+      '[ $status = 0 ] && grep -Eq "^NOFILE: .* (->|→) 100:200$" "$T/out" && [ "$(proc_limit $child "Max open files")" = "100 200" ]'
 rc "$R" set --pid "$child" NOFILE 50:
 check "set soft: keeps the hard limit" '[ $status = 0 ] && [ "$(proc_limit $child "Max open files")" = "50 200" ]'
 rc "$R" set --pid "$child" NOFILE :150
@@ -66,7 +66,7 @@ rc "$R" set --pid "$child" RTTIME 20ms:
 check "RTTIME takes ms" '[ $status = 0 ] && [ "$(proc_limit $child "Max realtime timeout" | cut -d" " -f1)" = 20000 ]'
 rc "$R" --no-ask-password set --pid "$child" -- NICE -20
 check "NICE takes a nice level: -20 is the raw 40 (a hard raise, which only CAP_SYS_RESOURCE may make)" \
-      'grep -q "NICE of pid $child to 40:40" "$T/err" || grep -q "^NICE: .* -> 40:40$" "$T/out"'
+      'grep -q "NICE of pid $child to 40:40" "$T/err" || grep -Eq "^NICE: .* (->|→) 40:40$" "$T/out"'
 rc "$R" --json set --pid "$child" NOFILE 100
 check "set --json parses" \
       'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"old\"]==dict(soft=120,hard=120) and d[\"new\"]==dict(soft=100,hard=100)" "$T/out"'

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -217,6 +218,67 @@ static void test_service_unavailable(void) {
         g_setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, TRUE);
 }
 
+/* As nobody, in a child: the refusals an unprivileged caller meets, as errno
+ * and as the service's words. The fixture loads no polkit rules, so every
+ * gated change meets the actions' defaults: auth_admin, a challenge. */
+static int unprivileged_checks(pid_t root_process) {
+        Resource1 *u = NULL;
+        struct rlimit cur, l;
+        int failures = 0;
+#define EXPECT(cond) do { if (!(cond)) { fprintf(stderr, "failed: %s (%s: %s)\n", #cond, \
+                resource1_last_error_name(u), resource1_last_error_message(u)); failures++; } } while (0)
+
+        if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 65534, 65534, 65534) < 0 ||
+            syscall(SYS_setresuid, 65534, 65534, 65534) < 0)
+                return 100;
+        if (resource1_new(&u) < 0)
+                return 101;
+
+        getrlimit(RLIMIT_NOFILE, &cur);
+        l = (struct rlimit) { cur.rlim_cur / 2, cur.rlim_max };
+        EXPECT(resource1_setrlimit(u, RLIMIT_NOFILE, &l) == 0);
+        getrlimit(RLIMIT_NOFILE, &cur);
+        EXPECT(cur.rlim_cur == l.rlim_cur);
+
+        l = (struct rlimit) { cur.rlim_cur, cur.rlim_max + 1 };
+        EXPECT(resource1_setrlimit(u, RLIMIT_NOFILE, &l) == -EACCES);
+        EXPECT(strcmp(resource1_last_error_name(u), "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired") == 0);
+        EXPECT(strstr(resource1_last_error_message(u), "raise-hard-limit") != NULL);
+
+        l = (struct rlimit) { 1, 1 };
+        EXPECT(resource1_prlimit(u, root_process, RLIMIT_NOFILE, &l, NULL) == -EACCES);
+        EXPECT(strstr(resource1_last_error_message(u), "manage-other") != NULL);
+
+        Resource1Usage usage;
+        EXPECT(resource1_getrusage(u, root_process, RUSAGE_SELF, &usage) == -EPERM);
+        EXPECT(strcmp(resource1_last_error_name(u), "org.example.Resource1.Error.PermissionDenied") == 0);
+
+        struct rlimit all[RLIM_NLIMITS];
+        EXPECT(resource1_list_rlimits(u, root_process, all, RLIM_NLIMITS) == RLIM_NLIMITS);
+#undef EXPECT
+        resource1_free(u);
+        return failures;
+}
+
+static void test_unprivileged_caller(void) {
+        pid_t root_process = spawn_sleeper();
+        struct rlimit before, after;
+        kernel_limits(root_process, RLIMIT_NOFILE, &before);
+
+        pid_t child = fork();
+        g_assert_cmpint(child, >=, 0);
+        if (child == 0)
+                _exit(unprivileged_checks(root_process));
+        int status;
+        g_assert_cmpint(waitpid(child, &status, 0), ==, child);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+
+        kernel_limits(root_process, RLIMIT_NOFILE, &after);
+        g_assert_cmpuint(after.rlim_cur, ==, before.rlim_cur);
+        reap(root_process);
+}
+
 /* Last: the service is replaced by a new instance; the handle carries on. */
 static void test_handle_survives_service_restart(void) {
         g_autoptr(GError) error = NULL;
@@ -263,6 +325,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/client/one-shot-calls", test_one_shot_calls);
         g_test_add_func("/client/errors-as-errno-and-message", test_errors_as_errno_and_message);
         g_test_add_func("/client/service-unavailable", test_service_unavailable);
+        g_test_add_func("/client/unprivileged-caller", test_unprivileged_caller);
         g_test_add_func("/client/handle-survives-service-restart", test_handle_survives_service_restart);
 
         int r = g_test_run();
