@@ -6,6 +6,8 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "caller.h"
+
 #define RESOURCE1_BUS_NAME  "org.example.Resource1"
 #define RESOURCE1_PATH      "/org/example/Resource1"
 #define RESOURCE1_INTERFACE "org.example.Resource1"
@@ -22,6 +24,8 @@ typedef struct Context {
         uint64_t idle_usec;          /* 0: never exit for idleness */
         uint64_t last_activity;      /* CLOCK_MONOTONIC, µs */
         sd_event_source *idle_source;
+
+        CredsCache creds;            /* what the bus said about recent callers */
 
         Change *changes;             /* changes waiting for polkit */
         unsigned n_changes;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "act.h"
+#include "caller.h"
 #include "context.h"
 #include "decide.h"
 #include "errors.h"
@@ -88,35 +88,6 @@ static const char *limit_str(rlim_t v, char buf[static 24]) {
         return buf;
 }
 
-/* The caller's uid and pid as the bus daemon vouches for them, never as
- * /proc would augment them; the gid is the uid's primary group, looked up
- * (through NSS, which may be slow) only when a decision needs it. */
-static int caller_get(sd_bus_message *m, bool need_gid, Caller *ret, pid_t *ret_pid, sd_bus_error *error) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t uid;
-        pid_t pid;
-
-        int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID, &creds);
-        if (r >= 0)
-                r = sd_bus_creds_get_euid(creds, &uid);
-        if (r >= 0)
-                r = sd_bus_creds_get_pid(creds, &pid);
-        if (r < 0)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
-                                         "the bus did not tell who the caller is: %s", strerror(-r));
-
-        gid_t gid = GID_INVALID;
-        struct passwd pw, *p = NULL;
-        char buf[4096];
-        if (need_gid && getpwuid_r(uid, &pw, buf, sizeof buf, &p) == 0 && p)
-                gid = p->pw_gid;
-
-        *ret = (Caller) { .uid = uid, .gid = gid, .pid = pid };
-        if (ret_pid)
-                *ret_pid = pid;
-        return 0;
-}
-
 static int resource_get(const char *name, const Resource1Rlimit **ret, sd_bus_error *error) {
         int r = resource1_rlimit_from_name(name, ret);
         if (r == -EOPNOTSUPP)
@@ -157,30 +128,33 @@ static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t h
         return 0;
 }
 
-/* pid 0 is the caller. ret_caller is asked for by decisions only. */
-static int target_get(sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, Caller *ret_caller,
+/* pid 0 is the caller. ret_caller is asked for by decisions only; a plain
+ * read of a named process needs neither the caller nor the target's ids. */
+static int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, Caller *ret_caller,
                       sd_bus_error *error) {
-        Caller caller;
-        pid_t caller_pid;
+        bool decide = ret_caller != NULL;
+        Caller caller = { .uid = UID_INVALID, .gid = GID_INVALID };
         int r;
 
-        r = caller_get(m, ret_caller != NULL, &caller, &caller_pid, error);
-        if (r < 0)
-                return r;
+        if (decide || (pid == 0 && pidfd < 0)) {
+                r = caller_get(&c->creds, m, decide, &caller, error);
+                if (r < 0)
+                        return r;
+        }
 
         if (pidfd >= 0) {
-                r = target_open_pidfd(pidfd, ret);
+                r = target_open_pidfd(pidfd, decide, ret);
                 if (r == -EBADF)
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
                                                  "the descriptor passed is not a pidfd: %s", strerror(EBADF));
                 if (r < 0)
                         return error_from_errno(error, r, "the pidfd's process");
         } else {
-                pid_t p = pid == 0 ? caller_pid : (pid_t) pid;
+                pid_t p = pid == 0 ? caller.pid : (pid_t) pid;
                 if (pid > INT32_MAX)
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
                                                  "no such process: pid %" PRIu32, pid);
-                r = target_open_pid(p, ret);
+                r = target_open_pid(p, decide, ret);
                 if (r < 0) {
                         char what[48];
                         snprintf(what, sizeof what, "pid %d", (int) p);
@@ -370,7 +344,7 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         ch->new = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
         ch->reply_old = reply_old;
 
-        r = target_get(m, pid, pidfd, &ch->target, &ch->caller, error);
+        r = target_get(c, m, pid, pidfd, &ch->target, &ch->caller, error);
         if (r < 0)
                 return r;
 
@@ -421,24 +395,59 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         return 1;
 }
 
-/* GetRlimit, and Prlimit and PrlimitPidfd without "set": a read, never a decision. */
-static int limit_get(sd_bus_message *m, uint32_t pid, int pidfd, const char *name, sd_bus_error *error) {
+/* The limits of pid (0: the caller), or of the pidfd's process: one
+ * resource, or all when resource is -1. */
+static int limits_of(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int resource,
+                     struct rlimit ret[RLIM_NLIMITS], pid_t *ret_pid, sd_bus_error *error) {
         _cleanup_(target_done) Target t = TARGET_NULL;
+        Caller caller;
+        int r;
+
+        /* A pidfd names its process by a pid that has to be checked again
+         * after reading; a pid is simply asked about. */
+        if (pidfd >= 0) {
+                r = target_get(c, m, 0, pidfd, &t, NULL, error);
+                if (r >= 0)
+                        r = read_limits_checked(&t, ret, error);
+                if (r >= 0)
+                        *ret_pid = t.pid;
+                return r;
+        }
+
+        if (pid > INT32_MAX)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %" PRIu32, pid);
+        if (pid == 0) {
+                r = caller_get(&c->creds, m, false, &caller, error);
+                if (r < 0)
+                        return r;
+                pid = (uint32_t) caller.pid;
+        }
+
+        r = read_limits((pid_t) pid, resource, ret);
+        if (r < 0) {
+                char what[48];
+                snprintf(what, sizeof what, "pid %" PRIu32, pid);
+                return error_from_errno(error, r, what);
+        }
+        *ret_pid = (pid_t) pid;
+        return 0;
+}
+
+/* GetRlimit, and Prlimit and PrlimitPidfd without "set": a read, never a decision. */
+static int limit_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const char *name, sd_bus_error *error) {
         struct rlimit all[RLIM_NLIMITS];
         const Resource1Rlimit *res;
+        pid_t p;
         int r;
 
         r = resource_get(name, &res, error);
         if (r < 0)
                 return r;
-        r = target_get(m, pid, pidfd, &t, NULL, error);
-        if (r < 0)
-                return r;
-        r = read_limits_checked(&t, all, error);
+        r = limits_of(c, m, pid, pidfd, res->number, all, &p, error);
         if (r < 0)
                 return r;
 
-        log_debug("%s %s of pid %d", sd_bus_message_get_member(m), res->name, (int) t.pid);
+        log_debug("%s %s of pid %d", sd_bus_message_get_member(m), res->name, (int) p);
         return reply_limits(m, &all[res->number]);
 }
 
@@ -448,7 +457,7 @@ static int method_get_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *er
         int r = sd_bus_message_read(m, "s", &name);
         if (r < 0)
                 return r;
-        return limit_get(m, 0, -1, name, error);
+        return limit_get(userdata, m, 0, -1, name, error);
 }
 
 static int method_set_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -471,7 +480,7 @@ static int method_prlimit(sd_bus_message *m, void *userdata, sd_bus_error *error
         if (r < 0)
                 return r;
         if (!set)
-                return limit_get(m, pid, -1, name, error);
+                return limit_get(userdata, m, pid, -1, name, error);
         return change_start(userdata, m, pid, -1, name, soft, hard, true, error);
 }
 
@@ -484,7 +493,7 @@ static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
         if (!set)
-                return limit_get(m, 0, fd, name, error);
+                return limit_get(userdata, m, 0, fd, name, error);
         return change_start(userdata, m, 0, fd, name, soft, hard, true, error);
 }
 
@@ -538,7 +547,7 @@ static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *er
                 process = (uint32_t) tgid;
         }
 
-        r = target_get(m, process, -1, &t, &caller, error);
+        r = target_get(userdata, m, process, -1, &t, &caller, error);
         if (r < 0)
                 return r;
         if (tid == 0)
@@ -591,20 +600,16 @@ static int method_page_size(sd_bus_message *m, void *userdata, sd_bus_error *err
 }
 
 static int method_list_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        (void) userdata;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(target_done) Target t = TARGET_NULL;
         struct rlimit all[RLIM_NLIMITS];
         uint32_t pid;
+        pid_t p;
         int r;
 
         r = sd_bus_message_read(m, "u", &pid);
         if (r < 0)
                 return r;
-        r = target_get(m, pid, -1, &t, NULL, error);
-        if (r < 0)
-                return r;
-        r = read_limits_checked(&t, all, error);
+        r = limits_of(userdata, m, pid, -1, -1, all, &p, error);
         if (r < 0)
                 return r;
 
@@ -624,7 +629,7 @@ static int method_list_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r < 0)
                 return r;
 
-        log_debug("ListRlimits of pid %d", (int) t.pid);
+        log_debug("ListRlimits of pid %d", (int) p);
         return sd_bus_send(NULL, reply, NULL);
 }
 

@@ -24,9 +24,11 @@ int proc_read_file(const char *path, char *buf, size_t size) {
                         /* A process that exits while being read gives ESRCH. */
                         return -errno;
                 }
-                if (k == 0)
-                        break;
                 n += (size_t) k;
+                /* procfs fills the buffer as far as it can: a short read is
+                 * the end, and saves the read that would return 0. */
+                if (k == 0 || n < size - 1)
+                        break;
         }
         if (n == size - 1)
                 return -EFBIG;
@@ -79,6 +81,8 @@ int proc_read_status(const char *path, ProcStatus *ret) {
                         s.nvcsw = strtoull(v, NULL, 10);
                 else if (strcmp(line, "nonvoluntary_ctxt_switches") == 0)
                         s.nivcsw = strtoull(v, NULL, 10);
+                else if (strcmp(line, "Threads") == 0)
+                        s.threads = (unsigned) strtoul(v, NULL, 10);
         }
 
         if (!have_uid || !have_gid || s.tgid <= 0)
@@ -107,7 +111,7 @@ static int target_fill(Target *t) {
         return 0;
 }
 
-int target_open_pid(pid_t pid, Target *ret) {
+int target_open_pid(pid_t pid, bool need_ids, Target *ret) {
         if (pid <= 0)
                 return -ESRCH;
 
@@ -124,13 +128,13 @@ int target_open_pid(pid_t pid, Target *ret) {
                         return r;
                 if (s.tgid == pid)
                         return -ESRCH;
-                return target_open_pid(s.tgid, ret);
+                return target_open_pid(s.tgid, need_ids, ret);
         }
         if (fd < 0)
                 return -errno;
 
         Target t = { .pid = pid, .pidfd = fd };
-        int r = target_fill(&t);
+        int r = need_ids ? target_fill(&t) : 0;
         if (r < 0)
                 return r;
 
@@ -139,7 +143,7 @@ int target_open_pid(pid_t pid, Target *ret) {
         return 0;
 }
 
-int target_open_pidfd(int fd, Target *ret) {
+int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         char path[64], buf[2048];
 
         /* fdinfo names the pid in our own namespace, whatever namespace the
@@ -161,7 +165,7 @@ int target_open_pidfd(int fd, Target *ret) {
                 return -errno;
 
         Target t = { .pid = (pid_t) pid, .pidfd = copy };
-        r = target_fill(&t);
+        r = need_ids ? target_fill(&t) : target_check_alive(&t);
         if (r < 0)
                 return r;
 
@@ -225,5 +229,20 @@ int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]) {
         }
 
         memcpy(ret, l, sizeof l);
+        return 0;
+}
+
+int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]) {
+        struct rlimit all[RLIM_NLIMITS];
+        int first = resource < 0 ? 0 : resource, last = resource < 0 ? RLIM_NLIMITS - 1 : resource;
+
+        for (int i = first; i <= last; i++)
+                if (prlimit(pid, (__rlimit_resource_t) i, NULL, &all[i]) < 0) {
+                        if (errno == EPERM)
+                                return proc_read_limits(pid, ret);
+                        return -errno;
+                }
+
+        memcpy(ret + first, all + first, (size_t) (last - first + 1) * sizeof all[0]);
         return 0;
 }

@@ -19,19 +19,28 @@ typedef struct Target {
 
 #define TARGET_NULL ((Target) { .pid = 0, .pidfd = -1 })
 
-/* -ESRCH when there is no such process. */
-int target_open_pid(pid_t pid, Target *ret);
+/* -ESRCH when there is no such process. need_ids: fill ret->ids (for
+ * decisions; plain reads skip the /proc/PID/status read). */
+int target_open_pid(pid_t pid, bool need_ids, Target *ret);
 /* fd is borrowed (the message owns it); a duplicate is kept.
  * -EBADF when fd is not a pidfd, -ESRCH when its process has exited. */
-int target_open_pidfd(int fd, Target *ret);
+int target_open_pidfd(int fd, bool need_ids, Target *ret);
 /* 0 while the process (or its zombie) exists, -ESRCH after it is reaped. */
 int target_check_alive(const Target *t);
 void target_done(Target *t);
 
 /* All limits at once from /proc/PID/limits: one open serves GetRlimit,
  * Prlimit and ListRlimits alike, and it is world-readable, as the
- * information is. */
+ * information is. The open file stays bound to the process that had pid when
+ * it was opened (reading fails with ESRCH once that one is gone, even if the
+ * pid is reused), so a plain read needs no pidfd. */
 int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]);
+
+/* The limits of pid by prlimit(2) (one resource, or all when resource is
+ * -1), falling back to /proc/PID/limits where the kernel does not let the
+ * daemon ask (without CAP_SYS_RESOURCE, another uid's process). Asking by pid
+ * is as safe as opening /proc/PID/limits by pid, and costs one system call. */
+int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]);
 
 /* The fields of /proc/PATH/status that the daemon uses. */
 typedef struct ProcStatus {
@@ -39,6 +48,7 @@ typedef struct ProcStatus {
         ProcessIds ids;
         uint64_t vm_hwm_kib;
         uint64_t nvcsw, nivcsw;
+        unsigned threads;
 } ProcStatus;
 
 /* path: "/proc/PID" or "/proc/PID/task/TID" */

@@ -188,6 +188,10 @@ static int usage_from_proc(pid_t pid, pid_t tid, Resource1Who who, Usage *ret) {
                         u.counters[USAGE_MAXRSS] = (int64_t) ps.vm_hwm_kib;
                 u.counters[USAGE_NVCSW] = (int64_t) status.nvcsw;
                 u.counters[USAGE_NIVCSW] = (int64_t) status.nivcsw;
+        } else if (status.threads == 1) {
+                /* One thread: its own counts are the process's (save listing /proc/PID/task). */
+                u.counters[USAGE_NVCSW] = (int64_t) status.nvcsw;
+                u.counters[USAGE_NIVCSW] = (int64_t) status.nivcsw;
         } else {
                 uint64_t v = 0, iv = 0;
                 r = sum_task_switches(pid, &v, &iv);

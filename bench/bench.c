@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* resource1-bench: figures for the service on the system bus it finds in
+ * $DBUS_SYSTEM_BUS_ADDRESS. Not a test: it reports, bench/run.sh judges.
+ *
+ *   latency N OTHER_PID CHILD_PID   median µs of each call, N calls each
+ *   gated N                         median µs of a hard raise that polkit
+ *                                   decides, and of CheckAuthorization direct
+ *   throughput CONNS SECONDS CALL   calls/s over CONNS connections (CALL:
+ *                                   GetRlimit or Ping)
+ *   calls N                         N GetRlimit calls, nothing printed
+ *   idle-clients N                  N connections that each call once, then
+ *                                   wait for stdin to close
+ *   exec N COMMAND...               median µs to run COMMAND to completion
+ *
+ * Output lines: "<name> <value>". */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <systemd/sd-bus.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NAME  "org.example.Resource1"
+#define PATH  "/org/example/Resource1"
+#define IFACE "org.example.Resource1"
+
+static uint64_t now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+static double median_us(uint64_t *v, size_t n) {
+        qsort(v, n, sizeof v[0], cmp_u64);
+        return (double) v[n / 2] / 1000.0;
+}
+
+static sd_bus *connect_bus(void) {
+        sd_bus *bus = NULL;
+        int r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                fprintf(stderr, "bench: cannot connect: %s\n", strerror(-r));
+                exit(1);
+        }
+        return bus;
+}
+
+typedef struct Call {
+        const char *name;
+        const char *dest, *path, *iface, *member;
+        const char *types;
+        uint32_t u;
+        const char *s;
+        int kind;    /* 0: bus call; 1: getrlimit(2); 2: prlimit(2) get; 3: getrusage(2) */
+} Call;
+
+static int do_call(sd_bus *bus, const Call *c) {
+        sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        struct rlimit l;
+        struct rusage ru;
+        int r;
+
+        switch (c->kind) {
+        case 1:
+                return getrlimit(RLIMIT_NOFILE, &l);
+        case 2:
+                return prlimit((pid_t) c->u, RLIMIT_NOFILE, NULL, &l);
+        case 3:
+                return getrusage(RUSAGE_SELF, &ru);
+        }
+
+        r = sd_bus_message_new_method_call(bus, &m, c->dest, c->path, c->iface, c->member);
+        if (r >= 0 && c->types) {
+                if (strcmp(c->types, "s") == 0)
+                        r = sd_bus_message_append(m, "s", c->s);
+                else if (strcmp(c->types, "u") == 0)
+                        r = sd_bus_message_append(m, "u", c->u);
+                else if (strcmp(c->types, "us") == 0)
+                        r = sd_bus_message_append(m, "us", c->u, c->s);
+                else if (strcmp(c->types, "usbtt") == 0)
+                        r = sd_bus_message_append(m, "usbtt", c->u, "NOFILE", 1, (uint64_t) 512, (uint64_t) 1024);
+                else if (strcmp(c->types, "usbtt-get") == 0)
+                        r = sd_bus_message_append(m, "usbtt", c->u, "NOFILE", 0, (uint64_t) 0, (uint64_t) 0);
+        }
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, &error, &reply);
+        if (r < 0)
+                fprintf(stderr, "bench: %s: %s\n", c->name, error.message ?: strerror(-r));
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(m);
+        return r;
+}
+
+static double time_call(sd_bus *bus, const Call *c, size_t n) {
+        uint64_t *v = calloc(n, sizeof *v);
+        for (size_t i = 0; i < n / 10 + 10; i++)   /* warm up */
+                if (do_call(bus, c) < 0)
+                        exit(1);
+        for (size_t i = 0; i < n; i++) {
+                uint64_t t = now_ns();
+                if (do_call(bus, c) < 0)
+                        exit(1);
+                v[i] = now_ns() - t;
+        }
+        double m = median_us(v, n);
+        free(v);
+        return m;
+}
+
+static int latency(size_t n, uint32_t other, uint32_t child) {
+        sd_bus *bus = connect_bus();
+        const Call calls[] = {
+                { "Ping", NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, 0, NULL, 0 },
+                { "GetId", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId", NULL, 0, NULL, 0 },
+                { "GetRlimit", NAME, PATH, IFACE, "GetRlimit", "s", 0, "NOFILE", 0 },
+                { "ListRlimits", NAME, PATH, IFACE, "ListRlimits", "u", 0, NULL, 0 },
+                { "Prlimit-get-other", NAME, PATH, IFACE, "Prlimit", "usbtt-get", other, NULL, 0 },
+                { "Prlimit-set-lower", NAME, PATH, IFACE, "Prlimit", "usbtt", child, NULL, 0 },
+                { "GetRusage-self", NAME, PATH, IFACE, "GetRusage", "us", 0, "self", 0 },
+                { "GetRusage-other", NAME, PATH, IFACE, "GetRusage", "us", other, "self", 0 },
+                { "PageSize", NAME, PATH, IFACE, "PageSize", NULL, 0, NULL, 0 },
+                { "syscall-getrlimit", NULL, NULL, NULL, NULL, NULL, 0, NULL, 1 },
+                { "syscall-prlimit", NULL, NULL, NULL, NULL, NULL, child, NULL, 2 },
+                { "syscall-getrusage", NULL, NULL, NULL, NULL, NULL, 0, NULL, 3 },
+        };
+        /* Interleave rounds so drift on a shared machine spreads over all calls. */
+        const size_t rounds = 5;
+        double best[sizeof calls / sizeof calls[0]];
+        double all[sizeof calls / sizeof calls[0]][5];
+        for (size_t r = 0; r < rounds; r++)
+                for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+                        all[i][r] = time_call(bus, &calls[i], n / rounds);
+        for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+                /* the median of the rounds' medians */
+                uint64_t v[5];
+                for (size_t r = 0; r < rounds; r++)
+                        v[r] = (uint64_t) (all[i][r] * 1000.0);
+                best[i] = median_us(v, rounds);
+                printf("%s %.2f\n", calls[i].name, best[i]);
+        }
+        sd_bus_flush_close_unref(bus);
+        return 0;
+}
+
+static int check_authorization(sd_bus *bus) {
+        sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *unique;
+        int r = sd_bus_get_unique_name(bus, &unique);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.PolicyKit1",
+                                                   "/org/freedesktop/PolicyKit1/Authority",
+                                                   "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s", unique,
+                                          "org.example.resource1.raise-hard-limit", 0, 0, "");
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, &error, &reply);
+        if (r < 0)
+                fprintf(stderr, "bench: CheckAuthorization: %s\n", error.message ?: strerror(-r));
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(m);
+        return r;
+}
+
+/* The gated call goes polkit's way and then meets the kernel; without
+ * CAP_SYS_RESOURCE the kernel refuses, which costs the same path. */
+static int gated(size_t n) {
+        sd_bus *bus = connect_bus();
+        struct rlimit l;
+        getrlimit(RLIMIT_NOFILE, &l);
+        uint64_t *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
+        for (size_t i = 0; i < n; i++) {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                uint64_t t = now_ns();
+                (void) sd_bus_call_method(bus, NAME, PATH, IFACE, "SetRlimit", &error, NULL, "stt", "NOFILE",
+                                          (uint64_t) l.rlim_cur, (uint64_t) l.rlim_max + 1);
+                a[i] = now_ns() - t;
+                if (i == 0 && error.name)
+                        fprintf(stderr, "bench: gated call answered %s: %s\n", error.name, error.message);
+                sd_bus_error_free(&error);
+
+                t = now_ns();
+                if (check_authorization(bus) < 0)
+                        return 1;
+                b[i] = now_ns() - t;
+        }
+        printf("gated-SetRlimit %.2f\n", median_us(a, n));
+        printf("CheckAuthorization %.2f\n", median_us(b, n));
+        sd_bus_flush_close_unref(bus);
+        return 0;
+}
+
+typedef struct Worker {
+        pthread_t thread;
+        const Call *call;
+        uint64_t until, count;
+} Worker;
+
+static void *worker_run(void *p) {
+        Worker *w = p;
+        sd_bus *bus = connect_bus();
+        while (now_ns() < w->until) {
+                if (do_call(bus, w->call) < 0)
+                        exit(1);
+                w->count++;
+        }
+        sd_bus_flush_close_unref(bus);
+        return NULL;
+}
+
+static int throughput(int conns, double seconds, const char *which) {
+        static const Call ping = { "Ping", NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, 0, NULL, 0 };
+        static const Call get = { "GetRlimit", NAME, PATH, IFACE, "GetRlimit", "s", 0, "NOFILE", 0 };
+        Worker *w = calloc((size_t) conns, sizeof *w);
+        uint64_t start = now_ns(), until = start + (uint64_t) (seconds * 1e9) + 200000000ULL;
+        for (int i = 0; i < conns; i++) {
+                w[i] = (Worker) { .call = strcmp(which, "Ping") == 0 ? &ping : &get, .until = until };
+                pthread_create(&w[i].thread, NULL, worker_run, &w[i]);
+        }
+        uint64_t total = 0;
+        for (int i = 0; i < conns; i++) {
+                pthread_join(w[i].thread, NULL);
+                total += w[i].count;
+        }
+        double elapsed = (double) (now_ns() - start) / 1e9;
+        printf("throughput-%s-%d %.0f\n", which, conns, (double) total / elapsed);
+        free(w);
+        return 0;
+}
+
+static int calls(size_t n) {
+        static const Call get = { "GetRlimit", NAME, PATH, IFACE, "GetRlimit", "s", 0, "NOFILE", 0 };
+        sd_bus *bus = connect_bus();
+        for (size_t i = 0; i < n; i++)
+                if (do_call(bus, &get) < 0)
+                        return 1;
+        sd_bus_flush_close_unref(bus);
+        return 0;
+}
+
+static int idle_clients(size_t n) {
+        static const Call get = { "GetRlimit", NAME, PATH, IFACE, "GetRlimit", "s", 0, "NOFILE", 0 };
+        sd_bus **b = calloc(n, sizeof *b);
+        for (size_t i = 0; i < n; i++) {
+                b[i] = connect_bus();
+                if (do_call(b[i], &get) < 0)
+                        return 1;
+        }
+        printf("connected %zu\n", n);
+        fflush(stdout);
+        char buf[16];
+        while (read(STDIN_FILENO, buf, sizeof buf) > 0)
+                ;
+        for (size_t i = 0; i < n; i++)
+                sd_bus_flush_close_unref(b[i]);
+        return 0;
+}
+
+static int exec_time(size_t n, char **argv) {
+        uint64_t *v = calloc(n, sizeof *v);
+        for (size_t i = 0; i < n; i++) {
+                uint64_t t = now_ns();
+                pid_t p = fork();
+                if (p == 0) {
+                        freopen("/dev/null", "w", stdout);
+                        execvp(argv[0], argv);
+                        _exit(127);
+                }
+                int status;
+                waitpid(p, &status, 0);
+                v[i] = now_ns() - t;
+                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                        fprintf(stderr, "bench: %s failed\n", argv[0]);
+                        return 1;
+                }
+        }
+        const char *base = strrchr(argv[0], '/');
+        printf("exec-%s %.2f\n", base ? base + 1 : argv[0], median_us(v, n));
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        if (argc >= 5 && strcmp(argv[1], "latency") == 0)
+                return latency(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10));
+        if (argc == 3 && strcmp(argv[1], "gated") == 0)
+                return gated(strtoul(argv[2], NULL, 10));
+        if (argc == 5 && strcmp(argv[1], "throughput") == 0)
+                return throughput(atoi(argv[2]), atof(argv[3]), argv[4]);
+        if (argc == 3 && strcmp(argv[1], "calls") == 0)
+                return calls(strtoul(argv[2], NULL, 10));
+        if (argc == 3 && strcmp(argv[1], "idle-clients") == 0)
+                return idle_clients(strtoul(argv[2], NULL, 10));
+        if (argc >= 4 && strcmp(argv[1], "exec") == 0)
+                return exec_time(strtoul(argv[2], NULL, 10), argv + 3);
+        fprintf(stderr, "usage: resource1-bench latency N OTHER_PID CHILD_PID | gated N | throughput CONNS SECONDS "
+                        "GetRlimit|Ping | calls N | idle-clients N | exec N COMMAND...\n");
+        return 2;
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's figures into one table: call, median, ratio to its
+floor, target, met?"""
+import sys
+
+f = {}
+for line in open(sys.argv[1]):
+    k, v = line.split()
+    f[k] = float(v)
+
+rows = []
+def row(name, value, unit, floor_name, ratio_target, note=""):
+    floor = f.get(floor_name) if floor_name else None
+    ratio = value / floor if floor else None
+    met = "" if ratio_target is None else ("yes" if ratio is not None and ratio <= ratio_target else "NO")
+    target = "" if ratio_target is None else f"<= {ratio_target:g} x {floor_name}"
+    rows.append((name, f"{value:,.1f} {unit}", f"{ratio:.2f}" if ratio else "", target, met, note))
+
+ping = f["Ping"]
+for k in ["Ping", "GetId", "syscall-getrlimit", "syscall-prlimit", "syscall-getrusage"]:
+    row(k, f[k], "us", None, None, "floor")
+row("GetRlimit", f["GetRlimit"], "us", "Ping", 1.05)
+row("ListRlimits", f["ListRlimits"], "us", "Ping", 1.2)
+row("Prlimit get (other pid)", f["Prlimit-get-other"], "us", "Ping", None)
+row("Prlimit set (lower soft)", f["Prlimit-set-lower"], "us", "Ping", None)
+row("GetRusage self", f["GetRusage-self"], "us", "Ping", 1.3)
+row("GetRusage other pid", f["GetRusage-other"], "us", "Ping", 1.3)
+row("PageSize", f["PageSize"], "us", "Ping", None)
+
+gate_target = f["CheckAuthorization"] + 1.2 * ping
+ok = f["gated-SetRlimit"] <= gate_target
+rows.append(("gated SetRlimit (hard raise)", f"{f['gated-SetRlimit']:,.1f} us",
+             f"{f['gated-SetRlimit'] / f['CheckAuthorization']:.2f}",
+             f"<= CheckAuthorization {f['CheckAuthorization']:.1f} + 1.2 x Ping = {gate_target:.1f} us",
+             "yes" if ok else "NO", "ratio to CheckAuthorization"))
+row("CheckAuthorization direct", f["CheckAuthorization"], "us", None, None, "floor")
+n = int(f["polkit-calls-ungated"])
+rows.append(("polkit calls, ungated calls", str(n), "", "0", "yes" if n == 0 else "NO",
+             "over the latency and 100k-call runs"))
+
+for c in (1, 4, 16, 64):
+    g, p = f[f"throughput-GetRlimit-{c}"], f[f"throughput-Ping-{c}"]
+    target = 0.95 if c == 4 else None
+    met = "" if target is None else ("yes" if g / p >= target else "NO")
+    rows.append((f"throughput GetRlimit, {c} conn", f"{g:,.0f} /s", f"{g / p:.2f}",
+                 f">= {target} x Ping" if target else "", met, f"Ping: {p:,.0f} /s"))
+
+idle, priv = f["idle-rss-kib"], f["idle-private-kib"]
+rows.append(("daemon RSS idle", f"{idle:,.0f} KiB", "", "<= 2048 KiB", "yes" if idle <= 2048 else "NO",
+             "mostly libc and libsystemd pages shared with every process"))
+rows.append(("daemon private memory idle", f"{priv:,.0f} KiB", "", "<= 2048 KiB", "yes" if priv <= 2048 else "NO",
+             "what the daemon alone costs"))
+growth = f["rss-after-calls-kib"] - f["rss-before-calls-kib"]
+rows.append((f"daemon RSS growth over {int(f['calls']):,} calls", f"{growth:+,.0f} KiB", "",
+             "no growth", "yes" if growth <= 16 else "NO",
+             f"warm {f['rss-before-calls-kib']:,.0f} -> {f['rss-after-calls-kib']:,.0f} KiB"))
+per = (f["private-with-idle-clients-kib"] - f["private-before-idle-clients-kib"]) / f["idle-clients"]
+rows.append((f"daemon memory per idle client ({int(f['idle-clients'])})", f"{per:.2f} KiB", "", "<= 2 KiB",
+             "yes" if per <= 2 else "NO", "private pages; each client made one call"))
+rows.append((f"daemon CPU per {int(f['calls']):,} GetRlimit", f"{f['cpu-ms-per-calls']:,.0f} ms", "", "", "", ""))
+r = f["exec-resourcectl"] / f["exec-prlimit"]
+rows.append(("resourcectl limits (wall)", f"{f['exec-resourcectl']:,.0f} us", f"{r:.2f}",
+             "<= 2 x prlimit", "yes" if r <= 2 else "NO", f"prlimit: {f['exec-prlimit']:,.0f} us"))
+
+head = ("call", "median", "ratio", "target", "met?", "note")
+w = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
+print("| " + " | ".join(h.ljust(w[i]) for i, h in enumerate(head)) + " |")
+print("|" + "|".join("-" * (w[i] + 2) for i in range(len(head))) + "|")
+for x in rows:
+    print("| " + " | ".join(str(v).ljust(w[i]) for i, v in enumerate(x)) + " |")
