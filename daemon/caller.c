@@ -24,42 +24,48 @@ static int creds_query(sd_bus_message *m, uid_t *ret_uid, pid_t *ret_pid) {
         return 0;
 }
 
+static gid_t primary_gid(uid_t uid) {
+        struct passwd pw, *p = NULL;
+        char buf[4096];
+        if (getpwuid_r(uid, &pw, buf, sizeof buf, &p) == 0 && p)
+                return p->pw_gid;
+        return GID_INVALID;
+}
+
 int caller_get(CredsCache *cache, sd_bus_message *m, bool need_gid, Caller *ret, sd_bus_error *error) {
         const char *sender = sd_bus_message_get_sender(m);
-        uid_t uid = UID_INVALID;
-        pid_t pid = 0;
-        bool found = false;
         int r;
 
         if (!sender)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED, "the message names no sender");
 
-        for (unsigned i = 0; i < CREDS_CACHE_SIZE && !found; i++)
-                if (strcmp(cache->entries[i].name, sender) == 0) {
-                        uid = cache->entries[i].uid;
-                        pid = cache->entries[i].pid;
-                        found = true;
-                }
+        typeof(cache->entries[0]) *e = NULL;
+        for (unsigned i = 0; i < CREDS_CACHE_SIZE && !e; i++)
+                if (strcmp(cache->entries[i].name, sender) == 0)
+                        e = &cache->entries[i];
 
-        if (!found) {
+        if (!e) {
+                uid_t uid;
+                pid_t pid;
                 r = creds_query(m, &uid, &pid);
                 if (r < 0)
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
                                                  "the bus did not tell who the caller is: %s", strerror(-r));
-                if (strlen(sender) < sizeof cache->entries[0].name) {
-                        unsigned i = cache->next++ % CREDS_CACHE_SIZE;
-                        strcpy(cache->entries[i].name, sender);
-                        cache->entries[i].uid = uid;
-                        cache->entries[i].pid = pid;
+                if (strlen(sender) >= sizeof cache->entries[0].name) {
+                        gid_t gid = need_gid ? primary_gid(uid) : GID_INVALID;
+                        *ret = (Caller) { .uid = uid, .gid = gid, .pid = pid };
+                        return 0;
                 }
+                e = &cache->entries[cache->next++ % CREDS_CACHE_SIZE];
+                strcpy(e->name, sender);
+                e->uid = uid;
+                e->pid = pid;
+                e->gid = GID_INVALID;
         }
 
-        gid_t gid = GID_INVALID;
-        struct passwd pw, *p = NULL;
-        char buf[4096];
-        if (need_gid && getpwuid_r(uid, &pw, buf, sizeof buf, &p) == 0 && p)
-                gid = p->pw_gid;
+        if (need_gid && e->gid == GID_INVALID)
+                e->gid = primary_gid(e->uid);
 
-        *ret = (Caller) { .uid = uid, .gid = gid, .pid = pid };
+        *ret = (Caller) { .uid = e->uid, .gid = need_gid ? e->gid : GID_INVALID, .pid = e->pid };
         return 0;
 }

@@ -15,6 +15,7 @@ typedef struct CredsCache {
         struct {
                 char name[32];
                 uid_t uid;
+                gid_t gid;    /* GID_INVALID until a decision needed it */
                 pid_t pid;
         } entries[CREDS_CACHE_SIZE];
         unsigned next;    /* replaced round-robin */
@@ -22,6 +23,6 @@ typedef struct CredsCache {
 
 /* The sender's uid and pid as the bus daemon vouches for them, never as /proc
  * would augment them; with need_gid also the uid's primary group, looked up
- * (through NSS, which may be slow) only when a decision needs it. Sets error
- * on failure. */
+ * (through NSS, which may be slow) only when a decision needs it, once per
+ * connection. Sets error on failure. */
 int caller_get(CredsCache *cache, sd_bus_message *m, bool need_gid, Caller *ret, sd_bus_error *error);

@@ -20,6 +20,7 @@ typedef struct Context {
         sd_bus *bus;
         sd_bus_slot *vtable_slot;
         sd_bus_slot *filter_slot;
+        sd_bus_slot *disconnect_slot;
 
         uint64_t idle_usec;          /* 0: never exit for idleness */
         uint64_t last_activity;      /* CLOCK_MONOTONIC, µs */

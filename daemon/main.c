@@ -140,9 +140,12 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
-        (void) m, (void) error;
+        uint8_t type = 0;
+        (void) error;
 
-        c->last_activity = now_usec();
+        /* Calls keep the daemon alive; the bus's signals do not. */
+        if (sd_bus_message_get_type(m, &type) >= 0 && type == SD_BUS_MESSAGE_METHOD_CALL)
+                c->last_activity = now_usec();
         return 0;   /* only watching: let dispatch go on */
 }
 
@@ -173,6 +176,7 @@ static void context_done(Context *c) {
                 manager_abort_changes(c, "the service is exiting");
         sd_event_source_unref(c->idle_source);
         sd_bus_slot_unref(c->filter_slot);
+        sd_bus_slot_unref(c->disconnect_slot);
         sd_bus_slot_unref(c->vtable_slot);
         sd_bus_flush_close_unref(c->bus);
         sd_event_unref(c->event);

@@ -29,7 +29,6 @@ struct Change {
 
         sd_bus_message *request;
         sd_bus_slot *polkit_slot;
-        sd_bus_track *track;        /* notices the caller going away */
 
         Caller caller;
         Target target;
@@ -61,7 +60,6 @@ static Change *change_free(Change *ch) {
 
         /* Unreferencing the slot cancels a pending polkit reply callback. */
         sd_bus_slot_unref(ch->polkit_slot);
-        sd_bus_track_unref(ch->track);
         sd_bus_message_unref(ch->request);
         target_done(&ch->target);
         free(ch);
@@ -311,14 +309,27 @@ static int polkit_ask_next(Change *ch) {
                                   on_polkit_reply, ch, &ch->polkit_slot);
 }
 
-static int on_caller_gone(sd_bus_track *track, void *userdata) {
-        (void) track;
-        Change *ch = userdata;
+/* NameOwnerChanged with no new owner: a connection went away. Changes it
+ * was waiting for are dropped unanswered; polkit's late reply then finds
+ * nothing to act on (its slot goes with the change). */
+static int on_disconnect(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *name, *old_owner, *new_owner;
+        (void) error;
 
-        log_notice("uid %u disconnected while setting %s of pid %d waited for polkit; nothing changed",
-                   (unsigned) ch->caller.uid, ch->resource->name, (int) ch->target.pid);
-        change_free(ch);
-        return 1;
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || new_owner[0] != '\0' ||
+            name[0] != ':')
+                return 0;
+
+        for (Change *ch = c->changes, *next; ch; ch = next) {
+                next = ch->next;
+                if (strcmp(sd_bus_message_get_sender(ch->request), name) != 0)
+                        continue;
+                log_notice("uid %u disconnected while setting %s of pid %d waited for polkit; nothing changed",
+                           (unsigned) ch->caller.uid, ch->resource->name, (int) ch->target.pid);
+                change_free(ch);
+        }
+        return 0;
 }
 
 /* Reads the current limits, decides, and either acts now or parks the change
@@ -372,11 +383,7 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
 
         ch->actions_left = ch->decision.actions;
 
-        r = sd_bus_track_new(c->bus, &ch->track, on_caller_gone, ch);
-        if (r >= 0)
-                r = sd_bus_track_add_sender(ch->track, m);
-        if (r >= 0)
-                r = polkit_ask_next(ch);
+        r = polkit_ask_next(ch);
         if (r < 0) {
                 char what[128];
                 change_describe(ch, what);
@@ -715,6 +722,16 @@ static const sd_bus_vtable resource1_vtable[] = {
 };
 
 int manager_attach(Context *c) {
+        /* One match for the daemon's life rather than one per pending change:
+         * a per-change match would cost two more bus messages on every gated
+         * call. It is installed before any check can be asked, so a caller
+         * that leaves later is always seen. */
+        int r = sd_bus_add_match(c->bus, &c->disconnect_slot,
+                                 "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                 "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg2=''",
+                                 on_disconnect, c);
+        if (r < 0)
+                return r;
         return sd_bus_add_object_vtable(c->bus, &c->vtable_slot, RESOURCE1_PATH, RESOURCE1_INTERFACE,
                                         resource1_vtable, c);
 }
