@@ -11,6 +11,8 @@
  *   idle-clients N                  N connections that each call once, then
  *                                   wait for stdin to close
  *   exec N COMMAND...               median µs to run COMMAND to completion
+ *   repeat N CALL PID               N calls of Ping, PageSize, GetRlimit,
+ *                                   ListRlimits or GetRusage (of PID), quietly
  *
  * Output lines: "<name> <value>". */
 #include <errno.h>
@@ -136,15 +138,15 @@ static int latency(size_t n, uint32_t other, uint32_t child) {
                 { "syscall-getrusage", NULL, NULL, NULL, NULL, NULL, 0, NULL, 3 },
         };
         /* Interleave rounds so drift on a shared machine spreads over all calls. */
-        const size_t rounds = 5;
+        const size_t rounds = 9;
         double best[sizeof calls / sizeof calls[0]];
-        double all[sizeof calls / sizeof calls[0]][5];
+        double all[sizeof calls / sizeof calls[0]][9];
         for (size_t r = 0; r < rounds; r++)
                 for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
                         all[i][r] = time_call(bus, &calls[i], n / rounds);
         for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
                 /* the median of the rounds' medians */
-                uint64_t v[5];
+                uint64_t v[9];
                 for (size_t r = 0; r < rounds; r++)
                         v[r] = (uint64_t) (all[i][r] * 1000.0);
                 best[i] = median_us(v, rounds);
@@ -293,6 +295,27 @@ static int exec_time(size_t n, char **argv) {
         return 0;
 }
 
+static int repeat(size_t n, const char *which, uint32_t pid) {
+        const Call calls[] = {
+                { "Ping", NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, 0, NULL, 0 },
+                { "PageSize", NAME, PATH, IFACE, "PageSize", NULL, 0, NULL, 0 },
+                { "GetRlimit", NAME, PATH, IFACE, "GetRlimit", "s", 0, "NOFILE", 0 },
+                { "ListRlimits", NAME, PATH, IFACE, "ListRlimits", "u", pid, NULL, 0 },
+                { "GetRusage", NAME, PATH, IFACE, "GetRusage", "us", pid, "self", 0 },
+        };
+        sd_bus *bus = connect_bus();
+        for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+                if (strcmp(calls[i].name, which) == 0) {
+                        for (size_t k = 0; k < n; k++)
+                                if (do_call(bus, &calls[i]) < 0)
+                                        return 1;
+                        sd_bus_flush_close_unref(bus);
+                        return 0;
+                }
+        fprintf(stderr, "bench: unknown call '%s'\n", which);
+        return 2;
+}
+
 int main(int argc, char *argv[]) {
         if (argc >= 5 && strcmp(argv[1], "latency") == 0)
                 return latency(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10));
@@ -304,6 +327,8 @@ int main(int argc, char *argv[]) {
                 return calls(strtoul(argv[2], NULL, 10));
         if (argc == 3 && strcmp(argv[1], "idle-clients") == 0)
                 return idle_clients(strtoul(argv[2], NULL, 10));
+        if (argc == 5 && strcmp(argv[1], "repeat") == 0)
+                return repeat(strtoul(argv[2], NULL, 10), argv[3], strtoul(argv[4], NULL, 10));
         if (argc >= 4 && strcmp(argv[1], "exec") == 0)
                 return exec_time(strtoul(argv[2], NULL, 10), argv + 3);
         fprintf(stderr, "usage: resource1-bench latency N OTHER_PID CHILD_PID | gated N | throughput CONNS SECONDS "

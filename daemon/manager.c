@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,7 +100,7 @@ static int resource_get(const char *name, const Resource1Rlimit **ret, sd_bus_er
 
 static int read_nr_open(uint64_t *ret) {
         char buf[32];
-        int r = proc_read_file("/proc/sys/fs/nr_open", buf, sizeof buf);
+        int r = proc_read_file(AT_FDCWD, "/proc/sys/fs/nr_open", buf, sizeof buf);
         if (r < 0)
                 return r;
         *ret = strtoull(buf, NULL, 10);
@@ -514,7 +515,7 @@ static int thread_group_of(uint32_t tid, pid_t *ret, sd_bus_error *error) {
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
                                          "no such thread: %" PRIu32, tid);
         snprintf(path, sizeof path, "/proc/%d", (int) tid);
-        int r = proc_read_status(path, &s);
+        int r = proc_read_status(AT_FDCWD, path, &s);
         if (r < 0) {
                 char what[32];
                 snprintf(what, sizeof what, "thread %d", (int) tid);

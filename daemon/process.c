@@ -10,8 +10,8 @@
 #include "process.h"
 #include "util.h"
 
-int proc_read_file(const char *path, char *buf, size_t size) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+int proc_read_file(int dirfd, const char *path, char *buf, size_t size) {
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
 
@@ -41,13 +41,13 @@ static int parse_ids(const char *line, unsigned *a, unsigned *b, unsigned *c) {
         return sscanf(line, "%u %u %u", a, b, c) == 3 ? 0 : -EBADMSG;
 }
 
-int proc_read_status(const char *path, ProcStatus *ret) {
+int proc_read_status(int dirfd, const char *path, ProcStatus *ret) {
         char fn[64], buf[4096];
         ProcStatus s = { .tgid = -1 };
         bool have_uid = false, have_gid = false;
 
         snprintf(fn, sizeof fn, "%s/status", path);
-        int r = proc_read_file(fn, buf, sizeof buf);
+        int r = proc_read_file(dirfd, fn, buf, sizeof buf);
         if (r < 0)
                 return r;
 
@@ -93,17 +93,11 @@ int proc_read_status(const char *path, ProcStatus *ret) {
 }
 
 static int target_fill(Target *t) {
-        char path[32];
         ProcStatus s;
 
-        snprintf(path, sizeof path, "/proc/%d", (int) t->pid);
-        int r = proc_read_status(path, &s);
-        if (r < 0)
-                return r;
-
-        /* What was read belongs to the pidfd's process only if it still
-         * exists now: then the pid cannot have been reused in between. */
-        r = target_check_alive(t);
+        /* Read through the directory fd: it is the pinned process's status,
+         * or an error once that process is gone. */
+        int r = proc_read_status(t->procfd, ".", &s);
         if (r < 0)
                 return r;
 
@@ -111,45 +105,50 @@ static int target_fill(Target *t) {
         return 0;
 }
 
+static int open_proc_dir(pid_t pid) {
+        char path[32];
+        snprintf(path, sizeof path, "/proc/%d", (int) pid);
+        int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        return fd;
+}
+
 int target_open_pid(pid_t pid, bool need_ids, Target *ret) {
+        ProcStatus s;
+        int r;
+
         if (pid <= 0)
                 return -ESRCH;
 
-        _cleanup_close_ int fd = pidfd_open(pid, 0);
-        if (fd < 0 && (errno == EINVAL || errno == ENOENT)) {
-                /* A thread that is not its process's leader (EINVAL; ENOENT on
-                 * newer kernels): prlimit(2) takes thread ids too, and limits
-                 * belong to the whole process. */
-                char path[32];
-                ProcStatus s;
-                snprintf(path, sizeof path, "/proc/%d", (int) pid);
-                int r = proc_read_status(path, &s);
-                if (r < 0)
-                        return r;
-                if (s.tgid == pid)
-                        return -ESRCH;
-                return target_open_pid(s.tgid, need_ids, ret);
-        }
+        _cleanup_close_ int fd = open_proc_dir(pid);
         if (fd < 0)
-                return -errno;
+                return fd;
 
-        Target t = { .pid = pid, .pidfd = fd };
-        int r = need_ids ? target_fill(&t) : 0;
+        r = proc_read_status(fd, ".", &s);
         if (r < 0)
                 return r;
+        /* A thread that is not its process's leader: prlimit(2) takes thread
+         * ids too, and limits belong to the whole process. */
+        if (s.tgid != pid)
+                return target_open_pid(s.tgid, need_ids, ret);
 
-        t.pidfd = TAKE_FD(fd);
+        Target t = { .pid = pid, .procfd = fd };
+        if (need_ids)
+                t.ids = s.ids;
+        t.procfd = TAKE_FD(fd);
         *ret = t;
         return 0;
 }
 
-int target_open_pidfd(int fd, bool need_ids, Target *ret) {
+static int pidfd_pid(int fd, pid_t *ret) {
         char path[64], buf[2048];
 
         /* fdinfo names the pid in our own namespace, whatever namespace the
-         * sender lives in; only pidfds have a "Pid:" line there. */
+         * sender lives in; only pidfds have a "Pid:" line there, and it says
+         * -1 once the process is gone. */
         snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
-        int r = proc_read_file(path, buf, sizeof buf);
+        int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
                 return r == -ESRCH ? -EBADF : r;
 
@@ -159,29 +158,52 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         long pid = strtol(p + 5, NULL, 10);
         if (pid <= 0)
                 return -ESRCH;
+        *ret = (pid_t) pid;
+        return 0;
+}
 
-        _cleanup_close_ int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (copy < 0)
-                return -errno;
+int target_open_pidfd(int fd, bool need_ids, Target *ret) {
+        pid_t pid, again;
 
-        Target t = { .pid = (pid_t) pid, .pidfd = copy };
-        r = need_ids ? target_fill(&t) : target_check_alive(&t);
+        int r = pidfd_pid(fd, &pid);
         if (r < 0)
                 return r;
 
-        t.pidfd = TAKE_FD(copy);
+        _cleanup_close_ int dir = open_proc_dir(pid);
+        if (dir < 0)
+                return dir;
+
+        /* The pidfd's process still had the pid after /proc/PID was opened,
+         * so that directory is its own: the pid cannot have been reused.
+         * Signal 0 asks the kernel directly (EPERM, without CAP_KILL, still
+         * means alive; ENOSYS under valgrind leaves fdinfo to tell). */
+        if (pidfd_send_signal(fd, 0, NULL, 0) < 0 && errno == ESRCH)
+                return -ESRCH;
+        r = pidfd_pid(fd, &again);
+        if (r < 0)
+                return r;
+        if (again != pid)
+                return -ESRCH;
+
+        Target t = { .pid = pid, .procfd = dir };
+        r = need_ids ? target_fill(&t) : 0;
+        if (r < 0)
+                return r;
+
+        t.procfd = TAKE_FD(dir);
         *ret = t;
         return 0;
 }
 
 int target_check_alive(const Target *t) {
-        if (pidfd_send_signal(t->pidfd, 0, NULL, 0) < 0)
-                return errno == ESRCH ? -ESRCH : -errno;
+        /* A reaped process's /proc directory stays open but empty. */
+        if (faccessat(t->procfd, "stat", F_OK, 0) < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
         return 0;
 }
 
 void target_done(Target *t) {
-        closep(&t->pidfd);
+        closep(&t->procfd);
         *t = TARGET_NULL;
 }
 
@@ -209,7 +231,7 @@ int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]) {
         struct rlimit l[RLIM_NLIMITS];
 
         snprintf(path, sizeof path, "/proc/%d/limits", (int) pid);
-        int r = proc_read_file(path, buf, sizeof buf);
+        int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
                 return r;
 

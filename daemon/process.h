@@ -7,17 +7,18 @@
 
 #include "decide.h"
 
-/* A process the daemon reads or acts on. The pidfd pins its identity: the
- * pid in "pid" is known to name this process for as long as
- * target_check_alive() says it still exists (a pid is not reused before its
- * process is reaped). */
+/* A process the daemon reads or acts on. An open /proc/PID directory pins
+ * its identity, as a pidfd would (it holds the process's struct pid), and
+ * works where pidfd_open(2) does not (valgrind, older kernels): the pid in
+ * "pid" is known to name this process for as long as target_check_alive()
+ * says it still exists (a pid is not reused before its process is reaped). */
 typedef struct Target {
         pid_t pid;
-        int pidfd;
+        int procfd;
         ProcessIds ids;
 } Target;
 
-#define TARGET_NULL ((Target) { .pid = 0, .pidfd = -1 })
+#define TARGET_NULL ((Target) { .pid = 0, .procfd = -1 })
 
 /* -ESRCH when there is no such process. need_ids: fill ret->ids (for
  * decisions; plain reads skip the /proc/PID/status read). */
@@ -51,8 +52,9 @@ typedef struct ProcStatus {
         unsigned threads;
 } ProcStatus;
 
-/* path: "/proc/PID" or "/proc/PID/task/TID" */
-int proc_read_status(const char *path, ProcStatus *ret);
+/* path: "/proc/PID" or "/proc/PID/task/TID", relative to dirfd (AT_FDCWD, or
+ * a pinned /proc/PID with path ".") */
+int proc_read_status(int dirfd, const char *path, ProcStatus *ret);
 
-/* Reads a small /proc file whole, NUL-terminated. */
-int proc_read_file(const char *path, char *buf, size_t size);
+/* Reads a small /proc file whole, NUL-terminated; path relative to dirfd. */
+int proc_read_file(int dirfd, const char *path, char *buf, size_t size);

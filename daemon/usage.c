@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ static int read_stat(const char *dir, unsigned long long f[18]) {
         char path[96], buf[1024];
 
         snprintf(path, sizeof path, "%s/stat", dir);
-        int r = proc_read_file(path, buf, sizeof buf);
+        int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
                 return r;
 
@@ -98,7 +99,7 @@ static int read_io(const char *dir, uint64_t *ret_read, uint64_t *ret_write) {
         char path[96], buf[512];
 
         snprintf(path, sizeof path, "%s/io", dir);
-        int r = proc_read_file(path, buf, sizeof buf);
+        int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
                 return r;
 
@@ -130,7 +131,7 @@ static int sum_task_switches(pid_t pid, uint64_t *ret_nvcsw, uint64_t *ret_nivcs
                 ProcStatus s;
                 snprintf(task, sizeof task, "%s/%s", path, de->d_name);
                 /* A thread that exits while we list them just drops out. */
-                if (proc_read_status(task, &s) < 0)
+                if (proc_read_status(AT_FDCWD, task, &s) < 0)
                         continue;
                 v += s.nvcsw;
                 iv += s.nivcsw;
@@ -174,7 +175,7 @@ static int usage_from_proc(pid_t pid, pid_t tid, Resource1Who who, Usage *ret) {
         u.counters[USAGE_MINFLT] = (int64_t) f[10];
         u.counters[USAGE_MAJFLT] = (int64_t) f[12];
 
-        r = proc_read_status(dir, &status);
+        r = proc_read_status(AT_FDCWD, dir, &status);
         if (r < 0)
                 return r;
 
@@ -184,7 +185,7 @@ static int usage_from_proc(pid_t pid, pid_t tid, Resource1Who who, Usage *ret) {
                 char pdir[32];
                 ProcStatus ps;
                 snprintf(pdir, sizeof pdir, "/proc/%d", (int) pid);
-                if (proc_read_status(pdir, &ps) >= 0)
+                if (proc_read_status(AT_FDCWD, pdir, &ps) >= 0)
                         u.counters[USAGE_MAXRSS] = (int64_t) ps.vm_hwm_kib;
                 u.counters[USAGE_NVCSW] = (int64_t) status.nvcsw;
                 u.counters[USAGE_NIVCSW] = (int64_t) status.nivcsw;

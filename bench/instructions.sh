@@ -1,0 +1,53 @@
+#!/bin/bash
+# Instructions the daemon spends per call, counted by callgrind: repeatable,
+# whatever else the machine is doing (the latency table is not). The daemon
+# runs under valgrind in the fixture; after each batch of calls its counters
+# are dumped and zeroed.
+#   bench/instructions.sh [CALLS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" != --inside ]; then
+        tests/install-deps.sh --if-missing
+        command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
+        [ -d build ] || meson setup build
+        ninja -C build >/dev/null
+        export BENCH_CALLS=${1:-2000}
+        tmp=$(mktemp -d)
+        chmod 755 "$tmp"
+        cat > "$tmp/daemon" <<SH
+#!/bin/sh
+exec valgrind --tool=callgrind --callgrind-out-file=$tmp/cg.out "$PWD/build/daemon/resource1d" "\$@"
+SH
+        chmod +x "$tmp/daemon"
+        export CG_DIR=$tmp RESOURCE1D=$tmp/daemon RESOURCE1D_ARGS=--log-level=warning
+        tests/with-bus.sh -- "$PWD/bench/instructions.sh" --inside | grep -v "^#"
+        rm -rf "$tmp"
+        exit
+fi
+
+B=build/bench/resource1-bench
+N=$BENCH_CALLS
+daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+         GetConnectionUnixProcessID s org.example.Resource1 | awk '{print $2}')
+sleep 3600 & child=$!
+"$B" calls 50 >/dev/null                  # warm: first-use work is not per-call cost
+callgrind_control -z "$daemon" >/dev/null
+total() {   # instructions since the last zeroing
+        callgrind_control -d "$1" "$daemon" >/dev/null
+        sleep 0.3
+        local f
+        f=$(ls -t "$CG_DIR"/cg.out.* | head -1)
+        callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}'
+}
+declare -A ir
+for call in Ping PageSize GetRlimit ListRlimits GetRusage; do
+        "$B" repeat "$N" "$call" "$child"
+        ir[$call]=$(total "$call")
+done
+printf '| call | instructions per call in the daemon | over Ping |\n|---|---|---|\n'
+for call in Ping PageSize GetRlimit ListRlimits GetRusage; do
+        per=$(( ${ir[$call]} / N ))
+        printf '| %s | %s | %s |\n' "$call" "$per" "$(( per - ${ir[Ping]} / N ))"
+done
+kill "$child"
