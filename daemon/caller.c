@@ -40,9 +40,13 @@ int caller_get(CredsCache *cache, sd_bus_message *m, bool need_gid, Caller *ret,
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED, "the message names no sender");
 
         typeof(cache->entries[0]) *e = NULL;
-        for (unsigned i = 0; i < CREDS_CACHE_SIZE && !e; i++)
-                if (strcmp(cache->entries[i].name, sender) == 0)
+        for (unsigned k = 0; k < CREDS_CACHE_SIZE && !e; k++) {
+                unsigned i = (cache->last + k) % CREDS_CACHE_SIZE;
+                if (strcmp(cache->entries[i].name, sender) == 0) {
                         e = &cache->entries[i];
+                        cache->last = i;
+                }
+        }
 
         if (!e) {
                 uid_t uid;

@@ -572,7 +572,7 @@ static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *er
 
         char what[48];
         snprintf(what, sizeof what, "usage of pid %d", (int) tid);
-        r = usage_get(t.pid, tid, who, &u);
+        r = usage_get(t.pid, tid, who, &t.status, &u);
         if (r >= 0)
                 r = target_check_alive(&t);
         if (r < 0)

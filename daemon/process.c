@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,52 +38,81 @@ int proc_read_file(int dirfd, const char *path, char *buf, size_t size) {
         return (int) n;
 }
 
-static int parse_ids(const char *line, unsigned *a, unsigned *b, unsigned *c) {
-        return sscanf(line, "%u %u %u", a, b, c) == 3 ? 0 : -EBADMSG;
+/* "\t1000\t1000\t1000\t1000": real, effective, saved (and fs) ids. */
+static int parse_ids(const char *v, unsigned ret[3]) {
+        for (int i = 0; i < 3; i++) {
+                char *end;
+                errno = 0;
+                unsigned long x = strtoul(v, &end, 10);
+                if (errno != 0 || end == v || x > UINT32_MAX)
+                        return -EBADMSG;
+                ret[i] = (unsigned) x;
+                v = end;
+        }
+        return 0;
+}
+
+/* A status line "Key:\tvalue" whose key is the one wanted: the value. */
+static const char *value_of(const char *line, const char *key) {
+        size_t n = strlen(key);
+        return strncmp(line, key, n) == 0 && line[n] == ':' ? line + n + 1 : NULL;
 }
 
 int proc_read_status(int dirfd, const char *path, ProcStatus *ret) {
         char fn[64], buf[4096];
         ProcStatus s = { .tgid = -1 };
         bool have_uid = false, have_gid = false;
+        unsigned ids[3];
+        const char *v;
 
         snprintf(fn, sizeof fn, "%s/status", path);
         int r = proc_read_file(dirfd, fn, buf, sizeof buf);
         if (r < 0)
                 return r;
 
+        /* About 55 lines, 7 wanted: dispatch on the first letter so most
+         * lines cost one comparison. */
         for (char *line = buf, *next; line && *line; line = next) {
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';
 
-                char *colon = strchr(line, ':');
-                if (!colon)
-                        continue;
-                *colon = '\0';
-                const char *v = colon + 1;
-                unsigned a, b, c;
-
-                if (strcmp(line, "Tgid") == 0)
-                        s.tgid = (pid_t) strtol(v, NULL, 10);
-                else if (strcmp(line, "Uid") == 0) {
-                        if (parse_ids(v, &a, &b, &c) < 0)
-                                return -EBADMSG;
-                        s.ids.uid = a, s.ids.euid = b, s.ids.suid = c;
-                        have_uid = true;
-                } else if (strcmp(line, "Gid") == 0) {
-                        if (parse_ids(v, &a, &b, &c) < 0)
-                                return -EBADMSG;
-                        s.ids.gid = a, s.ids.egid = b, s.ids.sgid = c;
-                        have_gid = true;
-                } else if (strcmp(line, "VmHWM") == 0)
-                        s.vm_hwm_kib = strtoull(v, NULL, 10);
-                else if (strcmp(line, "voluntary_ctxt_switches") == 0)
-                        s.nvcsw = strtoull(v, NULL, 10);
-                else if (strcmp(line, "nonvoluntary_ctxt_switches") == 0)
-                        s.nivcsw = strtoull(v, NULL, 10);
-                else if (strcmp(line, "Threads") == 0)
-                        s.threads = (unsigned) strtoul(v, NULL, 10);
+                switch (line[0]) {
+                case 'T':
+                        if ((v = value_of(line, "Tgid")))
+                                s.tgid = (pid_t) strtol(v, NULL, 10);
+                        else if ((v = value_of(line, "Threads")))
+                                s.threads = (unsigned) strtoul(v, NULL, 10);
+                        break;
+                case 'U':
+                        if ((v = value_of(line, "Uid"))) {
+                                if (parse_ids(v, ids) < 0)
+                                        return -EBADMSG;
+                                s.ids.uid = ids[0], s.ids.euid = ids[1], s.ids.suid = ids[2];
+                                have_uid = true;
+                        }
+                        break;
+                case 'G':
+                        if ((v = value_of(line, "Gid"))) {
+                                if (parse_ids(v, ids) < 0)
+                                        return -EBADMSG;
+                                s.ids.gid = ids[0], s.ids.egid = ids[1], s.ids.sgid = ids[2];
+                                have_gid = true;
+                        }
+                        break;
+                case 'V':
+                        if ((v = value_of(line, "VmHWM")))
+                                s.vm_hwm_kib = strtoull(v, NULL, 10);
+                        break;
+                case 'v':
+                        if ((v = value_of(line, "voluntary_ctxt_switches")))
+                                s.nvcsw = strtoull(v, NULL, 10);
+                        break;
+                case 'n':
+                        if ((v = value_of(line, "nonvoluntary_ctxt_switches")))
+                                s.nivcsw = strtoull(v, NULL, 10);
+                        break;
+                }
         }
 
         if (!have_uid || !have_gid || s.tgid <= 0)
@@ -93,15 +123,13 @@ int proc_read_status(int dirfd, const char *path, ProcStatus *ret) {
 }
 
 static int target_fill(Target *t) {
-        ProcStatus s;
-
         /* Read through the directory fd: it is the pinned process's status,
          * or an error once that process is gone. */
-        int r = proc_read_status(t->procfd, ".", &s);
+        int r = proc_read_status(t->procfd, ".", &t->status);
         if (r < 0)
                 return r;
 
-        t->ids = s.ids;
+        t->ids = t->status.ids;
         return 0;
 }
 
@@ -133,7 +161,7 @@ int target_open_pid(pid_t pid, bool need_ids, Target *ret) {
         if (s.tgid != pid)
                 return target_open_pid(s.tgid, need_ids, ret);
 
-        Target t = { .pid = pid, .procfd = fd };
+        Target t = { .pid = pid, .procfd = fd, .status = s };
         if (need_ids)
                 t.ids = s.ids;
         t.procfd = TAKE_FD(fd);

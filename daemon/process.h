@@ -7,6 +7,15 @@
 
 #include "decide.h"
 
+/* The fields of /proc/PATH/status that the daemon uses. */
+typedef struct ProcStatus {
+        pid_t tgid;
+        ProcessIds ids;
+        uint64_t vm_hwm_kib;
+        uint64_t nvcsw, nivcsw;
+        unsigned threads;
+} ProcStatus;
+
 /* A process the daemon reads or acts on. An open /proc/PID directory pins
  * its identity, as a pidfd would (it holds the process's struct pid), and
  * works where pidfd_open(2) does not (valgrind, older kernels): the pid in
@@ -16,6 +25,7 @@ typedef struct Target {
         pid_t pid;
         int procfd;
         ProcessIds ids;
+        ProcStatus status;   /* as read when it was opened by pid */
 } Target;
 
 #define TARGET_NULL ((Target) { .pid = 0, .procfd = -1 })
@@ -42,15 +52,6 @@ int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]);
  * daemon ask (without CAP_SYS_RESOURCE, another uid's process). Asking by pid
  * is as safe as opening /proc/PID/limits by pid, and costs one system call. */
 int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]);
-
-/* The fields of /proc/PATH/status that the daemon uses. */
-typedef struct ProcStatus {
-        pid_t tgid;
-        ProcessIds ids;
-        uint64_t vm_hwm_kib;
-        uint64_t nvcsw, nivcsw;
-        unsigned threads;
-} ProcStatus;
 
 /* path: "/proc/PID" or "/proc/PID/task/TID", relative to dirfd (AT_FDCWD, or
  * a pinned /proc/PID with path ".") */
