@@ -65,3 +65,4 @@ extern const Resource1RusageField resource1_rusage_fields[16];
 #define RESOURCE1_ERROR_NO_SUCH_PROCESS   "org.example.Resource1.Error.NoSuchProcess"
 #define RESOURCE1_ERROR_PERMISSION_DENIED "org.example.Resource1.Error.PermissionDenied"
 #define RESOURCE1_ERROR_FAILED            "org.example.Resource1.Error.Failed"
+#define RESOURCE1_ERROR_LIMITS_EXCEEDED   "org.example.Resource1.Error.LimitsExceeded"

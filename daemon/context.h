@@ -30,6 +30,8 @@ typedef struct Context {
 
         Change *changes;             /* changes waiting for polkit */
         unsigned n_changes;
+        unsigned max_pending;        /* bound on n_changes */
+        unsigned max_pending_per_uid;
         bool exit_when_settled;      /* name released: exit once no change waits */
 } Context;
 

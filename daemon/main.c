@@ -28,6 +28,9 @@ static void help(void) {
                "Options:\n"
                "  --idle-timeout=SEC   exit after SEC seconds without calls (0: never, the default);\n"
                "                       never while an authorization check is pending\n"
+               "  --max-pending-per-uid=N\n"
+               "                       changes one uid may have waiting for polkit (default 16)\n"
+               "  --max-pending=N      changes waiting for polkit in all (default 256)\n"
                "  --log-level=LEVEL    err, warning, notice, info (default) or debug\n"
                "  -h --help            show this help\n"
                "  --version            show the version\n"
@@ -37,12 +40,14 @@ static void help(void) {
 }
 
 static int parse_argv(int argc, char *argv[], Context *c) {
-        enum { ARG_IDLE = 0x100, ARG_LOG_LEVEL, ARG_VERSION };
+        enum { ARG_IDLE = 0x100, ARG_LOG_LEVEL, ARG_VERSION, ARG_MAX_PENDING, ARG_MAX_PENDING_PER_UID };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h' },
                 { "version",      no_argument,       NULL, ARG_VERSION },
                 { "idle-timeout", required_argument, NULL, ARG_IDLE },
                 { "log-level",    required_argument, NULL, ARG_LOG_LEVEL },
+                { "max-pending",  required_argument, NULL, ARG_MAX_PENDING },
+                { "max-pending-per-uid", required_argument, NULL, ARG_MAX_PENDING_PER_UID },
                 {}
         };
         int opt;
@@ -65,6 +70,22 @@ static int parse_argv(int argc, char *argv[], Context *c) {
                                 return -EINVAL;
                         }
                         c->idle_usec = s * USEC_PER_SEC;
+                        break;
+                }
+                case ARG_MAX_PENDING:
+                case ARG_MAX_PENDING_PER_UID: {
+                        char *end;
+                        errno = 0;
+                        unsigned long n = strtoul(optarg, &end, 10);
+                        if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' || n == 0 || n > 65536) {
+                                fprintf(stderr, "resource1d: invalid --%s '%s': expected 1 to 65536\n",
+                                        opt == ARG_MAX_PENDING ? "max-pending" : "max-pending-per-uid", optarg);
+                                return -EINVAL;
+                        }
+                        if (opt == ARG_MAX_PENDING)
+                                c->max_pending = (unsigned) n;
+                        else
+                                c->max_pending_per_uid = (unsigned) n;
                         break;
                 }
                 case ARG_LOG_LEVEL: {
@@ -183,7 +204,10 @@ static void context_done(Context *c) {
 }
 
 int main(int argc, char *argv[]) {
-        _cleanup_(context_done) Context c = {};
+        _cleanup_(context_done) Context c = {
+                .max_pending = 256,
+                .max_pending_per_uid = 16,
+        };
         sigset_t mask;
         int r;
 

@@ -384,6 +384,24 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
 
         ch->actions_left = ch->decision.actions;
 
+        /* Each waiting change holds a polkit check and some memory: bound them,
+         * per uid so that one uid cannot crowd out the others. */
+        unsigned mine = 0;
+        for (Change *p = c->changes; p; p = p->next)
+                mine += p->caller.uid == ch->caller.uid;
+        if (mine >= c->max_pending_per_uid || c->n_changes >= c->max_pending) {
+                char what[128];
+                change_describe(ch, what);
+                r = sd_bus_error_setf(error, RESOURCE1_ERROR_LIMITS_EXCEEDED,
+                                      "%s: %u changes are waiting for authorization already (%s %u); "
+                                      "try again once they are answered", what,
+                                      mine >= c->max_pending_per_uid ? mine : c->n_changes,
+                                      mine >= c->max_pending_per_uid ? "for this uid, at most" : "in all, at most",
+                                      mine >= c->max_pending_per_uid ? c->max_pending_per_uid : c->max_pending);
+                log_notice("Refused for uid %u: %s", (unsigned) ch->caller.uid, error->message);
+                return r;
+        }
+
         r = polkit_ask_next(ch);
         if (r < 0) {
                 char what[128];

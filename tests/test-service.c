@@ -1214,6 +1214,150 @@ static void test_caller_disconnects_while_polkit_is_pending(void) {
         sleepers_kill();
 }
 
+/* One uid flooding the service with changes that wait for polkit is bounded
+ * (--max-pending-per-uid, 16 by default); other uids are still served. */
+static void test_pending_checks_bounded_per_uid(void) {
+        pid_t polkitd = read_pid_file(g_getenv("POLKITD_PID_FILE"));
+        const guint limit = 16;
+        GPid callers[16];
+        int outs[16];
+        checks_reset();
+        g_assert_cmpint(kill(polkitd, SIGSTOP), ==, 0);
+
+        for (guint i = 0; i < limit; i++)
+                callers[i] = rcall_async(&U_YES, "400:800", "SetRlimit", "(stt)", "('NOFILE', 400, 900)", &outs[i]);
+        wait_for_checks(limit);
+
+        g_auto(Result) over = {};
+        gint64 t0 = g_get_monotonic_time();
+        rcall_as(&U_YES, "400:800", NULL, "SetRlimit", "(stt)", "('NOFILE', 400, 900)", &over);
+        assert_result_error(&over, ERR_PREFIX "LimitsExceeded", "for this uid, at most 16");
+
+        /* another uid: its gated call still reaches polkit, its reads are answered at once */
+        g_auto(Result) reading = {};
+        rcall_as(&U_NO, NULL, NULL, "GetRlimit", "(s)", "('NOFILE',)", &reading);
+        g_assert_true(reading.ok);
+        g_test_message("refusal and another uid's read answered in %" G_GINT64_FORMAT " us during the flood",
+                       g_get_monotonic_time() - t0);
+        g_assert_cmpint(g_get_monotonic_time() - t0, <, 5 * G_TIME_SPAN_SECOND);
+        int other_out;
+        GPid other = rcall_async(&U_NO, "400:800", "SetRlimit", "(stt)", "('NOFILE', 400, 900)", &other_out);
+        wait_for_checks(limit + 1);
+
+        g_assert_cmpint(kill(polkitd, SIGCONT), ==, 0);
+        for (guint i = 0; i < limit; i++) {
+                char buf[1024] = "";
+                g_assert_cmpint(waitpid(callers[i], NULL, 0), ==, callers[i]);
+                g_assert_cmpint(read(outs[i], buf, sizeof buf - 1), >, 0);
+                close(outs[i]);
+                g_assert_null(strstr(buf, "LimitsExceeded"));
+        }
+        char buf[1024] = "";
+        g_assert_cmpint(waitpid(other, NULL, 0), ==, other);
+        g_assert_cmpint(read(other_out, buf, sizeof buf - 1), >, 0);
+        close(other_out);
+        g_assert_nonnull(strstr(buf, "polkit refused"));
+        checks_reset();
+        changed_reset();
+}
+
+/* The target exits while its change waits for polkit and its pid is given to
+ * a new process (forced through ns_last_pid in the fixture's pid namespace):
+ * the service must not act on the newcomer. */
+static void test_pid_reuse_while_pending_acts_on_no_other_process(void) {
+        pid_t polkitd = read_pid_file(g_getenv("POLKITD_PID_FILE"));
+        pid_t target = sleeper_as(&U_YES);
+        checks_reset();
+        changed_reset();
+        g_assert_cmpint(kill(polkitd, SIGSTOP), ==, 0);
+
+        guint64 s0, h0;
+        kernel_limits(target, RLIMIT_NOFILE, &s0, &h0);
+        g_autofree char *args = g_strdup_printf("(uint32 %d, 'NOFILE', true, 1, %" G_GUINT64_FORMAT ")",
+                                                (int) target, h0 + 1);
+        int out;
+        GPid caller = rcall_async(&U_YES, "400:800", "Prlimit", "(usbtt)", args, &out);
+        wait_for_checks(1);
+
+        sleepers_kill();   /* the target exits and is reaped */
+        pid_t newcomer = 0;
+        for (int attempt = 0; attempt < 20 && newcomer != target; attempt++) {
+                if (newcomer > 0) {
+                        kill(newcomer, SIGKILL);
+                        waitpid(newcomer, NULL, 0);
+                }
+                g_autofree char *last = g_strdup_printf("%d", (int) target - 1);
+                int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+                g_assert_cmpint(fd, >=, 0);
+                g_assert_cmpint(write(fd, last, strlen(last)), ==, (gssize) strlen(last));
+                close(fd);
+                newcomer = sleeper_as(&U_YES);
+        }
+        g_assert_cmpint(newcomer, ==, target);
+        guint64 s1, h1;
+        kernel_limits(newcomer, RLIMIT_NOFILE, &s1, &h1);
+
+        g_assert_cmpint(kill(polkitd, SIGCONT), ==, 0);
+        char buf[1024] = "";
+        g_assert_cmpint(waitpid(caller, NULL, 0), ==, caller);
+        g_assert_cmpint(read(out, buf, sizeof buf - 1), >, 0);
+        close(out);
+        g_test_message("pid %d reused; the caller was told: %s", (int) target, buf);
+        g_assert_nonnull(strstr(buf, ERR_PREFIX "NoSuchProcess"));
+
+        guint64 s2, h2;
+        kernel_limits(newcomer, RLIMIT_NOFILE, &s2, &h2);
+        g_assert_cmpuint(s2, ==, s1);
+        g_assert_cmpuint(h2, ==, h1);
+        g_assert_cmpuint(changed_reset(), ==, 0);
+        checks_reset();
+        sleepers_kill();
+}
+
+/* A setuid program the caller started is not the caller's own, as the kernel has it. */
+static void test_setuid_target_is_not_the_callers(void) {
+        g_autofree char *copy = g_build_filename(g_getenv("RESOURCE1_FIXTURE"), "suid-sleep", NULL);
+        g_autofree char *contents = NULL;
+        gsize len;
+        g_assert_true(g_file_get_contents("/bin/sleep", &contents, &len, NULL));
+        g_assert_true(g_file_set_contents(copy, contents, len, NULL));
+        g_assert_cmpint(chmod(copy, 04755), ==, 0);
+
+        const char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy, "600", NULL };
+        GPid pid;
+        g_assert_true(g_spawn_async(NULL, (char **) argv, NULL,
+                                    G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+        g_array_append_val(sleepers, pid);
+        g_autofree char *status_path = g_strdup_printf("/proc/%d/status", (int) pid);
+        gboolean setuid_took = FALSE;
+        for (int i = 0; i < 300 && !setuid_took; i++) {
+                g_autofree char *st = NULL;
+                if (g_file_get_contents(status_path, &st, NULL, NULL) && strstr(st, "suid-sleep"))
+                        setuid_took = strstr(st, "Uid:\t65534\t0\t0") != NULL;
+                if (!setuid_took)
+                        g_usleep(10000);
+        }
+        if (!setuid_took) {
+                g_test_skip("the fixture's directory does not honour setuid bits (nosuid mount)");
+                sleepers_kill();
+                return;
+        }
+
+        checks_reset();
+        guint64 s0, h0;
+        kernel_limits(pid, RLIMIT_NOFILE, &s0, &h0);
+        g_autofree char *args = g_strdup_printf("(uint32 %d, 'NOFILE', true, 1, %" G_GUINT64_FORMAT ")", (int) pid, h0);
+        g_auto(Result) res = {};
+        rcall_as(&U_NOBODY, NULL, NULL, "Prlimit", "(usbtt)", args, &res);
+        assert_result_error(&res, IAR, "manage-other");
+        guint64 s1, h1;
+        kernel_limits(pid, RLIMIT_NOFILE, &s1, &h1);
+        g_assert_cmpuint(s1, ==, s0);
+        g_assert_cmpuint(checks_reset(), ==, 1);
+        sleepers_kill();
+}
+
 /* Last: stops polkitd, then starts one of its own. */
 static void test_polkit_absent_fails_closed_and_recovers(void) {
         pid_t polkitd = read_pid_file(g_getenv("POLKITD_PID_FILE"));
@@ -1308,6 +1452,10 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/service/gdbus-every-method", test_gdbus_every_method);
         g_test_add_func("/service/serves-others-while-polkit-is-pending", test_serves_others_while_polkit_is_pending);
         g_test_add_func("/service/caller-disconnects-while-polkit-is-pending", test_caller_disconnects_while_polkit_is_pending);
+        g_test_add_func("/service/pending-checks-bounded-per-uid", test_pending_checks_bounded_per_uid);
+        g_test_add_func("/service/pid-reuse-while-pending-acts-on-no-other-process",
+                        test_pid_reuse_while_pending_acts_on_no_other_process);
+        g_test_add_func("/service/setuid-target-is-not-the-callers", test_setuid_target_is_not_the_callers);
         g_test_add_func("/service/polkit-absent-fails-closed-and-recovers", test_polkit_absent_fails_closed_and_recovers);
         return g_test_run();
 }
