@@ -27,7 +27,7 @@ call() {
         busctl --system call org.example.Resource1 /org/example/Resource1 org.example.Resource1 "$@"
 }
 
-echo "1..9"
+echo "1..14"
 log=$RESOURCE1_FIXTURE/lifetime.log
 
 # 1-3: idle timeout
@@ -65,7 +65,27 @@ kill -TERM "$d"
 check "SIGTERM: exits 0" 'wait_exit $d 30 && [ "$status" = 0 ]'
 check "SIGTERM: the name is gone" '! has_owner'
 
-# 8-9: the name is taken
+# 8-10: SIGTERM while a check is pending: the caller gets an error, exit 0
+"$RESOURCE1D" 2>>"$log" &
+d=$!
+wait_owner
+kill -STOP "$polkitd"
+setpriv --reuid=1 --regid=1 --clear-groups prlimit --nofile=400:800 -- \
+        gdbus call --system --dest org.example.Resource1 --object-path /org/example/Resource1 \
+        --method org.example.Resource1.SetRlimit NOFILE 400 900 >"$RESOURCE1_FIXTURE/pending.out" 2>&1 &
+caller=$!
+sleep 1
+status=
+kill -TERM "$d"
+check "SIGTERM with a check pending: exits 0" 'wait_exit $d 30 && [ "$status" = 0 ]'
+wait "$caller"
+caller_status=$?
+check "the waiting caller is answered with an error, not left hanging" \
+      '[ "$caller_status" != 0 ] && grep -q "was not carried out: the service is shutting down" "$RESOURCE1_FIXTURE/pending.out"'
+kill -CONT "$polkitd"
+check "and the name is gone: polkit's late answer finds nobody to act" '! has_owner'
+
+# 11-12: the name is taken
 "$RESOURCE1D" 2>>"$log" &
 d=$!
 wait_owner
@@ -74,5 +94,19 @@ second=$?
 check "a second instance fails with non-zero status" '[ "$second" != 0 ]'
 check "and says why" 'grep -q "Failed to acquire org.example.Resource1" "$log"'
 kill -TERM "$d"; wait "$d"
+
+# 13-14: the bus goes away: a clear log line and a non-zero status (systemd restarts it)
+bus2=$RESOURCE1_FIXTURE/bus2
+dbus-daemon --config-file="$RESOURCE1_FIXTURE/system.conf" --address="unix:path=$bus2" --nofork \
+        --nopidfile 2>/dev/null &
+b=$!
+for _ in $(seq 100); do [ -S "$bus2" ] && break; sleep 0.05; done
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$bus2 "$RESOURCE1D" 2>"$RESOURCE1_FIXTURE/bus2.log" &
+d=$!
+sleep 0.5
+kill -TERM "$b"; wait "$b" 2>/dev/null
+status=
+check "bus gone: the daemon exits non-zero" 'wait_exit $d 30 && [ "$status" != 0 ]'
+check "bus gone: and says so" 'grep -q "the bus connection was lost" "$RESOURCE1_FIXTURE/bus2.log"'
 
 [ "$failed" = 0 ]
