@@ -13,6 +13,7 @@ packages=(
         systemd                                        # busctl
         util-linux                                     # setpriv, unshare, prlimit
         man-db                                         # checks that the man pages render
+        valgrind                                       # the memcheck suite
 )
 
 if [ "${1:-}" = --if-missing ]; then

@@ -133,8 +133,11 @@ C
 flags=$(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags --libs resource1)
 check "pkg-config finds resource1 in the installed tree" '[ -n "$flags" ] && [[ $flags == *-lresource1* ]]'
 libdir=$(dirname "$pc")
+# A sanitizer build's library needs its program built with the same sanitizers.
+san=""
+[ "${SANITIZE:-none}" != none ] && san="-fsanitize=$SANITIZE"
 check "a program built only from the installed tree links and calls the service" \
-      'cc -o "$T/third" "$T/third.c" $flags && [ "$(LD_LIBRARY_PATH=$libdir "$T/third" | cut -d" " -f1)" = "$(getconf PAGESIZE)" ]'
+      'cc $san -o "$T/third" "$T/third.c" $flags && [ "$(LD_LIBRARY_PATH=$libdir "$T/third" | cut -d" " -f1)" = "$(getconf PAGESIZE)" ]'
 
 kill "$child" "$other" 2>/dev/null
 [ "$failed" = 0 ]

@@ -1,0 +1,30 @@
+#!/bin/bash
+# The integration suites against resource1d running under valgrind's memcheck
+# (tests/valgrind-daemon.sh, started by with-bus.sh): they pass, and memcheck
+# finds no error and no definite leak once the daemon has exited. TAP output.
+set -u
+: "${TEST_SERVICE:?}" "${TEST_CLI:?}" "${RESOURCE1_FIXTURE:?}"
+
+n=0 failed=0
+check() {
+        n=$((n+1))
+        if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=$((failed+1)); fi
+}
+echo "1..5"
+log=$RESOURCE1_FIXTURE/memcheck.log
+daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+         GetConnectionUnixProcessID s org.example.Resource1 | awk '{print $2}')
+
+"$TEST_SERVICE" > "$RESOURCE1_FIXTURE/service.out" 2>&1
+check "the service suite passes against the daemon under memcheck" '[ $? = 0 ] || { sed "s/^/# /" "$RESOURCE1_FIXTURE/service.out"; false; }'
+RESOURCE1D=/bin/false bash "$TEST_CLI" > "$RESOURCE1_FIXTURE/cli.out" 2>&1
+check "the CLI suite passes against the daemon under memcheck" '[ $? = 0 ] || { grep "^not ok" "$RESOURCE1_FIXTURE/cli.out" | sed "s/^/# /"; false; }'
+
+kill -TERM "$daemon"
+for _ in $(seq 300); do kill -0 "$daemon" 2>/dev/null || break; sleep 0.1; done
+check "the daemon exits on SIGTERM" '! kill -0 "$daemon" 2>/dev/null'
+sleep 0.5
+check "memcheck: no errors" 'grep -q "ERROR SUMMARY: 0 errors" "$log" || { grep -A20 "Invalid\|uninitialised" "$log" | head -60 | sed "s/^/# /"; false; }'
+check "memcheck: no definite leaks" '! grep -q "definitely lost: [1-9]" "$log" || { grep -B5 -A25 "definitely lost in" "$log" | head -60 | sed "s/^/# /"; false; }'
+sed -n '/HEAP SUMMARY/,/ERROR SUMMARY/p' "$log" | sed 's/^==[0-9]*== /# /'
+[ "$failed" = 0 ]
