@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 
+#include "proc-parse.h"
 #include "process.h"
 #include "util.h"
 
@@ -38,88 +39,14 @@ int proc_read_file(int dirfd, const char *path, char *buf, size_t size) {
         return (int) n;
 }
 
-/* "\t1000\t1000\t1000\t1000": real, effective, saved (and fs) ids. */
-static int parse_ids(const char *v, unsigned ret[3]) {
-        for (int i = 0; i < 3; i++) {
-                char *end;
-                errno = 0;
-                unsigned long x = strtoul(v, &end, 10);
-                if (errno != 0 || end == v || x > UINT32_MAX)
-                        return -EBADMSG;
-                ret[i] = (unsigned) x;
-                v = end;
-        }
-        return 0;
-}
-
-/* A status line "Key:\tvalue" whose key is the one wanted: the value. */
-static const char *value_of(const char *line, const char *key) {
-        size_t n = strlen(key);
-        return strncmp(line, key, n) == 0 && line[n] == ':' ? line + n + 1 : NULL;
-}
-
 int proc_read_status(int dirfd, const char *path, ProcStatus *ret) {
         char fn[64], buf[4096];
-        ProcStatus s = { .tgid = -1 };
-        bool have_uid = false, have_gid = false;
-        unsigned ids[3];
-        const char *v;
 
         snprintf(fn, sizeof fn, "%s/status", path);
         int r = proc_read_file(dirfd, fn, buf, sizeof buf);
         if (r < 0)
                 return r;
-
-        /* About 55 lines, 7 wanted: dispatch on the first letter so most
-         * lines cost one comparison. */
-        for (char *line = buf, *next; line && *line; line = next) {
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
-
-                switch (line[0]) {
-                case 'T':
-                        if ((v = value_of(line, "Tgid")))
-                                s.tgid = (pid_t) strtol(v, NULL, 10);
-                        else if ((v = value_of(line, "Threads")))
-                                s.threads = (unsigned) strtoul(v, NULL, 10);
-                        break;
-                case 'U':
-                        if ((v = value_of(line, "Uid"))) {
-                                if (parse_ids(v, ids) < 0)
-                                        return -EBADMSG;
-                                s.ids.uid = ids[0], s.ids.euid = ids[1], s.ids.suid = ids[2];
-                                have_uid = true;
-                        }
-                        break;
-                case 'G':
-                        if ((v = value_of(line, "Gid"))) {
-                                if (parse_ids(v, ids) < 0)
-                                        return -EBADMSG;
-                                s.ids.gid = ids[0], s.ids.egid = ids[1], s.ids.sgid = ids[2];
-                                have_gid = true;
-                        }
-                        break;
-                case 'V':
-                        if ((v = value_of(line, "VmHWM")))
-                                s.vm_hwm_kib = strtoull(v, NULL, 10);
-                        break;
-                case 'v':
-                        if ((v = value_of(line, "voluntary_ctxt_switches")))
-                                s.nvcsw = strtoull(v, NULL, 10);
-                        break;
-                case 'n':
-                        if ((v = value_of(line, "nonvoluntary_ctxt_switches")))
-                                s.nivcsw = strtoull(v, NULL, 10);
-                        break;
-                }
-        }
-
-        if (!have_uid || !have_gid || s.tgid <= 0)
-                return -EBADMSG;
-
-        *ret = s;
-        return 0;
+        return proc_parse_status(buf, ret);
 }
 
 static int target_fill(Target *t) {
@@ -235,51 +162,14 @@ void target_done(Target *t) {
         *t = TARGET_NULL;
 }
 
-/* /proc/PID/limits prints "%-25s %-20s %-20s %-10s" per line, one line per
- * resource in RLIMIT_* order after a header line. */
-#define LIMITS_SOFT_COLUMN 26
-#define LIMITS_HARD_COLUMN 47
-
-static int parse_limit_value(const char *s, rlim_t *ret) {
-        if (strncmp(s, "unlimited", 9) == 0) {
-                *ret = RLIM_INFINITY;
-                return 0;
-        }
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno != 0 || end == s || (*end != ' ' && *end != '\0'))
-                return -EBADMSG;
-        *ret = (rlim_t) v;
-        return 0;
-}
-
 int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]) {
         char path[32], buf[4096];
-        struct rlimit l[RLIM_NLIMITS];
 
         snprintf(path, sizeof path, "/proc/%d/limits", (int) pid);
         int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
                 return r;
-
-        char *line = strchr(buf, '\n');   /* skip the header */
-        for (int i = 0; i < RLIM_NLIMITS; i++) {
-                if (!line)
-                        return -EBADMSG;
-                line++;
-                char *next = strchr(line, '\n');
-                if (!next || next - line < LIMITS_HARD_COLUMN)
-                        return -EBADMSG;
-                *next = '\0';
-                if (parse_limit_value(line + LIMITS_SOFT_COLUMN, &l[i].rlim_cur) < 0 ||
-                    parse_limit_value(line + LIMITS_HARD_COLUMN, &l[i].rlim_max) < 0)
-                        return -EBADMSG;
-                line = next;
-        }
-
-        memcpy(ret, l, sizeof l);
-        return 0;
+        return proc_parse_limits(buf, ret);
 }
 
 int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]) {

@@ -6,15 +6,7 @@
 #include <sys/types.h>
 
 #include "decide.h"
-
-/* The fields of /proc/PATH/status that the daemon uses. */
-typedef struct ProcStatus {
-        pid_t tgid;
-        ProcessIds ids;
-        uint64_t vm_hwm_kib;
-        uint64_t nvcsw, nivcsw;
-        unsigned threads;
-} ProcStatus;
+#include "proc-parse.h"
 
 /* A process the daemon reads or acts on. An open /proc/PID directory pins
  * its identity, as a pidfd would (it holds the process's struct pid), and

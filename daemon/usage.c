@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "proc-parse.h"
 #include "process.h"
 #include "usage.h"
 #include "util.h"
@@ -62,8 +63,6 @@ static int usage_of_daemon(Resource1Who who, Usage *ret) {
         return 0;
 }
 
-/* Fields 3.. of /proc/.../stat, after the parenthesised comm, which may
- * itself hold spaces and parentheses. */
 static int read_stat(const char *dir, unsigned long long f[18]) {
         char path[96], buf[1024];
 
@@ -71,28 +70,7 @@ static int read_stat(const char *dir, unsigned long long f[18]) {
         int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
                 return r;
-
-        char *p = strrchr(buf, ')');
-        if (!p)
-                return -EBADMSG;
-        p++;
-
-        /* Field 3 is the state letter; read it as a token, then numbers. */
-        while (*p == ' ')
-                p++;
-        if (*p == '\0')
-                return -EBADMSG;
-        p++;
-
-        memset(f, 0, 18 * sizeof f[0]);
-        for (int i = 4; i < 18; i++) {
-                char *end;
-                f[i] = strtoull(p, &end, 10);
-                if (end == p)
-                        return -EBADMSG;
-                p = end;
-        }
-        return 0;
+        return proc_parse_stat(buf, f);
 }
 
 static int read_io(const char *dir, uint64_t *ret_read, uint64_t *ret_write) {
@@ -102,14 +80,7 @@ static int read_io(const char *dir, uint64_t *ret_read, uint64_t *ret_write) {
         int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
                 return r;
-
-        const char *rb = strstr(buf, "\nread_bytes:"), *wb = strstr(buf, "\nwrite_bytes:");
-        if (!rb || !wb)
-                return -EBADMSG;
-
-        *ret_read = strtoull(rb + strlen("\nread_bytes:"), NULL, 10);
-        *ret_write = strtoull(wb + strlen("\nwrite_bytes:"), NULL, 10);
-        return 0;
+        return proc_parse_io(buf, ret_read, ret_write);
 }
 
 /* /proc/PID/status counts context switches of the main thread only;

@@ -14,6 +14,7 @@ packages=(
         util-linux                                     # setpriv, unshare, prlimit
         man-db                                         # checks that the man pages render
         valgrind                                       # the memcheck suite
+        clang libclang-rt-14-dev                       # libFuzzer harnesses
 )
 
 if [ "${1:-}" = --if-missing ]; then
