@@ -11,6 +11,9 @@
  *   idle-clients N                  N connections that each call once, then
  *                                   wait for stdin to close
  *   exec N COMMAND...               median µs to run COMMAND to completion
+ *   load CONNS CALLS THREADS        CONNS connections at once, CALLS GetRlimit
+ *                                   calls spread over them by THREADS threads;
+ *                                   exits 1 on any error
  *   repeat N CALL PID               N calls of Ping, PageSize, GetRlimit,
  *                                   ListRlimits or GetRusage (of PID), quietly
  *
@@ -295,6 +298,49 @@ static int exec_time(size_t n, char **argv) {
         return 0;
 }
 
+typedef struct LoadWorker {
+        pthread_t thread;
+        sd_bus **buses;
+        size_t n_buses;
+        size_t calls;
+        size_t errors;
+} LoadWorker;
+
+static void *load_run(void *p) {
+        static const Call get = { "GetRlimit", NAME, PATH, IFACE, "GetRlimit", "s", 0, "NOFILE", 0 };
+        LoadWorker *w = p;
+        for (size_t i = 0; i < w->calls; i++)
+                if (do_call(w->buses[i % w->n_buses], &get) < 0)
+                        w->errors++;
+        return NULL;
+}
+
+static int load(size_t conns, size_t calls, size_t threads) {
+        sd_bus **b = calloc(conns, sizeof *b);
+        LoadWorker *w = calloc(threads, sizeof *w);
+        for (size_t i = 0; i < conns; i++)
+                b[i] = connect_bus();
+        uint64_t start = now_ns();
+        for (size_t t = 0; t < threads; t++) {
+                /* each thread owns its slice of connections: sd-bus connections are not shared */
+                w[t].buses = b + t * (conns / threads);
+                w[t].n_buses = conns / threads;
+                w[t].calls = calls / threads;
+                pthread_create(&w[t].thread, NULL, load_run, &w[t]);
+        }
+        size_t errors = 0, done = 0;
+        for (size_t t = 0; t < threads; t++) {
+                pthread_join(w[t].thread, NULL);
+                errors += w[t].errors;
+                done += w[t].calls;
+        }
+        double secs = (double) (now_ns() - start) / 1e9;
+        printf("load %zu connections, %zu calls in %.1f s (%.0f/s), %zu errors\n", conns, done, secs, done / secs, errors);
+        for (size_t i = 0; i < conns; i++)
+                sd_bus_flush_close_unref(b[i]);
+        return errors ? 1 : 0;
+}
+
 static int repeat(size_t n, const char *which, uint32_t pid) {
         const Call calls[] = {
                 { "Ping", NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, 0, NULL, 0 },
@@ -327,6 +373,8 @@ int main(int argc, char *argv[]) {
                 return calls(strtoul(argv[2], NULL, 10));
         if (argc == 3 && strcmp(argv[1], "idle-clients") == 0)
                 return idle_clients(strtoul(argv[2], NULL, 10));
+        if (argc == 5 && strcmp(argv[1], "load") == 0)
+                return load(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10));
         if (argc == 5 && strcmp(argv[1], "repeat") == 0)
                 return repeat(strtoul(argv[2], NULL, 10), argv[3], strtoul(argv[4], NULL, 10));
         if (argc >= 4 && strcmp(argv[1], "exec") == 0)

@@ -20,7 +20,7 @@ ninja -C build-asan
 rc=0
 meson test -C build --print-errorlogs "$@" || rc=$?
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-ASAN_OPTIONS=detect_leaks=0 meson test -C build-asan --print-errorlogs --no-suite lifetime "$@" || rc=$?
+ASAN_OPTIONS=detect_leaks=0 meson test -C build-asan --print-errorlogs --no-suite lifetime --no-suite load "$@" || rc=$?
 cp build-asan/meson-logs/testlog.json build-asan/meson-logs/testlog-most.json
 ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs --suite lifetime "$@" || rc=$?
 

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Load on the fixture's daemon (with-bus.sh): 1000 connections at once and
+# 100,000 calls over them from 16 threads with zero errors, while a
+# connection of another uid is answered; the daemon's memory is back to its
+# baseline afterwards. TAP output. Needs BENCH (resource1-bench).
+set -u
+: "${BENCH:?}" "${RESOURCE1_FIXTURE:?}"
+n=0 failed=0
+check() {
+        n=$((n+1))
+        if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=$((failed+1)); fi
+}
+daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+         GetConnectionUnixProcessID s org.example.Resource1 | awk '{print $2}')
+private() { awk '/^Private_(Clean|Dirty)/{s += $2} END {print s}' "/proc/$daemon/smaps_rollup"; }
+
+echo "1..4"
+# warm: sd-bus's first-use allocations are not growth
+"$BENCH" load 16 2000 4 >/dev/null
+base=$(private)
+
+"$BENCH" load 1000 100000 16 > "$RESOURCE1_FIXTURE/load.out" 2>&1 &
+load=$!
+sleep 1
+t0=$(date +%s%N)
+setpriv --reuid=65534 --regid=65534 --clear-groups busctl --system call org.example.Resource1 \
+        /org/example/Resource1 org.example.Resource1 GetRlimit s NOFILE >/dev/null
+other=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait "$load"
+status=$?
+sed 's/^/# /' "$RESOURCE1_FIXTURE/load.out"
+check "1000 connections, 100,000 calls, zero errors" '[ $status = 0 ] && grep -q " 0 errors" "$RESOURCE1_FIXTURE/load.out"'
+echo "# another uid's call during the load took $ms ms"
+check "another uid is answered during the load (in ${ms} ms)" '[ $other = 0 ] && [ $ms -lt 5000 ]'
+sleep 0.5
+after=$(private)
+echo "# daemon private memory: $base KiB before, $after KiB after"
+check "the daemon's memory is back to its baseline (within 64 KiB)" '[ $(( after - base )) -le 64 ]'
+check "the daemon is alive" 'busctl --system call org.example.Resource1 /org/example/Resource1 org.freedesktop.DBus.Peer Ping >/dev/null'
+[ "$failed" = 0 ]
