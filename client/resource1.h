@@ -21,7 +21,8 @@
  * -ESRCH for no such process; -EPERM when policy, polkit or the kernel
  * refused; -EACCES when polkit would allow after authentication but
  * interactive authorization was not allowed; -ECONNREFUSED when the service
- * cannot be reached; -EIO for another failure in the service. Out-parameters
+ * cannot be reached; -EAGAIN when too many of the uid's changes wait for
+ * authorization; -EIO for another failure in the service. Out-parameters
  * are written only on success. resource1_last_error_name() and
  * resource1_last_error_message() then say exactly what the service said.
  *
