@@ -318,8 +318,14 @@ static void *load_run(void *p) {
 static int load(size_t conns, size_t calls, size_t threads) {
         sd_bus **b = calloc(conns, sizeof *b);
         LoadWorker *w = calloc(threads, sizeof *w);
-        for (size_t i = 0; i < conns; i++)
+        static const Call ping = { "Ping", NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, 0, NULL, 0 };
+        for (size_t i = 0; i < conns; i++) {
+                /* sd-bus authenticates on first use: do it now, or the bus closes
+                 * connections that wait too long for their turn */
                 b[i] = connect_bus();
+                if (do_call(b[i], &ping) < 0)
+                        return 1;
+        }
         uint64_t start = now_ns();
         for (size_t t = 0; t < threads; t++) {
                 /* each thread owns its slice of connections: sd-bus connections are not shared */
