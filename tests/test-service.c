@@ -1358,13 +1358,30 @@ static void test_setuid_target_is_not_the_callers(void) {
         sleepers_kill();
 }
 
-/* Last: stops polkitd, then starts one of its own. */
+/* Last: kills polkitd in the middle of a check, calls without it, then
+ * starts one of its own. */
 static void test_polkit_absent_fails_closed_and_recovers(void) {
         pid_t polkitd = read_pid_file(g_getenv("POLKITD_PID_FILE"));
-        g_assert_cmpint(kill(polkitd, SIGTERM), ==, 0);
+
+        /* killed in the middle of a check: the caller is refused, nothing changes */
+        checks_reset();
+        g_assert_cmpint(kill(polkitd, SIGSTOP), ==, 0);
+        int out;
+        GPid caller = rcall_async(&U_YES, "400:800", "SetRlimit", "(stt)", "('NOFILE', 400, 900)", &out);
+        wait_for_checks(1);
+        g_assert_cmpint(kill(polkitd, SIGKILL), ==, 0);
+        char buf[2048] = "";
+        g_assert_cmpint(waitpid(caller, NULL, 0), ==, caller);
+        g_assert_cmpint(read(out, buf, sizeof buf - 1), >, 0);
+        close(out);
+        g_test_message("polkitd killed mid-check; the caller was told: %s", buf);
+        g_assert_nonnull(strstr(buf, "ERR " ERR_PREFIX "PermissionDenied"));
+        g_assert_nonnull(strstr(buf, "could not be checked, so it is denied"));
+        g_assert_nonnull(strstr(buf, "LIMIT 400 800"));
         for (int i = 0; i < 500 && name_has_owner("org.freedesktop.PolicyKit1"); i++)
                 g_usleep(10000);
         g_assert_false(name_has_owner("org.freedesktop.PolicyKit1"));
+        checks_reset();
 
         g_auto(Result) gated = {};
 
