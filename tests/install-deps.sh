@@ -15,6 +15,7 @@ packages=(
         man-db                                         # checks that the man pages render
         valgrind                                       # the memcheck suite
         clang libclang-rt-14-dev                       # libFuzzer harnesses
+        debootstrap qemu-system-x86 e2fsprogs          # the VM system test
 )
 
 if [ "${1:-}" = --if-missing ]; then

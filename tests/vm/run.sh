@@ -1,0 +1,128 @@
+#!/bin/bash
+# The system test: the installed service under a real systemd, with real
+# CAP_SYS_RESOURCE, in a VM (qemu, -accel tcg). As root:
+#
+#   tests/vm/run.sh
+#
+# 1. A Debian 12 root filesystem by debootstrap from the mirror apt already
+#    uses, cached outside the checkout (/var/cache/resource1-vm, keyed on the
+#    package list), so a second run skips it.
+# 2. The project built with --prefix=/usr and put in with meson install
+#    --destdir; test users, polkit rules and a unit that runs
+#    tests/vm/inside.sh at boot.
+# 3. Boots it (serial console, no network), reads the "R1TEST" lines the
+#    checks print on the console, and prints them as TAP. On failure the
+#    console log follows.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+timeout_s=${VM_TIMEOUT:-900}
+
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root (debootstrap, mkfs)"; exit 0; }
+need=()
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+if [ ${#need[@]} -gt 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps
+# The mirror apt is configured with: named nowhere in this repository.
+mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
+key=$(printf '%s\n' "$packages" bookworm 1 | sha256sum | cut -c1-16)
+cache=/var/cache/resource1-vm/$key
+mkdir -p "$cache"
+
+if [ ! -f "$cache/rootfs.tar" ]; then
+        echo "# building the Debian 12 image (debootstrap from $mirror; cached in $cache)" >&2
+        rm -rf "$cache/root"
+        debootstrap --variant=minbase --include="$packages" bookworm "$cache/root" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
+                { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+        tar -C "$cache/root" -cf "$cache/rootfs.tar.tmp" .
+        mv "$cache/rootfs.tar.tmp" "$cache/rootfs.tar"
+        rm -rf "$cache/root"
+fi
+
+work=$(mktemp -d /var/tmp/resource1-vm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir "$root"
+tar -C "$root" -xf "$cache/rootfs.tar"
+
+# The project, built for /usr and installed as a package would be.
+[ -d "$src/build-vm" ] || meson setup "$src/build-vm" --prefix=/usr >/dev/null
+ninja -C "$src/build-vm" >/dev/null
+meson install -C "$src/build-vm" --destdir "$root" --no-rebuild --quiet >/dev/null
+chroot "$root" ldconfig
+
+# Test users: gamer is in group resource1 (the example rule); plain is in
+# nothing; sessmgr is a session manager a rule grants manage-other.
+chroot "$root" groupadd -f resource1
+chroot "$root" useradd -m -G resource1 gamer
+chroot "$root" useradd -m plain
+chroot "$root" useradd -m sessmgr
+install -m 644 "$src/policy/50-resource1-example.rules" "$root/etc/polkit-1/rules.d/"
+cat > "$root/etc/polkit-1/rules.d/60-sessmgr.rules" <<'JS'
+polkit.addRule(function(action, subject) {
+        if (action.id == "org.example.resource1.manage-other" && subject.user == "sessmgr")
+                return polkit.Result.YES;
+});
+JS
+chmod 644 "$root/etc/polkit-1/rules.d/60-sessmgr.rules"
+
+# A short idle timeout, so that idling out and activating again fit in the run.
+mkdir -p "$root/etc/systemd/system/resource1d.service.d"
+cat > "$root/etc/systemd/system/resource1d.service.d/test.conf" <<'UNIT'
+[Service]
+ExecStart=
+ExecStart=/usr/libexec/resource1d --idle-timeout=3
+UNIT
+
+install -D -m 755 "$here/inside.sh" "$root/usr/local/lib/resource1-vmtest/inside.sh"
+cat > "$root/etc/systemd/system/resource1-vmtest.service" <<'UNIT'
+[Unit]
+Description=Resource1 system test
+After=multi-user.target dbus.service polkit.service
+Wants=polkit.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/lib/resource1-vmtest/inside.sh
+StandardOutput=journal+console
+StandardError=journal+console
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+ln -sf /etc/systemd/system/resource1-vmtest.service "$root/etc/systemd/system/multi-user.target.wants/"
+echo "resource1-vm" > "$root/etc/hostname"
+echo "root:x:0:0:root:/root:/bin/bash" > /dev/null   # root stays locked: nothing logs in
+printf '/dev/vda / ext4 rw 0 1\n' > "$root/etc/fstab"
+# No getty on the serial console: the checks own it.
+ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
+
+kernel=$(ls "$root"/boot/vmlinuz-* | head -1)
+initrd=$(ls "$root"/boot/initrd.img-* | head -1)
+cp "$kernel" "$work/vmlinuz"
+cp "$initrd" "$work/initrd.img"
+mkfs.ext4 -q -F -L root -d "$root" "$work/root.img" 3G
+rm -rf "$root"
+
+console=$work/console.log
+start=$(date +%s)
+timeout "$timeout_s" qemu-system-x86_64 -accel tcg -m 1536 -smp 2 -display none -no-reboot \
+        -kernel "$work/vmlinuz" -initrd "$work/initrd.img" \
+        -append "root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 panic=-1" \
+        -drive "file=$work/root.img,format=raw,if=virtio" \
+        -serial "file:$console" -nic none || true
+echo "# the VM ran for $(( $(date +%s) - start )) s" >&2
+
+tr -d '\r' < "$console" | sed -n 's/.*R1TEST //p' > "$work/results"
+cat "$work/results" | grep -v '^done'
+if ! grep -q '^done 0$' "$work/results"; then
+        echo "# the checks did not all pass (or did not finish); the console said:"
+        tr -d '\r' < "$console" | tail -150 | sed 's/^/# /'
+        exit 1
+fi
