@@ -52,9 +52,11 @@ mkdir "$root"
 tar -C "$root" -xf "$cache/rootfs.tar"
 
 # The project, built for /usr and installed as a package would be.
-[ -d "$src/build-vm" ] || meson setup "$src/build-vm" --prefix=/usr >/dev/null
-ninja -C "$src/build-vm" >/dev/null
-meson install -C "$src/build-vm" --destdir "$root" --no-rebuild --quiet >/dev/null
+# (Output to stderr: stdout is TAP.)
+[ -f "$src/build-vm/build.ninja" ] || meson setup --wipe "$src/build-vm" "$src" --prefix=/usr >&2 ||
+        meson setup "$src/build-vm" "$src" --prefix=/usr >&2
+ninja -C "$src/build-vm" >&2
+meson install -C "$src/build-vm" --destdir "$root" --no-rebuild --quiet >&2
 chroot "$root" ldconfig
 
 # Test users: gamer is in group resource1 (the example rule); plain is in
