@@ -5,11 +5,7 @@
 set -u
 : "${RESOURCECTL:?}" "${BUILD_ROOT:?}" "${RESOURCE1_FIXTURE:?}"
 
-n=0 failed=0
-check() {
-        n=$((n+1))
-        if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=$((failed+1)); fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 # Runs resourcectl, keeping stdout, stderr and the exit status.
 rc() { "$@" >"$T/out" 2>"$T/err"; status=$?; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
@@ -140,4 +136,4 @@ check "a program built only from the installed tree links and calls the service"
       'cc $san -o "$T/third" "$T/third.c" $flags && [ "$(LD_LIBRARY_PATH=$libdir "$T/third" | cut -d" " -f1)" = "$(getconf PAGESIZE)" ]'
 
 kill "$child" "$other" 2>/dev/null
-[ "$failed" = 0 ]
+tap_done

@@ -5,11 +5,7 @@ build=$1
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 
-n=0 failed=0
-check() {
-        n=$((n+1))
-        if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=$((failed+1)); fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
 option() {   # python3 is there wherever meson is
@@ -44,4 +40,4 @@ comp=$share/bash-completion/completions/resourcectl
 complete_words() { bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _resourcectl; echo "${COMPREPLY[*]}"' _ "$comp" "$@"; }
 check "bash completion offers subcommands" '[ "$(complete_words resourcectl pa)" = pagesize ]'
 check "bash completion offers resource names" '[ "$(complete_words resourcectl set NOF)" = NOFILE ] && [ "$(complete_words resourcectl --who ch)" = children ]'
-[ "$failed" = 0 ]
+tap_done

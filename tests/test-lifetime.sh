@@ -5,10 +5,7 @@
 set -u
 : "${RESOURCE1D:?}" "${POLKITD_PID_FILE:?}" "${RESOURCE1_FIXTURE:?}"
 
-n=0 failed=0
-ok()     { n=$((n+1)); echo "ok $n - $1"; }
-not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; }
-check()  { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 has_owner() {
         gdbus call --system --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
@@ -109,4 +106,4 @@ status=
 check "bus gone: the daemon exits non-zero" 'wait_exit $d 30 && [ "$status" != 0 ]'
 check "bus gone: and says so" 'grep -q "the bus connection was lost" "$RESOURCE1_FIXTURE/bus2.log"'
 
-[ "$failed" = 0 ]
+tap_done

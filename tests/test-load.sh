@@ -5,11 +5,7 @@
 # baseline afterwards. TAP output. Needs BENCH (resource1-bench).
 set -u
 : "${BENCH:?}" "${RESOURCE1_FIXTURE:?}"
-n=0 failed=0
-check() {
-        n=$((n+1))
-        if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=$((failed+1)); fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
          GetConnectionUnixProcessID s org.example.Resource1 | awk '{print $2}')
 private() { awk '/^Private_(Clean|Dirty)/{s += $2} END {print s}' "/proc/$daemon/smaps_rollup"; }
@@ -40,4 +36,4 @@ after=$(private)
 echo "# daemon private memory: $base KiB before, $after KiB after"
 check "the daemon's memory is back to its warm baseline (within 64 KiB)" '[ $(( after - base )) -le 64 ]'
 check "the daemon is alive" 'busctl --system call org.example.Resource1 /org/example/Resource1 org.freedesktop.DBus.Peer Ping >/dev/null'
-[ "$failed" = 0 ]
+tap_done

@@ -5,11 +5,7 @@
 set -u
 : "${TEST_SERVICE:?}" "${TEST_CLI:?}" "${RESOURCE1_FIXTURE:?}"
 
-n=0 failed=0
-check() {
-        n=$((n+1))
-        if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=$((failed+1)); fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 echo "1..5"
 log=$RESOURCE1_FIXTURE/memcheck.log
 daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
@@ -27,4 +23,4 @@ sleep 0.5
 check "memcheck: no errors" 'grep -q "ERROR SUMMARY: 0 errors" "$log" || { grep -A20 "Invalid\|uninitialised" "$log" | head -60 | sed "s/^/# /"; false; }'
 check "memcheck: no definite leaks" '! grep -q "definitely lost: [1-9]" "$log" || { grep -B5 -A25 "definitely lost in" "$log" | head -60 | sed "s/^/# /"; false; }'
 sed -n '/HEAP SUMMARY/,/ERROR SUMMARY/p' "$log" | sed 's/^==[0-9]*== /# /'
-[ "$failed" = 0 ]
+tap_done
