@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -192,6 +193,25 @@ static void change_describe(const Change *ch, char buf[static 128]) {
                  limit_str(ch->new.rlim_cur, a), limit_str(ch->new.rlim_max, b));
 }
 
+/* Every refusal of a change in one shape: "<what was asked>: <why>" as the
+ * reply error, and the same line in the log at notice. Returns the error's
+ * negative errno. */
+static int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...)
+        __attribute__((format(printf, 4, 5)));
+static int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...) {
+        char what[128], why[256];
+        va_list ap;
+
+        change_describe(ch, what);
+        va_start(ap, format);
+        vsnprintf(why, sizeof why, format, ap);
+        va_end(ap);
+
+        int r = sd_bus_error_setf(error, name, "%s: %s", what, why);
+        log_notice("Refused for uid %u: %s", (unsigned) ch->caller.uid, error->message);
+        return r;
+}
+
 /* Carries out an authorized change and replies (returns 1); on failure sets
  * error and returns a negative errno without having replied. */
 static int change_run(Change *ch, sd_bus_error *error) {
@@ -219,15 +239,14 @@ static int change_run(Change *ch, sd_bus_error *error) {
                 r = target_check_alive(&ch->target);
 
         if (r == -EINVAL)
-                r = sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
-                                      "%s: the kernel refused the values as out of range", what);
-        else if (r == -EPERM)
-                r = sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED, "%s: the kernel refused (%s)", what,
-                                      have_cap_sys_resource() ? "operation not permitted" :
-                                      "the service lacks CAP_SYS_RESOURCE");
-        else if (r < 0)
-                r = error_from_errno(error, r, what);
+                return change_refuse(ch, error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                     "the kernel refused the values as out of range");
+        if (r == -EPERM)
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED, "the kernel refused (%s)",
+                                     have_cap_sys_resource() ? "operation not permitted" :
+                                     "the service lacks CAP_SYS_RESOURCE");
         if (r < 0) {
+                r = error_from_errno(error, r, what);
                 log_notice("Refused for uid %u: %s", (unsigned) ch->caller.uid, error->message);
                 return r;
         }
@@ -276,9 +295,8 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                                 TAKE_PTR(ch);   /* waits for the next answer */
                                 return 0;
                         }
-                        sd_bus_error_setf(&error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                          "%s: authorization could not be asked, so it is denied: %s",
-                                          what, strerror(-r));
+                        r = change_refuse(ch, &error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                          "authorization could not be asked, so it is denied: %s", strerror(-r));
                 } else
                         r = change_run(ch, &error);
         } else
@@ -368,16 +386,11 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         ch->context = c;
         ch->decision = decide_change(&ch->caller, &ch->target.ids, &ch->old, &ch->new);
 
-        if (ch->decision.verdict == VERDICT_REFUSE) {
-                char what[128];
-                change_describe(ch, what);
-                r = sd_bus_error_setf(error,
-                                      ch->decision.error == REFUSE_INVALID_LIMITS ?
-                                      RESOURCE1_ERROR_INVALID_LIMITS : RESOURCE1_ERROR_PERMISSION_DENIED,
-                                      "%s: %s", what, ch->decision.reason);
-                log_notice("Refused for uid %u: %s", (unsigned) ch->caller.uid, error->message);
-                return r;
-        }
+        if (ch->decision.verdict == VERDICT_REFUSE)
+                return change_refuse(ch, error,
+                                     ch->decision.error == REFUSE_INVALID_LIMITS ?
+                                     RESOURCE1_ERROR_INVALID_LIMITS : RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "%s", ch->decision.reason);
 
         if (ch->decision.verdict == VERDICT_ALLOW)
                 return change_run(ch, error);
@@ -389,27 +402,19 @@ static int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         unsigned mine = 0;
         for (Change *p = c->changes; p; p = p->next)
                 mine += p->caller.uid == ch->caller.uid;
-        if (mine >= c->max_pending_per_uid || c->n_changes >= c->max_pending) {
-                char what[128];
-                change_describe(ch, what);
-                r = sd_bus_error_setf(error, RESOURCE1_ERROR_LIMITS_EXCEEDED,
-                                      "%s: %u changes are waiting for authorization already (%s %u); "
-                                      "try again once they are answered", what,
-                                      mine >= c->max_pending_per_uid ? mine : c->n_changes,
-                                      mine >= c->max_pending_per_uid ? "for this uid, at most" : "in all, at most",
-                                      mine >= c->max_pending_per_uid ? c->max_pending_per_uid : c->max_pending);
-                log_notice("Refused for uid %u: %s", (unsigned) ch->caller.uid, error->message);
-                return r;
-        }
+        bool uid_full = mine >= c->max_pending_per_uid;
+        if (uid_full || c->n_changes >= c->max_pending)
+                return change_refuse(ch, error, RESOURCE1_ERROR_LIMITS_EXCEEDED,
+                                     "%u changes are waiting for authorization already (%s %u); "
+                                     "try again once they are answered",
+                                     uid_full ? mine : c->n_changes,
+                                     uid_full ? "for this uid, at most" : "in all, at most",
+                                     uid_full ? c->max_pending_per_uid : c->max_pending);
 
         r = polkit_ask_next(ch);
-        if (r < 0) {
-                char what[128];
-                change_describe(ch, what);
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                         "%s: authorization could not be asked, so it is denied: %s",
-                                         what, strerror(-r));
-        }
+        if (r < 0)
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "authorization could not be asked, so it is denied: %s", strerror(-r));
 
         ch->linked = true;
         ch->next = c->changes;
