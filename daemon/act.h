@@ -2,24 +2,60 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <systemd/sd-event.h>
 
-/* One prlimit(2) carried out as the caller: on a thread of its own whose real
- * uid and gid are the caller's (so the kernel's prlimit permission check sees
- * the caller) and which holds CAP_SYS_RESOURCE only when "privileged" (root,
- * or polkit said yes). The kernel so checks its own rules a second time. */
-typedef struct Act {
+/* Carrying out one prlimit(2).
+ *
+ * What the caller could do itself (lowering a limit of its own process, a
+ * soft limit up to the hard one) is done by a short-lived process with the
+ * caller's real uid and gid and without CAP_SYS_RESOURCE, so that the kernel
+ * checks the caller a second time, atomically with the change. It is a
+ * process of its own, not a thread of the daemon: a caller may signal a task
+ * whose real uid is its own, and stopping or killing this one only fails the
+ * caller's own request. All other signals are blocked in it from its first
+ * instruction, and the event loop reaps it through its pidfd, killing it
+ * when it overruns its deadline; nothing waits for it synchronously.
+ *
+ * What polkit authorized, and what root asks, the daemon does itself with
+ * its capabilities (act_privileged); the caller of that re-verifies the
+ * target around it, since the kernel's ownership check does not apply. */
+
+typedef struct ActRequest {
         pid_t pid;
         int resource;
         struct rlimit new;
-        uid_t uid;          /* UID_INVALID: keep the daemon's own ids (a root caller) */
+        uid_t uid;           /* the caller's: the acting process's real ids */
         gid_t gid;
-        bool privileged;
-} Act;
+} ActRequest;
 
-/* Returns 0 and the limits in force before, or the kernel's negative errno. */
-int act_prlimit(const Act *act, struct rlimit *ret_old);
+typedef struct ActResult {
+        int r;               /* 0, or the kernel's negative errno; valid if reported */
+        struct rlimit old;   /* the limits replaced; valid if reported and r == 0 */
+        bool reported;       /* false: the process died before it said how it went */
+        bool timed_out;      /* killed by the daemon at its deadline */
+        int signal;          /* what killed it, if something did */
+} ActResult;
+
+typedef struct Acting Acting;
+typedef void (*act_done_t)(const ActResult *result, void *userdata);
+
+/* Starts the acting process; "done" is called from the event loop once it has
+ * exited. */
+int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, act_done_t done,
+                  void *userdata, Acting **ret);
+/* Forgets an acting process; one still running is killed and reaped first
+ * (bounded: SIGKILL), so "done" is not called. */
+Acting *act_free(Acting *a);
+
+/* At shutdown: kills the acting process, waits for it (without the loop) and
+ * says how it went; "done" is not called. Then act_free() it. */
+void act_stop(Acting *a, ActResult *ret);
+
+/* prlimit(2) by the daemon itself: 0 or a negative errno. */
+int act_privileged(pid_t pid, int resource, const struct rlimit *new, struct rlimit *ret_old);
 
 /* Whether this thread holds CAP_SYS_RESOURCE in its effective set. */
 bool have_cap_sys_resource(void);

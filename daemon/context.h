@@ -7,12 +7,14 @@
 #include <systemd/sd-event.h>
 
 #include "caller.h"
+#include "refusals.h"
 
 #define RESOURCE1_BUS_NAME  "org.example.Resource1"
 #define RESOURCE1_PATH      "/org/example/Resource1"
 #define RESOURCE1_INTERFACE "org.example.Resource1"
 
 typedef struct Change Change;
+typedef struct WorkPool WorkPool;
 
 /* All of the daemon's mutable state. */
 typedef struct Context {
@@ -28,13 +30,16 @@ typedef struct Context {
 
         CredsCache creds;            /* what the bus said about recent callers */
 
-        Change *changes;             /* changes waiting for polkit */
+        Change *changes;             /* in progress: waiting for polkit or being carried out */
         unsigned n_changes;
         unsigned max_pending;        /* bound on n_changes */
         unsigned max_pending_per_uid;
-        bool exit_when_settled;      /* name released: exit once no change waits */
-} Context;
+        bool exit_when_settled;      /* name released: exit once no change is in progress */
 
-int manager_attach(Context *c);
-/* Answers every change still waiting for polkit with an error and frees it. */
-void manager_abort_changes(Context *c, const char *why);
+        uint64_t polkit_timeout_usec;              /* a check no person answers */
+        uint64_t polkit_interactive_timeout_usec;  /* a check that may ask for a password */
+        uint64_t checks_asked;                     /* for unique cancellation ids */
+
+        WorkPool *usage_pool;        /* reads that grow with the target, off the loop */
+        RefusalLog refusals;
+} Context;

@@ -8,6 +8,11 @@ bool caller_owns(const Caller *caller, const ProcessIds *t) {
                t->gid == caller->gid && t->egid == caller->gid && t->sgid == caller->gid;
 }
 
+bool process_ids_equal(const ProcessIds *a, const ProcessIds *b) {
+        return a->uid == b->uid && a->euid == b->euid && a->suid == b->suid &&
+               a->gid == b->gid && a->egid == b->egid && a->sgid == b->sgid;
+}
+
 static Decision refuse(RefuseError error, const char *reason) {
         return (Decision) { .verdict = VERDICT_REFUSE, .error = error, .reason = reason };
 }
@@ -34,12 +39,28 @@ Decision decide_change(const Caller *caller, const ProcessIds *target,
         return (Decision) { .verdict = VERDICT_ASK, .actions = actions, .privileged = true };
 }
 
-Decision decide_read_usage(const Caller *caller, const ProcessIds *target) {
-        if (caller->uid == 0 || caller_owns(caller, target))
-                return (Decision) { .verdict = VERDICT_ALLOW };
+bool decision_covered(const Decision *now, unsigned granted) {
+        switch (now->verdict) {
+        case VERDICT_ALLOW:
+                return true;
+        case VERDICT_ASK:
+                return (now->actions & ~granted) == 0;
+        case VERDICT_REFUSE:
+                break;
+        }
+        return false;
+}
 
-        return refuse(REFUSE_PERMISSION,
-                      "the usage of a process the caller does not own is private, as /proc/PID/io is");
+Decision decide_read_usage(const Caller *caller, const ProcessIds *target, bool dumpable) {
+        if (caller->uid == 0)
+                return (Decision) { .verdict = VERDICT_ALLOW };
+        if (!caller_owns(caller, target))
+                return refuse(REFUSE_PERMISSION,
+                              "the usage of a process the caller does not own is private, as /proc/PID/io is");
+        if (!dumpable)
+                return refuse(REFUSE_PERMISSION,
+                              "the process made itself non-dumpable, which makes its /proc/PID/io private to root");
+        return (Decision) { .verdict = VERDICT_ALLOW };
 }
 
 const char *auth_action_id(AuthAction action) {

@@ -40,9 +40,12 @@ typedef enum RefuseError {
 typedef struct Decision {
         Verdict verdict;
         unsigned actions;        /* AuthAction bits, for VERDICT_ASK */
-        /* Whether the acting thread may keep CAP_SYS_RESOURCE: only for root
-         * and for what polkit authorizes, so the kernel's own check refuses
-         * anything else (e.g. a hard limit lowered by someone else meanwhile). */
+        /* Whether the daemon acts itself, with CAP_SYS_RESOURCE, which skips
+         * the kernel's ownership check: only for root and for what polkit
+         * authorizes, and then only after the target's ids and limits are
+         * found unchanged (and again after acting). Anything else is done by
+         * a process with the caller's real ids and without the capability,
+         * so that the kernel checks the caller a second time. */
         bool privileged;
         RefuseError error;       /* for VERDICT_REFUSE */
         const char *reason;      /* static text, for VERDICT_REFUSE */
@@ -52,12 +55,21 @@ typedef struct Decision {
  * uid of the target is the caller's uid and every gid its gid. */
 bool caller_owns(const Caller *caller, const ProcessIds *target);
 
+bool process_ids_equal(const ProcessIds *a, const ProcessIds *b);
+
 /* Changing a limit from old to new on target. Pure: no system calls. */
 Decision decide_change(const Caller *caller, const ProcessIds *target,
                        const struct rlimit *old, const struct rlimit *new);
 
-/* Reading usage of target: /proc/PID/io and friends need ptrace-read access,
- * so only the owner and root may. Limits are world-readable and need no decision. */
-Decision decide_read_usage(const Caller *caller, const ProcessIds *target);
+/* Whether a change decided as "then" may still be carried out now that
+ * polkit granted the AuthAction bits "granted": "now" is decide_change() on
+ * the target's limits as they are at this moment, which may ask for more
+ * (its hard limit was lowered meanwhile, so the change raises it). Pure. */
+bool decision_covered(const Decision *now, unsigned granted);
+
+/* Reading usage of target: /proc/PID/io needs ptrace-read access, so only
+ * root, and the owner of a dumpable process, may (the kernel's rule for
+ * /proc/PID/io). Limits are world-readable and need no decision. */
+Decision decide_read_usage(const Caller *caller, const ProcessIds *target, bool dumpable);
 
 const char *auth_action_id(AuthAction action);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdlib.h>
 #include <syslog.h>
 
 /* Logs to stderr with "<N>" priority prefixes, which journald turns into

@@ -7,9 +7,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "change.h"
 #include "context.h"
 #include "errors.h"
 #include "log.h"
+#include "manager.h"
 #include "util.h"
 
 #ifndef PROJECT_VERSION
@@ -29,8 +31,14 @@ static void help(void) {
                "  --idle-timeout=SEC   exit after SEC seconds without calls (0: never, the default);\n"
                "                       never while an authorization check is pending\n"
                "  --max-pending-per-uid=N\n"
-               "                       changes one uid may have waiting for polkit (default 16)\n"
-               "  --max-pending=N      changes waiting for polkit in all (default 256)\n"
+               "                       changes one uid may have in progress, waiting for polkit\n"
+               "                       or being carried out (default 16); as many usage reads\n"
+               "                       of many-threaded processes\n"
+               "  --max-pending=N      changes in progress in all (default 256)\n"
+               "  --polkit-timeout=SEC deadline of a polkit check that asks no one (default 20,\n"
+               "                       below the clients' usual 25 s call timeout)\n"
+               "  --polkit-interactive-timeout=SEC\n"
+               "                       deadline of one that may ask for a password (default 290)\n"
                "  --log-level=LEVEL    err, warning, notice, info (default) or debug\n"
                "  -h --help            show this help\n"
                "  --version            show the version\n"
@@ -39,8 +47,24 @@ static void help(void) {
                "See resource1d(8).\n");
 }
 
+/* Whole seconds, as µs; 0 allowed only where it means "never". */
+static int parse_sec(const char *opt, const char *v, bool allow_zero, uint64_t *ret) {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(v, &end, 10);
+        if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || s > UINT64_MAX / USEC_PER_SEC ||
+            (s == 0 && !allow_zero)) {
+                fprintf(stderr, "resource1d: invalid --%s '%s': expected whole seconds%s\n", opt, v,
+                        allow_zero ? "" : ", at least 1");
+                return -EINVAL;
+        }
+        *ret = s * USEC_PER_SEC;
+        return 0;
+}
+
 static int parse_argv(int argc, char *argv[], Context *c) {
-        enum { ARG_IDLE = 0x100, ARG_LOG_LEVEL, ARG_VERSION, ARG_MAX_PENDING, ARG_MAX_PENDING_PER_UID };
+        enum { ARG_IDLE = 0x100, ARG_LOG_LEVEL, ARG_VERSION, ARG_MAX_PENDING, ARG_MAX_PENDING_PER_UID,
+               ARG_POLKIT_TIMEOUT, ARG_POLKIT_INTERACTIVE_TIMEOUT };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h' },
                 { "version",      no_argument,       NULL, ARG_VERSION },
@@ -48,6 +72,8 @@ static int parse_argv(int argc, char *argv[], Context *c) {
                 { "log-level",    required_argument, NULL, ARG_LOG_LEVEL },
                 { "max-pending",  required_argument, NULL, ARG_MAX_PENDING },
                 { "max-pending-per-uid", required_argument, NULL, ARG_MAX_PENDING_PER_UID },
+                { "polkit-timeout", required_argument, NULL, ARG_POLKIT_TIMEOUT },
+                { "polkit-interactive-timeout", required_argument, NULL, ARG_POLKIT_INTERACTIVE_TIMEOUT },
                 {}
         };
         int opt;
@@ -60,18 +86,19 @@ static int parse_argv(int argc, char *argv[], Context *c) {
                 case ARG_VERSION:
                         printf("resource1d %s\n", PROJECT_VERSION);
                         return 0;
-                case ARG_IDLE: {
-                        char *end;
-                        errno = 0;
-                        unsigned long long s = strtoull(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' ||
-                            s > UINT64_MAX / USEC_PER_SEC) {
-                                fprintf(stderr, "resource1d: invalid --idle-timeout '%s': expected whole seconds\n", optarg);
+                case ARG_IDLE:
+                        if (parse_sec("idle-timeout", optarg, true, &c->idle_usec) < 0)
                                 return -EINVAL;
-                        }
-                        c->idle_usec = s * USEC_PER_SEC;
                         break;
-                }
+                case ARG_POLKIT_TIMEOUT:
+                        if (parse_sec("polkit-timeout", optarg, false, &c->polkit_timeout_usec) < 0)
+                                return -EINVAL;
+                        break;
+                case ARG_POLKIT_INTERACTIVE_TIMEOUT:
+                        if (parse_sec("polkit-interactive-timeout", optarg, false,
+                                      &c->polkit_interactive_timeout_usec) < 0)
+                                return -EINVAL;
+                        break;
                 case ARG_MAX_PENDING:
                 case ARG_MAX_PENDING_PER_UID: {
                         char *end;
@@ -119,7 +146,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         (void) s;
 
         log_info("Received %s, exiting", strsignal((int) si->ssi_signo));
-        manager_abort_changes(c, "the service is shutting down");
+        changes_abort(c, "the service is shutting down");
         (void) sd_bus_flush(c->bus);
         return sd_event_exit(c->event, 0);
 }
@@ -194,7 +221,8 @@ static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *err
 
 static void context_done(Context *c) {
         if (c->bus)
-                manager_abort_changes(c, "the service is exiting");
+                manager_done(c);
+        refusals_done(&c->refusals);
         sd_event_source_unref(c->idle_source);
         sd_bus_slot_unref(c->filter_slot);
         sd_bus_slot_unref(c->disconnect_slot);
@@ -207,6 +235,8 @@ int main(int argc, char *argv[]) {
         _cleanup_(context_done) Context c = {
                 .max_pending = 256,
                 .max_pending_per_uid = 16,
+                .polkit_timeout_usec = 20 * USEC_PER_SEC,
+                .polkit_interactive_timeout_usec = 290 * USEC_PER_SEC,
         };
         sigset_t mask;
         int r;
@@ -215,10 +245,14 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
-        /* Blocked before any thread exists, so signals reach the signalfd. */
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
+        /* Every signal that can be is blocked, before any thread exists:
+         * SIGTERM and SIGINT arrive through sd-event's signalfd, SIGCHLD
+         * must be blocked for its child sources, and the processes that act
+         * as a caller inherit the mask (see act.c). Faults stay deliverable. */
+        static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
+        sigfillset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(faults); i++)
+                sigdelset(&mask, faults[i]);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals"), EXIT_FAILURE;
 
@@ -231,8 +265,12 @@ int main(int argc, char *argv[]) {
                 r = sd_event_add_signal(c.event, NULL, SIGTERM, on_signal, &c);
         if (r >= 0)
                 r = sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c);
+        if (r >= 0)
+                /* Under systemd with WatchdogSec=: a daemon that hangs is restarted. */
+                r = sd_event_set_watchdog(c.event, true);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the event loop"), EXIT_FAILURE;
+        c.refusals.event = c.event;
 
         r = sd_bus_open_system(&c.bus);
         if (r < 0)

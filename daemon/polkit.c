@@ -7,9 +7,13 @@
 
 #define POLKIT_CHECK_ALLOW_USER_INTERACTION 1u
 
+#define POLKIT_SERVICE   "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH      "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
+
 int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_id,
-                       const char *const *details, sd_bus_message_handler_t callback,
-                       void *userdata, sd_bus_slot **ret_slot) {
+                       const char *const *details, const char *cancel_id,
+                       sd_bus_message_handler_t callback, void *userdata, sd_bus_slot **ret_slot) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         const char *sender = sd_bus_message_get_sender(request);
         int r;
@@ -19,9 +23,7 @@ int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_
         if (!sender)
                 return -EBADMSG;
 
-        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.PolicyKit1",
-                                           "/org/freedesktop/PolicyKit1/Authority",
-                                           "org.freedesktop.PolicyKit1.Authority",
+        r = sd_bus_message_new_method_call(bus, &m, POLKIT_SERVICE, POLKIT_PATH, POLKIT_INTERFACE,
                                            "CheckAuthorization");
         if (r < 0)
                 return r;
@@ -44,12 +46,17 @@ int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_
 
         unsigned flags = sd_bus_message_get_allow_interactive_authorization(request) > 0 ?
                          POLKIT_CHECK_ALLOW_USER_INTERACTION : 0;
-        r = sd_bus_message_append(m, "us", flags, "");
+        r = sd_bus_message_append(m, "us", flags, cancel_id);
         if (r < 0)
                 return r;
 
-        /* An interactive check waits for a person: no sd-bus default timeout. */
+        /* No sd-bus timeout: the caller keeps the deadline, and cancels. */
         return sd_bus_call_async(bus, ret_slot, m, callback, userdata, UINT64_MAX);
+}
+
+int polkit_cancel(sd_bus *bus, const char *cancel_id) {
+        return sd_bus_call_method_async(bus, NULL, POLKIT_SERVICE, POLKIT_PATH, POLKIT_INTERFACE,
+                                        "CancelCheckAuthorization", NULL, NULL, "s", cancel_id);
 }
 
 int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *what, sd_bus_error *error) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 
 #include "proc-parse.h"
 #include "process.h"
@@ -39,14 +40,32 @@ int proc_read_file(int dirfd, const char *path, char *buf, size_t size) {
         return (int) n;
 }
 
+/* /proc/PID/status grows with the process's supplementary groups (up to
+ * NGROUPS_MAX, about 700 KiB): read it whole, on the stack for the usual few
+ * KiB and on the heap beyond that, up to a bound no real file reaches. */
+#define PROC_STATUS_MAX (4u << 20)
+
 int proc_read_status(int dirfd, const char *path, ProcStatus *ret) {
         char fn[64], buf[4096];
 
         snprintf(fn, sizeof fn, "%s/status", path);
         int r = proc_read_file(dirfd, fn, buf, sizeof buf);
-        if (r < 0)
+        if (r >= 0)
+                return proc_parse_status(buf, ret);
+        if (r != -EFBIG)
                 return r;
-        return proc_parse_status(buf, ret);
+
+        for (size_t size = 4 * sizeof buf; size <= PROC_STATUS_MAX; size *= 4) {
+                _cleanup_free_ char *big = malloc(size);
+                if (!big)
+                        return -ENOMEM;
+                r = proc_read_file(dirfd, fn, big, size);
+                if (r >= 0)
+                        return proc_parse_status(big, ret);
+                if (r != -EFBIG)
+                        return r;
+        }
+        return -EFBIG;
 }
 
 static int target_fill(Target *t) {
@@ -119,6 +138,7 @@ static int pidfd_pid(int fd, pid_t *ret) {
 
 int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         pid_t pid, again;
+        ProcStatus s;
 
         int r = pidfd_pid(fd, &pid);
         if (r < 0)
@@ -127,8 +147,22 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         _cleanup_close_ int dir = open_proc_dir(pid);
         if (dir < 0)
                 return dir;
+        r = proc_read_status(dir, ".", &s);
+        if (r < 0)
+                return r;
 
-        /* The pidfd's process still had the pid after /proc/PID was opened,
+        /* A thread's pidfd (PIDFD_THREAD): limits, ownership and the reports
+         * are the process's, as for a thread id given to Prlimit. The
+         * process's pid stays taken while one of its threads lives, so its
+         * directory, opened before the thread is found alive below, is its own. */
+        if (s.tgid != pid) {
+                closep(&dir);
+                dir = open_proc_dir(s.tgid);
+                if (dir < 0)
+                        return dir;
+        }
+
+        /* The pidfd's task still had the pid after /proc/PID was opened,
          * so that directory is its own: the pid cannot have been reused.
          * Signal 0 asks the kernel directly (EPERM, without CAP_KILL, still
          * means alive; ENOSYS under valgrind leaves fdinfo to tell). */
@@ -140,7 +174,7 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         if (again != pid)
                 return -ESRCH;
 
-        Target t = { .pid = pid, .procfd = dir };
+        Target t = { .pid = s.tgid, .procfd = dir };
         r = need_ids ? target_fill(&t) : 0;
         if (r < 0)
                 return r;
@@ -148,6 +182,29 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         t.procfd = TAKE_FD(dir);
         *ret = t;
         return 0;
+}
+
+int target_read_ids(const Target *t, ProcessIds *ret) {
+        ProcStatus s;
+
+        int r = proc_read_status(t->procfd, ".", &s);
+        if (r < 0)
+                return r;
+        *ret = s.ids;
+        return 0;
+}
+
+int target_is_dumpable(const Target *t) {
+        struct stat st;
+
+        /* procfs gives a process's files its effective ids only while it is
+         * dumpable (SUID_DUMP_USER) and root's otherwise: the same test
+         * the kernel makes before it lets anyone without CAP_SYS_PTRACE
+         * read /proc/PID/io. The directory itself keeps the owner it had
+         * when it was looked up, so ask a file in it. */
+        if (fstatat(t->procfd, "io", &st, 0) < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        return st.st_uid == t->ids.euid && st.st_gid == t->ids.egid;
 }
 
 int target_check_alive(const Target *t) {

@@ -25,9 +25,15 @@ typedef struct Target {
 /* -ESRCH when there is no such process. need_ids: fill ret->ids (for
  * decisions; plain reads skip the /proc/PID/status read). */
 int target_open_pid(pid_t pid, bool need_ids, Target *ret);
-/* fd is borrowed (the message owns it); a duplicate is kept.
- * -EBADF when fd is not a pidfd, -ESRCH when its process has exited. */
+/* fd is borrowed (the message owns it). A thread's pidfd names its
+ * process. -EBADF when fd is not a pidfd, -ESRCH when its task has exited. */
 int target_open_pidfd(int fd, bool need_ids, Target *ret);
+/* The ids the process runs as now, read through the pin (-ESRCH once it is
+ * gone): what a decision rests on, checked again before and after acting. */
+int target_read_ids(const Target *t, ProcessIds *ret);
+/* 1 when the process is dumpable, as its ids in t->ids (filled by opening
+ * with need_ids) say, 0 when not, or a negative errno. */
+int target_is_dumpable(const Target *t);
 /* 0 while the process (or its zombie) exists, -ESRCH after it is reaped. */
 int target_check_alive(const Target *t);
 void target_done(Target *t);

@@ -4,6 +4,7 @@
  * another gid) x change (lower soft, lower hard, soft up to hard, hard up,
  * soft above hard, no change). */
 #include <glib.h>
+#include <string.h>
 
 #include "decide.h"
 
@@ -148,12 +149,47 @@ static void test_caller_owns_is_the_kernels_check(void) {
 
 static void test_usage_reads(void) {
         ProcessIds owned = target_ids(T_OWNED), other = target_ids(T_OTHER), setuid = target_ids(T_SETUID);
-        g_assert_cmpint(decide_read_usage(&user, &owned).verdict, ==, VERDICT_ALLOW);
-        g_assert_cmpint(decide_read_usage(&root, &other).verdict, ==, VERDICT_ALLOW);
-        Decision d = decide_read_usage(&user, &other);
+        g_assert_cmpint(decide_read_usage(&user, &owned, true).verdict, ==, VERDICT_ALLOW);
+        g_assert_cmpint(decide_read_usage(&root, &other, true).verdict, ==, VERDICT_ALLOW);
+        g_assert_cmpint(decide_read_usage(&root, &other, false).verdict, ==, VERDICT_ALLOW);
+        Decision d = decide_read_usage(&user, &other, true);
         g_assert_cmpint(d.verdict, ==, VERDICT_REFUSE);
         g_assert_cmpint(d.error, ==, REFUSE_PERMISSION);
-        g_assert_cmpint(decide_read_usage(&user, &setuid).verdict, ==, VERDICT_REFUSE);
+        g_assert_cmpint(decide_read_usage(&user, &setuid, true).verdict, ==, VERDICT_REFUSE);
+        /* Owned but not dumpable: the kernel keeps its /proc/PID/io from its owner. */
+        d = decide_read_usage(&user, &owned, false);
+        g_assert_cmpint(d.verdict, ==, VERDICT_REFUSE);
+        g_assert_nonnull(strstr(d.reason, "non-dumpable"));
+}
+
+/* After polkit: a change goes on only if what it needs now was granted. */
+static void test_decision_covered(void) {
+        ProcessIds owned = target_ids(T_OWNED), other = target_ids(T_OTHER);
+        const struct rlimit old = { 100, 200 }, lowered = { 100, 150 }, want = { 100, 180 };
+        Decision d = decide_change(&user, &owned, &old, &want);
+        g_assert_cmpint(d.verdict, ==, VERDICT_ALLOW);
+        g_assert_true(decision_covered(&d, 0));
+        /* The target lowered its hard limit to 150 meanwhile: 180 is now a raise. */
+        d = decide_change(&user, &owned, &lowered, &want);
+        g_assert_false(decision_covered(&d, 0));
+        g_assert_true(decision_covered(&d, RH));
+        d = decide_change(&user, &other, &lowered, &want);
+        g_assert_false(decision_covered(&d, MO));
+        g_assert_false(decision_covered(&d, RH));
+        g_assert_true(decision_covered(&d, MO | RH));
+        const struct rlimit bad = { 300, 200 };
+        d = decide_change(&user, &owned, &old, &bad);
+        g_assert_false(decision_covered(&d, MO | RH));
+}
+
+static void test_process_ids_equal(void) {
+        ProcessIds a = target_ids(T_OWNED);
+        for (int i = 0; i < 6; i++) {
+                ProcessIds b = a;
+                g_assert_true(process_ids_equal(&a, &b));
+                ((unsigned *) &b)[i] = 0;   /* e.g. a setuid-root exec: euid and suid 0 */
+                g_assert_false(process_ids_equal(&a, &b));
+        }
 }
 
 static void test_action_ids(void) {
@@ -168,5 +204,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/decide/caller-owns-is-the-kernels-check", test_caller_owns_is_the_kernels_check);
         g_test_add_func("/decide/usage-reads", test_usage_reads);
         g_test_add_func("/decide/action-ids", test_action_ids);
+        g_test_add_func("/decide/decision-covered-after-polkit", test_decision_covered);
+        g_test_add_func("/decide/process-ids-equal", test_process_ids_equal);
         return g_test_run();
 }

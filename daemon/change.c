@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The change pipeline: one state machine per change, read top to bottom.
+ *
+ *   change_start     read → validate → pin the target → read its ids and limits → decide
+ *                      refused: reply
+ *                      allowed: act
+ *                      ask:     ASKING, one polkit action at a time, each with a deadline
+ *   on_polkit_reply  all granted: recheck (same ids; the limits now need no more than
+ *                    was granted) → act
+ *   change_act       root or polkit-granted: the daemon itself, then verify
+ *                    anything else: ACTING, a process with the caller's ids (act.c)
+ *   on_acted         verify
+ *   change_verify    the target still alive with the same ids, else undo
+ *   change_finish    log, RlimitChanged, reply
+ *
+ * Every change in progress (ASKING or ACTING) is on context->changes and
+ * counts against the per-uid and total bounds; leaving either state without
+ * a reply is impossible except for a caller that disconnected. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "act.h"
+#include "change.h"
+#include "errors.h"
+#include "log.h"
+#include "polkit.h"
+#include "refusals.h"
+#include "request.h"
+#include "util.h"
+
+/* An acting process that has not finished by then was stopped (by the
+ * caller: it may signal it) or starved; it is killed and its request fails. */
+#define ACT_DEADLINE_USEC (5ULL * 1000000)
+
+typedef enum ChangeState {
+        CHANGE_NEW,
+        CHANGE_ASKING,   /* waiting for polkit */
+        CHANGE_ACTING,   /* waiting for the acting process */
+} ChangeState;
+
+typedef struct Change {
+        Context *context;
+        struct Change *prev, *next;
+        ChangeState state;
+
+        sd_bus_message *request;
+        Caller caller;
+        Target target;
+        const Resource1Rlimit *resource;
+        struct rlimit old, new;
+        Decision decision;
+        bool reply_old;              /* Prlimit* reply the old limits; SetRlimit nothing */
+
+        unsigned granted;            /* AuthAction bits polkit has granted */
+        AuthAction asking;
+        sd_bus_slot *polkit_slot;
+        sd_event_source *polkit_deadline;
+        char cancel_id[64];
+
+        Acting *acting;
+} Change;
+
+static bool change_linked(const Change *ch) {
+        return ch->state != CHANGE_NEW;
+}
+
+static void change_link(Change *ch, ChangeState state) {
+        Context *c = ch->context;
+        if (!change_linked(ch)) {
+                ch->next = c->changes;
+                if (c->changes)
+                        c->changes->prev = ch;
+                c->changes = ch;
+                c->n_changes++;
+        }
+        ch->state = state;
+}
+
+static Change *change_free(Change *ch) {
+        if (!ch)
+                return NULL;
+
+        if (change_linked(ch)) {
+                Context *c = ch->context;
+                if (ch->prev)
+                        ch->prev->next = ch->next;
+                else
+                        c->changes = ch->next;
+                if (ch->next)
+                        ch->next->prev = ch->prev;
+                c->n_changes--;
+                if (c->n_changes == 0 && c->exit_when_settled)
+                        (void) sd_event_exit(c->event, 0);
+        }
+
+        /* Unreferencing the slot drops a pending polkit reply callback. */
+        sd_bus_slot_unref(ch->polkit_slot);
+        sd_event_source_disable_unref(ch->polkit_deadline);
+        act_free(ch->acting);
+        sd_bus_message_unref(ch->request);
+        target_done(&ch->target);
+        free(ch);
+        return NULL;
+}
+
+static void change_freep(Change **ch) {
+        change_free(*ch);
+}
+
+static void change_describe(const Change *ch, char buf[static 128]) {
+        char a[24], b[24];
+        snprintf(buf, 128, "setting %s of pid %d to %s:%s", ch->resource->name, (int) ch->target.pid,
+                 limit_str(ch->new.rlim_cur, a), limit_str(ch->new.rlim_max, b));
+}
+
+/* Every refusal of a change in one shape: "<what was asked>: <why>" as the
+ * reply error, and the same line in the log at notice, rate-limited per uid.
+ * Returns the error's negative errno. */
+static int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...)
+        __attribute__((format(printf, 4, 5)));
+static int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...) {
+        char what[128], why[384];
+        va_list ap;
+
+        change_describe(ch, what);
+        va_start(ap, format);
+        vsnprintf(why, sizeof why, format, ap);
+        va_end(ap);
+
+        int r = sd_bus_error_setf(error, name, "%s: %s", what, why);
+        log_refusal(&ch->context->refusals, ch->caller.uid, LOG_NOTICE, "Refused for uid %u: %s",
+                    (unsigned) ch->caller.uid, error->message);
+        return r;
+}
+
+/* A system call's failure on the target, refused in the same shape. */
+static int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, const char *when) {
+        switch (-r) {
+        case EINVAL:
+                return change_refuse(ch, error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                     "the kernel refused the values as out of range");
+        case EPERM:
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED, "the kernel refused (%s)",
+                                     have_cap_sys_resource() ? "operation not permitted" :
+                                     "the service lacks CAP_SYS_RESOURCE");
+        case ESRCH:
+                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process%s", when);
+        default:
+                return change_refuse(ch, error, RESOURCE1_ERROR_FAILED, "%s%s", strerror(-r), when);
+        }
+}
+
+static void ids_str(const ProcessIds *ids, char buf[static 96]) {
+        snprintf(buf, 96, "uids %u/%u/%u gids %u/%u/%u", (unsigned) ids->uid, (unsigned) ids->euid,
+                 (unsigned) ids->suid, (unsigned) ids->gid, (unsigned) ids->egid, (unsigned) ids->sgid);
+}
+
+/* ---- the end: log, signal, reply ---------------------------------------- */
+
+static int change_finish(Change *ch, const struct rlimit *old) {
+        Context *c = ch->context;
+        char a[24], b[24], x[24], y[24];
+
+        /* The audit line of a change carried out: never rate-limited. */
+        log_info("uid %u (pid %d) set %s of pid %d from %s:%s to %s:%s", (unsigned) ch->caller.uid,
+                 (int) ch->caller.pid, ch->resource->name, (int) ch->target.pid,
+                 limit_str(old->rlim_cur, a), limit_str(old->rlim_max, b),
+                 limit_str(ch->new.rlim_cur, x), limit_str(ch->new.rlim_max, y));
+
+        /* Signal first, so a caller that waits for the reply and then looks
+         * for the signal finds it already queued. */
+        int r = sd_bus_emit_signal(c->bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged", "usttu",
+                                   (uint32_t) ch->target.pid, ch->resource->name,
+                                   (uint64_t) ch->new.rlim_cur, (uint64_t) ch->new.rlim_max,
+                                   (uint32_t) ch->caller.uid);
+        if (r < 0)
+                log_warning_errno(r, "Failed to emit RlimitChanged");
+
+        if (ch->reply_old)
+                return sd_bus_reply_method_return(ch->request, "tt", (uint64_t) old->rlim_cur,
+                                                  (uint64_t) old->rlim_max);
+        return sd_bus_reply_method_return(ch->request, NULL);
+}
+
+/* ---- after acting: verify, or undo -------------------------------------- */
+
+/* Puts "old" back if the limit is still what this change set, whoever has
+ * the pid now: the process acted on, or (if it exited meanwhile) the one
+ * that was given its pid, the only other process the change can have reached. */
+static const char *change_undo(const Change *ch, const struct rlimit *old) {
+        struct rlimit now;
+        int res = ch->resource->number;
+
+        if (prlimit(ch->target.pid, (__rlimit_resource_t) res, NULL, &now) < 0)
+                return errno == ESRCH ? "nothing to undo: the pid is free" : "it could not be checked, so it was not undone";
+        if (now.rlim_cur != ch->new.rlim_cur || now.rlim_max != ch->new.rlim_max)
+                return "nothing to undo: the limit is not the one set";
+        if (act_privileged(ch->target.pid, res, old, &now) < 0) {
+                log_warning("Failed to undo %s of pid %d for uid %u", ch->resource->name,
+                            (int) ch->target.pid, (unsigned) ch->caller.uid);
+                return "undoing it failed";
+        }
+        return "the change was undone";
+}
+
+/* The decision rested on the target's ids (and, for what polkit granted, on
+ * its limits): if any changed while the change was made, the change does not
+ * stay. "old" is what the kernel says was replaced. */
+static int change_verify(Change *ch, const struct rlimit *old, sd_bus_error *error) {
+        ProcessIds now;
+        char was[96], is[96];
+
+        int r = target_check_alive(&ch->target);
+        if (r < 0)
+                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                     "the process exited while the change was made; %s", change_undo(ch, old));
+        if (ch->caller.uid == 0)
+                return 0;   /* root's decision does not depend on the target */
+
+        r = target_read_ids(&ch->target, &now);
+        if (r < 0)
+                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                     "the process exited while the change was made; %s", change_undo(ch, old));
+        if (!process_ids_equal(&now, &ch->target.ids)) {
+                ids_str(&ch->target.ids, was);
+                ids_str(&now, is);
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "the process's ids changed while the change was made (%s, now %s); %s",
+                                     was, is, change_undo(ch, old));
+        }
+
+        Decision d = decide_change(&ch->caller, &now, old, &ch->new);
+        if (ch->decision.privileged && !decision_covered(&d, ch->granted))
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "the process's limits changed meanwhile, so the change needed more than "
+                                     "was authorized; %s", change_undo(ch, old));
+        return 0;
+}
+
+static void on_acted(const ActResult *res, void *userdata) {
+        _cleanup_(change_freep) Change *ch = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (!res->reported) {
+                /* It may have died right after the change: undo it if so. */
+                const char *undo = change_undo(ch, &ch->old);
+                if (res->timed_out)
+                        r = change_refuse(ch, &error, RESOURCE1_ERROR_FAILED,
+                                          "the process acting for the caller did not finish within %llu s "
+                                          "(stopped?) and was killed; %s",
+                                          ACT_DEADLINE_USEC / 1000000, undo);
+                else
+                        r = change_refuse(ch, &error, RESOURCE1_ERROR_FAILED,
+                                          "the process acting for the caller was killed (%s); %s",
+                                          res->signal ? strsignal(res->signal) : "unknown cause", undo);
+        } else if (res->r < 0)
+                r = change_refuse_errno(ch, &error, res->r, "");
+        else {
+                r = change_verify(ch, &res->old, &error);
+                if (r >= 0)
+                        r = change_finish(ch, &res->old);
+        }
+
+        if (r < 0 && sd_bus_error_is_set(&error))
+                (void) sd_bus_reply_method_error(ch->request, &error);
+}
+
+/* ---- acting ------------------------------------------------------------- */
+
+/* Returns 1 when ch has been answered and freed, or handed to its acting
+ * process; a negative errno with error set (ch untouched) otherwise. */
+static int change_act(Change *ch, sd_bus_error *error) {
+        Context *c = ch->context;
+        struct rlimit old;
+        int r;
+
+        r = target_check_alive(&ch->target);
+        if (r < 0)
+                return change_refuse_errno(ch, error, r, " (it exited)");
+
+        if (ch->decision.privileged) {
+                r = act_privileged(ch->target.pid, ch->resource->number, &ch->new, &old);
+                if (r < 0)
+                        return change_refuse_errno(ch, error, r, "");
+                r = change_verify(ch, &old, error);
+                if (r < 0)
+                        return r;
+                r = change_finish(ch, &old);
+                if (r < 0)
+                        return r;
+                change_free(ch);
+                return 1;
+        }
+
+        ActRequest req = {
+                .pid = ch->target.pid,
+                .resource = ch->resource->number,
+                .new = ch->new,
+                .uid = ch->caller.uid,
+                .gid = ch->caller.gid,
+        };
+        r = act_as_caller(c->event, &req, ACT_DEADLINE_USEC, on_acted, ch, &ch->acting);
+        if (r < 0)
+                return change_refuse(ch, error, RESOURCE1_ERROR_FAILED,
+                                     "the process to act as the caller could not be started: %s", strerror(-r));
+        change_link(ch, CHANGE_ACTING);
+        return 1;
+}
+
+/* After polkit: the decision was made on the target's ids and limits as they
+ * were when it was asked, which may be long ago. */
+static int change_recheck(Change *ch, sd_bus_error *error) {
+        struct rlimit all[RLIM_NLIMITS];
+        ProcessIds now;
+        char was[96], is[96];
+
+        int r = target_read_ids(&ch->target, &now);
+        if (r < 0)
+                return change_refuse_errno(ch, error, r, " (it exited while authorization was pending)");
+        if (!process_ids_equal(&now, &ch->target.ids)) {
+                ids_str(&ch->target.ids, was);
+                ids_str(&now, is);
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "the process's ids changed while authorization was pending "
+                                     "(%s, now %s); nothing changed", was, is);
+        }
+
+        r = read_limits_checked(&ch->target, all, error);
+        if (r < 0)
+                return r;
+        Decision d = decide_change(&ch->caller, &now, &all[ch->resource->number], &ch->new);
+        if (!decision_covered(&d, ch->granted))
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "the process's limits changed while authorization was pending, so the "
+                                     "change now needs more than was authorized; nothing changed");
+        ch->old = all[ch->resource->number];
+        return 0;
+}
+
+/* ---- asking polkit ------------------------------------------------------ */
+
+static int polkit_ask_next(Change *ch);
+
+static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_(change_freep) Change *ch = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *action = auth_action_id(ch->asking);
+        char what[128];
+        int r;
+        (void) ret_error;
+
+        ch->polkit_slot = sd_bus_slot_unref(ch->polkit_slot);
+        ch->polkit_deadline = sd_event_source_disable_unref(ch->polkit_deadline);
+
+        change_describe(ch, what);
+        r = polkit_verdict(reply, action, what, &error);
+        if (r < 0) {
+                log_refusal(&ch->context->refusals, ch->caller.uid, LOG_NOTICE, "Refused for uid %u: %s",
+                            (unsigned) ch->caller.uid, error.message);
+                (void) sd_bus_reply_method_error(ch->request, &error);
+                return 0;
+        }
+
+        ch->granted |= ch->asking;
+        if (ch->decision.actions & ~ch->granted) {
+                r = polkit_ask_next(ch);
+                if (r >= 0) {
+                        TAKE_PTR(ch);   /* waits for the next answer */
+                        return 0;
+                }
+                r = change_refuse(ch, &error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                  "authorization could not be asked, so it is denied: %s", strerror(-r));
+        } else {
+                r = change_recheck(ch, &error);
+                if (r >= 0)
+                        r = change_act(ch, &error);
+                if (r >= 0) {
+                        TAKE_PTR(ch);   /* freed, or owned by its acting process */
+                        return 0;
+                }
+        }
+
+        (void) sd_bus_reply_method_error(ch->request, &error);
+        return 0;
+}
+
+/* polkit did not answer in time: the caller (whose own call timeout is
+ * longer) is told so now, and polkitd, which may still be asking a person,
+ * that nobody waits. Never acting after a caller gave up is the point. */
+static int on_polkit_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        _cleanup_(change_freep) Change *ch = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        Context *c = ch->context;
+        (void) s, (void) usec;
+
+        (void) polkit_cancel(c->bus, ch->cancel_id);
+        uint64_t t = sd_bus_message_get_allow_interactive_authorization(ch->request) > 0 ?
+                     c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
+        (void) change_refuse(ch, &error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                             "authorization for %s timed out after %llu s without an answer from polkit, "
+                             "so it is denied; nothing changed", auth_action_id(ch->asking),
+                             (unsigned long long) (t / 1000000));
+        (void) sd_bus_reply_method_error(ch->request, &error);
+        return 0;
+}
+
+static int polkit_ask_next(Change *ch) {
+        Context *c = ch->context;
+        char pid[16], soft[24], hard[24];
+
+        /* Lowest bit first: manage-other before raise-hard-limit. */
+        unsigned left = ch->decision.actions & ~ch->granted;
+        ch->asking = (AuthAction) (left & -left);
+
+        snprintf(pid, sizeof pid, "%d", (int) ch->target.pid);
+        snprintf(soft, sizeof soft, "%" PRIu64, (uint64_t) ch->new.rlim_cur);
+        snprintf(hard, sizeof hard, "%" PRIu64, (uint64_t) ch->new.rlim_max);
+        const char *details[] = {
+                "resource", ch->resource->name,
+                "pid", pid,
+                "soft", soft,
+                "hard", hard,
+                NULL,
+        };
+
+        /* Unique for the daemon's life (polkitd refuses an id in use), and
+         * across restarts through the pid. */
+        snprintf(ch->cancel_id, sizeof ch->cancel_id, "resource1d-%d-%" PRIu64, (int) getpid(),
+                 ++c->checks_asked);
+
+        uint64_t timeout = sd_bus_message_get_allow_interactive_authorization(ch->request) > 0 ?
+                           c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
+        int r = polkit_check_async(c->bus, ch->request, auth_action_id(ch->asking), details, ch->cancel_id,
+                                   on_polkit_reply, ch, &ch->polkit_slot);
+        if (r < 0)
+                return r;
+        return sd_event_add_time_relative(c->event, &ch->polkit_deadline, CLOCK_MONOTONIC, timeout, 0,
+                                          on_polkit_deadline, ch);
+}
+
+/* Each change in progress holds a polkit check or a process, and memory:
+ * bound them, per uid so that one uid cannot crowd out the others. */
+static int change_check_bounds(Change *ch, sd_bus_error *error) {
+        Context *c = ch->context;
+        unsigned mine = 0;
+
+        for (Change *p = c->changes; p; p = p->next)
+                mine += p->caller.uid == ch->caller.uid;
+        bool uid_full = mine >= c->max_pending_per_uid;
+        if (uid_full || c->n_changes >= c->max_pending)
+                return change_refuse(ch, error, RESOURCE1_ERROR_LIMITS_EXCEEDED,
+                                     "%u changes are in progress already (%s %u); "
+                                     "try again once they are answered",
+                                     uid_full ? mine : c->n_changes,
+                                     uid_full ? "for this uid, at most" : "in all, at most",
+                                     uid_full ? c->max_pending_per_uid : c->max_pending);
+        return 0;
+}
+
+/* ---- the start ---------------------------------------------------------- */
+
+static int read_nr_open(uint64_t *ret) {
+        char buf[32];
+        int r = proc_read_file(AT_FDCWD, "/proc/sys/fs/nr_open", buf, sizeof buf);
+        if (r < 0)
+                return r;
+        *ret = strtoull(buf, NULL, 10);
+        return 0;
+}
+
+/* What can be refused before anyone is asked: Python's ValueErrors. */
+static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t hard, sd_bus_error *error) {
+        char a[24], b[24];
+
+        if (soft > hard)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                         "soft limit %s exceeds hard limit %s for %s",
+                                         limit_str(soft, a), limit_str(hard, b), res->name);
+
+        /* The kernel refuses this with EPERM, which would read as a lack of
+         * privilege; it is a value out of range, whoever asks. */
+        uint64_t nr_open;
+        if (res->number == RLIMIT_NOFILE && read_nr_open(&nr_open) >= 0 && hard > nr_open)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                         "hard limit %s for NOFILE exceeds the system-imposed limit fs.nr_open=%" PRIu64,
+                                         limit_str(hard, a), nr_open);
+
+        return 0;
+}
+
+int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const char *name,
+                 uint64_t soft, uint64_t hard, bool reply_old, sd_bus_error *error) {
+        _cleanup_(change_freep) Change *ch = NULL;
+        struct rlimit all[RLIM_NLIMITS];
+        const Resource1Rlimit *res;
+        int r;
+
+        r = resource_get(name, &res, error);
+        if (r < 0)
+                return r;
+        r = limits_validate(res, soft, hard, error);
+        if (r < 0)
+                return r;
+
+        ch = calloc(1, sizeof *ch);
+        if (!ch)
+                return -ENOMEM;
+        ch->context = c;
+        ch->request = sd_bus_message_ref(m);
+        ch->target = TARGET_NULL;
+        ch->resource = res;
+        ch->new = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
+        ch->reply_old = reply_old;
+
+        r = target_get(c, m, pid, pidfd, &ch->target, &ch->caller, error);
+        if (r < 0)
+                return r;
+        r = read_limits_checked(&ch->target, all, error);
+        if (r < 0)
+                return r;
+        ch->old = all[res->number];
+
+        ch->decision = decide_change(&ch->caller, &ch->target.ids, &ch->old, &ch->new);
+        switch (ch->decision.verdict) {
+        case VERDICT_REFUSE:
+                return change_refuse(ch, error,
+                                     ch->decision.error == REFUSE_INVALID_LIMITS ?
+                                     RESOURCE1_ERROR_INVALID_LIMITS : RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "%s", ch->decision.reason);
+
+        case VERDICT_ALLOW:
+                /* Root's is done at once, by the daemon; anyone else's by a
+                 * process of its own, which counts against the bounds. */
+                if (!ch->decision.privileged) {
+                        r = change_check_bounds(ch, error);
+                        if (r < 0)
+                                return r;
+                }
+                r = change_act(ch, error);
+                if (r >= 0)
+                        TAKE_PTR(ch);   /* freed, or owned by its acting process */
+                return r;
+
+        case VERDICT_ASK:
+                r = change_check_bounds(ch, error);
+                if (r < 0)
+                        return r;
+                r = polkit_ask_next(ch);
+                if (r < 0)
+                        return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                             "authorization could not be asked, so it is denied: %s", strerror(-r));
+                change_link(ch, CHANGE_ASKING);
+                TAKE_PTR(ch);
+                return 1;
+        }
+        return -EINVAL;
+}
+
+/* ---- callers that leave, and the daemon stopping ------------------------ */
+
+/* NameOwnerChanged with no new owner: a connection went away. Its changes
+ * waiting for polkit are dropped unanswered and their checks cancelled; one
+ * being carried out finishes (its reply then goes nowhere). Only the bus
+ * itself can send as org.freedesktop.DBus: a match rule does not keep out
+ * signals sent straight to the daemon, so the sender is checked here. */
+static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *name, *old_owner, *new_owner;
+        const char *sender = sd_bus_message_get_sender(m);
+        (void) error;
+
+        if (!sender || strcmp(sender, "org.freedesktop.DBus") != 0)
+                return 0;
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || new_owner[0] != '\0' ||
+            name[0] != ':')
+                return 0;
+
+        for (Change *ch = c->changes, *next; ch; ch = next) {
+                next = ch->next;
+                if (ch->state != CHANGE_ASKING || strcmp(sd_bus_message_get_sender(ch->request), name) != 0)
+                        continue;
+                log_refusal(&c->refusals, ch->caller.uid, LOG_NOTICE,
+                            "uid %u disconnected while setting %s of pid %d waited for polkit; nothing changed",
+                            (unsigned) ch->caller.uid, ch->resource->name, (int) ch->target.pid);
+                (void) polkit_cancel(c->bus, ch->cancel_id);
+                change_free(ch);
+        }
+        return 0;
+}
+
+int changes_attach(Context *c) {
+        /* One match for the daemon's life rather than one per change: a
+         * per-change match would cost two more bus messages on every gated
+         * call. It is installed before any check can be asked, so a caller
+         * that leaves later is always seen. */
+        return sd_bus_add_match(c->bus, &c->disconnect_slot,
+                                "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg2=''",
+                                on_name_owner_changed, c);
+}
+
+void changes_abort(Context *c, const char *why) {
+        while (c->changes) {
+                Change *ch = c->changes;
+
+                if (ch->state == CHANGE_ACTING) {
+                        /* Ended here and now, and answered as it went. */
+                        ActResult res;
+                        act_stop(ch->acting, &res);
+                        on_acted(&res, ch);
+                        continue;
+                }
+
+                (void) polkit_cancel(c->bus, ch->cancel_id);
+                (void) sd_bus_reply_method_errorf(ch->request, RESOURCE1_ERROR_FAILED,
+                                                  "setting %s of pid %d was not carried out: %s",
+                                                  ch->resource->name, (int) ch->target.pid, why);
+                change_free(ch);
+        }
+}

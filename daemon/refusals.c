@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "refusals.h"
+
+#define WINDOW_USEC ((uint64_t) REFUSALS_WINDOW_SEC * 1000000u)
+
+static void summarize(RefusalLog *l, unsigned i) {
+        if (l->uids[i].suppressed > 0)
+                log_notice("Suppressed %u refusal messages for uid %u in the last %u s",
+                           l->uids[i].suppressed, (unsigned) l->uids[i].uid, REFUSALS_WINDOW_SEC);
+        l->uids[i].suppressed = 0;
+}
+
+static void arm(RefusalLog *l);
+
+static int on_window_end(sd_event_source *s, uint64_t usec, void *userdata) {
+        RefusalLog *l = userdata;
+        (void) s;
+
+        for (unsigned i = 0; i < REFUSALS_UIDS; i++)
+                if (l->uids[i].window_start != 0 && l->uids[i].window_start + WINDOW_USEC <= usec) {
+                        summarize(l, i);
+                        l->uids[i].window_start = 0;
+                }
+        arm(l);
+        return 0;
+}
+
+/* One timer for the earliest window that owes a summary. */
+static void arm(RefusalLog *l) {
+        uint64_t next = UINT64_MAX;
+        for (unsigned i = 0; i < REFUSALS_UIDS; i++)
+                if (l->uids[i].suppressed > 0 && l->uids[i].window_start + WINDOW_USEC < next)
+                        next = l->uids[i].window_start + WINDOW_USEC;
+        if (next == UINT64_MAX) {
+                (void) sd_event_source_set_enabled(l->timer, SD_EVENT_OFF);
+                return;
+        }
+        if (!l->timer) {
+                if (sd_event_add_time(l->event, &l->timer, CLOCK_MONOTONIC, next, 0, on_window_end, l) < 0)
+                        return;   /* summaries then come with the uid's next refusal */
+        } else
+                (void) sd_event_source_set_time(l->timer, next);
+        (void) sd_event_source_set_enabled(l->timer, SD_EVENT_ONESHOT);
+}
+
+/* The uid's slot: its own, a free one, or the one whose window started
+ * longest ago (its summary written first). */
+static unsigned slot_of(RefusalLog *l, uid_t uid) {
+        unsigned oldest = 0;
+        for (unsigned i = 0; i < REFUSALS_UIDS; i++) {
+                if (l->uids[i].window_start != 0 && l->uids[i].uid == uid)
+                        return i;
+                if (l->uids[i].window_start < l->uids[oldest].window_start)
+                        oldest = i;
+        }
+        summarize(l, oldest);
+        l->uids[oldest].window_start = 0;
+        l->uids[oldest].uid = uid;
+        return oldest;
+}
+
+void log_refusal(RefusalLog *l, uid_t uid, int level, const char *format, ...) {
+        uint64_t now = 0;
+        char buf[1024];
+        va_list ap;
+
+        if (log_get_max_level() < level)
+                return;
+        (void) sd_event_now(l->event, CLOCK_MONOTONIC, &now);
+
+        unsigned i = slot_of(l, uid);
+        if (l->uids[i].window_start == 0 || l->uids[i].window_start + WINDOW_USEC <= now) {
+                summarize(l, i);
+                l->uids[i].window_start = now ?: 1;
+                l->uids[i].logged = 0;
+        }
+        if (l->uids[i].logged >= REFUSALS_BURST) {
+                if (l->uids[i].suppressed++ == 0)
+                        arm(l);
+                return;
+        }
+        l->uids[i].logged++;
+
+        va_start(ap, format);
+        vsnprintf(buf, sizeof buf, format, ap);
+        va_end(ap);
+        (void) log_internal(level, 0, "%s", buf);
+}
+
+void refusals_done(RefusalLog *l) {
+        for (unsigned i = 0; i < REFUSALS_UIDS; i++)
+                summarize(l, i);
+        l->timer = sd_event_source_disable_unref(l->timer);
+}

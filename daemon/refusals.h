@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+/* Refusals are logged per uid at most REFUSALS_BURST times in each
+ * REFUSALS_WINDOW; the rest are counted and summed up in one line when the
+ * window ends. Any caller can provoke refusals as fast as the bus delivers
+ * calls, and a journal that drops lines under such a flood would also drop
+ * the audit lines of changes carried out, which are never limited. */
+#define REFUSALS_BURST 20u
+#define REFUSALS_WINDOW_SEC 5u
+#define REFUSALS_UIDS 64
+
+typedef struct RefusalLog {
+        struct {
+                uid_t uid;
+                uint64_t window_start;   /* CLOCK_MONOTONIC µs; 0: unused */
+                unsigned logged, suppressed;
+        } uids[REFUSALS_UIDS];
+        sd_event *event;
+        sd_event_source *timer;          /* the next window end with suppressed lines */
+} RefusalLog;
+
+/* Logs at "level" for uid, unless uid is over its burst. */
+void log_refusal(RefusalLog *l, uid_t uid, int level, const char *format, ...)
+        __attribute__((format(printf, 4, 5)));
+/* Writes the summaries still owed, and frees the timer. */
+void refusals_done(RefusalLog *l);
