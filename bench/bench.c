@@ -3,6 +3,8 @@
  * $DBUS_SYSTEM_BUS_ADDRESS. Not a test: it reports, bench/run.sh judges.
  *
  *   latency N OTHER_PID CHILD_PID   median µs of each call, N calls each
+ *   latency-user N OWN_PID          as a user: Ping, and lowering a limit of its own
+ *                                   process (the change by a process with the user's ids)
  *   gated N                         median µs of a hard raise that polkit
  *                                   decides, and of CheckAuthorization direct
  *   throughput CONNS SECONDS CALL   calls/s over CONNS connections (CALL:
@@ -124,8 +126,9 @@ static double time_call(sd_bus *bus, const Call *c, size_t n) {
         return m;
 }
 
+static int latency_of(size_t n, const Call *calls, size_t n_calls, const char *prefix);
+
 static int latency(size_t n, uint32_t other, uint32_t child) {
-        sd_bus *bus = connect_bus();
         const Call calls[] = {
                 { "Ping", NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, 0, NULL, 0 },
                 { "GetId", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId", NULL, 0, NULL, 0 },
@@ -140,21 +143,33 @@ static int latency(size_t n, uint32_t other, uint32_t child) {
                 { "syscall-prlimit", NULL, NULL, NULL, NULL, NULL, child, NULL, 2 },
                 { "syscall-getrusage", NULL, NULL, NULL, NULL, NULL, 0, NULL, 3 },
         };
+        return latency_of(n, calls, sizeof calls / sizeof calls[0], "");
+}
+
+static int latency_user(size_t n, uint32_t own) {
+        const Call calls[] = {
+                { "Ping", NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, 0, NULL, 0 },
+                { "Prlimit-set-lower", NAME, PATH, IFACE, "Prlimit", "usbtt", own, NULL, 0 },
+        };
+        return latency_of(n, calls, sizeof calls / sizeof calls[0], "user-");
+}
+
+static int latency_of(size_t n, const Call *calls, size_t n_calls, const char *prefix) {
+        sd_bus *bus = connect_bus();
         /* Interleave rounds so drift on a shared machine spreads over all calls. */
         const size_t rounds = 9;
-        double best[sizeof calls / sizeof calls[0]];
-        double all[sizeof calls / sizeof calls[0]][9];
+        double (*all)[9] = calloc(n_calls, sizeof *all);
         for (size_t r = 0; r < rounds; r++)
-                for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+                for (size_t i = 0; i < n_calls; i++)
                         all[i][r] = time_call(bus, &calls[i], n / rounds);
-        for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        for (size_t i = 0; i < n_calls; i++) {
                 /* the median of the rounds' medians */
                 uint64_t v[9];
                 for (size_t r = 0; r < rounds; r++)
                         v[r] = (uint64_t) (all[i][r] * 1000.0);
-                best[i] = median_us(v, rounds);
-                printf("%s %.2f\n", calls[i].name, best[i]);
+                printf("%s%s %.2f\n", prefix, calls[i].name, median_us(v, rounds));
         }
+        free(all);
         sd_bus_flush_close_unref(bus);
         return 0;
 }
@@ -371,6 +386,8 @@ static int repeat(size_t n, const char *which, uint32_t pid) {
 int main(int argc, char *argv[]) {
         if (argc >= 5 && strcmp(argv[1], "latency") == 0)
                 return latency(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), strtoul(argv[4], NULL, 10));
+        if (argc == 4 && strcmp(argv[1], "latency-user") == 0)
+                return latency_user(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10));
         if (argc == 3 && strcmp(argv[1], "gated") == 0)
                 return gated(strtoul(argv[2], NULL, 10));
         if (argc == 5 && strcmp(argv[1], "throughput") == 0)
@@ -385,7 +402,7 @@ int main(int argc, char *argv[]) {
                 return repeat(strtoul(argv[2], NULL, 10), argv[3], strtoul(argv[4], NULL, 10));
         if (argc >= 4 && strcmp(argv[1], "exec") == 0)
                 return exec_time(strtoul(argv[2], NULL, 10), argv + 3);
-        fprintf(stderr, "usage: resource1-bench latency N OTHER_PID CHILD_PID | gated N | throughput CONNS SECONDS "
+        fprintf(stderr, "usage: resource1-bench latency N OTHER_PID CHILD_PID | latency-user N OWN_PID | gated N | throughput CONNS SECONDS "
                         "GetRlimit|Ping | calls N | idle-clients N | exec N COMMAND...\n");
         return 2;
 }

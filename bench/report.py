@@ -19,12 +19,15 @@ def row(name, value, unit, floor_name, ratio_target, note=""):
 ping = f["Ping"]
 for k in ["Ping", "GetId", "syscall-getrlimit", "syscall-prlimit", "syscall-getrusage"]:
     row(k, f[k], "us", None, None, "floor")
-row("GetRlimit", f["GetRlimit"], "us", "Ping", 1.05)
+row("GetRlimit", f["GetRlimit"], "us", "Ping", 1.07)
 row("ListRlimits", f["ListRlimits"], "us", "Ping", 1.2)
 row("Prlimit get (other pid)", f["Prlimit-get-other"], "us", "Ping", None)
-row("Prlimit set (lower soft)", f["Prlimit-set-lower"], "us", "Ping", None)
-row("GetRusage self", f["GetRusage-self"], "us", "Ping", 1.3)
-row("GetRusage other pid", f["GetRusage-other"], "us", "Ping", 1.3)
+row("Prlimit set by root (lower)", f["Prlimit-set-lower"], "us", "Ping", None, "the daemon acts itself")
+row("Ping by a user", f["user-Ping"], "us", None, None, "floor, as uid 5")
+row("Prlimit set by a user (lower)", f["user-Prlimit-set-lower"], "us", "user-Ping", 3.0,
+    "as uid 5: a process with the user's ids acts")
+row("GetRusage self", f["GetRusage-self"], "us", "Ping", 1.8)
+row("GetRusage other pid", f["GetRusage-other"], "us", "Ping", 1.8, "single-threaded: read on the loop")
 row("PageSize", f["PageSize"], "us", "Ping", None)
 
 gate_target = f["CheckAuthorization"] + 1.2 * ping

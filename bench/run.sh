@@ -51,6 +51,9 @@ bus=$(pgrep -x dbus-daemon | head -1)
 pin() { for p in "$bus" "$daemon" "$(cat "$POLKITD_PID_FILE")"; do taskset -a -p -c "$1" "$p" >/dev/null; done; }
 pin 0
 taskset -c 0 "$B" latency "$N" "$other" "$child" >> "$out"
+# A user lowering a limit of its own process: the change made by a process
+# with the user's ids (root's changes the daemon makes itself).
+taskset -c 0 setpriv --reuid=5 --regid=60 --clear-groups "$B" latency-user "$N" "$other" >> "$out"
 # Growth is measured from a warm daemon: first-use allocations are not leaks.
 echo "rss-before-calls-kib $(rss)" >> "$out"
 cpu0=$(cpu_ticks)
