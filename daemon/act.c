@@ -24,18 +24,20 @@
 /* What the acting process reads and writes: in memory shared with it. */
 typedef struct ActShared {
         pid_t pid;
-        int resource;
-        struct { uint64_t cur, max; } new, old;   /* prlimit64's struct rlimit64 */
+        unsigned n;
+        int resources[ACT_LIMITS_MAX];
+        struct { uint64_t cur, max; } new[ACT_LIMITS_MAX], old[ACT_LIMITS_MAX];   /* struct rlimit64 */
         uid_t uid;
         gid_t gid;
         struct __user_cap_header_struct cap_header;
         struct __user_cap_data_struct cap_data[2];
+        unsigned applied;
         int r;
         int done;
 } ActShared;
 
-/* The shared page holds ActShared at its start; the acting process's stack
- * grows down from its end. Its function is a leaf that makes four system
+/* The shared area holds ActShared at its start; the acting process's stack
+ * grows down from its end. Its function is a leaf that only makes system
  * calls, so this is plenty. */
 #define ACT_AREA_SIZE (16u * 1024)
 
@@ -68,6 +70,17 @@ int act_privileged(pid_t pid, int resource, const struct rlimit *new, struct rli
         return 0;
 }
 
+void act_privileged_all(const ActRequest *req, ActResult *ret) {
+        ActResult res = { .reported = true };
+        for (; res.applied < req->n; res.applied++) {
+                res.r = act_privileged(req->pid, req->resources[res.applied], &req->new[res.applied],
+                                       &res.old[res.applied]);
+                if (res.r < 0)
+                        break;
+        }
+        *ret = res;
+}
+
 /* The acting process. With CLONE_VM it shares the daemon's memory and the
  * thread-local storage of the thread that cloned it, so it must not touch
  * errno or anything else of libc's: raw system calls only, results into the
@@ -82,8 +95,11 @@ static int act_child(void *userdata) {
                 r = raw_syscall4(SYS_setresuid, (long) j->uid, -1, -1, 0);
         if (r == 0)
                 r = raw_syscall4(SYS_capset, (long) &j->cap_header, (long) j->cap_data, 0, 0);
-        if (r == 0)
-                r = raw_syscall4(SYS_prlimit64, j->pid, j->resource, (long) &j->new, (long) &j->old);
+        for (unsigned i = 0; r == 0 && i < j->n; i++) {
+                r = raw_syscall4(SYS_prlimit64, j->pid, j->resources[i], (long) &j->new[i], (long) &j->old[i]);
+                if (r == 0)
+                        j->applied = i + 1;
+        }
         j->r = (int) r;
         __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
         return 0;
@@ -139,7 +155,10 @@ static void result_of(const Acting *a, const siginfo_t *si, ActResult *ret) {
         };
         if (res.reported) {
                 res.r = a->shared->r;
-                res.old = (struct rlimit) { .rlim_cur = a->shared->old.cur, .rlim_max = a->shared->old.max };
+                res.applied = a->shared->applied;
+                for (unsigned i = 0; i < res.applied; i++)
+                        res.old[i] = (struct rlimit) { .rlim_cur = a->shared->old[i].cur,
+                                                       .rlim_max = a->shared->old[i].max };
         }
         *ret = res;
 }
@@ -210,9 +229,12 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
 
         ActShared *j = a->shared;
         j->pid = req->pid;
-        j->resource = req->resource;
-        j->new.cur = req->new.rlim_cur;
-        j->new.max = req->new.rlim_max;
+        j->n = req->n;
+        for (unsigned i = 0; i < req->n; i++) {
+                j->resources[i] = req->resources[i];
+                j->new[i].cur = req->new[i].rlim_cur;
+                j->new[i].max = req->new[i].rlim_max;
+        }
         j->uid = req->uid;
         j->gid = req->gid;
         r = caps_get(&j->cap_header, j->cap_data);

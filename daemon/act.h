@@ -7,7 +7,8 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
-/* Carrying out one prlimit(2).
+/* Carrying out prlimit(2) for one or more limits of one process, in order,
+ * stopping at the first the kernel refuses.
  *
  * What the caller could do itself (lowering a limit of its own process, a
  * soft limit up to the hard one) is done by a short-lived process with the
@@ -23,20 +24,27 @@
  * its capabilities (act_privileged); the caller of that re-verifies the
  * target around it, since the kernel's ownership check does not apply. */
 
+#define ACT_LIMITS_MAX 16   /* RLIM_NLIMITS: every limit once */
+
 typedef struct ActRequest {
         pid_t pid;
-        int resource;
-        struct rlimit new;
+        unsigned n;
+        int resources[ACT_LIMITS_MAX];
+        struct rlimit new[ACT_LIMITS_MAX];
         uid_t uid;           /* the caller's: the acting process's real ids */
         gid_t gid;
 } ActRequest;
 
 typedef struct ActResult {
-        int r;               /* 0, or the kernel's negative errno; valid if reported */
-        struct rlimit old;   /* the limits replaced; valid if reported and r == 0 */
         bool reported;       /* false: the process died before it said how it went */
         bool timed_out;      /* killed by the daemon at its deadline */
         int signal;          /* what killed it, if something did */
+        /* If reported: the first "applied" limits were set, their previous
+         * values in old[]; r is 0 when all were, else the kernel's negative
+         * errno for limit number "applied". */
+        unsigned applied;
+        int r;
+        struct rlimit old[ACT_LIMITS_MAX];
 } ActResult;
 
 typedef struct Acting Acting;
@@ -56,6 +64,9 @@ void act_stop(Acting *a, ActResult *ret);
 
 /* prlimit(2) by the daemon itself: 0 or a negative errno. */
 int act_privileged(pid_t pid, int resource, const struct rlimit *new, struct rlimit *ret_old);
+/* The same for req's limits in order, stopping at the first refused, with the
+ * result in the shape the acting process reports. */
+void act_privileged_all(const ActRequest *req, ActResult *ret);
 
 /* Whether this thread holds CAP_SYS_RESOURCE in its effective set. */
 bool have_cap_sys_resource(void);

@@ -52,10 +52,11 @@ typedef struct Change {
         sd_bus_message *request;
         Caller caller;
         Target target;
-        const Resource1Rlimit *resource;
-        struct rlimit old, new;
+        unsigned n;                  /* limits, each resource at most once, applied in this order */
+        const Resource1Rlimit *resources[ACT_LIMITS_MAX];
+        struct rlimit old[ACT_LIMITS_MAX], new[ACT_LIMITS_MAX];
         Decision decision;
-        bool reply_old;              /* Prlimit* reply the old limits; SetRlimit nothing */
+        ChangeReply reply;
 
         unsigned granted;            /* AuthAction bits polkit has granted */
         AuthAction asking;
@@ -113,10 +114,26 @@ static void change_freep(Change **ch) {
         change_free(*ch);
 }
 
-static void change_describe(const Change *ch, char buf[static 128]) {
+#define DESCRIBE_MAX 1024
+
+/* "setting NOFILE of pid 55 to 400:900", or for several limits "setting
+ * NOFILE to 400:900, CORE to 0:0 of pid 55". */
+static void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]) {
         char a[24], b[24];
-        snprintf(buf, 128, "setting %s of pid %d to %s:%s", ch->resource->name, (int) ch->target.pid,
-                 limit_str(ch->new.rlim_cur, a), limit_str(ch->new.rlim_max, b));
+        size_t k = 0;
+
+        if (ch->n == 1) {
+                snprintf(buf, DESCRIBE_MAX, "setting %s of pid %d to %s:%s", ch->resources[0]->name,
+                         (int) ch->target.pid, limit_str(ch->new[0].rlim_cur, a), limit_str(ch->new[0].rlim_max, b));
+                return;
+        }
+        k += (size_t) snprintf(buf, DESCRIBE_MAX, "setting");
+        for (unsigned i = 0; i < ch->n && k < DESCRIBE_MAX; i++)
+                k += (size_t) snprintf(buf + k, DESCRIBE_MAX - k, "%s %s to %s:%s", i ? "," : "",
+                                       ch->resources[i]->name, limit_str(ch->new[i].rlim_cur, a),
+                                       limit_str(ch->new[i].rlim_max, b));
+        if (k < DESCRIBE_MAX)
+                snprintf(buf + k, DESCRIBE_MAX - k, " of pid %d", (int) ch->target.pid);
 }
 
 /* Every refusal of a change in one shape: "<what was asked>: <why>" as the
@@ -125,7 +142,7 @@ static void change_describe(const Change *ch, char buf[static 128]) {
 static int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...)
         __attribute__((format(printf, 4, 5)));
 static int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...) {
-        char what[128], why[384];
+        char what[DESCRIBE_MAX], why[512];
         va_list ap;
 
         change_describe(ch, what);
@@ -139,20 +156,22 @@ static int change_refuse(const Change *ch, sd_bus_error *error, const char *name
         return r;
 }
 
-/* A system call's failure on the target, refused in the same shape. */
-static int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, const char *when) {
+/* A system call's failure on the target, refused in the same shape; "which"
+ * names the limit the kernel refused in a batch ("" for one limit), "after"
+ * what became of those set before it. */
+static int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, const char *which, const char *after) {
         switch (-r) {
         case EINVAL:
                 return change_refuse(ch, error, RESOURCE1_ERROR_INVALID_LIMITS,
-                                     "the kernel refused the values as out of range");
+                                     "the kernel refused the values%s as out of range%s", which, after);
         case EPERM:
-                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED, "the kernel refused (%s)",
-                                     have_cap_sys_resource() ? "operation not permitted" :
-                                     "the service lacks CAP_SYS_RESOURCE");
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED, "the kernel refused%s (%s)%s",
+                                     which, have_cap_sys_resource() ? "operation not permitted" :
+                                     "the service lacks CAP_SYS_RESOURCE", after);
         case ESRCH:
-                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process%s", when);
+                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process%s", after);
         default:
-                return change_refuse(ch, error, RESOURCE1_ERROR_FAILED, "%s%s", strerror(-r), when);
+                return change_refuse(ch, error, RESOURCE1_ERROR_FAILED, "%s%s%s", strerror(-r), which, after);
         }
 }
 
@@ -163,112 +182,153 @@ static void ids_str(const ProcessIds *ids, char buf[static 96]) {
 
 /* ---- the end: log, signal, reply ---------------------------------------- */
 
-static int change_finish(Change *ch, const struct rlimit *old) {
+static int reply_old_limits(const Change *ch, const struct rlimit old[]) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+        switch (ch->reply) {
+        case CHANGE_REPLY_NOTHING:
+                return sd_bus_reply_method_return(ch->request, NULL);
+        case CHANGE_REPLY_OLD:
+                return sd_bus_reply_method_return(ch->request, "tt", (uint64_t) old[0].rlim_cur,
+                                                  (uint64_t) old[0].rlim_max);
+        case CHANGE_REPLY_OLD_ALL:
+                break;
+        }
+
+        int r = sd_bus_message_new_method_return(ch->request, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(stt)");
+        for (unsigned i = 0; r >= 0 && i < ch->n; i++)
+                r = sd_bus_message_append(reply, "(stt)", ch->resources[i]->name, (uint64_t) old[i].rlim_cur,
+                                          (uint64_t) old[i].rlim_max);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        return r;
+}
+
+static int change_finish(Change *ch, const struct rlimit old[]) {
         Context *c = ch->context;
         char a[24], b[24], x[24], y[24];
 
-        /* The audit line of a change carried out: never rate-limited. */
-        log_info("uid %u (pid %d) set %s of pid %d from %s:%s to %s:%s", (unsigned) ch->caller.uid,
-                 (int) ch->caller.pid, ch->resource->name, (int) ch->target.pid,
-                 limit_str(old->rlim_cur, a), limit_str(old->rlim_max, b),
-                 limit_str(ch->new.rlim_cur, x), limit_str(ch->new.rlim_max, y));
+        for (unsigned i = 0; i < ch->n; i++) {
+                /* The audit line of a change carried out: never rate-limited. */
+                log_info("uid %u (pid %d) set %s of pid %d from %s:%s to %s:%s", (unsigned) ch->caller.uid,
+                         (int) ch->caller.pid, ch->resources[i]->name, (int) ch->target.pid,
+                         limit_str(old[i].rlim_cur, a), limit_str(old[i].rlim_max, b),
+                         limit_str(ch->new[i].rlim_cur, x), limit_str(ch->new[i].rlim_max, y));
 
-        /* Signal first, so a caller that waits for the reply and then looks
-         * for the signal finds it already queued. */
-        int r = sd_bus_emit_signal(c->bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged", "usttu",
-                                   (uint32_t) ch->target.pid, ch->resource->name,
-                                   (uint64_t) ch->new.rlim_cur, (uint64_t) ch->new.rlim_max,
-                                   (uint32_t) ch->caller.uid);
-        if (r < 0)
-                log_warning_errno(r, "Failed to emit RlimitChanged");
-
-        if (ch->reply_old)
-                return sd_bus_reply_method_return(ch->request, "tt", (uint64_t) old->rlim_cur,
-                                                  (uint64_t) old->rlim_max);
-        return sd_bus_reply_method_return(ch->request, NULL);
+                /* Signals first, so a caller that waits for the reply and
+                 * then looks for them finds them already queued. */
+                int r = sd_bus_emit_signal(c->bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged", "usttu",
+                                           (uint32_t) ch->target.pid, ch->resources[i]->name,
+                                           (uint64_t) ch->new[i].rlim_cur, (uint64_t) ch->new[i].rlim_max,
+                                           (uint32_t) ch->caller.uid);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to emit RlimitChanged");
+        }
+        return reply_old_limits(ch, old);
 }
 
 /* ---- after acting: verify, or undo -------------------------------------- */
 
-/* Puts "old" back if the limit is still what this change set, whoever has
- * the pid now: the process acted on, or (if it exited meanwhile) the one
- * that was given its pid, the only other process the change can have reached. */
-static const char *change_undo(const Change *ch, const struct rlimit *old) {
-        struct rlimit now;
-        int res = ch->resource->number;
+/* Puts old[] back for the first n limits, last first, where a limit is still
+ * what this change set, whoever has the pid now: the process acted on, or
+ * (if it exited meanwhile) the one that was given its pid, the only other
+ * process the change can have reached. The daemon does it, with its
+ * capabilities: putting back a lowered hard limit needs CAP_SYS_RESOURCE. */
+static const char *change_undo(const Change *ch, unsigned n, const struct rlimit old[]) {
+        const char *outcome = n > 0 ? "nothing to undo: the limits are not the ones set" : "nothing was set";
 
-        if (prlimit(ch->target.pid, (__rlimit_resource_t) res, NULL, &now) < 0)
-                return errno == ESRCH ? "nothing to undo: the pid is free" : "it could not be checked, so it was not undone";
-        if (now.rlim_cur != ch->new.rlim_cur || now.rlim_max != ch->new.rlim_max)
-                return "nothing to undo: the limit is not the one set";
-        if (act_privileged(ch->target.pid, res, old, &now) < 0) {
-                log_warning("Failed to undo %s of pid %d for uid %u", ch->resource->name,
-                            (int) ch->target.pid, (unsigned) ch->caller.uid);
-                return "undoing it failed";
+        for (unsigned i = n; i-- > 0;) {
+                struct rlimit now;
+                int res = ch->resources[i]->number;
+
+                if (prlimit(ch->target.pid, (__rlimit_resource_t) res, NULL, &now) < 0)
+                        return errno == ESRCH ? "nothing to undo: the pid is free" :
+                               "it could not be checked, so it was not undone";
+                if (now.rlim_cur != ch->new[i].rlim_cur || now.rlim_max != ch->new[i].rlim_max)
+                        continue;
+                if (act_privileged(ch->target.pid, res, &old[i], &now) < 0) {
+                        log_warning("Failed to undo %s of pid %d for uid %u", ch->resources[i]->name,
+                                    (int) ch->target.pid, (unsigned) ch->caller.uid);
+                        return "undoing it failed";
+                }
+                outcome = n > 1 ? "the limits set were restored" : "the change was undone";
         }
-        return "the change was undone";
+        return outcome;
 }
 
 /* The decision rested on the target's ids (and, for what polkit granted, on
  * its limits): if any changed while the change was made, the change does not
- * stay. "old" is what the kernel says was replaced. */
-static int change_verify(Change *ch, const struct rlimit *old, sd_bus_error *error) {
+ * stay. old[] is what the kernel says was replaced. */
+static int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *error) {
         ProcessIds now;
         char was[96], is[96];
 
         int r = target_check_alive(&ch->target);
-        if (r < 0)
-                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
-                                     "the process exited while the change was made; %s", change_undo(ch, old));
-        if (ch->caller.uid == 0)
+        if (r >= 0 && ch->caller.uid == 0)
                 return 0;   /* root's decision does not depend on the target */
-
-        r = target_read_ids(&ch->target, &now);
+        if (r >= 0)
+                r = target_read_ids(&ch->target, &now);
         if (r < 0)
                 return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
-                                     "the process exited while the change was made; %s", change_undo(ch, old));
+                                     "the process exited while the change was made; %s",
+                                     change_undo(ch, ch->n, old));
         if (!process_ids_equal(&now, &ch->target.ids)) {
                 ids_str(&ch->target.ids, was);
                 ids_str(&now, is);
                 return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                      "the process's ids changed while the change was made (%s, now %s); %s",
-                                     was, is, change_undo(ch, old));
+                                     was, is, change_undo(ch, ch->n, old));
         }
 
-        Decision d = decide_change(&ch->caller, &now, old, &ch->new);
+        Decision d = decide_changes(&ch->caller, &now, old, ch->new, ch->n, NULL);
         if (ch->decision.privileged && !decision_covered(&d, ch->granted))
                 return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                      "the process's limits changed meanwhile, so the change needed more than "
-                                     "was authorized; %s", change_undo(ch, old));
+                                     "was authorized; %s", change_undo(ch, ch->n, old));
         return 0;
+}
+
+/* How acting went, by the daemon or the acting process: verified and
+ * answered (returns the reply's result), or refused with error set. */
+static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
+        char which[48] = "";
+
+        if (!res->reported) {
+                /* It may have died right after a change: undo it if so. */
+                const char *undo = change_undo(ch, ch->n, ch->old);
+                if (res->timed_out)
+                        return change_refuse(ch, error, RESOURCE1_ERROR_FAILED,
+                                             "the process acting for the caller did not finish within %llu s "
+                                             "(stopped?) and was killed; %s", ACT_DEADLINE_USEC / 1000000, undo);
+                return change_refuse(ch, error, RESOURCE1_ERROR_FAILED,
+                                     "the process acting for the caller was killed (%s); %s",
+                                     res->signal ? strsignal(res->signal) : "unknown cause", undo);
+        }
+
+        if (res->r < 0) {
+                char after[128] = "";
+                if (ch->n > 1) {
+                        snprintf(which, sizeof which, " %s", ch->resources[res->applied]->name);
+                        snprintf(after, sizeof after, "; %s", change_undo(ch, res->applied, res->old));
+                }
+                return change_refuse_errno(ch, error, res->r, which, after);
+        }
+
+        int r = change_verify(ch, res->old, error);
+        if (r < 0)
+                return r;
+        return change_finish(ch, res->old);
 }
 
 static void on_acted(const ActResult *res, void *userdata) {
         _cleanup_(change_freep) Change *ch = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r;
 
-        if (!res->reported) {
-                /* It may have died right after the change: undo it if so. */
-                const char *undo = change_undo(ch, &ch->old);
-                if (res->timed_out)
-                        r = change_refuse(ch, &error, RESOURCE1_ERROR_FAILED,
-                                          "the process acting for the caller did not finish within %llu s "
-                                          "(stopped?) and was killed; %s",
-                                          ACT_DEADLINE_USEC / 1000000, undo);
-                else
-                        r = change_refuse(ch, &error, RESOURCE1_ERROR_FAILED,
-                                          "the process acting for the caller was killed (%s); %s",
-                                          res->signal ? strsignal(res->signal) : "unknown cause", undo);
-        } else if (res->r < 0)
-                r = change_refuse_errno(ch, &error, res->r, "");
-        else {
-                r = change_verify(ch, &res->old, &error);
-                if (r >= 0)
-                        r = change_finish(ch, &res->old);
-        }
-
-        if (r < 0 && sd_bus_error_is_set(&error))
+        if (change_acted(ch, res, &error) < 0 && sd_bus_error_is_set(&error))
                 (void) sd_bus_reply_method_error(ch->request, &error);
 }
 
@@ -278,34 +338,33 @@ static void on_acted(const ActResult *res, void *userdata) {
  * process; a negative errno with error set (ch untouched) otherwise. */
 static int change_act(Change *ch, sd_bus_error *error) {
         Context *c = ch->context;
-        struct rlimit old;
         int r;
 
         r = target_check_alive(&ch->target);
         if (r < 0)
-                return change_refuse_errno(ch, error, r, " (it exited)");
+                return change_refuse_errno(ch, error, r, "", " (it exited)");
+
+        ActRequest req = {
+                .pid = ch->target.pid,
+                .n = ch->n,
+                .uid = ch->caller.uid,
+                .gid = ch->caller.gid,
+        };
+        for (unsigned i = 0; i < ch->n; i++) {
+                req.resources[i] = ch->resources[i]->number;
+                req.new[i] = ch->new[i];
+        }
 
         if (ch->decision.privileged) {
-                r = act_privileged(ch->target.pid, ch->resource->number, &ch->new, &old);
-                if (r < 0)
-                        return change_refuse_errno(ch, error, r, "");
-                r = change_verify(ch, &old, error);
-                if (r < 0)
-                        return r;
-                r = change_finish(ch, &old);
+                ActResult res;
+                act_privileged_all(&req, &res);
+                r = change_acted(ch, &res, error);
                 if (r < 0)
                         return r;
                 change_free(ch);
                 return 1;
         }
 
-        ActRequest req = {
-                .pid = ch->target.pid,
-                .resource = ch->resource->number,
-                .new = ch->new,
-                .uid = ch->caller.uid,
-                .gid = ch->caller.gid,
-        };
         r = act_as_caller(c->event, &req, ACT_DEADLINE_USEC, on_acted, ch, &ch->acting);
         if (r < 0)
                 return change_refuse(ch, error, RESOURCE1_ERROR_FAILED,
@@ -323,7 +382,7 @@ static int change_recheck(Change *ch, sd_bus_error *error) {
 
         int r = target_read_ids(&ch->target, &now);
         if (r < 0)
-                return change_refuse_errno(ch, error, r, " (it exited while authorization was pending)");
+                return change_refuse_errno(ch, error, r, "", " (it exited while authorization was pending)");
         if (!process_ids_equal(&now, &ch->target.ids)) {
                 ids_str(&ch->target.ids, was);
                 ids_str(&now, is);
@@ -335,12 +394,15 @@ static int change_recheck(Change *ch, sd_bus_error *error) {
         r = read_limits_checked(&ch->target, all, error);
         if (r < 0)
                 return r;
-        Decision d = decide_change(&ch->caller, &now, &all[ch->resource->number], &ch->new);
+        struct rlimit old[ACT_LIMITS_MAX];
+        for (unsigned i = 0; i < ch->n; i++)
+                old[i] = all[ch->resources[i]->number];
+        Decision d = decide_changes(&ch->caller, &now, old, ch->new, ch->n, NULL);
         if (!decision_covered(&d, ch->granted))
                 return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                      "the process's limits changed while authorization was pending, so the "
                                      "change now needs more than was authorized; nothing changed");
-        ch->old = all[ch->resource->number];
+        memcpy(ch->old, old, sizeof old);
         return 0;
 }
 
@@ -352,7 +414,7 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         _cleanup_(change_freep) Change *ch = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *action = auth_action_id(ch->asking);
-        char what[128];
+        char what[DESCRIBE_MAX];
         int r;
         (void) ret_error;
 
@@ -411,24 +473,63 @@ static int on_polkit_deadline(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* What polkit is told about the limits that need "action": "resources"
+ * lists them, "<RESOURCE>.soft" and "<RESOURCE>.hard" give each; when there
+ * is one, also "resource", "soft" and "hard", the keys of a single change, so
+ * that a rule written for one limit decides a batch that needs the action for
+ * that limit alone, and does not match (so grants nothing) when it is several. */
+typedef struct PolkitDetails {
+        char pid[16], resources[ACT_LIMITS_MAX * 12];
+        char keys[ACT_LIMITS_MAX][2][24], values[ACT_LIMITS_MAX][2][24];
+        const char *list[2 * (2 + 3 + 2 * ACT_LIMITS_MAX) + 1];
+} PolkitDetails;
+
+static void polkit_details(const Change *ch, AuthAction action, PolkitDetails *d) {
+        unsigned mask = limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, action);
+        size_t k = 0, len = 0, count = 0;
+
+        snprintf(d->pid, sizeof d->pid, "%d", (int) ch->target.pid);
+        d->list[k++] = "pid";
+        d->list[k++] = d->pid;
+        d->resources[0] = '\0';
+        for (unsigned i = 0; i < ch->n; i++) {
+                if (!(mask & (1u << i)))
+                        continue;
+                const char *name = ch->resources[i]->name;
+                len += (size_t) snprintf(d->resources + len, sizeof d->resources - len, "%s%s", count ? " " : "", name);
+                snprintf(d->keys[i][0], sizeof d->keys[i][0], "%s.soft", name);
+                snprintf(d->keys[i][1], sizeof d->keys[i][1], "%s.hard", name);
+                snprintf(d->values[i][0], sizeof d->values[i][0], "%" PRIu64, (uint64_t) ch->new[i].rlim_cur);
+                snprintf(d->values[i][1], sizeof d->values[i][1], "%" PRIu64, (uint64_t) ch->new[i].rlim_max);
+                for (unsigned j = 0; j < 2; j++) {
+                        d->list[k++] = d->keys[i][j];
+                        d->list[k++] = d->values[i][j];
+                }
+                count++;
+        }
+        d->list[k++] = "resources";
+        d->list[k++] = d->resources;
+        if (count == 1) {
+                unsigned i = (unsigned) __builtin_ctz(mask);
+                d->list[k++] = "resource";
+                d->list[k++] = ch->resources[i]->name;
+                d->list[k++] = "soft";
+                d->list[k++] = d->values[i][0];
+                d->list[k++] = "hard";
+                d->list[k++] = d->values[i][1];
+        }
+        d->list[k] = NULL;
+}
+
+/* Each action is asked once for the whole change. */
 static int polkit_ask_next(Change *ch) {
         Context *c = ch->context;
-        char pid[16], soft[24], hard[24];
+        PolkitDetails details;
 
         /* Lowest bit first: manage-other before raise-hard-limit. */
         unsigned left = ch->decision.actions & ~ch->granted;
         ch->asking = (AuthAction) (left & -left);
-
-        snprintf(pid, sizeof pid, "%d", (int) ch->target.pid);
-        snprintf(soft, sizeof soft, "%" PRIu64, (uint64_t) ch->new.rlim_cur);
-        snprintf(hard, sizeof hard, "%" PRIu64, (uint64_t) ch->new.rlim_max);
-        const char *details[] = {
-                "resource", ch->resource->name,
-                "pid", pid,
-                "soft", soft,
-                "hard", hard,
-                NULL,
-        };
+        polkit_details(ch, ch->asking, &details);
 
         /* Unique for the daemon's life (polkitd refuses an id in use), and
          * across restarts through the pid. */
@@ -437,7 +538,7 @@ static int polkit_ask_next(Change *ch) {
 
         uint64_t timeout = sd_bus_message_get_allow_interactive_authorization(ch->request) > 0 ?
                            c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
-        int r = polkit_check_async(c->bus, ch->request, auth_action_id(ch->asking), details, ch->cancel_id,
+        int r = polkit_check_async(c->bus, ch->request, auth_action_id(ch->asking), details.list, ch->cancel_id,
                                    on_polkit_reply, ch, &ch->polkit_slot);
         if (r < 0)
                 return r;
@@ -495,19 +596,40 @@ static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t h
         return 0;
 }
 
-int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const char *name,
-                 uint64_t soft, uint64_t hard, bool reply_old, sd_bus_error *error) {
+/* Each limit valid, each resource once: refused before anyone is asked. */
+static int change_parse(Change *ch, const ChangeLimit *limits, size_t n, sd_bus_error *error) {
+        if (n == 0)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS, "no limits given");
+        if (n > ACT_LIMITS_MAX)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                         "%zu limits given; there are %u resources", n, ACT_LIMITS_MAX);
+
+        for (size_t i = 0; i < n; i++) {
+                const Resource1Rlimit *res;
+                int r = resource_get(limits[i].resource, &res, error);
+                if (r < 0)
+                        return r;
+                r = limits_validate(res, limits[i].soft, limits[i].hard, error);
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < i; j++)
+                        if (ch->resources[j] == res)
+                                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                                         "%s is given twice ('%s' and '%s')", res->name,
+                                                         limits[j].resource, limits[i].resource);
+                ch->resources[i] = res;
+                ch->new[i] = (struct rlimit) { .rlim_cur = limits[i].soft, .rlim_max = limits[i].hard };
+        }
+        ch->n = (unsigned) n;
+        return 0;
+}
+
+int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const ChangeLimit *limits,
+                 size_t n_limits, ChangeReply reply, sd_bus_error *error) {
         _cleanup_(change_freep) Change *ch = NULL;
         struct rlimit all[RLIM_NLIMITS];
-        const Resource1Rlimit *res;
+        size_t refused = 0;
         int r;
-
-        r = resource_get(name, &res, error);
-        if (r < 0)
-                return r;
-        r = limits_validate(res, soft, hard, error);
-        if (r < 0)
-                return r;
 
         ch = calloc(1, sizeof *ch);
         if (!ch)
@@ -515,25 +637,28 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const c
         ch->context = c;
         ch->request = sd_bus_message_ref(m);
         ch->target = TARGET_NULL;
-        ch->resource = res;
-        ch->new = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
-        ch->reply_old = reply_old;
+        ch->reply = reply;
 
+        r = change_parse(ch, limits, n_limits, error);
+        if (r < 0)
+                return r;
         r = target_get(c, m, pid, pidfd, &ch->target, &ch->caller, error);
         if (r < 0)
                 return r;
         r = read_limits_checked(&ch->target, all, error);
         if (r < 0)
                 return r;
-        ch->old = all[res->number];
+        for (unsigned i = 0; i < ch->n; i++)
+                ch->old[i] = all[ch->resources[i]->number];
 
-        ch->decision = decide_change(&ch->caller, &ch->target.ids, &ch->old, &ch->new);
+        ch->decision = decide_changes(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, &refused);
         switch (ch->decision.verdict) {
         case VERDICT_REFUSE:
                 return change_refuse(ch, error,
                                      ch->decision.error == REFUSE_INVALID_LIMITS ?
                                      RESOURCE1_ERROR_INVALID_LIMITS : RESOURCE1_ERROR_PERMISSION_DENIED,
-                                     "%s", ch->decision.reason);
+                                     "%s%s%s", ch->n > 1 ? ch->resources[refused]->name : "",
+                                     ch->n > 1 ? ": " : "", ch->decision.reason);
 
         case VERDICT_ALLOW:
                 /* Root's is done at once, by the daemon; anyone else's by a
@@ -586,9 +711,11 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
                 next = ch->next;
                 if (ch->state != CHANGE_ASKING || strcmp(sd_bus_message_get_sender(ch->request), name) != 0)
                         continue;
+                char what[DESCRIBE_MAX];
+                change_describe(ch, what);
                 log_refusal(&c->refusals, ch->caller.uid, LOG_NOTICE,
-                            "uid %u disconnected while setting %s of pid %d waited for polkit; nothing changed",
-                            (unsigned) ch->caller.uid, ch->resource->name, (int) ch->target.pid);
+                            "uid %u disconnected while %s waited for polkit; nothing changed",
+                            (unsigned) ch->caller.uid, what);
                 (void) polkit_cancel(c->bus, ch->cancel_id);
                 change_free(ch);
         }
@@ -618,10 +745,11 @@ void changes_abort(Context *c, const char *why) {
                         continue;
                 }
 
+                char what[DESCRIBE_MAX];
+                change_describe(ch, what);
                 (void) polkit_cancel(c->bus, ch->cancel_id);
                 (void) sd_bus_reply_method_errorf(ch->request, RESOURCE1_ERROR_FAILED,
-                                                  "setting %s of pid %d was not carried out: %s",
-                                                  ch->resource->name, (int) ch->target.pid, why);
+                                                  "%s was not carried out: %s", what, why);
                 change_free(ch);
         }
 }

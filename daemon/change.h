@@ -7,12 +7,25 @@
 
 #include "context.h"
 
-/* The change pipeline (change.c): SetRlimit, Prlimit and PrlimitPidfd with
- * "set". Returns 1 when it has replied or will reply later, or a negative
- * errno with error set. pid 0 is the caller; pidfd >= 0 names the target
- * instead. reply_old: reply with the limits replaced (Prlimit*), or nothing. */
-int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const char *resource,
-                 uint64_t soft, uint64_t hard, bool reply_old, sd_bus_error *error);
+typedef struct ChangeLimit {
+        const char *resource;   /* as the caller named it */
+        uint64_t soft, hard;
+} ChangeLimit;
+
+typedef enum ChangeReply {
+        CHANGE_REPLY_NOTHING,   /* SetRlimit */
+        CHANGE_REPLY_OLD,       /* Prlimit, PrlimitPidfd: (tt) of the one limit */
+        CHANGE_REPLY_OLD_ALL,   /* SetRlimits, SetRlimitsPidfd: a(stt), in the order given */
+} ChangeReply;
+
+/* The change pipeline (change.c): SetRlimit, SetRlimits, Prlimit and
+ * PrlimitPidfd with "set", SetRlimitsPidfd. All the limits or none: one
+ * decision, each polkit action asked at most once, and if the kernel refuses
+ * one, those set before it are restored. Returns 1 when it has replied or
+ * will reply later, or a negative errno with error set. pid 0 is the
+ * caller; pidfd >= 0 names the target instead. */
+int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const ChangeLimit *limits,
+                 size_t n_limits, ChangeReply reply, sd_bus_error *error);
 
 /* Watches the bus for callers that leave while their change waits for polkit. */
 int changes_attach(Context *c);

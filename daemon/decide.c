@@ -39,6 +39,34 @@ Decision decide_change(const Caller *caller, const ProcessIds *target,
         return (Decision) { .verdict = VERDICT_ASK, .actions = actions, .privileged = true };
 }
 
+Decision decide_changes(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
+                        const struct rlimit new[], size_t n, size_t *ret_refused) {
+        Decision all = { .verdict = VERDICT_ALLOW, .privileged = caller->uid == 0 };
+
+        for (size_t i = 0; i < n; i++) {
+                Decision d = decide_change(caller, target, &old[i], &new[i]);
+                if (d.verdict == VERDICT_REFUSE) {
+                        if (ret_refused)
+                                *ret_refused = i;
+                        return d;
+                }
+                all.actions |= d.actions;
+                all.privileged = all.privileged || d.privileged;
+        }
+        if (all.actions != 0)
+                all.verdict = VERDICT_ASK;
+        return all;
+}
+
+unsigned limits_needing(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
+                        const struct rlimit new[], size_t n, AuthAction action) {
+        unsigned mask = 0;
+        for (size_t i = 0; i < n && i < sizeof mask * 8; i++)
+                if (decide_change(caller, target, &old[i], &new[i]).actions & action)
+                        mask |= 1u << i;
+        return mask;
+}
+
 bool decision_covered(const Decision *now, unsigned granted) {
         switch (now->verdict) {
         case VERDICT_ALLOW:

@@ -61,6 +61,17 @@ bool process_ids_equal(const ProcessIds *a, const ProcessIds *b);
 Decision decide_change(const Caller *caller, const ProcessIds *target,
                        const struct rlimit *old, const struct rlimit *new);
 
+/* A change of n limits at once: one decision for the batch, refused as the
+ * first refused limit is (its index in ret_refused), else asking every action
+ * any limit needs, privileged if any limit is. Pure. */
+Decision decide_changes(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
+                        const struct rlimit new[], size_t n, size_t *ret_refused);
+
+/* Which of the n limits need "action" (bit i for limit i), for what polkit
+ * is told; 0 for root, who needs none. Pure. */
+unsigned limits_needing(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
+                        const struct rlimit new[], size_t n, AuthAction action);
+
 /* Whether a change decided as "then" may still be carried out now that
  * polkit granted the AuthAction bits "granted": "now" is decide_change() on
  * the target's limits as they are at this moment, which may ask for more

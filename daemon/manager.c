@@ -94,40 +94,81 @@ static int method_get_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *er
 }
 
 static int method_set_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
-        uint64_t soft, hard;
+        ChangeLimit l;
 
-        int r = sd_bus_message_read(m, "stt", &name, &soft, &hard);
+        int r = sd_bus_message_read(m, "stt", &l.resource, &l.soft, &l.hard);
         if (r < 0)
                 return r;
-        return change_start(userdata, m, 0, -1, name, soft, hard, false, error);
+        return change_start(userdata, m, 0, -1, &l, 1, CHANGE_REPLY_NOTHING, error);
 }
 
 static int method_prlimit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
+        ChangeLimit l;
         uint32_t pid;
         int set;
-        uint64_t soft, hard;
 
-        int r = sd_bus_message_read(m, "usbtt", &pid, &name, &set, &soft, &hard);
+        int r = sd_bus_message_read(m, "usbtt", &pid, &l.resource, &set, &l.soft, &l.hard);
         if (r < 0)
                 return r;
         if (!set)
-                return limit_get(userdata, m, pid, -1, name, error);
-        return change_start(userdata, m, pid, -1, name, soft, hard, true, error);
+                return limit_get(userdata, m, pid, -1, l.resource, error);
+        return change_start(userdata, m, pid, -1, &l, 1, CHANGE_REPLY_OLD, error);
 }
 
 static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *name;
+        ChangeLimit l;
         int fd, set;
-        uint64_t soft, hard;
 
-        int r = sd_bus_message_read(m, "hsbtt", &fd, &name, &set, &soft, &hard);
+        int r = sd_bus_message_read(m, "hsbtt", &fd, &l.resource, &set, &l.soft, &l.hard);
         if (r < 0)
                 return r;
         if (!set)
-                return limit_get(userdata, m, 0, fd, name, error);
-        return change_start(userdata, m, 0, fd, name, soft, hard, true, error);
+                return limit_get(userdata, m, 0, fd, l.resource, error);
+        return change_start(userdata, m, 0, fd, &l, 1, CHANGE_REPLY_OLD, error);
+}
+
+/* SetRlimits and SetRlimitsPidfd: the a(stt) batch, read whole before
+ * anything is decided. */
+static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, sd_bus_error *error) {
+        ChangeLimit limits[ACT_LIMITS_MAX + 1];
+        size_t n = 0;
+
+        int r = sd_bus_message_enter_container(m, 'a', "(stt)");
+        if (r < 0)
+                return r;
+        for (;;) {
+                ChangeLimit l;
+                r = sd_bus_message_read(m, "(stt)", &l.resource, &l.soft, &l.hard);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                /* One more than can be valid is enough to refuse the batch. */
+                if (n <= ACT_LIMITS_MAX)
+                        limits[n++] = l;
+        }
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        return change_start(c, m, pid, pidfd, limits, n, CHANGE_REPLY_OLD_ALL, error);
+}
+
+static int method_set_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        uint32_t pid;
+
+        int r = sd_bus_message_read(m, "u", &pid);
+        if (r < 0)
+                return r;
+        return set_rlimits(m, userdata, pid, -1, error);
+}
+
+static int method_set_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int fd;
+
+        int r = sd_bus_message_read(m, "h", &fd);
+        if (r < 0)
+                return r;
+        return set_rlimits(m, userdata, 0, fd, error);
 }
 
 static int reply_usage(sd_bus_message *m, const Usage *u) {
@@ -431,6 +472,15 @@ static const sd_bus_vtable resource1_vtable[] = {
                                 SD_BUS_ARGS("h", pidfd, "s", resource, "b", set, "t", soft, "t", hard),
                                 SD_BUS_RESULT("t", soft, "t", hard),
                                 method_prlimit_pidfd, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_METHOD_WITH_ARGS("SetRlimits",
+                                SD_BUS_ARGS("u", pid, "a(stt)", limits),
+                                SD_BUS_RESULT("a(stt)", old),
+                                method_set_rlimits, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetRlimitsPidfd",
+                                SD_BUS_ARGS("h", pidfd, "a(stt)", limits),
+                                SD_BUS_RESULT("a(stt)", old),
+                                method_set_rlimits_pidfd, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("RlimitChanged",
                                 SD_BUS_ARGS("u", pid, "s", resource, "t", soft, "t", hard, "u", caller_uid),
