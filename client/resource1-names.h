@@ -66,3 +66,4 @@ extern const Resource1RusageField resource1_rusage_fields[16];
 #define RESOURCE1_ERROR_PERMISSION_DENIED "org.example.Resource1.Error.PermissionDenied"
 #define RESOURCE1_ERROR_FAILED            "org.example.Resource1.Error.Failed"
 #define RESOURCE1_ERROR_LIMITS_EXCEEDED   "org.example.Resource1.Error.LimitsExceeded"
+#define RESOURCE1_ERROR_OTHER_PID_NAMESPACE "org.example.Resource1.Error.OtherPidNamespace"

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <pwd.h>
 #include <string.h>
 
@@ -32,14 +35,33 @@ static gid_t primary_gid(uid_t uid) {
         return GID_INVALID;
 }
 
-int caller_get(CredsCache *cache, sd_bus_message *m, bool need_gid, Caller *ret, sd_bus_error *error) {
+/* Whether pid lives in another pid namespace than the daemon: its pid
+ * numbers then name other processes. A process that cannot be looked at
+ * (it exited) counts as another, the safe answer. */
+static bool in_other_pidns(CredsCache *cache, pid_t pid) {
+        char path[48];
+        struct stat st;
+
+        if (cache->pidns_ino == 0) {
+                if (stat("/proc/self/ns/pid", &st) < 0)
+                        return true;
+                cache->pidns_dev = st.st_dev;
+                cache->pidns_ino = st.st_ino;
+        }
+        snprintf(path, sizeof path, "/proc/%d/ns/pid", (int) pid);
+        if (stat(path, &st) < 0)
+                return true;
+        return st.st_dev != cache->pidns_dev || st.st_ino != cache->pidns_ino;
+}
+
+int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret, sd_bus_error *error) {
         const char *sender = sd_bus_message_get_sender(m);
+        typeof(cache->entries[0]) uncached, *e = NULL;
         int r;
 
         if (!sender)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED, "the message names no sender");
 
-        typeof(cache->entries[0]) *e = NULL;
         for (unsigned k = 0; k < CREDS_CACHE_SIZE && !e; k++) {
                 unsigned i = (cache->last + k) % CREDS_CACHE_SIZE;
                 if (strcmp(cache->entries[i].name, sender) == 0) {
@@ -55,21 +77,44 @@ int caller_get(CredsCache *cache, sd_bus_message *m, bool need_gid, Caller *ret,
                 if (r < 0)
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
                                                  "the bus did not tell who the caller is: %s", strerror(-r));
-                if (strlen(sender) >= sizeof cache->entries[0].name) {
-                        gid_t gid = need_gid ? primary_gid(uid) : GID_INVALID;
-                        *ret = (Caller) { .uid = uid, .gid = gid, .pid = pid };
-                        return 0;
-                }
-                e = &cache->entries[cache->next++ % CREDS_CACHE_SIZE];
-                strcpy(e->name, sender);
+                /* Unique names are short; a longer one is simply not cached. */
+                e = strlen(sender) < sizeof uncached.name ? &cache->entries[cache->next++ % CREDS_CACHE_SIZE] :
+                                                              &uncached;
+                snprintf(e->name, sizeof e->name, "%s", sender);
                 e->uid = uid;
                 e->pid = pid;
                 e->gid = GID_INVALID;
+                e->other_pidns = -1;
         }
 
-        if (need_gid && e->gid == GID_INVALID)
+        if ((needs & CALLER_GID) && e->gid == GID_INVALID)
                 e->gid = primary_gid(e->uid);
+        if ((needs & CALLER_PIDNS) && e->other_pidns < 0)
+                e->other_pidns = in_other_pidns(cache, e->pid);
 
-        *ret = (Caller) { .uid = e->uid, .gid = need_gid ? e->gid : GID_INVALID, .pid = e->pid };
+        *ret = (Caller) {
+                .uid = e->uid,
+                .gid = (needs & CALLER_GID) ? e->gid : GID_INVALID,
+                .pid = e->pid,
+                .other_pidns = e->other_pidns > 0,
+        };
+        return 0;
+}
+
+int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error) {
+        Caller caller;
+
+        if (pid == 0)
+                return 0;
+        int r = caller_get(cache, m, CALLER_PIDNS, &caller, error);
+        if (r < 0)
+                return r;
+        if (caller.other_pidns)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_OTHER_PID_NAMESPACE,
+                                         "pid %" PRIu32 " was named from another pid namespace than the "
+                                         "service's, where the number means a different process; name the "
+                                         "process by a pidfd instead (PrlimitPidfd, ListRlimitsPidfd, "
+                                         "GetRusagePidfd, SetRlimitsPidfd), as resourcectl and libresource1 do",
+                                         pid);
         return 0;
 }

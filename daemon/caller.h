@@ -17,13 +17,27 @@ typedef struct CredsCache {
                 uid_t uid;
                 gid_t gid;    /* GID_INVALID until a decision needed it */
                 pid_t pid;
+                int8_t other_pidns;   /* -1 until a pid number needed it */
         } entries[CREDS_CACHE_SIZE];
         unsigned next;    /* replaced round-robin */
         unsigned last;    /* the last hit, tried first: a client calls in runs */
+        dev_t pidns_dev;  /* the daemon's own pid namespace, once looked up */
+        ino_t pidns_ino;
 } CredsCache;
 
+typedef enum CallerNeeds {
+        CALLER_GID   = 1 << 0,   /* the uid's primary gid, for decisions */
+        CALLER_PIDNS = 1 << 1,   /* whether it lives in another pid namespace */
+} CallerNeeds;
+
 /* The sender's uid and pid as the bus daemon vouches for them, never as /proc
- * would augment them; with need_gid also the uid's primary group, looked up
- * (through NSS, which may be slow) only when a decision needs it, once per
- * connection. Sets error on failure. */
-int caller_get(CredsCache *cache, sd_bus_message *m, bool need_gid, Caller *ret, sd_bus_error *error);
+ * would augment them; with CALLER_GID also the uid's primary group, looked
+ * up (through NSS, which may be slow) only when a decision needs it, and with
+ * CALLER_PIDNS whether the caller's pid namespace is another than the
+ * daemon's (then its pid numbers name other processes than ours): each once
+ * per connection. Sets error on failure. */
+int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret, sd_bus_error *error);
+
+/* Refuses (OtherPidNamespace) a pid number other than 0 from a caller in
+ * another pid namespace, where the number means another process. */
+int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error);

@@ -18,6 +18,7 @@ typedef struct Caller {
         uid_t uid;
         gid_t gid;
         pid_t pid;    /* for the log only: decisions never rest on a pid */
+        bool other_pidns;   /* filled only when asked for (CALLER_PIDNS) */
 } Caller;
 
 typedef enum Verdict {

@@ -47,10 +47,13 @@ static int limits_of(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int
                 return r;
         }
 
+        r = caller_check_pid(&c->creds, m, pid, error);
+        if (r < 0)
+                return r;
         if (pid > INT32_MAX)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %" PRIu32, pid);
         if (pid == 0) {
-                r = caller_get(&c->creds, m, false, &caller, error);
+                r = caller_get(&c->creds, m, 0, &caller, error);
                 if (r < 0)
                         return r;
                 pid = (uint32_t) caller.pid;
@@ -254,52 +257,18 @@ static void usage_done(Work *w) {
         usage_read_free(u);
 }
 
-/* For "thread", pid names a thread (0: the caller's main thread); find the
- * process it belongs to, which is what ownership and pinning apply to. */
-static int thread_group_of(uint32_t tid, pid_t *ret, sd_bus_error *error) {
-        char path[32];
-        ProcStatus s;
-
-        if (tid > INT32_MAX)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
-                                         "no such thread: %" PRIu32, tid);
-        snprintf(path, sizeof path, "/proc/%d", (int) tid);
-        int r = proc_read_status(AT_FDCWD, path, &s);
-        if (r < 0) {
-                char what[32];
-                snprintf(what, sizeof what, "thread %d", (int) tid);
-                return error_from_errno(error, r, what);
-        }
-        *ret = s.tgid;
-        return 0;
-}
-
-static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Context *c = userdata;
-        const char *who_name;
+/* GetRusage and GetRusagePidfd. For "thread" the pid or pidfd names a thread
+ * (pid 0: the caller's main thread); for the rest, a thread names its process. */
+static int usage_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const char *who_name,
+                       sd_bus_error *error) {
         Resource1Who who;
         Caller caller;
-        uint32_t pid;
-        pid_t tid = 0;
         int r;
 
-        r = sd_bus_message_read(m, "us", &pid, &who_name);
-        if (r < 0)
-                return r;
         if (resource1_who_from_name(who_name, &who) < 0)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_WHO,
                                          "invalid who parameter: '%s' (expected self, children, both or thread)",
                                          who_name);
-
-        uint32_t process = pid;
-        if (who == RESOURCE1_WHO_THREAD && pid != 0) {
-                pid_t tgid = 0;
-                r = thread_group_of(pid, &tgid, error);
-                if (r < 0)
-                        return r;
-                tid = (pid_t) pid;
-                process = (uint32_t) tgid;
-        }
 
         UsageRead *u = calloc(1, sizeof *u);
         if (!u)
@@ -312,10 +281,10 @@ static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *er
                 .who = who,
         };
 
-        r = target_get(c, m, process, -1, &u->target, &caller, error);
+        r = target_get(c, m, pid, pidfd, &u->target, &caller, error);
         if (r < 0)
                 goto fail;
-        u->tid = tid ?: u->target.pid;   /* the main thread's id is the process's */
+        u->tid = who == RESOURCE1_WHO_THREAD ? u->target.tid : u->target.pid;
         u->work.uid = caller.uid;
 
         int dumpable = caller.uid == 0 ? 1 : target_is_dumpable(&u->target);
@@ -360,22 +329,38 @@ fail:
         return r;
 }
 
+static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *who;
+        uint32_t pid;
+
+        int r = sd_bus_message_read(m, "us", &pid, &who);
+        if (r < 0)
+                return r;
+        return usage_start(userdata, m, pid, -1, who, error);
+}
+
+static int method_get_rusage_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *who;
+        int fd;
+
+        int r = sd_bus_message_read(m, "hs", &fd, &who);
+        if (r < 0)
+                return r;
+        return usage_start(userdata, m, 0, fd, who, error);
+}
+
 static int method_page_size(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         (void) userdata, (void) error;
         return sd_bus_reply_method_return(m, "t", (uint64_t) sysconf(_SC_PAGESIZE));
 }
 
-static int method_list_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+static int list_rlimits(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct rlimit all[RLIM_NLIMITS];
-        uint32_t pid;
         pid_t p;
         int r;
 
-        r = sd_bus_message_read(m, "u", &pid);
-        if (r < 0)
-                return r;
-        r = limits_of(userdata, m, pid, -1, -1, all, &p, error);
+        r = limits_of(c, m, pid, pidfd, -1, all, &p, error);
         if (r < 0)
                 return r;
 
@@ -397,6 +382,24 @@ static int method_list_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *
 
         log_debug("ListRlimits of pid %d", (int) p);
         return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_list_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        uint32_t pid;
+
+        int r = sd_bus_message_read(m, "u", &pid);
+        if (r < 0)
+                return r;
+        return list_rlimits(userdata, m, pid, -1, error);
+}
+
+static int method_list_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int fd;
+
+        int r = sd_bus_message_read(m, "h", &fd);
+        if (r < 0)
+                return r;
+        return list_rlimits(userdata, m, 0, fd, error);
 }
 
 static int property_get_resources(sd_bus *bus, const char *path, const char *interface,
@@ -473,6 +476,14 @@ static const sd_bus_vtable resource1_vtable[] = {
                                 SD_BUS_RESULT("t", soft, "t", hard),
                                 method_prlimit_pidfd, SD_BUS_VTABLE_UNPRIVILEGED),
 
+        SD_BUS_METHOD_WITH_ARGS("ListRlimitsPidfd",
+                                SD_BUS_ARGS("h", pidfd),
+                                SD_BUS_RESULT("a(stt)", limits),
+                                method_list_rlimits_pidfd, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetRusagePidfd",
+                                SD_BUS_ARGS("h", pidfd, "s", who),
+                                SD_BUS_RESULT("a{sv}", usage),
+                                method_get_rusage_pidfd, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetRlimits",
                                 SD_BUS_ARGS("u", pid, "a(stt)", limits),
                                 SD_BUS_RESULT("a(stt)", old),

@@ -104,10 +104,17 @@ int target_open_pid(pid_t pid, bool need_ids, Target *ret) {
                 return r;
         /* A thread that is not its process's leader: prlimit(2) takes thread
          * ids too, and limits belong to the whole process. */
-        if (s.tgid != pid)
-                return target_open_pid(s.tgid, need_ids, ret);
+        if (s.tgid != pid) {
+                Target t;
+                r = target_open_pid(s.tgid, need_ids, &t);
+                if (r < 0)
+                        return r;
+                t.tid = pid;
+                *ret = t;
+                return 0;
+        }
 
-        Target t = { .pid = pid, .procfd = fd, .status = s };
+        Target t = { .pid = pid, .tid = pid, .procfd = fd, .status = s };
         if (need_ids)
                 t.ids = s.ids;
         t.procfd = TAKE_FD(fd);
@@ -174,7 +181,7 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         if (again != pid)
                 return -ESRCH;
 
-        Target t = { .pid = s.tgid, .procfd = dir };
+        Target t = { .pid = s.tgid, .tid = pid, .procfd = dir };
         r = need_ids ? target_fill(&t) : 0;
         if (r < 0)
                 return r;

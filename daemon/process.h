@@ -15,12 +15,13 @@
  * says it still exists (a pid is not reused before its process is reaped). */
 typedef struct Target {
         pid_t pid;
+        pid_t tid;           /* the task it was named by: a thread's id, or pid */
         int procfd;
         ProcessIds ids;
         ProcStatus status;   /* as read when it was opened by pid */
 } Target;
 
-#define TARGET_NULL ((Target) { .pid = 0, .procfd = -1 })
+#define TARGET_NULL ((Target) { .pid = 0, .tid = 0, .procfd = -1 })
 
 /* -ESRCH when there is no such process. need_ids: fill ret->ids (for
  * decisions; plain reads skip the /proc/PID/status read). */

@@ -32,8 +32,13 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
         Caller caller = { .uid = UID_INVALID, .gid = GID_INVALID };
         int r;
 
+        if (pidfd < 0) {
+                r = caller_check_pid(&c->creds, m, pid, error);
+                if (r < 0)
+                        return r;
+        }
         if (decide || (pid == 0 && pidfd < 0)) {
-                r = caller_get(&c->creds, m, decide, &caller, error);
+                r = caller_get(&c->creds, m, decide ? CALLER_GID : 0, &caller, error);
                 if (r < 0)
                         return r;
         }
