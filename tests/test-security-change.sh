@@ -6,16 +6,19 @@
 #
 #   A (#1) a polkit-approved raise must not land on a process that became
 #          setuid-root while its check was pending ("ids changed").
+#   C (#5) polkit checks have a 20 s deadline: the caller gets an error, the
+#          check is cancelled, the uid's budget of pending checks is free again.
 #
-# Needs SETUID_HOLD (built by tests/meson.build).
+# Needs SETUID_HOLD, PENDING_CHECKS (built by tests/meson.build).
 set -u
-: "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}" "${SETUID_HOLD:?}"
+: "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}" "${SETUID_HOLD:?}" "${PENDING_CHECKS:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 fx=$RESOURCE1_FIXTURE
 log=$fx/resource1d.log
 polkitd=$(cat "$POLKITD_PID_FILE")
 GAMES=(setpriv --reuid=5 --regid=60 --clear-groups)      # the example rule's user
+YES=(setpriv --reuid=1 --regid=1 --clear-groups)         # "daemon": test.rules says yes
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 skip() { n=$((n+1)); echo "ok $n - $1 # SKIP $2"; }
@@ -48,6 +51,7 @@ trap cleanup EXIT
 # world-writable: polkitd's own user creates attack A's flag file in it.
 work=$fx/security
 mkdir -m 1777 "$work"
+install -m 755 "$PENDING_CHECKS" "$work/pending-checks"
 install -m 4755 -o root -g root "$SETUID_HOLD" "$work/setuid-hold"
 
 # Does the fixture's directory honour setuid bits (not mounted nosuid)?
@@ -57,7 +61,7 @@ wait_comm "$probe" setuid-hold
 setuid_ok=$(awk '/^Uid:/ {print ($3 == 0)}' "/proc/$probe/status" 2>/dev/null)
 kill -KILL "$probe"; wait "$probe" 2>/dev/null
 
-echo "1..4"
+echo "1..10"
 echo "# daemon pid $dpid, polkitd pid $polkitd"
 
 # ---------------------------------------------------------------------------
@@ -111,5 +115,100 @@ else
                 skip "A: $t" "the fixture's directory is mounted nosuid"
         done
 fi
+
+# ---------------------------------------------------------------------------
+echo "# C (#5): polkit checks have a deadline and are cancelled; the uid's budget is freed"
+# The target: a sleeping process of "daemon" (uid 1, whom test.rules always
+# authorizes) with NOFILE 400:800. uid 1 asks 16 times at once (its whole
+# budget) to raise the hard limit to 900 while polkitd is stopped, then once
+# more with 901 (told apart in the log from the 16).
+prlimit --nofile=400:800 -- "${YES[@]}" sleep 120 &
+target=$!
+started+=("$target")
+wait_comm "$target" sleep
+target_before=$(nofile_line "$target")
+
+# A root monitor of what polkitd is asked (and of a Ping, to know it is ready).
+mon=$fx/c-monitor.txt
+timeout 90 dbus-monitor --system \
+        "type='method_call',interface='org.freedesktop.PolicyKit1.Authority'" \
+        "type='method_call',interface='org.freedesktop.DBus.Peer',member='Ping',destination='org.example.Resource1'" \
+        > "$mon" 2>&1 &
+monitor=$!
+started+=("$monitor")
+for _ in $(seq 50); do
+        busctl --system --timeout=2 call org.example.Resource1 /org/example/Resource1 org.freedesktop.DBus.Peer Ping \
+                >/dev/null 2>&1
+        grep -q 'member=Ping' "$mon" && break
+        sleep 0.1
+done
+
+kill -STOP "$polkitd"
+# Waits 22 s for the 16 answers (the deadline is 20 s), then the 17th call
+# with a 3 s client timeout, then READY; stays connected 4 s more.
+timeout 60 "${YES[@]}" "$work/pending-checks" "$target" 400 900 16 22 901 3 4 > "$fx/c.out" 2>&1 &
+caller=$!
+started+=("$caller")
+for _ in $(seq 400); do grep -q '^READY' "$fx/c.out" && break; sleep 0.1; done
+log_at=$(stat -c %s "$log")
+kill -CONT "$polkitd"
+wait "$caller"
+sleep 0.5   # polkit's answers to the 16, if the daemon still waited for them, are acted on by now
+kill -TERM "$monitor" 2>/dev/null
+wait "$monitor" 2>/dev/null
+show "$fx/c.out"
+
+timed_out=$(awk '$1 == "REPLY" && $4 == "org.example.Resource1.Error.PermissionDenied" && /timed out/ {
+                   ms = substr($3, 4) + 0; if (ms >= 19000 && ms < 22000) n++ } END {print n + 0}' "$fx/c.out")
+check "C: all 16 gated calls got an error reply (PermissionDenied, 'timed out') 19-22 s after they were made ($timed_out of 16)" \
+      '[ "$timed_out" = 16 ]'
+extra=$(grep '^EXTRA' "$fx/c.out")
+check "C: with polkitd still stopped, a 17th call of that uid is not refused with LimitsExceeded" \
+      '[ -n "$extra" ] && ! grep -q LimitsExceeded <<<"$extra" &&
+       grep -q "org.freedesktop.DBus.Error.NoReply\|org.freedesktop.DBus.Error.Timeout\|timed out" <<<"$extra"'
+echo "# daemon log after polkitd resumed:"
+tail -c +"$((log_at + 1))" "$log" | show
+acted=$(tail -c +"$((log_at + 1))" "$log" | grep -F "pid $target " |
+        grep -c "to 400:900: the kernel refused\|set NOFILE of pid $target from [0-9]*:800 to 400:900")
+check "C: after polkitd resumed, none of the 16 was carried out (no log line of acting on them, no late answer)" \
+      '[ "$acted" = 0 ] && ! grep -q "^LATE" "$fx/c.out"'
+check "C: the target's NOFILE limits are unchanged" '[ -n "$target_before" ] && [ "$target_before" = "$(nofile_line "$target")" ]'
+kill -KILL "$target" 2>/dev/null
+wait "$target" 2>/dev/null
+
+# From dbus-monitor's text: for every CheckAuthorization about this target
+# with hard limit 900, its cancellation id (the body's last top-level
+# string), and the id of every CancelCheckAuthorization.
+awk -v pid="$target" '
+        function flush() {
+                if (member == "CheckAuthorization" && is_target && is_900)
+                        print "CHECK [" last "]"
+                if (member == "CancelCheckAuthorization")
+                        print "CANCEL [" last "]"
+        }
+        /^(method call|method return|error|signal) / {
+                flush()
+                member = ""; is_target = 0; is_900 = 0; last = ""
+                if (match($0, /member=[A-Za-z]+/))
+                        member = substr($0, RSTART + 7, RLENGTH - 7)
+                next
+        }
+        # details are {ss} entries: the key line, then the value line
+        prev ~ /string "pid"$/ && $0 ~ ("string \"" pid "\"$") { is_target = 1 }
+        prev ~ /string "hard"$/ && $0 ~ /string "900"$/ { is_900 = 1 }
+        /^   string "/ { last = substr($0, 12, length($0) - 12) }
+        { prev = $0 }
+        END { flush() }' "$mon" > "$fx/c-ids.txt"
+show "$fx/c-ids.txt"
+n_checks=$(grep -c '^CHECK' "$fx/c-ids.txt")
+ids=$(sed -n 's/^CHECK \[\(..*\)\]$/\1/p' "$fx/c-ids.txt" | sort -u)
+n_ids=$(grep -c . <<<"$ids")
+n_cancelled=$(while read -r id; do
+                      [ -n "$id" ] && grep -qxF "CANCEL [$id]" "$fx/c-ids.txt" && echo "$id"
+              done <<<"$ids" | grep -c .)
+check "C: the 16 CheckAuthorization calls carry 16 distinct non-empty cancellation ids ($n_checks checks, $n_ids distinct ids)" \
+      '[ "$n_checks" = 16 ] && [ "$n_ids" = 16 ]'
+check "C: the daemon sent CancelCheckAuthorization for each of them ($n_cancelled of $n_ids ids cancelled)" \
+      '[ "$n_checks" = 16 ] && [ "$n_ids" = 16 ] && [ "$n_cancelled" = 16 ]'
 
 tap_done
