@@ -8,10 +8,15 @@
 #          setuid-root while its check was pending ("ids changed").
 #   C (#5) polkit checks have a 20 s deadline: the caller gets an error, the
 #          check is cancelled, the uid's budget of pending checks is free again.
+#   B (#2) no caller can stop or kill the daemon by signalling whatever acts
+#          with its real uid (SIGSTOP round, then SIGKILL round).
 #
-# Needs SETUID_HOLD, PENDING_CHECKS (built by tests/meson.build).
+# B runs last: against a daemon that acts on a thread with the caller's uid
+# it stops (then is continued) or kills the daemon.
+#
+# Needs SETUID_HOLD, ATTACK_SIGNAL, PENDING_CHECKS (built by tests/meson.build).
 set -u
-: "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}" "${SETUID_HOLD:?}" "${PENDING_CHECKS:?}"
+: "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}" "${SETUID_HOLD:?}" "${ATTACK_SIGNAL:?}" "${PENDING_CHECKS:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 fx=$RESOURCE1_FIXTURE
@@ -28,6 +33,7 @@ daemon_pid() {
         busctl --system --timeout=2 call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
                 GetConnectionUnixProcessID s org.example.Resource1 2>/dev/null | awk '{print $2}'
 }
+proc_state() { awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 nofile_line() { grep '^Max open files' "/proc/$1/limits" 2>/dev/null; }
 # Waits (at most 5 s) until pid $1's command name is $2: setpriv or prlimit has exec'd it.
 wait_comm() {
@@ -51,6 +57,7 @@ trap cleanup EXIT
 # world-writable: polkitd's own user creates attack A's flag file in it.
 work=$fx/security
 mkdir -m 1777 "$work"
+install -m 755 "$ATTACK_SIGNAL" "$work/attack-signal"
 install -m 755 "$PENDING_CHECKS" "$work/pending-checks"
 install -m 4755 -o root -g root "$SETUID_HOLD" "$work/setuid-hold"
 
@@ -61,7 +68,7 @@ wait_comm "$probe" setuid-hold
 setuid_ok=$(awk '/^Uid:/ {print ($3 == 0)}' "/proc/$probe/status" 2>/dev/null)
 kill -KILL "$probe"; wait "$probe" 2>/dev/null
 
-echo "1..10"
+echo "1..16"
 echo "# daemon pid $dpid, polkitd pid $polkitd"
 
 # ---------------------------------------------------------------------------
@@ -210,5 +217,44 @@ check "C: the 16 CheckAuthorization calls carry 16 distinct non-empty cancellati
       '[ "$n_checks" = 16 ] && [ "$n_ids" = 16 ]'
 check "C: the daemon sent CancelCheckAuthorization for each of them ($n_cancelled of $n_ids ids cancelled)" \
       '[ "$n_checks" = 16 ] && [ "$n_ids" = 16 ] && [ "$n_cancelled" = 16 ]'
+
+# ---------------------------------------------------------------------------
+echo "# B (#2): signalling what acts with the caller's real uid"
+# nobody changes its own CORE soft limit over and over on one connection
+# (never a polkit question: every call is carried out as nobody) while its
+# spinning thread sends the signal to the ids ns_last_pid says come next, to
+# the daemon's threads (tgkill) and to processes (kill). Meanwhile root calls
+# PageSize every 20 ms. The daemon must come out the same, running process,
+# having answered root within 1 s throughout; only the attacker's own calls
+# may fail. 6 s a round (it ends sooner once the daemon is stopped or gone).
+round() {
+        local sig=$1 secs=6
+        timeout 20 "$work/attack-signal" probe "$((secs + 1))" > "$fx/b-probe-$sig.out" 2>&1 &
+        local probe=$!
+        started+=("$probe")
+        sleep 0.2
+        timeout 20 "${NOBODY[@]}" "$work/attack-signal" attack "$sig" "$secs" "$dpid" > "$fx/b-attack-$sig.out" 2>&1
+        wait "$probe"
+        "$work/attack-signal" ping > "$fx/b-ping-$sig.out" 2>&1
+        local state now_pid
+        state=$(proc_state "$dpid")
+        now_pid=$(daemon_pid)
+        show "$fx/b-attack-$sig.out" "$fx/b-probe-$sig.out" "$fx/b-ping-$sig.out"
+        echo "# daemon pid $dpid: state '${state:-gone}'; the bus name's owner: pid ${now_pid:-none}"
+        check "B SIG$sig: the daemon is the same process, alive and not stopped" \
+              '[ -n "$state" ] && [ "$state" != T ] && [ "$state" != t ] && [ "$state" != Z ] && [ "$now_pid" = "$dpid" ]'
+        check "B SIG$sig: root's calls were all answered within 1 s during the attack" \
+              'grep -q "^PROBE calls=[1-9][0-9]* failed=0 " "$fx/b-probe-$sig.out" &&
+               [ "$(sed -n "s/.*worst_ms=\([0-9]*\).*/\1/p" "$fx/b-probe-$sig.out")" -lt 1000 ]'
+        check "B SIG$sig: afterwards Ping answers within 100 ms" \
+              '[ "$(sed -n "s/^PING ok ms=\([0-9]*\)$/\1/p" "$fx/b-ping-$sig.out")" -le 100 ] 2>/dev/null'
+        # So that what follows runs against a daemon that runs (if it still exists).
+        if [ "$state" = T ] || [ "$state" = t ]; then
+                echo "# continuing the stopped daemon (SIGCONT)"
+                kill -CONT "$dpid"
+        fi
+}
+round STOP
+round KILL
 
 tap_done
