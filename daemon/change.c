@@ -242,17 +242,20 @@ static const char *change_undo(const Change *ch, unsigned n, const struct rlimit
         const char *outcome = n > 0 ? "nothing to undo: the limits are not the ones set" : "nothing was set";
 
         for (unsigned i = n; i-- > 0;) {
-                struct rlimit now;
+                struct rlimit all[RLIM_NLIMITS], now;
                 int res = ch->resources[i]->number;
 
-                if (prlimit(ch->target.pid, (__rlimit_resource_t) res, NULL, &now) < 0)
-                        return errno == ESRCH ? "nothing to undo: the pid is free" :
+                int r = read_limits(ch->target.pid, res, all);
+                if (r < 0)
+                        return r == -ESRCH ? "nothing to undo: the pid is free" :
                                "it could not be checked, so it was not undone";
-                if (now.rlim_cur != ch->new[i].rlim_cur || now.rlim_max != ch->new[i].rlim_max)
+                if (all[res].rlim_cur != ch->new[i].rlim_cur || all[res].rlim_max != ch->new[i].rlim_max)
                         continue;
-                if (act_privileged(ch->target.pid, res, &old[i], &now) < 0) {
-                        log_warning("Failed to undo %s of pid %d for uid %u", ch->resources[i]->name,
-                                    (int) ch->target.pid, (unsigned) ch->caller.uid);
+                r = act_privileged(ch->target.pid, res, &old[i], &now);
+                if (r < 0) {
+                        log_refusal(&ch->context->refusals, ch->caller.uid, LOG_WARNING,
+                                    "Failed to undo %s of pid %d for uid %u: %s", ch->resources[i]->name,
+                                    (int) ch->target.pid, (unsigned) ch->caller.uid, strerror(-r));
                         return "undoing it failed";
                 }
                 outcome = n > 1 ? "the limits set were restored" : "the change was undone";
