@@ -17,8 +17,20 @@ as() { local u=$1; shift; setpriv --reuid="$u" --regid="$(id -g "$u")" --init-gr
 active() { [ "$(systemctl is-active resource1d.service)" = active ]; }
 wait_inactive() { for _ in $(seq 100); do active || return 0; sleep 0.1; done; return 1; }
 limit_of() { grep "^Max open files" "/proc/$1/limits" | awk '{print $4, $5}'; }
+prop() { systemctl show -P "$1" resource1d.service; }
+euid_of() { awk '/^Uid:/ { print $3 }' "/proc/$1/status" 2>/dev/null; }
+now() { echo "$EPOCHREALTIME"; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+# Waits (at most recover_s from $2) for systemd to restart the service by
+# itself: NRestarts above $1, no call made meanwhile.
+wait_restarted() {
+        while [ "$(prop NRestarts)" -le "$1" ]; do
+                awk -v s="$(since "$2")" -v m="$recover_s" 'BEGIN { exit !(s > m) }' && return 1
+                sleep 0.2
+        done
+}
 
-say "1..13"
+say "1..19"
 
 # activation through the unit, nothing started by hand
 check "the service is not running before the first call" '! active'
@@ -26,7 +38,37 @@ check "a call activates it through its own unit" 'call PageSize >/dev/null && ac
 check "CanRaiseHardLimits is true under systemd" \
       '[ "$(busctl get-property "${B[@]}" CanRaiseHardLimits)" = "b true" ]'
 check "it exits after its idle timeout (3 s here)" 'sleep 4; wait_inactive'
+note "idle exit: Result=$(prop Result) ExecMainStatus=$(prop ExecMainStatus) NRestarts=$(prop NRestarts)"
+check "the idle exit is clean (status 0) and Restart=on-failure leaves it stopped" \
+      '[ "$(prop Result)" = success ] && [ "$(prop ExecMainStatus)" = 0 ] && [ "$(prop NRestarts)" = 0 ] &&
+       sleep 1.5 && ! active && [ "$(prop NRestarts)" = 0 ]'
 check "a second call activates it again" 'call PageSize >/dev/null && active'
+
+# restarted when it dies or hangs (issue #2): the unit's settings, and the
+# event loop's watchdog pings reaching systemd through the sandbox
+note "unit: Restart=$(prop Restart) WatchdogUSec=$(prop WatchdogUSec) NotifyAccess=$(prop NotifyAccess)"
+# WatchdogSec= in whole seconds (0 when unset or not "Ns"), read while the
+# service runs (systemd says "infinity" for a stopped one); and how long a
+# dead or hung daemon may take to answer again: WatchdogSec= and a few seconds
+# (10 s assumed without a watchdog, so that the checks fail in bounded time).
+wd=$(prop WatchdogUSec | sed -n 's/^\([0-9][0-9]*\)s$/\1/p'); wd=${wd:-0}
+recover_s=$(( (wd > 0 ? wd : 10) + 5 ))
+check "the unit restarts on failure, with a watchdog (${wd} s) the main process may ping" \
+      '[ "$(prop Restart)" = on-failure ] && [ "$wd" -gt 0 ] && [ "$(prop NotifyAccess)" = main ]'
+call PageSize >/dev/null
+wpid=$(prop MainPID) wts=$(prop WatchdogTimestampMonotonic) restarts=$(prop NRestarts) start=$(now)
+busy_errors=0
+while awk -v s="$(since "$start")" -v w="$wd" 'BEGIN { exit !(s < w + 3) }'; do
+        call PageSize >/dev/null || busy_errors=$((busy_errors+1))
+        sleep 0.5
+done
+wts2=$(prop WatchdogTimestampMonotonic)
+journalctl -b -u resource1d.service -q --no-pager | grep -Ei "notification|watchdog" > /tmp/notify.log
+note "kept busy $(since "$start") s: pid $wpid -> $(prop MainPID), last ping $wts -> $wts2 (us), errors $busy_errors, NRestarts $restarts -> $(prop NRestarts)"
+while read -r l; do note "journal: $l"; done < /tmp/notify.log
+check "its watchdog pings get through the sandbox: alive past WatchdogSec under calls, pinging, nothing refused" \
+      '[ "$wd" -gt 0 ] && [ "$(prop MainPID)" = "$wpid" ] && [ "$(prop NRestarts)" = "$restarts" ] &&
+       [ "$wts2" -gt "$wts" ] && [ "$busy_errors" = 0 ] && [ ! -s /tmp/notify.log ]'
 
 # an unprivileged user the example rule names raises its NOFILE hard limit
 as gamer resourcectl --no-ask-password run --limit NOFILE=65536:1048576 -- \
@@ -61,6 +103,37 @@ resourcectl set --pid "$rootchild" NOFILE 4096:1048576 > /tmp/root.out 2>&1
 note "root: $(cat /tmp/root.out)"
 check "root raises a hard limit (the kernel agrees: CAP_SYS_RESOURCE)" '[ "$(limit_of $rootchild)" = "4096 1048576" ]'
 
+# Issue #1: polkit's yes must not land on a target that became setuid-root
+# while polkit decided. gamer (the example rule's group) raises the NOFILE
+# hard limit of its own child; the test rule 40-resource1-vmtest-race.rules,
+# for soft 4242, runs race-helper, which lets the child (blocked on the FIFO)
+# exec the setuid-root suid-wait and answers yes once its euid is 0. The
+# service must refuse (the ids changed), the limits must stay 1024:4096.
+fifo=/run/resource1-vmtest/race.fifo
+mkdir -p /run/resource1-vmtest
+rm -f "$fifo"
+mkfifo -m 0620 "$fifo"
+chown gamer:polkitd "$fifo"     # the child reads it, polkitd's helper writes it
+note "polkitd runs as $(ps -o user= -C polkitd | head -1)"
+as gamer prlimit --nofile=1024:4096 -- sh -c '
+        sh -c "read go < $1; exec $2" &
+        echo "child $!" >&2
+        SYSTEMD_LOG_LEVEL=debug timeout 40 busctl --timeout=30 call org.example.Resource1 /org/example/Resource1 \
+                org.example.Resource1 Prlimit usbtt "$!" NOFILE true 4242 8192
+        echo "busctl status $?" >&2' _ "$fifo" /usr/local/lib/resource1-vmtest/suid-wait > /tmp/race.out 2> /tmp/race.err
+race_child=$(sed -n 's/^child //p' /tmp/race.err)
+race_euid=$(euid_of "$race_child")
+race_limits=$(limit_of "$race_child")
+note "race: child $race_child, its Uid line now: $(grep "^Uid:" "/proc/$race_child/status" 2>/dev/null), NOFILE now: $race_limits"
+note "race: reply: $(cat /tmp/race.out)"
+grep -E "^busctl status|^Call failed|type=error" /tmp/race.err | while read -r l; do note "race: $l"; done
+journalctl -b -q --no-pager -u resource1d.service -u polkit.service | grep -E "pid $race_child|race" | tail -5 |
+        while read -r l; do note "race journal: $l"; done
+check "(#1) a polkit-approved raise does not land on a target that became setuid-root meanwhile: PermissionDenied, ids changed, limits unchanged" \
+      '[ "$race_euid" = 0 ] && grep -q "error-name=org.example.Resource1.Error.PermissionDenied" /tmp/race.err &&
+       grep -q "ids changed" /tmp/race.err && [ "$race_limits" = "1024 4096" ]'
+[ -n "$race_child" ] && kill -KILL "$race_child" 2>/dev/null
+
 # the sandbox
 score=$(systemd-analyze security resource1d.service 2>/dev/null | awk '/Overall exposure level/ {print $(NF-2)}')
 systemd-analyze security resource1d.service 2>/dev/null | grep -E '✗|Overall' | head -40 | while read -r l; do note "$l"; done
@@ -79,6 +152,37 @@ wait "$loop"
 errors=$(wc -l < /tmp/errors)
 note "calls failed during the restart: $errors"
 check "systemctl restart while clients call: at most one error, then all answered" '[ "$errors" -le 1 ]'
+
+# Issue #2: a daemon that dies or hangs is restarted by systemd itself (no
+# call made until NRestarts says so), and answers within WatchdogSec + 5 s.
+# From here on a 60 s idle timeout: an idle exit must not race the kills.
+sed -i 's/--idle-timeout=3$/--idle-timeout=60/' /etc/systemd/system/resource1d.service.d/test.conf
+systemctl daemon-reload
+systemctl stop resource1d.service
+call PageSize >/dev/null
+note "now: $(prop ExecStart | grep -o -- "--idle-timeout=[0-9]*")"
+pid=$(prop MainPID) restarts=$(prop NRestarts) start=$(now)
+kill -KILL "$pid" && wait_restarted "$restarts" "$start" && call PageSize >/dev/null
+status=$?
+took=$(since "$start")
+outcome() { [ $status = 0 ] && echo "restarted by systemd and answering after $took s" || echo "no restart by systemd and answer within $took s"; }
+note "SIGKILL of pid $pid: $(outcome) (NRestarts $restarts -> $(prop NRestarts), pid now $(prop MainPID))"
+check "SIGKILL of the main process: systemd restarts it, PageSize answered within ${recover_s} s ($took s)" \
+      '[ $status = 0 ] && awk -v s="$took" -v m="$recover_s" "BEGIN { exit !(s <= m) }"'
+
+call PageSize >/dev/null
+pid=$(prop MainPID) restarts=$(prop NRestarts) start=$(now)
+timeouts=$(journalctl -b -q --no-pager -u resource1d.service | grep -c "Watchdog timeout")
+kill -STOP "$pid" && wait_restarted "$restarts" "$start" && call PageSize >/dev/null
+status=$?
+took=$(since "$start")
+timeouts2=$(journalctl -b -q --no-pager -u resource1d.service | grep -c "Watchdog timeout")
+journalctl -b -q --no-pager -u resource1d.service | grep -Ei "watchdog|abort|core" | tail -4 | while read -r l; do note "journal: $l"; done
+note "SIGSTOP of pid $pid: $(outcome) (WatchdogSec $wd s; NRestarts $restarts -> $(prop NRestarts), pid now $(prop MainPID))"
+check "SIGSTOP of the main process: the watchdog aborts it, systemd restarts it, PageSize answered within ${recover_s} s ($took s)" \
+      '[ $status = 0 ] && [ "$timeouts2" -gt "$timeouts" ] && awk -v s="$took" -v m="$recover_s" "BEGIN { exit !(s <= m) }"'
+# Without a watchdog the stopped daemon would hold the name: free it.
+kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; kill -CONT "$pid"; } 2>/dev/null
 
 kill "$victim" "$manager_proc" "$rootchild" 2>/dev/null
 say "done $failed"

@@ -74,6 +74,13 @@ polkit.addRule(function(action, subject) {
 JS
 chmod 644 "$root/etc/polkit-1/rules.d/60-sessmgr.rules"
 
+# The race check (issue #1): a setuid-root program for its target to exec,
+# and the helper a test rule spawns to make the target exec it mid-decision.
+${CC:-cc} -O2 -Wall -o "$work/suid-wait" "$here/suid-wait.c" >&2
+install -D -o root -g root -m 4755 "$work/suid-wait" "$root/usr/local/lib/resource1-vmtest/suid-wait"
+install -m 755 "$here/race-helper.sh" "$root/usr/local/lib/resource1-vmtest/race-helper"
+install -m 644 "$here/40-resource1-vmtest-race.rules" "$root/etc/polkit-1/rules.d/"
+
 # A short idle timeout, so that idling out and activating again fit in the run.
 mkdir -p "$root/etc/systemd/system/resource1d.service.d"
 cat > "$root/etc/systemd/system/resource1d.service.d/test.conf" <<'UNIT'
