@@ -262,8 +262,6 @@ int main(int argc, char *argv[]) {
 
         r = sd_event_default(&c.event);
         if (r >= 0)
-                r = sd_event_set_watchdog(c.event, true);   /* pings systemd when WatchdogSec= asks */
-        if (r >= 0)
                 r = sd_event_add_signal(c.event, NULL, SIGTERM, on_signal, &c);
         if (r >= 0)
                 r = sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c);
