@@ -25,8 +25,8 @@
 typedef struct ActShared {
         pid_t pid;
         unsigned n;
-        int resources[ACT_LIMITS_MAX];
-        struct { uint64_t cur, max; } new[ACT_LIMITS_MAX], old[ACT_LIMITS_MAX];   /* struct rlimit64 */
+        int resources[RLIM_NLIMITS];
+        struct { uint64_t cur, max; } new[RLIM_NLIMITS], old[RLIM_NLIMITS];   /* struct rlimit64 */
         uid_t uid;
         gid_t gid;
         struct __user_cap_header_struct cap_header;

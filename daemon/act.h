@@ -24,13 +24,11 @@
  * its capabilities (act_privileged); the caller of that re-verifies the
  * target around it, since the kernel's ownership check does not apply. */
 
-#define ACT_LIMITS_MAX 16   /* RLIM_NLIMITS: every limit once */
-
 typedef struct ActRequest {
         pid_t pid;
         unsigned n;
-        int resources[ACT_LIMITS_MAX];
-        struct rlimit new[ACT_LIMITS_MAX];
+        int resources[RLIM_NLIMITS];
+        struct rlimit new[RLIM_NLIMITS];
         uid_t uid;           /* the caller's: the acting process's real ids */
         gid_t gid;
 } ActRequest;
@@ -44,7 +42,7 @@ typedef struct ActResult {
          * errno for limit number "applied". */
         unsigned applied;
         int r;
-        struct rlimit old[ACT_LIMITS_MAX];
+        struct rlimit old[RLIM_NLIMITS];
 } ActResult;
 
 typedef struct Acting Acting;

@@ -53,8 +53,8 @@ typedef struct Change {
         Caller caller;
         Target target;
         unsigned n;                  /* limits, each resource at most once, applied in this order */
-        const Resource1Rlimit *resources[ACT_LIMITS_MAX];
-        struct rlimit old[ACT_LIMITS_MAX], new[ACT_LIMITS_MAX];
+        const Resource1Rlimit *resources[RLIM_NLIMITS];
+        struct rlimit old[RLIM_NLIMITS], new[RLIM_NLIMITS];
         Decision decision;
         ChangeReply reply;
 
@@ -397,7 +397,7 @@ static int change_recheck(Change *ch, sd_bus_error *error) {
         r = read_limits_checked(&ch->target, all, error);
         if (r < 0)
                 return r;
-        struct rlimit old[ACT_LIMITS_MAX];
+        struct rlimit old[RLIM_NLIMITS];
         for (unsigned i = 0; i < ch->n; i++)
                 old[i] = all[ch->resources[i]->number];
         Decision d = decide_changes(&ch->caller, &now, old, ch->new, ch->n, NULL);
@@ -476,54 +476,6 @@ static int on_polkit_deadline(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-/* What polkit is told about the limits that need "action": "resources"
- * lists them, "<RESOURCE>.soft" and "<RESOURCE>.hard" give each; when there
- * is one, also "resource", "soft" and "hard", the keys of a single change, so
- * that a rule written for one limit decides a batch that needs the action for
- * that limit alone, and does not match (so grants nothing) when it is several. */
-typedef struct PolkitDetails {
-        char pid[16], resources[ACT_LIMITS_MAX * 12];
-        char keys[ACT_LIMITS_MAX][2][24], values[ACT_LIMITS_MAX][2][24];
-        const char *list[2 * (2 + 3 + 2 * ACT_LIMITS_MAX) + 1];
-} PolkitDetails;
-
-static void polkit_details(const Change *ch, AuthAction action, PolkitDetails *d) {
-        unsigned mask = limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, action);
-        size_t k = 0, len = 0, count = 0;
-
-        snprintf(d->pid, sizeof d->pid, "%d", (int) ch->target.pid);
-        d->list[k++] = "pid";
-        d->list[k++] = d->pid;
-        d->resources[0] = '\0';
-        for (unsigned i = 0; i < ch->n; i++) {
-                if (!(mask & (1u << i)))
-                        continue;
-                const char *name = ch->resources[i]->name;
-                len += (size_t) snprintf(d->resources + len, sizeof d->resources - len, "%s%s", count ? " " : "", name);
-                snprintf(d->keys[i][0], sizeof d->keys[i][0], "%s.soft", name);
-                snprintf(d->keys[i][1], sizeof d->keys[i][1], "%s.hard", name);
-                snprintf(d->values[i][0], sizeof d->values[i][0], "%" PRIu64, (uint64_t) ch->new[i].rlim_cur);
-                snprintf(d->values[i][1], sizeof d->values[i][1], "%" PRIu64, (uint64_t) ch->new[i].rlim_max);
-                for (unsigned j = 0; j < 2; j++) {
-                        d->list[k++] = d->keys[i][j];
-                        d->list[k++] = d->values[i][j];
-                }
-                count++;
-        }
-        d->list[k++] = "resources";
-        d->list[k++] = d->resources;
-        if (count == 1) {
-                unsigned i = (unsigned) __builtin_ctz(mask);
-                d->list[k++] = "resource";
-                d->list[k++] = ch->resources[i]->name;
-                d->list[k++] = "soft";
-                d->list[k++] = d->values[i][0];
-                d->list[k++] = "hard";
-                d->list[k++] = d->values[i][1];
-        }
-        d->list[k] = NULL;
-}
-
 /* Each action is asked once for the whole change. */
 static int polkit_ask_next(Change *ch) {
         Context *c = ch->context;
@@ -532,7 +484,8 @@ static int polkit_ask_next(Change *ch) {
         /* Lowest bit first: manage-other before raise-hard-limit. */
         unsigned left = ch->decision.actions & ~ch->granted;
         ch->asking = (AuthAction) (left & -left);
-        polkit_details(ch, ch->asking, &details);
+        polkit_details(&details, ch->target.pid, ch->resources, ch->new, ch->n,
+                       limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, ch->asking));
 
         /* Unique for the daemon's life (polkitd refuses an id in use), and
          * across restarts through the pid. */
@@ -570,63 +523,6 @@ static int change_check_bounds(Change *ch, sd_bus_error *error) {
 
 /* ---- the start ---------------------------------------------------------- */
 
-static int read_nr_open(uint64_t *ret) {
-        char buf[32];
-        int r = proc_read_file(AT_FDCWD, "/proc/sys/fs/nr_open", buf, sizeof buf);
-        if (r < 0)
-                return r;
-        *ret = strtoull(buf, NULL, 10);
-        return 0;
-}
-
-/* What can be refused before anyone is asked: Python's ValueErrors. */
-static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t hard, sd_bus_error *error) {
-        char a[24], b[24];
-
-        if (soft > hard)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
-                                         "soft limit %s exceeds hard limit %s for %s",
-                                         limit_str(soft, a), limit_str(hard, b), res->name);
-
-        /* The kernel refuses this with EPERM, which would read as a lack of
-         * privilege; it is a value out of range, whoever asks. */
-        uint64_t nr_open;
-        if (res->number == RLIMIT_NOFILE && read_nr_open(&nr_open) >= 0 && hard > nr_open)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
-                                         "hard limit %s for NOFILE exceeds the system-imposed limit fs.nr_open=%" PRIu64,
-                                         limit_str(hard, a), nr_open);
-
-        return 0;
-}
-
-/* Each limit valid, each resource once: refused before anyone is asked. */
-static int change_parse(Change *ch, const ChangeLimit *limits, size_t n, sd_bus_error *error) {
-        if (n == 0)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS, "no limits given");
-        if (n > ACT_LIMITS_MAX)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
-                                         "%zu limits given; there are %u resources", n, ACT_LIMITS_MAX);
-
-        for (size_t i = 0; i < n; i++) {
-                const Resource1Rlimit *res;
-                int r = resource_get(limits[i].resource, &res, error);
-                if (r < 0)
-                        return r;
-                r = limits_validate(res, limits[i].soft, limits[i].hard, error);
-                if (r < 0)
-                        return r;
-                for (size_t j = 0; j < i; j++)
-                        if (ch->resources[j] == res)
-                                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
-                                                         "%s is given twice ('%s' and '%s')", res->name,
-                                                         limits[j].resource, limits[i].resource);
-                ch->resources[i] = res;
-                ch->new[i] = (struct rlimit) { .rlim_cur = limits[i].soft, .rlim_max = limits[i].hard };
-        }
-        ch->n = (unsigned) n;
-        return 0;
-}
-
 int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const ChangeLimit *limits,
                  size_t n_limits, ChangeReply reply, sd_bus_error *error) {
         _cleanup_(change_freep) Change *ch = NULL;
@@ -642,9 +538,10 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
         ch->target = TARGET_NULL;
         ch->reply = reply;
 
-        r = change_parse(ch, limits, n_limits, error);
+        r = limits_parse(limits, n_limits, ch->resources, ch->new, error);
         if (r < 0)
                 return r;
+        ch->n = (unsigned) n_limits;
         r = target_get(c, m, pid, pidfd, &ch->target, &ch->caller, error);
         if (r < 0)
                 return r;

@@ -6,11 +6,7 @@
 #include <systemd/sd-bus.h>
 
 #include "context.h"
-
-typedef struct ChangeLimit {
-        const char *resource;   /* as the caller named it */
-        uint64_t soft, hard;
-} ChangeLimit;
+#include "request.h"
 
 typedef enum ChangeReply {
         CHANGE_REPLY_NOTHING,   /* SetRlimit */

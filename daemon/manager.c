@@ -133,7 +133,7 @@ static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error 
 /* SetRlimits and SetRlimitsPidfd: the a(stt) batch, read whole before
  * anything is decided. */
 static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, sd_bus_error *error) {
-        ChangeLimit limits[ACT_LIMITS_MAX + 1];
+        ChangeLimit limits[RLIM_NLIMITS + 1];
         size_t n = 0;
 
         int r = sd_bus_message_enter_container(m, 'a', "(stt)");
@@ -147,7 +147,7 @@ static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, s
                 if (r == 0)
                         break;
                 /* One more than can be valid is enough to refuse the batch. */
-                if (n <= ACT_LIMITS_MAX)
+                if (n <= RLIM_NLIMITS)
                         limits[n++] = l;
         }
         r = sd_bus_message_exit_container(m);

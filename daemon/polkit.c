@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 #include "errors.h"
 #include "polkit.h"
@@ -86,4 +88,43 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *wha
 
         return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                  "%s: polkit refused %s", what, action_id);
+}
+
+void polkit_details(PolkitDetails *d, pid_t pid, const Resource1Rlimit *const resources[],
+                    const struct rlimit new[], unsigned n, unsigned needing) {
+        size_t k = 0, len = 0;
+        unsigned count = 0, one = 0;
+
+        snprintf(d->pid, sizeof d->pid, "%d", (int) pid);
+        d->list[k++] = "pid";
+        d->list[k++] = d->pid;
+        d->resources[0] = '\0';
+        for (unsigned i = 0; i < n && i < RLIM_NLIMITS; i++) {
+                if (!(needing & (1u << i)))
+                        continue;
+                const char *name = resources[i]->name;
+                len += (size_t) snprintf(d->resources + len, sizeof d->resources - len, "%s%s",
+                                         count ? " " : "", name);
+                snprintf(d->keys[i][0], sizeof d->keys[i][0], "%s.soft", name);
+                snprintf(d->keys[i][1], sizeof d->keys[i][1], "%s.hard", name);
+                snprintf(d->values[i][0], sizeof d->values[i][0], "%" PRIu64, (uint64_t) new[i].rlim_cur);
+                snprintf(d->values[i][1], sizeof d->values[i][1], "%" PRIu64, (uint64_t) new[i].rlim_max);
+                for (unsigned j = 0; j < 2; j++) {
+                        d->list[k++] = d->keys[i][j];
+                        d->list[k++] = d->values[i][j];
+                }
+                one = i;
+                count++;
+        }
+        d->list[k++] = "resources";
+        d->list[k++] = d->resources;
+        if (count == 1) {
+                d->list[k++] = "resource";
+                d->list[k++] = resources[one]->name;
+                d->list[k++] = "soft";
+                d->list[k++] = d->values[one][0];
+                d->list[k++] = "hard";
+                d->list[k++] = d->values[one][1];
+        }
+        d->list[k] = NULL;
 }

@@ -2,7 +2,11 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
+
+#include "resource1-names.h"
 
 /* Asks polkitd, without blocking, whether the sender of "request" may do
  * action_id. details is a NULL-terminated key, value, key, value... list.
@@ -27,3 +31,19 @@ int polkit_cancel(sd_bus *bus, const char *cancel_id);
  * naming the failure: fail closed.
  * what: the change asked for, to begin the error message with. */
 int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *what, sd_bus_error *error);
+
+/* What polkit is told about a change of limits for one action: "pid";
+ * "resources", the names of the limits that need the action (bit i of
+ * "needing" for limit i), space-separated; "<NAME>.soft" and "<NAME>.hard"
+ * for each; and when there is exactly one, also "resource", "soft" and
+ * "hard", the keys of a single change, so that a rule written for one
+ * resource decides a batch that needs the action for that resource alone,
+ * and matches nothing (so grants nothing) when several need it. */
+typedef struct PolkitDetails {
+        char pid[16], resources[RLIM_NLIMITS * 12];
+        char keys[RLIM_NLIMITS][2][24], values[RLIM_NLIMITS][2][24];
+        const char *list[2 * (2 + 3 + 2 * RLIM_NLIMITS) + 1];   /* for polkit_check_async() */
+} PolkitDetails;
+
+void polkit_details(PolkitDetails *d, pid_t pid, const Resource1Rlimit *const resources[],
+                    const struct rlimit new[], unsigned n, unsigned needing);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,3 +85,59 @@ int read_limits_checked(const Target *t, struct rlimit ret[RLIM_NLIMITS], sd_bus
         return 0;
 }
 
+
+static int read_nr_open(uint64_t *ret) {
+        char buf[32];
+        int r = proc_read_file(AT_FDCWD, "/proc/sys/fs/nr_open", buf, sizeof buf);
+        if (r < 0)
+                return r;
+        *ret = strtoull(buf, NULL, 10);
+        return 0;
+}
+
+/* What can be refused before anyone is asked: Python's ValueErrors. */
+static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t hard, sd_bus_error *error) {
+        char a[24], b[24];
+
+        if (soft > hard)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                         "soft limit %s exceeds hard limit %s for %s",
+                                         limit_str(soft, a), limit_str(hard, b), res->name);
+
+        /* The kernel refuses this with EPERM, which would read as a lack of
+         * privilege; it is a value out of range, whoever asks. */
+        uint64_t nr_open;
+        if (res->number == RLIMIT_NOFILE && read_nr_open(&nr_open) >= 0 && hard > nr_open)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                         "hard limit %s for NOFILE exceeds the system-imposed limit fs.nr_open=%" PRIu64,
+                                         limit_str(hard, a), nr_open);
+
+        return 0;
+}
+
+int limits_parse(const ChangeLimit *limits, size_t n, const Resource1Rlimit *ret_resources[],
+                 struct rlimit ret_new[], sd_bus_error *error) {
+        if (n == 0)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS, "no limits given");
+        if (n > RLIM_NLIMITS)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                         "%zu limits given; there are %d resources", n, (int) RLIM_NLIMITS);
+
+        for (size_t i = 0; i < n; i++) {
+                const Resource1Rlimit *res;
+                int r = resource_get(limits[i].resource, &res, error);
+                if (r < 0)
+                        return r;
+                r = limits_validate(res, limits[i].soft, limits[i].hard, error);
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < i; j++)
+                        if (ret_resources[j] == res)
+                                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                                         "%s is given twice ('%s' and '%s')", res->name,
+                                                         limits[j].resource, limits[i].resource);
+                ret_resources[i] = res;
+                ret_new[i] = (struct rlimit) { .rlim_cur = limits[i].soft, .rlim_max = limits[i].hard };
+        }
+        return 0;
+}

@@ -25,5 +25,17 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
  * after they were read. */
 int read_limits_checked(const Target *t, struct rlimit ret[RLIM_NLIMITS], sd_bus_error *error);
 
+typedef struct ChangeLimit {
+        const char *resource;   /* as the caller named it */
+        uint64_t soft, hard;
+} ChangeLimit;
+
+/* What can be refused before anyone is asked, Python's ValueErrors: an
+ * unknown resource (InvalidResource), soft above hard, NOFILE above
+ * fs.nr_open, a resource given twice, none or too many (InvalidLimits).
+ * Fills the n resources and new limits. */
+int limits_parse(const ChangeLimit *limits, size_t n, const Resource1Rlimit *ret_resources[],
+                 struct rlimit ret_new[], sd_bus_error *error);
+
 /* "infinity" or the number, for messages. */
 const char *limit_str(rlim_t v, char buf[static 24]);
