@@ -182,6 +182,46 @@ static void test_decision_covered(void) {
         g_assert_false(decision_covered(&d, MO | RH));
 }
 
+/* A batch: one decision, refused as its first refused limit, asking the
+ * union of what its limits need; which limits need each action goes to polkit. */
+static void test_batch(void) {
+        ProcessIds owned = target_ids(T_OWNED), other = target_ids(T_OTHER);
+        const struct rlimit old[3] = { { 100, 200 }, { 100, 200 }, { 100, 200 } };
+        const struct rlimit lower_raise[3] = { { 50, 100 }, { 100, 300 }, { 100, 200 } };
+        size_t refused = 99;
+
+        Decision d = decide_changes(&user, &owned, old, lower_raise, 3, &refused);
+        g_assert_cmpint(d.verdict, ==, VERDICT_ASK);
+        g_assert_cmpuint(d.actions, ==, RH);
+        g_assert_true(d.privileged);
+        g_assert_cmpuint(refused, ==, 99);
+        g_assert_cmpuint(limits_needing(&user, &owned, old, lower_raise, 3, RH), ==, 1u << 1);
+        g_assert_cmpuint(limits_needing(&user, &owned, old, lower_raise, 3, MO), ==, 0);
+
+        /* Another user's process: manage-other for every limit, once. */
+        d = decide_changes(&user, &other, old, lower_raise, 3, NULL);
+        g_assert_cmpuint(d.actions, ==, MO | RH);
+        g_assert_cmpuint(limits_needing(&user, &other, old, lower_raise, 3, MO), ==, 7);
+
+        /* Lowering only: allowed, done by a process with the caller's ids. */
+        d = decide_changes(&user, &owned, old, lower_raise, 1, NULL);
+        g_assert_cmpint(d.verdict, ==, VERDICT_ALLOW);
+        g_assert_false(d.privileged);
+
+        /* One invalid limit refuses the batch, naming it. */
+        const struct rlimit bad_last[3] = { { 50, 100 }, { 100, 200 }, { 300, 200 } };
+        d = decide_changes(&user, &owned, old, bad_last, 3, &refused);
+        g_assert_cmpint(d.verdict, ==, VERDICT_REFUSE);
+        g_assert_cmpint(d.error, ==, REFUSE_INVALID_LIMITS);
+        g_assert_cmpuint(refused, ==, 2);
+
+        /* Root: allowed, the daemon acts, no polkit. */
+        d = decide_changes(&root, &other, old, lower_raise, 3, NULL);
+        g_assert_cmpint(d.verdict, ==, VERDICT_ALLOW);
+        g_assert_true(d.privileged);
+        g_assert_cmpuint(limits_needing(&root, &other, old, lower_raise, 3, MO | RH), ==, 0);
+}
+
 static void test_process_ids_equal(void) {
         ProcessIds a = target_ids(T_OWNED);
         for (int i = 0; i < 6; i++) {
@@ -206,5 +246,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/decide/action-ids", test_action_ids);
         g_test_add_func("/decide/decision-covered-after-polkit", test_decision_covered);
         g_test_add_func("/decide/process-ids-equal", test_process_ids_equal);
+        g_test_add_func("/decide/batch", test_batch);
         return g_test_run();
 }
