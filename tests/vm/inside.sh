@@ -30,7 +30,7 @@ wait_restarted() {
         done
 }
 
-say "1..19"
+say "1..20"
 
 # activation through the unit, nothing started by hand
 check "the service is not running before the first call" '! active'
@@ -95,6 +95,17 @@ before=$(limit_of "$manager_proc")
 as plain resourcectl --no-ask-password set --pid "$manager_proc" NOFILE 16:32 > /tmp/plain2.out 2>&1
 status=$?
 check "an unprivileged user cannot (exit 3), nothing changed" '[ $status = 3 ] && [ "$(limit_of $manager_proc)" = "$before" ]'
+
+# a user's own change, made by a short-lived process with the user's ids
+# (clone, setresuid, capset, prlimit) under the unit's sandbox and syscall filter
+as plain prlimit --nofile=1024:4096 sleep 600 & own=$!
+sleep 0.3
+as plain resourcectl --no-ask-password set --pid "$own" NOFILE 100:200 > /tmp/own.out 2>&1
+status=$?
+note "plain's own change: status $status: $(cat /tmp/own.out)"
+check "an unprivileged user lowers its own process's limits (acting process under the sandbox)" \
+      '[ $status = 0 ] && [ "$(limit_of $own)" = "100 200" ]'
+kill "$own" 2>/dev/null
 
 # root raises a hard limit: the success path the development machines cannot show
 sleep 600 & rootchild=$!
