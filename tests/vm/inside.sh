@@ -98,7 +98,9 @@ check "an unprivileged user cannot (exit 3), nothing changed" '[ $status = 3 ] &
 
 # a user's own change, made by a short-lived process with the user's ids
 # (clone, setresuid, capset, prlimit) under the unit's sandbox and syscall filter
-as plain prlimit --nofile=1024:4096 sleep 600 & own=$!
+# (setpriv itself, not the "as" function: a function in the background runs in
+# a subshell of root's, whose pid $! would be)
+setpriv --reuid=plain --regid="$(id -g plain)" --init-groups prlimit --nofile=1024:4096 sleep 600 & own=$!
 sleep 0.3
 as plain resourcectl --no-ask-password set --pid "$own" NOFILE 100:200 > /tmp/own.out 2>&1
 status=$?
