@@ -8,6 +8,9 @@ packages=(
         gcc libc6-dev meson ninja-build pkgconf        # build
         libsystemd-dev                                 # sd-bus, sd-event
         libglib2.0-dev libglib2.0-bin                  # tests (GTest, GDBus), gdbus
+        libglib2.0-dev-bin                             # gdbus-codegen: the codegen suite's bindings
+        libxml2-utils libdbus-1-dev                    # xmllint, the introspection DTD: the spec test
+        g++ qtbase5-dev qtbase5-dev-tools              # the qt suite: qdbusxml2cpp, moc, QtDBus
         dbus-daemon dbus-bin dbus-test-runner          # the private system bus
         polkitd                                        # the real authority
         systemd                                        # busctl
