@@ -374,6 +374,103 @@ static void test_get_rusage(void) {
         assert_remote_error(error, ERR_PREFIX "InvalidWho");
 }
 
+static GUnixFDList *pidfd_list_of(pid_t pid) {
+        int pidfd = pidfd_open(pid, 0);
+        g_assert_cmpint(pidfd, >=, 0);
+        return g_unix_fd_list_new_from_array(&pidfd, 1);   /* takes pidfd */
+}
+
+static void test_list_rlimits_pidfd(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) limits = NULL;
+        g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
+        g_assert_true(codegen_resource1_call_list_rlimits_pidfd_sync(proxy, g_variant_new_handle(0), fds, &limits,
+                                                                     NULL, NULL, &error));
+        g_assert_no_error(error);
+        guint64 s[RLIM_NLIMITS], h[RLIM_NLIMITS];
+        guint n = proc_limits(child, s, h);
+        g_assert_cmpuint(g_variant_n_children(limits), ==, n);
+        for (guint i = 0; i < n; i++) {
+                guint64 soft, hard;
+                g_variant_get_child(limits, i, "(&stt)", NULL, &soft, &hard);
+                g_assert_cmpuint(soft, ==, s[i]);
+                g_assert_cmpuint(hard, ==, h[i]);
+        }
+}
+
+static void test_get_rusage_pidfd(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) usage = NULL;
+        g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
+        g_assert_true(codegen_resource1_call_get_rusage_pidfd_sync(proxy, g_variant_new_handle(0), "self", fds, &usage,
+                                                                   NULL, NULL, &error));
+        g_assert_no_error(error);
+        g_autoptr(GVariantDict) d = g_variant_dict_new(usage);
+        g_assert_cmpint(x(d, "ru_minflt"), ==, (gint64) proc_stat_field(child, 10));
+        g_assert_cmpint(x(d, "ru_majflt"), ==, (gint64) proc_stat_field(child, 12));
+}
+
+/* Two limits at once, lowered: all applied, the old ones returned in order,
+ * one RlimitChanged each. */
+static void assert_set_rlimits(pid_t target, GVariant *(*call)(GVariant *limits, GError **error)) {
+        guint64 ns, nh, cs, ch, soft, hard;
+        proc_limit(target, "NOFILE", &ns, &nh);
+        proc_limit(target, "CORE", &cs, &ch);
+        GVariantBuilder b;
+        g_variant_builder_init(&b, G_VARIANT_TYPE("a(stt)"));
+        g_variant_builder_add(&b, "(stt)", "NOFILE", ns - 1, nh);
+        g_variant_builder_add(&b, "(stt)", "CORE", (guint64) 0, ch);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) old = call(g_variant_builder_end(&b), &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(g_variant_n_children(old), ==, 2);
+        const char *name;
+        g_variant_get_child(old, 0, "(&stt)", &name, &soft, &hard);
+        g_assert_cmpstr(name, ==, "NOFILE");
+        g_assert_cmpuint(soft, ==, ns);
+        g_variant_get_child(old, 1, "(&stt)", &name, &soft, &hard);
+        g_assert_cmpstr(name, ==, "CORE");
+        g_assert_cmpuint(soft, ==, cs);
+        proc_limit(target, "NOFILE", &soft, &hard);
+        g_assert_cmpuint(soft, ==, ns - 1);
+        proc_limit(target, "CORE", &soft, &hard);
+        g_assert_cmpuint(soft, ==, 0);
+        assert_rlimit_changed(target, "NOFILE", ns - 1, nh);
+        assert_rlimit_changed(target, "CORE", 0, ch);
+}
+
+static GVariant *set_rlimits_of_child(GVariant *limits, GError **error) {
+        GVariant *old = NULL;
+        codegen_resource1_call_set_rlimits_sync(proxy, (guint32) child, limits, &old, NULL, error);
+        return old;
+}
+
+static GVariant *set_rlimits_pidfd_of_child(GVariant *limits, GError **error) {
+        g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
+        GVariant *old = NULL;
+        codegen_resource1_call_set_rlimits_pidfd_sync(proxy, g_variant_new_handle(0), limits, fds, &old, NULL, NULL,
+                                                      error);
+        return old;
+}
+
+static void test_set_rlimits(void) {
+        assert_set_rlimits(child, set_rlimits_of_child);
+
+        /* A resource twice: InvalidLimits. */
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) old = NULL;
+        GVariantBuilder b;
+        g_variant_builder_init(&b, G_VARIANT_TYPE("a(stt)"));
+        g_variant_builder_add(&b, "(stt)", "NOFILE", (guint64) 1, (guint64) 1);
+        g_variant_builder_add(&b, "(stt)", "nofile", (guint64) 1, (guint64) 1);
+        g_assert_false(codegen_resource1_call_set_rlimits_sync(proxy, 0, g_variant_builder_end(&b), &old, NULL, &error));
+        assert_remote_error(error, ERR_PREFIX "InvalidLimits");
+}
+
+static void test_set_rlimits_pidfd(void) {
+        assert_set_rlimits(child, set_rlimits_pidfd_of_child);
+}
+
 /* Last: every method of the interface was called, RlimitChanged was seen
  * (each change test waited for its own), and no signal is left unexplained. */
 static void test_every_method_called(void) {
@@ -418,6 +515,10 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/codegen/PrlimitPidfd", test_prlimit_pidfd);
         g_test_add_func("/codegen/SetRlimit", test_set_rlimit);
         g_test_add_func("/codegen/GetRusage", test_get_rusage);
+        g_test_add_func("/codegen/ListRlimitsPidfd", test_list_rlimits_pidfd);
+        g_test_add_func("/codegen/GetRusagePidfd", test_get_rusage_pidfd);
+        g_test_add_func("/codegen/SetRlimits", test_set_rlimits);
+        g_test_add_func("/codegen/SetRlimitsPidfd", test_set_rlimits_pidfd);
         g_test_add_func("/codegen/every-method-called", test_every_method_called);
         int rc = g_test_run();
 

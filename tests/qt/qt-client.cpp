@@ -127,6 +127,34 @@ int main(int argc, char *argv[]) {
         if (replied(soft, "PrlimitPidfd"))
                 check(soft.value() == before.soft && hard == before.hard, QStringLiteral("PrlimitPidfd NOFILE"));
 
+        QDBusPendingReply<Resource1LimitList> listfd = r.ListRlimitsPidfd(fd);
+        listfd.waitForFinished();
+        if (replied(listfd, "ListRlimitsPidfd"))
+                check(listfd.value().size() == proc.size() && listfd.value().value(nofile).soft == before.soft,
+                      QStringLiteral("ListRlimitsPidfd: %1 entries, NOFILE as /proc/self/limits").arg(listfd.value().size()));
+
+        QDBusPendingReply<QVariantMap> usagefd = r.GetRusagePidfd(fd, QStringLiteral("self"));
+        usagefd.waitForFinished();
+        if (replied(usagefd, "GetRusagePidfd"))
+                check(usagefd.value().size() == 16, QStringLiteral("GetRusagePidfd self: %1 keys").arg(usagefd.value().size()));
+
+        // Several limits at once, each set to what it is (allowed, no polkit).
+        const int core = names.indexOf(QStringLiteral("CORE"));
+        Resource1LimitList same;
+        same << Resource1Limit{QStringLiteral("NOFILE"), before.soft, before.hard}
+             << Resource1Limit{QStringLiteral("CORE"), proc.value(core).soft, proc.value(core).hard};
+        QDBusPendingReply<Resource1LimitList> olds = r.SetRlimits(0, same);
+        olds.waitForFinished();
+        if (replied(olds, "SetRlimits"))
+                check(olds.value().size() == 2 && olds.value()[0].resource == QLatin1String("NOFILE") &&
+                      olds.value()[0].soft == before.soft,
+                      QStringLiteral("SetRlimits: the old limits, in order"));
+        olds = r.SetRlimitsPidfd(fd, same);
+        olds.waitForFinished();
+        if (replied(olds, "SetRlimitsPidfd"))
+                check(olds.value().size() == 2 && olds.value()[1].resource == QLatin1String("CORE"),
+                      QStringLiteral("SetRlimitsPidfd: the old limits, in order"));
+
         QDBusPendingReply<QVariantMap> usage = r.GetRusage(0, QStringLiteral("self"));
         usage.waitForFinished();
         if (replied(usage, "GetRusage")) {
