@@ -42,17 +42,19 @@ static pid_t daemon_pid;
 
 /* ---- what polkitd is asked, seen by a bus monitor ---- */
 
-typedef struct Check { char *action; guint32 flags; GHashTable *details; char *subject_kind; } Check;
+typedef struct Check { char *action; guint32 flags; GHashTable *details; char *subject_kind; char *cancel_id; } Check;
 
 static GMutex mon_lock;
 static GCond mon_cond;
 static GPtrArray *checks;   /* Check* */
+static GPtrArray *cancels;  /* the cancellation ids of CancelCheckAuthorization calls, char* */
 static guint pings_seen, pings_sent;
 
 static void check_free(gpointer p) {
         Check *c = p;
         g_free(c->action);
         g_free(c->subject_kind);
+        g_free(c->cancel_id);
         g_hash_table_unref(c->details);
         g_free(c);
 }
@@ -70,6 +72,7 @@ static GDBusMessage *monitor_filter(GDBusConnection *c, GDBusMessage *m, gboolea
                 g_variant_get_child(subject, 0, "s", &ck->subject_kind);
                 g_variant_get_child(body, 1, "s", &ck->action);
                 g_variant_get_child(body, 3, "u", &ck->flags);
+                g_variant_get_child(body, 4, "s", &ck->cancel_id);
                 ck->details = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
                 GVariantIter it;
                 char *k, *v;
@@ -77,6 +80,10 @@ static GDBusMessage *monitor_filter(GDBusConnection *c, GDBusMessage *m, gboolea
                 while (g_variant_iter_next(&it, "{ss}", &k, &v))
                         g_hash_table_insert(ck->details, k, v);
                 g_ptr_array_add(checks, ck);
+        } else if (g_strcmp0(member, "CancelCheckAuthorization") == 0) {
+                char *id = NULL;
+                g_variant_get(g_dbus_message_get_body(m), "(s)", &id);
+                g_ptr_array_add(cancels, id);
         } else if (g_strcmp0(member, "Ping") == 0)
                 pings_seen++;
         g_cond_broadcast(&mon_cond);
@@ -93,9 +100,11 @@ static void monitor_start(void) {
                 NULL, NULL, &error);
         g_assert_no_error(error);
         checks = g_ptr_array_new_with_free_func(check_free);
+        cancels = g_ptr_array_new_with_free_func(g_free);
         g_dbus_connection_add_filter(mon, monitor_filter, NULL, NULL);
         const char *rules[] = {
                 "type='method_call',interface='org.freedesktop.PolicyKit1.Authority',member='CheckAuthorization'",
+                "type='method_call',interface='org.freedesktop.PolicyKit1.Authority',member='CancelCheckAuthorization'",
                 "type='method_call',interface='org.freedesktop.DBus.Peer',member='Ping',destination='" NAME "'",
                 NULL,
         };
@@ -1216,6 +1225,10 @@ static void test_caller_disconnects_while_polkit_is_pending(void) {
         g_autofree char *args = g_strdup_printf("(uint32 %d, 'NOFILE', true, 1, 1)", (int) target);
         GPid p = rcall_async(&U_YES, "400:800", "Prlimit", "(usbtt)", args, &out);
         wait_for_checks(1);
+        g_mutex_lock(&mon_lock);
+        g_autofree char *cancel_id = g_strdup(((Check *) checks->pdata[checks->len - 1])->cancel_id);
+        g_mutex_unlock(&mon_lock);
+        g_assert_cmpstr(cancel_id, !=, "");
         g_assert_cmpint(kill(p, SIGKILL), ==, 0);
         g_assert_cmpint(waitpid(p, NULL, 0), ==, p);
         close(out);
@@ -1243,6 +1256,14 @@ static void test_caller_disconnects_while_polkit_is_pending(void) {
         const char *found = strstr(log, line);
         g_assert_nonnull(found);
         g_assert_nonnull(strstr(found, " waited for polkit; nothing changed"));
+        /* and told polkitd that nobody waits for that check any more */
+        sync_bus();
+        g_mutex_lock(&mon_lock);
+        gboolean cancelled = FALSE;
+        for (guint i = 0; i < cancels->len; i++)
+                cancelled = cancelled || g_strcmp0(cancels->pdata[i], cancel_id) == 0;
+        g_mutex_unlock(&mon_lock);
+        g_assert_true(cancelled);
         checks_reset();
         sleepers_kill();
 }
