@@ -273,6 +273,10 @@ static int probe(int argc, char *argv[]) {
 static int ping(void) {
         sd_bus *bus = bus_open();
         sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *unique;
+        /* The connection's authentication and Hello first: the daemon's
+         * answer is what is timed, not the bus's welcome. */
+        (void) sd_bus_get_unique_name(bus, &unique);
         double t = now_ms();
         int r = sd_bus_call_method(bus, NAME, PATH, "org.freedesktop.DBus.Peer", "Ping", &error, NULL, "");
         double ms = now_ms() - t;
