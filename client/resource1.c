@@ -1,26 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
 #include "resource1-errors.h"
 #include "resource1-names.h"
+#include "resource1-pidfd.h"
 #include "resource1.h"
 
 #define _public_ __attribute__((visibility("default")))
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
-/* pidfd_open(2)'s flag for a thread's pidfd (Linux 6.9), which the headers of
- * older systems lack. */
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 #define BUS_NAME  "org.example.Resource1"
 #define BUS_PATH  "/org/example/Resource1"
@@ -197,18 +191,12 @@ static int call(Resource1 *h, const char *method, sd_bus_message **ret_reply, co
 
 enum { TARGET_SELF = -1, TARGET_NUMBER = -2 };
 
-static int pidfd_open_flags(pid_t pid, unsigned flags) {
-        return (int) syscall(SYS_pidfd_open, pid, flags);
-}
-
 /* A pidfd for pid (for the thread pid when thread is set), in *ret_fd; or
  * TARGET_SELF for pid 0, or TARGET_NUMBER where this kernel cannot give one
- * (pidfd_open(2) missing or filtered, or a thread's pidfd before Linux 6.9),
- * and the number is passed as it is. On failure, the error is remembered on
- * the handle as the service would word it. */
+ * (see resource1_pidfd_open()), and the number is passed as it is. On
+ * failure, the error is remembered on the handle as the service words it. */
 static int target_open(Resource1 *h, pid_t pid, bool thread, int *ret_fd) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        int fd;
 
         if (pid < 0)
                 return -EINVAL;
@@ -217,32 +205,22 @@ static int target_open(Resource1 *h, pid_t pid, bool thread, int *ret_fd) {
                 return 0;
         }
 
-        /* A thread id names its process, except for "thread" usage, where it
-         * names the thread: a process's pidfd first or a thread's, and the
-         * other when that fails for this id. */
-        fd = pidfd_open_flags(pid, thread ? PIDFD_THREAD : 0);
-        if (fd < 0 && errno == EINVAL)
-                fd = pidfd_open_flags(pid, thread ? 0 : PIDFD_THREAD);
+        int fd = resource1_pidfd_open(pid, thread);
         if (fd >= 0) {
                 *ret_fd = fd;
                 return 0;
         }
-        switch (errno) {
-        case ESRCH:
-                sd_bus_error_setf(&e, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %d", (int) pid);
-                return remember_error(h, &e, -ESRCH);
-        case ENOSYS:
-        case EPERM:
-        case EINVAL:
-        case ENOENT:
+        switch (fd) {
+        case -EOPNOTSUPP:
                 *ret_fd = TARGET_NUMBER;
                 return 0;
-        default: {
-                int r = -errno;
+        case -ESRCH:
+                sd_bus_error_setf(&e, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %d", (int) pid);
+                return remember_error(h, &e, fd);
+        default:
                 sd_bus_error_setf(&e, RESOURCE1_ERROR_FAILED, "cannot open a pidfd for pid %d: %s", (int) pid,
-                                  strerror(-r));
-                return remember_error(h, &e, r);
-        }
+                                  strerror(-fd));
+                return remember_error(h, &e, fd);
         }
 }
 
