@@ -4,13 +4,15 @@
  * text>" or "ERR <error name> <message>", then what was asked for:
  *
  *   rcall [--interactive] [--pidfd-of PID] [--spawn-child] [--limit RES]
- *         [--burn-ms N] [--own-usage] METHOD SIGNATURE ARGS
+ *         [--all-limits] [--burn-ms N] [--own-usage] METHOD SIGNATURE ARGS
  *
  *   --interactive   allow interactive authorization on the call
  *   --pidfd-of PID  pass pidfd_open(PID) as the call's fd 0 (for an "h" argument @h 0)
  *   --spawn-child   fork a child that waits, put its pid where ARGS says CHILD,
  *                   and afterwards print "CHILD <pid> <soft> <hard>" of RES for it
  *   --limit RES     afterwards print "LIMIT <soft> <hard>": this process's own RES
+ *   --all-limits    afterwards print "RLIMIT <NAME> <soft> <hard>" for each of this
+ *                   process's own limits
  *   --burn-ms N     spend N ms of CPU in user mode before the call
  *   --own-usage     afterwards print "USAGE <utime> <stime> <maxrss> <minflt> <nvcsw>"
  *                   from this process's own getrusage(RUSAGE_SELF)
@@ -36,7 +38,7 @@ static double now(void) {
 }
 
 int main(int argc, char *argv[]) {
-        gboolean interactive = FALSE, spawn_child = FALSE, own_usage = FALSE;
+        gboolean interactive = FALSE, spawn_child = FALSE, own_usage = FALSE, all_limits = FALSE;
         gint pidfd_of = 0, burn_ms = 0;
         gchar *limit = NULL;
         GOptionEntry entries[] = {
@@ -44,6 +46,7 @@ int main(int argc, char *argv[]) {
                 { "pidfd-of", 0, 0, G_OPTION_ARG_INT, &pidfd_of, NULL, NULL },
                 { "spawn-child", 0, 0, G_OPTION_ARG_NONE, &spawn_child, NULL, NULL },
                 { "limit", 0, 0, G_OPTION_ARG_STRING, &limit, NULL, NULL },
+                { "all-limits", 0, 0, G_OPTION_ARG_NONE, &all_limits, NULL, NULL },
                 { "burn-ms", 0, 0, G_OPTION_ARG_INT, &burn_ms, NULL, NULL },
                 { "own-usage", 0, 0, G_OPTION_ARG_NONE, &own_usage, NULL, NULL },
                 {}
@@ -126,6 +129,12 @@ int main(int argc, char *argv[]) {
                 struct rlimit l;
                 getrlimit(res->number, &l);
                 printf("LIMIT %llu %llu\n", (unsigned long long) l.rlim_cur, (unsigned long long) l.rlim_max);
+        }
+        for (size_t i = 0; all_limits && i < resource1_rlimits_count; i++) {
+                struct rlimit l;
+                getrlimit(resource1_rlimits[i].number, &l);
+                printf("RLIMIT %s %llu %llu\n", resource1_rlimits[i].name, (unsigned long long) l.rlim_cur,
+                       (unsigned long long) l.rlim_max);
         }
         if (child > 0) {
                 struct rlimit l;
