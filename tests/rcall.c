@@ -11,11 +11,13 @@
  *   --spawn-child   fork a child that waits, put its pid where ARGS says CHILD,
  *                   and afterwards print "CHILD <pid> <soft> <hard>" of RES for it
  *   --limit RES     afterwards print "LIMIT <soft> <hard>": this process's own RES
- *   --all-limits    afterwards print "RLIMIT <NAME> <soft> <hard>" for each of this
- *                   process's own limits
+ *   --all-limits    print "BEFORE <NAME> <soft> <hard>" for each of this process's own
+ *                   limits as they were just before the call, and afterwards
+ *                   "RLIMIT <NAME> <soft> <hard>" as they are after it
  *   --burn-ms N     spend N ms of CPU in user mode before the call
- *   --own-usage     afterwards print "USAGE <utime> <stime> <maxrss> <minflt> <nvcsw>"
- *                   from this process's own getrusage(RUSAGE_SELF)
+ *   --own-usage     afterwards print "USAGE <utime> <stime> <maxrss> <minflt> <nvcsw> <hwm>"
+ *                   from this process's own getrusage(RUSAGE_SELF), and VmHWM of its
+ *                   /proc/self/status (KiB)
  */
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
@@ -111,6 +113,13 @@ int main(int argc, char *argv[]) {
                 fds = g_unix_fd_list_new_from_array(&fd, 1);
         }
 
+        for (size_t i = 0; all_limits && i < resource1_rlimits_count; i++) {
+                struct rlimit l;
+                getrlimit(resource1_rlimits[i].number, &l);
+                printf("BEFORE %s %llu %llu\n", resource1_rlimits[i].name, (unsigned long long) l.rlim_cur,
+                       (unsigned long long) l.rlim_max);
+        }
+
         g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
                 bus, "org.example.Resource1", "/org/example/Resource1", "org.example.Resource1",
                 argv[1], g_steal_pointer(&params), NULL,
@@ -147,10 +156,19 @@ int main(int argc, char *argv[]) {
         if (own_usage) {
                 struct rusage ru;
                 getrusage(RUSAGE_SELF, &ru);
-                printf("USAGE %.6f %.6f %ld %ld %ld\n",
+                /* getrusage's ru_maxrss also counts the images this process was
+                 * before exec (the forked test, setpriv); VmHWM only this one */
+                long hwm = -1;
+                g_autofree gchar *status = NULL;
+                if (g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
+                        const char *p = strstr(status, "\nVmHWM:");
+                        if (p)
+                                hwm = strtol(p + strlen("\nVmHWM:"), NULL, 10);
+                }
+                printf("USAGE %.6f %.6f %ld %ld %ld %ld\n",
                        ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
                        ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
-                       ru.ru_maxrss, ru.ru_minflt, ru.ru_nvcsw);
+                       ru.ru_maxrss, ru.ru_minflt, ru.ru_nvcsw, hwm);
         }
         return 0;
 }
