@@ -189,30 +189,35 @@ static int call(Resource1 *h, const char *method, sd_bus_message **ret_reply, co
  * OtherPidNamespace). So every process but the caller is named by a pidfd
  * opened here, in the caller's namespace. */
 
-enum { TARGET_SELF = -1, TARGET_NUMBER = -2 };
+/* The target of a call taking a pid: a pidfd (fd >= 0), or, with fd -1, the
+ * number pid (0: the caller). */
+typedef struct Target {
+        int fd;
+        pid_t pid;
+} Target;
 
-/* A pidfd for pid (for the thread pid when thread is set), in *ret_fd; or
- * TARGET_SELF for pid 0, or TARGET_NUMBER where this kernel cannot give one
- * (see resource1_pidfd_open()), and the number is passed as it is. On
- * failure, the error is remembered on the handle as the service words it. */
-static int target_open(Resource1 *h, pid_t pid, bool thread, int *ret_fd) {
+#define TARGET_NULL ((Target) { .fd = -1 })
+
+/* pid's target for one call: a pidfd for any pid but 0 (a thread's when
+ * thread is set), or the number where this kernel cannot give one (see
+ * resource1_pidfd_open()). On failure, the error is remembered on the handle
+ * as the service words it. target_close() after the call. */
+static int target_get(Resource1 *h, pid_t pid, bool thread, Target *ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
         if (pid < 0)
                 return -EINVAL;
-        if (pid == 0) {
-                *ret_fd = TARGET_SELF;
+        *ret = (Target) { .fd = -1, .pid = pid };
+        if (pid == 0)
                 return 0;
-        }
 
         int fd = resource1_pidfd_open(pid, thread);
         if (fd >= 0) {
-                *ret_fd = fd;
+                *ret = (Target) { .fd = fd };
                 return 0;
         }
         switch (fd) {
         case -EOPNOTSUPP:
-                *ret_fd = TARGET_NUMBER;
                 return 0;
         case -ESRCH:
                 sd_bus_error_setf(&e, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %d", (int) pid);
@@ -224,9 +229,10 @@ static int target_open(Resource1 *h, pid_t pid, bool thread, int *ret_fd) {
         }
 }
 
-static void target_closep(int *fd) {
-        if (*fd >= 0)
-                close(*fd);
+static void target_close(Target *t) {
+        if (t->fd >= 0)
+                close(t->fd);
+        t->fd = -1;
 }
 
 /* The public calls take a handle or NULL; NULL gets a handle for one call. */
@@ -280,26 +286,6 @@ _public_ int resource1_setrlimit(Resource1 *h, int resource, const struct rlimit
         return WITH_HANDLE(h, do_setrlimit(h, resource, limits));
 }
 
-/* The target of a call taking a pid: a pidfd (fd >= 0) or a number. */
-typedef struct Target {
-        int fd;
-        pid_t pid;
-} Target;
-
-/* Opens pid's pidfd for a call (see target_open); its fd is closed after the
- * call with target_close(). */
-static int target_get(Resource1 *h, pid_t pid, bool thread, Target *ret) {
-        int fd = TARGET_SELF, r = target_open(h, pid, thread, &fd);
-        if (r < 0)
-                return r;
-        *ret = (Target) { .fd = fd, .pid = fd == TARGET_NUMBER ? pid : 0 };
-        return 0;
-}
-
-static void target_close(Target *t) {
-        target_closep(&t->fd);
-}
-
 static int do_prlimit(Resource1 *h, Target t, int resource, const struct rlimit *new_limits, struct rlimit *ret_old) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const struct rlimit none = {};
@@ -319,7 +305,7 @@ static int do_prlimit(Resource1 *h, Target t, int resource, const struct rlimit 
 
 static int do_prlimit_pid(Resource1 *h, pid_t pid, int resource, const struct rlimit *new_limits,
                           struct rlimit *ret_old) {
-        __attribute__((cleanup(target_close))) Target t = { .fd = TARGET_SELF };
+        __attribute__((cleanup(target_close))) Target t = TARGET_NULL;
 
         if (!name_of(resource))
                 return -EINVAL;
@@ -408,7 +394,7 @@ static int do_setrlimits(Resource1 *h, Target t, const int resources[], const st
 
 static int do_setrlimits_pid(Resource1 *h, pid_t pid, const int resources[], const struct rlimit limits[],
                              size_t n, struct rlimit ret_old[]) {
-        __attribute__((cleanup(target_close))) Target t = { .fd = TARGET_SELF };
+        __attribute__((cleanup(target_close))) Target t = TARGET_NULL;
 
         int r = target_get(h, pid, false, &t);
         return r < 0 ? r : do_setrlimits(h, t, resources, limits, n, ret_old);
@@ -466,7 +452,7 @@ static int do_list(Resource1 *h, Target t, struct rlimit *ret, size_t n) {
 }
 
 static int do_list_pid(Resource1 *h, pid_t pid, struct rlimit *ret, size_t n) {
-        __attribute__((cleanup(target_close))) Target t = { .fd = TARGET_SELF };
+        __attribute__((cleanup(target_close))) Target t = TARGET_NULL;
 
         if (!ret)
                 return -EINVAL;
@@ -552,7 +538,7 @@ static int do_getrusage(Resource1 *h, Target t, int who, Resource1Usage *ret) {
 
 /* For RUSAGE_THREAD a thread id names that thread: its pidfd is a thread's. */
 static int do_getrusage_pid(Resource1 *h, pid_t pid, int who, Resource1Usage *ret) {
-        __attribute__((cleanup(target_close))) Target t = { .fd = TARGET_SELF };
+        __attribute__((cleanup(target_close))) Target t = TARGET_NULL;
 
         if (!who_name(who) || !ret)
                 return -EINVAL;
