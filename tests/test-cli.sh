@@ -99,12 +99,12 @@ fi
 dbus-monitor --system "type='method_call',interface='org.freedesktop.PolicyKit1.Authority',member='CheckAuthorization'" \
              "type='method_call',interface='org.example.Resource1'" > "$T/monitor" 2>/dev/null & monitor=$!
 pagesizes() { grep -c "member=PageSize" "$T/monitor"; }
-mon_sync() { # every message routed before this point has reached the monitor
+mon_sync() { # every message routed before this point has reached the monitor (tries: of 10 ms)
         local n; n=$(pagesizes)
         busctl --system call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize >/dev/null
-        for _ in $(seq 500); do [ "$(pagesizes)" -gt "$n" ] && return; sleep 0.01; done
+        for _ in $(seq "${1:-1000}"); do [ "$(pagesizes)" -gt "$n" ] && return; sleep 0.01; done
 }
-for _ in $(seq 500); do mon_sync; [ "$(pagesizes)" -gt 0 ] && break; done
+for _ in $(seq 200); do mon_sync 5; [ "$(pagesizes)" -gt 0 ] && break; done   # the monitor is listening
 mon_mark() { mon_sync; mark=$(wc -l < "$T/monitor"); }
 mon_since() { tail -n +"$((mark + 1))" "$T/monitor"; }
 mq_hard=$(proc_limit $$ "Max msgqueue size" | cut -d" " -f2)
