@@ -9,6 +9,7 @@
  *   resource.setrlimit(r, (soft, hard))    resource1_setrlimit(h, r, &lim)
  *   resource.prlimit(pid, r)               resource1_prlimit(h, pid, r, NULL, &old)
  *   resource.prlimit(pid, r, limits)       resource1_prlimit(h, pid, r, &lim, &old)
+ *   several prlimit() at once              resource1_setrlimits(h, pid, rs, lims, n, olds)
  *   resource.getrusage(who)                resource1_getrusage(h, 0, who, &usage)
  *   resource.getpagesize()                 resource1_getpagesize(h, &bytes)
  *   RLIM_INFINITY                          RLIM_INFINITY (the service's 18446744073709551615)
@@ -16,13 +17,21 @@
  * Resources are Linux's RLIMIT_* numbers; resource1_resource_from_name()
  * turns "NOFILE", "nofile", "RLIMIT_NOFILE" or "OFILE" into one.
  *
+ * A pid is a process id as the caller sees it, in the caller's own pid
+ * namespace (as for prlimit(1)); 0 is the caller. For every other pid the
+ * library opens a pidfd (pidfd_open(2)) and names the process to the service
+ * by it, so a pid means the same process inside a container or sandbox as
+ * outside; the *_pidfd() calls take a pidfd the program opened itself.
+ *
  * Every call returns 0 (or a non-negative value) on success and a negative
  * errno on failure: -EINVAL for an invalid resource, limits or who;
  * -ESRCH for no such process; -EPERM when policy, polkit or the kernel
  * refused; -EACCES when polkit would allow after authentication but
  * interactive authorization was not allowed; -ECONNREFUSED when the service
  * cannot be reached; -EAGAIN when too many of the uid's changes wait for
- * authorization; -EIO for another failure in the service. Out-parameters
+ * authorization; -EIO for another failure in the service; -EXDEV when the
+ * service refused a pid number named from another pid namespace
+ * (OtherPidNamespace: only where this kernel cannot open a pidfd for it). Out-parameters
  * are written only on success. resource1_last_error_name() and
  * resource1_last_error_message() then say exactly what the service said.
  *
@@ -78,14 +87,30 @@ int resource1_prlimit(Resource1 *h, pid_t pid, int resource, const struct rlimit
 /* The same, with the process named by a pidfd (pidfd_open(2)). */
 int resource1_prlimit_pidfd(Resource1 *h, int pidfd, int resource, const struct rlimit *new_limits,
                             struct rlimit *ret_old);
+/* Several limits of one process at once: resources[i] set to limits[i] for
+ * i < n, each resource at most once, all or nothing, with one authorization
+ * (polkit is asked at most once per action for the whole batch). When the
+ * kernel refuses one, those set before it are restored and the call fails
+ * naming it. ret_old (NULL, or n entries) receives the limits in force
+ * before, in the order given. Since libresource1 1.1 (LIBRESOURCE1_1.1). */
+int resource1_setrlimits(Resource1 *h, pid_t pid, const int resources[], const struct rlimit limits[], size_t n,
+                         struct rlimit ret_old[]);
+int resource1_setrlimits_pidfd(Resource1 *h, int pidfd, const int resources[], const struct rlimit limits[],
+                               size_t n, struct rlimit ret_old[]);
 /* Every resource of process pid (0: the caller), indexed by RLIMIT_*:
  * ret must hold RLIM_NLIMITS entries. Returns how many were filled. */
 int resource1_list_rlimits(Resource1 *h, pid_t pid, struct rlimit *ret, size_t n);
+int resource1_list_rlimits_pidfd(Resource1 *h, int pidfd, struct rlimit *ret, size_t n);
 
 /* who: RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD or RESOURCE1_RUSAGE_BOTH.
- * pid 0 is the caller (for RUSAGE_THREAD its main thread; else a thread id). */
+ * pid 0 is the caller (for RUSAGE_THREAD its main thread; else a thread id,
+ * named by a thread's pidfd, Linux 6.9's PIDFD_THREAD). With a pidfd, for
+ * RUSAGE_THREAD: a thread's pidfd names that thread, a process's its main
+ * thread. */
 int resource1_getrusage(Resource1 *h, pid_t pid, int who, Resource1Usage *ret);
 int resource1_getrusage_struct(Resource1 *h, pid_t pid, int who, struct rusage *ret);
+int resource1_getrusage_pidfd(Resource1 *h, int pidfd, int who, Resource1Usage *ret);
+int resource1_getrusage_struct_pidfd(Resource1 *h, int pidfd, int who, struct rusage *ret);
 
 int resource1_getpagesize(Resource1 *h, uint64_t *ret);
 

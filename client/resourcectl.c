@@ -20,6 +20,7 @@
 
 #include "limit-value.h"
 #include "resource1-names.h"
+#include "resource1-pidfd.h"
 #include "resource1.h"
 
 #ifndef PROJECT_VERSION
@@ -100,6 +101,45 @@ static int resource_arg(const char *name, const Resource1Rlimit **ret) {
         if (r < 0)
                 return usage_error("unknown resource '%s' (see 'resourcectl limits')", name);
         return EXIT_OK;
+}
+
+/* ---- the target ----
+ *
+ * --pid is a process id as this process sees it, in its own pid namespace,
+ * as for prlimit(1). It is opened as a pidfd once, and the service is told
+ * of the process by that pidfd for the whole command: inside a container the
+ * number means the same process to the service, and a read and a change
+ * that follows it are about the same process. */
+
+static int target_fd = -1;   /* -1: pid 0 (resourcectl itself), or a kernel that gives no pidfd for it */
+
+static int target_open(bool thread) {
+        if (arg_pid == 0)
+                return EXIT_OK;
+        int fd = resource1_pidfd_open(arg_pid, thread);
+        if (fd == -EOPNOTSUPP)
+                return EXIT_OK;   /* the number is passed as it is */
+        if (fd == -ESRCH) {
+                fprintf(stderr, "resourcectl: no such process: pid %d\n", (int) arg_pid);
+                return EXIT_NO_PROCESS;
+        }
+        if (fd < 0) {
+                fprintf(stderr, "resourcectl: cannot open pid %d: %s\n", (int) arg_pid, strerror(-fd));
+                return EXIT_ERROR;
+        }
+        target_fd = fd;
+        return EXIT_OK;
+}
+
+static void target_close(void) {
+        if (target_fd >= 0)
+                close(target_fd);
+        target_fd = -1;
+}
+
+static int target_list_rlimits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]) {
+        return target_fd >= 0 ? resource1_list_rlimits_pidfd(h, target_fd, all, RLIM_NLIMITS) :
+                                resource1_list_rlimits(h, arg_pid, all, RLIM_NLIMITS);
 }
 
 /* ---- a polkit text agent, as systemctl starts one ---- */
@@ -183,7 +223,10 @@ static int verb_limits(Resource1 *h, int argc, char **argv) {
                 for (size_t i = 0; i < resource1_rlimits_count; i++)
                         wanted[n++] = &resource1_rlimits[i];
 
-        r = resource1_list_rlimits(h, arg_pid, all, RLIM_NLIMITS);
+        r = target_open(false);
+        if (r != EXIT_OK)
+                return r;
+        r = target_list_rlimits(h, all);
         if (r < 0)
                 return fail(h, r, "cannot read the limits of %s%d", arg_pid ? "pid " : "", (int) arg_pid);
 
@@ -221,50 +264,105 @@ static const char *arrow(void) {
         return strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "→" : "->";
 }
 
-static int verb_set(Resource1 *h, int argc, char **argv) {
+/* RESOURCE VALUE pairs (set) or RESOURCE=VALUE words (run), each resource
+ * once. */
+typedef struct Change {
         const Resource1Rlimit *res;
         LimitSpec spec;
-        const char *why = NULL;
-        struct rlimit cur, old, new;
-        char a[24], b[24], c[24], d[24];
-        int r;
+} Change;
 
-        if (argc != 2)
-                return usage_error("'set' takes RESOURCE VALUE, e.g. 'resourcectl set NOFILE 1024:4096'");
-        r = resource_arg(argv[0], &res);
+static int change_parse(const char *name, const char *value, Change changes[], size_t n) {
+        const char *why = NULL;
+        int r = resource_arg(name, &changes[n].res);
         if (r != EXIT_OK)
                 return r;
-        r = limit_spec_parse(argv[1], res->unit, &spec, &why);
+        for (size_t j = 0; j < n; j++)
+                if (changes[j].res == changes[n].res)
+                        return usage_error("%s is given twice", changes[n].res->name);
+        r = limit_spec_parse(value, changes[n].res->unit, &changes[n].spec, &why);
         if (r < 0)
-                return usage_error("invalid value '%s' for %s: %s", argv[1], res->name, why ?: strerror(-r));
+                return usage_error("invalid value '%s' for %s: %s", value, changes[n].res->name, why ?: strerror(-r));
+        return EXIT_OK;
+}
 
-        /* "soft:" and ":hard" keep the other side as it is now. */
-        if (!spec.has_soft || !spec.has_hard) {
-                r = resource1_prlimit(h, arg_pid, res->number, NULL, &cur);
+/* The limits to ask for: "soft:" and ":hard" keep the other side as it is in cur. */
+static void changes_apply(const Change changes[], size_t n, const struct rlimit cur[static RLIM_NLIMITS],
+                          int ret_resources[], struct rlimit ret_new[]) {
+        for (size_t i = 0; i < n; i++) {
+                uint64_t soft, hard;
+                const struct rlimit *c = &cur[changes[i].res->number];
+                limit_spec_apply(&changes[i].spec, c->rlim_cur, c->rlim_max, &soft, &hard);
+                ret_resources[i] = changes[i].res->number;
+                ret_new[i] = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
+        }
+}
+
+/* "NOFILE to 100:200, CORE to 0:0" for a failure the service did not word. */
+static const char *changes_describe(const Change changes[], const struct rlimit new[], size_t n, char *buf,
+                                    size_t size) {
+        char a[24], b[24];
+        size_t k = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < n && k < size; i++)
+                k += (size_t) snprintf(buf + k, size - k, "%s%s to %s:%s", i ? ", " : "", changes[i].res->name,
+                                       limit_value_format(new[i].rlim_cur, arg_raw, a),
+                                       limit_value_format(new[i].rlim_max, arg_raw, b));
+        return buf;
+}
+
+static int verb_set(Resource1 *h, int argc, char **argv) {
+        Change changes[RLIM_NLIMITS];
+        int resources[RLIM_NLIMITS];
+        struct rlimit cur[RLIM_NLIMITS] = {}, old[RLIM_NLIMITS], new[RLIM_NLIMITS];
+        char a[24], b[24], c[24], d[24], what[1024];
+        size_t n = 0;
+        bool need_current = false;
+        int r;
+
+        if (argc < 2 || argc % 2 != 0)
+                return usage_error("'set' takes RESOURCE VALUE [RESOURCE VALUE...], e.g. 'resourcectl set NOFILE 1024:4096'");
+        if ((size_t) argc / 2 > RLIM_NLIMITS)
+                return usage_error("'set' takes at most %d limits, each resource once", RLIM_NLIMITS);
+        for (int i = 0; i < argc; i += 2, n++) {
+                r = change_parse(argv[i], argv[i + 1], changes, n);
+                if (r != EXIT_OK)
+                        return r;
+                need_current = need_current || !changes[n].spec.has_soft || !changes[n].spec.has_hard;
+        }
+
+        r = target_open(false);
+        if (r != EXIT_OK)
+                return r;
+        if (need_current) {
+                r = target_list_rlimits(h, cur);
                 if (r < 0)
-                        return fail(h, r, "cannot read %s", res->name);
-        } else
-                cur = (struct rlimit) {};
-        uint64_t soft, hard;
-        limit_spec_apply(&spec, cur.rlim_cur, cur.rlim_max, &soft, &hard);
-        new = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
+                        return fail(h, r, "cannot read the limits of %s%d", arg_pid ? "pid " : "", (int) arg_pid);
+        }
+        changes_apply(changes, n, cur, resources, new);
 
+        /* One request: all or nothing, one authorization. */
         agent_open(h);
-        r = resource1_prlimit(h, arg_pid, res->number, &new, &old);
+        r = target_fd >= 0 ? resource1_setrlimits_pidfd(h, target_fd, resources, new, n, old) :
+                             resource1_setrlimits(h, arg_pid, resources, new, n, old);
         agent_close();
         if (r < 0)
-                return fail(h, r, "cannot set %s to %s:%s", res->name, limit_value_format(soft, arg_raw, a),
-                            limit_value_format(hard, arg_raw, b));
+                return fail(h, r, "cannot set %s", changes_describe(changes, new, n, what, sizeof what));
 
         if (arg_json) {
-                printf("{\"resource\":\"%s\",\"pid\":%d,\"old\":{\"soft\":%" PRIu64 ",\"hard\":%" PRIu64 "},"
-                       "\"new\":{\"soft\":%" PRIu64 ",\"hard\":%" PRIu64 "}}\n",
-                       res->name, (int) arg_pid, (uint64_t) old.rlim_cur, (uint64_t) old.rlim_max, soft, hard);
+                if (n > 1)
+                        printf("[");
+                for (size_t i = 0; i < n; i++)
+                        printf("%s{\"resource\":\"%s\",\"pid\":%d,\"old\":{\"soft\":%" PRIu64 ",\"hard\":%" PRIu64 "},"
+                               "\"new\":{\"soft\":%" PRIu64 ",\"hard\":%" PRIu64 "}}",
+                               i ? "," : "", changes[i].res->name, (int) arg_pid, (uint64_t) old[i].rlim_cur,
+                               (uint64_t) old[i].rlim_max, (uint64_t) new[i].rlim_cur, (uint64_t) new[i].rlim_max);
+                printf("%s\n", n > 1 ? "]" : "");
                 return EXIT_OK;
         }
-        printf("%s: %s:%s %s %s:%s\n", res->name, limit_value_format(old.rlim_cur, arg_raw, a),
-               limit_value_format(old.rlim_max, arg_raw, b), arrow(), limit_value_format(soft, arg_raw, c),
-               limit_value_format(hard, arg_raw, d));
+        for (size_t i = 0; i < n; i++)
+                printf("%s: %s:%s %s %s:%s\n", changes[i].res->name, limit_value_format(old[i].rlim_cur, arg_raw, a),
+                       limit_value_format(old[i].rlim_max, arg_raw, b), arrow(),
+                       limit_value_format(new[i].rlim_cur, arg_raw, c), limit_value_format(new[i].rlim_max, arg_raw, d));
         return EXIT_OK;
 }
 
@@ -286,7 +384,12 @@ static int verb_usage(Resource1 *h, int argc, char **argv) {
         r = who_arg(&who);
         if (r != EXIT_OK)
                 return r;
-        r = resource1_getrusage(h, arg_pid, who, &u);
+        /* For --who thread, --pid is a thread id: a thread's pidfd. */
+        r = target_open(who == RUSAGE_THREAD);
+        if (r != EXIT_OK)
+                return r;
+        r = target_fd >= 0 ? resource1_getrusage_pidfd(h, target_fd, who, &u) :
+                             resource1_getrusage(h, arg_pid, who, &u);
         if (r < 0)
                 return fail(h, r, "cannot read the usage of %s%d", arg_pid ? "pid " : "", (int) arg_pid);
 
@@ -334,52 +437,46 @@ static int verb_pagesize(Resource1 *h, int argc, char **argv) {
         return EXIT_OK;
 }
 
-/* Sets the limits on this very process through the service (which asks
- * polkit for a hard raise), then becomes COMMAND, which inherits them. */
+/* Sets the limits on this very process through the service, all in one
+ * request (which asks polkit once for what needs it), then becomes COMMAND,
+ * which inherits them. */
 static int verb_run(Resource1 *h, int argc, char **argv) {
-        char a[24], b[24];
+        Change changes[RLIM_NLIMITS];
+        int resources[RLIM_NLIMITS];
+        struct rlimit cur[RLIM_NLIMITS], new[RLIM_NLIMITS];
+        char what[1024];
+        size_t n = 0;
         int r;
 
         if (argc == 0)
                 return usage_error("'run' needs a command: resourcectl run --limit NOFILE=65536 -- COMMAND [ARG...]");
         if (arg_pid != 0)
                 return usage_error("'run' sets its own limits; --pid does not apply");
+        if (arg_n_limits > RLIM_NLIMITS)
+                return usage_error("'run' takes at most %d --limit options, each resource once", RLIM_NLIMITS);
 
-        struct { const Resource1Rlimit *res; struct rlimit l; } todo[MAX_LIMITS];
-        for (size_t i = 0; i < arg_n_limits; i++) {
-                const char *eq = strchr(arg_limits[i], '=');
+        for (; n < arg_n_limits; n++) {
+                const char *eq = strchr(arg_limits[n], '=');
                 if (!eq)
-                        return usage_error("invalid --limit '%s': expected RESOURCE=VALUE", arg_limits[i]);
+                        return usage_error("invalid --limit '%s': expected RESOURCE=VALUE", arg_limits[n]);
                 char name[64];
-                snprintf(name, sizeof name, "%.*s", (int) (eq - arg_limits[i]), arg_limits[i]);
-                r = resource_arg(name, &todo[i].res);
+                snprintf(name, sizeof name, "%.*s", (int) (eq - arg_limits[n]), arg_limits[n]);
+                r = change_parse(name, eq + 1, changes, n);
                 if (r != EXIT_OK)
                         return r;
-                LimitSpec spec;
-                const char *why = NULL;
-                r = limit_spec_parse(eq + 1, todo[i].res->unit, &spec, &why);
-                if (r < 0)
-                        return usage_error("invalid value '%s' for %s: %s", eq + 1, todo[i].res->name,
-                                           why ?: strerror(-r));
-                struct rlimit cur;
-                if (getrlimit(todo[i].res->number, &cur) < 0)
-                        return usage_error("cannot read %s: %m", todo[i].res->name);
-                uint64_t soft, hard;
-                limit_spec_apply(&spec, cur.rlim_cur, cur.rlim_max, &soft, &hard);
-                todo[i].l = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
         }
+        for (int i = 0; i < RLIM_NLIMITS; i++)
+                if (getrlimit(i, &cur[i]) < 0)
+                        return usage_error("cannot read %s: %m", resource1_resource_to_name(i) ?: "a limit");
+        changes_apply(changes, n, cur, resources, new);
 
-        agent_open(h);
-        for (size_t i = 0; i < arg_n_limits; i++) {
-                r = resource1_setrlimit(h, todo[i].res->number, &todo[i].l);
-                if (r < 0) {
-                        agent_close();
-                        return fail(h, r, "cannot set %s to %s:%s", todo[i].res->name,
-                                    limit_value_format(todo[i].l.rlim_cur, arg_raw, a),
-                                    limit_value_format(todo[i].l.rlim_max, arg_raw, b));
-                }
+        if (n > 0) {
+                agent_open(h);
+                r = resource1_setrlimits(h, 0, resources, new, n, NULL);
+                agent_close();
+                if (r < 0)
+                        return fail(h, r, "cannot set %s", changes_describe(changes, new, n, what, sizeof what));
         }
-        agent_close();
 
         /* The bus connection is O_CLOEXEC: nothing of ours leaks into the command. */
         execvp(argv[0], argv);
@@ -394,17 +491,21 @@ static void help(void) {
                "\n"
                "Commands:\n"
                "  limits [RESOURCE...]     show limits (the default): RESOURCE DESCRIPTION SOFT HARD UNITS\n"
-               "  set RESOURCE VALUE       set a limit; VALUE is soft:hard, N (both), soft: or :hard\n"
-               "                           (the other side kept), unlimited or infinity; sizes take\n"
-               "                           K/M/G/T/P/E, CPU s/min/h, RTTIME us/ms/s, NICE a nice level\n"
-               "                           with a sign (-20..+19) or the raw 0..40\n"
+               "  set RESOURCE VALUE [RESOURCE VALUE...]\n"
+               "                           set limits, all in one request: all or none are set, with\n"
+               "                           one authorization; VALUE is soft:hard, N (both), soft: or\n"
+               "                           :hard (the other side kept), unlimited or infinity; sizes\n"
+               "                           take K/M/G/T/P/E, CPU s/min/h, RTTIME us/ms/s, NICE a nice\n"
+               "                           level with a sign (-20..+19) or the raw 0..40\n"
                "  usage                    show resource usage (getrusage)\n"
                "  pagesize                 show the system page size in bytes\n"
                "  run [--limit RES=VALUE]... -- COMMAND [ARG...]\n"
-               "                           set limits on this process, then run COMMAND with them\n"
+               "                           set limits on this process (one request, as for set),\n"
+               "                           then run COMMAND with them\n"
                "\n"
                "Options:\n"
-               "  -p --pid=PID             the process to read or change (default: this one)\n"
+               "  -p --pid=PID             the process to read or change, as this namespace numbers\n"
+               "                           it (default: this one; for --who thread, a thread id)\n"
                "  -w --who=WHO             usage of self, children, both or thread (default: self)\n"
                "  -l --limit=RES=VALUE     a limit for 'run' (repeatable)\n"
                "     --json                JSON output with stable field names\n"
@@ -515,6 +616,7 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return fail(NULL, r, "cannot start");
         r = run(h, n, args);
+        target_close();
         resource1_free(h);
         return r;
 }

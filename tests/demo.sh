@@ -33,10 +33,18 @@ show busctl --system call "${B[@]}" Prlimit usbtt "$child" NOFILE false 0 0
 show busctl --system call "${B[@]}" Prlimit usbtt "$child" NOFILE true 512 1024
 show prlimit --nofile --pid "$child"
 show busctl --system call "${B[@]}" SetRlimit stt CORE 0 0
+echo; echo "# Several limits at once, all or nothing, one decision:"
+show busctl --system call "${B[@]}" SetRlimits 'ua(stt)' "$child" 2 NOFILE 256 1024 CORE 0 0
+show busctl --system call "${B[@]}" SetRlimits 'ua(stt)' "$child" 2 FSIZE 1048576 18446744073709551615 NOFILE 256 2048
+show prlimit --fsize --nofile --pid "$child"
 show busctl --system call "${B[@]}" GetRusage us 0 self
 show busctl --system call "${B[@]}" GetRusage us "$child" children
 echo; echo "# PrlimitPidfd takes a pidfd; busctl of systemd 252 cannot pass one, so GDBus (tests/rcall) does:"
 show build/tests/rcall --pidfd-of "$child" PrlimitPidfd '(hsbtt)' "(handle 0, 'NOFILE', false, 0, 0)"
+show build/tests/rcall --pidfd-of "$child" SetRlimitsPidfd '(ha(stt))' "(handle 0, [('NOFILE', 128, 1024)])"
+echo; echo "# A pid number from another pid namespace names another process there: refused"
+# (busctl as pid 1 would log to the console, as systemd's pid 1 does: a shell is pid 1 here)
+show unshare --pid --fork --mount-proc sh -c "busctl --system call ${B[*]} Prlimit usbtt 1 NOFILE true 77 77"
 echo; echo "# Unprivileged callers: nobody lowers its own limit (no polkit), then asks to raise a hard limit:"
 show as nobody prlimit --nofile=400:800 -- busctl --system call "${B[@]}" SetRlimit stt NOFILE 100 800
 show as nobody prlimit --nofile=400:800 -- busctl --system call "${B[@]}" SetRlimit stt NOFILE 400 900
@@ -59,9 +67,12 @@ R=$RESOURCE1_FIXTURE/resourcectl
 sleep 600 & child=$!
 show "$R" limits NOFILE STACK CPU
 show "$R" set --pid "$child" NOFILE 512:
+show "$R" set --pid "$child" NOFILE 256: CORE 0 STACK 4M
+show unshare --pid --fork --mount-proc sh -c "$R set --pid 1 NOFILE 77:77; ulimit -n"
 show "$R" --json limits --pid "$child" NOFILE
 show "$R" usage --who both
 show "$R" pagesize
 show "$R" run --limit NOFILE=256:512 -- sh -c 'ulimit -Sn; ulimit -Hn'
 show as nobody prlimit --nofile=1024:4096 -- "$R" run --limit NOFILE=65536 -- true
+show as nobody prlimit --nofile=1024:4096 -- "$R" run --limit NOFILE=2048 --limit MSGQUEUE=1M -- true
 kill "$child"

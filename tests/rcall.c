@@ -4,16 +4,20 @@
  * text>" or "ERR <error name> <message>", then what was asked for:
  *
  *   rcall [--interactive] [--pidfd-of PID] [--spawn-child] [--limit RES]
- *         [--burn-ms N] [--own-usage] METHOD SIGNATURE ARGS
+ *         [--all-limits] [--burn-ms N] [--own-usage] METHOD SIGNATURE ARGS
  *
  *   --interactive   allow interactive authorization on the call
  *   --pidfd-of PID  pass pidfd_open(PID) as the call's fd 0 (for an "h" argument @h 0)
  *   --spawn-child   fork a child that waits, put its pid where ARGS says CHILD,
  *                   and afterwards print "CHILD <pid> <soft> <hard>" of RES for it
  *   --limit RES     afterwards print "LIMIT <soft> <hard>": this process's own RES
+ *   --all-limits    print "BEFORE <NAME> <soft> <hard>" for each of this process's own
+ *                   limits as they were just before the call, and afterwards
+ *                   "RLIMIT <NAME> <soft> <hard>" as they are after it
  *   --burn-ms N     spend N ms of CPU in user mode before the call
- *   --own-usage     afterwards print "USAGE <utime> <stime> <maxrss> <minflt> <nvcsw>"
- *                   from this process's own getrusage(RUSAGE_SELF)
+ *   --own-usage     afterwards print "USAGE <utime> <stime> <maxrss> <minflt> <nvcsw> <hwm>"
+ *                   from this process's own getrusage(RUSAGE_SELF), and VmHWM of its
+ *                   /proc/self/status (KiB)
  */
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
@@ -36,7 +40,7 @@ static double now(void) {
 }
 
 int main(int argc, char *argv[]) {
-        gboolean interactive = FALSE, spawn_child = FALSE, own_usage = FALSE;
+        gboolean interactive = FALSE, spawn_child = FALSE, own_usage = FALSE, all_limits = FALSE;
         gint pidfd_of = 0, burn_ms = 0;
         gchar *limit = NULL;
         GOptionEntry entries[] = {
@@ -44,6 +48,7 @@ int main(int argc, char *argv[]) {
                 { "pidfd-of", 0, 0, G_OPTION_ARG_INT, &pidfd_of, NULL, NULL },
                 { "spawn-child", 0, 0, G_OPTION_ARG_NONE, &spawn_child, NULL, NULL },
                 { "limit", 0, 0, G_OPTION_ARG_STRING, &limit, NULL, NULL },
+                { "all-limits", 0, 0, G_OPTION_ARG_NONE, &all_limits, NULL, NULL },
                 { "burn-ms", 0, 0, G_OPTION_ARG_INT, &burn_ms, NULL, NULL },
                 { "own-usage", 0, 0, G_OPTION_ARG_NONE, &own_usage, NULL, NULL },
                 {}
@@ -108,6 +113,13 @@ int main(int argc, char *argv[]) {
                 fds = g_unix_fd_list_new_from_array(&fd, 1);
         }
 
+        for (size_t i = 0; all_limits && i < resource1_rlimits_count; i++) {
+                struct rlimit l;
+                getrlimit(resource1_rlimits[i].number, &l);
+                printf("BEFORE %s %llu %llu\n", resource1_rlimits[i].name, (unsigned long long) l.rlim_cur,
+                       (unsigned long long) l.rlim_max);
+        }
+
         g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
                 bus, "org.example.Resource1", "/org/example/Resource1", "org.example.Resource1",
                 argv[1], g_steal_pointer(&params), NULL,
@@ -127,6 +139,12 @@ int main(int argc, char *argv[]) {
                 getrlimit(res->number, &l);
                 printf("LIMIT %llu %llu\n", (unsigned long long) l.rlim_cur, (unsigned long long) l.rlim_max);
         }
+        for (size_t i = 0; all_limits && i < resource1_rlimits_count; i++) {
+                struct rlimit l;
+                getrlimit(resource1_rlimits[i].number, &l);
+                printf("RLIMIT %s %llu %llu\n", resource1_rlimits[i].name, (unsigned long long) l.rlim_cur,
+                       (unsigned long long) l.rlim_max);
+        }
         if (child > 0) {
                 struct rlimit l;
                 prlimit(child, res ? res->number : RLIMIT_NOFILE, NULL, &l);
@@ -138,10 +156,19 @@ int main(int argc, char *argv[]) {
         if (own_usage) {
                 struct rusage ru;
                 getrusage(RUSAGE_SELF, &ru);
-                printf("USAGE %.6f %.6f %ld %ld %ld\n",
+                /* getrusage's ru_maxrss also counts the images this process was
+                 * before exec (the forked test, setpriv); VmHWM only this one */
+                long hwm = -1;
+                g_autofree gchar *status = NULL;
+                if (g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
+                        const char *p = strstr(status, "\nVmHWM:");
+                        if (p)
+                                hwm = strtol(p + strlen("\nVmHWM:"), NULL, 10);
+                }
+                printf("USAGE %.6f %.6f %ld %ld %ld %ld\n",
                        ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
                        ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
-                       ru.ru_maxrss, ru.ru_minflt, ru.ru_nvcsw);
+                       ru.ru_maxrss, ru.ru_minflt, ru.ru_nvcsw, hwm);
         }
         return 0;
 }

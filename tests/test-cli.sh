@@ -25,7 +25,7 @@ sleep 600 & child=$!
 setpriv --reuid=5 --regid=60 --clear-groups sleep 600 & other=$!
 sleep 0.1
 
-echo "1..31"
+echo "1..43"
 
 # limits
 rc "$R"
@@ -67,6 +67,97 @@ rc "$R" --json set --pid "$child" NOFILE 100
 check "set --json parses" \
       'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"old\"]==dict(soft=120,hard=120) and d[\"new\"]==dict(soft=100,hard=100)" "$T/out"'
 
+# several limits in one request
+rc "$R" set --pid "$child" NOFILE 90:100 CORE 0 STACK 2M:
+check "set with several RESOURCE VALUE pairs: one line each, and the kernel agrees" \
+      '[ $status = 0 ] && [ $(wc -l < "$T/out") = 3 ] && grep -Eq "^NOFILE: 100:100 (->|→) 90:100$" "$T/out" &&
+       grep -Eq "^CORE: .* (->|→) 0:0$" "$T/out" && grep -Eq "^STACK: 4194304:.* (->|→) 2097152:" "$T/out" &&
+       [ "$(proc_limit $child "Max open files")" = "90 100" ] && [ "$(proc_limit $child "Max core file size")" = "0 0" ] &&
+       [ "$(proc_limit $child "Max stack size" | cut -d" " -f1)" = 2097152 ]'
+rc "$R" --json set --pid "$child" NOFILE 80 CORE 0
+check "set --json with several limits is an array of the one-limit objects" \
+      'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [x[\"resource\"] for x in d]==[\"NOFILE\",\"CORE\"] and d[0][\"old\"]==dict(soft=90,hard=100) and d[0][\"new\"]==dict(soft=80,hard=80)" "$T/out"'
+rc "$R" set --pid "$child" NOFILE 10 nofile 20
+check "a resource given twice: usage error 2, nothing asked" '[ $status = 2 ] && grep -q "NOFILE is given twice" "$T/err" && [ "$(proc_limit $child "Max open files")" = "80 80" ]'
+rc "$R" set --pid "$child" NOFILE 10 CORE
+check "a RESOURCE without its VALUE: usage error 2" '[ $status = 2 ] && grep -q "RESOURCE VALUE \[RESOURCE VALUE...\]" "$T/err"'
+can_raise=$(busctl --system get-property org.example.Resource1 /org/example/Resource1 org.example.Resource1 CanRaiseHardLimits)
+before_core=$(proc_limit "$child" "Max core file size") before_fsize=$(proc_limit "$child" "Max file size")
+rc "$R" set --pid "$child" CORE 0:0 FSIZE 1M: NOFILE :81
+if [ "$can_raise" = "b false" ]; then
+        check "a batch whose last limit the kernel refuses: exit 3, one line naming it, the others restored" \
+              '[ $status = 3 ] && [ $(wc -l < "$T/err") = 1 ] && grep -q "the kernel refused NOFILE" "$T/err" &&
+               grep -q "the limits set were restored" "$T/err" && [ ! -s "$T/out" ] &&
+               [ "$(proc_limit $child "Max core file size")" = "$before_core" ] &&
+               [ "$(proc_limit $child "Max file size")" = "$before_fsize" ] && [ "$(proc_limit $child "Max open files")" = "80 80" ]'
+else
+        check "a batch with a hard raise, by a service that holds CAP_SYS_RESOURCE: all set" \
+              '[ $status = 0 ] && [ "$(proc_limit $child "Max open files")" = "80 81" ]'
+fi
+
+# one request, one authorization: what the bus carries, seen by a monitor
+dbus-monitor --system "type='method_call',interface='org.freedesktop.PolicyKit1.Authority',member='CheckAuthorization'" \
+             "type='method_call',interface='org.example.Resource1'" > "$T/monitor" 2>/dev/null & monitor=$!
+pagesizes() { grep -c "member=PageSize" "$T/monitor"; }
+mon_sync() { # every message routed before this point has reached the monitor (tries: of 10 ms)
+        local n; n=$(pagesizes)
+        busctl --system call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize >/dev/null
+        for _ in $(seq "${1:-1000}"); do [ "$(pagesizes)" -gt "$n" ] && return; sleep 0.01; done
+}
+for _ in $(seq 200); do mon_sync 5; [ "$(pagesizes)" -gt 0 ] && break; done   # the monitor is listening
+mon_mark() { mon_sync; mark=$(wc -l < "$T/monitor"); }
+mon_since() { tail -n +"$((mark + 1))" "$T/monitor"; }
+mq_hard=$(proc_limit $$ "Max msgqueue size" | cut -d" " -f2)
+mon_mark
+rc as_nobody prlimit --nofile=400:800 -- "$R" --no-ask-password run --limit NOFILE=400:900 \
+        --limit MSGQUEUE=:$((mq_hard + 1)) --limit CORE=0 -- touch "$T/ran2"
+mon_sync
+check "run with three limits: one SetRlimits call, one polkit check naming both hard raises, the command not run" \
+      '[ $status = 3 ] && [ ! -e "$T/ran2" ] && [ "$(mon_since | grep -c "member=SetRlimits$")" = 1 ] &&
+       [ "$(mon_since | grep -c "member=SetRlimit$")" = 0 ] && [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
+       mon_since | grep -A1 "string \"resources\"" | grep -q "string \"NOFILE MSGQUEUE\"" &&
+       grep -q "setting NOFILE to 400:900, MSGQUEUE to 0*[0-9]*:$((mq_hard + 1)), CORE to 0:0 of pid [0-9]*: .*raise-hard-limit" "$T/err"'
+setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 & nobodys=$!
+sleep 0.1
+before_nobodys=$(proc_limit $nobodys "Max open files")
+mon_mark
+rc as_nobody "$R" --no-ask-password set --pid "$nobodys" NOFILE :1048576 MSGQUEUE :$((mq_hard + 1))
+mon_sync
+check "set of two hard raises on one's own process: one SetRlimitsPidfd call, one polkit check, nothing changed" \
+      '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ] &&
+       [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] && grep -q "raise-hard-limit" "$T/err" &&
+       [ "$(proc_limit $nobodys "Max open files")" = "$before_nobodys" ]'
+mon_mark
+rc "$R" limits --pid "$child" NOFILE
+mon_sync
+check "--pid is passed as a pidfd (ListRlimitsPidfd), never as a number" \
+      '[ $status = 0 ] && [ "$(mon_since | grep -c "member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
+kill "$monitor" "$nobodys" 2>/dev/null
+
+# --pid is a pid of resourcectl's own pid namespace, as for prlimit(1): in a
+# nested one (as in a container), pid 1 is that namespace's init
+outer_before=$(proc_limit 1 "Max open files")
+rc unshare --pid --fork --mount-proc sh -c '
+        [ $$ = 1 ] || exit 90
+        "$0" set --pid 1 NOFILE 77:77 || exit 91
+        "$0" limits --raw --no-headings --pid 1 NOFILE
+        echo "ulimit $(ulimit -Sn) $(ulimit -Hn)"
+        while read -r line; do case $line in "Max open files"*) echo "self $line" ;; esac; done < /proc/self/limits
+        ' "$R"
+check "resourcectl set --pid 1 in a nested pid namespace changes that namespace's pid 1 (its own /proc/self/limits)" \
+      '[ $status = 0 ] && grep -Eq "^NOFILE: .* (->|→) 77:77$" "$T/out" && grep -q "^NOFILE \".*\" 77 77 files$" "$T/out" &&
+       grep -qx "ulimit 77 77" "$T/out" && grep -Eq "^self Max open files +77 +77 +files" "$T/out"'
+check "... and not pid 1 of the namespace the service sees" \
+      '[ "$(proc_limit 1 "Max open files")" = "$outer_before" ] && [ "$outer_before" != "77 77" ]'
+rc unshare --pid --fork --mount-proc sh -c '
+        busctl --system call org.example.Resource1 /org/example/Resource1 org.example.Resource1 Prlimit usbtt 1 NOFILE true 77 77
+        echo "busctl $?"
+        gdbus call --system --dest org.example.Resource1 --object-path /org/example/Resource1 \
+                --method org.example.Resource1.Prlimit 1 NOFILE true 77 77'
+check "a raw pid number from a nested pid namespace is refused with OtherPidNamespace; outer pid 1 untouched" \
+      'grep -qx "busctl 1" "$T/out" && grep -q "pid 1 was named from another pid namespace" "$T/err" &&
+       grep -q "org.example.Resource1.Error.OtherPidNamespace" "$T/err" && [ "$(proc_limit 1 "Max open files")" = "$outer_before" ]'
+
 # refusals: one line naming the resource, the value and the reason; nothing changed
 before=$(proc_limit "$other" "Max open files")
 rc as_nobody "$R" set --pid "$other" NOFILE 1
@@ -105,6 +196,8 @@ check "run with a refused hard raise: exit 3, the command not run" \
       '[ $status = 3 ] && [ ! -e "$T/ran" ] && grep -q "NOFILE.*400:900.*raise-hard-limit" "$T/err"'
 rc as_nobody prlimit --nofile=400:800 -- "$R" run --limit NOFILE=100: -- sh -c 'ulimit -Sn; ulimit -Hn'
 check "run as an unprivileged user lowering its limit" '[ $status = 0 ] && [ "$(tr "\n" " " < "$T/out")" = "100 800 " ]'
+rc "$R" run --limit NOFILE=64 --limit nofile=32 -- true
+check "run with a resource given twice: usage error 2" '[ $status = 2 ] && grep -q "NOFILE is given twice" "$T/err"'
 
 # help and version
 check "--help and --version" '"$R" --help | grep -q "Exit status" && "$R" --version | grep -q "^resourcectl "'

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,6 +151,220 @@ static void test_getrusage(void) {
         g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_THREAD, &u), ==, 0);
         g_assert_cmpint(resource1_getrusage(h, 0, RESOURCE1_RUSAGE_BOTH, &u), ==, 0);
         g_assert_cmpint(resource1_getrusage(h, 0, 42, &u), ==, -EINVAL);
+}
+
+/* A thread that burns CPU, measures its own RUSAGE_THREAD, and waits. */
+typedef struct Burner {
+        pid_t tid;
+        double own_utime;
+        int ready[2], done[2];
+} Burner;
+
+static void *burner_run(void *userdata) {
+        Burner *b = userdata;
+        struct rusage ru;
+        volatile double x = 0;
+        char c = 0;
+
+        b->tid = gettid();
+        for (long i = 0; i < 60000000; i++)
+                x += i * 0.5;
+        getrusage(RUSAGE_THREAD, &ru);
+        b->own_utime = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+        g_assert_cmpint(write(b->ready[1], &c, 1), ==, 1);
+        g_assert_cmpint(read(b->done[0], &c, 1), ==, 1);
+        return NULL;
+}
+
+/* A thread id: for RUSAGE_THREAD the library names that thread by a thread's
+ * pidfd; for the others it names the thread's process. */
+static void test_getrusage_of_a_thread(void) {
+        Burner b = {};
+        pthread_t t;
+        char c = 0;
+        g_assert_cmpint(pipe(b.ready), ==, 0);
+        g_assert_cmpint(pipe(b.done), ==, 0);
+        g_assert_cmpint(pthread_create(&t, NULL, burner_run, &b), ==, 0);
+        g_assert_cmpint(read(b.ready[0], &c, 1), ==, 1);
+
+        Resource1Usage thread, main_thread, process;
+        g_assert_cmpint(resource1_getrusage(h, b.tid, RUSAGE_THREAD, &thread), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, getpid(), RUSAGE_THREAD, &main_thread), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, b.tid, RUSAGE_SELF, &process), ==, 0);
+        g_test_message("thread %d: service %.3f s, its own %.3f s; main thread %.3f s; process %.3f s", (int) b.tid,
+                       thread.ru_utime, b.own_utime, main_thread.ru_utime, process.ru_utime);
+        g_assert_cmpfloat(b.own_utime, >=, 0.05);
+        g_assert_cmpfloat(fabs(thread.ru_utime - b.own_utime), <=, 0.05);
+        g_assert_cmpfloat(process.ru_utime, >=, thread.ru_utime + main_thread.ru_utime - 0.05);
+
+        /* a pidfd the program opened: a process's for "thread" names the main thread */
+        int fd = pidfd_open(getpid(), 0);
+        Resource1Usage by_fd;
+        g_assert_cmpint(resource1_getrusage_pidfd(h, fd, RUSAGE_THREAD, &by_fd), ==, 0);
+        g_assert_cmpfloat(fabs(by_fd.ru_utime - main_thread.ru_utime), <=, 0.05);
+        struct rusage ru;
+        g_assert_cmpint(resource1_getrusage_struct_pidfd(h, fd, RUSAGE_SELF, &ru), ==, 0);
+        g_assert_cmpint(ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec, >=, (long) (thread.ru_utime * 1e6));
+        close(fd);
+
+        g_assert_cmpint(write(b.done[1], &c, 1), ==, 1);
+        pthread_join(t, NULL);
+        close(b.ready[0]), close(b.ready[1]), close(b.done[0]), close(b.done[1]);
+}
+
+static void set_kernel_limits(pid_t pid, int resource, rlim_t soft, rlim_t hard) {
+        struct rlimit l = { soft, hard };
+        g_assert_cmpint(prlimit(pid, resource, &l, NULL), ==, 0);
+}
+
+static void assert_kernel_limits(pid_t pid, int resource, rlim_t soft, rlim_t hard) {
+        struct rlimit k;
+        kernel_limits(pid, resource, &k);
+        g_assert_cmpuint(k.rlim_cur, ==, soft);
+        g_assert_cmpuint(k.rlim_max, ==, hard);
+}
+
+static void test_setrlimits(void) {
+        pid_t c = spawn_sleeper();
+        set_kernel_limits(c, RLIMIT_NOFILE, 400, 800);
+        set_kernel_limits(c, RLIMIT_CORE, 4096, 8192);
+        set_kernel_limits(c, RLIMIT_FSIZE, 100000, 200000);
+
+        /* several at once: the old limits in the order given */
+        int res[] = { RLIMIT_NOFILE, RLIMIT_CORE };
+        struct rlimit set[] = { { 100, 200 }, { 0, 4096 } }, old[2];
+        g_assert_cmpint(resource1_setrlimits(h, c, res, set, 2, old), ==, 0);
+        g_assert_null(resource1_last_error_name(h));
+        g_assert_cmpuint(old[0].rlim_cur, ==, 400);
+        g_assert_cmpuint(old[0].rlim_max, ==, 800);
+        g_assert_cmpuint(old[1].rlim_cur, ==, 4096);
+        g_assert_cmpuint(old[1].rlim_max, ==, 8192);
+        assert_kernel_limits(c, RLIMIT_NOFILE, 100, 200);
+        assert_kernel_limits(c, RLIMIT_CORE, 0, 4096);
+
+        /* ret_old may be NULL; one limit is a batch too */
+        int one[] = { RLIMIT_CORE };
+        struct rlimit core[] = { { 1024, 4096 } };
+        g_assert_cmpint(resource1_setrlimits(h, c, one, core, 1, NULL), ==, 0);
+        assert_kernel_limits(c, RLIMIT_CORE, 1024, 4096);
+
+        /* all or nothing: the kernel refuses the last (a hard raise, without
+         * CAP_SYS_RESOURCE), the ones before it are put back */
+        int three[] = { RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_NOFILE };
+        struct rlimit up[] = { { 2048, 4096 }, { 50000, 200000 }, { 100, 201 } };
+        struct rlimit untouched[3] = { { 7, 7 }, { 7, 7 }, { 7, 7 } };
+        int r = resource1_setrlimits(h, c, three, up, 3, untouched);
+        if (r == 0)
+                g_test_message("the service holds CAP_SYS_RESOURCE: the batch with a hard raise succeeded");
+        else {
+                assert_failed(r, EPERM, "org.example.Resource1.Error.PermissionDenied", "the kernel refused NOFILE");
+                g_assert_nonnull(strstr(resource1_last_error_message(h), "the limits set were restored"));
+                g_assert_cmpuint(untouched[0].rlim_cur, ==, 7);   /* out-parameters only on success */
+                assert_kernel_limits(c, RLIMIT_CORE, 1024, 4096);
+                assert_kernel_limits(c, RLIMIT_FSIZE, 100000, 200000);
+                assert_kernel_limits(c, RLIMIT_NOFILE, 100, 200);
+        }
+
+        /* refused whole before anything is done */
+        int twice[] = { RLIMIT_NOFILE, RLIMIT_CORE, RLIMIT_NOFILE };
+        struct rlimit low[] = { { 10, 20 }, { 0, 0 }, { 10, 20 } };
+        assert_failed(resource1_setrlimits(h, c, twice, low, 3, NULL), EINVAL,
+                      "org.example.Resource1.Error.InvalidLimits", "NOFILE is given twice");
+        assert_kernel_limits(c, RLIMIT_CORE, 1024, 4096);
+        struct rlimit inverted[] = { { 10, 20 }, { 5, 1 } };
+        assert_failed(resource1_setrlimits(h, c, res, inverted, 2, NULL), EINVAL,
+                      "org.example.Resource1.Error.InvalidLimits", "soft limit 5 exceeds hard limit 1 for CORE");
+        g_assert_cmpint(resource1_setrlimits(h, c, res, set, 0, NULL), ==, -EINVAL);
+        int bogus[] = { RLIMIT_NOFILE, 99 };
+        g_assert_cmpint(resource1_setrlimits(h, c, bogus, set, 2, NULL), ==, -EINVAL);
+
+        /* by a pidfd the program opened */
+        int fd = pidfd_open(c, 0);
+        g_assert_cmpint(fd, >=, 0);
+        struct rlimit lower[] = { { 50, 100 }, { 0, 2048 } };
+        g_assert_cmpint(resource1_setrlimits_pidfd(h, fd, res, lower, 2, old), ==, 0);
+        g_assert_cmpuint(old[0].rlim_max, ==, 200);
+        assert_kernel_limits(c, RLIMIT_CORE, 0, 2048);
+        struct rlimit all[RLIM_NLIMITS];
+        g_assert_cmpint(resource1_list_rlimits_pidfd(h, fd, all, RLIM_NLIMITS), ==, RLIM_NLIMITS);
+        g_assert_cmpuint(all[RLIMIT_NOFILE].rlim_cur, ==, 50);
+        g_assert_cmpuint(all[RLIMIT_FSIZE].rlim_max, ==, 200000);
+
+        reap(c);
+        assert_failed(resource1_setrlimits_pidfd(h, fd, res, lower, 2, NULL), ESRCH,
+                      "org.example.Resource1.Error.NoSuchProcess", NULL);
+        close(fd);
+        /* pidfd_open() of a pid that is not there: the service's error, without asking it */
+        assert_failed(resource1_setrlimits(h, c, res, lower, 2, NULL), ESRCH,
+                      "org.example.Resource1.Error.NoSuchProcess", "no such process");
+
+        /* pid 0: the caller itself */
+        struct rlimit own_core;
+        kernel_limits(getpid(), RLIMIT_CORE, &own_core);
+        struct rlimit own[] = { { 0, own_core.rlim_max } };
+        g_assert_cmpint(resource1_setrlimits(h, 0, one, own, 1, old), ==, 0);
+        g_assert_cmpuint(old[0].rlim_cur, ==, own_core.rlim_cur);
+        assert_kernel_limits(getpid(), RLIMIT_CORE, 0, own_core.rlim_max);
+}
+
+/* In a pid namespace of its own (as in a container), as pid 1 there: every
+ * pid the library is given means the process of that namespace, and the
+ * service, which numbers processes in its own namespace, is told by pidfd. */
+static int in_namespace_checks(void) {
+        struct rlimit l = { 55, 55 }, old, k, all[RLIM_NLIMITS];
+        Resource1Usage u;
+        int failures = 0;
+#define EXPECT(cond) do { if (!(cond)) { fprintf(stderr, "failed: %s\n", #cond); failures++; } } while (0)
+
+        EXPECT(getpid() == 1);
+        EXPECT(resource1_prlimit(NULL, 1, RLIMIT_NOFILE, &l, &old) == 0);
+        getrlimit(RLIMIT_NOFILE, &k);
+        EXPECT(k.rlim_cur == 55 && k.rlim_max == 55);
+        EXPECT(resource1_list_rlimits(NULL, 1, all, RLIM_NLIMITS) == RLIM_NLIMITS);
+        EXPECT(all[RLIMIT_NOFILE].rlim_cur == 55);
+        int res[] = { RLIMIT_NOFILE, RLIMIT_CORE };
+        struct rlimit set[] = { { 44, 44 }, { 0, 0 } };
+        EXPECT(resource1_setrlimits(NULL, 1, res, set, 2, NULL) == 0);
+        getrlimit(RLIMIT_NOFILE, &k);
+        EXPECT(k.rlim_cur == 44);
+        getrlimit(RLIMIT_CORE, &k);
+        EXPECT(k.rlim_max == 0);
+        EXPECT(resource1_getrusage(NULL, 1, RUSAGE_SELF, &u) == 0);
+        EXPECT(resource1_getrusage(NULL, 1, RUSAGE_THREAD, &u) == 0);
+        /* no pid 2 here, whatever has that number outside */
+        EXPECT(resource1_prlimit(NULL, 2, RLIMIT_NOFILE, NULL, &old) == -ESRCH);
+#undef EXPECT
+        return failures;
+}
+
+static void test_pids_are_the_callers_namespace(void) {
+        struct rlimit outer_before, outer_after;
+        kernel_limits(1, RLIMIT_NOFILE, &outer_before);
+
+        pid_t child = fork();
+        g_assert_cmpint(child, >=, 0);
+        if (child == 0) {
+                if (unshare(CLONE_NEWPID) < 0)
+                        _exit(100);
+                pid_t init = fork();   /* pid 1 of the new namespace */
+                if (init < 0)
+                        _exit(101);
+                if (init == 0)
+                        _exit(in_namespace_checks());
+                int st;
+                if (waitpid(init, &st, 0) != init || !WIFEXITED(st))
+                        _exit(102);
+                _exit(WEXITSTATUS(st));
+        }
+        int status;
+        g_assert_cmpint(waitpid(child, &status, 0), ==, child);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+
+        /* pid 1 of this (the fixture's) namespace was never touched */
+        kernel_limits(1, RLIMIT_NOFILE, &outer_after);
+        g_assert_cmpuint(outer_after.rlim_cur, ==, outer_before.rlim_cur);
+        g_assert_cmpuint(outer_after.rlim_max, ==, outer_before.rlim_max);
 }
 
 static void test_pagesize(void) {
@@ -321,6 +537,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/client/prlimit-child-and-pidfd", test_prlimit_child);
         g_test_add_func("/client/list-rlimits", test_list_rlimits);
         g_test_add_func("/client/getrusage", test_getrusage);
+        g_test_add_func("/client/getrusage-of-a-thread", test_getrusage_of_a_thread);
+        g_test_add_func("/client/setrlimits", test_setrlimits);
+        g_test_add_func("/client/pids-are-the-callers-namespace", test_pids_are_the_callers_namespace);
         g_test_add_func("/client/pagesize", test_pagesize);
         g_test_add_func("/client/one-shot-calls", test_one_shot_calls);
         g_test_add_func("/client/errors-as-errno-and-message", test_errors_as_errno_and_message);

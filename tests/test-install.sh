@@ -39,5 +39,7 @@ check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering witho
 comp=$share/bash-completion/completions/resourcectl
 complete_words() { bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _resourcectl; echo "${COMPREPLY[*]}"' _ "$comp" "$@"; }
 check "bash completion offers subcommands" '[ "$(complete_words resourcectl pa)" = pagesize ]'
-check "bash completion offers resource names" '[ "$(complete_words resourcectl set NOF)" = NOFILE ] && [ "$(complete_words resourcectl --who ch)" = children ]'
+check "bash completion offers resource names, for each RESOURCE VALUE pair of set" \
+        '[ "$(complete_words resourcectl set NOF)" = NOFILE ] && [ "$(complete_words resourcectl --who ch)" = children ] &&
+         [ "$(complete_words resourcectl set NOFILE 1 CO)" = CORE ] && [ -z "$(complete_words resourcectl set NOFILE "")" ]'
 tap_done
