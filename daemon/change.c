@@ -55,6 +55,7 @@ typedef struct Change {
         unsigned n;                  /* limits, each resource at most once, applied in this order */
         const Resource1Rlimit *resources[RLIM_NLIMITS];
         struct rlimit old[RLIM_NLIMITS], new[RLIM_NLIMITS];
+        unsigned given[RLIM_NLIMITS];   /* the position of the caller's i-th limit in the above */
         Decision decision;
         ChangeReply reply;
 
@@ -128,10 +129,12 @@ static void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]) {
                 return;
         }
         k += (size_t) snprintf(buf, DESCRIBE_MAX, "setting");
-        for (unsigned i = 0; i < ch->n && k < DESCRIBE_MAX; i++)
-                k += (size_t) snprintf(buf + k, DESCRIBE_MAX - k, "%s %s to %s:%s", i ? "," : "",
+        for (unsigned j = 0; j < ch->n && k < DESCRIBE_MAX; j++) {
+                unsigned i = ch->given[j];
+                k += (size_t) snprintf(buf + k, DESCRIBE_MAX - k, "%s %s to %s:%s", j ? "," : "",
                                        ch->resources[i]->name, limit_str(ch->new[i].rlim_cur, a),
                                        limit_str(ch->new[i].rlim_max, b));
+        }
         if (k < DESCRIBE_MAX)
                 snprintf(buf + k, DESCRIBE_MAX - k, " of pid %d", (int) ch->target.pid);
 }
@@ -198,9 +201,11 @@ static int reply_old_limits(const Change *ch, const struct rlimit old[]) {
         int r = sd_bus_message_new_method_return(ch->request, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(stt)");
-        for (unsigned i = 0; r >= 0 && i < ch->n; i++)
+        for (unsigned j = 0; r >= 0 && j < ch->n; j++) {
+                unsigned i = ch->given[j];
                 r = sd_bus_message_append(reply, "(stt)", ch->resources[i]->name, (uint64_t) old[i].rlim_cur,
                                           (uint64_t) old[i].rlim_max);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
@@ -484,8 +489,18 @@ static int polkit_ask_next(Change *ch) {
         /* Lowest bit first: manage-other before raise-hard-limit. */
         unsigned left = ch->decision.actions & ~ch->granted;
         ch->asking = (AuthAction) (left & -left);
-        polkit_details(&details, ch->target.pid, ch->resources, ch->new, ch->n,
-                       limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, ch->asking));
+        /* In the caller's order, as it named them. */
+        const Resource1Rlimit *resources[RLIM_NLIMITS];
+        struct rlimit new[RLIM_NLIMITS];
+        unsigned needing = limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, ch->asking);
+        unsigned needing_given = 0;
+        for (unsigned j = 0; j < ch->n; j++) {
+                resources[j] = ch->resources[ch->given[j]];
+                new[j] = ch->new[ch->given[j]];
+                if (needing & (1u << ch->given[j]))
+                        needing_given |= 1u << j;
+        }
+        polkit_details(&details, ch->target.pid, resources, new, ch->n, needing_given);
 
         /* Unique for the daemon's life (polkitd refuses an id in use), and
          * across restarts through the pid. */
@@ -523,6 +538,30 @@ static int change_check_bounds(Change *ch, sd_bus_error *error) {
 
 /* ---- the start ---------------------------------------------------------- */
 
+/* The order limits are applied in: those whose hard limit goes down last. If
+ * the kernel refuses one, those before it are put back, and only a lowered
+ * hard limit may need CAP_SYS_RESOURCE to be put back; with them last, no
+ * other limit follows one. Otherwise the caller's order. */
+static void change_order(Change *ch) {
+        const Resource1Rlimit *resources[RLIM_NLIMITS];
+        struct rlimit old[RLIM_NLIMITS], new[RLIM_NLIMITS];
+        unsigned k = 0;
+
+        for (unsigned pass = 0; pass < 2; pass++)
+                for (unsigned j = 0; j < ch->n; j++) {
+                        bool lowers_hard = ch->new[j].rlim_max < ch->old[j].rlim_max;
+                        if (lowers_hard != (pass == 1))
+                                continue;
+                        resources[k] = ch->resources[j];
+                        old[k] = ch->old[j];
+                        new[k] = ch->new[j];
+                        ch->given[j] = k++;
+                }
+        memcpy(ch->resources, resources, sizeof resources[0] * ch->n);
+        memcpy(ch->old, old, sizeof old[0] * ch->n);
+        memcpy(ch->new, new, sizeof new[0] * ch->n);
+}
+
 int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const ChangeLimit *limits,
                  size_t n_limits, ChangeReply reply, sd_bus_error *error) {
         _cleanup_(change_freep) Change *ch = NULL;
@@ -550,6 +589,7 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
                 return r;
         for (unsigned i = 0; i < ch->n; i++)
                 ch->old[i] = all[ch->resources[i]->number];
+        change_order(ch);
 
         ch->decision = decide_changes(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, &refused);
         switch (ch->decision.verdict) {

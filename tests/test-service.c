@@ -1012,6 +1012,21 @@ static void test_set_rlimits_refused_last_restores_all(void) {
         g_assert_cmpuint(checks_reset(), ==, 0);
         g_clear_error(&error);
 
+        /* A lowered hard limit could only be put back with CAP_SYS_RESOURCE:
+         * the daemon applies those last, so a refusal after one cannot happen.
+         * Given first here, CORE's hard limit lowered stays as it was when the
+         * NOFILE raise is refused. */
+        if (!can_raise) {
+                g_autoptr(GVariant) r2 = set_rlimits(child, "('CORE', 1024, 4096), ('NOFILE', 400, 801)", &error);
+                all_kernel_limits(child, &after);
+                g_test_message("root's batch, hard limit lowered first: %s", error->message);
+                assert_error(error, ERR_PREFIX "PermissionDenied", "the kernel refused NOFILE");
+                g_assert_nonnull(strstr(error->message, "nothing was set"));
+                assert_limits_unchanged(&before, &after);
+                g_assert_cmpuint(changed_reset(), ==, 0);
+                g_clear_error(&error);
+        }
+
         /* an unprivileged caller on its own process: lower FSIZE, raise NOFILE's
          * hard limit; polkit says yes to "daemon" (once, for NOFILE alone), and
          * here the kernel refuses, so nothing of the batch stays */
