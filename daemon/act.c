@@ -5,6 +5,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/syscall.h>
@@ -42,8 +44,11 @@ typedef struct ActShared {
 #define ACT_AREA_SIZE (16u * 1024)
 
 struct Acting {
-        ActShared *shared;   /* ACT_AREA_SIZE bytes, mmap'd */
-        sd_event_source *child, *deadline;
+        ActShared *shared;   /* ACT_AREA_SIZE bytes */
+        bool shared_mapped;  /* mmap'd MAP_SHARED, for a fork; else allocated */
+        int pidfd;
+        bool reaped;
+        sd_event_source *io, *deadline;
         bool timed_out;
         act_done_t done;
         void *userdata;
@@ -105,6 +110,15 @@ static int act_child(void *userdata) {
         return 0;
 }
 
+/* Sharing the address space spares copying the daemon's page tables (on
+ * virtual machines a fork costs milliseconds), and the area is then plain
+ * memory. valgrind cannot run a CLONE_VM process that is not a thread, nor
+ * can the raw system calls be made everywhere: there a fork shares the area
+ * through MAP_SHARED instead. */
+static bool use_clone_vm(void) {
+        return HAVE_RAW_SYSCALL && !RUNNING_ON_VALGRIND;
+}
+
 /* The acting process starts with every signal blocked (the mask is
  * inherited), so only SIGKILL and SIGSTOP, which cannot be blocked, reach it:
  * no signal can make it dump core, which would take every process sharing its
@@ -118,15 +132,13 @@ static int spawn(ActShared *shared) {
         if (r < 0)
                 return r;
 
-        if (HAVE_RAW_SYSCALL && !RUNNING_ON_VALGRIND) {
-                /* Sharing the address space spares copying the daemon's page
-                 * tables: on virtual machines a fork costs milliseconds. */
+        if (use_clone_vm()) {
+                /* The descriptor table is shared too: the process then holds
+                 * no references of its own to the daemon's files. */
                 pid_t pid = clone(act_child, (char *) shared + ACT_AREA_SIZE,
-                                  CLONE_VM | CLONE_PIDFD | SIGCHLD, shared, &pidfd);
+                                  CLONE_VM | CLONE_FILES | CLONE_PIDFD | SIGCHLD, shared, &pidfd);
                 r = pid < 0 ? -errno : 0;
         } else {
-                /* valgrind cannot run a CLONE_VM process that is not a thread;
-                 * a fork shares the area through MAP_SHARED instead. */
                 pid_t pid = fork();
                 if (pid == 0) {
                         act_child(shared);
@@ -163,25 +175,63 @@ static void result_of(const Acting *a, const siginfo_t *si, ActResult *ret) {
         *ret = res;
 }
 
-static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        Acting *a = userdata;
-        ActResult res;
-        (void) s;
+/* Reaps the acting process: 1 when it has exited (waiting for it if
+ * "block"), 0 while it runs. */
+static int reap(Acting *a, bool block, siginfo_t *ret) {
+        siginfo_t si = {};
 
-        result_of(a, si, &res);
+        if (a->reaped)
+                return 1;
+        for (;;) {
+                if (waitid(P_PIDFD, (id_t) a->pidfd, &si, WEXITED | (block ? 0 : WNOHANG)) >= 0)
+                        break;
+                if (errno != EINTR)
+                        return 1;   /* ECHILD: nothing left to wait for */
+        }
+        if (si.si_pid == 0)
+                return 0;
+        a->reaped = true;
+        if (ret)
+                *ret = si;
+        return 1;
+}
+
+/* The pidfd leaves the event loop before it is closed: epoll forgets a
+ * descriptor only when every reference to its file is gone, and another
+ * acting process (a fork, under valgrind) may hold a copy, so closing
+ * first would leave an event for a freed source behind. */
+static void pidfd_done(Acting *a) {
+        a->io = sd_event_source_disable_unref(a->io);
+        a->pidfd = safe_close(a->pidfd);
+}
+
+/* The pidfd becomes readable when the process exits. */
+static int on_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Acting *a = userdata;
+        siginfo_t si = {};
+        ActResult res;
+        (void) s, (void) fd, (void) revents;
+
+        if (reap(a, false, &si) == 0)
+                return 0;
+        pidfd_done(a);
+        result_of(a, &si, &res);
         a->done(&res, a->userdata);
         return 0;
 }
 
-void act_stop(Acting *a, ActResult *ret) {
-        int pidfd = sd_event_source_get_child_pidfd(a->child);
-        siginfo_t si = {};
+/* Killed, then waited for: bounded, as SIGKILL ends even a stopped process. */
+static void kill_and_reap(Acting *a, siginfo_t *ret) {
+        if (a->pidfd < 0)
+                return;
+        if (!a->reaped)
+                (void) pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+        (void) reap(a, true, ret);
+}
 
-        /* Killed, then waited for without reaping (sd-event reaps it when
-         * the source goes): bounded, as SIGKILL ends even a stopped process. */
-        (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-        while (waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
-                ;
+void act_stop(Acting *a, ActResult *ret) {
+        siginfo_t si = {};
+        kill_and_reap(a, &si);
         result_of(a, &si, ret);
 }
 
@@ -189,21 +239,25 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
         Acting *a = userdata;
         (void) usec;
 
-        /* Stopped by the caller, or starved: its request fails, nobody else's. */
+        /* Stopped by the caller, or starved: its request fails, nobody else's.
+         * The pidfd then says it exited. */
         a->timed_out = true;
-        (void) sd_event_source_send_child_signal(a->child, SIGKILL, NULL, 0);
+        if (a->pidfd >= 0 && !a->reaped)
+                (void) pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
         return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 }
 
 Acting *act_free(Acting *a) {
         if (!a)
                 return NULL;
-        /* The child source owns the process: unreferencing it kills and reaps
-         * one still running, after which nothing uses the shared area. */
-        sd_event_source_disable_unref(a->child);
+        /* Nothing may use the shared area once it is freed. */
+        kill_and_reap(a, NULL);
+        pidfd_done(a);
         sd_event_source_disable_unref(a->deadline);
-        if (a->shared)
+        if (a->shared_mapped)
                 munmap(a->shared, ACT_AREA_SIZE);
+        else
+                free(a->shared);
         free(a);
         return NULL;
 }
@@ -221,11 +275,20 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
                 return -ENOMEM;
         a->done = done;
         a->userdata = userdata;
+        a->pidfd = -1;
 
-        void *area = mmap(NULL, ACT_AREA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (area == MAP_FAILED)
-                return -errno;
-        a->shared = area;
+        if (use_clone_vm()) {
+                a->shared = aligned_alloc(64, ACT_AREA_SIZE);
+                if (!a->shared)
+                        return -ENOMEM;
+                memset(a->shared, 0, sizeof *a->shared);
+        } else {
+                void *area = mmap(NULL, ACT_AREA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+                if (area == MAP_FAILED)
+                        return -errno;
+                a->shared = area;
+                a->shared_mapped = true;
+        }
 
         ActShared *j = a->shared;
         j->pid = req->pid;
@@ -242,20 +305,13 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
                 return r;
         j->cap_data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective &= ~CAP_TO_MASK(CAP_SYS_RESOURCE);
 
-        _cleanup_close_ int pidfd = spawn(j);
-        if (pidfd < 0)
-                return pidfd;
+        a->pidfd = spawn(j);
+        if (a->pidfd < 0)
+                return a->pidfd;
 
-        r = sd_event_add_child_pidfd(e, &a->child, pidfd, WEXITED, on_child_exit, a);
-        if (r < 0) {
-                (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, (id_t) pidfd, &(siginfo_t) {}, WEXITED);
+        r = sd_event_add_io(e, &a->io, a->pidfd, EPOLLIN, on_pidfd, a);
+        if (r < 0)
                 return r;
-        }
-        (void) sd_event_source_set_child_pidfd_own(a->child, true);
-        TAKE_FD(pidfd);
-        (void) sd_event_source_set_child_process_own(a->child, true);
-
         r = sd_event_add_time_relative(e, &a->deadline, CLOCK_MONOTONIC, deadline_usec, 0, on_deadline, a);
         if (r < 0)
                 return r;

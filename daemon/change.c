@@ -348,10 +348,8 @@ static int change_act(Change *ch, sd_bus_error *error) {
         Context *c = ch->context;
         int r;
 
-        r = target_check_alive(&ch->target);
-        if (r < 0)
-                return change_refuse_errno(ch, error, r, "", " (it exited)");
-
+        /* The target was found alive just now, after its limits were read
+         * (change_start, change_recheck); change_verify() looks again after. */
         ActRequest req = {
                 .pid = ch->target.pid,
                 .n = ch->n,

@@ -246,9 +246,10 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
         /* Every signal that can be is blocked, before any thread exists:
-         * SIGTERM and SIGINT arrive through sd-event's signalfd, SIGCHLD
-         * must be blocked for its child sources, and the processes that act
-         * as a caller inherit the mask (see act.c). Faults stay deliverable. */
+         * SIGTERM and SIGINT arrive through sd-event's signalfd, SIGCHLD is
+         * not needed (the acting processes are reaped through their pidfds),
+         * and those processes inherit the mask (see act.c). Faults stay
+         * deliverable. */
         static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
         sigfillset(&mask);
         for (size_t i = 0; i < ELEMENTSOF(faults); i++)

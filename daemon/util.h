@@ -27,5 +27,11 @@ static inline void closep(int *fd) {
 }
 #define _cleanup_close_ _cleanup_(closep)
 
+/* Closes fd (if open) and returns -1, for "fd = safe_close(fd)". */
+static inline int safe_close(int fd) {
+        closep(&fd);
+        return -1;
+}
+
 #define UID_INVALID ((uid_t) -1)
 #define GID_INVALID ((gid_t) -1)
