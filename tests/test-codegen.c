@@ -221,6 +221,24 @@ static void test_list_rlimits(void) {
         assert_list_equals_proc(child, (guint32) child);
 }
 
+/* The child's NOFILE soft limit was lowered by one from ps:ph, the call
+ * answered the old limits, and RlimitChanged said so. */
+static void assert_child_nofile_lowered(guint64 ps, guint64 ph, guint64 old_soft, guint64 old_hard) {
+        guint64 soft, hard;
+        g_assert_cmpuint(old_soft, ==, ps);
+        g_assert_cmpuint(old_hard, ==, ph);
+        proc_limit(child, "NOFILE", &soft, &hard);
+        g_assert_cmpuint(soft, ==, ps - 1);
+        g_assert_cmpuint(hard, ==, ph);
+        assert_rlimit_changed(child, "NOFILE", ps - 1, ph);
+}
+
+static GUnixFDList *pidfd_list_of(pid_t pid) {
+        int pidfd = pidfd_open(pid, 0);
+        g_assert_cmpint(pidfd, >=, 0);
+        return g_unix_fd_list_new_from_array(&pidfd, 1);   /* takes pidfd */
+}
+
 static void test_prlimit(void) {
         g_autoptr(GError) error = NULL;
         guint64 soft, hard, ps, ph;
@@ -236,19 +254,12 @@ static void test_prlimit(void) {
         g_assert_true(codegen_resource1_call_prlimit_sync(proxy, (guint32) child, "NOFILE", TRUE, ps - 1, ph,
                                                           &old_soft, &old_hard, NULL, &error));
         g_assert_no_error(error);
-        g_assert_cmpuint(old_soft, ==, ps);
-        g_assert_cmpuint(old_hard, ==, ph);
-        proc_limit(child, "NOFILE", &soft, &hard);
-        g_assert_cmpuint(soft, ==, ps - 1);
-        g_assert_cmpuint(hard, ==, ph);
-        assert_rlimit_changed(child, "NOFILE", ps - 1, ph);
+        assert_child_nofile_lowered(ps, ph, old_soft, old_hard);
 }
 
 static void test_prlimit_pidfd(void) {
         g_autoptr(GError) error = NULL;
-        int pidfd = pidfd_open(child, 0);
-        g_assert_cmpint(pidfd, >=, 0);
-        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array(&pidfd, 1);   /* takes pidfd */
+        g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
         guint64 soft, hard, ps, ph;
 
         g_assert_true(codegen_resource1_call_prlimit_pidfd_sync(proxy, g_variant_new_handle(0), "NOFILE", FALSE, 0, 0,
@@ -263,12 +274,7 @@ static void test_prlimit_pidfd(void) {
                                                                 ps - 1, ph, fds, &old_soft, &old_hard, NULL, NULL,
                                                                 &error));
         g_assert_no_error(error);
-        g_assert_cmpuint(old_soft, ==, ps);
-        g_assert_cmpuint(old_hard, ==, ph);
-        proc_limit(child, "NOFILE", &soft, &hard);
-        g_assert_cmpuint(soft, ==, ps - 1);
-        g_assert_cmpuint(hard, ==, ph);
-        assert_rlimit_changed(child, "NOFILE", ps - 1, ph);
+        assert_child_nofile_lowered(ps, ph, old_soft, old_hard);
 
         /* Not a pidfd: Failed. */
         int not_pidfd = dup(STDIN_FILENO);
@@ -372,12 +378,6 @@ static void test_get_rusage(void) {
         g_autoptr(GVariant) usage = NULL;
         g_assert_false(codegen_resource1_call_get_rusage_sync(proxy, 0, "everyone", &usage, NULL, &error));
         assert_remote_error(error, ERR_PREFIX "InvalidWho");
-}
-
-static GUnixFDList *pidfd_list_of(pid_t pid) {
-        int pidfd = pidfd_open(pid, 0);
-        g_assert_cmpint(pidfd, >=, 0);
-        return g_unix_fd_list_new_from_array(&pidfd, 1);   /* takes pidfd */
 }
 
 static void test_list_rlimits_pidfd(void) {
