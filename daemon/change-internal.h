@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A change in progress, shared by the pipeline (change.c) and what it
+ * reports (change-report.c); nothing else sees it. */
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "act.h"
+#include "change.h"
+#include "decide.h"
+#include "process.h"
+
+typedef enum ChangeState {
+        CHANGE_NEW,
+        CHANGE_ASKING,   /* waiting for polkit */
+        CHANGE_ACTING,   /* waiting for the acting process */
+} ChangeState;
+
+typedef struct Change {
+        Context *context;
+        struct Change *prev, *next;
+        ChangeState state;
+
+        sd_bus_message *request;
+        Caller caller;
+        Target target;
+        unsigned n;                  /* limits, each resource at most once, applied in this order */
+        const Resource1Rlimit *resources[RLIM_NLIMITS];
+        struct rlimit old[RLIM_NLIMITS], new[RLIM_NLIMITS];
+        unsigned given[RLIM_NLIMITS];   /* the position of the caller's i-th limit in the above */
+        Decision decision;
+        ChangeReply reply;
+
+        unsigned granted;            /* AuthAction bits polkit has granted */
+        AuthAction asking;
+        sd_bus_slot *polkit_slot;
+        sd_event_source *polkit_deadline;
+        char cancel_id[64];
+
+        Acting *acting;
+} Change;
+
+/* "setting NOFILE of pid 55 to 400:900", or for several limits "setting
+ * NOFILE to 400:900, CORE to 0:0 of pid 55", in the caller's order. */
+#define DESCRIBE_MAX 1024
+void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]);
+
+/* Every refusal of a change in one shape: "<what was asked>: <why>" as the
+ * reply error, and the same line in the log at notice, rate-limited per uid.
+ * Returns the error's negative errno. */
+int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* A system call's failure on the target, refused in the same shape; "which"
+ * names the limit the kernel refused in a batch ("" for one limit), "after"
+ * what became of those set before it. */
+int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, const char *which, const char *after);
+
+/* "uids 1000/1000/1000 gids 100/100/100", for messages. */
+void ids_str(const ProcessIds *ids, char buf[static 96]);
+
+/* The end of a change carried out: the audit line and RlimitChanged for each
+ * limit, then the reply. old[] are the limits replaced. */
+int change_finish(Change *ch, const struct rlimit old[]);

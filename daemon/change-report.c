@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What a change says: its description, its refusals, its audit lines, its
+ * signals and its reply. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "change-internal.h"
+#include "errors.h"
+#include "log.h"
+#include "refusals.h"
+#include "request.h"
+#include "util.h"
+
+void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]) {
+        char a[24], b[24];
+        size_t k = 0;
+
+        if (ch->n == 1) {
+                snprintf(buf, DESCRIBE_MAX, "setting %s of pid %d to %s:%s", ch->resources[0]->name,
+                         (int) ch->target.pid, limit_str(ch->new[0].rlim_cur, a), limit_str(ch->new[0].rlim_max, b));
+                return;
+        }
+        k += (size_t) snprintf(buf, DESCRIBE_MAX, "setting");
+        for (unsigned j = 0; j < ch->n && k < DESCRIBE_MAX; j++) {
+                unsigned i = ch->given[j];
+                k += (size_t) snprintf(buf + k, DESCRIBE_MAX - k, "%s %s to %s:%s", j ? "," : "",
+                                       ch->resources[i]->name, limit_str(ch->new[i].rlim_cur, a),
+                                       limit_str(ch->new[i].rlim_max, b));
+        }
+        if (k < DESCRIBE_MAX)
+                snprintf(buf + k, DESCRIBE_MAX - k, " of pid %d", (int) ch->target.pid);
+}
+
+int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...) {
+        char what[DESCRIBE_MAX], why[512];
+        va_list ap;
+
+        change_describe(ch, what);
+        va_start(ap, format);
+        vsnprintf(why, sizeof why, format, ap);
+        va_end(ap);
+
+        int r = sd_bus_error_setf(error, name, "%s: %s", what, why);
+        log_refusal(&ch->context->refusals, ch->caller.uid, LOG_NOTICE, "Refused for uid %u: %s",
+                    (unsigned) ch->caller.uid, error->message);
+        return r;
+}
+
+int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, const char *which, const char *after) {
+        switch (-r) {
+        case EINVAL:
+                return change_refuse(ch, error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                     "the kernel refused the values%s as out of range%s", which, after);
+        case EPERM:
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED, "the kernel refused%s (%s)%s",
+                                     which, have_cap_sys_resource() ? "operation not permitted" :
+                                     "the service lacks CAP_SYS_RESOURCE", after);
+        case ESRCH:
+                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process%s", after);
+        default:
+                return change_refuse(ch, error, RESOURCE1_ERROR_FAILED, "%s%s%s", strerror(-r), which, after);
+        }
+}
+
+void ids_str(const ProcessIds *ids, char buf[static 96]) {
+        snprintf(buf, 96, "uids %u/%u/%u gids %u/%u/%u", (unsigned) ids->uid, (unsigned) ids->euid,
+                 (unsigned) ids->suid, (unsigned) ids->gid, (unsigned) ids->egid, (unsigned) ids->sgid);
+}
+
+static int reply_old_limits(const Change *ch, const struct rlimit old[]) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+        switch (ch->reply) {
+        case CHANGE_REPLY_NOTHING:
+                return sd_bus_reply_method_return(ch->request, NULL);
+        case CHANGE_REPLY_OLD:
+                return sd_bus_reply_method_return(ch->request, "tt", (uint64_t) old[0].rlim_cur,
+                                                  (uint64_t) old[0].rlim_max);
+        case CHANGE_REPLY_OLD_ALL:
+                break;
+        }
+
+        int r = sd_bus_message_new_method_return(ch->request, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(stt)");
+        for (unsigned j = 0; r >= 0 && j < ch->n; j++) {
+                unsigned i = ch->given[j];
+                r = sd_bus_message_append(reply, "(stt)", ch->resources[i]->name, (uint64_t) old[i].rlim_cur,
+                                          (uint64_t) old[i].rlim_max);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        return r;
+}
+
+int change_finish(Change *ch, const struct rlimit old[]) {
+        Context *c = ch->context;
+        char a[24], b[24], x[24], y[24];
+
+        for (unsigned i = 0; i < ch->n; i++) {
+                /* The audit line of a change carried out: never rate-limited. */
+                log_info("uid %u (pid %d) set %s of pid %d from %s:%s to %s:%s", (unsigned) ch->caller.uid,
+                         (int) ch->caller.pid, ch->resources[i]->name, (int) ch->target.pid,
+                         limit_str(old[i].rlim_cur, a), limit_str(old[i].rlim_max, b),
+                         limit_str(ch->new[i].rlim_cur, x), limit_str(ch->new[i].rlim_max, y));
+
+                /* Signals first, so a caller that waits for the reply and
+                 * then looks for them finds them already queued. */
+                int r = sd_bus_emit_signal(c->bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged", "usttu",
+                                           (uint32_t) ch->target.pid, ch->resources[i]->name,
+                                           (uint64_t) ch->new[i].rlim_cur, (uint64_t) ch->new[i].rlim_max,
+                                           (uint32_t) ch->caller.uid);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to emit RlimitChanged");
+        }
+        return reply_old_limits(ch, old);
+}
