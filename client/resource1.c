@@ -1172,20 +1172,30 @@ _public_ int resource1_get_resources(Resource1 *h, char ***ret) {
 
 static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
+/* Sends the slot's call; on the handle's own connection, once more on a new
+ * connection if the first turns out lost while sending. */
 static int slot_send(Resource1Slot *s) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         Resource1 *h = s->handle;
         int r;
 
-        r = handle_connect(h);
-        if (r < 0)
-                return r;
-        r = request_message(h, h->conn.bus, &s->req, &m);
-        if (r < 0)
-                return r;
-        uint64_t timeout = call_timeout(h);
-        s->deadline = now_usec() + timeout;
-        return sd_bus_call_async(h->conn.bus, &s->bus_slot, m, on_reply, s, timeout);
+        for (unsigned attempt = 0;; attempt++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+
+                r = handle_connect(h);
+                if (r < 0)
+                        return r;
+                r = request_message(h, h->conn.bus, &s->req, &m);
+                if (r >= 0) {
+                        uint64_t timeout = call_timeout(h);
+                        s->deadline = now_usec() + timeout;
+                        r = sd_bus_call_async(h->conn.bus, &s->bus_slot, m, on_reply, s, timeout);
+                        if (r >= 0)
+                                return 0;
+                }
+                if (attempt > 0 || !h->own_bus || r == -ECHILD || !connection_lost(h->conn.bus))
+                        return r;
+                handle_replace_connection(h);
+        }
 }
 
 /* Calls the program's callback once, with the result or the error. */
@@ -1292,7 +1302,8 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
                 if (r < 0) {
                         unexpected_reply(&e, r);
                         r = r == -ENOMEM ? r : -EBADMSG;
-                }
+                } else
+                        r = 0;
         }
 
         slot_complete(s, r, &e, &res);
