@@ -259,7 +259,6 @@ typedef struct OneShotError {
 } OneShotError;
 
 static pthread_key_t oneshot_key;
-static pthread_once_t oneshot_once = PTHREAD_ONCE_INIT;
 static bool oneshot_key_made;
 
 static void oneshot_destroy(void *p) {
@@ -269,12 +268,14 @@ static void oneshot_destroy(void *p) {
         free(e);
 }
 
-static void oneshot_init(void) {
+/* Made when the library is loaded, before any thread of the program can call
+ * it, so that no thread ever writes it afterwards (the library is never
+ * unloaded: -z nodelete). */
+__attribute__((constructor)) static void oneshot_init(void) {
         oneshot_key_made = pthread_key_create(&oneshot_key, oneshot_destroy) == 0;
 }
 
 static OneShotError *oneshot_get(bool create) {
-        (void) pthread_once(&oneshot_once, oneshot_init);
         if (!oneshot_key_made)
                 return NULL;
         OneShotError *e = pthread_getspecific(oneshot_key);
