@@ -745,8 +745,7 @@ static int call_sync(Resource1 *h, const Request *q, Result *res) {
         r = resource1_client_errno(&e, r, timed_out);
         if (r == -ECHILD)
                 return local_failure(h, r, "");
-        if (r == -ETIMEDOUT && (!sd_bus_error_is_set(&e) || sd_bus_error_has_names(&e, SD_BUS_ERROR_NO_REPLY,
-                                                                                     SD_BUS_ERROR_TIMEOUT))) {
+        if (r == -ETIMEDOUT && timed_out) {   /* sd-bus's own timeout, in its words or none */
                 sd_bus_error_free(&e);
                 sd_bus_error_setf(&e, SD_BUS_ERROR_NO_REPLY, "the service did not answer within %.1f s",
                                   (double) call_timeout(h) / 1e6);
