@@ -1784,12 +1784,15 @@ _public_ int resource1_get_timeout(Resource1 *h, uint64_t *ret_usec) {
         return sd_bus_get_timeout(h->conn.bus, ret_usec);
 }
 
-/* Processes bus until it has nothing to do; 0, or a negative errno other than a lost connection's. */
+/* Processes bus until it has nothing to do, or, when it is closing, until it
+ * is closed (sd-bus answers 0 after failing each call pending on a closing
+ * connection, though there is more to do); 0, or a negative errno other than
+ * a closed connection's. */
 static int process_bus(sd_bus *bus) {
         int r;
 
         sd_bus_ref(bus);
-        while ((r = sd_bus_process(bus, NULL)) > 0)
+        while ((r = sd_bus_process(bus, NULL)) > 0 || (r == 0 && sd_bus_is_open(bus) == 0))
                 ;
         sd_bus_unref(bus);
         return r == -ECONNRESET || r == -ENOTCONN ? 0 : r;

@@ -6,7 +6,8 @@
  * "daemon": a call waiting about 2 s for polkit while a 50 ms GLib timeout
  * keeps firing and other calls are answered; cancelled calls (at once, and
  * from another call's callback) never answered; RlimitChanged from another
- * client; a handle on the program's own sd-bus connection. Run as root: it
+ * client; a handle on the program's own sd-bus connection; a lost connection
+ * with calls pending. Run as root: it
  * starts a process of root's to change and runs the tests as "daemon". */
 #include <errno.h>
 #include <gio/gio.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -336,6 +338,33 @@ static void test_programs_own_bus(void) {
         sd_bus_flush_close_unref(bus);
 }
 
+static guint resent_ok, resent_failed;
+static gboolean all_resent;
+
+static void on_resent(Resource1 *handle, int r, const sd_bus_error *error, uint64_t value, void *userdata) {
+        if (r == 0)
+                resent_ok++;
+        else
+                resent_failed++;
+        all_resent = resent_ok + resent_failed == 3;
+}
+
+/* The connection lost (its socket shut down) with calls pending: each is
+ * sent again on a new connection, which the GSource polls from then on. */
+static void test_lost_connection(void) {
+        int fd = resource1_get_fd(h);
+        g_assert_cmpint(fd, >=, 0);
+        for (int i = 0; i < 3; i++)
+                g_assert_cmpint(resource1_getpagesize_async(h, NULL, on_resent, NULL), ==, 0);
+        g_assert_cmpint(shutdown(fd, SHUT_RDWR), ==, 0);
+        g_assert_true(run_until(&all_resent, 5000));
+        g_assert_cmpuint(resent_ok, ==, 3);
+
+        gboolean done = FALSE;
+        g_assert_cmpint(resource1_getpagesize_async(h, NULL, on_done_flag, &done), ==, 0);
+        g_assert_true(run_until(&done, 5000));
+}
+
 int main(int argc, char *argv[]) {
         struct rlimit k;
 
@@ -344,6 +373,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/async-glib/cancel", test_cancel);
         g_test_add_func("/async-glib/signal-from-another-client", test_signal_from_another_client);
         g_test_add_func("/async-glib/programs-own-bus", test_programs_own_bus);
+        g_test_add_func("/async-glib/lost-connection", test_lost_connection);
 
         /* a process of root's: changing it needs manage-other for "daemon" */
         target = fork();

@@ -93,6 +93,7 @@ typedef struct State {
 
         bool reconnect_done;
         int reconnect_r;
+        unsigned resent_ok, resent_failed;
 } State;
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -270,6 +271,18 @@ static bool reconnected(State *st) {
         return st->reconnect_done;
 }
 
+static void on_resent(Resource1 *h, int r, const sd_bus_error *error, uint64_t value, void *userdata) {
+        State *st = userdata;
+        if (r == 0)
+                st->resent_ok++;
+        else
+                st->resent_failed++;
+}
+
+static bool three_resent(State *st) {
+        return st->resent_ok + st->resent_failed >= 3;
+}
+
 static bool answered(State *st) {
         return st->cancelled_called > 0;
 }
@@ -387,6 +400,14 @@ static int as_daemon(pid_t target, Resource1Limit target_nofile) {
               shutdown(fd, SHUT_RDWR) == 0, "a call pending when the connection is lost");
         check(run_until(&st, reconnected, 100) && st.reconnect_r == 0, "... answered on a new connection");
         check(resource1_get_fd(st.h) >= 0, "the handle has a connection again");
+
+        /* Lost with three calls pending: each sent again on the one new connection. */
+        fd = resource1_get_fd(st.h);
+        r = 0;
+        for (int i = 0; i < 3; i++)
+                r |= resource1_getpagesize_async(st.h, NULL, on_resent, &st);
+        check(r == 0 && shutdown(fd, SHUT_RDWR) == 0, "three calls pending when the connection is lost");
+        check(run_until(&st, three_resent, 100) && st.resent_ok == 3, "... all three answered on a new connection");
 
         /* Lost again with nothing pending: the subscription is renewed on a new one. */
         fd = resource1_get_fd(st.h);
