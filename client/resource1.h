@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -297,7 +298,8 @@ static inline long resource1_long_from_int64(int64_t v) {
 }
 
 static inline void resource1_usage_to_rusage(const Resource1Usage *u, struct rusage *ret) {
-        struct rusage r = { 0 };
+        struct rusage r;
+        memset(&r, 0, sizeof r);
         r.ru_utime = resource1_timeval_from_seconds(u->ru_utime);
         r.ru_stime = resource1_timeval_from_seconds(u->ru_stime);
         r.ru_maxrss = resource1_long_from_int64(u->ru_maxrss);

@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..17"
+echo "1..18"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
 check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
@@ -40,6 +40,7 @@ check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering witho
 pc=$(dirname "$(find "$dest" -name resource1.pc | head -1)")
 libdir=$(dirname "$(find "$dest" -name libresource1.so.1 | head -1)")
 flags() { PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags --libs "$@"; }
+cflags() { PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags "$@"; }
 # A sanitizer build's library needs its programs built with the same sanitizers.
 san=$(option b_sanitize)
 [ "$san" = none ] && san="" || san="-fsanitize=$san"
@@ -65,6 +66,10 @@ check "libresource1(3)'s synchronous, sd-event and GLib examples compile and lin
               extra=""; [ $e = glib ] && extra=$(pkg-config --cflags --libs glib-2.0)   # the system'"'"'s
               cc_strict -o "$ex/man-$e" "$ex/man-$e.c" $(flags resource1) $extra || exit 1
        done)'
+printf '#include <resource1.h>\nint main(void) { struct rlimit k = { 1, 2 }; Resource1Limit l = resource1_limit_from_rlimit(&k);\n  struct rusage ru; Resource1Usage u = { 0.5, 0.25, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };\n  resource1_usage_to_rusage(&u, &ru); return resource1_limit_to_rlimit(&l, &k) + (int) ru.ru_maxrss; }\n' > "$ex/header.c"
+check "resource1.h compiles as C99 (-pedantic) and as C++11, -Wall -Wextra -Werror" \
+      'cc -std=c99 -pedantic -Wall -Wextra -Werror -c -o /dev/null "$ex/header.c" $(cflags resource1) &&
+       { ! command -v c++ >/dev/null || c++ -std=c++11 -Wall -Wextra -Werror -x c++ -c -o /dev/null "$ex/header.c" $(cflags resource1); }'
 exported() { objdump -T "$libdir/libresource1.so.1" | awk '$4 != "*UND*" && $NF ~ /^resource1_/ { print $(NF-1), $NF }' | sort; }
 check "libresource1 exports exactly libresource1.sym's functions, each in LIBRESOURCE1_1.2 and in libresource1(3)" \
       '[ "$(exported | awk "{ print \$2 }")" = "$(grep -o "resource1_[a-z0-9_]*;" client/libresource1.sym | tr -d ";" | sort)" ] &&
