@@ -137,9 +137,17 @@ static void target_close(void) {
         target_fd = -1;
 }
 
-static int target_list_rlimits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]) {
-        return target_fd >= 0 ? resource1_list_rlimits_pidfd(h, target_fd, all, RLIM_NLIMITS) :
-                                resource1_list_rlimits(h, arg_pid, all, RLIM_NLIMITS);
+/* Indexed by RLIMIT_*; every resource, or an error: nothing is shown for
+ * a limit the service did not report. */
+static int target_list_rlimits(Resource1 *h, Resource1Limit all[static RLIM_NLIMITS]) {
+        Resource1LimitEntry e[RLIM_NLIMITS];
+        int n = target_fd >= 0 ? resource1_list_rlimits_pidfd(h, target_fd, e, RLIM_NLIMITS) :
+                                 resource1_list_rlimits(h, arg_pid, e, RLIM_NLIMITS);
+        if (n >= 0 && n != RLIM_NLIMITS)
+                return -EBADMSG;
+        for (int i = 0; i < n; i++)
+                all[e[i].resource] = e[i].limit;
+        return n;
 }
 
 /* ---- a polkit text agent, as systemctl starts one ---- */
@@ -207,7 +215,7 @@ static void json_string(const char *s) {
 static int verb_limits(Resource1 *h, int argc, char **argv) {
         const Resource1Rlimit *wanted[RLIM_NLIMITS];
         size_t n = 0;
-        struct rlimit all[RLIM_NLIMITS];
+        Resource1Limit all[RLIM_NLIMITS];
         char a[24], b[24];
         int r;
 
@@ -239,7 +247,7 @@ static int verb_limits(Resource1 *h, int argc, char **argv) {
                         printf(",\"description\":");
                         json_string(res->description);
                         printf(",\"soft\":%" PRIu64 ",\"hard\":%" PRIu64 ",\"units\":",
-                               (uint64_t) all[res->number].rlim_cur, (uint64_t) all[res->number].rlim_max);
+                               all[res->number].soft, all[res->number].hard);
                         json_string(res->units);
                         printf("}");
                 }
@@ -254,8 +262,8 @@ static int verb_limits(Resource1 *h, int argc, char **argv) {
         for (size_t i = 0; i < n; i++) {
                 const Resource1Rlimit *res = wanted[i];
                 printf(arg_raw ? "%s \"%s\" %s %s %s\n" : "%-10s %-35s %10s %10s %s\n", res->name, res->description,
-                       limit_value_format(all[res->number].rlim_cur, arg_raw, a),
-                       limit_value_format(all[res->number].rlim_max, arg_raw, b), res->units ?: "");
+                       limit_value_format(all[res->number].soft, arg_raw, a),
+                       limit_value_format(all[res->number].hard, arg_raw, b), res->units ?: "");
         }
         return EXIT_OK;
 }
@@ -286,34 +294,34 @@ static int change_parse(const char *name, const char *value, Change changes[], s
 }
 
 /* The limits to ask for: "soft:" and ":hard" keep the other side as it is in cur. */
-static void changes_apply(const Change changes[], size_t n, const struct rlimit cur[static RLIM_NLIMITS],
-                          int ret_resources[], struct rlimit ret_new[]) {
+static void changes_apply(const Change changes[], size_t n, const Resource1Limit cur[static RLIM_NLIMITS],
+                          int ret_resources[], Resource1Limit ret_new[]) {
         for (size_t i = 0; i < n; i++) {
                 uint64_t soft, hard;
-                const struct rlimit *c = &cur[changes[i].res->number];
-                limit_spec_apply(&changes[i].spec, c->rlim_cur, c->rlim_max, &soft, &hard);
+                const Resource1Limit *c = &cur[changes[i].res->number];
+                limit_spec_apply(&changes[i].spec, c->soft, c->hard, &soft, &hard);
                 ret_resources[i] = changes[i].res->number;
-                ret_new[i] = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
+                ret_new[i] = (Resource1Limit) { .soft = soft, .hard = hard };
         }
 }
 
 /* "NOFILE to 100:200, CORE to 0:0" for a failure the service did not word. */
-static const char *changes_describe(const Change changes[], const struct rlimit new[], size_t n, char *buf,
+static const char *changes_describe(const Change changes[], const Resource1Limit new[], size_t n, char *buf,
                                     size_t size) {
         char a[24], b[24];
         size_t k = 0;
         buf[0] = '\0';
         for (size_t i = 0; i < n && k < size; i++)
                 k += (size_t) snprintf(buf + k, size - k, "%s%s to %s:%s", i ? ", " : "", changes[i].res->name,
-                                       limit_value_format(new[i].rlim_cur, arg_raw, a),
-                                       limit_value_format(new[i].rlim_max, arg_raw, b));
+                                       limit_value_format(new[i].soft, arg_raw, a),
+                                       limit_value_format(new[i].hard, arg_raw, b));
         return buf;
 }
 
 static int verb_set(Resource1 *h, int argc, char **argv) {
         Change changes[RLIM_NLIMITS];
         int resources[RLIM_NLIMITS];
-        struct rlimit cur[RLIM_NLIMITS] = {}, old[RLIM_NLIMITS], new[RLIM_NLIMITS];
+        Resource1Limit cur[RLIM_NLIMITS] = {}, old[RLIM_NLIMITS], new[RLIM_NLIMITS];
         char a[24], b[24], c[24], d[24], what[1024];
         size_t n = 0;
         bool need_current = false;
@@ -354,15 +362,15 @@ static int verb_set(Resource1 *h, int argc, char **argv) {
                 for (size_t i = 0; i < n; i++)
                         printf("%s{\"resource\":\"%s\",\"pid\":%d,\"old\":{\"soft\":%" PRIu64 ",\"hard\":%" PRIu64 "},"
                                "\"new\":{\"soft\":%" PRIu64 ",\"hard\":%" PRIu64 "}}",
-                               i ? "," : "", changes[i].res->name, (int) arg_pid, (uint64_t) old[i].rlim_cur,
-                               (uint64_t) old[i].rlim_max, (uint64_t) new[i].rlim_cur, (uint64_t) new[i].rlim_max);
+                               i ? "," : "", changes[i].res->name, (int) arg_pid, old[i].soft, old[i].hard,
+                               new[i].soft, new[i].hard);
                 printf("%s\n", n > 1 ? "]" : "");
                 return EXIT_OK;
         }
         for (size_t i = 0; i < n; i++)
-                printf("%s: %s:%s %s %s:%s\n", changes[i].res->name, limit_value_format(old[i].rlim_cur, arg_raw, a),
-                       limit_value_format(old[i].rlim_max, arg_raw, b), arrow(),
-                       limit_value_format(new[i].rlim_cur, arg_raw, c), limit_value_format(new[i].rlim_max, arg_raw, d));
+                printf("%s: %s:%s %s %s:%s\n", changes[i].res->name, limit_value_format(old[i].soft, arg_raw, a),
+                       limit_value_format(old[i].hard, arg_raw, b), arrow(),
+                       limit_value_format(new[i].soft, arg_raw, c), limit_value_format(new[i].hard, arg_raw, d));
         return EXIT_OK;
 }
 
@@ -388,19 +396,19 @@ static int verb_usage(Resource1 *h, int argc, char **argv) {
         r = target_open(who == RUSAGE_THREAD);
         if (r != EXIT_OK)
                 return r;
-        r = target_fd >= 0 ? resource1_getrusage_pidfd(h, target_fd, who, &u) :
-                             resource1_getrusage(h, arg_pid, who, &u);
+        r = target_fd >= 0 ? resource1_getrusage_pidfd(h, target_fd, who, &u, sizeof u) :
+                             resource1_getrusage(h, arg_pid, who, &u, sizeof u);
         if (r < 0)
                 return fail(h, r, "cannot read the usage of %s%d", arg_pid ? "pid " : "", (int) arg_pid);
 
-        const long counters[14] = {
+        const int64_t counters[14] = {
                 u.ru_maxrss, u.ru_ixrss, u.ru_idrss, u.ru_isrss, u.ru_minflt, u.ru_majflt, u.ru_nswap,
                 u.ru_inblock, u.ru_oublock, u.ru_msgsnd, u.ru_msgrcv, u.ru_nsignals, u.ru_nvcsw, u.ru_nivcsw,
         };
         if (arg_json) {
                 printf("{\"ru_utime\":%.6f,\"ru_stime\":%.6f", u.ru_utime, u.ru_stime);
                 for (int i = 0; i < 14; i++)
-                        printf(",\"%s\":%ld", resource1_rusage_fields[i + 2].name, counters[i]);
+                        printf(",\"%s\":%" PRId64, resource1_rusage_fields[i + 2].name, counters[i]);
                 printf("}\n");
                 return EXIT_OK;
         }
@@ -410,14 +418,14 @@ static int verb_usage(Resource1 *h, int argc, char **argv) {
                         if (i < 2)
                                 printf("%s %.6f\n", f->name, i ? u.ru_stime : u.ru_utime);
                         else
-                                printf("%s %ld\n", f->name, counters[i - 2]);
+                                printf("%s %" PRId64 "\n", f->name, counters[i - 2]);
                         continue;
                 }
                 if (i < 2)
                         printf("%-30s (%-11s) = %.6f %s\n", f->description, f->name, i ? u.ru_stime : u.ru_utime,
                                f->unit);
                 else
-                        printf("%-30s (%-11s) = %ld%s%s\n", f->description, f->name, counters[i - 2],
+                        printf("%-30s (%-11s) = %" PRId64 "%s%s\n", f->description, f->name, counters[i - 2],
                                f->unit ? " " : "", f->unit ?: "");
         }
         return EXIT_OK;
@@ -443,7 +451,8 @@ static int verb_pagesize(Resource1 *h, int argc, char **argv) {
 static int verb_run(Resource1 *h, int argc, char **argv) {
         Change changes[RLIM_NLIMITS];
         int resources[RLIM_NLIMITS];
-        struct rlimit cur[RLIM_NLIMITS], new[RLIM_NLIMITS];
+        Resource1Limit cur[RLIM_NLIMITS], new[RLIM_NLIMITS];
+        struct rlimit k;
         char what[1024];
         size_t n = 0;
         int r;
@@ -465,9 +474,11 @@ static int verb_run(Resource1 *h, int argc, char **argv) {
                 if (r != EXIT_OK)
                         return r;
         }
-        for (int i = 0; i < RLIM_NLIMITS; i++)
-                if (getrlimit(i, &cur[i]) < 0)
+        for (int i = 0; i < RLIM_NLIMITS; i++) {
+                if (getrlimit(i, &k) < 0)
                         return usage_error("cannot read %s: %m", resource1_resource_to_name(i) ?: "a limit");
+                cur[i] = resource1_limit_from_rlimit(&k);
+        }
         changes_apply(changes, n, cur, resources, new);
 
         if (n > 0) {

@@ -211,11 +211,11 @@ cat > "$T/third.c" <<'C'
 #include <stdio.h>
 int main(void) {
         uint64_t p;
-        struct rlimit l;
+        Resource1Limit l;
         int r = resource1_getpagesize(NULL, &p);
         if (r < 0 || resource1_getrlimit(NULL, resource1_resource_from_name("nofile"), &l) < 0)
                 return 1;
-        printf("%llu %llu\n", (unsigned long long) p, (unsigned long long) l.rlim_cur);
+        printf("%llu %llu\n", (unsigned long long) p, (unsigned long long) l.soft);
         return 0;
 }
 C

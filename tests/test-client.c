@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libresource1 against the real daemon on the fixture's bus (with-bus.sh):
- * every call, every error as errno and as the service's name and message.
- * Unprivileged callers are covered through resourcectl in test-cli.sh. */
+/* libresource1's synchronous calls against the real daemon on the fixture's
+ * bus (with-bus.sh, with tests/client-slow.rules): every call, every error as
+ * errno and as the service's name and message, the last error of handles and
+ * of one-shot calls, use after fork(), a timeout. The asynchronous calls are
+ * tested by test-async-sd-event.c and test-async-glib.c, threads by
+ * test-threads.c; unprivileged callers also through resourcectl in
+ * test-cli.sh. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -19,10 +23,27 @@
 
 #include "resource1.h"
 
+/* The detail tests/client-slow.rules answers slowly (about 2 s) for "daemon". */
+#define SLOW_SOFT 343
+
 static Resource1 *h;
 
-static void kernel_limits(pid_t pid, int resource, struct rlimit *ret) {
-        g_assert_cmpint(prlimit(pid, resource, NULL, ret), ==, 0);
+static void kernel_limits(pid_t pid, int resource, Resource1Limit *ret) {
+        struct rlimit k;
+        g_assert_cmpint(prlimit(pid, resource, NULL, &k), ==, 0);
+        *ret = resource1_limit_from_rlimit(&k);
+}
+
+static void set_kernel_limits(pid_t pid, int resource, uint64_t soft, uint64_t hard) {
+        struct rlimit k = { soft, hard };
+        g_assert_cmpint(prlimit(pid, resource, &k, NULL), ==, 0);
+}
+
+static void assert_kernel_limits(pid_t pid, int resource, uint64_t soft, uint64_t hard) {
+        Resource1Limit k;
+        kernel_limits(pid, resource, &k);
+        g_assert_cmpuint(k.soft, ==, soft);
+        g_assert_cmpuint(k.hard, ==, hard);
 }
 
 static pid_t spawn_sleeper(void) {
@@ -40,12 +61,42 @@ static void reap(pid_t p) {
         waitpid(p, NULL, 0);
 }
 
-static void assert_failed(int r, int errnum, const char *name, const char *fragment) {
+static void assert_failed_on(Resource1 *handle, int r, int errnum, const char *name, const char *fragment) {
         g_assert_cmpint(r, ==, -errnum);
-        g_assert_cmpstr(resource1_last_error_name(h), ==, name);
-        if (fragment && !strstr(resource1_last_error_message(h), fragment))
-                g_error("message '%s' lacks '%s'", resource1_last_error_message(h), fragment);
+        g_assert_cmpstr(resource1_last_error_name(handle), ==, name);
+        g_assert_nonnull(resource1_last_error_message(handle));
+        if (fragment && !strstr(resource1_last_error_message(handle), fragment))
+                g_error("message '%s' lacks '%s'", resource1_last_error_message(handle), fragment);
 }
+
+static void assert_failed(int r, int errnum, const char *name, const char *fragment) {
+        assert_failed_on(h, r, errnum, name, fragment);
+}
+
+/* Runs f in a child as uid/gid "daemon" (whom client-slow.rules answers slowly); its exit status is its failures. */
+static void as_daemon_user(int (*f)(void *), void *userdata) {
+        pid_t child = fork();
+        g_assert_cmpint(child, >=, 0);
+        if (child == 0) {
+                if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 1, 1, 1) < 0 ||
+                    syscall(SYS_setresuid, 1, 1, 1) < 0)
+                        _exit(100);
+                _exit(f(userdata));
+        }
+        int status;
+        g_assert_cmpint(waitpid(child, &status, 0), ==, child);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+#define EXPECT(handle, cond)                                                                            \
+        do {                                                                                            \
+                if (!(cond)) {                                                                          \
+                        fprintf(stderr, "failed: %s (%s: %s)\n", #cond, resource1_last_error_name(handle), \
+                                resource1_last_error_message(handle));                                  \
+                        failures++;                                                                     \
+                }                                                                                       \
+        } while (0)
 
 static void test_names(void) {
         g_assert_cmpint(resource1_resource_from_name("nofile"), ==, RLIMIT_NOFILE);
@@ -57,56 +108,63 @@ static void test_names(void) {
         g_assert_null(resource1_resource_to_name(99));
 }
 
+/* The header's helpers, in this (64-bit, _FILE_OFFSET_BITS=64) build. */
+static void test_limit_conversions(void) {
+        struct rlimit k = { RLIM_INFINITY, 4096 }, back;
+        Resource1Limit l = resource1_limit_from_rlimit(&k);
+        g_assert_cmpuint(l.soft, ==, RESOURCE1_INFINITY);
+        g_assert_cmpuint(l.hard, ==, 4096);
+        g_assert_cmpint(resource1_limit_to_rlimit(&l, &back), ==, 0);
+        g_assert_true(back.rlim_cur == RLIM_INFINITY && back.rlim_max == 4096);
+        g_assert_cmpuint(sizeof(Resource1Limit), ==, 16);
+        g_assert_cmpuint(sizeof(Resource1Usage), ==, 2 * 8 + 14 * 8);
+}
+
 static void test_getrlimit_every_resource(void) {
         for (int i = 0; i < RLIM_NLIMITS; i++) {
-                struct rlimit got, k;
+                Resource1Limit got, k;
                 g_assert_cmpint(resource1_getrlimit(h, i, &got), ==, 0);
                 g_assert_null(resource1_last_error_name(h));
                 kernel_limits(getpid(), i, &k);
-                g_assert_cmpuint(got.rlim_cur, ==, k.rlim_cur);
-                g_assert_cmpuint(got.rlim_max, ==, k.rlim_max);
+                g_assert_cmpuint(got.soft, ==, k.soft);
+                g_assert_cmpuint(got.hard, ==, k.hard);
         }
 }
 
 static void test_setrlimit_lowers_own(void) {
-        struct rlimit k, l;
+        Resource1Limit k, l;
         kernel_limits(getpid(), RLIMIT_CORE, &k);
-        l = (struct rlimit) { .rlim_cur = 0, .rlim_max = k.rlim_max };
+        l = (Resource1Limit) { .soft = 0, .hard = k.hard };
         g_assert_cmpint(resource1_setrlimit(h, RLIMIT_CORE, &l), ==, 0);
-        kernel_limits(getpid(), RLIMIT_CORE, &k);
-        g_assert_cmpuint(k.rlim_cur, ==, 0);
+        assert_kernel_limits(getpid(), RLIMIT_CORE, 0, k.hard);
 }
 
 static void test_prlimit_child(void) {
         pid_t c = spawn_sleeper();
-        struct rlimit old, k, set = { 100, 200 };
+        Resource1Limit old, k, set = { 100, 200 };
 
         g_assert_cmpint(resource1_prlimit(h, c, RLIMIT_NOFILE, NULL, &old), ==, 0);
         kernel_limits(c, RLIMIT_NOFILE, &k);
-        g_assert_cmpuint(old.rlim_cur, ==, k.rlim_cur);
+        g_assert_cmpuint(old.soft, ==, k.soft);
 
         g_assert_cmpint(resource1_prlimit(h, c, RLIMIT_NOFILE, &set, &old), ==, 0);
-        g_assert_cmpuint(old.rlim_cur, ==, k.rlim_cur);
-        kernel_limits(c, RLIMIT_NOFILE, &k);
-        g_assert_cmpuint(k.rlim_cur, ==, 100);
-        g_assert_cmpuint(k.rlim_max, ==, 200);
+        g_assert_cmpuint(old.soft, ==, k.soft);
+        assert_kernel_limits(c, RLIMIT_NOFILE, 100, 200);
 
-        /* infinity is RLIM_INFINITY both ways */
-        struct rlimit inf = { RLIM_INFINITY, RLIM_INFINITY }, core;
+        /* infinity is RESOURCE1_INFINITY both ways */
+        Resource1Limit inf = { RESOURCE1_INFINITY, RESOURCE1_INFINITY }, core;
         kernel_limits(c, RLIMIT_CORE, &core);
-        if (core.rlim_max == RLIM_INFINITY) {
+        if (core.hard == RESOURCE1_INFINITY) {
                 g_assert_cmpint(resource1_prlimit(h, c, RLIMIT_CORE, &inf, NULL), ==, 0);
-                kernel_limits(c, RLIMIT_CORE, &core);
-                g_assert_cmpuint(core.rlim_cur, ==, RLIM_INFINITY);
+                assert_kernel_limits(c, RLIMIT_CORE, RESOURCE1_INFINITY, RESOURCE1_INFINITY);
         }
 
         int fd = pidfd_open(c, 0);
         g_assert_cmpint(fd, >=, 0);
-        struct rlimit lower = { 50, 150 };
+        Resource1Limit lower = { 50, 150 };
         g_assert_cmpint(resource1_prlimit_pidfd(h, fd, RLIMIT_NOFILE, &lower, &old), ==, 0);
-        g_assert_cmpuint(old.rlim_max, ==, 200);
-        kernel_limits(c, RLIMIT_NOFILE, &k);
-        g_assert_cmpuint(k.rlim_max, ==, 150);
+        g_assert_cmpuint(old.hard, ==, 200);
+        assert_kernel_limits(c, RLIMIT_NOFILE, 50, 150);
 
         reap(c);
         assert_failed(resource1_prlimit_pidfd(h, fd, RLIMIT_NOFILE, NULL, &old), ESRCH,
@@ -114,18 +172,26 @@ static void test_prlimit_child(void) {
         close(fd);
 }
 
+/* Every resource in RLIMIT_* order, as the kernel has them; at most n. */
 static void test_list_rlimits(void) {
-        struct rlimit all[RLIM_NLIMITS];
-        g_assert_cmpint(resource1_list_rlimits(h, 0, all, RLIM_NLIMITS), ==, RLIM_NLIMITS);
+        Resource1LimitEntry all[RLIM_NLIMITS + 4];
+        g_assert_cmpint(resource1_list_rlimits(h, 0, all, G_N_ELEMENTS(all)), ==, RLIM_NLIMITS);
         for (int i = 0; i < RLIM_NLIMITS; i++) {
-                struct rlimit k;
+                Resource1Limit k;
+                g_assert_cmpint(all[i].resource, ==, i);
                 kernel_limits(getpid(), i, &k);
-                g_assert_cmpuint(all[i].rlim_cur, ==, k.rlim_cur);
-                g_assert_cmpuint(all[i].rlim_max, ==, k.rlim_max);
+                g_assert_cmpuint(all[i].limit.soft, ==, k.soft);
+                g_assert_cmpuint(all[i].limit.hard, ==, k.hard);
         }
-        struct rlimit few[3];
+        Resource1LimitEntry few[3];
         g_assert_cmpint(resource1_list_rlimits(h, 0, few, 3), ==, 3);
-        g_assert_cmpuint(few[RLIMIT_DATA].rlim_cur, ==, all[RLIMIT_DATA].rlim_cur);
+        g_assert_cmpint(few[2].resource, ==, RLIMIT_DATA);
+        g_assert_cmpuint(few[2].limit.soft, ==, all[RLIMIT_DATA].limit.soft);
+        g_assert_cmpint(resource1_list_rlimits(h, 0, NULL, 0), ==, 0);
+}
+
+static double seconds(struct timeval tv) {
+        return (double) tv.tv_sec + tv.tv_usec / 1e6;
 }
 
 static void test_getrusage(void) {
@@ -136,32 +202,52 @@ static void test_getrusage(void) {
 
         Resource1Usage u;
         struct rusage own, ru;
-        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_SELF, &u), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_SELF, &u, sizeof u), ==, 0);
         getrusage(RUSAGE_SELF, &own);
-        double own_ut = own.ru_utime.tv_sec + own.ru_utime.tv_usec / 1e6;
-        g_test_message("utime: service %.3f, own %.3f", u.ru_utime, own_ut);
-        g_assert_cmpfloat(fabs(u.ru_utime - own_ut), <=, 0.05);
+        g_test_message("utime: service %.3f, own %.3f", u.ru_utime, seconds(own.ru_utime));
+        g_assert_cmpfloat(fabs(u.ru_utime - seconds(own.ru_utime)), <=, 0.05);
         g_assert_cmpint(u.ru_maxrss, >, 0);
         g_assert_cmpint(u.ru_nswap, ==, 0);
 
-        g_assert_cmpint(resource1_getrusage_struct(h, 0, RUSAGE_SELF, &ru), ==, 0);
-        g_assert_cmpint(labs(ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec -
-                             (own.ru_utime.tv_sec * 1000000 + own.ru_utime.tv_usec)), <=, 50000);
-        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_CHILDREN, &u), ==, 0);
-        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_THREAD, &u), ==, 0);
-        g_assert_cmpint(resource1_getrusage(h, 0, RESOURCE1_RUSAGE_BOTH, &u), ==, 0);
-        g_assert_cmpint(resource1_getrusage(h, 0, 42, &u), ==, -EINVAL);
+        resource1_usage_to_rusage(&u, &ru);
+        g_assert_cmpfloat(fabs(seconds(ru.ru_utime) - u.ru_utime), <=, 1e-6);
+        g_assert_cmpint(ru.ru_maxrss, ==, u.ru_maxrss);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_CHILDREN, &u, sizeof u), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_THREAD, &u, sizeof u), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, 0, RESOURCE1_RUSAGE_BOTH, &u, sizeof u), ==, 0);
+        assert_failed(resource1_getrusage(h, 0, 42, &u, sizeof u), EINVAL,
+                      "org.example.Resource1.Error.InvalidWho", "invalid who 42");
 }
 
-/* A thread that burns CPU, measures its own RUSAGE_THREAD, and waits. */
+/* The size a program passes: a newer program's larger struct gets zeros
+ * after the fields this library knows; less than the first struct is refused. */
+static void test_usage_sizes(void) {
+        struct { Resource1Usage u; int64_t newer[4]; } big;
+        memset(&big, 0x55, sizeof big);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_SELF, &big.u, sizeof big), ==, 0);
+        g_assert_cmpint(big.u.ru_maxrss, >, 0);
+        for (size_t i = 0; i < G_N_ELEMENTS(big.newer); i++)
+                g_assert_cmpint(big.newer[i], ==, 0);
+
+        Resource1Usage u = { .ru_maxrss = 7 };
+        assert_failed(resource1_getrusage(h, 0, RUSAGE_SELF, &u, sizeof u - 8), EINVAL,
+                      "org.freedesktop.DBus.Error.InvalidArgs", "Resource1Usage");
+        g_assert_cmpint(u.ru_maxrss, ==, 7);
+}
+
+/* A thread that burns CPU, measures its own RUSAGE_THREAD, asks the service
+ * for "the calling thread" (pid 0), and waits. */
 typedef struct Burner {
         pid_t tid;
-        double own_utime;
+        double own_utime, via_pid0;
+        int r;
         int ready[2], done[2];
 } Burner;
 
 static void *burner_run(void *userdata) {
         Burner *b = userdata;
+        Resource1 *mine = NULL;
+        Resource1Usage u;
         struct rusage ru;
         volatile double x = 0;
         char c = 0;
@@ -170,14 +256,21 @@ static void *burner_run(void *userdata) {
         for (long i = 0; i < 60000000; i++)
                 x += i * 0.5;
         getrusage(RUSAGE_THREAD, &ru);
-        b->own_utime = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+        b->own_utime = seconds(ru.ru_utime);
+        /* one handle per thread */
+        b->r = resource1_new(&mine);
+        if (b->r >= 0)
+                b->r = resource1_getrusage(mine, 0, RUSAGE_THREAD, &u, sizeof u);
+        b->via_pid0 = u.ru_utime;
+        resource1_free(mine);
         g_assert_cmpint(write(b->ready[1], &c, 1), ==, 1);
         g_assert_cmpint(read(b->done[0], &c, 1), ==, 1);
         return NULL;
 }
 
 /* A thread id: for RUSAGE_THREAD the library names that thread by a thread's
- * pidfd; for the others it names the thread's process. */
+ * pidfd; for the others it names the thread's process. pid 0 with
+ * RUSAGE_THREAD is the calling thread, as in getrusage(2). */
 static void test_getrusage_of_a_thread(void) {
         Burner b = {};
         pthread_t t;
@@ -187,41 +280,35 @@ static void test_getrusage_of_a_thread(void) {
         g_assert_cmpint(pthread_create(&t, NULL, burner_run, &b), ==, 0);
         g_assert_cmpint(read(b.ready[0], &c, 1), ==, 1);
 
-        Resource1Usage thread, main_thread, process;
-        g_assert_cmpint(resource1_getrusage(h, b.tid, RUSAGE_THREAD, &thread), ==, 0);
-        g_assert_cmpint(resource1_getrusage(h, getpid(), RUSAGE_THREAD, &main_thread), ==, 0);
-        g_assert_cmpint(resource1_getrusage(h, b.tid, RUSAGE_SELF, &process), ==, 0);
-        g_test_message("thread %d: service %.3f s, its own %.3f s; main thread %.3f s; process %.3f s", (int) b.tid,
-                       thread.ru_utime, b.own_utime, main_thread.ru_utime, process.ru_utime);
-        g_assert_cmpfloat(b.own_utime, >=, 0.05);
+        Resource1Usage thread, main_thread, process, caller;
+        struct rusage own;
+        g_assert_cmpint(resource1_getrusage(h, b.tid, RUSAGE_THREAD, &thread, sizeof thread), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, getpid(), RUSAGE_THREAD, &main_thread, sizeof main_thread), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, b.tid, RUSAGE_SELF, &process, sizeof process), ==, 0);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_THREAD, &caller, sizeof caller), ==, 0);
+        getrusage(RUSAGE_THREAD, &own);
+        g_test_message("thread %d: service %.3f s, its own %.3f s, its pid 0 %.3f s; main thread %.3f s (pid 0 %.3f s, "
+                       "its own %.3f s); process %.3f s", (int) b.tid, thread.ru_utime, b.own_utime, b.via_pid0,
+                       main_thread.ru_utime, caller.ru_utime, seconds(own.ru_utime), process.ru_utime);
+        g_assert_cmpint(b.r, ==, 0);
+        g_assert_cmpfloat(b.own_utime, >=, 0.2);
         g_assert_cmpfloat(fabs(thread.ru_utime - b.own_utime), <=, 0.05);
+        g_assert_cmpfloat(fabs(b.via_pid0 - b.own_utime), <=, 0.05);
+        g_assert_cmpfloat(fabs(caller.ru_utime - seconds(own.ru_utime)), <=, 0.05);
         g_assert_cmpfloat(process.ru_utime, >=, thread.ru_utime + main_thread.ru_utime - 0.05);
 
         /* a pidfd the program opened: a process's for "thread" names the main thread */
         int fd = pidfd_open(getpid(), 0);
         Resource1Usage by_fd;
-        g_assert_cmpint(resource1_getrusage_pidfd(h, fd, RUSAGE_THREAD, &by_fd), ==, 0);
+        g_assert_cmpint(resource1_getrusage_pidfd(h, fd, RUSAGE_THREAD, &by_fd, sizeof by_fd), ==, 0);
         g_assert_cmpfloat(fabs(by_fd.ru_utime - main_thread.ru_utime), <=, 0.05);
-        struct rusage ru;
-        g_assert_cmpint(resource1_getrusage_struct_pidfd(h, fd, RUSAGE_SELF, &ru), ==, 0);
-        g_assert_cmpint(ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec, >=, (long) (thread.ru_utime * 1e6));
+        g_assert_cmpint(resource1_getrusage_pidfd(h, fd, RUSAGE_SELF, &by_fd, sizeof by_fd), ==, 0);
+        g_assert_cmpfloat(by_fd.ru_utime, >=, thread.ru_utime);
         close(fd);
 
         g_assert_cmpint(write(b.done[1], &c, 1), ==, 1);
         pthread_join(t, NULL);
         close(b.ready[0]), close(b.ready[1]), close(b.done[0]), close(b.done[1]);
-}
-
-static void set_kernel_limits(pid_t pid, int resource, rlim_t soft, rlim_t hard) {
-        struct rlimit l = { soft, hard };
-        g_assert_cmpint(prlimit(pid, resource, &l, NULL), ==, 0);
-}
-
-static void assert_kernel_limits(pid_t pid, int resource, rlim_t soft, rlim_t hard) {
-        struct rlimit k;
-        kernel_limits(pid, resource, &k);
-        g_assert_cmpuint(k.rlim_cur, ==, soft);
-        g_assert_cmpuint(k.rlim_max, ==, hard);
 }
 
 static void test_setrlimits(void) {
@@ -232,34 +319,34 @@ static void test_setrlimits(void) {
 
         /* several at once: the old limits in the order given */
         int res[] = { RLIMIT_NOFILE, RLIMIT_CORE };
-        struct rlimit set[] = { { 100, 200 }, { 0, 4096 } }, old[2];
+        Resource1Limit set[] = { { 100, 200 }, { 0, 4096 } }, old[2];
         g_assert_cmpint(resource1_setrlimits(h, c, res, set, 2, old), ==, 0);
         g_assert_null(resource1_last_error_name(h));
-        g_assert_cmpuint(old[0].rlim_cur, ==, 400);
-        g_assert_cmpuint(old[0].rlim_max, ==, 800);
-        g_assert_cmpuint(old[1].rlim_cur, ==, 4096);
-        g_assert_cmpuint(old[1].rlim_max, ==, 8192);
+        g_assert_cmpuint(old[0].soft, ==, 400);
+        g_assert_cmpuint(old[0].hard, ==, 800);
+        g_assert_cmpuint(old[1].soft, ==, 4096);
+        g_assert_cmpuint(old[1].hard, ==, 8192);
         assert_kernel_limits(c, RLIMIT_NOFILE, 100, 200);
         assert_kernel_limits(c, RLIMIT_CORE, 0, 4096);
 
         /* ret_old may be NULL; one limit is a batch too */
         int one[] = { RLIMIT_CORE };
-        struct rlimit core[] = { { 1024, 4096 } };
+        Resource1Limit core[] = { { 1024, 4096 } };
         g_assert_cmpint(resource1_setrlimits(h, c, one, core, 1, NULL), ==, 0);
         assert_kernel_limits(c, RLIMIT_CORE, 1024, 4096);
 
         /* all or nothing: the kernel refuses the last (a hard raise, without
          * CAP_SYS_RESOURCE), the ones before it are put back */
         int three[] = { RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_NOFILE };
-        struct rlimit up[] = { { 2048, 4096 }, { 50000, 200000 }, { 100, 201 } };
-        struct rlimit untouched[3] = { { 7, 7 }, { 7, 7 }, { 7, 7 } };
+        Resource1Limit up[] = { { 2048, 4096 }, { 50000, 200000 }, { 100, 201 } };
+        Resource1Limit untouched[3] = { { 7, 7 }, { 7, 7 }, { 7, 7 } };
         int r = resource1_setrlimits(h, c, three, up, 3, untouched);
         if (r == 0)
                 g_test_message("the service holds CAP_SYS_RESOURCE: the batch with a hard raise succeeded");
         else {
                 assert_failed(r, EPERM, "org.example.Resource1.Error.PermissionDenied", "the kernel refused NOFILE");
                 g_assert_nonnull(strstr(resource1_last_error_message(h), "the limits set were restored"));
-                g_assert_cmpuint(untouched[0].rlim_cur, ==, 7);   /* out-parameters only on success */
+                g_assert_cmpuint(untouched[0].soft, ==, 7);   /* out-parameters only on success */
                 assert_kernel_limits(c, RLIMIT_CORE, 1024, 4096);
                 assert_kernel_limits(c, RLIMIT_FSIZE, 100000, 200000);
                 assert_kernel_limits(c, RLIMIT_NOFILE, 100, 200);
@@ -267,28 +354,31 @@ static void test_setrlimits(void) {
 
         /* refused whole before anything is done */
         int twice[] = { RLIMIT_NOFILE, RLIMIT_CORE, RLIMIT_NOFILE };
-        struct rlimit low[] = { { 10, 20 }, { 0, 0 }, { 10, 20 } };
+        Resource1Limit low[] = { { 10, 20 }, { 0, 0 }, { 10, 20 } };
         assert_failed(resource1_setrlimits(h, c, twice, low, 3, NULL), EINVAL,
                       "org.example.Resource1.Error.InvalidLimits", "NOFILE is given twice");
         assert_kernel_limits(c, RLIMIT_CORE, 1024, 4096);
-        struct rlimit inverted[] = { { 10, 20 }, { 5, 1 } };
+        Resource1Limit inverted[] = { { 10, 20 }, { 5, 1 } };
         assert_failed(resource1_setrlimits(h, c, res, inverted, 2, NULL), EINVAL,
                       "org.example.Resource1.Error.InvalidLimits", "soft limit 5 exceeds hard limit 1 for CORE");
-        g_assert_cmpint(resource1_setrlimits(h, c, res, set, 0, NULL), ==, -EINVAL);
+        /* refused by the library, in the service's words */
+        assert_failed(resource1_setrlimits(h, c, res, set, 0, NULL), EINVAL,
+                      "org.example.Resource1.Error.InvalidLimits", "empty batch");
         int bogus[] = { RLIMIT_NOFILE, 99 };
-        g_assert_cmpint(resource1_setrlimits(h, c, bogus, set, 2, NULL), ==, -EINVAL);
+        assert_failed(resource1_setrlimits(h, c, bogus, set, 2, NULL), EINVAL,
+                      "org.example.Resource1.Error.InvalidResource", "invalid resource number 99");
 
         /* by a pidfd the program opened */
         int fd = pidfd_open(c, 0);
         g_assert_cmpint(fd, >=, 0);
-        struct rlimit lower[] = { { 50, 100 }, { 0, 2048 } };
+        Resource1Limit lower[] = { { 50, 100 }, { 0, 2048 } };
         g_assert_cmpint(resource1_setrlimits_pidfd(h, fd, res, lower, 2, old), ==, 0);
-        g_assert_cmpuint(old[0].rlim_max, ==, 200);
+        g_assert_cmpuint(old[0].hard, ==, 200);
         assert_kernel_limits(c, RLIMIT_CORE, 0, 2048);
-        struct rlimit all[RLIM_NLIMITS];
+        Resource1LimitEntry all[RLIM_NLIMITS];
         g_assert_cmpint(resource1_list_rlimits_pidfd(h, fd, all, RLIM_NLIMITS), ==, RLIM_NLIMITS);
-        g_assert_cmpuint(all[RLIMIT_NOFILE].rlim_cur, ==, 50);
-        g_assert_cmpuint(all[RLIMIT_FSIZE].rlim_max, ==, 200000);
+        g_assert_cmpuint(all[RLIMIT_NOFILE].limit.soft, ==, 50);
+        g_assert_cmpuint(all[RLIMIT_FSIZE].limit.hard, ==, 200000);
 
         reap(c);
         assert_failed(resource1_setrlimits_pidfd(h, fd, res, lower, 2, NULL), ESRCH,
@@ -299,46 +389,45 @@ static void test_setrlimits(void) {
                       "org.example.Resource1.Error.NoSuchProcess", "no such process");
 
         /* pid 0: the caller itself */
-        struct rlimit own_core;
+        Resource1Limit own_core;
         kernel_limits(getpid(), RLIMIT_CORE, &own_core);
-        struct rlimit own[] = { { 0, own_core.rlim_max } };
+        Resource1Limit own[] = { { 0, own_core.hard } };
         g_assert_cmpint(resource1_setrlimits(h, 0, one, own, 1, old), ==, 0);
-        g_assert_cmpuint(old[0].rlim_cur, ==, own_core.rlim_cur);
-        assert_kernel_limits(getpid(), RLIMIT_CORE, 0, own_core.rlim_max);
+        g_assert_cmpuint(old[0].soft, ==, own_core.soft);
+        assert_kernel_limits(getpid(), RLIMIT_CORE, 0, own_core.hard);
 }
 
 /* In a pid namespace of its own (as in a container), as pid 1 there: every
  * pid the library is given means the process of that namespace, and the
  * service, which numbers processes in its own namespace, is told by pidfd. */
 static int in_namespace_checks(void) {
-        struct rlimit l = { 55, 55 }, old, k, all[RLIM_NLIMITS];
+        Resource1Limit l = { 55, 55 }, old, k;
+        Resource1LimitEntry all[RLIM_NLIMITS];
         Resource1Usage u;
         int failures = 0;
-#define EXPECT(cond) do { if (!(cond)) { fprintf(stderr, "failed: %s\n", #cond); failures++; } } while (0)
 
-        EXPECT(getpid() == 1);
-        EXPECT(resource1_prlimit(NULL, 1, RLIMIT_NOFILE, &l, &old) == 0);
-        getrlimit(RLIMIT_NOFILE, &k);
-        EXPECT(k.rlim_cur == 55 && k.rlim_max == 55);
-        EXPECT(resource1_list_rlimits(NULL, 1, all, RLIM_NLIMITS) == RLIM_NLIMITS);
-        EXPECT(all[RLIMIT_NOFILE].rlim_cur == 55);
+        EXPECT(NULL, getpid() == 1);
+        EXPECT(NULL, resource1_prlimit(NULL, 1, RLIMIT_NOFILE, &l, &old) == 0);
+        kernel_limits(0, RLIMIT_NOFILE, &k);
+        EXPECT(NULL, k.soft == 55 && k.hard == 55);
+        EXPECT(NULL, resource1_list_rlimits(NULL, 1, all, RLIM_NLIMITS) == RLIM_NLIMITS);
+        EXPECT(NULL, all[RLIMIT_NOFILE].limit.soft == 55);
         int res[] = { RLIMIT_NOFILE, RLIMIT_CORE };
-        struct rlimit set[] = { { 44, 44 }, { 0, 0 } };
-        EXPECT(resource1_setrlimits(NULL, 1, res, set, 2, NULL) == 0);
-        getrlimit(RLIMIT_NOFILE, &k);
-        EXPECT(k.rlim_cur == 44);
-        getrlimit(RLIMIT_CORE, &k);
-        EXPECT(k.rlim_max == 0);
-        EXPECT(resource1_getrusage(NULL, 1, RUSAGE_SELF, &u) == 0);
-        EXPECT(resource1_getrusage(NULL, 1, RUSAGE_THREAD, &u) == 0);
+        Resource1Limit set[] = { { 44, 44 }, { 0, 0 } };
+        EXPECT(NULL, resource1_setrlimits(NULL, 1, res, set, 2, NULL) == 0);
+        kernel_limits(0, RLIMIT_NOFILE, &k);
+        EXPECT(NULL, k.soft == 44);
+        kernel_limits(0, RLIMIT_CORE, &k);
+        EXPECT(NULL, k.hard == 0);
+        EXPECT(NULL, resource1_getrusage(NULL, 1, RUSAGE_SELF, &u, sizeof u) == 0);
+        EXPECT(NULL, resource1_getrusage(NULL, 1, RUSAGE_THREAD, &u, sizeof u) == 0);
         /* no pid 2 here, whatever has that number outside */
-        EXPECT(resource1_prlimit(NULL, 2, RLIMIT_NOFILE, NULL, &old) == -ESRCH);
-#undef EXPECT
+        EXPECT(NULL, resource1_prlimit(NULL, 2, RLIMIT_NOFILE, NULL, &old) == -ESRCH);
         return failures;
 }
 
 static void test_pids_are_the_callers_namespace(void) {
-        struct rlimit outer_before, outer_after;
+        Resource1Limit outer_before, outer_after;
         kernel_limits(1, RLIMIT_NOFILE, &outer_before);
 
         pid_t child = fork();
@@ -363,8 +452,8 @@ static void test_pids_are_the_callers_namespace(void) {
 
         /* pid 1 of this (the fixture's) namespace was never touched */
         kernel_limits(1, RLIMIT_NOFILE, &outer_after);
-        g_assert_cmpuint(outer_after.rlim_cur, ==, outer_before.rlim_cur);
-        g_assert_cmpuint(outer_after.rlim_max, ==, outer_before.rlim_max);
+        g_assert_cmpuint(outer_after.soft, ==, outer_before.soft);
+        g_assert_cmpuint(outer_after.hard, ==, outer_before.hard);
 }
 
 static void test_pagesize(void) {
@@ -373,35 +462,107 @@ static void test_pagesize(void) {
         g_assert_cmpuint(p, ==, (uint64_t) sysconf(_SC_PAGESIZE));
 }
 
+static bool daemon_has_cap_sys_resource(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GDBusConnection) bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+        g_assert_no_error(error);
+        g_autoptr(GVariant) v = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                            "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                                            g_variant_new("(s)", "org.example.Resource1"),
+                                                            G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                                            NULL, &error);
+        g_assert_no_error(error);
+        guint32 pid;
+        g_variant_get(v, "(u)", &pid);
+        g_autofree char *path = g_strdup_printf("/proc/%u/status", pid), *status = NULL;
+        g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+        const char *cap = strstr(status, "CapEff:");
+        g_assert_nonnull(cap);
+        return (g_ascii_strtoull(cap + 7, NULL, 16) >> 24) & 1;   /* CAP_SYS_RESOURCE is 24 */
+}
+
+static void test_properties(void) {
+        g_autofree char *version = NULL;
+        g_autofree char **names = NULL;
+        bool can = true;
+
+        g_assert_cmpint(resource1_get_version(h, &version), ==, 0);
+        g_assert_cmpstr(version, ==, PROJECT_VERSION);
+        g_assert_cmpint(resource1_get_resources(h, &names), ==, 0);
+        g_assert_cmpuint(g_strv_length(names), ==, RLIM_NLIMITS);
+        for (int i = 0; i < RLIM_NLIMITS; i++)
+                g_assert_cmpstr(names[i], ==, resource1_resource_to_name(i));
+        g_assert_cmpint(resource1_get_can_raise_hard_limits(h, &can), ==, 0);
+        g_assert_cmpint(can, ==, daemon_has_cap_sys_resource());
+        g_autofree char *again = NULL;
+        g_assert_cmpint(resource1_get_version(NULL, &again), ==, 0);
+        g_assert_cmpstr(again, ==, version);
+}
+
 static void test_one_shot_calls(void) {
         uint64_t p = 0;
-        struct rlimit l;
+        Resource1Limit l;
         g_assert_cmpint(resource1_getpagesize(NULL, &p), ==, 0);
         g_assert_cmpuint(p, ==, (uint64_t) sysconf(_SC_PAGESIZE));
         g_assert_cmpint(resource1_getrlimit(NULL, RLIMIT_NOFILE, &l), ==, 0);
         g_assert_cmpint(resource1_prlimit(NULL, 999999999, RLIMIT_NOFILE, NULL, &l), ==, -ESRCH);
 }
 
-static void test_errors_as_errno_and_message(void) {
-        struct rlimit l = { 4096, 1024 }, untouched = { 7, 7 };
+/* Another thread's one-shot failures are its own. */
+static void *one_shot_in_a_thread(void *userdata) {
+        Resource1Limit l = { 9, 8 };
+        int *r = userdata;
+        *r = resource1_setrlimit(NULL, RLIMIT_CORE, &l);
+        return (void *) (resource1_last_error_name(NULL) && strstr(resource1_last_error_message(NULL), "soft limit 9")
+                         ? "ok" : NULL);
+}
 
-        g_assert_cmpint(resource1_getrlimit(h, 99, &l), ==, -EINVAL);
+/* A one-shot call's error (what the service said, or the library) stays the
+ * calling thread's until its next one-shot call. */
+static void test_one_shot_errors(void) {
+        Resource1Limit l = { 4096, 1024 };
+
+        assert_failed_on(NULL, resource1_prlimit(NULL, 999999999, RLIMIT_NOFILE, NULL, &l), ESRCH,
+                         "org.example.Resource1.Error.NoSuchProcess", "no such process: pid 999999999");
+        assert_failed_on(NULL, resource1_setrlimit(NULL, RLIMIT_NOFILE, &l), EINVAL,
+                         "org.example.Resource1.Error.InvalidLimits", "soft limit 4096 exceeds hard limit 1024");
+
+        pthread_t t;
+        int r = 0;
+        void *ok = NULL;
+        g_assert_cmpint(pthread_create(&t, NULL, one_shot_in_a_thread, &r), ==, 0);
+        pthread_join(t, &ok);
+        g_assert_cmpint(r, ==, -EINVAL);
+        g_assert_nonnull(ok);
+        g_assert_nonnull(strstr(resource1_last_error_message(NULL), "soft limit 4096"));   /* still this thread's */
+
+        assert_failed_on(NULL, resource1_getrlimit(NULL, 77, &l), EINVAL,
+                         "org.example.Resource1.Error.InvalidResource", "invalid resource number 77");
+        uint64_t p;
+        g_assert_cmpint(resource1_getpagesize(NULL, &p), ==, 0);
+        g_assert_null(resource1_last_error_name(NULL));
+        g_assert_null(resource1_last_error_message(NULL));
+}
+
+static void test_errors_as_errno_and_message(void) {
+        Resource1Limit l = { 4096, 1024 }, untouched = { 7, 7 };
+
         assert_failed(resource1_setrlimit(h, RLIMIT_NOFILE, &l), EINVAL,
                       "org.example.Resource1.Error.InvalidLimits", "soft limit 4096 exceeds hard limit 1024 for NOFILE");
-        l = (struct rlimit) { 1, RLIM_INFINITY };
+        l = (Resource1Limit) { 1, RESOURCE1_INFINITY };
         assert_failed(resource1_setrlimit(h, RLIMIT_NOFILE, &l), EINVAL,
                       "org.example.Resource1.Error.InvalidLimits", "fs.nr_open");
 
         l = untouched;
         assert_failed(resource1_prlimit(h, 999999999, RLIMIT_NOFILE, NULL, &l), ESRCH,
                       "org.example.Resource1.Error.NoSuchProcess", "no such process");
-        g_assert_cmpuint(l.rlim_cur, ==, 7);   /* out-parameters only on success */
+        g_assert_cmpuint(l.soft, ==, 7);   /* out-parameters only on success */
 
         /* root, hard raise: the kernel decides (without CAP_SYS_RESOURCE it refuses) */
         pid_t c = spawn_sleeper();
-        struct rlimit k;
+        Resource1Limit k;
         kernel_limits(c, RLIMIT_NOFILE, &k);
-        struct rlimit up = { k.rlim_cur, k.rlim_max + 1 };
+        Resource1Limit up = { k.soft, k.hard + 1 };
         int r = resource1_prlimit(h, c, RLIMIT_NOFILE, &up, NULL);
         if (r == 0)
                 g_test_message("the service holds CAP_SYS_RESOURCE: the raise succeeded");
@@ -421,6 +582,98 @@ static void test_errors_as_errno_and_message(void) {
         g_assert_null(resource1_last_error_message(h));
 }
 
+/* Every call starts afresh: a failure the library finds itself (a bad
+ * resource number, who, pidfd or pid, a NULL pointer) names itself, never the
+ * previous call's error. */
+static void test_last_error_is_the_last_calls(void) {
+        Resource1Limit l = { 4096, 1024 };
+        Resource1Usage u;
+
+        assert_failed(resource1_setrlimit(h, RLIMIT_NOFILE, &l), EINVAL, "org.example.Resource1.Error.InvalidLimits",
+                      NULL);
+        assert_failed(resource1_getrlimit(h, 99, &l), EINVAL, "org.example.Resource1.Error.InvalidResource",
+                      "invalid resource number 99");
+        assert_failed(resource1_getrusage(h, 0, 7, &u, sizeof u), EINVAL, "org.example.Resource1.Error.InvalidWho",
+                      "invalid who 7");
+        assert_failed(resource1_prlimit_pidfd(h, -1, RLIMIT_NOFILE, NULL, &l), EBADF, "System.Error.EBADF",
+                      "invalid pidfd -1");
+        assert_failed(resource1_prlimit(h, -5, RLIMIT_NOFILE, NULL, &l), EINVAL, "org.freedesktop.DBus.Error.InvalidArgs",
+                      "invalid pid -5");
+        assert_failed(resource1_getrlimit(h, RLIMIT_NOFILE, NULL), EINVAL, "org.freedesktop.DBus.Error.InvalidArgs",
+                      "NULL");
+        assert_failed(resource1_setrlimit(h, RLIMIT_NOFILE, NULL), EINVAL, "org.freedesktop.DBus.Error.InvalidArgs",
+                      "NULL");
+        g_assert_cmpint(resource1_getrlimit(h, RLIMIT_NOFILE, &l), ==, 0);
+        g_assert_null(resource1_last_error_name(h));
+}
+
+/* A handle connected in a parent is not the child's: -ECHILD, never a call on
+ * the parent's connection; the child makes its own. */
+static void test_use_after_fork(void) {
+        uint64_t p;
+        g_assert_cmpint(resource1_getpagesize(h, &p), ==, 0);   /* connected */
+
+        pid_t child = fork();
+        g_assert_cmpint(child, >=, 0);
+        if (child == 0) {
+                int failures = 0;
+                EXPECT(h, resource1_getpagesize(h, &p) == -ECHILD);
+                EXPECT(h, resource1_last_error_name(h) && strcmp(resource1_last_error_name(h), "System.Error.ECHILD") == 0);
+                EXPECT(h, resource1_last_error_message(h) && strstr(resource1_last_error_message(h), "fork()"));
+                Resource1 *mine = NULL;
+                EXPECT(mine, resource1_new(&mine) == 0 && resource1_getpagesize(mine, &p) == 0);
+                resource1_free(mine);
+                EXPECT(NULL, resource1_getpagesize(NULL, &p) == 0);
+                _exit(failures);
+        }
+        int status;
+        g_assert_cmpint(waitpid(child, &status, 0), ==, child);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        g_assert_cmpint(resource1_getpagesize(h, &p), ==, 0);   /* the parent's is fine */
+}
+
+/* As "daemon", a change of root's process that polkit answers after about
+ * 2 s, with a 500 ms timeout: -ETIMEDOUT at the timeout, not retried. */
+typedef struct Target {
+        pid_t pid;
+        Resource1Limit nofile;
+} Target;
+
+static int timeout_checks(void *userdata) {
+        Target *t = userdata;
+        pid_t target = t->pid;
+        Resource1 *u = NULL;
+        Resource1Limit l = { SLOW_SOFT, t->nofile.hard };
+        int failures = 0;
+
+        EXPECT(u, resource1_new(&u) == 0);
+        resource1_set_timeout(u, 500 * 1000);
+        gint64 start = g_get_monotonic_time();
+        int r = resource1_prlimit(u, target, RLIMIT_NOFILE, &l, NULL);
+        double took = (g_get_monotonic_time() - start) / 1e6;
+        fprintf(stderr, "# timed out after %.3f s: %s: %s\n", took, resource1_last_error_name(u),
+                resource1_last_error_message(u));
+        EXPECT(u, r == -ETIMEDOUT);
+        EXPECT(u, resource1_last_error_name(u) && strcmp(resource1_last_error_name(u), "org.freedesktop.DBus.Error.NoReply") == 0);
+        EXPECT(u, took >= 0.45 && took < 0.95);
+        /* the handle goes on; the default timeout waits for the slow answer */
+        resource1_set_timeout(u, 0);
+        EXPECT(u, resource1_prlimit(u, target, RLIMIT_NOFILE, &l, NULL) == 0);
+        resource1_free(u);
+        return failures;
+}
+
+static void test_timeout(void) {
+        Target t = { .pid = spawn_sleeper() };
+        Resource1Limit k;
+        kernel_limits(t.pid, RLIMIT_NOFILE, &t.nofile);
+        as_daemon_user(timeout_checks, &t);
+        kernel_limits(t.pid, RLIMIT_NOFILE, &k);
+        g_assert_cmpuint(k.soft, ==, SLOW_SOFT);
+        reap(t.pid);
+}
+
 static void test_service_unavailable(void) {
         g_autofree char *saved = g_strdup(g_getenv("DBUS_SYSTEM_BUS_ADDRESS"));
         Resource1 *other = NULL;
@@ -428,21 +681,19 @@ static void test_service_unavailable(void) {
 
         g_setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
         g_assert_cmpint(resource1_new(&other), ==, 0);
-        g_assert_cmpint(resource1_getpagesize(other, &p), ==, -ECONNREFUSED);
-        g_assert_nonnull(strstr(resource1_last_error_message(other), "cannot connect to the system bus"));
+        assert_failed_on(other, resource1_getpagesize(other, &p), ECONNREFUSED, "org.freedesktop.DBus.Error.NoServer",
+                         "cannot connect to the system bus");
         resource1_free(other);
         g_setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, TRUE);
 }
 
 /* As nobody, in a child: the refusals an unprivileged caller meets, as errno
- * and as the service's words. The fixture loads no polkit rules, so every
- * gated change meets the actions' defaults: auth_admin, a challenge. */
+ * and as the service's words. The fixture's rules answer nobody's checks with
+ * the actions' defaults: auth_admin, a challenge. */
 static int unprivileged_checks(pid_t root_process) {
         Resource1 *u = NULL;
-        struct rlimit cur, l;
+        Resource1Limit cur, l;
         int failures = 0;
-#define EXPECT(cond) do { if (!(cond)) { fprintf(stderr, "failed: %s (%s: %s)\n", #cond, \
-                resource1_last_error_name(u), resource1_last_error_message(u)); failures++; } } while (0)
 
         if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 65534, 65534, 65534) < 0 ||
             syscall(SYS_setresuid, 65534, 65534, 65534) < 0)
@@ -450,35 +701,34 @@ static int unprivileged_checks(pid_t root_process) {
         if (resource1_new(&u) < 0)
                 return 101;
 
-        getrlimit(RLIMIT_NOFILE, &cur);
-        l = (struct rlimit) { cur.rlim_cur / 2, cur.rlim_max };
-        EXPECT(resource1_setrlimit(u, RLIMIT_NOFILE, &l) == 0);
-        getrlimit(RLIMIT_NOFILE, &cur);
-        EXPECT(cur.rlim_cur == l.rlim_cur);
+        kernel_limits(0, RLIMIT_NOFILE, &cur);
+        l = (Resource1Limit) { cur.soft / 2, cur.hard };
+        EXPECT(u, resource1_setrlimit(u, RLIMIT_NOFILE, &l) == 0);
+        kernel_limits(0, RLIMIT_NOFILE, &cur);
+        EXPECT(u, cur.soft == l.soft);
 
-        l = (struct rlimit) { cur.rlim_cur, cur.rlim_max + 1 };
-        EXPECT(resource1_setrlimit(u, RLIMIT_NOFILE, &l) == -EACCES);
-        EXPECT(strcmp(resource1_last_error_name(u), "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired") == 0);
-        EXPECT(strstr(resource1_last_error_message(u), "raise-hard-limit") != NULL);
+        l = (Resource1Limit) { cur.soft, cur.hard + 1 };
+        EXPECT(u, resource1_setrlimit(u, RLIMIT_NOFILE, &l) == -EACCES);
+        EXPECT(u, strcmp(resource1_last_error_name(u), "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired") == 0);
+        EXPECT(u, strstr(resource1_last_error_message(u), "raise-hard-limit") != NULL);
 
-        l = (struct rlimit) { 1, 1 };
-        EXPECT(resource1_prlimit(u, root_process, RLIMIT_NOFILE, &l, NULL) == -EACCES);
-        EXPECT(strstr(resource1_last_error_message(u), "manage-other") != NULL);
+        l = (Resource1Limit) { 1, 1 };
+        EXPECT(u, resource1_prlimit(u, root_process, RLIMIT_NOFILE, &l, NULL) == -EACCES);
+        EXPECT(u, strstr(resource1_last_error_message(u), "manage-other") != NULL);
 
         Resource1Usage usage;
-        EXPECT(resource1_getrusage(u, root_process, RUSAGE_SELF, &usage) == -EPERM);
-        EXPECT(strcmp(resource1_last_error_name(u), "org.example.Resource1.Error.PermissionDenied") == 0);
+        EXPECT(u, resource1_getrusage(u, root_process, RUSAGE_SELF, &usage, sizeof usage) == -EPERM);
+        EXPECT(u, strcmp(resource1_last_error_name(u), "org.example.Resource1.Error.PermissionDenied") == 0);
 
-        struct rlimit all[RLIM_NLIMITS];
-        EXPECT(resource1_list_rlimits(u, root_process, all, RLIM_NLIMITS) == RLIM_NLIMITS);
-#undef EXPECT
+        Resource1LimitEntry all[RLIM_NLIMITS];
+        EXPECT(u, resource1_list_rlimits(u, root_process, all, RLIM_NLIMITS) == RLIM_NLIMITS);
         resource1_free(u);
         return failures;
 }
 
 static void test_unprivileged_caller(void) {
         pid_t root_process = spawn_sleeper();
-        struct rlimit before, after;
+        Resource1Limit before, after;
         kernel_limits(root_process, RLIMIT_NOFILE, &before);
 
         pid_t child = fork();
@@ -491,7 +741,7 @@ static void test_unprivileged_caller(void) {
         g_assert_cmpint(WEXITSTATUS(status), ==, 0);
 
         kernel_limits(root_process, RLIMIT_NOFILE, &after);
-        g_assert_cmpuint(after.rlim_cur, ==, before.rlim_cur);
+        g_assert_cmpuint(after.soft, ==, before.soft);
         reap(root_process);
 }
 
@@ -513,7 +763,7 @@ static void test_handle_survives_service_restart(void) {
         uint64_t p;
         for (int i = 0; i < 200 && resource1_getpagesize(h, &p) == 0; i++)
                 g_usleep(10000);
-        g_assert_cmpint(resource1_getpagesize(h, &p), ==, -ECONNREFUSED);
+        assert_failed(resource1_getpagesize(h, &p), ECONNREFUSED, "org.freedesktop.DBus.Error.ServiceUnknown", NULL);
 
         const char *argv[] = { g_getenv("RESOURCE1D"), NULL };
         GPid d;
@@ -532,17 +782,24 @@ int main(int argc, char *argv[]) {
         g_assert_cmpint(resource1_new(&h), ==, 0);
 
         g_test_add_func("/client/names", test_names);
+        g_test_add_func("/client/limit-conversions", test_limit_conversions);
         g_test_add_func("/client/getrlimit-every-resource", test_getrlimit_every_resource);
         g_test_add_func("/client/setrlimit-lowers-own", test_setrlimit_lowers_own);
         g_test_add_func("/client/prlimit-child-and-pidfd", test_prlimit_child);
         g_test_add_func("/client/list-rlimits", test_list_rlimits);
         g_test_add_func("/client/getrusage", test_getrusage);
+        g_test_add_func("/client/usage-sizes", test_usage_sizes);
         g_test_add_func("/client/getrusage-of-a-thread", test_getrusage_of_a_thread);
         g_test_add_func("/client/setrlimits", test_setrlimits);
         g_test_add_func("/client/pids-are-the-callers-namespace", test_pids_are_the_callers_namespace);
         g_test_add_func("/client/pagesize", test_pagesize);
+        g_test_add_func("/client/properties", test_properties);
         g_test_add_func("/client/one-shot-calls", test_one_shot_calls);
+        g_test_add_func("/client/one-shot-errors", test_one_shot_errors);
         g_test_add_func("/client/errors-as-errno-and-message", test_errors_as_errno_and_message);
+        g_test_add_func("/client/last-error-is-the-last-calls", test_last_error_is_the_last_calls);
+        g_test_add_func("/client/use-after-fork", test_use_after_fork);
+        g_test_add_func("/client/timeout", test_timeout);
         g_test_add_func("/client/service-unavailable", test_service_unavailable);
         g_test_add_func("/client/unprivileged-caller", test_unprivileged_caller);
         g_test_add_func("/client/handle-survives-service-restart", test_handle_survives_service_restart);

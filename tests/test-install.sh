@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..13"
+echo "1..18"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
 check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
@@ -36,6 +36,57 @@ check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering witho
         'for p in man1/resourcectl.1 man8/resource1d.8 man3/libresource1.3; do
                 [ -f "$share/man/$p" ] && [ -z "$(man --warnings -l "$share/man/$p" 2>&1 >/dev/null)" ] || exit 1
          done'
+# libresource1 as a third party sees it: only the installed tree, through pkg-config.
+pc=$(dirname "$(find "$dest" -name resource1.pc | head -1)")
+libdir=$(dirname "$(find "$dest" -name libresource1.so.1 | head -1)")
+flags() { PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags --libs "$@"; }
+cflags() { PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags "$@"; }
+# A sanitizer build's library needs its programs built with the same sanitizers.
+san=$(option b_sanitize)
+[ "$san" = none ] && san="" || san="-fsanitize=$san"
+cc_strict() { cc $san -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror "$@"; }
+# The ```c blocks of README.md's libresource1 section.
+readme_examples() {
+        awk '/^## libresource1/ { s = 1; next } /^## / { s = 0 } s && /^```c/ { f = 1; next } f && /^```/ { f = 0; n++; next }
+             f { print > (dir "/readme-" n ".c") }' dir="$1" n=0 README.md
+}
+# The example NAME of libresource1(3), roff escapes undone.
+man_example() {
+        awk -v name="$1" '$0 == ".\\\" example: " name { f = 1; next } f && /^\.EX/ { next } f && /^\.EE/ { exit } f { print }' \
+                client/man/libresource1.3 | sed -e 's/\\e/\\/g' -e 's/\\-/-/g' -e 's/^\\&//'
+}
+ex=$(mktemp -d)
+trap 'rm -rf "$dest" "$ex"' EXIT
+readme_examples "$ex"
+check "README.md's libresource1 example compiles and links against the installed tree (-Wall -Wextra -Werror)" \
+      '[ -s "$ex/readme-0.c" ] && (for f in "$ex"/readme-*.c; do cc_strict -o "${f%.c}" "$f" $(flags resource1) || exit 1; done)'
+check "libresource1(3)'s synchronous, sd-event and GLib examples compile and link against the installed tree" \
+      '(for e in sync sd-event glib; do
+              man_example $e > "$ex/man-$e.c" && [ -s "$ex/man-$e.c" ] || exit 1
+              extra=""; [ $e = glib ] && extra=$(pkg-config --cflags --libs glib-2.0)   # the system'"'"'s
+              cc_strict -o "$ex/man-$e" "$ex/man-$e.c" $(flags resource1) $extra || exit 1
+       done)'
+printf '#include <resource1.h>\nint main(void) { struct rlimit k = { 1, 2 }; Resource1Limit l = resource1_limit_from_rlimit(&k);\n  struct rusage ru; Resource1Usage u = { 0.5, 0.25, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };\n  resource1_usage_to_rusage(&u, &ru); return resource1_limit_to_rlimit(&l, &k) + (int) ru.ru_maxrss; }\n' > "$ex/header.c"
+check "resource1.h compiles as C99 (-pedantic) and as C++11, -Wall -Wextra -Werror" \
+      'cc -std=c99 -pedantic -Wall -Wextra -Werror -c -o /dev/null "$ex/header.c" $(cflags resource1) &&
+       { ! command -v c++ >/dev/null || c++ -std=c++11 -Wall -Wextra -Werror -x c++ -c -o /dev/null "$ex/header.c" $(cflags resource1); }'
+exported() { objdump -T "$libdir/libresource1.so.1" | awk '$4 != "*UND*" && $NF ~ /^resource1_/ { print $(NF-1), $NF }' | sort; }
+check "libresource1 exports exactly libresource1.sym's functions, each in LIBRESOURCE1_1.2 and in libresource1(3)" \
+      '[ "$(exported | awk "{ print \$2 }")" = "$(grep -o "resource1_[a-z0-9_]*;" client/libresource1.sym | tr -d ";" | sort)" ] &&
+       [ -z "$(exported | awk "\$1 != \"LIBRESOURCE1_1.2\"")" ] &&
+       (for f in $(exported | awk "{ print \$2 }"); do grep -q "^\.BI* \"[^\"]*\b$f(" client/man/libresource1.3 || { echo "# $f is not in libresource1(3)" >&2; exit 1; }; done)'
+# A program built against the retired development node (struct rlimit days)
+# must not load against this library.
+cat > "$ex/old.sym" <<'SYM'
+LIBRESOURCE1_1 { global: resource1_getpagesize; local: *; };
+SYM
+printf 'int resource1_getpagesize(void *h, unsigned long *p) { return 0; }\n' > "$ex/old-lib.c"
+printf 'int resource1_getpagesize(void *h, unsigned long *p);\nint main(void) { unsigned long p; return resource1_getpagesize(0, &p); }\n' > "$ex/old-prog.c"
+check "a program built against the retired LIBRESOURCE1_1 node fails to load (version not found)" \
+      'mkdir -p "$ex/old" && cc -shared -fPIC -o "$ex/old/libresource1.so.1" -Wl,-soname,libresource1.so.1 -Wl,--version-script="$ex/old.sym" "$ex/old-lib.c" &&
+       cc -o "$ex/old-prog" "$ex/old-prog.c" "$ex/old/libresource1.so.1" && LD_LIBRARY_PATH="$ex/old" "$ex/old-prog" &&
+       ! LD_LIBRARY_PATH="$libdir" "$ex/old-prog" 2>"$ex/old.err" && grep -q "LIBRESOURCE1_1.*not found" "$ex/old.err"'
+
 comp=$share/bash-completion/completions/resourcectl
 complete_words() { bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _resourcectl; echo "${COMPREPLY[*]}"' _ "$comp" "$@"; }
 check "bash completion offers subcommands" '[ "$(complete_words resourcectl pa)" = pagesize ]'

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libresource1 against a fake service on a peer-to-peer connection (a
+ * socketpair, served by a thread), through resource1_new_with_bus(): what the
+ * real service never sends. Every bus error name and the errno it becomes
+ * (each errno one meaning: a bus's AccessDenied or DBus.Error.Failed is not
+ * the -EACCES of InteractiveAuthorizationRequired), a NoReply from the bus
+ * retried once, a timeout not retried, a listing without some resources (not
+ * reported, never as unlimited) or with names this library does not know,
+ * usage with missing and unknown fields, replies of the wrong shape. No
+ * system bus needed. */
+#include <errno.h>
+#include <glib.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
+
+#include "resource1-errors.h"
+#include "resource1.h"
+
+/* What the fake service answers; set by each test before its calls. */
+typedef enum Answer {
+        ANSWER_ERROR,          /* error_name, error_message */
+        ANSWER_PARTIAL_LIST,   /* ListRlimits: NOFILE, a name of the future, CORE */
+        ANSWER_DUPLICATE_LIST, /* ListRlimits: NOFILE twice */
+        ANSWER_SPARSE_USAGE,   /* GetRusage: ru_utime, ru_maxrss and a field of the future */
+        ANSWER_WRONG_TYPE,     /* anything: a string */
+        ANSWER_SILENCE,        /* no answer at all */
+        ANSWER_PROPERTIES,     /* Properties.Get */
+} Answer;
+
+static struct {
+        pthread_mutex_t lock;
+        Answer answer;
+        const char *error_name, *error_message;
+        unsigned calls;
+        char last_member[64];
+} fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int fake_answer(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *member = sd_bus_message_get_member(m);
+        int r = 0;
+
+        if (!sd_bus_message_is_method_call(m, NULL, NULL))
+                return 0;
+
+        pthread_mutex_lock(&fake.lock);
+        Answer answer = fake.answer;
+        const char *name = fake.error_name, *message = fake.error_message;
+        fake.calls++;
+        g_strlcpy(fake.last_member, member, sizeof fake.last_member);
+        pthread_mutex_unlock(&fake.lock);
+
+        switch (answer) {
+        case ANSWER_ERROR:
+                return sd_bus_reply_method_errorf(m, name, "%s", message);
+        case ANSWER_SILENCE:
+                return 1;
+        case ANSWER_WRONG_TYPE:
+                return sd_bus_reply_method_return(m, "s", "surprise");
+        case ANSWER_PARTIAL_LIST:
+                return sd_bus_reply_method_return(m, "a(stt)", 3, "NOFILE", (uint64_t) 512, (uint64_t) 1024,
+                                                  "FUTURE", (uint64_t) 1, (uint64_t) 2, "CORE", (uint64_t) 0,
+                                                  (uint64_t) 0);
+        case ANSWER_DUPLICATE_LIST:
+                return sd_bus_reply_method_return(m, "a(stt)", 2, "NOFILE", (uint64_t) 1, (uint64_t) 2, "NOFILE",
+                                                  (uint64_t) 1, (uint64_t) 2);
+        case ANSWER_SPARSE_USAGE:
+                return sd_bus_reply_method_return(m, "a{sv}", 3, "ru_utime", "d", 1.5, "ru_future", "s", "x",
+                                                  "ru_maxrss", "x", (int64_t) 4242);
+        case ANSWER_PROPERTIES: {
+                const char *iface, *property;
+                r = sd_bus_message_read(m, "ss", &iface, &property);
+                if (r < 0)
+                        return r;
+                if (strcmp(property, "Version") == 0)
+                        return sd_bus_reply_method_return(m, "v", "s", "fake 1");
+                if (strcmp(property, "CanRaiseHardLimits") == 0)
+                        return sd_bus_reply_method_return(m, "v", "b", 1);
+                return sd_bus_reply_method_return(m, "v", "as", 2, "NOFILE", "FUTURE");
+        }
+        }
+        return r;
+}
+
+static int server_fd, client_fd;
+static volatile int server_stop;
+
+static void *serve(void *userdata) {
+        sd_bus *bus = NULL;
+        sd_id128_t id;
+
+        g_assert_cmpint(sd_id128_randomize(&id), ==, 0);
+        g_assert_cmpint(sd_bus_new(&bus), ==, 0);
+        g_assert_cmpint(sd_bus_set_fd(bus, server_fd, server_fd), ==, 0);
+        g_assert_cmpint(sd_bus_set_server(bus, 1, id), ==, 0);
+        g_assert_cmpint(sd_bus_negotiate_fds(bus, 1), ==, 0);
+        g_assert_cmpint(sd_bus_add_filter(bus, NULL, fake_answer, NULL), ==, 0);
+        g_assert_cmpint(sd_bus_start(bus), ==, 0);
+        while (!server_stop) {
+                int r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        sd_bus_wait(bus, 50 * 1000);
+        }
+        sd_bus_flush_close_unref(bus);
+        return NULL;
+}
+
+static sd_bus *client_bus;
+static Resource1 *h;
+
+static void answer(Answer a, const char *name, const char *message) {
+        pthread_mutex_lock(&fake.lock);
+        fake.answer = a;
+        fake.error_name = name;
+        fake.error_message = message;
+        fake.calls = 0;
+        pthread_mutex_unlock(&fake.lock);
+}
+
+static unsigned calls(void) {
+        pthread_mutex_lock(&fake.lock);
+        unsigned n = fake.calls;
+        pthread_mutex_unlock(&fake.lock);
+        return n;
+}
+
+static void assert_error(int r, int errnum, const char *name, const char *fragment) {
+        g_assert_cmpint(r, ==, -errnum);
+        g_assert_cmpstr(resource1_last_error_name(h), ==, name);
+        g_assert_nonnull(resource1_last_error_message(h));
+        if (fragment)
+                g_assert_nonnull(strstr(resource1_last_error_message(h), fragment));
+}
+
+/* The service's names as the daemon's map has them; every other name of the
+ * bus with one errno of its own. */
+static void test_bus_errors_as_errno(void) {
+        static const struct {
+                const char *name;
+                int errnum;
+        } table[] = {
+                { "org.example.Resource1.Error.InvalidResource", EINVAL },
+                { "org.example.Resource1.Error.InvalidLimits", EINVAL },
+                { "org.example.Resource1.Error.InvalidWho", EINVAL },
+                { "org.example.Resource1.Error.NoSuchProcess", ESRCH },
+                { "org.example.Resource1.Error.PermissionDenied", EPERM },
+                { "org.example.Resource1.Error.Failed", EIO },
+                { "org.example.Resource1.Error.LimitsExceeded", EAGAIN },
+                { "org.example.Resource1.Error.OtherPidNamespace", EXDEV },
+                { "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", EACCES },
+                /* the bus's policy, a generic failure: not "authentication needed" */
+                { "org.freedesktop.DBus.Error.AccessDenied", EPROTO },
+                { "org.freedesktop.DBus.Error.Failed", EPROTO },
+                { "org.freedesktop.DBus.Error.InvalidArgs", EPROTO },
+                { "org.freedesktop.DBus.Error.AuthFailed", EPROTO },
+                { "com.example.Something.Else", EPROTO },
+                { "org.freedesktop.DBus.Error.ServiceUnknown", ECONNREFUSED },
+                { "org.freedesktop.DBus.Error.NameHasNoOwner", ECONNREFUSED },
+                { "org.freedesktop.DBus.Error.Spawn.ChildExited", ECONNREFUSED },
+                { "org.freedesktop.DBus.Error.UnknownMethod", EOPNOTSUPP },
+                { "org.freedesktop.DBus.Error.UnknownObject", EOPNOTSUPP },
+                { "org.freedesktop.DBus.Error.Timeout", ETIMEDOUT },
+                { "org.freedesktop.DBus.Error.NoMemory", ENOMEM },
+        };
+        Resource1Limit l;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                answer(ANSWER_ERROR, table[i].name, "the fake service says so");
+                g_test_message("%s", table[i].name);
+                assert_error(resource1_getrlimit(h, RLIMIT_NOFILE, &l), table[i].errnum, table[i].name,
+                             "the fake service says so");
+                g_assert_cmpuint(calls(), ==, 1);
+        }
+}
+
+/* The same through the map function, for what sd-bus reports on this side. */
+static void test_local_errno(void) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        g_assert_cmpint(resource1_client_errno(NULL, -ECHILD, false), ==, -ECHILD);
+        g_assert_cmpint(resource1_client_errno(NULL, -ENOTCONN, false), ==, -ECONNRESET);
+        g_assert_cmpint(resource1_client_errno(NULL, -EPIPE, false), ==, -ECONNRESET);
+        g_assert_cmpint(resource1_client_errno(NULL, -EACCES, false), ==, -EPROTO);
+        g_assert_cmpint(resource1_client_errno(NULL, -EINVAL, false), ==, -EPROTO);
+        g_assert_cmpint(resource1_client_errno(NULL, -ENOMEM, false), ==, -ENOMEM);
+        sd_bus_error_set_errno(&e, EMFILE);
+        g_assert_cmpint(resource1_client_errno(&e, -EMFILE, false), ==, -EMFILE);
+        sd_bus_error_free(&e);
+        sd_bus_error_set(&e, SD_BUS_ERROR_NO_REPLY, "x");
+        g_assert_cmpint(resource1_client_errno(&e, -ETIMEDOUT, true), ==, -ETIMEDOUT);
+        g_assert_cmpint(resource1_client_errno(&e, -ETIMEDOUT, false), ==, -ECONNRESET);
+        sd_bus_error_free(&e);
+        sd_bus_error_set(&e, SD_BUS_ERROR_DISCONNECTED, "x");
+        g_assert_cmpint(resource1_client_errno(&e, -ECONNRESET, false), ==, -ECONNRESET);
+        sd_bus_error_free(&e);
+}
+
+/* The bus's NoReply before the deadline: the service left without answering.
+ * Tried once more, then -ECONNRESET. */
+static void test_no_reply_retried_once(void) {
+        Resource1Limit l;
+        answer(ANSWER_ERROR, "org.freedesktop.DBus.Error.NoReply", "Message recipient disconnected from message bus without replying");
+        assert_error(resource1_getrlimit(h, RLIMIT_NOFILE, &l), ECONNRESET, "org.freedesktop.DBus.Error.NoReply",
+                     "without replying");
+        g_assert_cmpuint(calls(), ==, 2);
+}
+
+/* No answer: -ETIMEDOUT at the handle's timeout, not tried again. */
+static void test_timeout_not_retried(void) {
+        Resource1Limit l;
+        answer(ANSWER_SILENCE, NULL, NULL);
+        resource1_set_timeout(h, 200 * 1000);
+        gint64 start = g_get_monotonic_time();
+        assert_error(resource1_getrlimit(h, RLIMIT_NOFILE, &l), ETIMEDOUT, "org.freedesktop.DBus.Error.NoReply",
+                     "did not answer within 0.2 s");
+        gint64 took = g_get_monotonic_time() - start;
+        g_assert_cmpint(took, >=, 190 * 1000);
+        g_assert_cmpint(took, <, 390 * 1000);
+        g_assert_cmpuint(calls(), ==, 1);
+        resource1_set_timeout(h, 0);
+}
+
+/* Only what the service sent, in its order; names this library has no number
+ * for are left out; nothing is made up as unlimited. */
+static void test_partial_listing(void) {
+        Resource1LimitEntry e[RLIM_NLIMITS];
+        memset(e, 0x55, sizeof e);
+        answer(ANSWER_PARTIAL_LIST, NULL, NULL);
+        g_assert_cmpint(resource1_list_rlimits(h, 0, e, RLIM_NLIMITS), ==, 2);
+        g_assert_cmpint(e[0].resource, ==, RLIMIT_NOFILE);
+        g_assert_cmpuint(e[0].limit.soft, ==, 512);
+        g_assert_cmpuint(e[0].limit.hard, ==, 1024);
+        g_assert_cmpint(e[1].resource, ==, RLIMIT_CORE);
+        g_assert_cmpuint(e[1].limit.hard, ==, 0);
+        g_assert_cmpint(e[2].resource, ==, 0x55555555);   /* untouched */
+
+        answer(ANSWER_DUPLICATE_LIST, NULL, NULL);
+        memset(e, 0x55, sizeof e);
+        assert_error(resource1_list_rlimits(h, 0, e, RLIM_NLIMITS), EBADMSG,
+                     "org.freedesktop.DBus.Error.InconsistentMessage", "not what org.example.Resource1 specifies");
+        g_assert_cmpint(e[0].resource, ==, 0x55555555);
+}
+
+static void test_sparse_usage(void) {
+        Resource1Usage u;
+        memset(&u, 0x55, sizeof u);
+        answer(ANSWER_SPARSE_USAGE, NULL, NULL);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_SELF, &u, sizeof u), ==, 0);
+        g_assert_cmpfloat(u.ru_utime, ==, 1.5);
+        g_assert_cmpint(u.ru_maxrss, ==, 4242);
+        g_assert_cmpfloat(u.ru_stime, ==, 0);
+        g_assert_cmpint(u.ru_nivcsw, ==, 0);
+}
+
+static void test_wrong_shape(void) {
+        uint64_t p = 7;
+        answer(ANSWER_WRONG_TYPE, NULL, NULL);
+        assert_error(resource1_getpagesize(h, &p), EBADMSG, "org.freedesktop.DBus.Error.InconsistentMessage", NULL);
+        g_assert_cmpuint(p, ==, 7);
+}
+
+static void test_properties(void) {
+        g_autofree char *version = NULL;
+        g_autofree char **names = NULL;
+        bool can = false;
+        answer(ANSWER_PROPERTIES, NULL, NULL);
+        g_assert_cmpint(resource1_get_version(h, &version), ==, 0);
+        g_assert_cmpstr(version, ==, "fake 1");
+        g_assert_cmpint(resource1_get_can_raise_hard_limits(h, &can), ==, 0);
+        g_assert_true(can);
+        g_assert_cmpint(resource1_get_resources(h, &names), ==, 0);
+        g_assert_cmpuint(g_strv_length(names), ==, 2);
+        g_assert_cmpstr(names[1], ==, "FUTURE");
+}
+
+/* Asynchronous calls on the program's connection, driven by resource1_process(). */
+typedef struct Done {
+        gboolean done;
+        int r;
+        char name[128];
+        size_t n;
+} Done;
+
+static void on_list(Resource1 *handle, int r, const sd_bus_error *error, const Resource1LimitEntry entries[], size_t n,
+                    void *userdata) {
+        Done *d = userdata;
+        d->done = TRUE;
+        d->r = r;
+        d->n = n;
+        if (error)
+                g_strlcpy(d->name, error->name, sizeof d->name);
+}
+
+static void wait_for(Done *d) {
+        gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+        while (!d->done && g_get_monotonic_time() < end) {
+                uint64_t until;
+                g_assert_cmpint(resource1_process(h), ==, 0);
+                if (d->done)
+                        break;
+                g_assert_cmpint(resource1_get_timeout(h, &until), >=, 0);
+                sd_bus_wait(client_bus, 50 * 1000);
+        }
+        g_assert_true(d->done);
+}
+
+static void test_async(void) {
+        Done d = {};
+        answer(ANSWER_PARTIAL_LIST, NULL, NULL);
+        g_assert_cmpint(resource1_get_fd(h), ==, sd_bus_get_fd(client_bus));
+        g_assert_cmpint(resource1_list_rlimits_async(h, NULL, 0, on_list, &d), ==, 0);
+        wait_for(&d);
+        g_assert_cmpint(d.r, ==, 0);
+        g_assert_cmpuint(d.n, ==, 2);
+
+        d = (Done) {};
+        answer(ANSWER_ERROR, "org.freedesktop.DBus.Error.AccessDenied", "the bus says no");
+        g_assert_cmpint(resource1_list_rlimits_async(h, NULL, 0, on_list, &d), ==, 0);
+        wait_for(&d);
+        g_assert_cmpint(d.r, ==, -EPROTO);
+        g_assert_cmpstr(d.name, ==, "org.freedesktop.DBus.Error.AccessDenied");
+        g_assert_cmpuint(d.n, ==, 0);
+
+        /* a timeout, through the callback */
+        d = (Done) {};
+        answer(ANSWER_SILENCE, NULL, NULL);
+        resource1_set_timeout(h, 200 * 1000);
+        g_assert_cmpint(resource1_list_rlimits_async(h, NULL, 0, on_list, &d), ==, 0);
+        wait_for(&d);
+        resource1_set_timeout(h, 0);
+        g_assert_cmpint(d.r, ==, -ETIMEDOUT);
+        g_assert_cmpstr(d.name, ==, "org.freedesktop.DBus.Error.NoReply");
+        g_assert_cmpuint(calls(), ==, 1);
+
+        /* cancelled: no callback, even once the answer is there */
+        Resource1Slot *slot = NULL;
+        d = (Done) {};
+        answer(ANSWER_PARTIAL_LIST, NULL, NULL);
+        g_assert_cmpint(resource1_list_rlimits_async(h, &slot, 0, on_list, &d), ==, 0);
+        resource1_slot_free(slot);
+        Done later = {};
+        g_assert_cmpint(resource1_list_rlimits_async(h, NULL, 0, on_list, &later), ==, 0);
+        wait_for(&later);
+        g_assert_false(d.done);
+        g_assert_cmpuint(calls(), ==, 2);   /* the cancelled call was sent; its answer was dropped */
+}
+
+int main(int argc, char *argv[]) {
+        int fds[2];
+        pthread_t server;
+
+        g_test_init(&argc, &argv, NULL);
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+        server_fd = fds[0];
+        client_fd = fds[1];
+        g_assert_cmpint(pthread_create(&server, NULL, serve, NULL), ==, 0);
+
+        g_assert_cmpint(sd_bus_new(&client_bus), ==, 0);
+        g_assert_cmpint(sd_bus_set_fd(client_bus, client_fd, client_fd), ==, 0);
+        g_assert_cmpint(sd_bus_negotiate_fds(client_bus, 1), ==, 0);
+        g_assert_cmpint(sd_bus_start(client_bus), ==, 0);
+        g_assert_cmpint(resource1_new_with_bus(&h, client_bus), ==, 0);
+
+        g_test_add_func("/client-fake/bus-errors-as-errno", test_bus_errors_as_errno);
+        g_test_add_func("/client-fake/local-errno", test_local_errno);
+        g_test_add_func("/client-fake/no-reply-retried-once", test_no_reply_retried_once);
+        g_test_add_func("/client-fake/timeout-not-retried", test_timeout_not_retried);
+        g_test_add_func("/client-fake/partial-listing", test_partial_listing);
+        g_test_add_func("/client-fake/sparse-usage", test_sparse_usage);
+        g_test_add_func("/client-fake/wrong-shape", test_wrong_shape);
+        g_test_add_func("/client-fake/properties", test_properties);
+        g_test_add_func("/client-fake/async", test_async);
+        int r = g_test_run();
+
+        resource1_free(h);
+        sd_bus_flush_close_unref(client_bus);
+        server_stop = 1;
+        pthread_join(server, NULL);
+        return r;
+}
