@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();   /* every refusal says why */
 
         char buf[24];
-        if (r == 0 && spec.has_soft && !limit_value_format(spec.soft, (data[0] & 0x80) != 0, buf))
+        if (r == 0 && spec.has_soft && !limit_value_format(spec.soft, buf))
                 abort();
         free(s);
         return 0;
