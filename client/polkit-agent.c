@@ -113,10 +113,14 @@ const char *polkit_agent_why(const PolkitAgent *a, bool asked, char *buf, size_t
         }
         switch (a->state) {
         case POLKIT_AGENT_NO_TTY:
-                snprintf(buf, size, "no authentication agent answered: resourcectl asks for a password only "
-                                    "when standard input is a terminal, and no agent of the %s%s took the request",
-                         a->session[0] ? "login session " : "caller's login session (it is in none)",
-                         a->session);
+                if (a->session[0])
+                        snprintf(buf, size, "no authentication agent answered: standard input is not a terminal, "
+                                            "so resourcectl started none, and no agent of login session %s took "
+                                            "the request", a->session);
+                else
+                        snprintf(buf, size, "no authentication agent answered: standard input is not a terminal, "
+                                            "so resourcectl started none, and it is in no login session, whose "
+                                            "agent polkit could have asked");
                 break;
         case POLKIT_AGENT_ROOT:
                 snprintf(buf, size, "resourcectl runs as root, for which it starts no agent");

@@ -367,7 +367,7 @@ check "limits with 19 names, 3 of them distinct: all 3, in order" '[ $status = 0
 # never for root; and a password typed on a terminal
 rc as_nobody "$R" set --pid "$nobodys" NOFILE :1048576
 check "no terminal: the message says no agent could ask (not 'allow interactive authorization')" \
-      '[ $status = 3 ] && grep -q "raise-hard-limit needs authentication, but no authentication agent answered: resourcectl asks for a password only when standard input is a terminal" "$T/err" &&
+      '[ $status = 3 ] && grep -q "raise-hard-limit needs authentication, but no authentication agent answered: standard input is not a terminal, so resourcectl started none" "$T/err" &&
        ! grep -q "allow interactive" "$T/err"'
 rc as_nobody "$R" --no-ask-password set --pid "$nobodys" NOFILE :1048576
 check "--no-ask-password: said so" '[ $status = 3 ] && grep -q "needs authentication, but --no-ask-password forbids asking" "$T/err"'
