@@ -358,6 +358,10 @@ check "a stopped service: anything else is exit 4 (unavailable), not 1 (Connecti
       '[ $status = 4 ] && grep -q "the service did not answer in time" "$T/err"'
 rc "$R" pagesize
 check "the service answers again once continued" '[ $status = 0 ]'
+rc sh -c 'DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$0" set NOFILE 5:; echo "status $?"; echo "pid $$"' "$R"
+check "a change with no service: exit 4, naming the process as pid N (name), never \"of 0\"" \
+      'pid=$(sed -n "s/^pid //p" "$T/out") && grep -q "^resourcectl: cannot read the limits of pid $pid (sh): cannot connect to the system bus" "$T/err" &&
+       ! grep -q " of 0" "$T/err" && grep -qx "status 4" "$T/out"'
 
 # more than 16 names: each shown once, none dropped
 rc "$R" limits --pid "$child" --raw --no-headings -o RESOURCE CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU NOFILE CORE nofile
