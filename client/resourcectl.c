@@ -311,6 +311,15 @@ static int changes_from_options(Change changes[], size_t *n) {
         return EXIT_OK;
 }
 
+/* prlimit's option for a resource: its name in lower case ("nofile"). */
+static const char *option_name(const Resource1Rlimit *res, char buf[static 16]) {
+        size_t i = 0;
+        for (; res->name[i] && i < 15; i++)
+                buf[i] = (char) tolower((unsigned char) res->name[i]);
+        buf[i] = '\0';
+        return buf;
+}
+
 static bool options_have_values(void) {
         for (size_t i = 0; i < arg_n_resources; i++)
                 if (arg_resources[i].value)
@@ -724,7 +733,8 @@ static int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
                 return syntax_error("'set' takes RESOURCE VALUE [RESOURCE VALUE...], e.g. 'resourcectl set NOFILE 1024:4096'");
         const ResourceOption *show = option_without_value();
         if (show && !then_show)
-                return syntax_error("--%s without a value shows a limit, which 'set' does not", show->res->name);
+                return syntax_error("--%s without a value shows a limit, which 'set' does not",
+                                    option_name(show->res, (char[16]) {}));
         for (size_t i = 0; i < n; i++)
                 need_current = need_current || !changes[i].spec.has_soft || !changes[i].spec.has_hard;
 
@@ -895,7 +905,8 @@ static int verb_run(Resource1 *h, char **argv, size_t argc) {
                 return syntax_error("'run' sets its own limits; --pid does not apply");
         const ResourceOption *show = option_without_value();
         if (show)
-                return syntax_error("--%s needs a value with a command (--%s=VALUE)", show->res->name, show->res->name);
+                return syntax_error("--%s needs a value with a command (--%s=VALUE)", option_name(show->res, (char[16]) {}),
+                                    option_name(show->res, (char[16]) {}));
         r = changes_from_options(changes, &n);
         if (r != EXIT_OK)
                 return r;

@@ -300,6 +300,9 @@ check "values as systemd's parsers take them: 1.5M, 10k, 1m (a minute), 1.5s, 10
        [ "$(proc_limit $child "Max msgqueue size" | cut -d" " -f1)" = 102400 ]'
 rc "$R" set --pid "$child" CPU 1d:
 check "... and 1d" '[ $status = 0 ] || grep -q "the kernel refused" "$T/err"'
+rc "$R" --nofile=5 --core true
+check "prlimit's form with a command and a resource option without a value: exit 2, said" \
+      '[ $status = 2 ] && grep -q "^resourcectl: --core needs a value with a command (--core=VALUE)$" "$T/err"'
 rc "$R" limits --nofile=5
 check "limits with a --RESOURCE=VALUE: exit 2, said why" '[ $status = 2 ] && grep -q "changes a limit" "$T/err"'
 rc "$R" NOFILE
