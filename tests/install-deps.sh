@@ -14,8 +14,9 @@ packages=(
         dbus-daemon dbus-bin dbus-test-runner          # the private system bus
         polkitd                                        # the real authority
         systemd                                        # busctl
-        util-linux                                     # setpriv, unshare, prlimit
-        man-db                                         # checks that the man pages render
+        util-linux                                     # setpriv, unshare, prlimit, runuser
+        man-db bsdextrautils                           # checks that the man pages render; col for reading them
+        jq openssl                                     # the CLI suite: JSON as scripts read it; a password's hash
         valgrind                                       # the memcheck suite
         clang libclang-rt-14-dev                       # libFuzzer harnesses
         debootstrap qemu-system-x86 e2fsprogs          # the VM system test

@@ -14,6 +14,15 @@ proc_limit() { # pid, label → "soft hard" as the kernel shows them
 }
 
 T=$RESOURCE1_FIXTURE/cli
+# A failed check shows what the last command printed.
+check() {
+        n=$((n+1))
+        if eval "$2"; then echo "ok $n - $1"; else
+                echo "not ok $n - $1"; failed=$((failed+1))
+                sed 's/^/# out: /' "$T/out" 2>/dev/null | head -30
+                sed 's/^/# err: /' "$T/err" 2>/dev/null | head -10
+        fi
+}
 mkdir -p "$T" && chmod 755 "$T"
 # Unprivileged users must be able to run it wherever the build tree is.
 install -m 755 "$RESOURCECTL" "$T/resourcectl"
@@ -25,24 +34,22 @@ sleep 600 & child=$!
 setpriv --reuid=5 --regid=60 --clear-groups sleep 600 & other=$!
 sleep 0.1
 
-echo "1..43"
 
 # limits
 rc "$R"
 check "default command is the limits table with a heading" \
       '[ $status = 0 ] && head -1 "$T/out" | grep -q "^RESOURCE *DESCRIPTION *SOFT *HARD UNITS" && [ $(wc -l < "$T/out") = 17 ]'
-rc "$R" limits --pid "$child" --raw --no-headings
-norm() { sed 's/18446744073709551615/unlimited/g'; }
-"$R" --pid "$child" --raw --no-headings | sed -E 's/^([A-Z]+) "[^"]*" ([0-9]+) ([0-9]+).*/\1 \2 \3/' | norm | sort > "$T/mine"
+"$R" --pid "$child" --raw --no-headings -o RESOURCE,SOFT,HARD | sed 's/infinity/unlimited/g' | sort > "$T/mine"
 prlimit --pid "$child" --raw --noheadings -o RESOURCE,SOFT,HARD | sort > "$T/theirs"
-check "limits agree with prlimit --pid for the same process" 'diff -u "$T/theirs" "$T/mine" >&2'
+check "limits agree with prlimit --pid for the same process (-o RESOURCE,SOFT,HARD as prlimit's)" 'diff -u "$T/theirs" "$T/mine" >&2'
 rc "$R" limits nofile RLIMIT_CORE
 check "limits of named resources only" '[ $status = 0 ] && [ $(wc -l < "$T/out") = 3 ] && grep -q "^NOFILE" "$T/out" && grep -q "^CORE" "$T/out"'
 rc "$R" --json limits --pid "$other"
 check "--json parses, with stable fields, for another user's process" \
       'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==16; assert set(d[0])=={\"resource\",\"description\",\"soft\",\"hard\",\"units\"}" "$T/out"'
-check "unlimited in tables, exact numbers in --json" \
-      '"$R" limits CPU | grep -q unlimited && grep -q 18446744073709551615 "$T/out"'
+check "infinity is \"infinity\" in tables and in --json (a string, not 18446744073709551615)" \
+      '"$R" limits CPU | grep -q "^CPU .* infinity infinity seconds$" && grep -q "\"hard\":\"infinity\"" "$T/out" &&
+       ! grep -q 18446744073709551615 "$T/out" && ! "$R" limits | grep -q unlimited'
 
 # set, every form of VALUE
 rc "$R" set --pid "$child" NOFILE 100:200
@@ -132,7 +139,22 @@ rc "$R" limits --pid "$child" NOFILE
 mon_sync
 check "--pid is passed as a pidfd (ListRlimitsPidfd), never as a number" \
       '[ $status = 0 ] && [ "$(mon_since | grep -c "member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
-kill "$monitor" "$nobodys" 2>/dev/null
+mon_mark
+rc sh -c '"$0" limits NOFILE' "$R"
+mon_sync
+check "without --pid, the parent is named by a pidfd too" \
+      '[ $status = 0 ] && [ "$(mon_since | grep -c "member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
+mon_mark
+rc "$R" set --pid "$child" NOFILE 80:80 CORE 0:0
+mon_sync
+check "a change that needs no authentication is one request, not two (nothing is asked again)" \
+      '[ $status = 0 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ]'
+mon_mark
+rc as_nobody "$R" set --pid "$nobodys" NOFILE :1048576
+mon_sync
+check "a change polkit wants authenticated: asked again allowing interactive authorization (no --no-ask-password)" \
+      '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 2 ]'
+kill "$monitor" 2>/dev/null
 
 # --pid is a pid of resourcectl's own pid namespace, as for prlimit(1): in a
 # nested one (as in a container), pid 1 is that namespace's init
@@ -145,7 +167,7 @@ rc unshare --pid --fork --mount-proc sh -c '
         while read -r line; do case $line in "Max open files"*) echo "self $line" ;; esac; done < /proc/self/limits
         ' "$R"
 check "resourcectl set --pid 1 in a nested pid namespace changes that namespace's pid 1 (its own /proc/self/limits)" \
-      '[ $status = 0 ] && grep -Eq "^NOFILE: .* (->|→) 77:77$" "$T/out" && grep -q "^NOFILE \".*\" 77 77 files$" "$T/out" &&
+      '[ $status = 0 ] && grep -Eq "^NOFILE: .* (->|→) 77:77$" "$T/out" && grep -q "^NOFILE [^ ]* 77 77 files$" "$T/out" &&
        grep -qx "ulimit 77 77" "$T/out" && grep -Eq "^self Max open files +77 +77 +files" "$T/out"'
 check "... and not pid 1 of the namespace the service sees" \
       '[ "$(proc_limit 1 "Max open files")" = "$outer_before" ] && [ "$outer_before" != "77 77" ]'
@@ -170,11 +192,18 @@ check "a bad suffix: usage error 2 with the reason" '[ $status = 2 ] && grep -q 
 rc "$R" set VMEM 1
 check "a resource Linux lacks: usage error 2" '[ $status = 2 ] && grep -q "not available on this platform" "$T/err"'
 rc "$R" --pid 999999999
-check "no such process: exit 5" '[ $status = 5 ] && grep -q "no such process" "$T/err"'
+check "no such process: exit 5, said once" '[ $status = 5 ] && [ "$(cat "$T/err")" = "resourcectl: pid 999999999: no such process" ]'
+rc "$R" usage --pid 999999999
+check "... for usage too" '[ $status = 5 ] && [ "$(cat "$T/err")" = "resourcectl: pid 999999999: no such process" ]'
+rc as_nobody "$R" usage --pid "$other"
+check "a usage read the service refuses: its own words, once (exit 3)" \
+      '[ $status = 3 ] && [ $(wc -l < "$T/err") = 1 ] && grep -q "^resourcectl: usage of pid [0-9]* (uid 5) for uid 65534: " "$T/err" &&
+       [ $(grep -o "usage of pid" "$T/err" | wc -l) = 1 ]'
 rc env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$R" pagesize
 check "service unavailable: exit 4" '[ $status = 4 ] && grep -q "cannot connect to the system bus" "$T/err"'
 rc "$R" frobnicate
-check "unknown command: exit 2" '[ $status = 2 ]'
+check "unknown command: exit 2, and where to look" \
+      '[ $status = 2 ] && [ "$(cat "$T/err")" = "$(printf "%s\n" "resourcectl: unknown command '"'frobnicate'"'" "Try '"'resourcectl --help'"' for more information.")" ]'
 
 # usage and pagesize
 rc "$R" usage --pid "$child"
@@ -182,6 +211,9 @@ check "usage names all 16 fields with units" '[ $status = 0 ] && [ $(grep -c "(r
 rc "$R" usage --who both --json
 check "usage --json has the 16 fields" \
       'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==16 and isinstance(d[\"ru_utime\"], float)" "$T/out"'
+check "usage times in clock ticks: two decimals (CLK_TCK $(getconf CLK_TCK)), not six" \
+      '[ "$(getconf CLK_TCK)" != 100 ] || { grep -Eq "\"ru_utime\":[0-9]+\.[0-9]{2}," "$T/out" &&
+       "$R" usage --pid "$child" | grep -Eq "^time in user mode +\(ru_utime +\) = [0-9]+\.[0-9]{2} seconds$"; }'
 rc "$R" usage --who everyone
 check "invalid --who: exit 2" '[ $status = 2 ]'
 rc "$R" pagesize
@@ -198,6 +230,218 @@ rc as_nobody prlimit --nofile=400:800 -- "$R" run --limit NOFILE=100: -- sh -c '
 check "run as an unprivileged user lowering its limit" '[ $status = 0 ] && [ "$(tr "\n" " " < "$T/out")" = "100 800 " ]'
 rc "$R" run --limit NOFILE=64 --limit nofile=32 -- true
 check "run with a resource given twice: usage error 2" '[ $status = 2 ] && grep -q "NOFILE is given twice" "$T/err"'
+rc "$R" run -- /nonexistent/command
+check "run: COMMAND not found is 127" '[ $status = 127 ] && grep -q "cannot run ./nonexistent/command.: No such file" "$T/err"'
+rc "$R" run -- /etc/passwd
+check "run: COMMAND not executable is 126" '[ $status = 126 ] && grep -q "Permission denied" "$T/err"'
+rc "$R" run --limit CORE=0 -- sh -c 'exit 7'
+check "run: otherwise COMMAND's own status" '[ $status = 7 ]'
+
+# Without --pid: the process resourcectl was started from (the shell it was
+# typed in), as ulimit; said on stderr for a change
+rc sh -c '"$0" set NOFILE 100:200; echo "after $(ulimit -Sn) $(ulimit -Hn) pid $$"' "$R"
+shpid=$(sed -n 's/^after .* pid //p' "$T/out")
+check "set without --pid changes the invoking shell, which keeps the change" \
+      '[ $status = 0 ] && grep -qx "after 100 200 pid $shpid" "$T/out" && grep -Eq "^NOFILE: .* (->|→) 100:200$" "$T/out"'
+check "... and says which process it changed" \
+      '[ "$(cat "$T/err")" = "Setting limits of pid $shpid (sh), resourcectl'"'"'s parent process." ]'
+rc sh -c '"$0" --quiet --json set NOFILE 90:90; echo "pid $$"' "$R"
+check "--quiet: no note; --json set names the pid changed" \
+      '[ $status = 0 ] && [ ! -s "$T/err" ] && python3 -c "import json,sys; l=open(sys.argv[1]).read().splitlines(); d=json.loads(l[0]);
+assert d[\"pid\"]==int(l[1].split()[1]) and d[\"new\"]==dict(soft=90,hard=90)" "$T/out"'
+sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; "$0" --json usage' "$R" > "$T/busy"
+check "usage without --pid reports the parent's (a shell that counted to 300000 first), not resourcectl's own" \
+      'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"ru_utime\"] + d[\"ru_stime\"] >= 0.1, d" "$T/busy"'
+rc unshare --pid --fork --mount-proc sh -c '"$0" set NOFILE 55:55; echo "status $?"; "$0" limits --raw --no-headings NOFILE' "$R"
+check "set without --pid from pid 1 (a container's init) is refused: say --pid 1; reading works" \
+      'grep -qx "status 2" "$T/out" && grep -q "started by pid 1 (init).*--pid 1" "$T/err" && grep -q "^NOFILE " "$T/out"'
+
+# the command line: options end where set's pairs and run's command begin;
+# getopt's errors as resourcectl's
+rc "$R" run --limit NOFILE=256 sh -c "ulimit -n"
+check "run --limit NOFILE=256 sh -c \"ulimit -n\": options end at the command (no --)" '[ $status = 0 ] && [ "$(cat "$T/out")" = 256 ]'
+rc "$R" set --pid "$child" NICE -5
+check "set NICE -5: a value with a minus sign, no --" \
+      '! grep -q "option" "$T/err" && { grep -Eq "^NICE: .* (->|→) 25:25$" "$T/out" || grep -q "NICE of pid $child to 25:25" "$T/err"; }'
+rc "$R" set --pid "$child" FSIZE -1
+check "set FSIZE -1: -1 is infinity (Python's RLIM_INFINITY)" \
+      '[ $status = 0 ] && [ "$(proc_limit $child "Max file size")" = "unlimited unlimited" ]'
+rc "$R" set --pid "$child" NOFILE -1
+check "set NOFILE -1 reaches the service, which refuses infinity for NOFILE (exit 2)" \
+      '[ $status = 2 ] && grep -q "NOFILE to infinity:infinity" "$T/err" && ! grep -q "option" "$T/err"'
+rc "$R" set --pid "$child" NOFILE 1 --pid 4
+check "an option after set's pairs: said so (exit 2)" '[ $status = 2 ] && grep -q "options go before the first RESOURCE" "$T/err"'
+rc "$R" --bogus
+check "an unknown option: resourcectl: and a Try --help line, not the program's path" \
+      '[ $status = 2 ] && [ "$(cat "$T/err")" = "$(printf "%s\n" "resourcectl: invalid option '"'--bogus'"'" "Try '"'resourcectl --help'"' for more information.")" ]'
+rc "$R" -z
+check "an unknown short option, the same way" '[ $status = 2 ] && grep -qx "resourcectl: invalid option -- '"'z'"'" "$T/err" && grep -q "^Try" "$T/err"'
+rc "$R" limits --pid
+check "an option without its argument, the same way" '[ $status = 2 ] && grep -q "^resourcectl: option .*requires an argument" "$T/err" && grep -q "^Try" "$T/err"'
+rc "$R" limits NOFILE --pid "$child" --raw
+check "limits takes options after its arguments too" '[ $status = 0 ] && [ "$(cat "$T/out")" = "$(printf "RESOURCE DESCRIPTION SOFT HARD UNITS\nNOFILE max\\\\x20number\\\\x20of\\\\x20open\\\\x20files 80 80 files")" ]'
+
+# prlimit's options, and its forms
+rc "$R" --pid "$child" --nofile=50:60
+check "--nofile=soft:hard --pid sets it (prlimit's form)" '[ $status = 0 ] && [ "$(proc_limit $child "Max open files")" = "50 60" ]'
+rc "$R" --pid "$child" -n40: --core
+check "-n40: (prlimit's -n) sets NOFILE, and --core without a value shows CORE afterwards" \
+      '[ $status = 0 ] && [ "$(proc_limit $child "Max open files")" = "40 60" ] && grep -Eq "^NOFILE: 50:60 (->|→) 40:60$" "$T/out" &&
+       grep -q "^CORE " "$T/out" && ! grep -q "^NOFILE  " "$T/out"'
+rc "$R" --pid "$child" -n -r -l --raw --no-headings -o RESOURCE
+check "-n -r -l without values show NOFILE, RTPRIO and MEMLOCK, as in prlimit" '[ $status = 0 ] && [ "$(tr "\n" " " < "$T/out")" = "NOFILE RTPRIO MEMLOCK " ]'
+rc "$R" --nofile=30 sh -c 'ulimit -n'
+check "--nofile=30 COMMAND runs COMMAND with it (prlimit's form)" '[ $status = 0 ] && [ "$(cat "$T/out")" = 30 ]'
+rc "$R" --pid "$child" --stack=1.5M: --fsize=10k: --cpu=1m: --rttime=1.5s: --msgqueue=100k:
+check "values as systemd's parsers take them: 1.5M, 10k, 1m (a minute), 1.5s, 100k" \
+      '[ $status = 0 ] && [ "$(proc_limit $child "Max stack size" | cut -d" " -f1)" = 1572864 ] &&
+       [ "$(proc_limit $child "Max file size" | cut -d" " -f1)" = 10240 ] && [ "$(proc_limit $child "Max cpu time" | cut -d" " -f1)" = 60 ] &&
+       [ "$(proc_limit $child "Max realtime timeout" | cut -d" " -f1)" = 1500000 ] &&
+       [ "$(proc_limit $child "Max msgqueue size" | cut -d" " -f1)" = 102400 ]'
+rc "$R" set --pid "$child" CPU 1d:
+check "... and 1d" '[ $status = 0 ] || grep -q "the kernel refused" "$T/err"'
+rc "$R" --nofile=5 --core true
+check "prlimit's form with a command and a resource option without a value: exit 2, said" \
+      '[ $status = 2 ] && grep -q "^resourcectl: --core needs a value with a command (--core=VALUE)$" "$T/err"'
+rc "$R" limits --nofile=5
+check "limits with a --RESOURCE=VALUE: exit 2, said why" '[ $status = 2 ] && grep -q "changes a limit" "$T/err"'
+rc "$R" NOFILE
+check "resourcectl NOFILE (the SYNOPSIS's limits without the word)" '[ $status = 0 ] && [ $(wc -l < "$T/out") = 2 ] && grep -q "^NOFILE " "$T/out"'
+rc "$R" --pid "$child" -o soft,RESOURCE NOFILE
+check "-o chooses and orders columns" '[ $status = 0 ] && [ "$(tail -1 "$T/out")" = "  40 NOFILE" ] && head -1 "$T/out" | grep -q "^SOFT RESOURCE$"'
+rc "$R" --pid "$child" -o +SOFT --raw --no-headings NOFILE
+check "-o +LIST appends to the default columns" '[ $status = 0 ] && [ "$(awk "{print NF, \$NF}" "$T/out")" = "6 40" ]'
+rc "$R" -o SIZE
+check "an unknown column: exit 2" '[ $status = 2 ] && grep -q "unknown column .SIZE." "$T/err"'
+rc "$R" --verbose limits --pid "$child" NOFILE
+check "--verbose says which process is read" '[ $status = 0 ] && grep -qx "Limits of pid $child (sleep)." "$T/err"'
+rc "$R" --json=pretty limits --pid "$child" NOFILE CPU
+check "--json=pretty: indented, the same data" \
+      '[ $status = 0 ] && [ $(wc -l < "$T/out") -gt 5 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[0][\"soft\"]==40 and d[1][\"hard\"]==\"infinity\"" "$T/out"'
+rc "$R" --json=short limits NOFILE
+check "--json=short: one line" '[ $status = 0 ] && [ $(wc -l < "$T/out") = 1 ]'
+rc "$R" --json=off limits NOFILE
+check "--json=off: the table" '[ $status = 0 ] && head -1 "$T/out" | grep -q "^RESOURCE"'
+rc "$R" -j limits NOFILE
+check "-j when standard output is no terminal: short" '[ $status = 0 ] && [ $(wc -l < "$T/out") = 1 ] && grep -q "^\[{" "$T/out"'
+rc "$R" --json=yaml
+check "--json=MODE: an unknown mode is exit 2" '[ $status = 2 ] && grep -q "expected short, pretty or off" "$T/err"'
+
+# output for scripts
+hard=$("$R" --json limits --pid "$child" FSIZE | jq -r '.[0].hard')
+rc "$R" set --pid "$child" FSIZE "1M:$hard"
+check "a limit read with --json and jq goes back into set as it is (\"infinity\", not 18446744073709552000)" \
+      '[ "$hard" = infinity ] && [ $status = 0 ] && [ "$(proc_limit $child "Max file size")" = "1048576 unlimited" ]'
+rc "$R" --raw --pid "$child"
+check "--raw: five fields on every line (- for no units), no quotes, no trailing space" \
+      '[ $status = 0 ] && [ $(wc -l < "$T/out") = 17 ] && [ -z "$(awk "NF != 5" "$T/out")" ] && ! grep -q "[\" ]$" "$T/out" &&
+       ! grep -q "\"" "$T/out" && grep -q "^NICE max\\\\x20nice\\\\x20prio\\\\x20allowed\\\\x20to\\\\x20raise 0 0 -$" "$T/out"'
+"$R" --pid "$child" | awk '{ if ($0 ~ / $/) bad=1 } END { exit bad }'
+check "tables have no trailing spaces either" '[ $? = 0 ]'
+rc sh -c '"$0" limits > /dev/full' "$R"
+check "a write error (limits >/dev/full) is exit 1, said" '[ $status = 1 ] && grep -q "^resourcectl: write error: No space left on device$" "$T/err"'
+rc sh -c '"$0" --help > /dev/full' "$R"
+check "... for --help too" '[ $status = 1 ] && grep -q "write error" "$T/err"'
+
+# reads when the service cannot be reached: /proc/PID/limits, which anyone may read
+"$R" limits --pid "$other" --raw --no-headings -o RESOURCE,SOFT,HARD | sort > "$T/theirs"
+rc env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$R" limits --pid "$other" --raw --no-headings -o RESOURCE,SOFT,HARD
+check "limits with no service: read from /proc/PID/limits (exit 0), said on stderr, the values the service gives" \
+      '[ $status = 0 ] && grep -q "the service is unavailable (cannot connect to the system bus.*); read /proc/$other/limits instead" "$T/err" &&
+       sort "$T/out" | diff -u "$T/theirs" - >&2'
+daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+         GetConnectionUnixProcessID s org.example.Resource1 | awk '{print $2}')
+kill -STOP "$daemon"
+rc env SYSTEMD_BUS_TIMEOUT=1 "$R" limits --pid "$child" NOFILE
+lim_status=$status; cp "$T/err" "$T/err-limits"
+rc env SYSTEMD_BUS_TIMEOUT=1 "$R" pagesize
+kill -CONT "$daemon"
+check "a stopped service: limits falls back to /proc" '[ $lim_status = 0 ] && grep -q "it did not answer in time); read /proc/$child/limits" "$T/err-limits"'
+check "a stopped service: anything else is exit 4 (unavailable), not 1 (Connection timed out)" \
+      '[ $status = 4 ] && grep -q "the service did not answer in time" "$T/err"'
+rc "$R" pagesize
+check "the service answers again once continued" '[ $status = 0 ]'
+rc sh -c 'DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$0" set NOFILE 5:; echo "status $?"; echo "pid $$"' "$R"
+check "a change with no service: exit 4, naming the process as pid N (name), never \"of 0\"" \
+      'pid=$(sed -n "s/^pid //p" "$T/out") && grep -q "^resourcectl: cannot read the limits of pid $pid (sh): cannot connect to the system bus" "$T/err" &&
+       ! grep -q " of 0" "$T/err" && grep -qx "status 4" "$T/out"'
+
+# more than 16 names: each shown once, none dropped
+rc "$R" limits --pid "$child" --raw --no-headings -o RESOURCE CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU CPU NOFILE CORE nofile
+check "limits with 19 names, 3 of them distinct: all 3, in order" '[ $status = 0 ] && [ "$(tr "\n" " " < "$T/out")" = "CPU NOFILE CORE " ]'
+
+# authentication: what stood in the way, said; the agent only when needed and
+# never for root; and a password typed on a terminal
+rc as_nobody "$R" set --pid "$nobodys" NOFILE :1048576
+check "no terminal: the message says no agent could ask (not 'allow interactive authorization')" \
+      '[ $status = 3 ] && grep -q "raise-hard-limit needs authentication, but no authentication agent answered: standard input is not a terminal, so resourcectl started none" "$T/err" &&
+       ! grep -q "allow interactive" "$T/err"'
+rc as_nobody "$R" --no-ask-password set --pid "$nobodys" NOFILE :1048576
+check "--no-ask-password: said so" '[ $status = 3 ] && grep -q "needs authentication, but --no-ask-password forbids asking" "$T/err"'
+PTY=$(dirname "${BASH_SOURCE[0]}")/pty-answer.py
+mkdir -p "$T/noagent" "$T/fakeagent" "$T/agentlog"
+printf '#!/bin/sh\necho "started $*" >> %s/agentlog/log\nexit 1\n' "$T" > "$T/fakeagent/pkttyagent"
+chmod 755 "$T/noagent" "$T/fakeagent" "$T/fakeagent/pkttyagent"
+chmod 1777 "$T/agentlog"
+SETPRIV=$(command -v setpriv)
+rc python3 "$PTY" --timeout 20 -- env PATH="$T/noagent" "$SETPRIV" --reuid=65534 --regid=65534 --clear-groups \
+        "$R" set --pid "$nobodys" NOFILE :1048576
+check "on a terminal without pkttyagent: said so, not ignored" \
+      '[ $status = 3 ] && grep -q "needs authentication, but pkttyagent, polkit.s text authentication agent, is not installed" "$T/out"'
+rm -f "$T/agentlog/log"
+rc python3 "$PTY" --timeout 20 -- env PATH="$T/fakeagent:/usr/bin:/bin" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$R" set --pid "$nobodys" NOFILE :1048576
+check "an agent that cannot register: its exit status said; it was started as systemd does (--notify-fd, no --process)" \
+      '[ $status = 3 ] && grep -q "pkttyagent could not register as an authentication agent (it exited with status 1" "$T/out" &&
+       grep -Eq "^started --notify-fd [0-9]+( --fallback)?$" "$T/agentlog/log"'
+rm -f "$T/agentlog/log"
+rc python3 "$PTY" --timeout 20 -- env PATH="$T/fakeagent:/usr/bin:/bin" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$R" set --pid "$nobodys" NOFILE 100:
+check "on a terminal, a change that needs no authentication starts no agent" '[ $status = 0 ] && [ ! -e "$T/agentlog/log" ]'
+rc python3 "$PTY" --timeout 20 -- env PATH="$T/fakeagent:/usr/bin:/bin" "$R" set --pid "$child" NOFILE :70
+check "on a terminal, root (whom polkit is not asked about) starts no agent, even for a hard raise" \
+      '[ ! -e "$T/agentlog/log" ] && { [ $status = 0 ] || grep -q "the kernel refused" "$T/out"; }'
+
+# A password typed on a terminal. The fixture has no logind, so no session:
+# the agent is registered for resourcectl's process (without --fallback,
+# which polkit honours only through a session). A user with a known password
+# (a private /etc/passwd, /etc/group and /etc/shadow in the fixture's mount
+# namespace, which polkitd shares) and a rule answering AUTH_SELF
+# (tests/cli-auth.rules). polkit-agent-helper-1 is setuid, so it ignores
+# DBUS_SYSTEM_BUS_ADDRESS: a mount namespace of the test's own puts the
+# fixture's bus where it looks.
+for f in passwd group shadow; do cp "/etc/$f" "$T/$f"; done
+echo "r1pass:x:4242:4242:Resource1 test:/nonexistent:/bin/sh" >> "$T/passwd"
+echo "r1pass:x:4242:" >> "$T/group"
+echo "r1pass:$(openssl passwd -6 r1-secret):19000:0:99999:7:::" >> "$T/shadow"
+for f in passwd group shadow; do mount --bind "$T/$f" "/etc/$f"; done
+bus=$RESOURCE1_FIXTURE/system_bus_socket
+as_r1pass_on_pty() { # password, then what the user's shell runs
+        local pw=$1; shift
+        unshare --mount --propagation private sh -c '
+                if [ -d /run/dbus ]; then mount -t tmpfs -o mode=755 tmpfs /run/dbus; else mount -t tmpfs -o mode=755 tmpfs /run; mkdir /run/dbus; fi
+                ln -s "$0" /run/dbus/system_bus_socket
+                shift; exec "$@"' "$bus" - \
+                python3 "$PTY" --timeout 60 --answer "Password: *$" "$pw" -- \
+                setpriv --reuid=4242 --regid=4242 --clear-groups sh -c "$@"
+}
+hard0=$(ulimit -Hn)
+rc as_r1pass_on_pty wrong-password '"$0" set NOFILE :'$((hard0 + 1))'; echo "status $?"; echo "hard $(ulimit -Hn)"' "$R"
+check "a wrong password typed at pkttyagent's prompt: refused (exit 3), nothing changed" \
+      'grep -q "AUTHENTICATING FOR org.example.resource1.raise-hard-limit" "$T/out" && grep -q "^Password:" "$T/out" &&
+       grep -q "AUTHENTICATION FAILED" "$T/out" && grep -q "polkit refused org.example.resource1.raise-hard-limit" "$T/out" &&
+       grep -qx "status 3" "$T/out" && grep -qx "hard $hard0" "$T/out"'
+rc as_r1pass_on_pty r1-secret '"$0" set NOFILE :'$((hard0 + 1))'; echo "status $?"; echo "hard $(ulimit -Hn)"' "$R"
+if [ "$can_raise" = "b false" ]; then
+        check "the right password: polkit says yes (then the kernel refuses: this service lacks CAP_SYS_RESOURCE)" \
+              'grep -q "^Password:" "$T/out" && ! grep -q "AUTHENTICATION FAILED" "$T/out" && ! grep -q "polkit refused" "$T/out" &&
+               grep -q "the kernel refused" "$T/out" && grep -qx "hard $hard0" "$T/out"'
+else
+        check "the right password: the shell's hard limit raised" \
+              'grep -q "^Password:" "$T/out" && grep -qx "status 0" "$T/out" && grep -qx "hard $((hard0 + 1))" "$T/out"'
+fi
+for f in passwd group shadow; do umount "/etc/$f"; done
+kill "$nobodys" 2>/dev/null
 
 # help and version
 check "--help and --version" '"$R" --help | grep -q "Exit status" && "$R" --version | grep -q "^resourcectl "'
@@ -229,4 +473,5 @@ check "a program built only from the installed tree links and calls the service"
       'cc $san -o "$T/third" "$T/third.c" $flags && [ "$(LD_LIBRARY_PATH=$libdir "$T/third" | cut -d" " -f1)" = "$(getconf PAGESIZE)" ]'
 
 kill "$child" "$other" 2>/dev/null
+echo "1..$n"
 tap_done

@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..18"
+echo "1..19"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
 check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
@@ -93,4 +93,9 @@ check "bash completion offers subcommands" '[ "$(complete_words resourcectl pa)"
 check "bash completion offers resource names, for each RESOURCE VALUE pair of set" \
         '[ "$(complete_words resourcectl set NOF)" = NOFILE ] && [ "$(complete_words resourcectl --who ch)" = children ] &&
          [ "$(complete_words resourcectl set NOFILE 1 CO)" = CORE ] && [ -z "$(complete_words resourcectl set NOFILE "")" ]'
+check "bash completion: resource names where the SYNOPSIS has them, prlimit's options, columns, JSON modes, run's COMMAND" \
+        '[ "$(complete_words resourcectl NOF)" = NOFILE ] && [ "$(complete_words resourcectl --nof)" = --nofile ] &&
+         [ "$(complete_words resourcectl -o RESOURCE,so)" = RESOURCE,SOFT ] && [ "$(complete_words resourcectl --json = pr)" = pretty ] &&
+         [ "$(complete_words resourcectl set --pid 5 NICE -5 CO)" = CORE ] &&
+         complete_words resourcectl run --limit NOFILE=5 ba | grep -qw bash && complete_words resourcectl --nofile=5 ba | grep -qw bash'
 tap_done

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer: resourcectl's VALUE parser. The first byte picks the unit. */
+/* libFuzzer: resourcectl's VALUE parser (the first byte picks the unit), and
+ * its /proc/PID/limits reader. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,8 +31,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();   /* every refusal says why */
 
         char buf[24];
-        if (r == 0 && spec.has_soft && !limit_value_format(spec.soft, (data[0] & 0x80) != 0, buf))
+        if (r == 0 && spec.has_soft && !limit_value_format(spec.soft, buf))
                 abort();
+
+        /* resourcectl's reader of /proc/PID/limits, on the same bytes. */
+        struct rlimit l[RLIM_NLIMITS];
+        l[0].rlim_cur = 7;
+        if (limit_proc_parse(s, l) < 0 && l[0].rlim_cur != 7)
+                abort();   /* nothing written on a refusal */
         free(s);
         return 0;
 }

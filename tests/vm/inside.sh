@@ -30,7 +30,7 @@ wait_restarted() {
         done
 }
 
-say "1..20"
+say "1..22"
 
 # activation through the unit, nothing started by hand
 check "the service is not running before the first call" '! active'
@@ -115,6 +115,52 @@ sleep 0.2
 resourcectl set --pid "$rootchild" NOFILE 4096:1048576 > /tmp/root.out 2>&1
 note "root: $(cat /tmp/root.out)"
 check "root raises a hard limit (the kernel agrees: CAP_SYS_RESOURCE)" '[ "$(limit_of $rootchild)" = "4096 1048576" ]'
+
+# A password typed at a terminal (issue 12): tester logs in on a terminal
+# (login on a tmux pane: a logind session of its own), and in its shell runs
+# "resourcectl set NOFILE :N" to raise the shell's own hard limit (lowered
+# to 4096 first, as a user may; 8192 is asked). A rule
+# answers AUTH_SELF; resourcectl starts pkttyagent, which prompts on the
+# terminal; the password is typed. A wrong one first: refused, nothing changed;
+# then the right one: the shell's hard limit is raised (seen in /proc).
+pane() { tmux capture-pane -p -J -t auth -S -300 2>/dev/null; }
+# What the pane showed from the line typed with marker $1 on.
+since_typed() { pane | awk -v m="$1" 'index($0, m) { p = 1 } p && NF'; }
+pane_wait() { # extended regex, count, seconds: until the pane shows it that many times
+        local end=$((SECONDS + $3))
+        while [ $SECONDS -lt $end ]; do [ "$(pane | grep -Ec -- "$1")" -ge "$2" ] && return 0; sleep 0.3; done
+        return 1
+}
+type_line() { tmux send-keys -t auth -l -- "$1" && tmux send-keys -t auth Enter; }
+tmux -u new-session -d -s auth -x 220 -y 50 "login -f tester"
+pane_wait '\$ *$' 1 60
+# A user lowers its own hard limit freely; raising it back needs polkit.
+type_line 'ulimit -Sn 1024; ulimit -Hn 4096; echo "R1SHELL $$ session=$XDG_SESSION_ID hard=$(ulimit -Hn)"'
+pane_wait '^R1SHELL [0-9]+ ' 1 20
+read -r _ shell sess hard0 < <(pane | grep -E '^R1SHELL [0-9]+ ' | tail -1 | sed 's/session=//; s/hard=//')
+note "tester's login shell: pid $shell, session $sess, NOFILE $(limit_of "$shell"); logind: $(loginctl show-session "$sess" -p Type -p Class -p Active -p Remote -p TTY 2>&1 | tr '\n' ' ')"
+raise=$((hard0 * 2))
+type_line "resourcectl set NOFILE :$raise; echo \"R1STATUS=\$?\""
+pane_wait 'Password: *$' 1 60 && type_line "not-the-password"
+pane_wait '^R1STATUS=' 1 60
+since_typed 'R1STATUS=$?' > /tmp/auth1.pane
+while read -r l; do note "pane: $l"; done < /tmp/auth1.pane
+check "a wrong password typed at pkttyagent's prompt, in tester's login session: refused (exit 3), its shell's NOFILE unchanged" \
+      'grep -q "AUTHENTICATING FOR org.example.resource1.raise-hard-limit" /tmp/auth1.pane && grep -q "Authenticating as: .*tester" /tmp/auth1.pane &&
+       grep -q "polkit refused" /tmp/auth1.pane && grep -q "^R1STATUS=3" /tmp/auth1.pane && [ "$(limit_of "$shell" | cut -d" " -f2)" = "$hard0" ]'
+type_line "resourcectl set NOFILE :$raise; echo \"R2STATUS=\$?\"; ulimit -Hn"
+pane_wait 'Password: *$' 2 60 && type_line "r1-vm-secret"
+pane_wait '^R2STATUS=' 1 60
+sleep 0.5
+since_typed 'R2STATUS=$?' > /tmp/auth2.pane
+while read -r l; do note "pane: $l"; done < /tmp/auth2.pane
+note "tester's shell now: NOFILE $(limit_of "$shell")"
+check "the right password: the hard limit of tester's login shell is raised to $raise (in /proc), resourcectl saying which process it changed" \
+      'grep -q "Setting limits of pid $shell (bash), resourcectl.s parent process" /tmp/auth2.pane && grep -q "^R2STATUS=0" /tmp/auth2.pane &&
+       grep -Eq "^NOFILE: [0-9]+:$hard0 (->|→) [0-9]+:$raise$" /tmp/auth2.pane && grep -qx "$raise" /tmp/auth2.pane &&
+       [ "$(limit_of "$shell" | cut -d" " -f2)" = "$raise" ]'
+journalctl -b -q --no-pager -u polkit.service | grep -Ei "tester|authentication agent|resource1" | tail -6 | while read -r l; do note "polkit: $l"; done
+tmux kill-server 2>/dev/null
 
 # Issue #1: polkit's yes must not land on a target that became setuid-root
 # while polkit decided. gamer (the example rule's group) raises the NOFILE

@@ -27,7 +27,8 @@ if [ ${#need[@]} -gt 0 ]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps
+# tmux: a terminal for the password check (a login session that types at pkttyagent's prompt).
+packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux
 # The mirror apt is configured with: named nowhere in this repository.
 mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
@@ -60,11 +61,23 @@ meson install -C "$src/build-vm" --destdir "$root" --no-rebuild --quiet >&2
 chroot "$root" ldconfig
 
 # Test users: gamer is in group resource1 (the example rule); plain is in
-# nothing; sessmgr is a session manager a rule grants manage-other.
+# nothing; sessmgr is a session manager a rule grants manage-other; tester has
+# a password.
 chroot "$root" groupadd -f resource1
 chroot "$root" useradd -m -G resource1 gamer
 chroot "$root" useradd -m plain
 chroot "$root" useradd -m sessmgr
+# tester logs in on a terminal with a password, which polkit asks for (AUTH_SELF)
+# before it may raise its shell's hard limit.
+chroot "$root" useradd -m -s /bin/bash tester
+echo "tester:r1-vm-secret" | chroot "$root" chpasswd
+cat > "$root/etc/polkit-1/rules.d/45-resource1-vmtest-auth.rules" <<'JS'
+polkit.addRule(function(action, subject) {
+        if (action.id == "org.example.resource1.raise-hard-limit" && subject.user == "tester")
+                return polkit.Result.AUTH_SELF;
+});
+JS
+chmod 644 "$root/etc/polkit-1/rules.d/45-resource1-vmtest-auth.rules"
 install -m 644 "$src/policy/50-resource1-example.rules" "$root/etc/polkit-1/rules.d/"
 cat > "$root/etc/polkit-1/rules.d/60-sessmgr.rules" <<'JS'
 polkit.addRule(function(action, subject) {
