@@ -18,7 +18,8 @@
  * whose real uid is its own, and stopping or killing this one only fails the
  * caller's own request. All other signals are blocked in it from its first
  * instruction, and the event loop reaps it through its pidfd, killing it
- * when it overruns its deadline; nothing waits for it synchronously.
+ * when it overruns its deadline; the daemon waits for it synchronously only
+ * after killing it (act_stop(), act_free()), which SIGKILL bounds.
  *
  * What polkit authorized, and what root asks, the daemon does itself with
  * its capabilities (act_privileged); the caller of that re-verifies the
