@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "resource1.h"
@@ -253,8 +254,15 @@ static void *burner_run(void *userdata) {
         char c = 0;
 
         b->tid = gettid();
-        for (long i = 0; i < 60000000; i++)
-                x += i * 0.5;
+        /* Until this thread has used 0.3 s of CPU, whatever the machine's
+         * speed: the kernel's split into user and system time is by ticks,
+         * so ru_utime is then comfortably above the 0.2 s checked below. */
+        struct timespec cpu = {};
+        while (cpu.tv_sec == 0 && cpu.tv_nsec < 300000000) {
+                for (long i = 0; i < 1000000; i++)
+                        x += i * 0.5;
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+        }
         getrusage(RUSAGE_THREAD, &ru);
         b->own_utime = seconds(ru.ru_utime);
         /* one handle per thread */
