@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libresource1: a call's arguments checked, the target it names, and the
+ * request each call makes of them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "resource1-errors.h"
+#include "resource1-internal.h"
+#include "resource1-names.h"
+#include "resource1-pidfd.h"
+
+/* The first Resource1Usage: the 16 fields of struct_rusage. */
+#define USAGE_SIZE_MIN (offsetof(Resource1Usage, ru_nivcsw) + sizeof(int64_t))
+
+/* ---- arguments ---- */
+
+void request_done(Request *q) {
+        if (q->own_fd && q->fd >= 0)
+                close(q->fd);
+        q->fd = -1;
+        free(q->own_resources);
+        free(q->own_limits);
+        q->own_resources = NULL;
+        q->own_limits = NULL;
+}
+
+static const char *name_of(int resource) {
+        return resource1_resource_to_name(resource);
+}
+
+static int check_resource(Resource1 *h, int resource, const char **ret) {
+        *ret = name_of(resource);
+        if (!*ret)
+                return failf(h, -EINVAL, RESOURCE1_ERROR_INVALID_RESOURCE, "invalid resource number %d", resource);
+        return 0;
+}
+
+static const char *who_name(int who) {
+        switch (who) {
+        case RUSAGE_SELF:           return "self";
+        case RUSAGE_CHILDREN:       return "children";
+        case RUSAGE_THREAD:         return "thread";
+        case RESOURCE1_RUSAGE_BOTH: return "both";
+        }
+        return NULL;
+}
+
+static int check_who(Resource1 *h, int who, const char **ret) {
+        *ret = who_name(who);
+        if (!*ret)
+                return failf(h, -EINVAL, RESOURCE1_ERROR_INVALID_WHO,
+                             "invalid who %d (expected RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD or "
+                             "RESOURCE1_RUSAGE_BOTH)", who);
+        return 0;
+}
+
+int check_arg(Resource1 *h, bool ok, const char *what) {
+        if (!ok)
+                return failf(h, -EINVAL, SD_BUS_ERROR_INVALID_ARGS, "invalid argument: %s", what);
+        return 0;
+}
+
+static int check_batch(Resource1 *h, const int resources[], const Resource1Limit limits[], size_t n) {
+        if (n == 0)
+                return failf(h, -EINVAL, RESOURCE1_ERROR_INVALID_LIMITS, "an empty batch of limits");
+        if (!resources || !limits)
+                return check_arg(h, false, "resources or limits is NULL");
+        if (n > RLIM_NLIMITS)
+                return failf(h, -EINVAL, RESOURCE1_ERROR_INVALID_LIMITS,
+                             "%zu limits in one batch, more than there are resources", n);
+        for (size_t i = 0; i < n; i++) {
+                const char *unused;
+                int r = check_resource(h, resources[i], &unused);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int check_usage_size(Resource1 *h, size_t size) {
+        if (size < USAGE_SIZE_MIN)
+                return failf(h, -EINVAL, SD_BUS_ERROR_INVALID_ARGS,
+                             "a Resource1Usage of %zu bytes, less than the %zu of the first one", size,
+                             (size_t) USAGE_SIZE_MIN);
+        return 0;
+}
+
+/* Copies the library's usage into the program's, of size bytes: the fields
+ * both know, zeros for the rest. */
+void usage_copy(void *dst, const Resource1Usage *u, size_t size) {
+        size_t n = size < sizeof *u ? size : sizeof *u;
+        memcpy(dst, u, n);
+        if (size > n)
+                memset((char *) dst + n, 0, size - n);
+}
+
+/* ---- naming the target ----
+ *
+ * A pid number means a process in the caller's pid namespace, as it does for
+ * prlimit(1); the service would read it in its own, which is another one for a
+ * caller in a container or sandbox (it refuses such numbers with
+ * OtherPidNamespace). So every process but the caller is named by a pidfd
+ * opened here, in the caller's namespace. */
+
+/* pid's target for q: a pidfd for any pid but 0 (a thread's when thread is
+ * set), or the number where this kernel cannot give one (see
+ * resource1_pidfd_open()). With thread set, pid 0 is the calling thread: the
+ * service's "caller" (pid 0) in the main thread, else this thread's pidfd.
+ * On failure, the error is remembered on the handle as the service words it. */
+static int target_open(Resource1 *h, pid_t pid, bool thread, Request *q) {
+        if (pid < 0)
+                return failf(h, -EINVAL, SD_BUS_ERROR_INVALID_ARGS, "invalid pid %d", (int) pid);
+        q->fd = -1;
+        q->pid = 0;
+        if (pid == 0 && thread && gettid() != getpid())
+                pid = gettid();
+        if (pid == 0)
+                return 0;
+
+        int fd = resource1_pidfd_open(pid, thread);
+        if (fd >= 0) {
+                q->fd = fd;
+                q->own_fd = true;
+                return 0;
+        }
+        switch (fd) {
+        case -EOPNOTSUPP:
+                q->pid = (uint32_t) pid;
+                return 0;
+        case -ESRCH:
+                return failf(h, -ESRCH, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %d", (int) pid);
+        default:
+                return failf(h, fd, NULL, "cannot open a pidfd for pid %d: %s", (int) pid, strerror(-fd));
+        }
+}
+
+static int target_pidfd(Resource1 *h, int pidfd, bool keep, Request *q) {
+        if (pidfd < 0)
+                return failf(h, -EBADF, NULL, "invalid pidfd %d", pidfd);
+        if (!keep) {
+                q->fd = pidfd;
+                return 0;
+        }
+        /* An asynchronous call keeps a copy: the program may close its own. */
+        q->fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+        if (q->fd < 0)
+                return failf(h, -errno, NULL, "cannot duplicate pidfd %d: %m", pidfd);
+        q->own_fd = true;
+        return 0;
+}
+
+/* The target a call names: the pidfd by_fd says pid_or_fd is (a copy kept
+ * when keep is set), or the process pid_or_fd (a thread with thread set). */
+int target_set(Resource1 *h, bool by_fd, int pid_or_fd, bool thread, bool keep, Request *q) {
+        return by_fd ? target_pidfd(h, pid_or_fd, keep, q) : target_open(h, pid_or_fd, thread, q);
+}
+
+/* ---- building each call's request ---- */
+
+int make_getrlimit(Resource1 *h, int resource, Request *q) {
+        *q = REQUEST(METHOD_GET_RLIMIT);
+        return check_resource(h, resource, &q->resource);
+}
+
+int make_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit, Request *q) {
+        *q = REQUEST(METHOD_SET_RLIMIT);
+        int r = check_resource(h, resource, &q->resource);
+        if (r < 0)
+                return r;
+        r = check_arg(h, limit, "limit is NULL");
+        if (r < 0)
+                return r;
+        q->limit = *limit;
+        return 0;
+}
+
+int make_prlimit(Resource1 *h, int resource, const Resource1Limit *new_limit, Request *q) {
+        *q = REQUEST(METHOD_PRLIMIT);
+        int r = check_resource(h, resource, &q->resource);
+        if (r < 0)
+                return r;
+        q->set = new_limit != NULL;
+        if (new_limit)
+                q->limit = *new_limit;
+        return 0;
+}
+
+/* copy: an asynchronous call's own copies of the arrays. */
+int make_setrlimits(Resource1 *h, const int resources[], const Resource1Limit limits[], size_t n, bool copy,
+                           Request *q) {
+        *q = REQUEST(METHOD_SET_RLIMITS);
+        int r = check_batch(h, resources, limits, n);
+        if (r < 0)
+                return r;
+        q->n = n;
+        q->resources = resources;
+        q->limits = limits;
+        if (copy) {
+                q->own_resources = malloc(n * sizeof resources[0]);
+                q->own_limits = malloc(n * sizeof limits[0]);
+                if (!q->own_resources || !q->own_limits) {
+                        request_done(q);
+                        return failf(h, -ENOMEM, NULL, "out of memory");
+                }
+                memcpy(q->own_resources, resources, n * sizeof resources[0]);
+                memcpy(q->own_limits, limits, n * sizeof limits[0]);
+                q->resources = q->own_resources;
+                q->limits = q->own_limits;
+        }
+        return 0;
+}
+
+int make_getrusage(Resource1 *h, int who, size_t size, Request *q) {
+        *q = REQUEST(METHOD_GET_RUSAGE);
+        q->usage_size = size;
+        int r = check_who(h, who, &q->who);
+        return r < 0 ? r : check_usage_size(h, size);
+}
+
+Request make_property(const char *property, char type) {
+        Request q = REQUEST(METHOD_GET_PROPERTY);
+        q.property = property;
+        q.property_type = type;
+        return q;
+}
