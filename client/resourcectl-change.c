@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* resourcectl's changes: limits as asked for (set's pairs, --RESOURCE=VALUE,
+ * --limit), what they come to against the current ones, and the one
+ * request that makes them, with authentication when polkit wants it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "polkit-agent.h"
+#include "resourcectl.h"
+
+#define ERROR_INTERACTIVE "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
+
+int change_parse(const Resource1Rlimit *res, const char *value, Change changes[], size_t n) {
+        const char *why = NULL;
+        for (size_t j = 0; j < n; j++)
+                if (changes[j].res == res)
+                        return usage_error("%s is given twice", res->name);
+        changes[n].res = res;
+        int r = limit_spec_parse(value, res->unit, &changes[n].spec, &why);
+        if (r < 0)
+                return usage_error("invalid value '%s' for %s: %s", value, res->name, why ?: strerror(-r));
+        return EXIT_OK;
+}
+
+/* The valued --RESOURCE options, added to changes (n of them so far). */
+int changes_from_options(Change changes[], size_t *n) {
+        for (size_t i = 0; i < arg_n_resources; i++) {
+                if (!arg_resources[i].value)
+                        continue;
+                if (*n >= MAX_LIMITS)
+                        return usage_error("too many limits (at most %d)", MAX_LIMITS);
+                int r = change_parse(arg_resources[i].res, arg_resources[i].value, changes, *n);
+                if (r != EXIT_OK)
+                        return r;
+                (*n)++;
+        }
+        return EXIT_OK;
+}
+
+/* The limits to ask for: "soft:" and ":hard" keep the other side as it is in cur. */
+void changes_apply(const Change changes[], size_t n, const struct rlimit cur[static RLIM_NLIMITS],
+                   int ret_resources[], struct rlimit ret_new[]) {
+        for (size_t i = 0; i < n; i++) {
+                uint64_t soft, hard;
+                const struct rlimit *c = &cur[changes[i].res->number];
+                limit_spec_apply(&changes[i].spec, c->rlim_cur, c->rlim_max, &soft, &hard);
+                ret_resources[i] = changes[i].res->number;
+                ret_new[i] = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
+        }
+}
+
+/* "NOFILE to 100:200, CORE to 0:0" for a failure the service did not word. */
+static const char *changes_describe(const Change changes[], const struct rlimit new[], size_t n, char *buf,
+                                    size_t size) {
+        char a[24], b[24];
+        size_t k = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < n && k < size; i++)
+                k += (size_t) snprintf(buf + k, size - k, "%s%s to %s:%s", i ? ", " : "", changes[i].res->name,
+                                       limit_value_format(new[i].rlim_cur, a), limit_value_format(new[i].rlim_max, b));
+        return buf;
+}
+
+/* "NOFILE: 1024:4096 → 2048:4096": what set did, and what run did with --verbose. */
+void change_print(FILE *f, const Change *c, const struct rlimit *old, const struct rlimit *new) {
+        char a[24], b[24], d[24], e[24];
+        fprintf(f, "%s: %s:%s %s %s:%s\n", c->res->name, limit_value_format(old->rlim_cur, a),
+                limit_value_format(old->rlim_max, b), arrow(), limit_value_format(new->rlim_cur, d),
+                limit_value_format(new->rlim_max, e));
+}
+
+static bool interactive_required(Resource1 *h) {
+        const char *name = resource1_last_error_name(h);
+        return name && strcmp(name, ERROR_INTERACTIVE) == 0;
+}
+
+static int setrlimits(Resource1 *h, int fd, pid_t pid, const int resources[], const Resource1Limit want[],
+                      size_t n, Resource1Limit was[]) {
+        return fd >= 0 ? resource1_setrlimits_pidfd(h, fd, resources, want, n, was) :
+                         resource1_setrlimits(h, pid, resources, want, n, was);
+}
+
+/* One SetRlimits request, on the target (fd, or pid; 0: resourcectl). It
+ * is made without interactive authorization first, so that nothing is
+ * started for the many calls that need none; when polkit wants the user
+ * authenticated, it is made again allowing that, with a text agent on a
+ * terminal (a desktop's agent may answer too). */
+int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
+                const struct rlimit new[], size_t n, struct rlimit old[]) {
+        PolkitAgent agent = { .state = POLKIT_AGENT_NOT_TRIED };
+        char what[1024], why[512];
+        int r;
+
+        Resource1Limit want[RLIM_NLIMITS], was[RLIM_NLIMITS];
+        for (size_t i = 0; i < n; i++)
+                want[i] = resource1_limit_from_rlimit(&new[i]);
+
+        resource1_set_allow_interactive(h, false);
+        r = setrlimits(h, fd, pid, resources, want, n, was);
+        if (r == -EACCES && interactive_required(h) && arg_ask_password) {
+                polkit_agent_open(&agent);
+                resource1_set_allow_interactive(h, true);
+                r = setrlimits(h, fd, pid, resources, want, n, was);
+                polkit_agent_close(&agent);
+        }
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (resource1_limit_to_rlimit(&was[i], &old[i]) < 0)
+                        r = -EBADMSG;
+        if (r >= 0)
+                return EXIT_OK;
+
+        if (r == -EACCES && interactive_required(h)) {
+                /* The service says what needs authentication; what stood in
+                 * the way of asking for it is known only here. */
+                const char *msg = resource1_last_error_message(h) ?: "";
+                const char *needs = strstr(msg, " needs authentication");
+                polkit_agent_why(&agent, arg_ask_password, why, sizeof why);
+                if (needs)
+                        fprintf(stderr, "resourcectl: %.*s, but %s\n",
+                                (int) (needs - msg + strlen(" needs authentication")), msg, why);
+                else
+                        fprintf(stderr, "resourcectl: %s (%s)\n", msg, why);
+                return EXIT_REFUSED;
+        }
+        return fail(h, r, "cannot set %s", changes_describe(changes, new, n, what, sizeof what));
+}
+

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* resourcectl's target process.
+ *
+ * --pid is a process id as this process sees it, in its own pid namespace,
+ * as for prlimit(1); without it, the process resourcectl was started from
+ * (its parent: the shell it was typed in), which is what a person means, as
+ * ulimit does. It is opened as a pidfd once, and the service is told of the
+ * process by that pidfd for the whole command: inside a container the
+ * number means the same process to the service, and a read and a change
+ * that follows it are about the same process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "resource1-pidfd.h"
+#include "resourcectl.h"
+
+Target target = { .fd = -1 };
+
+void target_close(void) {
+        if (target.fd >= 0)
+                close(target.fd);
+        target.fd = -1;
+}
+
+const char *target_name(char buf[static 96]) {
+        snprintf(buf, 96, "pid %d (%s)", (int) target.pid, target.comm);
+        return buf;
+}
+
+/* change: the process is to be changed, not read. */
+int target_open(bool thread, bool change) {
+        pid_t pid = arg_pid;
+
+        if (!arg_pid_given) {
+                pid = getppid();
+                if (pid == 0)
+                        return usage_error("the process that started resourcectl is outside its pid namespace; "
+                                           "name a process with --pid");
+                if (pid == 1 && change)
+                        return usage_error("resourcectl was started by pid 1 (init), whose limits it changes "
+                                           "only when told so: --pid 1");
+                target.parent = true;
+        }
+        target.pid = pid;
+
+        int fd = resource1_pidfd_open(pid, thread);
+        if (fd == -ESRCH) {
+                fprintf(stderr, "resourcectl: pid %d: no such process\n", (int) pid);
+                return EXIT_NO_PROCESS;
+        }
+        if (fd < 0 && fd != -EOPNOTSUPP) {   /* -EOPNOTSUPP: the number is passed as it is */
+                fprintf(stderr, "resourcectl: cannot open pid %d: %s\n", (int) pid, strerror(-fd));
+                return EXIT_ERROR;
+        }
+        target.fd = fd >= 0 ? fd : -1;
+        if (target.parent && getppid() != pid) {
+                fprintf(stderr, "resourcectl: the process that started resourcectl (pid %d) has exited\n", (int) pid);
+                return EXIT_NO_PROCESS;
+        }
+
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f || !fgets(target.comm, sizeof target.comm, f))
+                snprintf(target.comm, sizeof target.comm, "?");
+        if (f)
+                fclose(f);
+        target.comm[strcspn(target.comm, "\n")] = '\0';
+        return EXIT_OK;
+}
+
+/* "Setting limits of pid 42 (bash), resourcectl's parent process." on
+ * standard error: always for a change of the implied process (unless
+ * --quiet), and for anything with --verbose. */
+void target_note(const char *doing, bool change) {
+        char name[96];
+        if (arg_quiet || !(arg_verbose || (change && target.parent)))
+                return;
+        fprintf(stderr, "%s %s%s.\n", doing, target_name(name),
+                target.parent ? ", resourcectl's parent process" : "");
+}
+
+/* Indexed by RLIMIT_*; every resource, or an error: nothing is shown for
+ * a limit the service did not report. (The CLI is built with 64-bit rlim_t,
+ * so the library's limits convert without loss.) */
+static int target_list_rlimits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]) {
+        Resource1LimitEntry e[RLIM_NLIMITS];
+        int n = target.fd >= 0 ? resource1_list_rlimits_pidfd(h, target.fd, e, RLIM_NLIMITS) :
+                                 resource1_list_rlimits(h, target.pid, e, RLIM_NLIMITS);
+        if (n >= 0 && n != RLIM_NLIMITS)
+                return -EBADMSG;
+        for (int i = 0; i < n; i++)
+                if (e[i].resource < 0 || e[i].resource >= RLIM_NLIMITS ||
+                    resource1_limit_to_rlimit(&e[i].limit, &all[e[i].resource]) < 0)
+                        return -EBADMSG;
+        return n;
+}
+
+/* /proc/PID/limits, which anyone may read, for when the service cannot be
+ * reached. */
+static int proc_list_rlimits(struct rlimit all[static RLIM_NLIMITS]) {
+        char path[64], text[8192];
+        snprintf(path, sizeof path, "/proc/%d/limits", (int) target.pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        size_t k = 0;
+        ssize_t n;
+        while (k < sizeof text - 1 && (n = read(fd, text + k, sizeof text - 1 - k)) != 0) {
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int e = errno;
+                        close(fd);
+                        return -e;
+                }
+                k += (size_t) n;
+        }
+        close(fd);
+        text[k] = '\0';
+        if (limit_proc_parse(text, all) < 0)
+                return -EBADMSG;
+        /* Still the process the pidfd names, not a newcomer with its number. */
+        if (target.fd >= 0 && syscall(SYS_pidfd_send_signal, target.fd, 0, NULL, 0) < 0 && errno == ESRCH)
+                return -ESRCH;
+        return 0;
+}
+
+/* The limits of the target, through the service or, when it cannot be
+ * reached and or_proc is set, from /proc/PID/limits (anyone may read those).
+ * A change does without that fallback: it needs the service anyway. */
+int read_limits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS], bool or_proc) {
+        char name[96];
+        int r = target_list_rlimits(h, all);
+        if (r >= 0)
+                return EXIT_OK;
+        if (!or_proc || exit_status_of(r) != EXIT_UNAVAILABLE)
+                return fail(h, r, "cannot read the limits of %s", target_name(name));
+
+        const char *why = r == -ETIMEDOUT ? "it did not answer in time" :
+                          resource1_last_error_message(h) ?: strerror(-r);
+        int k = proc_list_rlimits(all);
+        if (k < 0) {
+                fprintf(stderr, "resourcectl: cannot read the limits of %s: the service is unavailable (%s), "
+                                "and /proc/%d/limits could not be read: %s\n",
+                        target_name(name), why, (int) target.pid, k == -ESRCH ? "no such process" : strerror(-k));
+                return k == -ESRCH ? EXIT_NO_PROCESS : EXIT_UNAVAILABLE;
+        }
+        fprintf(stderr, "resourcectl: the service is unavailable (%s); read /proc/%d/limits instead\n", why,
+                (int) target.pid);
+        return EXIT_OK;
+}

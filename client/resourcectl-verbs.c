@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* resourcectl's commands: limits, set (and prlimit's form of it), usage,
+ * pagesize and run. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "resourcectl.h"
+
+static int add_wanted(const Resource1Rlimit *wanted[], size_t *n, const Resource1Rlimit *res) {
+        for (size_t i = 0; i < *n; i++)
+                if (wanted[i] == res)
+                        return 0;   /* once each, in the order first named */
+        wanted[(*n)++] = res;
+        return 0;
+}
+
+/* The wanted limits of the target, read as limits reads them. */
+static int show_limits(Resource1 *h, const Resource1Rlimit *const wanted[], size_t n) {
+        struct rlimit all[RLIM_NLIMITS];
+        int r = read_limits(h, all, true);
+        if (r != EXIT_OK)
+                return r;
+        print_limits(wanted, n, all);
+        return EXIT_OK;
+}
+
+int verb_limits(Resource1 *h, char **argv, size_t argc) {
+        const Resource1Rlimit *wanted[RLIM_NLIMITS];
+        size_t n = 0;
+        int r;
+
+        if (options_have_values())
+                return syntax_error("a --RESOURCE=VALUE option changes a limit, which 'limits' does not "
+                                    "(use 'set', or leave out 'limits')");
+        for (size_t i = 0; i < argc; i++) {
+                const Resource1Rlimit *res;
+                r = resource_arg(argv[i], &res);
+                if (r != EXIT_OK)
+                        return r;
+                add_wanted(wanted, &n, res);
+        }
+        for (size_t i = 0; i < arg_n_resources; i++)
+                add_wanted(wanted, &n, arg_resources[i].res);
+        if (n == 0)
+                for (size_t i = 0; i < resource1_rlimits_count; i++)
+                        wanted[n++] = &resource1_rlimits[i];
+
+        r = target_open(false, false);
+        if (r != EXIT_OK)
+                return r;
+        target_note("Limits of", false);
+        return show_limits(h, wanted, n);
+}
+
+#define SET_USAGE "'set' takes RESOURCE VALUE [RESOURCE VALUE...], e.g. 'resourcectl set NOFILE 1024:4096'"
+
+/* set RESOURCE VALUE..., and prlimit's form without a command:
+ * --RESOURCE=VALUE... sets, and --RESOURCE without a value shows that limit
+ * afterwards (then_show). */
+int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
+        Change changes[MAX_LIMITS];
+        int resources[MAX_LIMITS];
+        struct rlimit cur[RLIM_NLIMITS] = {}, old[MAX_LIMITS], new[MAX_LIMITS];
+        size_t n = 0;
+        bool need_current = false;
+        int r;
+
+        for (size_t i = 0; i < argc; i++)
+                if (i % 2 == 0 && argv[i][0] == '-' && argv[i][1] != '\0')
+                        return syntax_error("'%s' after RESOURCE VALUE pairs: options go before the first RESOURCE "
+                                            "(a VALUE may start with '-', as in 'set NICE -5')", argv[i]);
+        if (argc % 2 != 0)
+                return syntax_error(SET_USAGE);
+        if (argc / 2 > MAX_LIMITS)
+                return usage_error("too many limits (at most %d)", MAX_LIMITS);
+        for (size_t i = 0; i < argc; i += 2, n++) {
+                const Resource1Rlimit *res;
+                r = resource_arg(argv[i], &res);
+                if (r != EXIT_OK)
+                        return r;
+                r = change_parse(res, argv[i + 1], changes, n);
+                if (r != EXIT_OK)
+                        return r;
+        }
+        r = changes_from_options(changes, &n);
+        if (r != EXIT_OK)
+                return r;
+        if (n == 0)
+                return syntax_error(SET_USAGE);
+        const ResourceOption *show = option_without_value();
+        if (show && !then_show)
+                return syntax_error("--%s without a value shows a limit, which 'set' does not",
+                                    lowercase(show->res->name, (char[16]) {}));
+        for (size_t i = 0; i < n; i++)
+                need_current = need_current || !changes[i].spec.has_soft || !changes[i].spec.has_hard;
+
+        r = target_open(false, true);
+        if (r != EXIT_OK)
+                return r;
+        if (need_current) {
+                r = read_limits(h, cur, false);
+                if (r != EXIT_OK)
+                        return r;
+        }
+        changes_apply(changes, n, cur, resources, new);
+
+        target_note("Setting limits of", true);
+        /* One request: all or nothing, one authorization. */
+        r = request_set(h, target.fd, target.pid, changes, resources, new, n, old);
+        if (r != EXIT_OK)
+                return r;
+
+        if (arg_json != JSON_OFF) {
+                if (n > 1)
+                        j_open('[');
+                for (size_t i = 0; i < n; i++) {
+                        j_open('{');
+                        j_key("resource");
+                        j_string(changes[i].res->name);
+                        j_key("pid");
+                        j_number("%d", (int) target.pid);
+                        j_limits_object("old", &old[i]);
+                        j_limits_object("new", &new[i]);
+                        j_close('}');
+                }
+                if (n > 1)
+                        j_close(']');
+        } else
+                for (size_t i = 0; i < n; i++)
+                        change_print(stdout, &changes[i], &old[i], &new[i]);
+
+        if (show) {
+                const Resource1Rlimit *wanted[RLIM_NLIMITS];
+                size_t k = 0;
+                for (size_t i = 0; i < arg_n_resources; i++)
+                        if (!arg_resources[i].value)
+                                add_wanted(wanted, &k, arg_resources[i].res);
+                return show_limits(h, wanted, k);
+        }
+        return EXIT_OK;
+}
+
+static int who_arg(int *ret) {
+        Resource1Who w;
+        if (resource1_who_from_name(arg_who, &w) < 0)
+                return usage_error("invalid --who '%s': expected self, children, both or thread", arg_who);
+        *ret = w == RESOURCE1_WHO_SELF ? RUSAGE_SELF : w == RESOURCE1_WHO_CHILDREN ? RUSAGE_CHILDREN :
+               w == RESOURCE1_WHO_THREAD ? RUSAGE_THREAD : RESOURCE1_RUSAGE_BOTH;
+        return EXIT_OK;
+}
+
+/* Decimals worth printing for times counted in clock ticks (10 ms: 2). */
+static int tick_decimals(void) {
+        long hz = sysconf(_SC_CLK_TCK);
+        int d = 0;
+        for (long t = 1; t < hz && d < 6; t *= 10)
+                d++;
+        return hz > 0 ? d : 2;
+}
+
+int verb_usage(Resource1 *h, char **argv, size_t argc) {
+        Resource1Usage u;
+        int who = RUSAGE_SELF, r;
+        char name[96];
+
+        (void) argv;
+        if (argc != 0)
+                return syntax_error("'usage' takes no arguments (use --pid and --who)");
+        if (arg_n_resources > 0)
+                return syntax_error("'usage' takes no --RESOURCE options");
+        r = who_arg(&who);
+        if (r != EXIT_OK)
+                return r;
+        /* For --who thread, --pid is a thread id: a thread's pidfd. */
+        r = target_open(who == RUSAGE_THREAD, false);
+        if (r != EXIT_OK)
+                return r;
+        target_note("Usage of", false);
+        r = target.fd >= 0 ? resource1_getrusage_pidfd(h, target.fd, who, &u, sizeof u) :
+                             resource1_getrusage(h, target.pid, who, &u, sizeof u);
+        if (r < 0)
+                return fail(h, r, "cannot read the usage of %s", target_name(name));
+
+        /* The service reads other processes' times from /proc, in clock
+         * ticks: no more decimals than those have. */
+        int dec = tick_decimals();
+        const double times[2] = { u.ru_utime, u.ru_stime };
+        const int64_t counters[14] = {
+                u.ru_maxrss, u.ru_ixrss, u.ru_idrss, u.ru_isrss, u.ru_minflt, u.ru_majflt, u.ru_nswap,
+                u.ru_inblock, u.ru_oublock, u.ru_msgsnd, u.ru_msgrcv, u.ru_nsignals, u.ru_nvcsw, u.ru_nivcsw,
+        };
+        if (arg_json != JSON_OFF) {
+                j_open('{');
+                for (int i = 0; i < 16; i++) {
+                        j_key(resource1_rusage_fields[i].name);
+                        if (i < 2)
+                                j_number("%.*f", dec, times[i]);
+                        else
+                                j_number("%" PRId64, counters[i - 2]);
+                }
+                j_close('}');
+                return EXIT_OK;
+        }
+        for (int i = 0; i < 16; i++) {
+                const Resource1RusageField *f = &resource1_rusage_fields[i];
+                if (arg_raw) {
+                        if (i < 2)
+                                printf("%s %.*f\n", f->name, dec, times[i]);
+                        else
+                                printf("%s %" PRId64 "\n", f->name, counters[i - 2]);
+                        continue;
+                }
+                if (i < 2)
+                        printf("%-30s (%-11s) = %.*f %s\n", f->description, f->name, dec, times[i], f->unit);
+                else
+                        printf("%-30s (%-11s) = %" PRId64 "%s%s\n", f->description, f->name, counters[i - 2],
+                               f->unit ? " " : "", f->unit ?: "");
+        }
+        return EXIT_OK;
+}
+
+int verb_pagesize(Resource1 *h, char **argv, size_t argc) {
+        uint64_t bytes;
+        (void) argv;
+        if (argc != 0)
+                return syntax_error("'pagesize' takes no arguments");
+        int r = resource1_getpagesize(h, &bytes);
+        if (r < 0)
+                return fail(h, r, "cannot read the page size");
+        if (arg_json != JSON_OFF) {
+                j_open('{');
+                j_key("pagesize");
+                j_number("%" PRIu64, bytes);
+                j_close('}');
+        } else
+                printf("%" PRIu64 "\n", bytes);
+        return EXIT_OK;
+}
+
+/* Sets the limits on this very process through the service, all in one
+ * request (which asks polkit once for what needs it), then becomes COMMAND,
+ * which inherits them. */
+int verb_run(Resource1 *h, char **argv, size_t argc) {
+        Change changes[MAX_LIMITS];
+        int resources[MAX_LIMITS];
+        struct rlimit cur[RLIM_NLIMITS], old[MAX_LIMITS], new[MAX_LIMITS];
+        size_t n = 0;
+        int r;
+
+        if (argc == 0)
+                return syntax_error("'run' needs a command: resourcectl run --limit NOFILE=65536 COMMAND [ARG...]");
+        if (arg_pid_given)
+                return syntax_error("'run' sets its own limits; --pid does not apply");
+        const ResourceOption *show = option_without_value();
+        if (show)
+                return syntax_error("--%s needs a value with a command (--%s=VALUE)",
+                                    lowercase(show->res->name, (char[16]) {}), lowercase(show->res->name, (char[16]) {}));
+        r = changes_from_options(changes, &n);
+        if (r != EXIT_OK)
+                return r;
+        for (int i = 0; i < RLIM_NLIMITS; i++)
+                if (getrlimit(i, &cur[i]) < 0)
+                        return usage_error("cannot read %s: %m", resource1_resource_to_name(i) ?: "a limit");
+        changes_apply(changes, n, cur, resources, new);
+
+        if (n > 0) {
+                r = request_set(h, -1, 0, changes, resources, new, n, old);
+                if (r != EXIT_OK)
+                        return r;
+                if (arg_verbose && !arg_quiet)
+                        for (size_t i = 0; i < n; i++)
+                                change_print(stderr, &changes[i], &old[i], &new[i]);
+        }
+        if (arg_verbose && !arg_quiet)
+                fprintf(stderr, "Running %s.\n", argv[0]);
+
+        /* The bus connection is O_CLOEXEC: nothing of ours leaks into the command. */
+        fflush(stdout);
+        execvp(argv[0], argv);
+        fprintf(stderr, "resourcectl: cannot run '%s': %m\n", argv[0]);
+        return errno == ENOENT ? 127 : 126;
+}
+

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What resourcectl's files share: the options as parsed (arg_*, as
+ * systemd's tools keep them), the target process, the exit statuses and
+ * how failures are said, the output writers, the changes asked for, and
+ * the commands. Private to resourcectl. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "limit-value.h"
+#include "resource1-names.h"
+#include "resource1.h"
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+/* Exit statuses, documented in resourcectl(1). run's own are 126 and 127
+ * (COMMAND found but not executable, not found), and then COMMAND's. */
+enum {
+        EXIT_OK = 0,
+        EXIT_ERROR = 1,        /* any other failure, a write error among them */
+        EXIT_USAGE = 2,        /* bad command line, resource, value or who */
+        EXIT_REFUSED = 3,      /* policy, polkit or the kernel said no, or authentication could not be asked */
+        EXIT_UNAVAILABLE = 4,  /* the service (or the bus) cannot be reached, or did not answer */
+        EXIT_NO_PROCESS = 5,   /* no such process */
+};
+
+#define MAX_LIMITS 64
+
+typedef enum JsonMode { JSON_OFF, JSON_SHORT, JSON_PRETTY } JsonMode;
+
+/* --RESOURCE[=VALUE] (prlimit's options) and --limit RESOURCE=VALUE, in order. */
+typedef struct ResourceOption {
+        const Resource1Rlimit *res;
+        const char *value;   /* NULL: show this limit */
+} ResourceOption;
+
+/* ---- the options (resourcectl.c) ---- */
+
+extern pid_t arg_pid;
+extern bool arg_pid_given;
+extern const char *arg_who;
+extern JsonMode arg_json;
+extern bool arg_no_headings;
+extern bool arg_raw;
+extern bool arg_verbose;
+extern bool arg_quiet;
+extern bool arg_ask_password;
+extern const char *arg_output;
+extern ResourceOption arg_resources[MAX_LIMITS];
+extern size_t arg_n_resources;
+
+/* s in lower case, at most 15 characters of it: prlimit's option for a
+ * resource ("nofile"), a JSON key for a column ("soft"). */
+const char *lowercase(const char *s, char buf[static 16]);
+bool options_have_values(void);
+const ResourceOption *option_without_value(void);
+
+/* ---- errors (resourcectl-errors.c) ---- */
+
+int exit_status_of(int r);
+/* "resourcectl: <what>" on standard error; returns EXIT_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, followed by where to look; for a command line resourcectl
+ * cannot make sense of. */
+int syntax_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A failed call to the service: one line, and the exit status for r. */
+int fail(Resource1 *h, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int resource_arg(const char *name, const Resource1Rlimit **ret);
+
+/* ---- the target (resourcectl-target.c) ---- */
+
+typedef struct Target {
+        int fd;          /* -1: named by its number (a kernel that gives no pidfd for it) */
+        pid_t pid;
+        bool parent;     /* chosen because no --pid was given */
+        char comm[64];
+} Target;
+
+extern Target target;
+
+int target_open(bool thread, bool change);
+void target_close(void);
+const char *target_name(char buf[static 96]);
+void target_note(const char *doing, bool change);
+int read_limits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS], bool or_proc);
+
+/* ---- output (resourcectl-output.c) ---- */
+
+const char *arrow(void);
+void j_open(char c);
+void j_close(char c);
+void j_key(const char *k);
+void j_string(const char *s);
+void j_number(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void j_limit(uint64_t v);
+void j_limits_object(const char *key, const struct rlimit *l);
+int columns_parse(const char *spec);
+void print_limits(const Resource1Rlimit *const wanted[], size_t n, const struct rlimit all[]);
+int finish(int r);
+
+/* ---- changes (resourcectl-change.c) ---- */
+
+/* RESOURCE VALUE pairs (set), --RESOURCE=VALUE or --limit RESOURCE=VALUE,
+ * each resource once. */
+typedef struct Change {
+        const Resource1Rlimit *res;
+        LimitSpec spec;
+} Change;
+
+int change_parse(const Resource1Rlimit *res, const char *value, Change changes[], size_t n);
+int changes_from_options(Change changes[], size_t *n);
+void changes_apply(const Change changes[], size_t n, const struct rlimit cur[static RLIM_NLIMITS],
+                   int ret_resources[], struct rlimit ret_new[]);
+void change_print(FILE *f, const Change *c, const struct rlimit *old, const struct rlimit *new);
+int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
+                const struct rlimit new[], size_t n, struct rlimit old[]);
+
+/* ---- the commands (resourcectl-verbs.c) ---- */
+
+typedef int (*Verb)(Resource1 *, char **, size_t);
+
+int verb_limits(Resource1 *h, char **argv, size_t argc);
+int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show);
+int verb_usage(Resource1 *h, char **argv, size_t argc);
+int verb_pagesize(Resource1 *h, char **argv, size_t argc);
+int verb_run(Resource1 *h, char **argv, size_t argc);
