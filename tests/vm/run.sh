@@ -129,7 +129,7 @@ kernel=$(ls "$root"/boot/vmlinuz-* | head -1)
 initrd=$(ls "$root"/boot/initrd.img-* | head -1)
 cp "$kernel" "$work/vmlinuz"
 cp "$initrd" "$work/initrd.img"
-mkfs.ext4 -q -F -L root -d "$root" "$work/root.img" 3G
+mkfs.ext4 -q -F -L root -d "$root" "$work/root.img" 3G >&2   # stdout is TAP
 rm -rf "$root"
 
 console=$work/console.log
