@@ -31,6 +31,7 @@ typedef struct ActShared {
         struct { uint64_t cur, max; } new[RLIM_NLIMITS], old[RLIM_NLIMITS];   /* struct rlimit64 */
         uid_t uid;
         gid_t gid;
+        pid_t daemon;        /* the daemon's pid: the thread group the ids must never change in */
         struct __user_cap_header_struct cap_header;
         struct __user_cap_data_struct cap_data[2];
         unsigned applied;
@@ -95,7 +96,12 @@ __attribute__((no_sanitize("address", "undefined")))
 static int act_child(void *userdata) {
         ActShared *j = userdata;
 
-        long r = raw_syscall4(SYS_setresgid, (long) j->gid, -1, -1, 0);
+        /* The caller may signal a task with its real uid: that task must be
+         * in a thread group of its own, never the daemon's. getpid(2) is the
+         * thread group's id. */
+        long r = raw_syscall4(SYS_getpid, 0, 0, 0, 0) == j->daemon ? -EDEADLK : 0;
+        if (r == 0)
+                r = raw_syscall4(SYS_setresgid, (long) j->gid, -1, -1, 0);
         if (r == 0)
                 r = raw_syscall4(SYS_setresuid, (long) j->uid, -1, -1, 0);
         if (r == 0)
@@ -109,6 +115,13 @@ static int act_child(void *userdata) {
         __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
         return 0;
 }
+
+/* A process of its own: memory and the descriptor table are shared (the
+ * process then holds no references of its own to the daemon's files), but
+ * never the thread group, whose every task the caller could then signal. */
+#define ACT_CLONE_FLAGS (CLONE_VM | CLONE_FILES | CLONE_PIDFD | SIGCHLD)
+_Static_assert((ACT_CLONE_FLAGS & (CLONE_THREAD | CLONE_SIGHAND)) == 0,
+               "the acting process must not join the daemon's thread group");
 
 /* Sharing the address space spares copying the daemon's page tables (on
  * virtual machines a fork costs milliseconds), and the area is then plain
@@ -133,10 +146,7 @@ static int spawn(ActShared *shared) {
                 return r;
 
         if (use_clone_vm()) {
-                /* The descriptor table is shared too: the process then holds
-                 * no references of its own to the daemon's files. */
-                pid_t pid = clone(act_child, (char *) shared + ACT_AREA_SIZE,
-                                  CLONE_VM | CLONE_FILES | CLONE_PIDFD | SIGCHLD, shared, &pidfd);
+                pid_t pid = clone(act_child, (char *) shared + ACT_AREA_SIZE, ACT_CLONE_FLAGS, shared, &pidfd);
                 r = pid < 0 ? -errno : 0;
         } else {
                 pid_t pid = fork();
@@ -300,6 +310,7 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
         }
         j->uid = req->uid;
         j->gid = req->gid;
+        j->daemon = getpid();
         r = caps_get(&j->cap_header, j->cap_data);
         if (r < 0)
                 return r;

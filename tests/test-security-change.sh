@@ -68,7 +68,7 @@ wait_comm "$probe" setuid-hold
 setuid_ok=$(awk '/^Uid:/ {print ($3 == 0)}' "/proc/$probe/status" 2>/dev/null)
 kill -KILL "$probe"; wait "$probe" 2>/dev/null
 
-echo "1..16"
+echo "1..18"
 echo "# daemon pid $dpid, polkitd pid $polkitd"
 
 # ---------------------------------------------------------------------------
@@ -235,6 +235,20 @@ round() {
         sleep 0.2
         timeout 20 "${NOBODY[@]}" "$work/attack-signal" attack "$sig" "$secs" "$dpid" > "$fx/b-attack-$sig.out" 2>&1
         wait "$probe"
+        # Right after the attack, the acting processes the attacker stopped
+        # (killed at their 5 s deadline) may still exist: they must be
+        # processes of their own, and no task of the daemon runs with its uid.
+        local daemon_tasks_of_caller acting=0 acting_own=0 t p
+        daemon_tasks_of_caller=$(grep -l "^Uid:[[:space:]]*65534[[:space:]]" /proc/"$dpid"/task/*/status 2>/dev/null | wc -l)
+        for p in /proc/[0-9]*; do
+                [ "$(awk '/^PPid:/ {print $2}' "$p/status" 2>/dev/null)" = "$dpid" ] || continue
+                grep -q "^Uid:[[:space:]]*65534[[:space:]]" "$p/status" 2>/dev/null || continue
+                acting=$((acting + 1))
+                t=$(awk '/^Tgid:/ {print $2}' "$p/status" 2>/dev/null)
+                [ "$t" = "${p#/proc/}" ] && [ "$t" != "$dpid" ] && acting_own=$((acting_own + 1))
+        done
+        echo "#   after the attack: $daemon_tasks_of_caller task(s) of the daemon with nobody's real uid;" \
+             "$acting acting process(es) of nobody, $acting_own in a thread group of its own"
         "$work/attack-signal" ping > "$fx/b-ping-$sig.out" 2>&1
         local state now_pid
         state=$(proc_state "$dpid")
@@ -246,6 +260,8 @@ round() {
         check "B SIG$sig: root's calls were all answered within 1 s during the attack" \
               'grep -q "^PROBE calls=[1-9][0-9]* failed=0 " "$fx/b-probe-$sig.out" &&
                [ "$(sed -n "s/.*worst_ms=\([0-9]*\).*/\1/p" "$fx/b-probe-$sig.out")" -lt 1000 ]'
+        check "B SIG$sig: the caller's ids run only in processes of their own: no tgkill into the daemon's thread group was delivered, no daemon task has its uid" \
+              'grep -q " 0 tgkill and " "$fx/b-attack-$sig.out" && [ "$daemon_tasks_of_caller" = 0 ] && [ "$acting" = "$acting_own" ]'
         check "B SIG$sig: afterwards Ping answers within 100 ms" \
               '[ "$(sed -n "s/^PING ok ms=\([0-9]*\)$/\1/p" "$fx/b-ping-$sig.out")" -le 100 ] 2>/dev/null'
         # So that what follows runs against a daemon that runs (if it still exists).
