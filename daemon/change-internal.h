@@ -27,10 +27,10 @@ typedef struct Change {
         sd_bus_message *request;
         Caller caller;
         Target target;
-        unsigned n;                  /* limits, each resource at most once, applied in this order */
+        unsigned n;                  /* limits, each resource at most once, in the caller's order */
         const Resource1Rlimit *resources[RLIM_NLIMITS];
         struct rlimit old[RLIM_NLIMITS], new[RLIM_NLIMITS];
-        unsigned given[RLIM_NLIMITS];   /* the position of the caller's i-th limit in the above */
+        unsigned order[RLIM_NLIMITS];   /* the order they are applied in: order[k] is an index above */
         Decision decision;
         ChangeReply reply;
 

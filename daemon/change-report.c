@@ -24,12 +24,10 @@ void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]) {
                 return;
         }
         k += (size_t) snprintf(buf, DESCRIBE_MAX, "setting");
-        for (unsigned j = 0; j < ch->n && k < DESCRIBE_MAX; j++) {
-                unsigned i = ch->given[j];
-                k += (size_t) snprintf(buf + k, DESCRIBE_MAX - k, "%s %s to %s:%s", j ? "," : "",
+        for (unsigned i = 0; i < ch->n && k < DESCRIBE_MAX; i++)
+                k += (size_t) snprintf(buf + k, DESCRIBE_MAX - k, "%s %s to %s:%s", i ? "," : "",
                                        ch->resources[i]->name, limit_str(ch->new[i].rlim_cur, a),
                                        limit_str(ch->new[i].rlim_max, b));
-        }
         if (k < DESCRIBE_MAX)
                 snprintf(buf + k, DESCRIBE_MAX - k, " of pid %d", (int) ch->target.pid);
 }
@@ -86,11 +84,9 @@ static int reply_old_limits(const Change *ch, const struct rlimit old[]) {
         int r = sd_bus_message_new_method_return(ch->request, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(stt)");
-        for (unsigned j = 0; r >= 0 && j < ch->n; j++) {
-                unsigned i = ch->given[j];
+        for (unsigned i = 0; r >= 0 && i < ch->n; i++)
                 r = sd_bus_message_append(reply, "(stt)", ch->resources[i]->name, (uint64_t) old[i].rlim_cur,
                                           (uint64_t) old[i].rlim_max);
-        }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)

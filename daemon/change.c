@@ -88,16 +88,17 @@ static void change_freep(Change **ch) {
 
 /* ---- after acting: verify, or undo -------------------------------------- */
 
-/* Puts old[] back for the first n limits, last first, where a limit is still
- * what this change set, whoever has the pid now: the process acted on, or
- * (if it exited meanwhile) the one that was given its pid, the only other
- * process the change can have reached. The daemon does it, with its
+/* Puts old[] back for the first n limits applied, last first, where a limit
+ * is still what this change set, whoever has the pid now: the process acted
+ * on, or (if it exited meanwhile) the one that was given its pid, the only
+ * other process the change can have reached. The daemon does it, with its
  * capabilities: putting back a lowered hard limit needs CAP_SYS_RESOURCE. */
 static const char *change_undo(const Change *ch, unsigned n, const struct rlimit old[]) {
         const char *outcome = n > 0 ? "nothing to undo: the limits are not the ones set" : "nothing was set";
 
-        for (unsigned i = n; i-- > 0;) {
+        for (unsigned k = n; k-- > 0;) {
                 struct rlimit all[RLIM_NLIMITS], now;
+                unsigned i = ch->order[k];
                 int res = ch->resources[i]->number;
 
                 int r = read_limits(ch->target.pid, res, all);
@@ -118,12 +119,26 @@ static const char *change_undo(const Change *ch, unsigned n, const struct rlimit
         return outcome;
 }
 
+/* The ids the decision was made on against those of now: 0 when the same,
+ * else the refusal; "when" says while what they changed, "outcome" what
+ * became of the change. */
+static int change_check_ids(const Change *ch, const ProcessIds *now, const char *when, const char *outcome,
+                            sd_bus_error *error) {
+        char was[96], is[96];
+
+        if (process_ids_equal(now, &ch->target.ids))
+                return 0;
+        ids_str(&ch->target.ids, was);
+        ids_str(now, is);
+        return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                             "the process's ids changed while %s (%s, now %s); %s", when, was, is, outcome);
+}
+
 /* The decision rested on the target's ids (and, for what polkit granted, on
  * its limits): if any changed while the change was made, the change does not
- * stay. old[] is what the kernel says was replaced. */
+ * stay. old[] is what the kernel says was replaced, in the caller's order. */
 static int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *error) {
         ProcessIds now;
-        char was[96], is[96];
 
         int r = target_check_alive(&ch->target);
         if (r >= 0 && ch->caller.uid == 0)
@@ -134,13 +149,8 @@ static int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *er
                 return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
                                      "the process exited while the change was made; %s",
                                      change_undo(ch, ch->n, old));
-        if (!process_ids_equal(&now, &ch->target.ids)) {
-                ids_str(&ch->target.ids, was);
-                ids_str(&now, is);
-                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                     "the process's ids changed while the change was made (%s, now %s); %s",
-                                     was, is, change_undo(ch, ch->n, old));
-        }
+        if (!process_ids_equal(&now, &ch->target.ids))
+                return change_check_ids(ch, &now, "the change was made", change_undo(ch, ch->n, old), error);
 
         Decision d = decide_changes(&ch->caller, &now, old, ch->new, ch->n, NULL);
         if (ch->decision.privileged && !decision_covered(&d, ch->granted))
@@ -153,7 +163,12 @@ static int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *er
 /* How acting went, by the daemon or the acting process: verified and
  * answered (returns the reply's result), or refused with error set. */
 static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
+        struct rlimit old[RLIM_NLIMITS];
         char which[48] = "";
+
+        /* The result is in the order applied; the rest in the caller's. */
+        for (unsigned k = 0; res->reported && k < res->applied; k++)
+                old[ch->order[k]] = res->old[k];
 
         if (!res->reported) {
                 /* It may have died right after a change: undo it if so. */
@@ -170,16 +185,16 @@ static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
         if (res->r < 0) {
                 char after[128] = "";
                 if (ch->n > 1) {
-                        snprintf(which, sizeof which, " %s", ch->resources[res->applied]->name);
-                        snprintf(after, sizeof after, "; %s", change_undo(ch, res->applied, res->old));
+                        snprintf(which, sizeof which, " %s", ch->resources[ch->order[res->applied]]->name);
+                        snprintf(after, sizeof after, "; %s", change_undo(ch, res->applied, old));
                 }
                 return change_refuse_errno(ch, error, res->r, which, after);
         }
 
-        int r = change_verify(ch, res->old, error);
+        int r = change_verify(ch, old, error);
         if (r < 0)
                 return r;
-        return change_finish(ch, res->old);
+        return change_finish(ch, old);
 }
 
 static void on_acted(const ActResult *res, void *userdata) {
@@ -206,9 +221,9 @@ static int change_act(Change *ch, sd_bus_error *error) {
                 .uid = ch->caller.uid,
                 .gid = ch->caller.gid,
         };
-        for (unsigned i = 0; i < ch->n; i++) {
-                req.resources[i] = ch->resources[i]->number;
-                req.new[i] = ch->new[i];
+        for (unsigned k = 0; k < ch->n; k++) {
+                req.resources[k] = ch->resources[ch->order[k]]->number;
+                req.new[k] = ch->new[ch->order[k]];
         }
 
         if (ch->decision.privileged) {
@@ -234,18 +249,13 @@ static int change_act(Change *ch, sd_bus_error *error) {
 static int change_recheck(Change *ch, sd_bus_error *error) {
         struct rlimit all[RLIM_NLIMITS];
         ProcessIds now;
-        char was[96], is[96];
 
         int r = target_read_ids(&ch->target, &now);
         if (r < 0)
                 return change_refuse_errno(ch, error, r, "", " (it exited while authorization was pending)");
-        if (!process_ids_equal(&now, &ch->target.ids)) {
-                ids_str(&ch->target.ids, was);
-                ids_str(&now, is);
-                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                     "the process's ids changed while authorization was pending "
-                                     "(%s, now %s); nothing changed", was, is);
-        }
+        r = change_check_ids(ch, &now, "authorization was pending", "nothing changed", error);
+        if (r < 0)
+                return r;
 
         r = read_limits_checked(&ch->target, all, error);
         if (r < 0)
@@ -337,18 +347,8 @@ static int polkit_ask_next(Change *ch) {
         /* Lowest bit first: manage-other before raise-hard-limit. */
         unsigned left = ch->decision.actions & ~ch->granted;
         ch->asking = (AuthAction) (left & -left);
-        /* In the caller's order, as it named them. */
-        const Resource1Rlimit *resources[RLIM_NLIMITS];
-        struct rlimit new[RLIM_NLIMITS];
-        unsigned needing = limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, ch->asking);
-        unsigned needing_given = 0;
-        for (unsigned j = 0; j < ch->n; j++) {
-                resources[j] = ch->resources[ch->given[j]];
-                new[j] = ch->new[ch->given[j]];
-                if (needing & (1u << ch->given[j]))
-                        needing_given |= 1u << j;
-        }
-        polkit_details(&details, ch->target.pid, resources, new, ch->n, needing_given);
+        polkit_details(&details, ch->target.pid, ch->resources, ch->new, ch->n,
+                       limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, ch->asking));
 
         /* Unique for the daemon's life (polkitd refuses an id in use), and
          * across restarts through the pid. */
@@ -391,23 +391,14 @@ static int change_check_bounds(Change *ch, sd_bus_error *error) {
  * hard limit may need CAP_SYS_RESOURCE to be put back; with them last, no
  * other limit follows one. Otherwise the caller's order. */
 static void change_order(Change *ch) {
-        const Resource1Rlimit *resources[RLIM_NLIMITS];
-        struct rlimit old[RLIM_NLIMITS], new[RLIM_NLIMITS];
         unsigned k = 0;
 
         for (unsigned pass = 0; pass < 2; pass++)
-                for (unsigned j = 0; j < ch->n; j++) {
-                        bool lowers_hard = ch->new[j].rlim_max < ch->old[j].rlim_max;
-                        if (lowers_hard != (pass == 1))
-                                continue;
-                        resources[k] = ch->resources[j];
-                        old[k] = ch->old[j];
-                        new[k] = ch->new[j];
-                        ch->given[j] = k++;
+                for (unsigned i = 0; i < ch->n; i++) {
+                        bool lowers_hard = ch->new[i].rlim_max < ch->old[i].rlim_max;
+                        if (lowers_hard == (pass == 1))
+                                ch->order[k++] = i;
                 }
-        memcpy(ch->resources, resources, sizeof resources[0] * ch->n);
-        memcpy(ch->old, old, sizeof old[0] * ch->n);
-        memcpy(ch->new, new, sizeof new[0] * ch->n);
 }
 
 int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const ChangeLimit *limits,
