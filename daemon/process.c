@@ -122,49 +122,62 @@ int target_open_pid(pid_t pid, bool need_ids, Target *ret) {
         return 0;
 }
 
-static int pidfd_pid(int fd, pid_t *ret) {
+/* PIDFD_THREAD is O_EXCL among a pidfd's file flags. */
+#define PIDFD_THREAD_FLAG 0200
+
+static int pidfd_pid(int fd, pid_t *ret, bool *ret_thread) {
         char path[64], buf[2048];
 
         /* fdinfo names the pid in our own namespace, whatever namespace the
          * sender lives in; only pidfds have a "Pid:" line there, and it says
-         * -1 once the process is gone. */
+         * -1 once the process is gone. "flags:" is octal. */
         snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
         int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
                 return r == -ESRCH ? -EBADF : r;
 
-        const char *p = strstr(buf, "\nPid:");
+        const char *p = strstr(buf, "\nPid:"), *f = strstr(buf, "flags:");
         if (!p)
                 return -EBADF;
         long pid = strtol(p + 5, NULL, 10);
         if (pid <= 0)
                 return -ESRCH;
         *ret = (pid_t) pid;
+        if (ret_thread)
+                *ret_thread = f && (strtoul(f + 6, NULL, 8) & PIDFD_THREAD_FLAG);
         return 0;
 }
 
 int target_open_pidfd(int fd, bool need_ids, Target *ret) {
-        pid_t pid, again;
+        pid_t pid, tgid, again;
+        bool thread;
         ProcStatus s;
 
-        int r = pidfd_pid(fd, &pid);
+        int r = pidfd_pid(fd, &pid, &thread);
         if (r < 0)
                 return r;
 
         _cleanup_close_ int dir = open_proc_dir(pid);
         if (dir < 0)
                 return dir;
-        r = proc_read_status(dir, ".", &s);
-        if (r < 0)
-                return r;
 
-        /* A thread's pidfd (PIDFD_THREAD): limits, ownership and the reports
-         * are the process's, as for a thread id given to Prlimit. The
-         * process's pid stays taken while one of its threads lives, so its
-         * directory, opened before the thread is found alive below, is its own. */
-        if (s.tgid != pid) {
+        /* A process's pidfd names its leader. A thread's (PIDFD_THREAD) may
+         * name another thread: limits, ownership and the reports are then
+         * the process's, as for a thread id given to Prlimit. The process's
+         * pid stays taken while one of its threads lives, so its directory,
+         * opened before the thread is found alive below, is its own. */
+        tgid = pid;
+        bool have_status = false;
+        if (thread || need_ids) {
+                r = proc_read_status(dir, ".", &s);
+                if (r < 0)
+                        return r;
+                tgid = s.tgid;
+                have_status = tgid == pid;
+        }
+        if (tgid != pid) {
                 closep(&dir);
-                dir = open_proc_dir(s.tgid);
+                dir = open_proc_dir(tgid);
                 if (dir < 0)
                         return dir;
         }
@@ -175,16 +188,22 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
          * means alive; ENOSYS under valgrind leaves fdinfo to tell). */
         if (pidfd_send_signal(fd, 0, NULL, 0) < 0 && errno == ESRCH)
                 return -ESRCH;
-        r = pidfd_pid(fd, &again);
+        r = pidfd_pid(fd, &again, NULL);
         if (r < 0)
                 return r;
         if (again != pid)
                 return -ESRCH;
 
-        Target t = { .pid = s.tgid, .tid = pid, .procfd = dir };
-        r = need_ids ? target_fill(&t) : 0;
-        if (r < 0)
-                return r;
+        Target t = { .pid = tgid, .tid = pid, .procfd = dir };
+        if (need_ids && have_status) {
+                /* Read through the pinned directory already: the process's own. */
+                t.status = s;
+                t.ids = s.ids;
+        } else if (need_ids) {
+                r = target_fill(&t);
+                if (r < 0)
+                        return r;
+        }
 
         t.procfd = TAKE_FD(dir);
         *ret = t;
