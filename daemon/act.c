@@ -36,6 +36,7 @@ typedef struct ActShared {
         struct __user_cap_data_struct cap_data[2];
         unsigned applied;
         int r;
+        bool restored;       /* after a refusal: every limit set before it put back */
         int done;
 } ActShared;
 
@@ -68,21 +69,20 @@ bool have_cap_sys_resource(void) {
         return data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective & CAP_TO_MASK(CAP_SYS_RESOURCE);
 }
 
-int act_privileged(pid_t pid, int resource, const struct rlimit *new, struct rlimit *ret_old) {
-        struct rlimit old;
-        if (prlimit(pid, (__rlimit_resource_t) resource, new, &old) < 0)
-                return -errno;
-        *ret_old = old;
-        return 0;
-}
-
-void act_privileged_all(const ActRequest *req, ActResult *ret) {
-        ActResult res = { .reported = true };
+void act_privileged_all(const Target *t, const ActRequest *req, ActResult *ret) {
+        ActResult res = { .reported = true, .restored = true };
         for (; res.applied < req->n; res.applied++) {
-                res.r = act_privileged(req->pid, req->resources[res.applied], &req->new[res.applied],
+                res.r = target_prlimit(t, req->resources[res.applied], &req->new[res.applied],
                                        &res.old[res.applied]);
                 if (res.r < 0)
                         break;
+        }
+        /* Put back on the held process only: target_prlimit() refuses one
+         * that is gone. */
+        for (unsigned i = res.applied; res.r < 0 && i-- > 0;) {
+                struct rlimit ignored;
+                if (target_prlimit(t, req->resources[i], &res.old[i], &ignored) < 0)
+                        res.restored = false;
         }
         *ret = res;
 }
@@ -111,6 +111,14 @@ static int act_child(void *userdata) {
                 if (r == 0)
                         j->applied = i + 1;
         }
+        /* A batch is all or nothing: what was set before the refusal is put
+         * back here, with the same ids, so the kernel checks that too and no
+         * privilege is ever used to repair what the caller's ids did. */
+        bool restored = true;
+        for (unsigned i = j->applied; r != 0 && i-- > 0;)
+                if (raw_syscall4(SYS_prlimit64, j->pid, j->resources[i], (long) &j->old[i], 0) != 0)
+                        restored = false;
+        j->restored = restored;
         j->r = (int) r;
         __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
         return 0;
@@ -177,6 +185,7 @@ static void result_of(const Acting *a, const siginfo_t *si, ActResult *ret) {
         };
         if (res.reported) {
                 res.r = a->shared->r;
+                res.restored = a->shared->restored;
                 res.applied = a->shared->applied;
                 for (unsigned i = 0; i < res.applied; i++)
                         res.old[i] = (struct rlimit) { .rlim_cur = a->shared->old[i].cur,

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "process.h"
+
 /* Carrying out prlimit(2) for one or more limits of one process, in order,
  * stopping at the first the kernel refuses.
  *
@@ -21,9 +23,14 @@
  * when it overruns its deadline; the daemon waits for it synchronously only
  * after killing it (act_stop(), act_free()), which SIGKILL bounds.
  *
+ * What the acting process did with the caller's ids, the kernel allowed the
+ * caller: it needs no repair with the daemon's privileges, and gets none. A
+ * batch it cannot finish it puts back itself, with the same ids.
+ *
  * What polkit authorized, and what root asks, the daemon does itself with
- * its capabilities (act_privileged); the caller of that re-verifies the
- * target around it, since the kernel's ownership check does not apply. */
+ * its capabilities (act_privileged_all), on the held target only; the
+ * caller of that re-verifies the target around it, since the kernel's
+ * ownership check does not apply. */
 
 typedef struct ActRequest {
         pid_t pid;
@@ -40,9 +47,11 @@ typedef struct ActResult {
         int signal;          /* what killed it, if something did */
         /* If reported: the first "applied" limits were set, their previous
          * values in old[]; r is 0 when all were, else the kernel's negative
-         * errno for limit number "applied". */
+         * errno for limit number "applied", and restored says whether those
+         * set before it were put back. */
         unsigned applied;
         int r;
+        bool restored;
         struct rlimit old[RLIM_NLIMITS];
 } ActResult;
 
@@ -61,11 +70,10 @@ Acting *act_free(Acting *a);
  * says how it went; "done" is not called. Then act_free() it. */
 void act_stop(Acting *a, ActResult *ret);
 
-/* prlimit(2) by the daemon itself: 0 or a negative errno. */
-int act_privileged(pid_t pid, int resource, const struct rlimit *new, struct rlimit *ret_old);
-/* The same for req's limits in order, stopping at the first refused, with the
- * result in the shape the acting process reports. */
-void act_privileged_all(const ActRequest *req, ActResult *ret);
+/* prlimit(2) by the daemon itself on the held target t (target_prlimit) for
+ * req's limits in order, stopping at the first refused and putting back those
+ * set before it, with the result in the shape the acting process reports. */
+void act_privileged_all(const Target *t, const ActRequest *req, ActResult *ret);
 
 /* Whether this thread holds CAP_SYS_RESOURCE in its effective set. */
 bool have_cap_sys_resource(void);

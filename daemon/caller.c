@@ -6,6 +6,10 @@
 #include <pwd.h>
 #include <string.h>
 
+#include <grp.h>
+#include <stdlib.h>
+
+#include "account.h"
 #include "caller.h"
 #include "errors.h"
 #include "util.h"
@@ -78,17 +82,24 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
                                                  "the bus did not tell who the caller is: %s", strerror(-r));
                 /* Unique names are short; a longer one is simply not cached. */
-                e = strlen(sender) < sizeof uncached.name ? &cache->entries[cache->next++ % CREDS_CACHE_SIZE] :
-                                                              &uncached;
+                if (strlen(sender) < sizeof uncached.name) {
+                        cache->last = cache->next++ % CREDS_CACHE_SIZE;
+                        e = &cache->entries[cache->last];
+                } else
+                        e = &uncached;
                 snprintf(e->name, sizeof e->name, "%s", sender);
                 e->uid = uid;
                 e->pid = pid;
                 e->gid = GID_INVALID;
                 e->other_pidns = -1;
+                e->account = UID_INVALID;
+                e->group_asked = GID_INVALID;
         }
 
         if ((needs & CALLER_GID) && e->gid == GID_INVALID)
                 e->gid = primary_gid(e->uid);
+        if ((needs & CALLER_GID) && e->account == UID_INVALID)
+                e->account = account_of(e->uid, e->pid);
         if ((needs & CALLER_PIDNS) && e->other_pidns < 0)
                 e->other_pidns = in_other_pidns(cache, e->pid);
 
@@ -96,9 +107,72 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
                 .uid = e->uid,
                 .gid = (needs & CALLER_GID) ? e->gid : GID_INVALID,
                 .pid = e->pid,
+                .account = (needs & CALLER_GID) ? e->account : e->uid,
                 .other_pidns = e->other_pidns > 0,
         };
         return 0;
+}
+
+static int query_in_group(sd_bus_message *m, uid_t uid, gid_t gid) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const gid_t *gids;
+
+        if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_SUPPLEMENTARY_GIDS, &creds) >= 0) {
+                int n = sd_bus_creds_get_supplementary_gids(creds, &gids);
+                for (int i = 0; i < n; i++)
+                        if (gids[i] == gid)
+                                return 1;
+                if (n >= 0)
+                        return primary_gid(uid) == gid;
+        }
+
+        /* The bus did not say: the user database does. */
+        struct passwd pw, *p = NULL;
+        char buf[4096];
+        if (getpwuid_r(uid, &pw, buf, sizeof buf, &p) != 0 || !p)
+                return 0;
+        if (p->pw_gid == gid)
+                return 1;
+        int ngroups = 64;
+        for (int attempt = 0; attempt < 2; attempt++) {
+                _cleanup_free_ gid_t *list = calloc((size_t) ngroups, sizeof *list);
+                if (!list)
+                        return -ENOMEM;
+                int n = ngroups;
+                if (getgrouplist(p->pw_name, p->pw_gid, list, &n) >= 0) {
+                        for (int i = 0; i < n; i++)
+                                if (list[i] == gid)
+                                        return 1;
+                        return 0;
+                }
+                ngroups = n > ngroups && n <= 65536 ? n : 65536;
+        }
+        return 0;
+}
+
+int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid) {
+        Caller caller;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+
+        int r = caller_get(cache, m, 0, &caller, &error);
+        sd_bus_error_free(&error);
+        if (r < 0)
+                return r;
+        if (caller.uid == 0)
+                return 1;
+
+        /* The entry caller_get() found is the last one used. */
+        typeof(cache->entries[0]) *e = &cache->entries[cache->last];
+        if (strcmp(e->name, sd_bus_message_get_sender(m)) != 0)
+                return query_in_group(m, caller.uid, gid);
+        if (e->group_asked != gid) {
+                r = query_in_group(m, caller.uid, gid);
+                if (r < 0)
+                        return r;
+                e->in_group = r > 0;
+                e->group_asked = gid;
+        }
+        return e->in_group;
 }
 
 int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error) {

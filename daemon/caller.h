@@ -18,6 +18,9 @@ typedef struct CredsCache {
                 gid_t gid;    /* GID_INVALID until a decision needed it */
                 pid_t pid;
                 int8_t other_pidns;   /* -1 until a pid number needed it */
+                uid_t account;        /* with the gid */
+                gid_t group_asked;    /* the group in_group answers for, GID_INVALID: none yet */
+                bool in_group;
         } entries[CREDS_CACHE_SIZE];
         unsigned next;    /* replaced round-robin */
         unsigned last;    /* the last hit, tried first: a client calls in runs */
@@ -37,6 +40,11 @@ typedef enum CallerNeeds {
  * daemon's (then its pid numbers name other processes than ours): each once
  * per connection. Sets error on failure. */
 int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret, sd_bus_error *error);
+
+/* Whether the caller is in group gid (its primary or a supplementary group,
+ * as the bus saw them when it connected, else as the user database lists
+ * them): 1, 0, or a negative errno. Cached for one group per connection. */
+int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid);
 
 /* Refuses (OtherPidNamespace) a pid number other than 0 from a caller in
  * another pid namespace, where the number means another process. */

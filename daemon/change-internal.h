@@ -62,6 +62,10 @@ int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, const char
 /* "uids 1000/1000/1000 gids 100/100/100", for messages. */
 void ids_str(const ProcessIds *ids, char buf[static 96]);
 
+/* The reply of a change: nothing, the old limits, or all of them, as the
+ * method has it. */
+int change_reply(const Change *ch, const struct rlimit old[]);
+
 /* The end of a change carried out: the audit line and RlimitChanged for each
  * limit, then the reply. old[] are the limits replaced. */
 int change_finish(Change *ch, const struct rlimit old[]);

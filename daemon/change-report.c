@@ -42,7 +42,7 @@ int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const
         va_end(ap);
 
         int r = sd_bus_error_setf(error, name, "%s: %s", what, why);
-        log_refusal(&ch->context->refusals, ch->caller.uid, LOG_NOTICE, "Refused for uid %u: %s",
+        log_refusal(&ch->context->refusals, ch->caller.account, LOG_NOTICE, "Refused for uid %u: %s",
                     (unsigned) ch->caller.uid, error->message);
         return r;
 }
@@ -68,7 +68,7 @@ void ids_str(const ProcessIds *ids, char buf[static 96]) {
                  (unsigned) ids->suid, (unsigned) ids->gid, (unsigned) ids->egid, (unsigned) ids->sgid);
 }
 
-static int reply_old_limits(const Change *ch, const struct rlimit old[]) {
+int change_reply(const Change *ch, const struct rlimit old[]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 
         switch (ch->reply) {
@@ -99,7 +99,8 @@ int change_finish(Change *ch, const struct rlimit old[]) {
         char a[24], b[24], x[24], y[24];
 
         for (unsigned i = 0; i < ch->n; i++) {
-                /* The audit line of a change carried out: never rate-limited. */
+                /* The audit line of a change carried out: never dropped;
+                 * their rate is bounded before acting (account.h). */
                 log_info("uid %u (pid %d) set %s of pid %d from %s:%s to %s:%s", (unsigned) ch->caller.uid,
                          (int) ch->caller.pid, ch->resources[i]->name, (int) ch->target.pid,
                          limit_str(old[i].rlim_cur, a), limit_str(old[i].rlim_max, b),
@@ -114,5 +115,5 @@ int change_finish(Change *ch, const struct rlimit old[]) {
                 if (r < 0)
                         log_warning_errno(r, "Failed to emit RlimitChanged");
         }
-        return reply_old_limits(ch, old);
+        return change_reply(ch, old);
 }

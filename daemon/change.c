@@ -89,10 +89,10 @@ static void change_freep(Change **ch) {
 /* ---- after acting: verify, or undo -------------------------------------- */
 
 /* Puts old[] back for the first n limits applied, last first, where a limit
- * is still what this change set, whoever has the pid now: the process acted
- * on, or (if it exited meanwhile) the one that was given its pid, the only
- * other process the change can have reached. The daemon does it, with its
- * capabilities: putting back a lowered hard limit needs CAP_SYS_RESOURCE. */
+ * is still what this change set: only on the held target and only while it
+ * is alive (target_prlimit), never on whatever now has its number. The
+ * daemon does it, with its capabilities, because it made the change with
+ * them: only privileged changes are ever undone. */
 static const char *change_undo(const Change *ch, unsigned n, const struct rlimit old[]) {
         const char *outcome = n > 0 ? "nothing to undo: the limits are not the ones set" : "nothing was set";
 
@@ -102,14 +102,18 @@ static const char *change_undo(const Change *ch, unsigned n, const struct rlimit
                 int res = ch->resources[i]->number;
 
                 int r = read_limits(ch->target.pid, res, all);
+                if (r >= 0)
+                        r = target_check_alive(&ch->target);
                 if (r < 0)
-                        return r == -ESRCH ? "nothing to undo: the pid is free" :
+                        return r == -ESRCH ? "nothing was undone: the process is gone" :
                                "it could not be checked, so it was not undone";
                 if (all[res].rlim_cur != ch->new[i].rlim_cur || all[res].rlim_max != ch->new[i].rlim_max)
                         continue;
-                r = act_privileged(ch->target.pid, res, &old[i], &now);
+                r = target_prlimit(&ch->target, res, &old[i], &now);
+                if (r == -ESRCH)
+                        return "nothing more was undone: the process is gone";
                 if (r < 0) {
-                        log_refusal(&ch->context->refusals, ch->caller.uid, LOG_WARNING,
+                        log_refusal(&ch->context->refusals, ch->caller.account, LOG_WARNING,
                                     "Failed to undo %s of pid %d for uid %u: %s", ch->resources[i]->name,
                                     (int) ch->target.pid, (unsigned) ch->caller.uid, strerror(-r));
                         return "undoing it failed";
@@ -134,9 +138,10 @@ static int change_check_ids(const Change *ch, const ProcessIds *now, const char 
                              "the process's ids changed while %s (%s, now %s); %s", when, was, is, outcome);
 }
 
-/* The decision rested on the target's ids (and, for what polkit granted, on
- * its limits): if any changed while the change was made, the change does not
- * stay. old[] is what the kernel says was replaced, in the caller's order. */
+/* A privileged change rested on the target's ids (and, for what polkit
+ * granted, on its limits): if any changed while it was made, the change does
+ * not stay. old[] is what the kernel says was replaced, in the caller's
+ * order. */
 static int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *error) {
         ProcessIds now;
 
@@ -147,13 +152,12 @@ static int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *er
                 r = target_read_ids(&ch->target, &now);
         if (r < 0)
                 return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
-                                     "the process exited while the change was made; %s",
-                                     change_undo(ch, ch->n, old));
+                                     "the process exited while the change was made; nothing was undone");
         if (!process_ids_equal(&now, &ch->target.ids))
                 return change_check_ids(ch, &now, "the change was made", change_undo(ch, ch->n, old), error);
 
         Decision d = decide_changes(&ch->caller, &now, old, ch->new, ch->n, NULL);
-        if (ch->decision.privileged && !decision_covered(&d, ch->granted))
+        if (!decision_covered(&d, ch->granted))
                 return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                      "the process's limits changed meanwhile, so the change needed more than "
                                      "was authorized; %s", change_undo(ch, ch->n, old));
@@ -171,50 +175,104 @@ static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
                 old[ch->order[k]] = res->old[k];
 
         if (!res->reported) {
-                /* It may have died right after a change: undo it if so. */
-                const char *undo = change_undo(ch, ch->n, ch->old);
+                /* What it did before it was stopped it did with the caller's
+                 * own ids: the kernel allowed it, and nothing is repaired
+                 * with the daemon's privileges, nor done by number again. */
+                const char *stays = "whatever it had set stays, as the kernel allowed it with the caller's own ids";
                 if (res->timed_out)
                         return change_refuse(ch, error, RESOURCE1_ERROR_FAILED,
                                              "the process acting for the caller did not finish within %llu s "
-                                             "(stopped?) and was killed; %s", ACT_DEADLINE_USEC / 1000000, undo);
+                                             "(stopped?) and was killed; %s", ACT_DEADLINE_USEC / 1000000, stays);
                 return change_refuse(ch, error, RESOURCE1_ERROR_FAILED,
                                      "the process acting for the caller was killed (%s); %s",
-                                     res->signal ? strsignal(res->signal) : "unknown cause", undo);
+                                     res->signal ? strsignal(res->signal) : "unknown cause", stays);
         }
 
         if (res->r < 0) {
                 char after[128] = "";
                 if (ch->n > 1) {
                         snprintf(which, sizeof which, " %s", ch->resources[ch->order[res->applied]]->name);
-                        snprintf(after, sizeof after, "; %s", change_undo(ch, res->applied, old));
+                        snprintf(after, sizeof after, "; %s", res->applied == 0 ? "nothing was set" :
+                                 res->restored ? "the limits set were restored" :
+                                 "the limits set could not all be restored");
                 }
                 return change_refuse_errno(ch, error, res->r, which, after);
         }
 
-        int r = change_verify(ch, old, error);
-        if (r < 0)
-                return r;
+        if (ch->decision.privileged) {
+                int r = change_verify(ch, old, error);
+                if (r < 0)
+                        return r;
+        } else if (target_check_alive(&ch->target) < 0)
+                /* Made with the caller's ids, on its number, which only the
+                 * caller's own processes can have taken: nothing to undo. */
+                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                     "the process exited while the change was made");
         return change_finish(ch, old);
+}
+
+/* Every path answers: a reply that cannot be built is answered with its errno. */
+static void change_answer(Change *ch, int r, sd_bus_error *error) {
+        if (r >= 0)
+                return;
+        if (sd_bus_error_is_set(error))
+                r = sd_bus_reply_method_error(ch->request, error);
+        if (r < 0)
+                (void) sd_bus_reply_method_errno(ch->request, r, NULL);
 }
 
 static void on_acted(const ActResult *res, void *userdata) {
         _cleanup_(change_freep) Change *ch = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
-        if (change_acted(ch, res, &error) < 0 && sd_bus_error_is_set(&error))
-                (void) sd_bus_reply_method_error(ch->request, &error);
+        change_answer(ch, change_acted(ch, res, &error), &error);
 }
 
 /* ---- acting ------------------------------------------------------------- */
+
+static bool change_is_noop(const Change *ch) {
+        for (unsigned i = 0; i < ch->n; i++)
+                if (ch->new[i].rlim_cur != ch->old[i].rlim_cur || ch->new[i].rlim_max != ch->old[i].rlim_max)
+                        return false;
+        return true;
+}
 
 /* Returns 1 when ch has been answered and freed, or handed to its acting
  * process; a negative errno with error set (ch untouched) otherwise. */
 static int change_act(Change *ch, sd_bus_error *error) {
         Context *c = ch->context;
+        uint64_t wait;
+        bool global;
         int r;
 
+        /* Limits the process has already (as read just now) are no change:
+         * answered as one, without acting, a signal or an audit line, so
+         * that they cost nobody's log anything. */
+        if (change_is_noop(ch)) {
+                r = change_reply(ch, ch->old);
+                if (r < 0)
+                        return r;
+                change_free(ch);
+                return 1;
+        }
+
+        if (change_rate_take(&c->rate, ch->caller.account, ch->n, &wait, &global) < 0) {
+                /* Counted for the summary line instead of logged one by one. */
+                char what[DESCRIBE_MAX];
+                change_describe(ch, what);
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_LIMITS_EXCEEDED,
+                                         "%s: %s over the rate limit of changes (%u at once, then %u a second%s); "
+                                         "try again in %.1f s", what,
+                                         global ? "the service's users together are" : "this user is",
+                                         global ? GLOBAL_RATE_BURST : ACCOUNT_RATE_BURST,
+                                         global ? GLOBAL_RATE_PER_SEC : ACCOUNT_RATE_PER_SEC,
+                                         global ? ", for all users together" : "",
+                                         (double) wait / 1e6 + 0.05);
+        }
+
         /* The target was found alive just now, after its limits were read
-         * (change_start, change_recheck); change_verify() looks again after. */
+         * (change_start, change_recheck); the privileged act checks it
+         * again around every prlimit(2). */
         ActRequest req = {
                 .pid = ch->target.pid,
                 .n = ch->n,
@@ -228,7 +286,7 @@ static int change_act(Change *ch, sd_bus_error *error) {
 
         if (ch->decision.privileged) {
                 ActResult res;
-                act_privileged_all(&req, &res);
+                act_privileged_all(&ch->target, &req, &res);
                 r = change_acted(ch, &res, error);
                 if (r < 0)
                         return r;
@@ -290,9 +348,9 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         change_describe(ch, what);
         r = polkit_verdict(reply, action, what, &error);
         if (r < 0) {
-                log_refusal(&ch->context->refusals, ch->caller.uid, LOG_NOTICE, "Refused for uid %u: %s",
+                log_refusal(&ch->context->refusals, ch->caller.account, LOG_NOTICE, "Refused for uid %u: %s",
                             (unsigned) ch->caller.uid, error.message);
-                (void) sd_bus_reply_method_error(ch->request, &error);
+                change_answer(ch, r, &error);
                 return 0;
         }
 
@@ -315,7 +373,7 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 }
         }
 
-        (void) sd_bus_reply_method_error(ch->request, &error);
+        change_answer(ch, r, &error);
         return 0;
 }
 
@@ -372,7 +430,7 @@ static int change_check_bounds(Change *ch, sd_bus_error *error) {
         unsigned mine = 0;
 
         for (Change *p = c->changes; p; p = p->next)
-                mine += p->caller.uid == ch->caller.uid;
+                mine += p->caller.account == ch->caller.account;
         bool uid_full = mine >= c->max_pending_per_uid;
         if (uid_full || c->n_changes >= c->max_pending)
                 return change_refuse(ch, error, RESOURCE1_ERROR_LIMITS_EXCEEDED,
@@ -492,7 +550,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
                         continue;
                 char what[DESCRIBE_MAX];
                 change_describe(ch, what);
-                log_refusal(&c->refusals, ch->caller.uid, LOG_NOTICE,
+                log_refusal(&c->refusals, ch->caller.account, LOG_NOTICE,
                             "uid %u disconnected while %s waited for polkit; nothing changed",
                             (unsigned) ch->caller.uid, what);
                 (void) polkit_cancel(c->bus, ch->cancel_id);

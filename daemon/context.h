@@ -6,8 +6,10 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "account.h"
 #include "caller.h"
 #include "refusals.h"
+#include "visibility.h"
 
 #define RESOURCE1_BUS_NAME  "org.example.Resource1"
 #define RESOURCE1_PATH      "/org/example/Resource1"
@@ -40,6 +42,8 @@ typedef struct Context {
         uint64_t polkit_interactive_timeout_usec;  /* a check that may ask for a password */
         uint64_t checks_asked;                     /* for unique cancellation ids */
 
-        WorkPool *usage_pool;        /* reads that grow with the target, off the loop */
+        WorkPool *usage_pool;        /* reads of /proc files a target can make slow, off the loop */
         RefusalLog refusals;
+        ChangeRate rate;             /* changes carried out, per account and in all */
+        Visibility visibility;       /* what /proc shows unprivileged callers */
 } Context;

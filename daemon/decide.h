@@ -17,7 +17,11 @@ typedef struct ProcessIds {
 typedef struct Caller {
         uid_t uid;
         gid_t gid;
-        pid_t pid;    /* for the log only: decisions never rest on a pid */
+        /* The process that connected, as the bus saw it: what a pid-0 call
+         * names (then pinned and decided on by its own ids, like any
+         * target), and the log's. No decision rests on this number. */
+        pid_t pid;
+        uid_t account;      /* what budgets are charged to (account.h); filled with CALLER_GID */
         bool other_pidns;   /* filled only when asked for (CALLER_PIDNS) */
 } Caller;
 

@@ -223,6 +223,8 @@ static void context_done(Context *c) {
         if (c->bus)
                 manager_done(c);
         refusals_done(&c->refusals);
+        change_rate_done(&c->rate);
+        visibility_done(&c->visibility);
         sd_event_source_unref(c->idle_source);
         sd_bus_slot_unref(c->filter_slot);
         sd_bus_slot_unref(c->disconnect_slot);
@@ -233,6 +235,7 @@ static void context_done(Context *c) {
 
 int main(int argc, char *argv[]) {
         _cleanup_(context_done) Context c = {
+                .visibility.fd = -1,
                 .max_pending = 256,
                 .max_pending_per_uid = 16,
                 .polkit_timeout_usec = 20 * USEC_PER_SEC,
@@ -272,6 +275,11 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the event loop"), EXIT_FAILURE;
         c.refusals.event = c.event;
+        c.rate.event = c.event;
+
+        r = visibility_attach(&c.visibility, c.event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read /proc's mount options"), EXIT_FAILURE;
 
         r = sd_bus_open_system(&c.bus);
         if (r < 0)

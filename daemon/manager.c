@@ -16,7 +16,7 @@
 #include "process.h"
 #include "refusals.h"
 #include "request.h"
-#include "usage.h"
+#include "usage-read.h"
 #include "util.h"
 #include "work.h"
 
@@ -37,9 +37,11 @@ static int limits_of(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int
         int r;
 
         /* A pidfd names its process by a pid that has to be checked again
-         * after reading; a pid is simply asked about. */
-        if (pidfd >= 0) {
-                r = target_get(c, m, 0, pidfd, &t, NULL, error);
+         * after reading; a pid is simply asked about, unless /proc hides
+         * processes from some callers: then it is pinned and its ids looked
+         * at first (target_get), to tell no more than /proc would. */
+        if (pidfd >= 0 || (pid != 0 && visibility_restricted(&c->visibility))) {
+                r = target_get(c, m, pid, pidfd, &t, NULL, error);
                 if (r >= 0)
                         r = read_limits_checked(&t, ret, error);
                 if (r >= 0)
@@ -172,161 +174,6 @@ static int method_set_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_er
         if (r < 0)
                 return r;
         return set_rlimits(m, userdata, 0, fd, error);
-}
-
-static int reply_usage(sd_bus_message *m, const Usage *u) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-
-        int r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(reply, "{sv}{sv}",
-                                  resource1_rusage_fields[0].name, "d", u->utime,
-                                  resource1_rusage_fields[1].name, "d", u->stime);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < ELEMENTSOF(u->counters); i++) {
-                r = sd_bus_message_append(reply, "{sv}", resource1_rusage_fields[i + 2].name, "x", u->counters[i]);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
-}
-
-/* A usage read of one process, done where it is cheap enough (on the loop)
- * or off it (usage_run on a worker). */
-typedef struct UsageRead {
-        Work work;
-        Context *context;
-        sd_bus_message *request;
-        Target target;
-        pid_t tid;
-        Resource1Who who;
-        bool check_dumpable;   /* the caller's own process: it must stay dumpable */
-        Usage usage;
-        int r;
-} UsageRead;
-
-static void usage_read(UsageRead *u) {
-        u->r = usage_get(u->target.pid, u->tid, u->who, &u->target.status, &u->usage);
-        if (u->r >= 0)
-                u->r = target_check_alive(&u->target);
-        /* It may have made itself non-dumpable while it was read: then the
-         * caller is not told what it would not have been allowed to read. */
-        if (u->r >= 0 && u->check_dumpable && target_is_dumpable(&u->target) == 0)
-                u->r = -EACCES;
-}
-
-static int usage_reply(UsageRead *u, sd_bus_error *error) {
-        char what[48];
-
-        if (u->r < 0) {
-                snprintf(what, sizeof what, "usage of pid %d", (int) u->tid);
-                return error_from_errno(error, u->r, what);
-        }
-        log_debug("GetRusage %s of pid %d", resource1_who_to_name(u->who), (int) u->tid);
-        return reply_usage(u->request, &u->usage);
-}
-
-static void usage_read_free(UsageRead *u) {
-        sd_bus_message_unref(u->request);
-        target_done(&u->target);
-        free(u);
-}
-
-static void usage_run(Work *w) {
-        usage_read((UsageRead *) w);
-}
-
-static void usage_done(Work *w) {
-        UsageRead *u = (UsageRead *) w;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-
-        if (w->cancelled)
-                (void) sd_bus_reply_method_errorf(u->request, RESOURCE1_ERROR_FAILED,
-                                                  "usage of pid %d was not read: the service is shutting down",
-                                                  (int) u->tid);
-        else if (usage_reply(u, &error) < 0 && sd_bus_error_is_set(&error))
-                (void) sd_bus_reply_method_error(u->request, &error);
-        usage_read_free(u);
-}
-
-/* GetRusage and GetRusagePidfd. For "thread" the pid or pidfd names a thread
- * (pid 0: the caller's main thread); for the rest, a thread names its process. */
-static int usage_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const char *who_name,
-                       sd_bus_error *error) {
-        Resource1Who who;
-        Caller caller;
-        int r;
-
-        if (resource1_who_from_name(who_name, &who) < 0)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_WHO,
-                                         "invalid who parameter: '%s' (expected self, children, both or thread)",
-                                         who_name);
-
-        UsageRead *u = calloc(1, sizeof *u);
-        if (!u)
-                return -ENOMEM;
-        *u = (UsageRead) {
-                .work = { .run = usage_run, .done = usage_done },
-                .context = c,
-                .request = sd_bus_message_ref(m),
-                .target = TARGET_NULL,
-                .who = who,
-        };
-
-        r = target_get(c, m, pid, pidfd, &u->target, &caller, error);
-        if (r < 0)
-                goto fail;
-        u->tid = who == RESOURCE1_WHO_THREAD ? u->target.tid : u->target.pid;
-        u->work.uid = caller.uid;
-
-        int dumpable = caller.uid == 0 ? 1 : target_is_dumpable(&u->target);
-        if (dumpable < 0) {
-                r = error_from_errno(error, dumpable, "usage");
-                goto fail;
-        }
-        Decision d = decide_read_usage(&caller, &u->target.ids, dumpable);
-        if (d.verdict != VERDICT_ALLOW) {
-                r = sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                      "usage of pid %d (uid %u) for uid %u: %s", (int) u->target.pid,
-                                      (unsigned) u->target.ids.uid, (unsigned) caller.uid, d.reason);
-                log_refusal(&c->refusals, caller.uid, LOG_NOTICE, "Refused: %s", error->message);
-                goto fail;
-        }
-        u->check_dumpable = caller.uid != 0;
-
-        /* The kernel walks every thread of the target to produce its stat and
-         * io, and the context switches are summed over /proc/PID/task: one
-         * thread is cheap enough for the loop, more go to a worker. */
-        if (u->target.status.threads <= 1 || u->target.pid == getpid()) {
-                usage_read(u);
-                r = usage_reply(u, error);
-                usage_read_free(u);
-                return r;
-        }
-
-        r = work_submit(c->usage_pool, &u->work);
-        if (r == -EAGAIN) {
-                r = sd_bus_error_setf(error, RESOURCE1_ERROR_LIMITS_EXCEEDED,
-                                      "usage of pid %d: too many reads of many-threaded processes are in "
-                                      "progress for uid %u already; try again once they are answered",
-                                      (int) u->target.pid, (unsigned) caller.uid);
-                goto fail;
-        }
-        if (r < 0)
-                goto fail;
-        return 1;
-
-fail:
-        usage_read_free(u);
-        return r;
 }
 
 static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -504,9 +351,11 @@ int manager_attach(Context *c) {
         int r = changes_attach(c);
         if (r < 0)
                 return r;
-        /* A few workers for reads that grow with the target; a uid may have
-         * as many waiting as it may have changes in progress. */
-        r = work_pool_new(c->event, 4, c->max_pending_per_uid, c->max_pending, &c->usage_pool);
+        /* A few workers for usage reads, which a target can make slow (one
+         * per account at a time, so a read stuck behind a process's own
+         * locks holds one worker); an account may have as many waiting as it
+         * may have changes in progress. */
+        r = work_pool_new(c->event, 8, c->max_pending_per_uid, c->max_pending, &c->usage_pool);
         if (r < 0)
                 return r;
         return sd_bus_add_object_vtable(c->bus, &c->vtable_slot, RESOURCE1_PATH, RESOURCE1_INTERFACE,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "proc-parse.h"
@@ -68,15 +69,61 @@ int proc_read_status(int dirfd, const char *path, ProcStatus *ret) {
         return -EFBIG;
 }
 
-static int target_fill(Target *t) {
-        /* Read through the directory fd: it is the pinned process's status,
-         * or an error once that process is gone. */
-        int r = proc_read_status(t->procfd, ".", &t->status);
-        if (r < 0)
-                return r;
+/* PIDFD_GET_INFO (Linux 6.13) tells a pidfd's pid, thread group and ids in
+ * one ioctl: nothing is read from /proc, so nothing waits on the process's
+ * locks or grows with its groups. Declared here, as the headers of older
+ * systems lack it; the kernel takes any size from its first version on. */
+typedef struct PidfdInfo {
+        uint64_t mask, cgroupid;
+        uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+        int32_t spare;
+} PidfdInfo;
+#define RESOURCE1_PIDFD_GET_INFO _IOWR(0xFF, 11, PidfdInfo)
+#define RESOURCE1_PIDFD_INFO_PID   (UINT64_C(1) << 0)
+#define RESOURCE1_PIDFD_INFO_CREDS (UINT64_C(1) << 1)
 
-        t->ids = t->status.ids;
+/* 0, -ESRCH once the process is reaped, -EOPNOTSUPP where the kernel cannot
+ * tell. fd must be known to be a pidfd: an ioctl on another kind of file goes
+ * to its driver or filesystem, which may take as long as its owner likes. */
+static int pidfd_info(int fd, pid_t *ret_pid, pid_t *ret_tgid, ProcessIds *ret_ids) {
+        PidfdInfo info = { .mask = RESOURCE1_PIDFD_INFO_PID | RESOURCE1_PIDFD_INFO_CREDS };
+
+        if (ioctl(fd, RESOURCE1_PIDFD_GET_INFO, &info) < 0)
+                return errno == ESRCH ? -ESRCH : -EOPNOTSUPP;
+        if (!(info.mask & RESOURCE1_PIDFD_INFO_CREDS) || info.pid == 0)
+                return info.pid == 0 ? -ESRCH : -EOPNOTSUPP;
+        if (ret_pid)
+                *ret_pid = (pid_t) info.pid;
+        if (ret_tgid)
+                *ret_tgid = (pid_t) info.tgid;
+        if (ret_ids)
+                *ret_ids = (ProcessIds) { .uid = info.ruid, .euid = info.euid, .suid = info.suid,
+                                          .gid = info.rgid, .egid = info.egid, .sgid = info.sgid };
         return 0;
+}
+
+/* Whether fd is a pidfd, in constant time: nothing is read from it and
+ * nothing of its filesystem is called. pidfd_send_signal(2) with signal 0
+ * compares the file's operations (it also takes a /proc/PID directory, whose
+ * ioctl and fdinfo then tell it apart, both small); EPERM still means a
+ * live process. Where the call is missing (valgrind), the file's name tells:
+ * the kernel names every pidfd "anon_inode:[pidfd]". Returns 1, 0, or
+ * -ESRCH for a pidfd whose process is gone. */
+static int fd_is_pidfd(int fd) {
+        if (pidfd_send_signal(fd, 0, NULL, 0) >= 0 || errno == EPERM)
+                return 1;
+        if (errno == ESRCH)
+                return -ESRCH;
+        if (errno != ENOSYS)
+                return 0;
+
+        char path[48], name[32];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(path, name, sizeof name - 1);
+        if (n < 0)
+                return 0;
+        name[n] = '\0';
+        return strcmp(name, "anon_inode:[pidfd]") == 0;
 }
 
 static int open_proc_dir(pid_t pid) {
@@ -88,124 +135,137 @@ static int open_proc_dir(pid_t pid) {
         return fd;
 }
 
-int target_open_pid(pid_t pid, bool need_ids, Target *ret) {
-        ProcStatus s;
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* A pidfd of the task pid: a process's, or where the kernel has PIDFD_THREAD
+ * (Linux 6.9) a thread's, or -EOPNOTSUPP. */
+static int open_pidfd(pid_t pid) {
+        int fd = pidfd_open(pid, 0);
+        if (fd < 0 && errno == EINVAL)
+                fd = pidfd_open(pid, PIDFD_THREAD);   /* not a thread-group leader */
+        if (fd >= 0)
+                return fd;
+        return errno == ESRCH ? -ESRCH : -EOPNOTSUPP;
+}
+
+/* The pinned target, its ids (need_ids) and its thread group, from what pins
+ * it: the pidfd's PIDFD_GET_INFO, or (older kernels, valgrind) the process's
+ * status read through its /proc directory. tid is the task named, pidfd (or
+ * -1) its pidfd, which this takes over. */
+static int target_pin(pid_t tid, int pidfd, bool need_ids, Target *ret) {
+        _cleanup_close_ int dir = -1, fd = pidfd;
+        ProcessIds ids = {};
+        pid_t tgid = tid;
         int r;
 
-        if (pid <= 0)
-                return -ESRCH;
+        dir = open_proc_dir(tid);
+        if (dir < 0)
+                return dir;
 
-        _cleanup_close_ int fd = open_proc_dir(pid);
-        if (fd < 0)
-                return fd;
-
-        r = proc_read_status(fd, ".", &s);
+        r = fd >= 0 ? pidfd_info(fd, NULL, &tgid, &ids) : -EOPNOTSUPP;
+        if (r == -EOPNOTSUPP) {
+                ProcStatus s;
+                r = proc_read_status(dir, ".", &s);
+                if (r >= 0) {
+                        tgid = s.tgid;
+                        ids = s.ids;
+                }
+        }
         if (r < 0)
                 return r;
-        /* A thread that is not its process's leader: prlimit(2) takes thread
-         * ids too, and limits belong to the whole process. */
-        if (s.tgid != pid) {
-                Target t;
-                r = target_open_pid(s.tgid, need_ids, &t);
+
+        /* A thread that is not its process's leader: limits, ownership and
+         * the reports are the process's, which is then held by its own pidfd
+         * and directory. Its number stays taken while one of its threads
+         * lives, so what is opened by that number now is the process's own
+         * once the thread is found alive after it. */
+        if (tgid != tid) {
+                Target thread = { .pid = tid, .tid = tid, .procfd = TAKE_FD(dir), .pidfd = TAKE_FD(fd) };
+                int pfd = open_pidfd(tgid);
+                dir = open_proc_dir(tgid);
+                r = pfd == -ESRCH ? pfd : dir < 0 ? dir : target_check_alive(&thread);
+                target_done(&thread);
+                fd = pfd < 0 ? -1 : pfd;
                 if (r < 0)
                         return r;
-                t.tid = pid;
-                *ret = t;
-                return 0;
         }
 
-        Target t = { .pid = pid, .tid = pid, .procfd = fd, .status = s };
+        *ret = (Target) { .pid = tgid, .tid = tid, .procfd = TAKE_FD(dir), .pidfd = TAKE_FD(fd) };
         if (need_ids)
-                t.ids = s.ids;
-        t.procfd = TAKE_FD(fd);
-        *ret = t;
+                ret->ids = ids;
         return 0;
 }
 
-/* PIDFD_THREAD is O_EXCL among a pidfd's file flags. */
-#define PIDFD_THREAD_FLAG 0200
+int target_open_pid(pid_t pid, bool need_ids, Target *ret) {
+        if (pid <= 0)
+                return -ESRCH;
 
-static int pidfd_pid(int fd, pid_t *ret, bool *ret_thread) {
+        int fd = open_pidfd(pid);
+        if (fd == -ESRCH)
+                return fd;
+        return target_pin(pid, fd < 0 ? -1 : fd, need_ids, ret);
+}
+
+/* Before Linux 6.13, a pidfd's pid is in its fdinfo ("Pid:", -1 once the
+ * process is gone): read only once fd_is_pidfd() said what it is, so it is a
+ * few short lines. */
+static int pidfd_pid_fdinfo(int fd, pid_t *ret) {
         char path[64], buf[2048];
 
-        /* fdinfo names the pid in our own namespace, whatever namespace the
-         * sender lives in; only pidfds have a "Pid:" line there, and it says
-         * -1 once the process is gone. "flags:" is octal. */
         snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
         int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
-                return r == -ESRCH ? -EBADF : r;
-
-        const char *p = strstr(buf, "\nPid:"), *f = strstr(buf, "flags:");
+                return r == -ESRCH || r == -EFBIG ? -EBADF : r;
+        const char *p = strstr(buf, "\nPid:");
         if (!p)
                 return -EBADF;
         long pid = strtol(p + 5, NULL, 10);
         if (pid <= 0)
                 return -ESRCH;
         *ret = (pid_t) pid;
-        if (ret_thread)
-                *ret_thread = f && (strtoul(f + 6, NULL, 8) & PIDFD_THREAD_FLAG);
         return 0;
 }
 
 int target_open_pidfd(int fd, bool need_ids, Target *ret) {
-        pid_t pid, tgid, again;
-        bool thread;
-        ProcStatus s;
+        pid_t pid;
+        int r;
 
-        int r = pidfd_pid(fd, &pid, &thread);
+        r = fd_is_pidfd(fd);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -EBADF;
+
+        r = pidfd_info(fd, &pid, NULL, NULL);
+        if (r == -EOPNOTSUPP)
+                r = pidfd_pid_fdinfo(fd, &pid);
         if (r < 0)
                 return r;
 
-        _cleanup_close_ int dir = open_proc_dir(pid);
-        if (dir < 0)
-                return dir;
-
-        /* A process's pidfd names its leader. A thread's (PIDFD_THREAD) may
-         * name another thread: limits, ownership and the reports are then
-         * the process's, as for a thread id given to Prlimit. The process's
-         * pid stays taken while one of its threads lives, so its directory,
-         * opened before the thread is found alive below, is its own. */
-        tgid = pid;
-        bool have_status = false;
-        if (thread || need_ids) {
-                r = proc_read_status(dir, ".", &s);
-                if (r < 0)
-                        return r;
-                tgid = s.tgid;
-                have_status = tgid == pid;
-        }
-        if (tgid != pid) {
-                closep(&dir);
-                dir = open_proc_dir(tgid);
-                if (dir < 0)
-                        return dir;
-        }
-
-        /* The pidfd's task still had the pid after /proc/PID was opened,
-         * so that directory is its own: the pid cannot have been reused.
-         * Signal 0 asks the kernel directly (EPERM, without CAP_KILL, still
-         * means alive; ENOSYS under valgrind leaves fdinfo to tell). */
-        if (pidfd_send_signal(fd, 0, NULL, 0) < 0 && errno == ESRCH)
-                return -ESRCH;
-        r = pidfd_pid(fd, &again, NULL);
+        /* A copy of the caller's pidfd pins the process for as long as the
+         * target is held, whatever becomes of the message. */
+        _cleanup_close_ int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (own < 0)
+                return -errno;
+        Target t;
+        r = target_pin(pid, TAKE_FD(own), need_ids, &t);
         if (r < 0)
                 return r;
-        if (again != pid)
-                return -ESRCH;
 
-        Target t = { .pid = tgid, .tid = pid, .procfd = dir };
-        if (need_ids && have_status) {
-                /* Read through the pinned directory already: the process's own. */
-                t.status = s;
-                t.ids = s.ids;
-        } else if (need_ids) {
-                r = target_fill(&t);
-                if (r < 0)
-                        return r;
+        /* The pidfd's task still had the pid after /proc/PID was opened, so
+         * that directory is its own: the pid cannot have been reused. */
+        pid_t again = 0;
+        r = pidfd_info(fd, &again, NULL, NULL);
+        if (r == -EOPNOTSUPP)
+                r = pidfd_pid_fdinfo(fd, &again);
+        if (r >= 0 && again != pid)
+                r = -ESRCH;
+        if (r < 0) {
+                target_done(&t);
+                return r;
         }
-
-        t.procfd = TAKE_FD(dir);
         *ret = t;
         return 0;
 }
@@ -213,7 +273,10 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
 int target_read_ids(const Target *t, ProcessIds *ret) {
         ProcStatus s;
 
-        int r = proc_read_status(t->procfd, ".", &s);
+        int r = t->pidfd >= 0 ? pidfd_info(t->pidfd, NULL, NULL, ret) : -EOPNOTSUPP;
+        if (r != -EOPNOTSUPP)
+                return r;
+        r = proc_read_status(t->procfd, ".", &s);
         if (r < 0)
                 return r;
         *ret = s.ids;
@@ -227,21 +290,55 @@ int target_is_dumpable(const Target *t) {
          * dumpable (SUID_DUMP_USER) and root's otherwise: the same test
          * the kernel makes before it lets anyone without CAP_SYS_PTRACE
          * read /proc/PID/io. The directory itself keeps the owner it had
-         * when it was looked up, so ask a file in it. */
+         * when it was looked up, so ask a file in it. The stat is answered
+         * from the task under a spinlock, without reading the file. */
         if (fstatat(t->procfd, "io", &st, 0) < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
         return st.st_uid == t->ids.euid && st.st_gid == t->ids.egid;
 }
 
 int target_check_alive(const Target *t) {
-        /* A reaped process's /proc directory stays open but empty. */
+        /* Until its process is reaped, a pidfd can be signalled (EPERM
+         * without CAP_KILL still says it exists); a reaped process's /proc
+         * directory stays open but empty. */
+        if (t->pidfd >= 0) {
+                if (pidfd_send_signal(t->pidfd, 0, NULL, 0) >= 0 || errno == EPERM)
+                        return 0;
+                if (errno == ESRCH)
+                        return -ESRCH;
+        }
+        if (t->procfd < 0)
+                return -ESRCH;
         if (faccessat(t->procfd, "stat", F_OK, 0) < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
         return 0;
 }
 
+int target_prlimit(const Target *t, int resource, const struct rlimit *new, struct rlimit *ret_old) {
+        struct rlimit old;
+
+        /* prlimit(2) takes a number. The number is the target's from the
+         * check before until the check after (it is not given to anyone else
+         * before the process is reaped), and no task of the daemon is made
+         * in between: every task the daemon starts is started from this
+         * thread. A target gone by the check after may have lost its number
+         * in that instant: it is reported gone and nothing more is done by
+         * number. */
+        int r = target_check_alive(t);
+        if (r < 0)
+                return r;
+        if (prlimit(t->pid, (__rlimit_resource_t) resource, new, &old) < 0)
+                return -errno;
+        r = target_check_alive(t);
+        if (r < 0)
+                return r;
+        *ret_old = old;
+        return 0;
+}
+
 void target_done(Target *t) {
         closep(&t->procfd);
+        closep(&t->pidfd);
         *t = TARGET_NULL;
 }
 

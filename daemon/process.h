@@ -8,26 +8,29 @@
 #include "decide.h"
 #include "proc-parse.h"
 
-/* A process the daemon reads or acts on. An open /proc/PID directory pins
- * its identity, as a pidfd would (it holds the process's struct pid), and
- * works where pidfd_open(2) does not (valgrind, older kernels): the pid in
- * "pid" is known to name this process for as long as target_check_alive()
- * says it still exists (a pid is not reused before its process is reaped). */
+/* A process the daemon reads or acts on, held, never only numbered: its
+ * pidfd and its open /proc/PID directory each hold the process's struct pid
+ * (the directory also where pidfd_open(2) fails: valgrind). The pid in "pid"
+ * is known to name this process for as long as target_check_alive() says it
+ * still exists (a pid is not reused before its process is reaped); once that
+ * says it is gone, nothing is done by its number. */
 typedef struct Target {
         pid_t pid;
         pid_t tid;           /* the task it was named by: a thread's id, or pid */
         int procfd;
+        int pidfd;           /* the process's; -1 where the kernel gives none */
         ProcessIds ids;
-        ProcStatus status;   /* as read when it was opened by pid */
 } Target;
 
-#define TARGET_NULL ((Target) { .pid = 0, .tid = 0, .procfd = -1 })
+#define TARGET_NULL ((Target) { .pid = 0, .tid = 0, .procfd = -1, .pidfd = -1 })
 
 /* -ESRCH when there is no such process. need_ids: fill ret->ids (for
- * decisions; plain reads skip the /proc/PID/status read). */
+ * decisions). The ids come from the pidfd (PIDFD_GET_INFO, Linux 6.13) and
+ * before that kernel from /proc/PID/status. */
 int target_open_pid(pid_t pid, bool need_ids, Target *ret);
-/* fd is borrowed (the message owns it). A thread's pidfd names its
- * process. -EBADF when fd is not a pidfd, -ESRCH when its task has exited. */
+/* fd is borrowed (the message owns it); the target holds a copy. A thread's
+ * pidfd names its process. -EBADF when fd is not a pidfd, told in constant
+ * time before anything is read from it; -ESRCH when its task has exited. */
 int target_open_pidfd(int fd, bool need_ids, Target *ret);
 /* The ids the process runs as now, read through the pin (-ESRCH once it is
  * gone): what a decision rests on, checked again before and after acting. */
@@ -37,6 +40,10 @@ int target_read_ids(const Target *t, ProcessIds *ret);
 int target_is_dumpable(const Target *t);
 /* 0 while the process (or its zombie) exists, -ESRCH after it is reaped. */
 int target_check_alive(const Target *t);
+/* prlimit(2) by the daemon itself, with its privileges, on the held target
+ * only: found alive right before and right after, else -ESRCH. 0 or a
+ * negative errno; ret_old set on success. */
+int target_prlimit(const Target *t, int resource, const struct rlimit *new, struct rlimit *ret_old);
 void target_done(Target *t);
 
 /* All limits at once from /proc/PID/limits: one open serves GetRlimit,

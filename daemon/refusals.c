@@ -78,12 +78,23 @@ void log_refusal(RefusalLog *l, uid_t uid, int level, const char *format, ...) {
                 l->uids[i].window_start = now ?: 1;
                 l->uids[i].logged = 0;
         }
-        if (l->uids[i].logged >= REFUSALS_BURST) {
-                if (l->uids[i].suppressed++ == 0)
-                        arm(l);
+        if (l->global_start == 0 || l->global_start + WINDOW_USEC <= now) {
+                if (l->global_suppressed > 0)
+                        log_notice("Suppressed %u refusal messages of all uids in the last %u s",
+                                   l->global_suppressed, REFUSALS_WINDOW_SEC);
+                l->global_start = now ?: 1;
+                l->global_logged = l->global_suppressed = 0;
+        }
+        if (l->uids[i].logged >= REFUSALS_BURST || l->global_logged >= REFUSALS_GLOBAL_BURST) {
+                if (l->uids[i].logged >= REFUSALS_BURST) {
+                        if (l->uids[i].suppressed++ == 0)
+                                arm(l);
+                } else
+                        l->global_suppressed++;
                 return;
         }
         l->uids[i].logged++;
+        l->global_logged++;
 
         va_start(ap, format);
         vsnprintf(buf, sizeof buf, format, ap);

@@ -13,6 +13,9 @@
 #define REFUSALS_BURST 20u
 #define REFUSALS_WINDOW_SEC 5u
 #define REFUSALS_UIDS 64
+/* And at most this many for all uids together in each window: budgets are
+ * per account, but an account whose slot was taken over starts afresh. */
+#define REFUSALS_GLOBAL_BURST 200u
 
 typedef struct RefusalLog {
         struct {
@@ -20,11 +23,14 @@ typedef struct RefusalLog {
                 uint64_t window_start;   /* CLOCK_MONOTONIC µs; 0: unused */
                 unsigned logged, suppressed;
         } uids[REFUSALS_UIDS];
+        uint64_t global_start;
+        unsigned global_logged, global_suppressed;
         sd_event *event;
         sd_event_source *timer;          /* the next window end with suppressed lines */
 } RefusalLog;
 
-/* Logs at "level" for uid, unless uid is over its burst. */
+/* Logs at "level" for uid (an account, account.h), unless it is over its
+ * burst or all are over theirs. */
 void log_refusal(RefusalLog *l, uid_t uid, int level, const char *format, ...)
         __attribute__((format(printf, 4, 5)));
 /* Writes the summaries still owed, and frees the timer. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "caller.h"
 #include "errors.h"
 #include "request.h"
 #include "util.h"
@@ -28,10 +29,31 @@ int resource_get(const char *name, const Resource1Rlimit **ret, sd_bus_error *er
         return 0;
 }
 
+/* What /proc would show the caller of t (visibility.h): 0, or the error a
+ * process that does not exist gets (hidepid=invisible), or a refusal that
+ * names nothing of it (hidepid=noaccess). */
+static int target_check_visible(Context *c, sd_bus_message *m, const Caller *caller, const Target *t,
+                                const char *what, sd_bus_error *error) {
+        if (!visibility_restricted(&c->visibility) || caller->uid == 0 || t->pid == caller->pid)
+                return 0;
+
+        int dumpable = target_is_dumpable(t);
+        if (dumpable < 0)
+                return error_from_errno(error, dumpable, what);
+        int in_gid = caller_in_group(&c->creds, m, c->visibility.gid);
+        int r = visibility_check(&c->visibility, caller, &t->ids, dumpable > 0, in_gid > 0);
+        if (r < 0)
+                return error_from_errno(error, r, what);
+        return 0;
+}
+
 int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, Caller *ret_caller,
                sd_bus_error *error) {
-        bool decide = ret_caller != NULL;
+        _cleanup_(target_done) Target t = TARGET_NULL;
+        bool restricted = visibility_restricted(&c->visibility);
+        bool decide = ret_caller != NULL || restricted;
         Caller caller = { .uid = UID_INVALID, .gid = GID_INVALID };
+        char what[48];
         int r;
 
         if (pidfd < 0) {
@@ -46,25 +68,30 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
         }
 
         if (pidfd >= 0) {
-                r = target_open_pidfd(pidfd, decide, ret);
+                snprintf(what, sizeof what, "the pidfd's process");
+                r = target_open_pidfd(pidfd, decide, &t);
                 if (r == -EBADF)
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
                                                  "the descriptor passed is not a pidfd: %s", strerror(EBADF));
                 if (r < 0)
-                        return error_from_errno(error, r, "the pidfd's process");
+                        return error_from_errno(error, r, what);
         } else {
                 pid_t p = pid == 0 ? caller.pid : (pid_t) pid;
                 if (pid > INT32_MAX)
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
                                                  "no such process: pid %" PRIu32, pid);
-                r = target_open_pid(p, decide, ret);
-                if (r < 0) {
-                        char what[48];
-                        snprintf(what, sizeof what, "pid %d", (int) p);
+                snprintf(what, sizeof what, "pid %d", (int) p);
+                r = target_open_pid(p, decide, &t);
+                if (r < 0)
                         return error_from_errno(error, r, what);
-                }
         }
 
+        r = target_check_visible(c, m, &caller, &t, what, error);
+        if (r < 0)
+                return r;
+
+        *ret = t;
+        t = TARGET_NULL;
         if (ret_caller)
                 *ret_caller = caller;
         return 0;

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "decide.h"
+
+/* What /proc shows an unprivileged caller (proc(5): hidepid=, gid=,
+ * subset=), so that the service tells a caller no more about a process than
+ * /proc would: the daemon reads its /proc's options from mountinfo (the
+ * system's /proc: the unit gives the daemon no procfs of its own) and reads
+ * them again whenever the mount table changes. */
+typedef enum HidePid {
+        HIDEPID_OFF = 0,
+        HIDEPID_NOACCESS = 1,     /* listed, but its files unreadable */
+        HIDEPID_INVISIBLE = 2,    /* not even listed */
+        HIDEPID_PTRACEABLE = 4,   /* only what the caller could ptrace-read, no gid= exemption */
+} HidePid;
+
+typedef struct Visibility {
+        HidePid hidepid;
+        gid_t gid;             /* gid=: its members see every process (the kernel's default 0) */
+        bool subset_pid;       /* subset=pid: nothing but processes (no /proc/sys) */
+        int fd;                /* /proc/self/mountinfo, polled for changes */
+        sd_event_source *watch;
+} Visibility;
+
+int visibility_attach(Visibility *v, sd_event *e);
+void visibility_done(Visibility *v);
+
+/* Whether /proc hides anything from unprivileged callers. */
+bool visibility_restricted(const Visibility *v);
+
+/* As the kernel's has_pid_permissions(): 0 when /proc lets the caller see
+ * the process's files, -EACCES when it lists the process but keeps its files
+ * (hidepid=noaccess), -ESRCH when it does not list it. in_gid: whether the
+ * caller is in the gid= group; dumpable: the target's. */
+int visibility_check(const Visibility *v, const Caller *caller, const ProcessIds *target, bool dumpable,
+                     bool in_gid);
