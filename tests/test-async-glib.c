@@ -297,6 +297,10 @@ static void test_signal_from_another_client(void) {
         if (seen.pid == 0) {
                 struct rlimit k;
                 getrlimit(RLIMIT_CORE, &k);
+                /* Soft 1 first, so that soft 0 is a change: setting the
+                 * limits a process has already is no change, and no signal. */
+                k.rlim_cur = k.rlim_max > 0 ? 1 : 0;
+                (void) setrlimit(RLIMIT_CORE, &k);
                 Resource1Limit l = { 0, resource1_limit_from_rlimit(&k).hard };
                 _exit(resource1_setrlimit(NULL, RLIMIT_CORE, &l) < 0);
         }

@@ -242,6 +242,10 @@ static pid_t other_client_changes_core(void) {
         if (p == 0) {
                 struct rlimit k;
                 getrlimit(RLIMIT_CORE, &k);
+                /* Soft 1 first, so that soft 0 is a change: setting the
+                 * limits a process has already is no change, and no signal. */
+                k.rlim_cur = k.rlim_max > 0 ? 1 : 0;
+                (void) setrlimit(RLIMIT_CORE, &k);
                 Resource1Limit l = { 0, resource1_limit_from_rlimit(&k).hard };
                 _exit(resource1_setrlimit(NULL, RLIMIT_CORE, &l) < 0);
         }
