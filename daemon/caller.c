@@ -113,18 +113,50 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
         return 0;
 }
 
-static int query_in_group(sd_bus_message *m, uid_t uid, gid_t gid) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        const gid_t *gids;
+/* The groups the bus saw the caller's connection with (SO_PEERGROUPS), as
+ * GetConnectionCredentials' UnixGroupIDs: 1 or 0, or -ENODATA when the bus
+ * does not say. (sd_bus_query_sender_creds() of libsystemd 252 does not ask
+ * for them.) */
+static int bus_in_group(sd_bus_message *m, gid_t gid) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *key;
+        bool told = false;
+        int r;
 
-        if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_SUPPLEMENTARY_GIDS, &creds) >= 0) {
-                int n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-                for (int i = 0; i < n; i++)
-                        if (gids[i] == gid)
-                                return 1;
-                if (n >= 0)
-                        return primary_gid(uid) == gid;
+        r = sd_bus_call_method(sd_bus_message_get_bus(m), "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                               "org.freedesktop.DBus", "GetConnectionCredentials", &error, &reply, "s",
+                               sd_bus_message_get_sender(m));
+        if (r < 0)
+                return -ENODATA;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r >= 0 && strcmp(key, "UnixGroupIDs") == 0) {
+                        const void *gids;
+                        size_t size;
+                        r = sd_bus_message_enter_container(reply, 'v', "au");
+                        if (r >= 0)
+                                r = sd_bus_message_read_array(reply, 'u', &gids, &size);
+                        if (r >= 0) {
+                                told = true;
+                                for (size_t i = 0; i < size / sizeof(uint32_t); i++)
+                                        if (((const uint32_t *) gids)[i] == gid)
+                                                return 1;
+                                r = sd_bus_message_exit_container(reply);
+                        }
+                } else if (r >= 0)
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
         }
+        return told ? 0 : -ENODATA;
+}
+
+static int query_in_group(sd_bus_message *m, uid_t uid, gid_t gid) {
+        int r = bus_in_group(m, gid);
+        if (r >= 0)
+                return r || primary_gid(uid) == gid;
 
         /* The bus did not say: the user database does. */
         struct passwd pw, *p = NULL;
