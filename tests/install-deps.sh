@@ -15,6 +15,7 @@ packages=(
         polkitd                                        # the real authority
         systemd                                        # busctl
         util-linux                                     # setpriv, unshare, prlimit, runuser
+        uidmap                                         # newuidmap/newgidmap: security-flood's many uids of a user namespace
         man-db bsdextrautils                           # checks that the man pages render; col for reading them
         jq openssl                                     # the CLI suite: JSON as scripts read it; a password's hash
         valgrind                                       # the memcheck suite
