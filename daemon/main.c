@@ -31,10 +31,12 @@ static void help(void) {
                "  --idle-timeout=SEC   exit after SEC seconds without calls (0: never, the default);\n"
                "                       never while an authorization check is pending\n"
                "  --max-pending-per-uid=N\n"
-               "                       changes one uid may have in progress, waiting for polkit\n"
-               "                       or being carried out (default 16); as many usage reads\n"
-               "                       of many-threaded processes\n"
-               "  --max-pending=N      changes in progress in all (default 256)\n"
+               "                       changes one account (a uid, or the owner of a user\n"
+               "                       namespace for its uids) may have in progress, waiting\n"
+               "                       for polkit or being carried out (default 16); as many\n"
+               "                       usage reads\n"
+               "  --max-pending=N      changes in progress in all (default 100: below the bus's\n"
+               "                       usual 128 pending replies per connection)\n"
                "  --polkit-timeout=SEC deadline of a polkit check that asks no one (default 20,\n"
                "                       below the clients' usual 25 s call timeout)\n"
                "  --polkit-interactive-timeout=SEC\n"
@@ -236,7 +238,7 @@ static void context_done(Context *c) {
 int main(int argc, char *argv[]) {
         _cleanup_(context_done) Context c = {
                 .visibility.fd = -1,
-                .max_pending = 256,
+                .max_pending = 100,
                 .max_pending_per_uid = 16,
                 .polkit_timeout_usec = 20 * USEC_PER_SEC,
                 .polkit_interactive_timeout_usec = 290 * USEC_PER_SEC,
