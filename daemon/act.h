@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
-#include "process.h"
+#include "target.h"
 
 /* Carrying out prlimit(2) for one or more limits of one process, in order,
  * stopping at the first the kernel refuses.

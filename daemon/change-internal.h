@@ -11,7 +11,7 @@
 #include "act.h"
 #include "change.h"
 #include "decide.h"
-#include "process.h"
+#include "target.h"
 
 typedef enum ChangeState {
         CHANGE_NEW,

@@ -11,7 +11,7 @@
 #include "errors.h"
 #include "log.h"
 #include "refusals.h"
-#include "request.h"
+#include "rlimits.h"
 #include "util.h"
 
 void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]) {

@@ -32,7 +32,7 @@
 #include "log.h"
 #include "polkit.h"
 #include "refusals.h"
-#include "request.h"
+#include "rlimits.h"
 #include "util.h"
 
 /* An acting process that has not finished by then was stopped (by the

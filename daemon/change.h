@@ -6,7 +6,7 @@
 #include <systemd/sd-bus.h>
 
 #include "context.h"
-#include "request.h"
+#include "rlimits.h"
 
 typedef enum ChangeReply {
         CHANGE_REPLY_NOTHING,   /* SetRlimit */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "proc-parse.h"
-#include "process.h"
+#include "target.h"
 #include "usage.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
 #include <sys/epoll.h>
 
 #include "log.h"
-#include "process.h"
+#include "target.h"
 #include "util.h"
 #include "visibility.h"
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "proc-parse.h"
-#include "process.h"
+#include "target.h"
 #include "util.h"
 
 int proc_read_file(int dirfd, const char *path, char *buf, size_t size) {

@@ -8,7 +8,7 @@
 
 #include "caller.h"
 #include "errors.h"
-#include "request.h"
+#include "rlimits.h"
 #include "util.h"
 
 const char *limit_str(rlim_t v, char buf[static 24]) {

@@ -7,7 +7,7 @@
 
 #include "context.h"
 #include "decide.h"
-#include "process.h"
+#include "target.h"
 #include "resource1-names.h"
 
 /* What the handlers read from a request, each failure as the reply error. */
