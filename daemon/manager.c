@@ -13,8 +13,6 @@
 #include "errors.h"
 #include "log.h"
 #include "manager.h"
-#include "target.h"
-#include "refusals.h"
 #include "rlimits.h"
 #include "usage-read.h"
 #include "util.h"
@@ -28,49 +26,6 @@ static int reply_limits(sd_bus_message *m, const struct rlimit *l) {
         return sd_bus_reply_method_return(m, "tt", (uint64_t) l->rlim_cur, (uint64_t) l->rlim_max);
 }
 
-/* The limits of pid (0: the caller), or of the pidfd's process: one
- * resource, or all when resource is -1. */
-static int limits_of(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int resource,
-                     struct rlimit ret[RLIM_NLIMITS], pid_t *ret_pid, sd_bus_error *error) {
-        _cleanup_(target_done) Target t = TARGET_NULL;
-        Caller caller;
-        int r;
-
-        /* A pidfd names its process by a pid that has to be checked again
-         * after reading; a pid is simply asked about, unless /proc hides
-         * processes from some callers: then it is pinned and its ids looked
-         * at first (target_get), to tell no more than /proc would. */
-        if (pidfd >= 0 || (pid != 0 && visibility_restricted(&c->visibility))) {
-                r = target_get(c, m, pid, pidfd, &t, NULL, error);
-                if (r >= 0)
-                        r = read_limits_checked(&t, ret, error);
-                if (r >= 0)
-                        *ret_pid = t.pid;
-                return r;
-        }
-
-        r = caller_check_pid(&c->creds, m, pid, error);
-        if (r < 0)
-                return r;
-        if (pid > INT32_MAX)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %" PRIu32, pid);
-        if (pid == 0) {
-                r = caller_get(&c->creds, m, 0, &caller, error);
-                if (r < 0)
-                        return r;
-                pid = (uint32_t) caller.pid;
-        }
-
-        r = read_limits((pid_t) pid, resource, ret);
-        if (r < 0) {
-                char what[48];
-                snprintf(what, sizeof what, "pid %" PRIu32, pid);
-                return error_from_errno(error, r, what);
-        }
-        *ret_pid = (pid_t) pid;
-        return 0;
-}
-
 /* GetRlimit, and Prlimit and PrlimitPidfd without "set": a read, never a decision. */
 static int limit_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const char *name, sd_bus_error *error) {
         struct rlimit all[RLIM_NLIMITS];
@@ -81,7 +36,7 @@ static int limit_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, con
         r = resource_get(name, &res, error);
         if (r < 0)
                 return r;
-        r = limits_of(c, m, pid, pidfd, res->number, all, &p, error);
+        r = limits_read(c, m, pid, pidfd, res->number, all, &p, error);
         if (r < 0)
                 return r;
 
@@ -207,7 +162,7 @@ static int list_rlimits(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         pid_t p;
         int r;
 
-        r = limits_of(c, m, pid, pidfd, -1, all, &p, error);
+        r = limits_read(c, m, pid, pidfd, -1, all, &p, error);
         if (r < 0)
                 return r;
 

@@ -5,9 +5,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "caller.h"
 #include "errors.h"
+#include "log.h"
+#include "procfs.h"
 #include "rlimits.h"
 #include "util.h"
 
@@ -29,71 +32,69 @@ int resource_get(const char *name, const Resource1Rlimit **ret, sd_bus_error *er
         return 0;
 }
 
-/* What /proc would show the caller of t (visibility.h): 0, or the error a
- * process that does not exist gets (hidepid=invisible), or a refusal that
- * names nothing of it (hidepid=noaccess). */
-static int target_check_visible(Context *c, sd_bus_message *m, const Caller *caller, const Target *t,
-                                const char *what, sd_bus_error *error) {
-        if (!visibility_restricted(&c->visibility) || caller->uid == 0 || t->pid == caller->pid)
-                return 0;
+int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]) {
+        char path[32], buf[4096];
 
-        int dumpable = target_is_dumpable(t);
-        if (dumpable < 0)
-                return error_from_errno(error, dumpable, what);
-        int in_gid = caller_in_group(&c->creds, m, c->visibility.gid);
-        int r = visibility_check(&c->visibility, caller, &t->ids, dumpable > 0, in_gid > 0);
+        snprintf(path, sizeof path, "/proc/%d/limits", (int) pid);
+        int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
         if (r < 0)
-                return error_from_errno(error, r, what);
+                return r;
+        return proc_parse_limits(buf, ret);
+}
+
+int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]) {
+        struct rlimit all[RLIM_NLIMITS];
+        int first = resource < 0 ? 0 : resource, last = resource < 0 ? RLIM_NLIMITS - 1 : resource;
+
+        for (int i = first; i <= last; i++)
+                if (prlimit(pid, (__rlimit_resource_t) i, NULL, &all[i]) < 0) {
+                        if (errno == EPERM)
+                                return proc_read_limits(pid, ret);
+                        return -errno;
+                }
+
+        memcpy(ret + first, all + first, (size_t) (last - first + 1) * sizeof all[0]);
         return 0;
 }
 
-int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, Caller *ret_caller,
-               sd_bus_error *error) {
+int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int resource,
+                struct rlimit ret[RLIM_NLIMITS], pid_t *ret_pid, sd_bus_error *error) {
         _cleanup_(target_done) Target t = TARGET_NULL;
-        bool restricted = visibility_restricted(&c->visibility);
-        bool decide = ret_caller != NULL || restricted;
-        Caller caller = { .uid = UID_INVALID, .gid = GID_INVALID };
-        char what[48];
+        Caller caller;
         int r;
 
-        if (pidfd < 0) {
-                r = caller_check_pid(&c->creds, m, pid, error);
-                if (r < 0)
-                        return r;
-        }
-        if (decide || (pid == 0 && pidfd < 0)) {
-                r = caller_get(&c->creds, m, decide ? CALLER_GID : 0, &caller, error);
-                if (r < 0)
-                        return r;
-        }
-
-        if (pidfd >= 0) {
-                snprintf(what, sizeof what, "the pidfd's process");
-                r = target_open_pidfd(pidfd, decide, &t);
-                if (r == -EBADF)
-                        return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
-                                                 "the descriptor passed is not a pidfd: %s", strerror(EBADF));
-                if (r < 0)
-                        return error_from_errno(error, r, what);
-        } else {
-                pid_t p = pid == 0 ? caller.pid : (pid_t) pid;
-                if (pid > INT32_MAX)
-                        return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
-                                                 "no such process: pid %" PRIu32, pid);
-                snprintf(what, sizeof what, "pid %d", (int) p);
-                r = target_open_pid(p, decide, &t);
-                if (r < 0)
-                        return error_from_errno(error, r, what);
+        /* A pidfd names its process by a pid that has to be checked again
+         * after reading; a pid is simply asked about, unless /proc hides
+         * processes from some callers: then it is pinned and its ids looked
+         * at first (target_get), to tell no more than /proc would. */
+        if (pidfd >= 0 || (pid != 0 && visibility_restricted(&c->visibility))) {
+                r = target_get(c, m, pid, pidfd, &t, NULL, error);
+                if (r >= 0)
+                        r = read_limits_checked(&t, ret, error);
+                if (r >= 0)
+                        *ret_pid = t.pid;
+                return r;
         }
 
-        r = target_check_visible(c, m, &caller, &t, what, error);
+        r = caller_check_pid(&c->creds, m, pid, error);
         if (r < 0)
                 return r;
+        if (pid > INT32_MAX)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %" PRIu32, pid);
+        if (pid == 0) {
+                r = caller_get(&c->creds, m, 0, &caller, error);
+                if (r < 0)
+                        return r;
+                pid = (uint32_t) caller.pid;
+        }
 
-        *ret = t;
-        t = TARGET_NULL;
-        if (ret_caller)
-                *ret_caller = caller;
+        r = read_limits((pid_t) pid, resource, ret);
+        if (r < 0) {
+                char what[48];
+                snprintf(what, sizeof what, "pid %" PRIu32, pid);
+                return error_from_errno(error, r, what);
+        }
+        *ret_pid = (pid_t) pid;
         return 0;
 }
 

@@ -10,16 +10,30 @@
 #include "target.h"
 #include "resource1-names.h"
 
-/* What the handlers read from a request, each failure as the reply error. */
+/* Limits: names, values from callers (parsed and validated, as Python's
+ * ValueErrors), and reading them from the kernel. */
 
 /* A resource by any of its names; InvalidResource otherwise. */
 int resource_get(const char *name, const Resource1Rlimit **ret, sd_bus_error *error);
 
-/* The target: pid 0 is the caller; pidfd >= 0 names it instead of pid.
- * ret_caller is asked for by decisions only (it also fills ret->ids); a
- * plain read of a named process needs neither the caller nor the target's ids. */
-int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, Caller *ret_caller,
-               sd_bus_error *error);
+/* All limits at once from /proc/PID/limits: one open serves GetRlimit,
+ * Prlimit and ListRlimits alike, and it is world-readable, as the
+ * information is. The open file stays bound to the process that had pid when
+ * it was opened (reading fails with ESRCH once that one is gone, even if the
+ * pid is reused), so a plain read needs no pidfd. */
+int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]);
+
+/* The limits of pid by prlimit(2) (one resource, or all when resource is
+ * -1), falling back to /proc/PID/limits where the kernel does not let the
+ * daemon ask (without CAP_SYS_RESOURCE, another uid's process). Asking by pid
+ * is as safe as opening /proc/PID/limits by pid, and costs one system call. */
+int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]);
+
+/* The limits of pid (0: the caller), or of the pidfd's process: one
+ * resource, or all when resource is -1; the pid they are of in ret_pid.
+ * Errors as the reply error. */
+int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int resource,
+                struct rlimit ret[RLIM_NLIMITS], pid_t *ret_pid, sd_bus_error *error);
 
 /* All limits of a pinned target, known to be its own: it was still alive
  * after they were read. */

@@ -10,64 +10,12 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "caller.h"
+#include "errors.h"
 #include "proc-parse.h"
+#include "procfs.h"
 #include "target.h"
 #include "util.h"
-
-int proc_read_file(int dirfd, const char *path, char *buf, size_t size) {
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return errno == ENOENT ? -ESRCH : -errno;
-
-        size_t n = 0;
-        while (n < size - 1) {
-                ssize_t k = read(fd, buf + n, size - 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        /* A process that exits while being read gives ESRCH. */
-                        return -errno;
-                }
-                n += (size_t) k;
-                /* procfs fills the buffer as far as it can: a short read is
-                 * the end, and saves the read that would return 0. */
-                if (k == 0 || n < size - 1)
-                        break;
-        }
-        if (n == size - 1)
-                return -EFBIG;
-
-        buf[n] = '\0';
-        return (int) n;
-}
-
-/* /proc/PID/status grows with the process's supplementary groups (up to
- * NGROUPS_MAX, about 700 KiB): read it whole, on the stack for the usual few
- * KiB and on the heap beyond that, up to a bound no real file reaches. */
-#define PROC_STATUS_MAX (4u << 20)
-
-int proc_read_status(int dirfd, const char *path, ProcStatus *ret) {
-        char fn[64], buf[4096];
-
-        snprintf(fn, sizeof fn, "%s/status", path);
-        int r = proc_read_file(dirfd, fn, buf, sizeof buf);
-        if (r >= 0)
-                return proc_parse_status(buf, ret);
-        if (r != -EFBIG)
-                return r;
-
-        for (size_t size = 4 * sizeof buf; size <= PROC_STATUS_MAX; size *= 4) {
-                _cleanup_free_ char *big = malloc(size);
-                if (!big)
-                        return -ENOMEM;
-                r = proc_read_file(dirfd, fn, big, size);
-                if (r >= 0)
-                        return proc_parse_status(big, ret);
-                if (r != -EFBIG)
-                        return r;
-        }
-        return -EFBIG;
-}
 
 /* PIDFD_GET_INFO (Linux 6.13) tells a pidfd's pid, thread group and ids in
  * one ioctl: nothing is read from /proc, so nothing waits on the process's
@@ -342,27 +290,72 @@ void target_done(Target *t) {
         *t = TARGET_NULL;
 }
 
-int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]) {
-        char path[32], buf[4096];
 
-        snprintf(path, sizeof path, "/proc/%d/limits", (int) pid);
-        int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
+/* What /proc would show the caller of t (visibility.h): 0, or the error a
+ * process that does not exist gets (hidepid=invisible), or a refusal that
+ * names nothing of it (hidepid=noaccess). */
+static int target_check_visible(Context *c, sd_bus_message *m, const Caller *caller, const Target *t,
+                                const char *what, sd_bus_error *error) {
+        if (!visibility_restricted(&c->visibility) || caller->uid == 0 || t->pid == caller->pid)
+                return 0;
+
+        int dumpable = target_is_dumpable(t);
+        if (dumpable < 0)
+                return error_from_errno(error, dumpable, what);
+        int in_gid = caller_in_group(&c->creds, m, c->visibility.gid);
+        int r = visibility_check(&c->visibility, caller, &t->ids, dumpable > 0, in_gid > 0);
         if (r < 0)
-                return r;
-        return proc_parse_limits(buf, ret);
-}
-
-int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]) {
-        struct rlimit all[RLIM_NLIMITS];
-        int first = resource < 0 ? 0 : resource, last = resource < 0 ? RLIM_NLIMITS - 1 : resource;
-
-        for (int i = first; i <= last; i++)
-                if (prlimit(pid, (__rlimit_resource_t) i, NULL, &all[i]) < 0) {
-                        if (errno == EPERM)
-                                return proc_read_limits(pid, ret);
-                        return -errno;
-                }
-
-        memcpy(ret + first, all + first, (size_t) (last - first + 1) * sizeof all[0]);
+                return error_from_errno(error, r, what);
         return 0;
 }
+
+int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, Caller *ret_caller,
+               sd_bus_error *error) {
+        _cleanup_(target_done) Target t = TARGET_NULL;
+        bool restricted = visibility_restricted(&c->visibility);
+        bool decide = ret_caller != NULL || restricted;
+        Caller caller = { .uid = UID_INVALID, .gid = GID_INVALID };
+        char what[48];
+        int r;
+
+        if (pidfd < 0) {
+                r = caller_check_pid(&c->creds, m, pid, error);
+                if (r < 0)
+                        return r;
+        }
+        if (decide || (pid == 0 && pidfd < 0)) {
+                r = caller_get(&c->creds, m, decide ? CALLER_GID : 0, &caller, error);
+                if (r < 0)
+                        return r;
+        }
+
+        if (pidfd >= 0) {
+                snprintf(what, sizeof what, "the pidfd's process");
+                r = target_open_pidfd(pidfd, decide, &t);
+                if (r == -EBADF)
+                        return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
+                                                 "the descriptor passed is not a pidfd: %s", strerror(EBADF));
+                if (r < 0)
+                        return error_from_errno(error, r, what);
+        } else {
+                pid_t p = pid == 0 ? caller.pid : (pid_t) pid;
+                if (pid > INT32_MAX)
+                        return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                                 "no such process: pid %" PRIu32, pid);
+                snprintf(what, sizeof what, "pid %d", (int) p);
+                r = target_open_pid(p, decide, &t);
+                if (r < 0)
+                        return error_from_errno(error, r, what);
+        }
+
+        r = target_check_visible(c, m, &caller, &t, what, error);
+        if (r < 0)
+                return r;
+
+        *ret = t;
+        t = TARGET_NULL;
+        if (ret_caller)
+                *ret_caller = caller;
+        return 0;
+}
+

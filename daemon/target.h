@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <systemd/sd-bus.h>
 
+#include "context.h"
 #include "decide.h"
-#include "proc-parse.h"
 
 /* A process the daemon reads or acts on, held, never only numbered: its
  * pidfd and its open /proc/PID directory each hold the process's struct pid
@@ -46,22 +48,8 @@ int target_check_alive(const Target *t);
 int target_prlimit(const Target *t, int resource, const struct rlimit *new, struct rlimit *ret_old);
 void target_done(Target *t);
 
-/* All limits at once from /proc/PID/limits: one open serves GetRlimit,
- * Prlimit and ListRlimits alike, and it is world-readable, as the
- * information is. The open file stays bound to the process that had pid when
- * it was opened (reading fails with ESRCH once that one is gone, even if the
- * pid is reused), so a plain read needs no pidfd. */
-int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]);
-
-/* The limits of pid by prlimit(2) (one resource, or all when resource is
- * -1), falling back to /proc/PID/limits where the kernel does not let the
- * daemon ask (without CAP_SYS_RESOURCE, another uid's process). Asking by pid
- * is as safe as opening /proc/PID/limits by pid, and costs one system call. */
-int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]);
-
-/* path: "/proc/PID" or "/proc/PID/task/TID", relative to dirfd (AT_FDCWD, or
- * a pinned /proc/PID with path ".") */
-int proc_read_status(int dirfd, const char *path, ProcStatus *ret);
-
-/* Reads a small /proc file whole, NUL-terminated; path relative to dirfd. */
-int proc_read_file(int dirfd, const char *path, char *buf, size_t size);
+/* The target: pid 0 is the caller; pidfd >= 0 names it instead of pid.
+ * ret_caller is asked for by decisions only (it also fills ret->ids); a
+ * plain read of a named process needs neither the caller nor the target's ids. */
+int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *ret, Caller *ret_caller,
+               sd_bus_error *error);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "proc-parse.h"
+#include "procfs.h"
 #include "target.h"
 #include "usage.h"
 #include "util.h"

@@ -7,7 +7,6 @@
 #include <sys/epoll.h>
 
 #include "log.h"
-#include "target.h"
 #include "util.h"
 #include "visibility.h"
 
