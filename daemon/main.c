@@ -267,15 +267,18 @@ int main(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to register error names"), EXIT_FAILURE;
 
         r = sd_event_default(&c.event);
-        if (r >= 0)
-                r = sd_event_add_signal(c.event, NULL, SIGTERM, on_signal, &c);
-        if (r >= 0)
-                r = sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c);
-        if (r >= 0)
-                /* Under systemd with WatchdogSec=: a daemon that hangs is restarted. */
-                r = sd_event_set_watchdog(c.event, true);
         if (r < 0)
-                return log_error_errno(r, "Failed to set up the event loop"), EXIT_FAILURE;
+                return log_error_errno(r, "Failed to make the event loop"), EXIT_FAILURE;
+        r = sd_event_add_signal(c.event, NULL, SIGTERM, on_signal, &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for SIGTERM"), EXIT_FAILURE;
+        r = sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for SIGINT"), EXIT_FAILURE;
+        /* Under systemd with WatchdogSec=: a daemon that hangs is restarted. */
+        r = sd_event_set_watchdog(c.event, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up systemd's watchdog"), EXIT_FAILURE;
         c.refusals.event = c.event;
         c.rate.event = c.event;
 
@@ -288,16 +291,20 @@ int main(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to connect to the system bus"), EXIT_FAILURE;
 
         r = sd_bus_attach_event(c.bus, c.event, SD_EVENT_PRIORITY_NORMAL);
-        if (r >= 0)
-                r = sd_bus_set_exit_on_disconnect(c.bus, true);
-        if (r >= 0)
-                r = manager_attach(&c);
-        if (r >= 0)
-                r = sd_bus_add_filter(c.bus, &c.filter_slot, on_message, &c);
-        if (r >= 0)
-                r = sd_bus_request_name_async(c.bus, NULL, RESOURCE1_BUS_NAME, 0, on_name_acquired, &c);
         if (r < 0)
-                return log_error_errno(r, "Failed to set up the bus service"), EXIT_FAILURE;
+                return log_error_errno(r, "Failed to attach the bus to the event loop"), EXIT_FAILURE;
+        r = sd_bus_set_exit_on_disconnect(c.bus, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make the bus's loss end the service"), EXIT_FAILURE;
+        r = manager_attach(&c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to serve the interface"), EXIT_FAILURE;
+        r = sd_bus_add_filter(c.bus, &c.filter_slot, on_message, &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch calls for the idle timer"), EXIT_FAILURE;
+        r = sd_bus_request_name_async(c.bus, NULL, RESOURCE1_BUS_NAME, 0, on_name_acquired, &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to ask for the name %s", RESOURCE1_BUS_NAME), EXIT_FAILURE;
 
         c.last_activity = now_usec();
         if (c.idle_usec > 0) {
