@@ -31,6 +31,7 @@
 #include "errors.h"
 #include "log.h"
 #include "polkit.h"
+#include "rate.h"
 #include "refusals.h"
 #include "rlimits.h"
 #include "util.h"
@@ -256,7 +257,9 @@ static int change_act(Change *ch, sd_bus_error *error) {
                 return 1;
         }
 
-        if (change_rate_take(&c->rate, ch->caller.account, ch->n, &wait, &global) < 0) {
+        uint64_t now = 0;
+        (void) sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        if (change_rate_take(&c->rate, ch->caller.account, ch->n, now, &wait, &global) < 0) {
                 /* Counted for the summary line instead of logged one by one. */
                 char what[DESCRIBE_MAX];
                 change_describe(ch, what);
@@ -444,21 +447,6 @@ static int change_check_bounds(Change *ch, sd_bus_error *error) {
 
 /* ---- the start ---------------------------------------------------------- */
 
-/* The order limits are applied in: those whose hard limit goes down last. If
- * the kernel refuses one, those before it are put back, and only a lowered
- * hard limit may need CAP_SYS_RESOURCE to be put back; with them last, no
- * other limit follows one. Otherwise the caller's order. */
-static void change_order(Change *ch) {
-        unsigned k = 0;
-
-        for (unsigned pass = 0; pass < 2; pass++)
-                for (unsigned i = 0; i < ch->n; i++) {
-                        bool lowers_hard = ch->new[i].rlim_max < ch->old[i].rlim_max;
-                        if (lowers_hard == (pass == 1))
-                                ch->order[k++] = i;
-                }
-}
-
 int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const ChangeLimit *limits,
                  size_t n_limits, ChangeReply reply, sd_bus_error *error) {
         _cleanup_(change_freep) Change *ch = NULL;
@@ -486,7 +474,7 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
                 return r;
         for (unsigned i = 0; i < ch->n; i++)
                 ch->old[i] = all[ch->resources[i]->number];
-        change_order(ch);
+        apply_order(ch->old, ch->new, ch->n, ch->order);
 
         ch->decision = decide_changes(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, &refused);
         switch (ch->decision.verdict) {

@@ -8,6 +8,7 @@
 
 #include "account.h"
 #include "caller.h"
+#include "rate.h"
 #include "refusals.h"
 #include "visibility.h"
 

@@ -100,3 +100,14 @@ const char *auth_action_id(AuthAction action) {
         }
         return NULL;
 }
+
+void apply_order(const struct rlimit old[], const struct rlimit new[], size_t n, unsigned ret_order[]) {
+        unsigned k = 0;
+
+        for (unsigned pass = 0; pass < 2; pass++)
+                for (unsigned i = 0; i < n; i++) {
+                        bool lowers_hard = new[i].rlim_max < old[i].rlim_max;
+                        if (lowers_hard == (pass == 1))
+                                ret_order[k++] = i;
+                }
+}

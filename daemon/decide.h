@@ -88,4 +88,11 @@ bool decision_covered(const Decision *now, unsigned granted);
  * /proc/PID/io). Limits are world-readable and need no decision. */
 Decision decide_read_usage(const Caller *caller, const ProcessIds *target, bool dumpable);
 
+/* The order a batch's n limits are applied in (ret_order[k]: an index into
+ * old[] and new[]): those whose hard limit goes down last, else the caller's
+ * order. If the kernel refuses one, those before it are put back, and only a
+ * lowered hard limit may need CAP_SYS_RESOURCE to be put back; with them
+ * last, no other limit follows one. Pure. */
+void apply_order(const struct rlimit old[], const struct rlimit new[], size_t n, unsigned ret_order[]);
+
 const char *auth_action_id(AuthAction action);

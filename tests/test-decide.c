@@ -237,6 +237,34 @@ static void test_action_ids(void) {
         g_assert_cmpstr(auth_action_id(AUTH_ACTION_RAISE_HARD), ==, "org.example.resource1.raise-hard-limit");
 }
 
+/* A batch is applied with every lowered hard limit last, the rest in the
+ * caller's order: putting back what was set before a refusal then never
+ * needs to raise a hard limit. */
+static void test_apply_order(void) {
+        const struct rlimit old[] = { { 10, 100 }, { 10, 100 }, { 10, 100 }, { 10, 100 }, { 10, 100 } };
+        const struct rlimit new[] = {
+                { 5, 50 },     /* hard down */
+                { 5, 100 },    /* soft down */
+                { 100, 100 },  /* soft up */
+                { 1, 1 },      /* hard down */
+                { 10, 200 },   /* hard up */
+        };
+        unsigned order[5];
+        apply_order(old, new, 5, order);
+        const unsigned want[] = { 1, 2, 4, 0, 3 };
+        for (unsigned k = 0; k < 5; k++)
+                g_assert_cmpuint(order[k], ==, want[k]);
+
+        /* Nothing lowered: the caller's order; only lowered: theirs too. */
+        apply_order(old + 1, new + 1, 2, order);
+        g_assert_cmpuint(order[0], ==, 0);
+        g_assert_cmpuint(order[1], ==, 1);
+        const struct rlimit down[] = { { 1, 1 }, { 2, 2 } };
+        apply_order(old, down, 2, order);
+        g_assert_cmpuint(order[0], ==, 0);
+        g_assert_cmpuint(order[1], ==, 1);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/decide/change-matrix", test_change_matrix);
@@ -247,5 +275,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/decide/decision-covered-after-polkit", test_decision_covered);
         g_test_add_func("/decide/process-ids-equal", test_process_ids_equal);
         g_test_add_func("/decide/batch", test_batch);
+        g_test_add_func("/decide/apply-order-lowered-hard-limits-last", test_apply_order);
         return g_test_run();
 }

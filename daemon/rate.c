@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "log.h"
+#include "rate.h"
+
+static uint64_t refill(uint64_t milli, uint64_t *updated, uint64_t now, unsigned per_sec, unsigned burst) {
+        if (*updated == 0)
+                milli = (uint64_t) burst * 1000;
+        else if (now > *updated)
+                milli += (now - *updated) * per_sec / 1000;
+        if (milli > (uint64_t) burst * 1000)
+                milli = (uint64_t) burst * 1000;
+        *updated = now;
+        return milli;
+}
+
+static void summarize(ChangeRate *rate) {
+        for (unsigned i = 0; i < RATE_ACCOUNTS; i++)
+                if (rate->accounts[i].refused > 0) {
+                        log_notice("Refused %u changes of uid %u over the rate limit (%u at once, %u a second) "
+                                   "in the last %u s", rate->accounts[i].refused,
+                                   (unsigned) rate->accounts[i].account, ACCOUNT_RATE_BURST,
+                                   ACCOUNT_RATE_PER_SEC, RATE_SUMMARY_SEC);
+                        rate->accounts[i].refused = 0;
+                }
+        if (rate->global_refused > 0)
+                log_notice("Refused %u changes over the service's rate limit for all users (%u a second) in "
+                           "the last %u s", rate->global_refused, GLOBAL_RATE_PER_SEC, RATE_SUMMARY_SEC);
+        rate->global_refused = 0;
+}
+
+static int on_summary(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s, (void) usec;
+        summarize(userdata);
+        return 0;
+}
+
+/* The account's slot: its own, an unused one, or the one refilled longest
+ * ago, whose budget is then the full burst again (so evicting it gives back
+ * no more than waiting would have: bursts refill in 16 s). */
+static unsigned slot_of(ChangeRate *rate, uid_t account) {
+        unsigned oldest = 0;
+        for (unsigned i = 0; i < RATE_ACCOUNTS; i++) {
+                if (rate->accounts[i].used && rate->accounts[i].account == account)
+                        return i;
+                if (!rate->accounts[i].used) {
+                        oldest = i;
+                        break;
+                }
+                if (rate->accounts[i].updated < rate->accounts[oldest].updated)
+                        oldest = i;
+        }
+        if (rate->accounts[oldest].used && rate->accounts[oldest].refused > 0)
+                summarize(rate);
+        rate->accounts[oldest] = (typeof(rate->accounts[0])) { .account = account, .used = true };
+        return oldest;
+}
+
+int change_rate_take(ChangeRate *rate, uid_t account, unsigned n, uint64_t now, uint64_t *ret_wait,
+                     bool *ret_global) {
+        uint64_t need = (uint64_t) n * 1000;
+
+        if (account == 0)
+                return 0;
+
+        unsigned i = slot_of(rate, account);
+        uint64_t mine = refill(rate->accounts[i].milli_tokens, &rate->accounts[i].updated, now,
+                               ACCOUNT_RATE_PER_SEC, ACCOUNT_RATE_BURST);
+        uint64_t all = refill(rate->global_milli_tokens, &rate->global_updated, now, GLOBAL_RATE_PER_SEC,
+                              GLOBAL_RATE_BURST);
+        rate->accounts[i].milli_tokens = mine;
+        rate->global_milli_tokens = all;
+
+        if (mine >= need && all >= need) {
+                rate->accounts[i].milli_tokens -= need;
+                rate->global_milli_tokens -= need;
+                return 0;
+        }
+
+        bool global = mine >= need;
+        uint64_t wait = global ? (need - all) * 1000 / GLOBAL_RATE_PER_SEC : (need - mine) * 1000 / ACCOUNT_RATE_PER_SEC;
+        if (global)
+                rate->global_refused++;
+        else
+                rate->accounts[i].refused++;
+        if (!rate->summary)
+                (void) sd_event_add_time_relative(rate->event, &rate->summary, CLOCK_MONOTONIC,
+                                                  (uint64_t) RATE_SUMMARY_SEC * 1000000, 0, on_summary, rate);
+        else if (sd_event_source_get_enabled(rate->summary, NULL) == 0) {
+                (void) sd_event_source_set_time_relative(rate->summary, (uint64_t) RATE_SUMMARY_SEC * 1000000);
+                (void) sd_event_source_set_enabled(rate->summary, SD_EVENT_ONESHOT);
+        }
+        *ret_wait = wait;
+        *ret_global = global;
+        return -EAGAIN;
+}
+
+void change_rate_done(ChangeRate *rate) {
+        summarize(rate);
+        rate->summary = sd_event_source_disable_unref(rate->summary);
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Parts of the daemon, without a bus (sd-event only): the worker pool's
+ * fairness and bounds, the rate of changes per account and in all, the
+ * refusal log's bursts, and a batch put back after the kernel refuses one
+ * of its limits, by the daemon itself and by the acting process. Needs root
+ * (the acting process takes a caller's ids). */
+#include <glib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <syslog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "act.h"
+#include "rate.h"
+#include "refusals.h"
+#include "rlimits.h"
+#include "target.h"
+#include "work.h"
+
+/* ---- the worker pool ------------------------------------------------------ */
+
+typedef struct Item {
+        Work work;
+        pthread_mutex_t *gate;     /* held by the test: run blocks until released */
+        int *done_count;
+        bool ran, cancelled;
+} Item;
+
+static void item_run(Work *w) {
+        Item *it = (Item *) w;
+        if (it->gate) {
+                pthread_mutex_lock(it->gate);
+                pthread_mutex_unlock(it->gate);
+        }
+        it->ran = true;
+}
+
+static void item_done(Work *w) {
+        Item *it = (Item *) w;
+        it->cancelled = w->cancelled;
+        (*it->done_count)++;
+}
+
+static void run_until(sd_event *e, int *count, int want) {
+        for (int i = 0; i < 500 && *count < want; i++)
+                g_assert_cmpint(sd_event_run(e, 10 * 1000), >=, 0);
+        g_assert_cmpint(*count, ==, want);
+}
+
+/* A uid whose read hangs holds one worker; another uid's reads still run,
+ * and the hung uid's next read waits behind its first, not on a worker. */
+static void test_pool_one_uid_stuck_others_served(void) {
+        sd_event *e = NULL;
+        WorkPool *p = NULL;
+        pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+        int done = 0;
+        Item stuck = { .work = { .uid = 1, .run = item_run, .done = item_done }, .gate = &gate, .done_count = &done };
+        Item behind = { .work = { .uid = 1, .run = item_run, .done = item_done }, .done_count = &done };
+        Item other[3];
+
+        g_assert_cmpint(sd_event_new(&e), >=, 0);
+        g_assert_cmpint(work_pool_new(e, 4, 4, 16, &p), ==, 0);
+        pthread_mutex_lock(&gate);
+        g_assert_cmpint(work_submit(p, &stuck.work), ==, 0);
+        g_assert_cmpint(work_submit(p, &behind.work), ==, 0);
+        for (unsigned i = 0; i < 3; i++) {
+                other[i] = (Item) { .work = { .uid = 2, .run = item_run, .done = item_done }, .done_count = &done };
+                g_assert_cmpint(work_submit(p, &other[i].work), ==, 0);
+        }
+        run_until(e, &done, 3);
+        for (unsigned i = 0; i < 3; i++)
+                g_assert_true(other[i].ran);
+        g_assert_false(behind.ran);
+
+        pthread_mutex_unlock(&gate);
+        run_until(e, &done, 5);
+        g_assert_true(stuck.ran && behind.ran);
+        work_pool_free(p);
+        sd_event_unref(e);
+}
+
+/* Bounds per uid and in all; what never ran is done with "cancelled" when
+ * the pool is freed. */
+static void test_pool_bounds_and_cancel(void) {
+        sd_event *e = NULL;
+        WorkPool *p = NULL;
+        pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+        int done = 0;
+        Item items[6];
+
+        g_assert_cmpint(sd_event_new(&e), >=, 0);
+        g_assert_cmpint(work_pool_new(e, 1, 2, 3, &p), ==, 0);
+        pthread_mutex_lock(&gate);
+        for (unsigned i = 0; i < 6; i++)
+                items[i] = (Item) { .work = { .uid = i < 3 ? 7 : 8, .run = item_run, .done = item_done },
+                                    .gate = &gate, .done_count = &done };
+        g_assert_cmpint(work_submit(p, &items[0].work), ==, 0);
+        g_assert_cmpint(work_submit(p, &items[1].work), ==, 0);
+        g_assert_cmpint(work_submit(p, &items[2].work), ==, -EAGAIN);   /* uid 7's two */
+        g_assert_cmpint(work_submit(p, &items[3].work), ==, 0);
+        g_assert_cmpint(work_submit(p, &items[4].work), ==, -EAGAIN);   /* three in all */
+        pthread_mutex_unlock(&gate);
+        work_pool_free(p);
+        g_assert_cmpint(done, ==, 3);
+        unsigned cancelled = items[0].cancelled + items[1].cancelled + items[3].cancelled;
+        unsigned ran = items[0].ran + items[1].ran + items[3].ran;
+        g_assert_cmpuint(cancelled + ran, ==, 3);
+        sd_event_unref(e);
+}
+
+/* ---- the rate of changes -------------------------------------------------- */
+
+#define SEC 1000000ULL
+
+static void test_rate_burst_then_per_second(void) {
+        ChangeRate rate = {};
+        uint64_t wait;
+        bool global;
+        uint64_t t0 = 1000 * SEC;
+
+        g_assert_cmpint(sd_event_default(&rate.event), >=, 0);
+        for (unsigned i = 0; i < ACCOUNT_RATE_BURST; i++)
+                g_assert_cmpint(change_rate_take(&rate, 65534, 1, t0, &wait, &global), ==, 0);
+        g_assert_cmpint(change_rate_take(&rate, 65534, 1, t0, &wait, &global), ==, -EAGAIN);
+        g_assert_false(global);
+        g_assert_cmpuint(wait, >, 0);
+        g_assert_cmpuint(wait, <=, SEC / ACCOUNT_RATE_PER_SEC);
+        /* Another account is not held back, nor is root. */
+        g_assert_cmpint(change_rate_take(&rate, 1, 1, t0, &wait, &global), ==, 0);
+        for (unsigned i = 0; i < 10000; i++)
+                g_assert_cmpint(change_rate_take(&rate, 0, 16, t0, &wait, &global), ==, 0);
+        /* One second later: ACCOUNT_RATE_PER_SEC more, no more. */
+        for (unsigned i = 0; i < ACCOUNT_RATE_PER_SEC; i++)
+                g_assert_cmpint(change_rate_take(&rate, 65534, 1, t0 + SEC, &wait, &global), ==, 0);
+        g_assert_cmpint(change_rate_take(&rate, 65534, 1, t0 + SEC, &wait, &global), ==, -EAGAIN);
+        /* A batch costs a line per limit. */
+        g_assert_cmpint(change_rate_take(&rate, 2, ACCOUNT_RATE_BURST + 1, t0, &wait, &global), ==, -EAGAIN);
+        change_rate_done(&rate);
+        rate.event = sd_event_unref(rate.event);
+}
+
+/* Many accounts together cannot pass the global bound. */
+static void test_rate_global(void) {
+        ChangeRate rate = {};
+        uint64_t wait, t0 = 5000 * SEC;
+        bool global = false;
+        unsigned granted = 0;
+
+        g_assert_cmpint(sd_event_default(&rate.event), >=, 0);
+        for (uid_t a = 100; a < 100 + 60; a++)
+                for (unsigned i = 0; i < ACCOUNT_RATE_BURST; i++)
+                        if (change_rate_take(&rate, a, 1, t0, &wait, &global) == 0)
+                                granted++;
+        g_assert_cmpuint(granted, ==, GLOBAL_RATE_BURST);
+        g_assert_true(global);
+        change_rate_done(&rate);
+        rate.event = sd_event_unref(rate.event);
+}
+
+/* ---- the refusal log ------------------------------------------------------ */
+
+static void test_refusal_bursts(void) {
+        RefusalLog l = {};
+
+        g_assert_cmpint(sd_event_default(&l.event), >=, 0);
+        for (unsigned i = 0; i < 100; i++)
+                log_refusal(&l, 65534, LOG_NOTICE, "refusal %u", i);
+        g_assert_cmpuint(l.uids[0].logged, ==, REFUSALS_BURST);
+        g_assert_cmpuint(l.uids[0].suppressed, ==, 100 - REFUSALS_BURST);
+        /* Many uids: the global burst holds. */
+        for (uid_t u = 1; u < 60; u++)
+                for (unsigned i = 0; i < REFUSALS_BURST; i++)
+                        log_refusal(&l, u, LOG_NOTICE, "refusal of %u", (unsigned) u);
+        g_assert_cmpuint(l.global_logged, ==, REFUSALS_GLOBAL_BURST);
+        g_assert_cmpuint(l.global_suppressed, >, 0);
+        refusals_done(&l);
+        l.event = sd_event_unref(l.event);
+}
+
+/* ---- acting, and putting a batch back ------------------------------------- */
+
+static pid_t child_with_limits(const struct rlimit *core, const struct rlimit *nofile, uid_t uid) {
+        pid_t p = fork();
+        g_assert_cmpint(p, >=, 0);
+        if (p == 0) {
+                if (setrlimit(RLIMIT_CORE, core) < 0 || setrlimit(RLIMIT_NOFILE, nofile) < 0)
+                        _exit(1);
+                if (uid != 0 && (setgid(uid) < 0 || setuid(uid) < 0))
+                        _exit(1);
+                pause();
+                _exit(0);
+        }
+        usleep(100 * 1000);
+        return p;
+}
+
+/* From /proc/PID/limits: root here may lack CAP_SYS_RESOURCE, which
+ * prlimit(2) of another uid's process needs even to read. */
+static void get_limit(pid_t p, int res, struct rlimit *ret) {
+        struct rlimit all[RLIM_NLIMITS];
+        g_assert_cmpint(proc_read_limits(p, all), ==, 0);
+        *ret = all[res];
+}
+
+/* The daemon's own act on a held target: a batch whose last limit the
+ * kernel refuses (here the refusal is a hard limit above the current
+ * one without CAP_SYS_RESOURCE, or a soft above hard) is put back. */
+static void test_privileged_batch_put_back(void) {
+        pid_t p = child_with_limits(&(struct rlimit) { 0, 100 }, &(struct rlimit) { 64, 128 }, 0);
+        Target t = TARGET_NULL;
+        g_assert_cmpint(target_open_pid(p, true, &t), ==, 0);
+
+        ActRequest req = { .pid = p, .n = 2, .resources = { RLIMIT_CORE, RLIMIT_NOFILE },
+                           .new = { { 10, 100 }, { 200, 100 } } };   /* the second: soft above hard */
+        ActResult res;
+        act_privileged_all(&t, &req, &res);
+        g_assert_true(res.reported);
+        g_assert_cmpint(res.r, ==, -EINVAL);
+        g_assert_cmpuint(res.applied, ==, 1);
+        g_assert_true(res.restored);
+        struct rlimit now;
+        get_limit(p, RLIMIT_CORE, &now);
+        g_assert_cmpuint(now.rlim_cur, ==, 0);
+        g_assert_cmpuint(now.rlim_max, ==, 100);
+
+        /* Gone: nothing is done by its number any more. */
+        kill(p, SIGKILL);
+        waitpid(p, NULL, 0);
+        struct rlimit old;
+        g_assert_cmpint(target_prlimit(&t, RLIMIT_CORE, &(struct rlimit) { 1, 1 }, &old), ==, -ESRCH);
+        target_done(&t);
+}
+
+static void on_acted(const ActResult *r, void *userdata) {
+        *(ActResult *) userdata = *r;
+}
+
+/* The acting process, with a caller's ids: the same batch is put back by
+ * the acting process itself, with the same ids. */
+static void test_acting_batch_put_back(void) {
+        pid_t p = child_with_limits(&(struct rlimit) { 0, 100 }, &(struct rlimit) { 64, 128 }, 65534);
+        sd_event *e = NULL;
+        Acting *a = NULL;
+        ActResult res = { .applied = 99 };
+
+        g_assert_cmpint(sd_event_new(&e), >=, 0);
+        ActRequest req = { .pid = p, .n = 2, .resources = { RLIMIT_CORE, RLIMIT_NOFILE },
+                           .new = { { 10, 100 }, { 64, 1000 } },   /* the second: a hard raise */
+                           .uid = 65534, .gid = 65534 };
+        g_assert_cmpint(act_as_caller(e, &req, 5 * SEC, on_acted, &res, &a), ==, 0);
+        for (int i = 0; i < 500 && res.applied == 99; i++)
+                g_assert_cmpint(sd_event_run(e, 10 * 1000), >=, 0);
+        g_assert_true(res.reported);
+        g_assert_cmpint(res.r, ==, -EPERM);
+        g_assert_cmpuint(res.applied, ==, 1);
+        g_assert_true(res.restored);
+        struct rlimit now;
+        get_limit(p, RLIMIT_CORE, &now);
+        g_assert_cmpuint(now.rlim_cur, ==, 0);
+        act_free(a);
+        sd_event_unref(e);
+        kill(p, SIGKILL);
+        waitpid(p, NULL, 0);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        if (getuid() != 0) {
+                g_test_skip("needs root: the acting process takes a caller's ids");
+                return g_test_run();
+        }
+        /* Log lines of the parts under test go to stderr, not the TAP stream. */
+        g_test_add_func("/pool/one-uid-stuck-others-served", test_pool_one_uid_stuck_others_served);
+        g_test_add_func("/pool/bounds-and-cancel", test_pool_bounds_and_cancel);
+        g_test_add_func("/rate/burst-then-per-second", test_rate_burst_then_per_second);
+        g_test_add_func("/rate/global-bound-over-many-accounts", test_rate_global);
+        g_test_add_func("/refusals/bursts-per-uid-and-in-all", test_refusal_bursts);
+        g_test_add_func("/act/privileged-batch-put-back-and-nothing-by-number-once-gone",
+                        test_privileged_batch_put_back);
+        g_test_add_func("/act/acting-process-puts-its-batch-back", test_acting_batch_put_back);
+        return g_test_run();
+}
