@@ -13,6 +13,13 @@
 /* Deeper than the kernel allows (32 levels of user namespaces). */
 #define USERNS_DEPTH_MAX 40
 
+static uid_t account_of_namespace(ino_t ino) {
+        /* Namespace inodes are numbered from 0xF0000000 up, far above the
+         * uids of users; ACCOUNT_UNKNOWN and -1 are left out. */
+        uid_t a = (uid_t) ino;
+        return a == 0 || a == ACCOUNT_UNKNOWN || a == UID_INVALID ? ACCOUNT_UNKNOWN - 1 : a;
+}
+
 static bool same_file(int fd, const struct stat *st) {
         struct stat s;
         return fstat(fd, &s) >= 0 && s.st_dev == st->st_dev && s.st_ino == st->st_ino;
@@ -32,9 +39,8 @@ uid_t account_of(uid_t uid, pid_t pid) {
         if (pdir < 0)
                 return ACCOUNT_UNKNOWN;
         /* The number may have been given to another process since the caller
-         * connected: only a process of the caller's uid is asked about. (A
-         * process's /proc directory belongs to its effective uid while it is
-         * dumpable.) */
+         * connected: only a process of the caller's uid is asked about (a
+         * process's /proc directory belongs to its effective uid). */
         if (fstat(pdir, &dir) < 0 || dir.st_uid != uid)
                 return ACCOUNT_UNKNOWN;
 
@@ -50,8 +56,15 @@ uid_t account_of(uid_t uid, pid_t pid) {
                         return ACCOUNT_UNKNOWN;
                 if (same_file(parent, &own)) {
                         uid_t owner;
-                        if (ioctl(ns, NS_GET_OWNER_UID, &owner) < 0)
+                        struct stat st;
+                        if (ioctl(ns, NS_GET_OWNER_UID, &owner) < 0 || fstat(ns, &st) < 0)
                                 return ACCOUNT_UNKNOWN;
+                        /* A namespace root made (systemd-nspawn -U, a
+                         * service's PrivateUsers=) is nobody's user: its uids
+                         * share the namespace's own account, never root's,
+                         * which no budget limits. */
+                        if (owner == 0)
+                                return account_of_namespace(st.st_ino);
                         return owner;
                 }
                 closep(&ns);

@@ -12,9 +12,12 @@
  * each would otherwise get a budget of its own. A caller in the daemon's own
  * user namespace is its uid's account; one in another user namespace is
  * charged to the owner of the outermost namespace below the daemon's, the
- * user who made it. A caller whose process cannot be looked at (it exited, or
- * is no longer of the caller's uid: its number was reused) shares one
- * account with every other such caller. */
+ * user who made it (one that root made is an account of its own). A caller
+ * whose process cannot be looked at (it exited, or is no longer of the
+ * caller's uid: its number was reused) has no account: it may read, sharing
+ * the budget of usage reads with every other such caller, but changes are
+ * refused, since their budget would be nobody's. Root (uid 0 on the bus) is
+ * account 0, which no budget limits. */
 #define ACCOUNT_UNKNOWN ((uid_t) -2)
 
 /* The account of the caller with bus-reported uid and pid. */

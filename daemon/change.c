@@ -469,6 +469,11 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
         r = target_get(c, m, pid, pidfd, &ch->target, &ch->caller, error);
         if (r < 0)
                 return r;
+        if (ch->caller.account == ACCOUNT_UNKNOWN)
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "the process that opened the caller's connection (pid %d) is gone or no "
+                                     "longer the caller's, so the change could be charged to no one's budget; "
+                                     "call from a connection of a live process", (int) ch->caller.pid);
         r = read_limits_checked(&ch->target, all, error);
         if (r < 0)
                 return r;

@@ -67,7 +67,7 @@ int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int reso
          * after reading; a pid is simply asked about, unless /proc hides
          * processes from some callers: then it is pinned and its ids looked
          * at first (target_get), to tell no more than /proc would. */
-        if (pidfd >= 0 || (pid != 0 && visibility_restricted(&c->visibility))) {
+        if (pidfd >= 0 || visibility_restricted(&c->visibility)) {
                 r = target_get(c, m, pid, pidfd, &t, NULL, error);
                 if (r >= 0)
                         r = read_limits_checked(&t, ret, error);

@@ -296,7 +296,10 @@ void target_done(Target *t) {
  * names nothing of it (hidepid=noaccess). */
 static int target_check_visible(Context *c, sd_bus_message *m, const Caller *caller, const Target *t,
                                 const char *what, sd_bus_error *error) {
-        if (!visibility_restricted(&c->visibility) || caller->uid == 0 || t->pid == caller->pid)
+        /* Not even the caller's own pid 0 is exempt: the number the bus
+         * gave is of the process that connected, which may be gone and its
+         * number another's; a process of the caller's sees itself anyway. */
+        if (!visibility_restricted(&c->visibility) || caller->uid == 0)
                 return 0;
 
         int dumpable = target_is_dumpable(t);
