@@ -48,6 +48,24 @@ typedef struct UsageRead {
         int r;
 } UsageRead;
 
+/* One a{sv} entry, field by field: sd_bus_message_append() would parse the
+ * signature again for each of the 16, most of the call's cost. */
+static int append_field(sd_bus_message *reply, const char *name, char type, const void *value) {
+        const char contents[2] = { type, '\0' };
+        int r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append_basic(reply, 's', name);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', contents);
+        if (r >= 0)
+                r = sd_bus_message_append_basic(reply, type, value);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
 static int reply_usage(sd_bus_message *m, const Usage *u) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 
@@ -55,19 +73,14 @@ static int reply_usage(sd_bus_message *m, const Usage *u) {
         if (r < 0)
                 return r;
         r = sd_bus_message_open_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(reply, "{sv}{sv}",
-                                  resource1_rusage_fields[0].name, "d", u->utime,
-                                  resource1_rusage_fields[1].name, "d", u->stime);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < ELEMENTSOF(u->counters); i++) {
-                r = sd_bus_message_append(reply, "{sv}", resource1_rusage_fields[i + 2].name, "x", u->counters[i]);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = append_field(reply, resource1_rusage_fields[0].name, 'd', &u->utime);
+        if (r >= 0)
+                r = append_field(reply, resource1_rusage_fields[1].name, 'd', &u->stime);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(u->counters); i++)
+                r = append_field(reply, resource1_rusage_fields[i + 2].name, 'x', &u->counters[i]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
