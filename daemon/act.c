@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
@@ -48,7 +49,9 @@ typedef struct ActShared {
 struct Acting {
         ActShared *shared;   /* ACT_AREA_SIZE bytes */
         bool shared_mapped;  /* mmap'd MAP_SHARED, for a fork; else allocated */
-        int pidfd;
+        int pidfd;           /* the process's pidfd, or (no pidfd_open(2)) a pipe's read end */
+        bool is_pidfd;
+        pid_t pid;           /* the child's; its number stays ours until it is reaped */
         bool reaped;
         sd_event_source *io, *deadline;
         bool timed_out;
@@ -143,8 +146,11 @@ static bool use_clone_vm(void) {
 /* The acting process starts with every signal blocked (the mask is
  * inherited), so only SIGKILL and SIGSTOP, which cannot be blocked, reach it:
  * no signal can make it dump core, which would take every process sharing its
- * memory along. Returns the pidfd. */
-static int spawn(ActShared *shared) {
+ * memory along. Fills in the watch: its pidfd, or where pidfd_open(2) is
+ * missing (valgrind) the read end of a pipe whose only write end the child
+ * holds, which says hang-up when it exits. */
+static int spawn(Acting *a) {
+        ActShared *shared = a->shared;
         sigset_t all, saved;
         int pidfd = -1, r;
 
@@ -156,25 +162,40 @@ static int spawn(ActShared *shared) {
         if (use_clone_vm()) {
                 pid_t pid = clone(act_child, (char *) shared + ACT_AREA_SIZE, ACT_CLONE_FLAGS, shared, &pidfd);
                 r = pid < 0 ? -errno : 0;
+                a->pid = pid;
+                a->is_pidfd = true;
         } else {
-                pid_t pid = fork();
-                if (pid == 0) {
-                        act_child(shared);
-                        _exit(0);
-                }
-                r = pid < 0 ? -errno : 0;
+                int pipefd[2] = { -1, -1 };
+                pid_t pid = -1;
+                r = pipe2(pipefd, O_CLOEXEC) < 0 ? -errno : 0;
                 if (r == 0) {
-                        pidfd = pidfd_open(pid, 0);
-                        if (pidfd < 0) {
-                                r = -errno;
-                                (void) kill(pid, SIGKILL);
-                                (void) waitpid(pid, NULL, 0);
+                        pid = fork();
+                        if (pid == 0) {
+                                close(pipefd[0]);
+                                act_child(shared);
+                                _exit(0);
                         }
+                        if (pid < 0)
+                                r = -errno;
                 }
+                if (r == 0) {
+                        pipefd[1] = safe_close(pipefd[1]);
+                        a->pid = pid;
+                        pidfd = pidfd_open(pid, 0);
+                        if (pidfd >= 0)
+                                a->is_pidfd = true;
+                        else
+                                pidfd = TAKE_FD(pipefd[0]);
+                }
+                closep(&pipefd[0]);
+                closep(&pipefd[1]);
         }
 
         (void) pthread_sigmask(SIG_SETMASK, &saved, NULL);
-        return r < 0 ? r : pidfd;
+        if (r < 0)
+                return r;
+        a->pidfd = pidfd;
+        return 0;
 }
 
 static void result_of(const Acting *a, const siginfo_t *si, ActResult *ret) {
@@ -202,7 +223,9 @@ static int reap(Acting *a, bool block, siginfo_t *ret) {
         if (a->reaped)
                 return 1;
         for (;;) {
-                if (waitid(P_PIDFD, (id_t) a->pidfd, &si, WEXITED | (block ? 0 : WNOHANG)) >= 0)
+                idtype_t type = a->is_pidfd ? P_PIDFD : P_PID;
+                id_t id = a->is_pidfd ? (id_t) a->pidfd : (id_t) a->pid;
+                if (waitid(type, id, &si, WEXITED | (block ? 0 : WNOHANG)) >= 0)
                         break;
                 if (errno != EINTR)
                         return 1;   /* ECHILD: nothing left to wait for */
@@ -239,12 +262,21 @@ static int on_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata
         return 0;
 }
 
+/* SIGKILL through the pidfd, or by number where there is none: the number is
+ * the daemon's own unreaped child's, which nobody else can have. */
+static void act_kill(Acting *a) {
+        if (a->is_pidfd)
+                (void) pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+        else
+                (void) kill(a->pid, SIGKILL);
+}
+
 /* Killed, then waited for: bounded, as SIGKILL ends even a stopped process. */
 static void kill_and_reap(Acting *a, siginfo_t *ret) {
         if (a->pidfd < 0)
                 return;
         if (!a->reaped)
-                (void) pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+                act_kill(a);
         (void) reap(a, true, ret);
 }
 
@@ -262,7 +294,7 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
          * The pidfd then says it exited. */
         a->timed_out = true;
         if (a->pidfd >= 0 && !a->reaped)
-                (void) pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+                act_kill(a);
         return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 }
 
@@ -325,10 +357,11 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
                 return r;
         j->cap_data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective &= ~CAP_TO_MASK(CAP_SYS_RESOURCE);
 
-        a->pidfd = spawn(j);
-        if (a->pidfd < 0)
-                return a->pidfd;
+        r = spawn(a);
+        if (r < 0)
+                return r;
 
+        /* A pidfd becomes readable, a pipe hangs up, when the process exits. */
         r = sd_event_add_io(e, &a->io, a->pidfd, EPOLLIN, on_pidfd, a);
         if (r < 0)
                 return r;
