@@ -36,6 +36,9 @@
  * and a last line "RESULT stopped=0|1 took_T=0|1 reply_ms=N reply=NAME
  * nofile_before=S:H nofile_after=S:H lowered_tasks=N daemon=alive|gone"
  * (exit 0 when the round could be made, 3 when it could not be set up). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* built by hand for the VM too (tests/vm/run.sh) */
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
