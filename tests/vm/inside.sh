@@ -30,7 +30,7 @@ wait_restarted() {
         done
 }
 
-say "1..22"
+say "1..34"
 
 # activation through the unit, nothing started by hand
 check "the service is not running before the first call" '! active'
@@ -220,6 +220,65 @@ systemctl daemon-reload
 systemctl stop resource1d.service
 call PageSize >/dev/null
 note "now: $(prop ExecStart | grep -o -- "--idle-timeout=[0-9]*")"
+
+# An undo by pid number (security round three, #1; the security-undo suite's
+# attack, tests/attack-undo.c), as nobody: its child T has NOFILE 0:H, it asks
+# Prlimit(T, NOFILE, set, S, H) with S:H the daemon's own NOFILE (soft up to
+# hard: made by the acting process with nobody's real uid), SIGSTOPs the
+# acting process, kills T, forks until T's number is next and makes the
+# daemon start a worker thread, which gets it. At the 5 s deadline the daemon
+# must not "undo" anything on that number: its NOFILE stays S:H, it is the
+# same process (MainPID, NRestarts), answering. pid_max is global here
+# (Linux 6.1): lowered to 1024 for the attack, so that a wrap (~700 forks,
+# 0.3-3 ms each under TCG) fits in the 5 s, and put back after.
+attack_undo=/usr/local/lib/resource1-vmtest/attack-undo
+nofile_of() { awk '/^Max open files/ {print $4 ":" $5}' "$1/limits" 2>/dev/null; }
+pid_max_was=$(sysctl -n kernel.pid_max)
+sysctl -q -w kernel.pid_max=1024
+note "undo: kernel.pid_max $pid_max_was -> $(sysctl -n kernel.pid_max) for the attack"
+sleep 600 & undo_root_child=$!
+for round in 1 2 3; do
+        call PageSize >/dev/null
+        upid=$(prop MainPID) urestarts=$(prop NRestarts) ustart=$(now)
+        ujournal=$(journalctl -b -q --no-pager -u resource1d.service | wc -l)
+        unofile=$(nofile_of "/proc/$upid")
+        # At most 3 attempts: one whose wrap or worker missed T's number shows nothing.
+        for attempt in 1 2 3; do
+                timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups "$attack_undo" attack "$upid" > /tmp/undo.out 2>&1
+                while read -r l; do note "undo $round.$attempt: $l"; done < /tmp/undo.out
+                grep -q "^RESULT stopped=1 took_T=1 " /tmp/undo.out && break
+                grep -q "^WORKERS the daemon has [0-9]* worker threads already" /tmp/undo.out && break
+                [ "$(prop MainPID)" = "$upid" ] || break
+        done
+        T=$(sed -n 's/^SETUP .* T=\([0-9]*\) .*/\1/p' /tmp/undo.out)
+        journalctl -b -q --no-pager -u resource1d.service | tail -n +"$((ujournal + 1))" > /tmp/undo.journal
+        grep -v "set NOFILE of pid [0-9]* from " /tmp/undo.journal | tail -8 | while read -r l; do note "undo $round journal: $l"; done
+        undone=$( [ -n "$T" ] && grep -F "pid $T" /tmp/undo.journal |
+                  sed -E 's/(nothing (was|were|is|to be) (undone|restored)|not (been )?(undone|restored))//g' |
+                  grep -Eci "undone|restored|failed to undo|undoing")
+        unow=$(nofile_of "/proc/$upid") uother=""
+        for t in /proc/"$upid"/task/*; do [ "$(nofile_of "$t")" = "$unofile" ] || uother+="${t##*/}=$(nofile_of "$t") "; done
+        upage=$(timeout 10 busctl call "${B[@]}" PageSize 2>&1)
+        # a pidfd call (SetRlimitsPidfd: resourcectl names --pid by pidfd; no /proc fallback for set)
+        timeout 10 resourcectl --quiet set --pid "$undo_root_child" NOFILE "$((900 + round)):" > /tmp/undo-pidfd.out 2>&1
+        upidfd=$?
+        sleep 0.5
+        note "undo $round: daemon pid $upid -> $(prop MainPID), NRestarts $urestarts -> $(prop NRestarts), NOFILE $unofile -> ${unow:-gone}, tasks with other NOFILE: ${uother:-none}; PageSize: $upage; resourcectl set --pid: status $upidfd $(cat /tmp/undo-pidfd.out); round took $(since "$ustart") s"
+        check "undo $round: the attack was made (acting process stopped, T ${T:-?} killed, its number now a thread of the daemon)" \
+              'grep -q "^RESULT stopped=1 took_T=1 " /tmp/undo.out'
+        check "undo $round: the caller gets Failed, 'did not finish within 5 s', and the journal says nothing was undone or restored on T (${undone:-no} line(s) do)" \
+              'grep -q "^REPLY came after [0-9]* ms: org\.example\.Resource1\.Error\.Failed: .*did not finish within 5 s" /tmp/undo.out &&
+               [ -n "$T" ] && [ "$undone" = 0 ]'
+        check "undo $round: the daemon's NOFILE and every one of its tasks' stay $unofile" \
+              '[ -n "$unow" ] && [ "$unow" = "$unofile" ] && [ -z "$uother" ]'
+        check "undo $round: the daemon is the same process (MainPID $upid, NRestarts $urestarts), answering PageSize and a pidfd call" \
+              '[ "$(prop MainPID)" = "$upid" ] && [ "$(prop NRestarts)" = "$urestarts" ] && [ "$upage" = "t $(getconf PAGESIZE)" ] &&
+               [ "$upidfd" = 0 ] && [ "$(limit_of "$undo_root_child" | cut -d" " -f1)" = "$((900 + round))" ]'
+done
+sysctl -q -w kernel.pid_max="$pid_max_was"
+note "undo: kernel.pid_max back to $(sysctl -n kernel.pid_max)"
+kill "$undo_root_child" 2>/dev/null
+call PageSize >/dev/null
 pid=$(prop MainPID) restarts=$(prop NRestarts) start=$(now)
 kill -KILL "$pid" && wait_restarted "$restarts" "$start" && call PageSize >/dev/null
 status=$?
