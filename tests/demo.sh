@@ -39,9 +39,9 @@ show busctl --system call "${B[@]}" SetRlimits 'ua(stt)' "$child" 2 FSIZE 104857
 show prlimit --fsize --nofile --pid "$child"
 show busctl --system call "${B[@]}" GetRusage us 0 self
 show busctl --system call "${B[@]}" GetRusage us "$child" children
-echo; echo "# PrlimitPidfd takes a pidfd; busctl of systemd 252 cannot pass one, so GDBus (tests/rcall) does:"
-show build/tests/rcall --pidfd-of "$child" PrlimitPidfd '(hsbtt)' "(handle 0, 'NOFILE', false, 0, 0)"
-show build/tests/rcall --pidfd-of "$child" SetRlimitsPidfd '(ha(stt))' "(handle 0, [('NOFILE', 128, 1024)])"
+echo; echo "# PrlimitPidfd takes a pidfd; busctl of systemd 252 cannot pass one, so GDBus (tests/helpers/rcall) does:"
+show build/tests/helpers/rcall --pidfd-of "$child" PrlimitPidfd '(hsbtt)' "(handle 0, 'NOFILE', false, 0, 0)"
+show build/tests/helpers/rcall --pidfd-of "$child" SetRlimitsPidfd '(ha(stt))' "(handle 0, [('NOFILE', 128, 1024)])"
 echo; echo "# A pid number from another pid namespace names another process there: refused"
 # (busctl as pid 1 would log to the console, as systemd's pid 1 does: a shell is pid 1 here)
 show unshare --pid --fork --mount-proc sh -c "busctl --system call ${B[*]} Prlimit usbtt 1 NOFILE true 77 77"

@@ -378,7 +378,7 @@ check "no terminal: the message says no agent could ask (not 'allow interactive 
        ! grep -q "allow interactive" "$T/err"'
 rc as_nobody "$R" --no-ask-password set --pid "$nobodys" NOFILE :1048576
 check "--no-ask-password: said so" '[ $status = 3 ] && grep -q "needs authentication, but --no-ask-password forbids asking" "$T/err"'
-PTY=$(dirname "${BASH_SOURCE[0]}")/pty-answer.py
+PTY=$(dirname "${BASH_SOURCE[0]}")/helpers/pty-answer.py
 mkdir -p "$T/noagent" "$T/fakeagent" "$T/agentlog"
 printf '#!/bin/sh\necho "started $*" >> %s/agentlog/log\nexit 1\n' "$T" > "$T/fakeagent/pkttyagent"
 chmod 755 "$T/noagent" "$T/fakeagent" "$T/fakeagent/pkttyagent"

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Changes that need no polkit: root on its own child (and the kernel deciding
+ * a hard raise), owners lowering limits and raising soft ones, an
+ * unprivileged caller on its child, and PrlimitPidfd (a pidfd of a child, a
+ * descriptor that is not one, a pidfd whose process has gone, another user's
+ * process by pidfd); each checked against /proc, RlimitChanged and what
+ * polkitd was asked. */
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+static void test_root_changes_own_child_without_polkit(void) {
+        g_autoptr(GError) error = NULL;
+        pid_t child = sleeper_as(&U_ROOT);
+        struct rlimit l = { 100, 1000 };
+        g_assert_cmpint(prlimit(child, RLIMIT_NOFILE, &l, NULL), ==, 0);
+        changed_reset();
+        checks_reset();
+
+        /* lower: returns the old limits, the kernel shows the new ones */
+        g_autoptr(GVariant) r = call("Prlimit", g_variant_new("(usbtt)", (guint32) child, "NOFILE", TRUE,
+                                                              (guint64) 50, (guint64) 500), &error);
+        g_assert_no_error(error);
+        guint64 s, h;
+        g_variant_get(r, "(tt)", &s, &h);
+        g_assert_cmpuint(s, ==, 100);
+        g_assert_cmpuint(h, ==, 1000);
+        kernel_limits(child, RLIMIT_NOFILE, &s, &h);
+        g_assert_cmpuint(s, ==, 50);
+        g_assert_cmpuint(h, ==, 500);
+
+        /* soft up to hard */
+        g_autoptr(GVariant) r2 = call("Prlimit", g_variant_new("(usbtt)", (guint32) child, "NOFILE", TRUE,
+                                                               (guint64) 500, (guint64) 500), &error);
+        g_assert_no_error(error);
+        kernel_limits(child, RLIMIT_NOFILE, &s, &h);
+        g_assert_cmpuint(s, ==, 500);
+
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        g_assert_cmpuint(changed->len, ==, 2);
+        Changed *c = &g_array_index(changed, Changed, 0);
+        g_assert_cmpuint(c->pid, ==, (guint32) child);
+        g_assert_cmpstr(c->resource, ==, "NOFILE");
+        g_assert_cmpuint(c->soft, ==, 50);
+        g_assert_cmpuint(c->hard, ==, 500);
+        g_assert_cmpuint(c->uid, ==, 0);
+        changed_reset();
+
+        /* hard up: root asks no one; the kernel decides */
+        g_autoptr(GVariant) r3 = call("Prlimit", g_variant_new("(usbtt)", (guint32) child, "NOFILE", TRUE,
+                                                               (guint64) 500, (guint64) 2000), &error);
+        if (can_raise) {
+                g_assert_no_error(error);
+                g_assert_cmpuint(nofile_hard_of(child), ==, 2000);
+                g_assert_cmpuint(changed_reset(), ==, 1);
+        } else {
+                assert_error(error, ERR_PREFIX "PermissionDenied", "kernel refused");
+                g_assert_cmpuint(nofile_hard_of(child), ==, 500);
+                g_assert_cmpuint(changed_reset(), ==, 0);
+                g_test_message("success path of a hard-limit raise not exercised: the service lacks CAP_SYS_RESOURCE here; "
+                               "the kernel's refusal was checked instead");
+        }
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        sleepers_kill();
+}
+
+static void test_owner_lowers_and_raises_soft_without_polkit(void) {
+        checks_reset();
+        changed_reset();
+
+        const User *users[] = { &U_NOBODY, &U_NO, &U_CHALLENGE };
+        for (size_t i = 0; i < G_N_ELEMENTS(users); i++) {
+                g_auto(Result) lower = {};
+                g_auto(Result) soft_up = {};
+                const char *opts[] = { "--limit", "NOFILE", NULL };
+                rcall_as(users[i], "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 100, 700)", &lower);
+                g_assert_true(lower.ok);
+                g_assert_cmpuint(lower.limit_soft, ==, 100);
+                g_assert_cmpuint(lower.limit_hard, ==, 700);
+
+                rcall_as(users[i], "400:800", opts, "SetRlimit", "(stt)", "('nofile', 800, 800)", &soft_up);
+                g_assert_true(soft_up.ok);
+                g_assert_cmpuint(soft_up.limit_soft, ==, 800);
+        }
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        g_assert_cmpuint(changed->len, ==, 6);
+        Changed *c = &g_array_index(changed, Changed, 0);
+        g_assert_cmpuint(c->uid, ==, U_NOBODY.uid);
+        g_assert_cmpstr(c->resource, ==, "NOFILE");
+        g_assert_cmpuint(c->soft, ==, 100);
+        g_assert_cmpuint(c->hard, ==, 700);
+        changed_reset();
+}
+
+static void test_unprivileged_caller_on_its_child(void) {
+        g_auto(Result) res = {};
+        const char *opts[] = { "--spawn-child", "--limit", "NOFILE", NULL };
+        rcall_as(&U_NOBODY, "300:600", opts, "Prlimit", "(usbtt)", "(uint32 CHILD, 'NOFILE', true, 10, 20)", &res);
+        g_assert_true(res.ok);
+        g_assert_cmpstr(res.reply, ==, "(uint64 300, uint64 600)");
+        g_assert_cmpuint(res.child_soft, ==, 10);
+        g_assert_cmpuint(res.child_hard, ==, 20);
+        g_assert_cmpuint(res.limit_soft, ==, 300);   /* the caller itself unchanged */
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        g_assert_cmpuint(changed_reset(), ==, 1);
+}
+
+static int pidfd_call(int fd, const char *res, gboolean set, guint64 s, guint64 h, guint64 *os, guint64 *oh,
+                      GError **error) {
+        g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+        int idx = g_unix_fd_list_append(fds, fd, error);
+        g_assert_cmpint(idx, ==, 0);
+        g_autoptr(GVariant) r = g_dbus_connection_call_with_unix_fd_list_sync(
+                bus, NAME, PATH, IFACE, "PrlimitPidfd", g_variant_new("(hsbtt)", idx, res, set, s, h), NULL,
+                G_DBUS_CALL_FLAGS_NONE, -1, fds, NULL, NULL, error);
+        if (!r)
+                return -1;
+        g_variant_get(r, "(tt)", os, oh);
+        return 0;
+}
+
+static void test_prlimit_pidfd(void) {
+        g_autoptr(GError) error = NULL;
+        pid_t child = sleeper_as(&U_ROOT);
+        int pidfd = pidfd_open(child, 0);
+        g_assert_cmpint(pidfd, >=, 0);
+        guint64 s, h, ks, kh;
+
+        g_assert_cmpint(pidfd_call(pidfd, "NOFILE", FALSE, 0, 0, &s, &h, &error), ==, 0);
+        kernel_limits(child, RLIMIT_NOFILE, &ks, &kh);
+        g_assert_cmpuint(s, ==, ks);
+        g_assert_cmpuint(h, ==, kh);
+
+        g_assert_cmpint(pidfd_call(pidfd, "NOFILE", TRUE, 64, 128, &s, &h, &error), ==, 0);
+        g_assert_cmpuint(s, ==, ks);
+        kernel_limits(child, RLIMIT_NOFILE, &ks, &kh);
+        g_assert_cmpuint(ks, ==, 64);
+        g_assert_cmpuint(kh, ==, 128);
+        changed_reset();
+
+        /* not a pidfd */
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(pidfd_call(nul, "NOFILE", FALSE, 0, 0, &s, &h, &error), ==, -1);
+        assert_error(error, ERR_PREFIX "Failed", "not a pidfd");
+        g_clear_error(&error);
+        close(nul);
+
+        /* a pidfd whose process has gone */
+        sleepers_kill();
+        g_assert_cmpint(pidfd_call(pidfd, "NOFILE", TRUE, 1, 1, &s, &h, &error), ==, -1);
+        assert_error(error, ERR_PREFIX "NoSuchProcess", NULL);
+        g_clear_error(&error);
+        close(pidfd);
+
+        /* an unprivileged caller naming another user's process by pidfd */
+        pid_t other = sleeper_as(&U_GAMES);
+        g_autofree char *pidarg = g_strdup_printf("%d", (int) other);
+        g_auto(Result) res = {};
+        const char *opts[] = { "--pidfd-of", pidarg, NULL };
+        rcall_as(&U_NOBODY, NULL, opts, "PrlimitPidfd", "(hsbtt)", "(handle 0, 'NOFILE', true, 1, 1)", &res);
+        assert_result_error(&res, IAR, "manage-other");
+        guint64 s2, h2;
+        kernel_limits(other, RLIMIT_NOFILE, &s2, &h2);
+        g_assert_cmpuint(s2, !=, 1);
+        checks_reset();
+        sleepers_kill();
+}
+
+int main(int argc, char *argv[]) {
+        fixture_init(&argc, &argv);
+
+        g_test_add_func("/service/root-changes-own-child-without-polkit", test_root_changes_own_child_without_polkit);
+        g_test_add_func("/service/owner-lowers-and-raises-soft-without-polkit", test_owner_lowers_and_raises_soft_without_polkit);
+        g_test_add_func("/service/unprivileged-caller-on-its-child", test_unprivileged_caller_on_its_child);
+        g_test_add_func("/service/prlimit-pidfd", test_prlimit_pidfd);
+        return g_test_run();
+}
