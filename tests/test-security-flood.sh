@@ -29,13 +29,30 @@
 #      user's polkit-gated change (uid 1 lowering a root process's NOFILE soft
 #      limit: manage-other, which test.rules grants it), asked while polkitd
 #      is stopped, still goes through once polkitd is back.
+#   E  A flood as in B, for 4 s, from uid 0 of a user namespace that root made
+#      (as systemd-nspawn -U, LXD/Incus or PrivateUsers= do: in-root-userns.py,
+#      uid_map "0 65534 1"): the bus reports uid 65534, and the caller is
+#      charged to an account of the namespace's own, never to its owner root's,
+#      which no budget limits: at most 64 + 4/s audit lines, the rest
+#      LimitsExceeded saying "rate".
+#   F  A connection of nobody's whose connecting process has exited (its child
+#      keeps the socket; gone-connector.py, over rawbus.py): 80 real changes of
+#      CORE on its own process by pidfd are all refused, PermissionDenied saying
+#      the connecting process "is gone", with no audit line (they would be
+#      charged to no one's budget); reads of that process by pidfd on that
+#      connection are still answered; a live connection of nobody's still
+#      makes its change.
 #   In the middle of A, B and C, user daemon (uid 1) lowers the NOFILE soft
 #   limit of a process of its own (Prlimit): its audit line must be logged.
 #
-# Needs ATTACK (attack-flood) and the fixture's environment.
+# Needs ATTACK (attack-flood), python3 (PYTHON3, for the Python helpers in
+# helpers/) and the fixture's environment.
 set -u
 : "${ATTACK:?}" "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/tap.sh"
+PYTHON3=${PYTHON3:-python3}
+export PYTHONDONTWRITEBYTECODE=1        # nothing written into the source tree
 
 T=10                    # seconds of each flood
 NS_UIDS=32              # uids of the user namespace in C
@@ -139,7 +156,7 @@ flood() {
         grep -e "over the rate limit" -f "$work/$name.uid1.want" "$work/$name.log" | head -5 | note
 }
 
-echo "1..9"
+echo "1..14"
 
 # ---- A: no-op changes ----
 flood noop 0:0 0 0
@@ -307,4 +324,55 @@ else
               'grep -q "^rc=0" "$work/held.uid1" && uid1_logged held'
 fi
 umount /etc/passwd 2>/dev/null
+
+# ---- E: a user namespace root made ----
+# Its root is uid 65534 outside; the namespace's owner is uid 0, the account
+# no budget limits, which the caller must not be charged to.
+TE=4
+off=$(log_size)
+prlimit --core=0:unlimited -- "$PYTHON3" "$here/helpers/in-root-userns.py" 65534 \
+        "$ATTACK" flood "$TE" 16 CORE 0 inf 1 inf > "$work/rootns.out" 2>&1
+echo "rc=$?" >> "$work/rootns.out"
+sleep 0.3
+log_since "$off" > "$work/rootns.log"
+note "$work/rootns.out"
+attacker=$(awk '$1 == "PID" { print $2 }' "$work/rootns.out")
+lines=$(grep -c "uid 65534 (pid [0-9]*) set CORE of pid ${attacker:-x} from" "$work/rootns.log")
+ms=$(fv "$work/rootns.out" elapsed_ms)
+max=$(bound $BURST $RATE "${ms:-0}")
+echo "# rootns: $(fv "$work/rootns.out" calls) calls in ${ms:-?} ms; $lines audit lines ($(( lines * 1000 / (${ms:-0} + 1) ))/s), at most $max allowed"
+grep "over the rate limit" "$work/rootns.log" | head -3 | note
+check "E: the flooder is uid 0 of a user namespace owned by root, mapped to 65534 outside; the bus reports uid 65534" \
+      'grep -q "^USERNS owner=0 uid_map=0 65534 1$" "$work/rootns.out" &&
+       [ "$(awk '\''$1 == "PID" { print $4, $6 }'\'' "$work/rootns.out")" = "0 65534" ]'
+check "E: $TE s of real CORE changes from that namespace's root: $lines audit lines (at most $max: an account of its own, not root's), the rest LimitsExceeded \"rate\" ($(fv "$work/rootns.out" rate))" \
+      '[ "$(fv "$work/rootns.out" calls)" -gt "$max" ] && [ "$lines" -ge 1 ] && [ "$lines" -le "$max" ] &&
+       [ "$(fv "$work/rootns.out" rate)" -gt 0 ] && grep -q "^FIRST_RATE .*rate" "$work/rootns.out"'
+
+# ---- F: a connection whose connecting process is gone ----
+N_GONE=80
+off=$(log_size)
+prlimit --core=0:unlimited -- setpriv $NOBODY "$PYTHON3" "$here/helpers/gone-connector.py" gone "$N_GONE" > "$work/gone.out" 2>&1
+echo "rc=$?" >> "$work/gone.out"
+prlimit --core=0:unlimited -- setpriv $NOBODY "$PYTHON3" "$here/helpers/gone-connector.py" live 1 > "$work/live.out" 2>&1
+echo "rc=$?" >> "$work/live.out"
+sleep 0.3
+log_since "$off" > "$work/gone.log"
+note "$work/gone.out"
+note "$work/live.out"
+gv() { sed -n "s/^CHANGES.* $2=\([0-9]*\).*/\1/p" "$1"; }
+cv() { sed -n "s/^CONN.* $2=\([0-9]*\).*/\1/p" "$1"; }
+gone_lines=$(grep -c "uid 65534 (pid $(cv "$work/gone.out" connector)) set CORE" "$work/gone.log")
+live_lines=$(grep -c "uid 65534 (pid $(cv "$work/live.out" connector)) set CORE of pid $(cv "$work/live.out" caller) from" "$work/gone.log")
+echo "# gone: $(gv "$work/gone.out" ok) of $N_GONE changes carried out, $gone_lines audit lines; live: $live_lines audit lines"
+reads_ok=$(grep -c "^READ [A-Za-z]* OK " "$work/gone.out")
+check "F: a connection whose connecting process is gone: all $N_GONE real changes refused, PermissionDenied \"is gone\" ($(gv "$work/gone.out" gone)), none carried out ($(gv "$work/gone.out" ok)), no audit line ($gone_lines)" \
+      '[ "$(cv "$work/gone.out" connector)" != "$(cv "$work/gone.out" caller)" ] &&
+       [ "$(gv "$work/gone.out" ok)" = 0 ] && [ "$(gv "$work/gone.out" gone)" = "$N_GONE" ] &&
+       [ "$(gv "$work/gone.out" other)" = 0 ] && [ "$gone_lines" = 0 ] &&
+       grep -q "^FIRST_REFUSAL org.example.Resource1.Error.PermissionDenied .*is gone" "$work/gone.out"'
+check "F: reads of its own process by pidfd on that connection are still answered ($reads_ok of 3: PrlimitPidfd, ListRlimitsPidfd, GetRusagePidfd)" \
+      '[ "$reads_ok" = 3 ]'
+check "F: a live connection of nobody's still changes its own CORE, logged" \
+      '[ "$(gv "$work/live.out" ok)" = 1 ] && [ "$live_lines" = 1 ]'
 tap_done

@@ -22,12 +22,22 @@
 #   10 the walk of 7 as nobody in group G: answered for every pid it sees
 #   11 hidepid=noaccess: uid 1's process visible, its files unreadable: reading
 #      its limits and usage is PermissionDenied, naming no uid; own ones work
-#   12 /proc restored (no hidepid, no gid)
+#   12 hidepid=invisible again: a connection of nobody's whose connecting
+#      process has exited, its number now uid 1's (hidden) process with NOFILE
+#      777:888: GetRlimit, ListRlimits(0), GetRusage(0) ("the caller") and
+#      Prlimit(that number, get) on that connection are each exactly the
+#      no-process answer, not the other process's limits
+#   13 /proc restored (no hidepid, no gid)
 #
-# Needs RCALL (rcall), WALK (hidepid-walk) and the fixture's environment.
+# Needs RCALL (rcall), WALK (hidepid-walk), python3 (PYTHON3, for
+# helpers/hidepid-selfpid.py and helpers/rawbus.py) and the fixture's
+# environment.
 set -u
 : "${RCALL:?}" "${WALK:?}" "${RESOURCE1_FIXTURE:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/tap.sh"
+PYTHON3=${PYTHON3:-python3}
+export PYTHONDONTWRITEBYTECODE=1        # nothing written into the source tree
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-hidepid.XXXXXX")
 chmod 755 "$work"
@@ -57,7 +67,7 @@ walk_field() { sed -n "s/^WALK .*\b$2=\([0-9]*\).*/\1/p" "$1"; }
 # names_no_uid MSG: no "(uid" and no "uid 1" (the target's) in it
 names_no_uid() { ! grep -Eq '\(uid |\buid 1\b' <<< "$1"; }
 
-echo "1..12"
+echo "1..13"
 
 setpriv --reuid=1 --regid=1 --clear-groups sleep 300 &
 V=$!
@@ -201,7 +211,69 @@ check "hidepid=noaccess: reading uid 1's limits and usage as nobody is Permissio
        names_no_uid "$na_list" && names_no_uid "$na_get" && names_no_uid "$na_usage" &&
        [[ $na_own == "OK "*"NOFILE"* ]]'
 
-# ---- 12: restored ----
+# ---- 12: the caller's own number, reused ----
+# A connection outlives the process that opened it (hidepid-selfpid.py: C
+# connects, its child G keeps the socket, C exits and is reaped); the bus
+# still gives C's pid as the connection's. The number is then given to a
+# process of uid 1 that /proc hides from nobody. The kernel hands a number
+# out again only once allocation wraps past pid_max, which takes a test too
+# long: writing ns_last_pid (the fixture has a pid namespace of its own, so
+# only its numbers move) stands in for that natural reuse, which an attacker
+# holding such connections, one per number, need only wait for.
+mount -o remount,hidepid=invisible,gid=0 /proc
+echo "# remount,hidepid=invisible,gid=0: rc $?; /proc: $(proc_opts /proc/self/mountinfo)"
+sp=$(mktemp -d "$work/selfpid.XXXXXX")
+chmod 777 "$sp"
+as_nobody "$PYTHON3" "$here/helpers/hidepid-selfpid.py" "$sp" > "$sp/out" 2>&1 &
+SP=$!
+started+=($SP)
+wait_for_file() { local i; for i in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
+wait_for_file "$sp/pid" && wait_for_file "$sp/gpid"
+CP=$(cat "$sp/pid" 2>/dev/null) GP=$(cat "$sp/gpid" 2>/dev/null)
+[ -n "$GP" ] && started+=($GP)
+R=""
+last_pid=$(cat /proc/sys/kernel/ns_last_pid)
+for try in 1 2 3 4 5; do
+        [ -n "$CP" ] && [ ! -e "/proc/$CP" ] || break
+        echo $(( CP - 1 )) > /proc/sys/kernel/ns_last_pid
+        prlimit --nofile=777:888 -- setpriv --reuid=1 --regid=1 --clear-groups sleep 60 &
+        R=$!
+        started+=($R)
+        [ "$R" = "$CP" ] && break
+        echo "# try $try: the victim got pid $R, not $CP (another process forked in between)"
+        kill -KILL "$R"; wait "$R" 2>/dev/null; R=""
+done
+# Back to where the numbers were, so that nothing later is handed a low one.
+[ "$(cat /proc/sys/kernel/ns_last_pid)" -lt "$last_pid" ] && echo "$last_pid" > /proc/sys/kernel/ns_last_pid
+for _ in $(seq 100); do [ "$(cat "/proc/${R:-x}/comm" 2>/dev/null)" = sleep ] && break; sleep 0.05; done
+r_uid=$(stat -c %u "/proc/${R:-x}" 2>/dev/null)
+r_nofile=$(nofile_of "${R:-x}" 2>/dev/null)
+r_seen=$(ls_pids as_nobody)
+echo "# the connection's connecting pid: ${CP:-?} (exited); its keeper G: ${GP:-?}; the process now at that number: ${R:-none}" \
+     "(uid ${r_uid:-?}, NOFILE ${r_nofile:-?}); nobody's ls /proc: $r_seen"
+touch "$sp/go"
+wait "$SP"
+note "$sp/out"
+reply() { sed -n "s/^REPLY $1 //p" "$sp/out" | head -1; }
+fresh=$(as_nobody "$RCALL" Prlimit '(usbtt)' "(uint32 ${CP:-0}, 'NOFILE', false, 0, 0)" 2>&1 | head -1)
+echo "# Prlimit(${CP:-?}, NOFILE, get) as nobody on a fresh connection: $fresh"
+# what each call says of the free pid F, F replaced by the reused number
+free_answer() { local a; a=$(as_nobody "$RCALL" "$@" 2>&1 | head -1); echo "${a//$F/$CP}"; }
+want_get=$(free_answer Prlimit '(usbtt)' "(uint32 $F, 'NOFILE', false, 0, 0)")
+want_list=$(free_answer ListRlimits '(u)' "(uint32 $F,)")
+want_usage=$(free_answer GetRusage '(us)' "(uint32 $F, 'self')")
+echo "# the free pid $F's answers, $F replaced by ${CP:-?}: Prlimit: $want_get; ListRlimits: $want_list; GetRusage: $want_usage"
+nsp='ERR org.example.Resource1.Error.NoSuchProcess '
+check "hidepid=invisible: on a connection whose connecting process exited (pid ${CP:-?}, now uid 1's hidden process with NOFILE 777:888), GetRlimit, ListRlimits(0), GetRusage(0) and Prlimit(${CP:-?}, get) are each exactly the no-process answer" \
+      '[ -n "$R" ] && [ "$R" = "$CP" ] && [ "$r_uid" = 1 ] && [ "$r_nofile" = "777 888" ] &&
+       [[ " $r_seen" != *" $R "* ]] && [[ $fresh == "$nsp"* ]] && grep -qx DONE "$sp/out" &&
+       [[ $want_get == "$nsp"* ]] && [[ $want_list == "$nsp"* ]] && [[ $want_usage == "$nsp"* ]] &&
+       [ "$(reply GetRlimit)" = "$want_get" ] && [ "$(reply Prlimit)" = "$want_get" ] &&
+       [ "$(reply ListRlimits)" = "$want_list" ] && [ "$(reply GetRusage)" = "$want_usage" ] &&
+       ! grep -q "777, 888" "$sp/out"'
+kill -KILL "$R" 2>/dev/null
+
+# ---- 13: restored ----
 restore_proc
 opts=$(proc_opts /proc/self/mountinfo)
 back_ls=$(ls_pids as_nobody)
