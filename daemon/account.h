@@ -20,5 +20,12 @@
  * account 0, which no budget limits. */
 #define ACCOUNT_UNKNOWN ((uid_t) -2)
 
+/* Accounts of user namespaces root made are their inode numbers, which the
+ * kernel gives out from 0xF0000000 up, far above users' uids. */
+#define ACCOUNT_NAMESPACE_MIN ((uid_t) 0xF0000000u)
+static inline bool account_is_namespace(uid_t a) {
+        return a >= ACCOUNT_NAMESPACE_MIN && a < ACCOUNT_UNKNOWN - 1;
+}
+
 /* The account of the caller with bus-reported uid and pid. */
 uid_t account_of(uid_t uid, pid_t pid);

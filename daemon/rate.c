@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 
+#include "account.h"
 #include "log.h"
 #include "rate.h"
 
@@ -18,8 +19,9 @@ static uint64_t refill(uint64_t milli, uint64_t *updated, uint64_t now, unsigned
 static void summarize(ChangeRate *rate) {
         for (unsigned i = 0; i < RATE_ACCOUNTS; i++)
                 if (rate->accounts[i].refused > 0) {
-                        log_notice("Refused %u changes of uid %u over the rate limit (%u at once, %u a second) "
+                        log_notice("Refused %u changes of %s %u over the rate limit (%u at once, %u a second) "
                                    "in the last %u s", rate->accounts[i].refused,
+                                   account_is_namespace(rate->accounts[i].account) ? "the user namespace" : "uid",
                                    (unsigned) rate->accounts[i].account, ACCOUNT_RATE_BURST,
                                    ACCOUNT_RATE_PER_SEC, RATE_SUMMARY_SEC);
                         rate->accounts[i].refused = 0;

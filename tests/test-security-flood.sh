@@ -281,7 +281,7 @@ ns_flood() {
              "$nslines audit lines from $nsuids uids ($(( nslines * 1000 / (ms + 1) ))/s), $nssig signals;" \
              "$rate refused for rate, $pending for changes in progress ($inall of them 'in all')"
         [ -n "$first_pending" ] && echo "# $name: e.g. LimitsExceeded: $first_pending"
-        cat $outs | sed -n 's/^FIRST_OTHER /# '"$name"': e.g. other error: /p' | sort | uniq -c | sort -rn | head -3
+        cat $outs | sed -n 's/^FIRST_OTHER /# '"$name"': e.g. other error: /p' | sort | uniq -c | sort -rn | head -3 | sed "s/^ */# /"
         grep "Refused for uid 1:" "$work/$name.log" | head -2 | note
         grep -E 'uid 1[0-9]{5} \(pid' "$work/$name.log" | head -2 | note
         grep -e "over the rate limit" -f "$work/$name.uid1.want" "$work/$name.log" | head -5 | note
