@@ -13,6 +13,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "resource1-client-errno.h"
 #include "resource1-errors.h"
 #include "resource1-internal.h"
 #include "resource1-names.h"
