@@ -11,15 +11,12 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "resource1-bus.h"
 #include "resource1.h"
 
 #define _public_ __attribute__((visibility("default")))
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
-
-#define BUS_NAME  "org.example.Resource1"
-#define BUS_PATH  "/org/example/Resource1"
-#define BUS_IFACE "org.example.Resource1"
 
 /* ---- what a call asks ----
  *

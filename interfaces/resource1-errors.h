@@ -3,7 +3,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "resource1-names.h"
+#include "resource1-bus.h"
 
 /* The bus error names of org.example.Resource1 with their errno values, for
  * sd_bus_error_add_map(): one map for the daemon and the library, so both
