@@ -14,10 +14,6 @@
 
 #include "resourcectl.h"
 
-#ifndef PROJECT_VERSION
-#define PROJECT_VERSION "0"
-#endif
-
 pid_t arg_pid = 0;
 bool arg_pid_given = false;
 const char *arg_who = "self";
