@@ -19,7 +19,7 @@ fi
 T=$RESOURCE1_FIXTURE/bench
 mkdir -p "$T" && chmod 755 "$T"
 # Copies every user may run, wherever the checkout lives.
-install -m 755 build/bench/resource1-bench build/client/resourcectl build/client/libresource1.so.1 "$T/"
+install -m 755 build/bench/resource1-bench build/client/resourcectl/resourcectl build/client/lib/libresource1.so.1 "$T/"
 export LD_LIBRARY_PATH=$T
 B=$T/resource1-bench
 if [ "$BENCH_QUICK" = 1 ]; then N=2000 G=50 SECS=0.5 CALLS=20000 CLIENTS=200 EXECS=30

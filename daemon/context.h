@@ -10,11 +10,8 @@
 #include "caller.h"
 #include "rate.h"
 #include "refusals.h"
+#include "resource1-bus.h"
 #include "visibility.h"
-
-#define RESOURCE1_BUS_NAME  "org.example.Resource1"
-#define RESOURCE1_PATH      "/org/example/Resource1"
-#define RESOURCE1_INTERFACE "org.example.Resource1"
 
 typedef struct Change Change;
 typedef struct WorkPool WorkPool;

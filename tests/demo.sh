@@ -61,7 +61,7 @@ kill "$child" "$other"
 
 echo; echo "== resourcectl, the CLI on libresource1 =="
 # A copy other users can run, wherever the checkout lives.
-install -m 755 build/client/resourcectl build/client/libresource1.so.1 "$RESOURCE1_FIXTURE/"
+install -m 755 build/client/resourcectl/resourcectl build/client/lib/libresource1.so.1 "$RESOURCE1_FIXTURE/"
 export LD_LIBRARY_PATH=$RESOURCE1_FIXTURE
 R=$RESOURCE1_FIXTURE/resourcectl
 sleep 600 & child=$!

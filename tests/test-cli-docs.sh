@@ -13,10 +13,10 @@ set -u
 T=$RESOURCE1_FIXTURE/docs
 mkdir -p "$T" && chmod 755 "$T"
 install -m 755 "$RESOURCECTL" "$T/resourcectl"
-install -m 755 "$(dirname "$RESOURCECTL")"/libresource1.so.1 "$T/"
+install -m 755 "$(dirname "$RESOURCECTL")"/../lib/libresource1.so.1 "$T/"     # build/client/lib
 export LD_LIBRARY_PATH=$T PATH=$T:$PATH
-man=$SOURCE_ROOT/client/man/resourcectl.1
-comp=$SOURCE_ROOT/client/resourcectl.bash-completion
+man=$SOURCE_ROOT/client/resourcectl/resourcectl.1
+comp=$SOURCE_ROOT/client/resourcectl/resourcectl.bash-completion
 section() { # the rendered man page's section $1
         MANWIDTH=200 man -l "$man" 2>/dev/null | col -b |
                 awk -v s="$1" '/^[A-Z]/ || /^   [A-Z]/ { h = $0; sub(/^ +/, "", h); p = (h == s); next } p' |

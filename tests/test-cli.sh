@@ -26,7 +26,7 @@ check() {
 mkdir -p "$T" && chmod 755 "$T"
 # Unprivileged users must be able to run it wherever the build tree is.
 install -m 755 "$RESOURCECTL" "$T/resourcectl"
-install -m 755 "$(dirname "$RESOURCECTL")"/libresource1.so.1 "$T/"
+install -m 755 "$(dirname "$RESOURCECTL")"/../lib/libresource1.so.1 "$T/"     # build/client/lib
 R=$T/resourcectl
 export LD_LIBRARY_PATH=$T
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
+#include "resource1-client-errno.h"
 #include "resource1-errors.h"
 #include "resource1.h"
 

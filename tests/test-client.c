@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "resource1-bus.h"
 #include "resource1.h"
 
 /* The detail tests/client-slow.rules answers slowly (about 2 s) for "daemon". */
@@ -477,7 +478,7 @@ static pid_t service_pid(void) {
         g_assert_no_error(error);
         g_autoptr(GVariant) v = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                                             "org.freedesktop.DBus", "GetConnectionUnixProcessID",
-                                                            g_variant_new("(s)", "org.example.Resource1"),
+                                                            g_variant_new("(s)", RESOURCE1_BUS_NAME),
                                                             G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
                                                             NULL, &error);
         g_assert_no_error(error);

@@ -23,9 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "resource1-bus.h"
 #include "resource1-codegen.h"
 
-#define IFACE "org.example.Resource1"
+#define IFACE RESOURCE1_INTERFACE
 #define ERR_PREFIX "org.example.Resource1.Error."
 
 static CodegenResource1 *proxy;
@@ -493,7 +494,7 @@ int main(int argc, char *argv[]) {
 
         g_autoptr(GError) error = NULL;
         proxy = codegen_resource1_proxy_new_for_bus_sync(G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_NONE,
-                                                         IFACE, "/org/example/Resource1", NULL, &error);
+                                                         RESOURCE1_BUS_NAME, RESOURCE1_PATH, NULL, &error);
         g_assert_no_error(error);
         sent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_dbus_connection_add_filter(g_dbus_proxy_get_connection(G_DBUS_PROXY(proxy)), record_sent, NULL, NULL);

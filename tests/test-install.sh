@@ -53,7 +53,7 @@ readme_examples() {
 # The example NAME of libresource1(3), roff escapes undone.
 man_example() {
         awk -v name="$1" '$0 == ".\\\" example: " name { f = 1; next } f && /^\.EX/ { next } f && /^\.EE/ { exit } f { print }' \
-                client/man/libresource1.3 | sed -e 's/\\e/\\/g' -e 's/\\-/-/g' -e 's/^\\&//'
+                client/lib/libresource1.3 | sed -e 's/\\e/\\/g' -e 's/\\-/-/g' -e 's/^\\&//'
 }
 ex=$(mktemp -d)
 trap 'rm -rf "$dest" "$ex"' EXIT
@@ -72,9 +72,9 @@ check "resource1.h compiles as C99 (-pedantic) and as C++11, -Wall -Wextra -Werr
        { ! command -v c++ >/dev/null || c++ -std=c++11 -Wall -Wextra -Werror -x c++ -c -o /dev/null "$ex/header.c" $(cflags resource1); }'
 exported() { objdump -T "$libdir/libresource1.so.1" | awk '$4 != "*UND*" && $NF ~ /^resource1_/ { print $(NF-1), $NF }' | sort; }
 check "libresource1 exports exactly libresource1.sym's functions, each in LIBRESOURCE1_1.2 and in libresource1(3)" \
-      '[ "$(exported | awk "{ print \$2 }")" = "$(grep -o "resource1_[a-z0-9_]*;" client/libresource1.sym | tr -d ";" | sort)" ] &&
+      '[ "$(exported | awk "{ print \$2 }")" = "$(grep -o "resource1_[a-z0-9_]*;" client/lib/libresource1.sym | tr -d ";" | sort)" ] &&
        [ -z "$(exported | awk "\$1 != \"LIBRESOURCE1_1.2\"")" ] &&
-       (for f in $(exported | awk "{ print \$2 }"); do grep -q "^\.BI* \"[^\"]*\b$f(" client/man/libresource1.3 || { echo "# $f is not in libresource1(3)" >&2; exit 1; }; done)'
+       (for f in $(exported | awk "{ print \$2 }"); do grep -q "^\.BI* \"[^\"]*\b$f(" client/lib/libresource1.3 || { echo "# $f is not in libresource1(3)" >&2; exit 1; }; done)'
 # A program built against the retired development node (struct rlimit days)
 # must not load against this library.
 cat > "$ex/old.sym" <<'SYM'

@@ -17,10 +17,10 @@ if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/l
 fi
 
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE
-       -I"$src/client" -I"$src/daemon")
+       -I"$src/interfaces" -I"$src/client/resourcectl" -I"$src/daemon")
 harness=(
-        "names:$here/fuzz-names.c $src/client/resource1-names.c"
-        "limit-value:$here/fuzz-limit-value.c $src/client/limit-value.c $src/client/resource1-names.c"
+        "names:$here/fuzz-names.c $src/interfaces/resource1-names.c"
+        "limit-value:$here/fuzz-limit-value.c $src/client/resourcectl/limit-value.c $src/interfaces/resource1-names.c"
         "proc:$here/fuzz-proc.c $src/daemon/proc-parse.c"
 )
 echo "1..$(( ${#harness[@]} * 2 ))"

@@ -38,9 +38,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NAME  "org.example.Resource1"
-#define PATH  "/org/example/Resource1"
-#define IFACE "org.example.Resource1"
+#include "resource1-bus.h"
+
+#define NAME  RESOURCE1_BUS_NAME
+#define PATH  RESOURCE1_PATH
+#define IFACE RESOURCE1_INTERFACE
 #define MAX_SPINNERS 4
 
 static double now_ms(void) {

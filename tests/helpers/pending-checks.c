@@ -25,9 +25,11 @@
 #include <systemd/sd-bus.h>
 #include <time.h>
 
-#define NAME  "org.example.Resource1"
-#define PATH  "/org/example/Resource1"
-#define IFACE "org.example.Resource1"
+#include "resource1-bus.h"
+
+#define NAME  RESOURCE1_BUS_NAME
+#define PATH  RESOURCE1_PATH
+#define IFACE RESOURCE1_INTERFACE
 #define MAX_CALLS 64
 
 static double t0;

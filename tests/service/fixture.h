@@ -19,11 +19,12 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "resource1-bus.h"
 #include "resource1-names.h"
 
-#define NAME "org.example.Resource1"
-#define PATH "/org/example/Resource1"
-#define IFACE NAME
+#define NAME RESOURCE1_BUS_NAME
+#define PATH RESOURCE1_PATH
+#define IFACE RESOURCE1_INTERFACE
 #define INF G_MAXUINT64
 #define ERR_PREFIX "org.example.Resource1.Error."
 #define IAR "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"

@@ -11,15 +11,11 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "resource1-bus.h"
+#include "resource1-util.h"
 #include "resource1.h"
 
 #define _public_ __attribute__((visibility("default")))
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
-
-#define BUS_NAME  "org.example.Resource1"
-#define BUS_PATH  "/org/example/Resource1"
-#define BUS_IFACE "org.example.Resource1"
 
 /* ---- what a call asks ----
  *
@@ -127,8 +123,6 @@ struct Resource1 {
 };
 
 /* ---- resource1.c: handles, slots, the last error, connections ---- */
-
-uint64_t now_usec(void);
 
 Resource1 *handle_ref(Resource1 *h);
 void handle_unref(Resource1 *h);

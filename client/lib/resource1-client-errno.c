@@ -2,20 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "resource1-client-errno.h"
 #include "resource1-errors.h"
-
-const sd_bus_error_map resource1_error_map[] = {
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_RESOURCE,  EINVAL),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_LIMITS,    EINVAL),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_INVALID_WHO,       EINVAL),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_NO_SUCH_PROCESS,   ESRCH),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_PERMISSION_DENIED, EPERM),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_FAILED,            EIO),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_LIMITS_EXCEEDED,   EAGAIN),
-        SD_BUS_ERROR_MAP(RESOURCE1_ERROR_OTHER_PID_NAMESPACE, EXDEV),
-        SD_BUS_ERROR_MAP(SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, EACCES),
-        SD_BUS_ERROR_MAP_END
-};
 
 static bool has_prefix(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -14,10 +14,6 @@
 
 #include "resourcectl.h"
 
-#ifndef PROJECT_VERSION
-#define PROJECT_VERSION "0"
-#endif
-
 pid_t arg_pid = 0;
 bool arg_pid_given = false;
 const char *arg_who = "self";
@@ -157,7 +153,7 @@ static int add_resource_option(const Resource1Rlimit *res, const char *value) {
  * (--help, --version). */
 static int parse_options(int argc, char *argv[], bool stop) {
         enum { ARG_JSON = 0x100, ARG_LIMIT, ARG_NO_HEADINGS, ARG_RAW, ARG_VERBOSE, ARG_QUIET, ARG_NO_ASK_PASSWORD };
-        static struct option options[64] = {
+        static const struct option static_options[] = {
                 { "pid",             required_argument, NULL, 'p' },
                 { "who",             required_argument, NULL, 'w' },
                 { "limit",           required_argument, NULL, ARG_LIMIT },
@@ -172,12 +168,16 @@ static int parse_options(int argc, char *argv[], bool stop) {
                 { "help",            no_argument,       NULL, 'h' },
                 { "version",         no_argument,       NULL, 'V' },
         };
+        /* The static options, one for each resource, and the terminating zero entry. */
+        static struct option options[ELEMENTSOF(static_options) + ELEMENTSOF(resource_options) + 1];
         static char optstring[128];
         static bool ready = false;
         int c, r;
 
         if (!ready) {
-                size_t k = 13;
+                size_t k = 0;
+                for (size_t i = 0; i < ELEMENTSOF(static_options); i++)
+                        options[k++] = static_options[i];
                 for (size_t i = 0; i < ELEMENTSOF(resource_options); i++)
                         options[k++] = (struct option) { resource_options[i].name, optional_argument, NULL,
                                                          resource_options[i].letter };

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <systemd/sd-bus.h>
 
+#include "resource1-client-errno.h"
 #include "resource1-errors.h"
 #include "resource1-internal.h"
 
@@ -372,8 +373,9 @@ static int on_match_installed(sd_bus_message *m, void *userdata, sd_bus_error *r
 
 int subscription_add(Resource1Slot *s) {
         s->bus_slot = sd_bus_slot_unref(s->bus_slot);
-        return sd_bus_match_signal_async(s->handle->conn.bus, &s->bus_slot, BUS_NAME, BUS_PATH, BUS_IFACE,
-                                         "RlimitChanged", on_rlimit_changed, on_match_installed, s);
+        return sd_bus_match_signal_async(s->handle->conn.bus, &s->bus_slot, RESOURCE1_BUS_NAME, RESOURCE1_PATH,
+                                         RESOURCE1_INTERFACE, "RlimitChanged", on_rlimit_changed, on_match_installed,
+                                         s);
 }
 
 _public_ int resource1_subscribe_rlimit_changed(Resource1 *h, Resource1Slot **ret_slot,

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "resource1-client-errno.h"
 #include "resource1-errors.h"
 #include "resource1-internal.h"
 #include "resource1-names.h"
@@ -21,12 +21,6 @@
 #define INTERACTIVE_TIMEOUT_USEC (5ULL * 60 * 1000 * 1000)
 
 /* ---- handles and slots ---- */
-
-uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
 
 Resource1 *handle_ref(Resource1 *h) {
         h->n_ref++;

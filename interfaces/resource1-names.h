@@ -6,6 +6,10 @@
 
 #include <stddef.h>
 
+/* The bus's own names (bus name, object and error names) come with the
+ * table: whoever reads a name off the bus answers with one of them. */
+#include "resource1-bus.h"
+
 typedef enum Resource1Unit {
         RESOURCE1_UNIT_COUNT,        /* a plain number of things */
         RESOURCE1_UNIT_BYTES,
@@ -56,14 +60,3 @@ typedef struct Resource1RusageField {
 } Resource1RusageField;
 
 extern const Resource1RusageField resource1_rusage_fields[16];
-
-/* The bus's error names, and their errno values (sd-bus error map form lives
- * in resource1-errors.c). */
-#define RESOURCE1_ERROR_INVALID_RESOURCE  "org.example.Resource1.Error.InvalidResource"
-#define RESOURCE1_ERROR_INVALID_LIMITS    "org.example.Resource1.Error.InvalidLimits"
-#define RESOURCE1_ERROR_INVALID_WHO       "org.example.Resource1.Error.InvalidWho"
-#define RESOURCE1_ERROR_NO_SUCH_PROCESS   "org.example.Resource1.Error.NoSuchProcess"
-#define RESOURCE1_ERROR_PERMISSION_DENIED "org.example.Resource1.Error.PermissionDenied"
-#define RESOURCE1_ERROR_FAILED            "org.example.Resource1.Error.Failed"
-#define RESOURCE1_ERROR_LIMITS_EXCEEDED   "org.example.Resource1.Error.LimitsExceeded"
-#define RESOURCE1_ERROR_OTHER_PID_NAMESPACE "org.example.Resource1.Error.OtherPidNamespace"

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <systemd/sd-bus.h>
 
+#include "resource1-client-errno.h"
 #include "resource1-errors.h"
 #include "resource1-internal.h"
 

@@ -25,7 +25,7 @@ static int append_batch(sd_bus_message *m, const Request *q) {
 
 int request_message(const Resource1 *h, sd_bus *bus, const Request *q, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        const char *iface = BUS_IFACE, *member = NULL;
+        const char *iface = RESOURCE1_INTERFACE, *member = NULL;
         bool by_fd = q->fd >= 0;
         int r;
 
@@ -43,7 +43,7 @@ int request_message(const Resource1 *h, sd_bus *bus, const Request *q, sd_bus_me
                 break;
         }
 
-        r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, iface, member);
+        r = sd_bus_message_new_method_call(bus, &m, RESOURCE1_BUS_NAME, RESOURCE1_PATH, iface, member);
         if (r < 0)
                 return r;
         r = sd_bus_message_set_allow_interactive_authorization(m, h->allow_interactive);
@@ -78,7 +78,7 @@ int request_message(const Resource1 *h, sd_bus *bus, const Request *q, sd_bus_me
         case METHOD_PAGE_SIZE:
                 break;
         case METHOD_GET_PROPERTY:
-                r = sd_bus_message_append(m, "ss", BUS_IFACE, q->property);
+                r = sd_bus_message_append(m, "ss", RESOURCE1_INTERFACE, q->property);
                 break;
         }
         if (r < 0)

@@ -5,8 +5,7 @@
 #include <sys/resource.h>
 
 #include "resource1-names.h"
-
-#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#include "resource1-util.h"
 
 /* Indexed by RLIMIT_* so number lookup is O(1) and listings come out in the
  * order /proc/PID/limits and prlimit(1) use. */

@@ -4,21 +4,14 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
-#include "resource1-names.h"
-
-/* The bus error names of org.example.Resource1 with their errno values, for
- * sd_bus_error_add_map(): one map for the daemon and the library, so both
- * read a name as the same errno. InvalidResource, InvalidLimits and
- * InvalidWho are EINVAL, NoSuchProcess ESRCH, PermissionDenied EPERM, Failed
- * EIO, LimitsExceeded EAGAIN, OtherPidNamespace EXDEV, and the bus's
- * InteractiveAuthorizationRequired EACCES. */
-extern const sd_bus_error_map resource1_error_map[];
-
-/* The negative errno libresource1 returns for a call that failed with error
+/* libresource1's own (resourcectl and the library's unit test link it too),
+ * beside the map of the bus contract it reads.
+ *
+ * The negative errno libresource1 returns for a call that failed with error
  * (what the bus or the service answered; its name is NULL, or sd-bus's
  * "System.Error.*" form of r, for a failure on this side) and r (the negative
  * errno sd-bus returned). timed_out: the call's own deadline had passed. Reads
- * the map above without registering it (sd_bus_error_add_map() is process-wide
+ * resource1_error_map (resource1-errors.h) without registering it (sd_bus_error_add_map() is process-wide
  * and not thread-safe), and gives every errno one meaning (libresource1(3)):
  * the service's names as in the map; the bus's NoReply past the deadline,
  * Timeout and TimedOut -ETIMEDOUT; NoReply before it and Disconnected

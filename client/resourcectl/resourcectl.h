@@ -15,9 +15,8 @@
 
 #include "limit-value.h"
 #include "resource1-names.h"
+#include "resource1-util.h"
 #include "resource1.h"
-
-#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Exit statuses, documented in resourcectl(1). run's own are 126 and 127
  * (COMMAND found but not executable, not found), and then COMMAND's. */
