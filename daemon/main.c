@@ -14,9 +14,6 @@
 #include "manager.h"
 #include "util.h"
 
-#ifndef PROJECT_VERSION
-#define PROJECT_VERSION "0"
-#endif
 
 #define USEC_PER_SEC 1000000ULL
 
@@ -135,12 +132,6 @@ static int parse_argv(int argc, char *argv[], Context *c) {
                 return -EINVAL;
         }
         return 1;
-}
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {

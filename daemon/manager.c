@@ -18,9 +18,6 @@
 #include "util.h"
 #include "work.h"
 
-#ifndef PROJECT_VERSION
-#define PROJECT_VERSION "0"
-#endif
 
 /* Built field by field, as the listing: cheaper than parsing "tt". */
 static int reply_limits(sd_bus_message *m, const struct rlimit *l) {

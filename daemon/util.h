@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+/* _cleanup_, ELEMENTSOF, PROJECT_VERSION and now_usec(), shared with the
+ * clients; what follows only the daemon uses. */
+#include "resource1-util.h"
 
 /* Hand ownership over: returns the value and leaves NULL (or -1) behind so
  * the cleanup handler of the old owner does nothing. */

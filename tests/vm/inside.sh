@@ -66,6 +66,7 @@ wts2=$(prop WatchdogTimestampMonotonic)
 journalctl -b -u resource1d.service -q --no-pager | grep -Ei "notification|watchdog" > /tmp/notify.log
 note "kept busy $(since "$start") s: pid $wpid -> $(prop MainPID), last ping $wts -> $wts2 (us), errors $busy_errors, NRestarts $restarts -> $(prop NRestarts)"
 while read -r l; do note "journal: $l"; done < /tmp/notify.log
+note "watchdog: MainPID $(prop MainPID) (was $wpid), NRestarts $(prop NRestarts) (was $restarts), $(wc -l < /tmp/notify.log) journal line(s) about notifications"
 check "its watchdog pings get through the sandbox: alive past WatchdogSec under calls, pinging, nothing refused" \
       '[ "$wd" -gt 0 ] && [ "$(prop MainPID)" = "$wpid" ] && [ "$(prop NRestarts)" = "$restarts" ] &&
        [ "$wts2" -gt "$wts" ] && [ "$busy_errors" = 0 ] && [ ! -s /tmp/notify.log ]'
