@@ -73,16 +73,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log_size() { stat -c %s "$log"; }
-log_since() { tail -c +$(( $1 + 1 )) "$log"; }
-note() { sed 's/^/# /' "$@"; }
-wait_for() {
-        local end=$(( $(date +%s%N) + $1 * 1000000000 ))
-        until eval "$2"; do
-                [ "$(date +%s%N)" -lt "$end" ] || return 1
-                sleep 0.05
-        done
-}
 # fv FILE KEY: the value of "KEY=value" on the file's FLOOD line.
 fv() { sed -n "s/^FLOOD.* $2=\([0-9]*\).*/\1/p" "$1" | head -1; }
 fsum() { local v; v=$(fv "$1" "$2"); echo "${v:-0}"; }

@@ -55,7 +55,6 @@ trap 'exit 1' INT TERM
 
 as_nobody() { setpriv $NOBODY --clear-groups "$@"; }
 as_nobody_g() { setpriv $NOBODY --groups=$G "$@"; }
-note() { sed 's/^/# /' "$@"; }
 # The options of the topmost /proc mount in a mountinfo (the fixture's own
 # proc is mounted over the host's, so there are two /proc lines).
 proc_opts() { awk '$5 == "/proc" { o = $NF } END { print o }' "$1"; }

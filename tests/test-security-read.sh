@@ -38,17 +38,6 @@ trap cleanup EXIT
 # Background processes are started with setpriv itself, not a function, so
 # that $! is the process (setpriv execs it).
 as_nobody() { setpriv $NOBODY --clear-groups "$@"; }
-log_size() { stat -c %s "$log"; }
-log_since() { tail -c +$(( $1 + 1 )) "$log"; }
-note() { sed 's/^/# /' "$@"; }
-# wait_for SECONDS COMMAND: polls COMMAND (eval) every 50 ms.
-wait_for() {
-        local end=$(( $(date +%s%N) + $1 * 1000000000 ))
-        until eval "$2"; do
-                [ "$(date +%s%N)" -lt "$end" ] || return 1
-                sleep 0.05
-        done
-}
 # field FILE KEY N: the Nth word after the line starting with KEY.
 field() { awk -v k="$2" -v n="$3" '$1 == k { print $(n + 1); exit }' "$1"; }
 

@@ -38,16 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-note() { sed 's/^/# /' "$@"; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-# wait_for SECONDS COMMAND: polls COMMAND (eval) every 50 ms.
-wait_for() {
-        local end=$(( $(date +%s%N) + $1 * 1000000000 ))
-        until eval "$2"; do
-                [ "$(date +%s%N)" -lt "$end" ] || return 1
-                sleep 0.05
-        done
-}
 # fv FILE KEY: the value of KEY=... on the file's lines.
 fv() { sed -n "s/.*[ ^]$2=\([0-9-]*\).*/\1/p" "$1" 2>/dev/null | head -1; }
 daemon_pid() {
