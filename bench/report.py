@@ -27,7 +27,7 @@ row("Ping by a user", f["user-Ping"], "us", None, None, "floor, as uid 5")
 row("Prlimit set by a user (lower)", f["user-Prlimit-set-lower"], "us", "user-Ping", 3.0,
     "as uid 5: a process with the user's ids acts")
 row("GetRusage self", f["GetRusage-self"], "us", "Ping", 1.8)
-row("GetRusage other pid", f["GetRusage-other"], "us", "Ping", 1.8, "single-threaded: read on the loop")
+row("GetRusage other pid", f["GetRusage-other"], "us", "Ping", 1.8, "read by a worker (its /proc files can wait on the process)")
 row("PageSize", f["PageSize"], "us", "Ping", None)
 
 gate_target = f["CheckAuthorization"] + 1.2 * ping
