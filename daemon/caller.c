@@ -62,22 +62,45 @@ static bool in_other_pidns(CredsCache *cache, pid_t pid) {
         return st.st_dev != cache->pidns_dev || st.st_ino != cache->pidns_ino;
 }
 
+CredsEntry *creds_cache_find(CredsCache *cache, const char *sender) {
+        for (unsigned k = 0; k < CREDS_CACHE_SIZE; k++) {
+                unsigned i = (cache->last + k) % CREDS_CACHE_SIZE;
+                if (strcmp(cache->entries[i].name, sender) == 0) {
+                        cache->last = i;
+                        return &cache->entries[i];
+                }
+        }
+        return NULL;
+}
+
+CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pid_t pid, CredsEntry *scratch) {
+        CredsEntry *e = scratch;
+
+        if (strlen(sender) < sizeof e->name) {
+                cache->last = cache->next++ % CREDS_CACHE_SIZE;
+                e = &cache->entries[cache->last];
+        }
+        *e = (CredsEntry) {
+                .uid = uid,
+                .pid = pid,
+                .gid = GID_INVALID,
+                .other_pidns = -1,
+                .account = UID_INVALID,
+                .group_asked = GID_INVALID,
+        };
+        snprintf(e->name, sizeof e->name, "%s", sender);
+        return e;
+}
+
 int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret, sd_bus_error *error) {
         const char *sender = sd_bus_message_get_sender(m);
-        typeof(cache->entries[0]) uncached, *e = NULL;
+        CredsEntry uncached, *e;
         int r;
 
         if (!sender)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED, "the message names no sender");
 
-        for (unsigned k = 0; k < CREDS_CACHE_SIZE && !e; k++) {
-                unsigned i = (cache->last + k) % CREDS_CACHE_SIZE;
-                if (strcmp(cache->entries[i].name, sender) == 0) {
-                        e = &cache->entries[i];
-                        cache->last = i;
-                }
-        }
-
+        e = creds_cache_find(cache, sender);
         if (!e) {
                 uid_t uid;
                 pid_t pid;
@@ -85,19 +108,7 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
                 if (r < 0)
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
                                                  "the bus did not tell who the caller is: %s", strerror(-r));
-                /* Unique names are short; a longer one is simply not cached. */
-                if (strlen(sender) < sizeof uncached.name) {
-                        cache->last = cache->next++ % CREDS_CACHE_SIZE;
-                        e = &cache->entries[cache->last];
-                } else
-                        e = &uncached;
-                snprintf(e->name, sizeof e->name, "%s", sender);
-                e->uid = uid;
-                e->pid = pid;
-                e->gid = GID_INVALID;
-                e->other_pidns = -1;
-                e->account = UID_INVALID;
-                e->group_asked = GID_INVALID;
+                e = creds_cache_add(cache, sender, uid, pid, &uncached);
         }
 
         if ((needs & CALLER_GID) && e->gid == GID_INVALID)
@@ -197,9 +208,8 @@ int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid) {
         if (caller.uid == 0)
                 return 1;
 
-        /* The entry caller_get() found is the last one used. */
-        typeof(cache->entries[0]) *e = &cache->entries[cache->last];
-        if (strcmp(e->name, sd_bus_message_get_sender(m)) != 0)
+        CredsEntry *e = creds_cache_find(cache, sd_bus_message_get_sender(m));
+        if (!e)
                 return query_in_group(m, caller.uid, gid);
         if (e->group_asked != gid) {
                 r = query_in_group(m, caller.uid, gid);

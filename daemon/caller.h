@@ -11,22 +11,32 @@
  * as the daemon runs: a small cache saves a bus round trip per call. */
 #define CREDS_CACHE_SIZE 64
 
+typedef struct CredsEntry {
+        char name[32];
+        uid_t uid;
+        gid_t gid;            /* GID_INVALID until a decision needed it */
+        pid_t pid;
+        int8_t other_pidns;   /* -1 until a pid number needed it */
+        uid_t account;        /* with the gid */
+        gid_t group_asked;    /* the group in_group answers for, GID_INVALID: none yet */
+        bool in_group;
+} CredsEntry;
+
 typedef struct CredsCache {
-        struct {
-                char name[32];
-                uid_t uid;
-                gid_t gid;    /* GID_INVALID until a decision needed it */
-                pid_t pid;
-                int8_t other_pidns;   /* -1 until a pid number needed it */
-                uid_t account;        /* with the gid */
-                gid_t group_asked;    /* the group in_group answers for, GID_INVALID: none yet */
-                bool in_group;
-        } entries[CREDS_CACHE_SIZE];
+        CredsEntry entries[CREDS_CACHE_SIZE];
         unsigned next;    /* replaced round-robin */
         unsigned last;    /* the last hit, tried first: a client calls in runs */
         dev_t pidns_dev;  /* the daemon's own pid namespace, once looked up */
         ino_t pidns_ino;
 } CredsCache;
+
+/* The entry of the unique name sender, the last hit tried first; NULL when
+ * it is not cached. */
+CredsEntry *creds_cache_find(CredsCache *cache, const char *sender);
+/* A new entry for sender with what the bus said, in place of the one made
+ * longest ago, or in *scratch for a name too long to cache (unique names are
+ * short). The lazily filled fields are unknown. */
+CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pid_t pid, CredsEntry *scratch);
 
 typedef enum CallerNeeds {
         CALLER_GID   = 1 << 0,   /* the uid's primary gid, for decisions */

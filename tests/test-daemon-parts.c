@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parts of the daemon, without a bus (sd-event only): the worker pool's
  * fairness and bounds, the rate of changes per account and in all, the
- * refusal log's bursts, and a batch put back after the kernel refuses one
+ * refusal log's bursts, the credentials cache, and a batch put back after the kernel refuses one
  * of its limits, by the daemon itself and by the acting process. Needs root
  * (the acting process takes a caller's ids). */
 #include <glib.h>
@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "caller.h"
 #include "rate.h"
 #include "refusals.h"
 #include "rlimits.h"
 #include "target.h"
+#include "util.h"
 #include "work.h"
 
 /* ---- the worker pool ------------------------------------------------------ */
@@ -180,6 +182,52 @@ static void test_refusal_bursts(void) {
         l.event = sd_event_unref(l.event);
 }
 
+/* ---- the credentials cache ----------------------------------------------- */
+
+/* What the bus said of a unique name is kept (the bus never reuses one),
+ * the oldest replaced once the cache is full, a long name never cached, and
+ * what decisions fill in later starts unknown. */
+static void test_creds_cache(void) {
+        static CredsCache cache;
+        CredsEntry scratch, *e;
+        char name[32];
+
+        for (unsigned i = 0; i < CREDS_CACHE_SIZE + 6; i++) {
+                snprintf(name, sizeof name, ":1.%u", i);
+                e = creds_cache_add(&cache, name, 1000 + i, 100 + (pid_t) i, &scratch);
+                g_assert_true(e != &scratch);
+                g_assert_cmpuint(e->gid, ==, GID_INVALID);
+                g_assert_cmpuint(e->account, ==, UID_INVALID);
+                g_assert_cmpint(e->other_pidns, ==, -1);
+                g_assert_cmpuint(e->group_asked, ==, GID_INVALID);
+        }
+        /* The first six were replaced; the rest are found, with their own ids. */
+        for (unsigned i = 0; i < 6; i++) {
+                snprintf(name, sizeof name, ":1.%u", i);
+                g_assert_null(creds_cache_find(&cache, name));
+        }
+        for (unsigned i = 6; i < CREDS_CACHE_SIZE + 6; i++) {
+                snprintf(name, sizeof name, ":1.%u", i);
+                e = creds_cache_find(&cache, name);
+                g_assert_nonnull(e);
+                g_assert_cmpuint(e->uid, ==, 1000 + i);
+                g_assert_cmpint(e->pid, ==, 100 + (pid_t) i);
+        }
+        /* The last hit is tried first, and found again. */
+        e = creds_cache_find(&cache, ":1.40");
+        g_assert_true(creds_cache_find(&cache, ":1.40") == e);
+        g_assert_true(&cache.entries[cache.last] == e);
+
+        /* A name too long for the cache is answered from scratch, never cached. */
+        const char *longname = ":1.123456789012345678901234567890";
+        e = creds_cache_add(&cache, longname, 7, 8, &scratch);
+        g_assert_true(e == &scratch);
+        g_assert_cmpuint(e->uid, ==, 7);
+        g_assert_null(creds_cache_find(&cache, longname));
+        /* ... and replaced nothing. */
+        g_assert_nonnull(creds_cache_find(&cache, ":1.6"));
+}
+
 /* ---- acting, and putting a batch back ------------------------------------- */
 
 static pid_t child_with_limits(const struct rlimit *core, const struct rlimit *nofile, uid_t uid) {
@@ -278,6 +326,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/rate/burst-then-per-second", test_rate_burst_then_per_second);
         g_test_add_func("/rate/global-bound-over-many-accounts", test_rate_global);
         g_test_add_func("/refusals/bursts-per-uid-and-in-all", test_refusal_bursts);
+        g_test_add_func("/creds/cache-replaces-the-oldest-and-never-caches-long-names", test_creds_cache);
         g_test_add_func("/act/privileged-batch-put-back-and-nothing-by-number-once-gone",
                         test_privileged_batch_put_back);
         g_test_add_func("/act/acting-process-puts-its-batch-back", test_acting_batch_put_back);
