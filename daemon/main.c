@@ -284,6 +284,14 @@ int main(int argc, char *argv[]) {
         r = sd_bus_attach_event(c.bus, c.event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop"), EXIT_FAILURE;
+        /* A bound on any call the daemon still makes synchronously (the
+         * bus's word on a caller it could not prefetch): well under the
+         * watchdog, so that a reply the bus dropped stalls the loop at most
+         * this long. polkit's checks are asynchronous, with their own
+         * deadlines. */
+        r = sd_bus_set_method_call_timeout(c.bus, 2 * USEC_PER_SEC);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set the bus's call timeout"), EXIT_FAILURE;
         r = sd_bus_set_exit_on_disconnect(c.bus, true);
         if (r < 0)
                 return log_error_errno(r, "Failed to make the bus's loss end the service"), EXIT_FAILURE;

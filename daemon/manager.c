@@ -98,7 +98,7 @@ static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error 
 /* SetRlimits and SetRlimitsPidfd: the a(stt) batch, read whole before
  * anything is decided. */
 static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, sd_bus_error *error) {
-        ChangeLimit limits[RLIM_NLIMITS + 1];
+        ChangeLimit limits[RLIM_NLIMITS];
         size_t n = 0;
 
         int r = sd_bus_message_enter_container(m, 'a', "(stt)");
@@ -111,9 +111,14 @@ static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, s
                         return r;
                 if (r == 0)
                         break;
-                /* One more than can be valid is enough to refuse the batch. */
-                if (n <= RLIM_NLIMITS)
-                        limits[n++] = l;
+                /* One more than can be valid is enough to refuse the batch,
+                 * and the rest of it is not read: an array of millions of
+                 * entries would otherwise be walked on the loop. */
+                if (n == RLIM_NLIMITS)
+                        return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                                 "at least %d limits given; there are %d resources",
+                                                 (int) RLIM_NLIMITS + 1, (int) RLIM_NLIMITS);
+                limits[n++] = l;
         }
         r = sd_bus_message_exit_container(m);
         if (r < 0)
