@@ -24,7 +24,7 @@
 #
 # Needs ATTACK_STALL (attack-stall), RCALL (rcall) and the fixture's environment.
 set -u
-: "${ATTACK_STALL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
+: "${ATTACK_STALL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}" "${PYTHON3:?}" "${HELPERS:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-stall.XXXXXX")
@@ -61,7 +61,7 @@ probe_ok() {
 ms() { [ -n "$1" ] && awk -v u="$1" 'BEGIN { if (u < 10000) printf "%.1f ms", u / 1000; else if (u < 1000000) printf "%.0f ms", u / 1000; else printf "%.1f s", u / 1000000 }' || echo "?"; }
 figures() { echo "median $(ms "$(fv "$1" median_us)"), max $(ms "$(fv "$1" max_us)")"; }
 
-echo "1..4"
+echo "1..6"
 pid_before=$(daemon_pid)
 echo "# daemon pid $pid_before; nobody's limits in the fixture:"
 setpriv $NOBODY grep -E "^Max (open files|processes)" /proc/self/limits | note
@@ -119,6 +119,41 @@ note "$work/exec.out" "$work/usage.out" "$work/probe3.out"
 check "GetRusage/GetRusagePidfd of a process exec'ing with 19,000 descriptors x 10,000 locks (execs up to $(fv "$work/exec.out" max_ms) ms): root's PageSize $(figures "$work/probe3.out") (< 5 ms, < 100 ms)" \
       '[ $ready = yes ] && [ "$(fv "$work/exec.out" max_ms)" -ge 500 ] && [ "$(fv "$work/usage.out" calls)" -gt 0 ] &&
        probe_ok "$work/probe3.out"'
+
+# ---- 5, 6: batches of millions of entries, and new connections meanwhile ----
+# (the second fresh attack of round three). 16 connections send 4 calls each
+# of 31 MB: first to ListRlimits, whose signature sd-bus refuses unread (the
+# cost of such messages to the bus and the daemon, whatever they are), then
+# to SetRlimits, whose array the old daemon walked to its end on the loop
+# (about 220 ms each); the bus's queue to the daemon filled, and it dropped
+# the reply to the daemon's synchronous GetConnectionCredentials of a new
+# caller: the loop waited 25 s. Now the array is refused at its 17th entry
+# and a new connection's credentials are asked asynchronously.
+big_round() {   # MEMBER FRESH OUT
+        local pids=()
+        for _ in 1 2 3 4; do
+                timeout 60 setpriv $NOBODY "$PYTHON3" "$HELPERS/big-batch.py" 4 4 31 "$1" > /dev/null 2>&1 &
+                pids+=($!)
+        done
+        if [ "$2" = fresh ]; then
+                setpriv $NOBODY "$PYTHON3" "$HELPERS/fresh-callers.py" 8 > "$3.fresh" 2>&1 &
+                pids+=($!)
+        fi
+        sleep 0.5
+        "$ATTACK_STALL" probe 8 25 60 > "$3" 2>&1
+        wait "${pids[@]}" 2>/dev/null
+}
+big_round ListRlimits none "$work/big-ctl.out"
+big_round SetRlimits fresh "$work/big.out"
+note "$work/big-ctl.out" "$work/big.out" "$work/big.out.fresh"
+ctl99=$(fv "$work/big-ctl.out" p99_us) big99=$(fv "$work/big.out" p99_us)
+check "31 MB SetRlimits arrays from 16 connections cost the loop no more than as many refused unread: root's PageSize p99 $(ms "$big99") against $(ms "$ctl99") (at most 3 x + 300 ms)" \
+      '[ -n "$ctl99" ] && [ -n "$big99" ] && [ "$big99" -le $(( 3 * ctl99 + 300000 )) ]'
+fresh_max=$(sed -n "s/.*max_s=\([0-9]*\).*/\1/p" "$work/big.out.fresh")
+check "new connections meanwhile: every call answered within 10 s, the watchdog (by the daemon, or refused by the bus, whose queue to it the flood fills; slowest $(sed -n "s/.*max_s=\([0-9.]*\).*/\1/p" "$work/big.out.fresh") s), root's PageSize max $(ms "$(fv "$work/big.out" max_us)") (< 5 s), none lost" \
+      '[ "$(fv "$work/big.out" timeouts)" = 0 ] && [ "$(fv "$work/big.out" max_us)" -lt 5000000 ] &&
+       [ "$(fv "$work/big.out.fresh" calls)" -gt 0 ] && [ -n "$fresh_max" ] && [ "$fresh_max" -lt 10 ]'
+
 
 # ---- 4: the daemon is the same and still serves pidfds ----
 setpriv $NOBODY sleep 60 &
