@@ -14,6 +14,7 @@
 #include "visibility.h"
 
 typedef struct Change Change;
+typedef struct CredsWait CredsWait;
 typedef struct WorkPool WorkPool;
 
 /* All of the daemon's mutable state. */
@@ -29,6 +30,9 @@ typedef struct Context {
         sd_event_source *idle_source;
 
         CredsCache creds;            /* what the bus said about recent callers */
+        sd_bus_slot *creds_filter_slot;
+        CredsWait *creds_waits;      /* new connections' calls, waiting for the bus's word (creds-prefetch.c) */
+        unsigned n_creds_waits;
 
         Change *changes;             /* in progress: waiting for polkit or being carried out */
         unsigned n_changes;

@@ -10,6 +10,7 @@
 #include "act.h"
 #include "change.h"
 #include "context.h"
+#include "creds-prefetch.h"
 #include "errors.h"
 #include "log.h"
 #include "manager.h"
@@ -329,6 +330,9 @@ int manager_attach(Context *c) {
         int r = changes_attach(c);
         if (r < 0)
                 return r;
+        r = creds_prefetch_attach(c);
+        if (r < 0)
+                return r;
         /* A few workers for usage reads, which a target can make slow (one
          * per account at a time, so a read stuck behind a process's own
          * locks holds one worker); an account may have as many waiting as it
@@ -341,6 +345,7 @@ int manager_attach(Context *c) {
 }
 
 void manager_done(Context *c) {
+        creds_prefetch_done(c);
         changes_abort(c, "the service is exiting");
         c->usage_pool = work_pool_free(c->usage_pool);
 }
