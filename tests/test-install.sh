@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..19"
+echo "1..20"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
 check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
@@ -32,6 +32,12 @@ check "the example rule in the docs" '[ -f "$share/doc/resource1/examples/50-res
 check "libresource1 with its soname, header and pkg-config file" \
         '[ -n "$(find "$dest" -name libresource1.so.1)" ] && [ -f "$root/include/resource1.h" ] && [ -n "$(find "$dest" -name resource1.pc)" ]'
 check "resourcectl in bindir" '[ -x "$root/bin/resourcectl" ]'
+# The Python client, when meson found the system's interpreter (-Dpython=auto).
+check "resource1 (Python) in the interpreter's site directory, every module of client/python/resource1" \
+      '[ "$(option python)" = disabled ] || [ -z "$(command -v /usr/bin/python3)" ] ||
+       (for f in client/python/resource1/*.py; do
+              cmp -s "$f" "$(find "$dest" -path "*-packages/resource1/$(basename "$f")" | head -1)" || exit 1
+       done)'
 check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering without warnings" \
         'for p in man1/resourcectl.1 man8/resource1d.8 man3/libresource1.3; do
                 [ -f "$share/man/$p" ] && [ -z "$(man --warnings -l "$share/man/$p" 2>&1 >/dev/null)" ] || exit 1
