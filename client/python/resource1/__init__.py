@@ -132,9 +132,17 @@ class Client:
                 except ServiceError:
                     raise
                 except OSError as e:
-                    raise _common.make_error('org.freedesktop.DBus.Error.NoServer',
-                                             'cannot connect to the bus: %s' % e) from e
+                    exc = _common.make_error('org.freedesktop.DBus.Error.NoServer',
+                                             'cannot connect to the bus: %s' % e)
+                    if e.errno is not None:      # EMFILE, ENOENT, ...: as the system said
+                        exc.errno = e.errno
+                    raise exc from e
             return c
+
+    def __del__(self):
+        c = getattr(self, '_conn', None)
+        if c is not None and c.pid == _os.getpid():
+            c.close()
 
     def _after_fork(self):
         self._lock = _threading.Lock()

@@ -173,10 +173,8 @@ def as_c_int(value, what='int'):
     """CPython's "i" converter: __index__, then a C int's range."""
     import operator
     v = operator.index(value)
-    if v > 2 ** 31 - 1:
-        raise OverflowError('signed integer is greater than maximum')
-    if v < -2 ** 31:
-        raise OverflowError('signed integer is less than minimum')
+    if not -2 ** 31 <= v < 2 ** 31:
+        raise OverflowError('Python int too large to convert to C int')
     return v
 
 
@@ -240,8 +238,10 @@ def check_who(who):
 def check_pid(pid):
     import operator
     p = operator.index(pid)
-    if not -2 ** 31 <= p < 2 ** 31:
-        raise OverflowError('Python int too large to convert to C int')
+    if p > 2 ** 31 - 1:       # pid_t: the "i" format of PyArg_Parse
+        raise OverflowError('signed integer is greater than maximum')
+    if p < -2 ** 31:
+        raise OverflowError('signed integer is less than minimum')
     return p
 
 

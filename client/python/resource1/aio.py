@@ -237,8 +237,11 @@ class Client:
         except ServiceError:
             raise
         except OSError as e:
-            raise _common.make_error('org.freedesktop.DBus.Error.NoServer',
-                                     'cannot connect to the bus: %s' % e) from e
+            exc = _common.make_error('org.freedesktop.DBus.Error.NoServer',
+                                     'cannot connect to the bus: %s' % e)
+            if e.errno is not None:
+                exc.errno = e.errno
+            raise exc from e
         return self._conn
 
     async def _run(self, op):
