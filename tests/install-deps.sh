@@ -23,6 +23,7 @@ packages=(
         debootstrap qemu-system-x86 e2fsprogs          # the VM system test
         python3-jeepney                                # resource1, the Python client's one dependency
         libpython3.11-testsuite                        # the python suite: CPython's own Lib/test/test_resource.py
+        flit                                           # flit_core: client/python/pyproject.toml's build backend (the install suite builds the wheel)
 )
 
 if [ "${1:-}" = --if-missing ]; then
