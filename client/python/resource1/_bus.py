@@ -47,7 +47,7 @@ class Connection:
     # -- sending
     def _send(self, msg, serial):
         fds = array.array('i')
-        data = msg.serialise(serial=serial, fds=fds)
+        data = _common.serialise(msg, serial, fds)
         with self._send_lock:
             try:
                 if fds:

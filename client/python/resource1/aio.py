@@ -155,7 +155,7 @@ class Connection:
                                      'the connection to the bus was lost: %s' % self.broken)
         serial = next(self._serials)
         fds = array.array('i')
-        data = msg.serialise(serial=serial, fds=fds)
+        data = _common.serialise(msg, serial, fds)
         fut = self.loop.create_future()
         self._futures[serial] = fut
         try:
