@@ -13,7 +13,6 @@ import errno
 import os
 import re
 import resource
-import signal
 import socket
 import subprocess
 import sys
@@ -492,7 +491,6 @@ class Asyncio(unittest.TestCase):
                                                aio.getrusage(resource.RUSAGE_SELF))
                 finally:
                     p.kill()
-                    want_p = None
             return got
         got = asyncio.run(main())
         self.assertEqual(got[:16], [resource.getrlimit(r) for r in range(16)])

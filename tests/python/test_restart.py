@@ -18,7 +18,6 @@ import unittest
 
 sys.path.insert(0, sys.argv.pop(1))
 import resource1                                  # noqa: E402
-from resource1 import _common                     # noqa: E402
 from jeepney.low_level import Header, Message, MessageType, HeaderFields, Endianness  # noqa: E402
 
 R = resource.RLIMIT_CORE

@@ -54,7 +54,10 @@ __all__ = ['RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_
            'RUSAGE_CHILDREN', 'RUSAGE_THREAD', 'error', 'struct_rusage', 'getrlimit',
            'setrlimit', 'prlimit', 'getrusage', 'getpagesize', 'setrlimits', 'rlimits', 'rusage',
            'properties', 'can_raise_hard_limits', 'version', 'resources', 'subscribe',
-           'Client', 'ServiceError', 'RlimitChanged']
+           'Client', 'Subscription', 'RlimitChanged', 'ServiceError', 'InvalidResource',
+           'InvalidLimits', 'InvalidWho', 'NoSuchProcess', 'PermissionDenied',
+           'InteractiveAuthorizationRequired', 'RaiseRefused', 'Failed', 'LimitsExceeded',
+           'OtherPidNamespace', 'InvalidArgs', 'BusError', 'Timeout']
 
 __version__ = '0.1.0'
 

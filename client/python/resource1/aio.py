@@ -37,6 +37,15 @@ from . import (DEFAULT_TIMEOUT, INTERACTIVE_TIMEOUT, RLIMIT_CPU, RLIMIT_FSIZE, R
                RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIM_INFINITY, RUSAGE_SELF,
                RUSAGE_CHILDREN, RUSAGE_THREAD, error, struct_rusage)
 
+# The constants and exceptions are resource1's, here too (aio.RLIMIT_NOFILE).
+__all__ = ['getrlimit', 'setrlimit', 'prlimit', 'getrusage', 'rusage', 'getpagesize',
+           'setrlimits', 'rlimits', 'properties', 'subscribe', 'Client', 'Subscription',
+           'Connection', 'ServiceError', 'RlimitChanged', 'RLIMIT_CPU', 'RLIMIT_FSIZE',
+           'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE', 'RLIMIT_RSS', 'RLIMIT_NPROC',
+           'RLIMIT_NOFILE', 'RLIMIT_OFILE', 'RLIMIT_MEMLOCK', 'RLIMIT_AS', 'RLIMIT_SIGPENDING',
+           'RLIMIT_MSGQUEUE', 'RLIMIT_NICE', 'RLIMIT_RTPRIO', 'RLIMIT_RTTIME', 'RLIM_INFINITY',
+           'RUSAGE_SELF', 'RUSAGE_CHILDREN', 'RUSAGE_THREAD', 'error', 'struct_rusage']
+
 _ANCILLARY = socket.CMSG_SPACE(64 * array.array('i').itemsize)
 
 
