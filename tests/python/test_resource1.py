@@ -82,6 +82,19 @@ class Oracle(unittest.TestCase):
             finally:
                 p.kill()
 
+    def test_prlimit_of_a_thread_id(self):
+        ev = threading.Event()
+        tids = []
+        t = threading.Thread(target=lambda: (tids.append(threading.get_native_id()), ev.wait(10)))
+        t.start()
+        try:
+            while not tids:
+                time.sleep(0.01)
+            self.assertEqual(resource1.prlimit(tids[0], R), resource.prlimit(tids[0], R))
+        finally:
+            ev.set()
+            t.join()
+
     def test_setrlimit(self):
         old = resource.getrlimit(R)
         try:

@@ -299,6 +299,23 @@ ERRORS['org.freedesktop.DBus.Error.NoReply'] = (Timeout, _errno.ETIMEDOUT)
 ERRORS['org.freedesktop.DBus.Error.Disconnected'] = (BusError, _errno.ECONNRESET)
 
 
+def pidfd_open(pid):
+    """A pidfd of pid; a thread id names its process (as prlimit(2) takes
+    one), which pidfd_open(2) refuses for a thread other than the leader
+    (EINVAL, or ENOENT on newer kernels)."""
+    try:
+        return _os.pidfd_open(pid)
+    except OSError as e:
+        if e.errno not in (_errno.EINVAL, _errno.ENOENT):
+            raise
+        try:
+            with open('/proc/%d/status' % pid) as f:
+                tgid = next(int(l.split()[1]) for l in f if l.startswith('Tgid:'))
+        except (OSError, StopIteration, ValueError):
+            raise e from None
+        return _os.pidfd_open(tgid)
+
+
 class Op:
     """One call of the service: how to build it, what its reply means, and
     which CPython texts its errors take (``texts``: error name -> (class,
@@ -323,7 +340,7 @@ class Op:
         fds = []
         body = self.body
         if self.pidfd_of is not None:
-            fd = _os.pidfd_open(self.pidfd_of)
+            fd = pidfd_open(self.pidfd_of)
             fds.append(fd)
             body = (fd,) + body
         if self.address is not None:
