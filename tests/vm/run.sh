@@ -28,7 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # tmux: a terminal for the password check (a login session that types at pkttyagent's prompt).
-packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux
+packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux,python3,python3-jeepney
 # The mirror apt is configured with: named nowhere in this repository.
 mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
@@ -95,7 +95,7 @@ install -m 755 "$here/race-helper.sh" "$root/usr/local/lib/resource1-vmtest/race
 install -m 644 "$here/40-resource1-vmtest-race.rules" "$root/etc/polkit-1/rules.d/"
 # The undo check: the attack program of the security-undo suite (sd-bus; the
 # image's libsystemd0 is that of the same Debian release).
-${CC:-cc} -O2 -Wall -pthread -o "$work/attack-undo" "$src/tests/helpers/attack-undo.c" $(pkg-config --cflags --libs libsystemd) >&2
+${CC:-cc} -O2 -Wall -pthread -I "$src/interfaces" -o "$work/attack-undo" "$src/tests/helpers/attack-undo.c" $(pkg-config --cflags --libs libsystemd) >&2
 install -m 755 "$work/attack-undo" "$root/usr/local/lib/resource1-vmtest/attack-undo"
 
 # A short idle timeout, so that idling out and activating again fit in the run.
