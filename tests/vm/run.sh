@@ -95,7 +95,7 @@ install -m 755 "$here/race-helper.sh" "$root/usr/local/lib/resource1-vmtest/race
 install -m 644 "$here/40-resource1-vmtest-race.rules" "$root/etc/polkit-1/rules.d/"
 # The undo check: the attack program of the security-undo suite (sd-bus; the
 # image's libsystemd0 is that of the same Debian release).
-${CC:-cc} -O2 -Wall -pthread -I "$src/interfaces" -o "$work/attack-undo" "$src/tests/helpers/attack-undo.c" $(pkg-config --cflags --libs libsystemd) >&2
+${CC:-cc} -O2 -Wall -pthread -o "$work/attack-undo" -I"$src/interfaces" "$src/tests/helpers/attack-undo.c" $(pkg-config --cflags --libs libsystemd) >&2
 install -m 755 "$work/attack-undo" "$root/usr/local/lib/resource1-vmtest/attack-undo"
 
 # A short idle timeout, so that idling out and activating again fit in the run.
