@@ -21,6 +21,9 @@ packages=(
         valgrind                                       # the memcheck suite
         clang libclang-rt-14-dev                       # libFuzzer harnesses
         debootstrap qemu-system-x86 e2fsprogs          # the VM system test
+        python3-jeepney                                # resource1, the Python client's one dependency
+        libpython3.11-testsuite                        # the python suite: CPython's own Lib/test/test_resource.py
+        flit                                           # flit_core: client/python/pyproject.toml's build backend (the install suite builds the wheel)
 )
 
 if [ "${1:-}" = --if-missing ]; then

@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..19"
+echo "1..21"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
 check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
@@ -32,6 +32,21 @@ check "the example rule in the docs" '[ -f "$share/doc/resource1/examples/50-res
 check "libresource1 with its soname, header and pkg-config file" \
         '[ -n "$(find "$dest" -name libresource1.so.1)" ] && [ -f "$root/include/resource1.h" ] && [ -n "$(find "$dest" -name resource1.pc)" ]'
 check "resourcectl in bindir" '[ -x "$root/bin/resourcectl" ]'
+# The Python client, when meson found the system's interpreter (-Dpython=auto).
+check "resource1 (Python) in the interpreter's site directory, every module of client/python/resource1" \
+      '[ "$(option python)" = disabled ] || [ -z "$(command -v /usr/bin/python3)" ] ||
+       (for f in client/python/resource1/*.py; do
+              cmp -s "$f" "$(find "$dest" -path "*-packages/resource1/$(basename "$f")" | head -1)" || exit 1
+       done)'
+# What pip builds from client/python (pyproject.toml, flit_core): the same modules.
+wheel_files() {
+        local w; w=$(mktemp -d)
+        (cd client/python && /usr/bin/python3 -c 'import flit_core.buildapi as b, sys; b.build_wheel(sys.argv[1])' "$w" >/dev/null) &&
+                /usr/bin/python3 -c 'import zipfile, sys, glob; print("\n".join(sorted(n for n in zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0]).namelist() if n.endswith(".py"))))' "$w"
+        local rc=$?; rm -rf "$w"; return $rc
+}
+check "client/python/pyproject.toml builds a wheel (flit_core) holding every module of resource1" \
+      '[ "$(wheel_files)" = "$(cd client/python && ls resource1/*.py | sort)" ]'
 check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering without warnings" \
         'for p in man1/resourcectl.1 man8/resource1d.8 man3/libresource1.3; do
                 [ -f "$share/man/$p" ] && [ -z "$(man --warnings -l "$share/man/$p" 2>&1 >/dev/null)" ] || exit 1

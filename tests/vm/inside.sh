@@ -30,7 +30,7 @@ wait_restarted() {
         done
 }
 
-say "1..34"
+say "1..35"
 
 # activation through the unit, nothing started by hand
 check "the service is not running before the first call" '! active'
@@ -77,6 +77,15 @@ as gamer resourcectl --no-ask-password run --limit NOFILE=65536:1048576 -- \
 note "gamer: $(cat /tmp/gamer.out)"
 check "a user the polkit rule allows raises its NOFILE hard limit with resourcectl run" \
       'grep -Eq "^Max open files +65536 +1048576 " /tmp/gamer.out'
+# the same from Python: resource1 (installed into the system's site directory),
+# its own process, the example rule granting, the service's CAP_SYS_RESOURCE acting
+as gamer python3 -c 'import resource1 as resource
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (soft, 1048576))
+print(*resource.getrlimit(resource.RLIMIT_NOFILE), hard)' > /tmp/gamer-py.out 2>&1
+note "gamer, Python: $(tr '\n' ' ' < /tmp/gamer-py.out)"
+check "that user's Python raises its own NOFILE hard limit (resource1.setrlimit, the example rule)" \
+      'read -r s h before < /tmp/gamer-py.out && [ "$h" = 1048576 ] && [ "$before" -lt 1048576 ]'
 
 as plain prlimit --nofile=1024:4096 -- resourcectl --no-ask-password run --limit NOFILE=65536:1048576 -- \
         sh -c 'grep "^Max open files" /proc/self/limits' > /tmp/plain.out 2>&1

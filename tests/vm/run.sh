@@ -28,7 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # tmux: a terminal for the password check (a login session that types at pkttyagent's prompt).
-packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux
+packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux,python3,python3-jeepney
 # The mirror apt is configured with: named nowhere in this repository.
 mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)

@@ -1,0 +1,387 @@
+"""resource1: Python's ``resource`` module over the org.example.Resource1 bus service.
+
+A drop-in for the standard library's ``resource``::
+
+    import resource1 as resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+Every ``RLIMIT_*``, ``RLIM_INFINITY`` (-1) and ``RUSAGE_*`` has the local
+module's value, ``error`` is ``OSError``, and ``getrlimit``, ``setrlimit``,
+``prlimit``, ``getrusage`` (a ``resource.struct_rusage``) and ``getpagesize``
+check their arguments and raise as CPython 3.11's ``resource`` does. The one
+difference: a hard-limit raise may be granted by polkit rather than needing
+root. A refused one is ``ValueError("not allowed to raise maximum limit ...")``
+from ``setrlimit`` (as CPython maps EPERM) and ``PermissionError`` from
+``prlimit``; the service's reason follows in the text.
+
+Every exception made from a service's answer is also a ``ServiceError``, with
+the D-Bus error name in ``dbus_name`` and the service's text in
+``dbus_message``.
+
+The caller's own calls (pid 0 or ``os.getpid()``) name the calling process;
+any other pid is a pid of the caller's pid namespace, passed to the service as
+a pidfd.
+
+Beyond ``resource``: ``setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...})``
+(all or nothing, one authorization), ``rlimits(pid)`` (every limit),
+``rusage(pid, who)`` (usage of another process), ``properties()``, ``can_raise_hard_limits()``,
+``version()``, ``resources()``, ``subscribe()`` (RlimitChanged signals), and
+``Client`` for a connection of one's own, with ``interactive`` (polkit may ask
+for a password) and ``timeout``. ``resource1.aio`` has the same as coroutines.
+
+The module's functions share one connection per process, opened on first use,
+reopened in a forked child and after the bus connection was lost; threads may
+share it. A read that fails because the service restarted is sent once more;
+a change never is.
+"""
+
+import os as _os
+import sys as _sys
+import threading as _threading
+
+from . import _common
+from ._common import (ServiceError, InvalidResource, InvalidLimits, InvalidWho,
+                      NoSuchProcess, PermissionDenied, InteractiveAuthorizationRequired,
+                      RaiseRefused, Failed, LimitsExceeded, OtherPidNamespace, InvalidArgs,
+                      BusError, Timeout, RlimitChanged, struct_rusage)
+from ._bus import Connection, SignalQueue
+
+__all__ = ['RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE',
+           'RLIMIT_RSS', 'RLIMIT_NPROC', 'RLIMIT_NOFILE', 'RLIMIT_OFILE', 'RLIMIT_MEMLOCK',
+           'RLIMIT_AS', 'RLIMIT_SIGPENDING', 'RLIMIT_MSGQUEUE', 'RLIMIT_NICE',
+           'RLIMIT_RTPRIO', 'RLIMIT_RTTIME', 'RLIM_INFINITY', 'RUSAGE_SELF',
+           'RUSAGE_CHILDREN', 'RUSAGE_THREAD', 'error', 'struct_rusage', 'getrlimit',
+           'setrlimit', 'prlimit', 'getrusage', 'getpagesize', 'setrlimits', 'rlimits', 'rusage',
+           'properties', 'can_raise_hard_limits', 'version', 'resources', 'subscribe',
+           'Client', 'Subscription', 'RlimitChanged', 'ServiceError', 'InvalidResource',
+           'InvalidLimits', 'InvalidWho', 'NoSuchProcess', 'PermissionDenied',
+           'InteractiveAuthorizationRequired', 'RaiseRefused', 'Failed', 'LimitsExceeded',
+           'OtherPidNamespace', 'InvalidArgs', 'BusError', 'Timeout']
+
+__version__ = '0.1.0'
+
+RLIMIT_CPU = 0
+RLIMIT_FSIZE = 1
+RLIMIT_DATA = 2
+RLIMIT_STACK = 3
+RLIMIT_CORE = 4
+RLIMIT_RSS = 5
+RLIMIT_NPROC = 6
+RLIMIT_NOFILE = 7
+RLIMIT_OFILE = 7
+RLIMIT_MEMLOCK = 8
+RLIMIT_AS = 9
+RLIMIT_SIGPENDING = 11
+RLIMIT_MSGQUEUE = 12
+RLIMIT_NICE = 13
+RLIMIT_RTPRIO = 14
+RLIMIT_RTTIME = 15
+RLIM_INFINITY = -1
+RUSAGE_SELF = 0
+RUSAGE_CHILDREN = -1
+RUSAGE_THREAD = 1
+
+error = OSError
+
+DEFAULT_TIMEOUT = 25.0
+INTERACTIVE_TIMEOUT = 300.0
+
+
+class Client:
+    """A connection of one's own to the service.
+
+    ``interactive``: the calls allow interactive authorization (polkit may
+    ask the user for a password; the service then waits up to 290 s).
+    ``timeout``: seconds to wait for each answer (default 25, 300 when
+    interactive). ``address``: a D-Bus address instead of the system bus.
+    The connection is opened on first use; ``close()`` (or ``with``) ends it.
+    The methods are the module's functions.
+    """
+
+    def __init__(self, interactive=False, timeout=None, address=None):
+        self.interactive = bool(interactive)
+        self.timeout = timeout if timeout is not None else (
+            INTERACTIVE_TIMEOUT if interactive else DEFAULT_TIMEOUT)
+        self.address = address or _os.environ.get('RESOURCE1_BUS_ADDRESS')
+        self._conn = None
+        self._lock = _threading.Lock()
+
+    def __repr__(self):
+        return 'Client(interactive=%r, timeout=%r)' % (self.interactive, self.timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    def _connection(self):
+        with self._lock:
+            c = self._conn
+            if c is not None and (c.broken is not None or c.pid != _os.getpid()):
+                if c.pid == _os.getpid():
+                    c.close()
+                c = self._conn = None
+            if c is None:
+                try:
+                    c = self._conn = Connection(self.address)
+                except ServiceError:
+                    raise
+                except OSError as e:
+                    exc = _common.make_error('org.freedesktop.DBus.Error.NoServer',
+                                             'cannot connect to the bus: %s' % e)
+                    if e.errno is not None:      # EMFILE, ENOENT, ...: as the system said
+                        exc.errno = e.errno
+                    raise exc from e
+            return c
+
+    def __del__(self):
+        c = getattr(self, '_conn', None)
+        if c is not None and c.pid == _os.getpid():
+            c.close()
+
+    def _after_fork(self):
+        self._lock = _threading.Lock()
+        c, self._conn = self._conn, None
+        if c is not None:
+            try:
+                c.sock.close()
+            except OSError:
+                pass
+
+    def _run(self, op):
+        for attempt in (0, 1):
+            conn = self._connection()
+            msg, fds = op.build(self.interactive)
+            try:
+                reply = conn.call(msg, self.timeout)
+            except ServiceError as e:
+                if attempt == 0 and op.idempotent and e.dbus_name in _common.RETRY_ERRORS:
+                    continue
+                raise
+            finally:
+                for fd in fds:
+                    _os.close(fd)
+            from jeepney.low_level import MessageType
+            if reply.header.message_type == MessageType.error:
+                exc = op.error(reply)
+                if attempt == 0 and op.idempotent and exc.dbus_name in _common.RETRY_ERRORS:
+                    continue
+                raise exc
+            return op.convert(reply.body)
+
+    # -- resource's functions
+    def getrlimit(self, resource, /):
+        """getrlimit(resource) -> (soft, hard) of the calling process."""
+        return self._run(_common.op_getrlimit(resource))
+
+    def setrlimit(self, resource, limits, /):
+        """setrlimit(resource, (soft, hard)) on the calling process."""
+        _sys.audit('resource.setrlimit', resource, limits)
+        return self._run(_common.op_setrlimit(resource, limits))
+
+    def prlimit(self, *args):
+        """prlimit(pid, resource[, limits]) -> (soft, hard) in force before.
+
+        pid 0 is the caller; any other pid is one of the caller's pid
+        namespace (passed as a pidfd)."""
+        if not 2 <= len(args) <= 3:
+            raise TypeError('prlimit expected 2 to 3 arguments, got %d' % len(args))
+        pid = _common.check_pid(args[0])
+        resource = _common.as_c_int(args[1])
+        if 0 <= resource < _common.RLIM_NLIMITS:
+            _sys.audit('resource.prlimit', pid, resource, args[2] if len(args) == 3 else None)
+        return self._run(_common.op_prlimit(pid, resource, args[2] if len(args) == 3 else None,
+                                            len(args) == 3))
+
+    def getrusage(self, who, /):
+        """getrusage(who) -> resource.struct_rusage of the calling process.
+
+        who: RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD."""
+        return self._run(_common.op_getrusage(who))
+
+    def rusage(self, pid, who=RUSAGE_SELF, /):
+        """rusage(pid[, who]) -> resource.struct_rusage of process pid (0: the
+        caller), which the service reads from /proc (times in 10 ms ticks)."""
+        return self._run(_common.op_getrusage(who, pid))
+
+    def getpagesize(self, /):
+        """getpagesize() -> the system's page size in bytes."""
+        return self._run(_common.op_pagesize())
+
+    # -- beyond resource
+    def setrlimits(self, pid, limits, /):
+        """setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...}) -> the old limits.
+
+        One request, one authorization, all or nothing; applied in the
+        order given. Keys are RLIMIT_* numbers or names ("NOFILE"); the
+        old limits come back as {name: (soft, hard)}."""
+        return self._run(_common.op_setrlimits(pid, limits))
+
+    def rlimits(self, pid=0, /):
+        """rlimits([pid]) -> {name: (soft, hard)} of every resource."""
+        return self._run(_common.op_listing(pid))
+
+    def properties(self):
+        """The service's properties: Resources, Infinity, Version, CanRaiseHardLimits."""
+        return self._run(_common.op_get_all_properties())
+
+    def can_raise_hard_limits(self):
+        """Whether the service holds CAP_SYS_RESOURCE (CanRaiseHardLimits)."""
+        return bool(self._run(_common.op_get_property('CanRaiseHardLimits')))
+
+    def version(self):
+        """The service's Version property."""
+        return self._run(_common.op_get_property('Version'))
+
+    def resources(self):
+        """The resource names the service offers (Resources)."""
+        return list(self._run(_common.op_get_property('Resources')))
+
+    def subscribe(self):
+        """A Subscription to RlimitChanged: ``get(timeout)`` or iterate."""
+        return Subscription(self)
+
+
+class Subscription:
+    """RlimitChanged signals of the service, as RlimitChanged tuples.
+
+    ``get(timeout=None)`` returns the next one (None at the timeout);
+    iterating yields them; ``close()`` (or ``with``) ends the subscription."""
+
+    def __init__(self, client):
+        from jeepney.bus_messages import message_bus
+        self._client = client
+        self._conn = client._connection()
+        self._queue = SignalQueue(_common.is_rlimit_changed)
+        self._conn.add_queue(self._queue)
+        self._rule = _common.rlimit_changed_rule()
+        reply = self._conn.call(message_bus.AddMatch(self._rule), client.timeout)
+        from jeepney.low_level import MessageType
+        if reply.header.message_type == MessageType.error:
+            self._conn.remove_queue(self._queue)
+            raise _common.Op('AddMatch').error(reply)
+
+    def get(self, timeout=None):
+        import time
+        deadline = None if timeout is None else time.monotonic() + timeout
+        c = self._conn
+        with c._cond:
+            if not c.wait(lambda: bool(self._queue.items), deadline):
+                return None
+            return _common.signal_from_msg(self._queue.items.pop(0))
+
+    def __iter__(self):
+        while True:
+            yield self.get()
+
+    def close(self):
+        from jeepney.bus_messages import message_bus
+        self._conn.remove_queue(self._queue)
+        if self._conn.broken is None and self._conn.pid == _os.getpid():
+            try:
+                self._conn.call(message_bus.RemoveMatch(self._rule), self._client.timeout)
+            except ServiceError:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+_default = Client()
+
+
+def _reset_after_fork():
+    _default._after_fork()
+
+
+_os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def getrlimit(resource, /):
+    """getrlimit(resource) -> (soft, hard): the calling process's limits of
+    resource (an RLIMIT_* constant); RLIM_INFINITY (-1) is no limit."""
+    return _default._run(_common.op_getrlimit(resource))
+
+
+def setrlimit(resource, limits, /):
+    """setrlimit(resource, (soft, hard)): sets the calling process's limits.
+
+    Raising a hard limit needs root or polkit's org.example.resource1.
+    raise-hard-limit; refused, it is ValueError("not allowed to raise maximum
+    limit (<the service's reason>)"), also a PermissionError."""
+    _sys.audit('resource.setrlimit', resource, limits)
+    return _default._run(_common.op_setrlimit(resource, limits))
+
+
+def prlimit(*args):
+    """prlimit(pid, resource[, limits]) -> (soft, hard).
+
+    Without limits: pid's limits. With them: sets them and returns those in
+    force before. pid 0 is the caller; other pids are of the caller's pid
+    namespace. PermissionError, ProcessLookupError as CPython's prlimit."""
+    return _default.prlimit(*args)
+
+
+def getrusage(who, /):
+    """getrusage(who) -> resource.struct_rusage of the calling process;
+    who is RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD."""
+    return _default._run(_common.op_getrusage(who))
+
+
+def rusage(pid, who=RUSAGE_SELF, /):
+    """rusage(pid[, who]) -> resource.struct_rusage of process pid (0: the
+    caller), which the service reads from /proc (times in 10 ms ticks)."""
+    return _default.rusage(pid, who)
+
+
+def getpagesize():
+    """getpagesize() -> the page size in bytes (the service's PageSize)."""
+    return _default._run(_common.op_pagesize())
+
+
+def setrlimits(pid, limits, /):
+    """setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...}) -> {name: old (soft, hard)}.
+
+    All or nothing, one authorization. pid 0 is the caller."""
+    return _default.setrlimits(pid, limits)
+
+
+def rlimits(pid=0, /):
+    """rlimits([pid]) -> {name: (soft, hard)}: every limit, as prlimit(1) lists them."""
+    return _default.rlimits(pid)
+
+
+def properties():
+    """{'Resources': [...], 'Infinity': ..., 'Version': ..., 'CanRaiseHardLimits': ...}"""
+    return _default.properties()
+
+
+def can_raise_hard_limits():
+    """Whether the service can raise hard limits (holds CAP_SYS_RESOURCE)."""
+    return _default.can_raise_hard_limits()
+
+
+def version():
+    """The service's version."""
+    return _default.version()
+
+
+def resources():
+    """The names of the resources the service offers."""
+    return _default.resources()
+
+
+def subscribe():
+    """A Subscription to the service's RlimitChanged signals (see Subscription)."""
+    return _default.subscribe()

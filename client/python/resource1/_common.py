@@ -1,0 +1,514 @@
+"""What the blocking and the asyncio clients share: names, conversions,
+argument checks as CPython 3.11's resource module makes them, the messages,
+and the bus errors as Python exceptions. No I/O here."""
+
+import errno as _errno
+import os as _os
+
+from jeepney import DBusAddress, MessageFlag, new_method_call
+from jeepney.wrappers import Properties
+
+BUS_NAME = 'org.example.Resource1'
+OBJECT_PATH = '/org/example/Resource1'
+INTERFACE = 'org.example.Resource1'
+ERROR_PREFIX = 'org.example.Resource1.Error.'
+SERVICE = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface=INTERFACE)
+
+#: The bus's infinity (UINT64_MAX); the package's RLIM_INFINITY is -1.
+BUS_INFINITY = 2 ** 64 - 1
+
+#: Linux's resource numbers (asm-generic/resource.h), index = number.
+RESOURCE_NAMES = ('CPU', 'FSIZE', 'DATA', 'STACK', 'CORE', 'RSS', 'NPROC', 'NOFILE',
+                  'MEMLOCK', 'AS', 'LOCKS', 'SIGPENDING', 'MSGQUEUE', 'NICE', 'RTPRIO',
+                  'RTTIME')
+RLIM_NLIMITS = len(RESOURCE_NAMES)
+RESOURCE_NUMBERS = {name: i for i, name in enumerate(RESOURCE_NAMES)}
+
+#: RUSAGE_* (sys/resource.h) to the service's "who".
+WHO_NAMES = {0: 'self', -1: 'children', 1: 'thread'}
+
+RUSAGE_FIELDS = ('ru_utime', 'ru_stime', 'ru_maxrss', 'ru_ixrss', 'ru_idrss', 'ru_isrss',
+                 'ru_minflt', 'ru_majflt', 'ru_nswap', 'ru_inblock', 'ru_oublock',
+                 'ru_msgsnd', 'ru_msgrcv', 'ru_nsignals', 'ru_nvcsw', 'ru_nivcsw')
+
+#: Calls the service answers without changing anything: retried once after
+#: the service (or the bus connection) went away.
+IDEMPOTENT = frozenset({'GetRlimit', 'ListRlimits', 'ListRlimitsPidfd', 'GetRusage',
+                        'GetRusagePidfd', 'PageSize', 'Get', 'GetAll', 'Ping'})
+#: Bus errors after which an idempotent read is sent once more.
+RETRY_ERRORS = frozenset({'org.freedesktop.DBus.Error.ServiceUnknown',
+                          'org.freedesktop.DBus.Error.NameHasNoOwner',
+                          'org.freedesktop.DBus.Error.NoReply',
+                          'org.freedesktop.DBus.Error.Disconnected'})
+
+try:
+    import resource as _local
+    struct_rusage = _local.struct_rusage
+except (ImportError, AttributeError):      # pragma: no cover - not Linux
+    import collections as _collections
+    struct_rusage = _collections.namedtuple('struct_rusage', RUSAGE_FIELDS)
+
+
+# ---------------------------------------------------------------- exceptions
+
+class ServiceError(Exception):
+    """Mixed into every exception made from an error the service (or the bus)
+    answered: ``dbus_name`` is the D-Bus error name, ``dbus_message`` its text."""
+    dbus_name = None
+    dbus_message = None
+
+
+class InvalidResource(ServiceError, ValueError):
+    """org.example.Resource1.Error.InvalidResource"""
+
+
+class InvalidLimits(ServiceError, ValueError):
+    """org.example.Resource1.Error.InvalidLimits"""
+
+
+class InvalidWho(ServiceError, ValueError):
+    """org.example.Resource1.Error.InvalidWho"""
+
+
+class NoSuchProcess(ServiceError, ProcessLookupError):
+    """org.example.Resource1.Error.NoSuchProcess (errno ESRCH)"""
+
+
+class PermissionDenied(ServiceError, PermissionError):
+    """org.example.Resource1.Error.PermissionDenied (errno EPERM)"""
+
+
+class InteractiveAuthorizationRequired(PermissionDenied):
+    """org.freedesktop.DBus.Error.InteractiveAuthorizationRequired: polkit would
+    allow after authentication; call with interactive=True."""
+
+
+class RaiseRefused(PermissionDenied, ValueError):
+    """setrlimit()'s refused change: a ValueError as CPython's setrlimit
+    raises for EPERM, and a PermissionError too."""
+
+
+class Failed(ServiceError, OSError):
+    """org.example.Resource1.Error.Failed: another system-call failure."""
+
+
+class LimitsExceeded(ServiceError, OSError):
+    """org.example.Resource1.Error.LimitsExceeded (errno EAGAIN): too many
+    changes in progress, or the rate limit; nothing was changed."""
+
+
+class OtherPidNamespace(ServiceError, OSError):
+    """org.example.Resource1.Error.OtherPidNamespace"""
+
+
+class InvalidArgs(ServiceError, TypeError):
+    """org.freedesktop.DBus.Error.InvalidArgs"""
+
+
+class BusError(ServiceError, OSError):
+    """Any other D-Bus error: the service is not running, no reply, a timeout."""
+
+
+ERRORS = {
+    ERROR_PREFIX + 'InvalidResource': (InvalidResource, _errno.EINVAL),
+    ERROR_PREFIX + 'InvalidLimits': (InvalidLimits, _errno.EINVAL),
+    ERROR_PREFIX + 'InvalidWho': (InvalidWho, _errno.EINVAL),
+    ERROR_PREFIX + 'NoSuchProcess': (NoSuchProcess, _errno.ESRCH),
+    ERROR_PREFIX + 'PermissionDenied': (PermissionDenied, _errno.EPERM),
+    'org.freedesktop.DBus.Error.InteractiveAuthorizationRequired':
+        (InteractiveAuthorizationRequired, _errno.EPERM),
+    ERROR_PREFIX + 'Failed': (Failed, None),
+    ERROR_PREFIX + 'LimitsExceeded': (LimitsExceeded, _errno.EAGAIN),
+    ERROR_PREFIX + 'OtherPidNamespace': (OtherPidNamespace, _errno.EINVAL),
+    'org.freedesktop.DBus.Error.InvalidArgs': (InvalidArgs, None),
+}
+
+_STRERRORS = {_os.strerror(e): e for e in sorted(_errno.errorcode, reverse=True)}
+
+
+def _errno_in(text):
+    """The errno whose strerror text ends the service's Failed message."""
+    for s, e in _STRERRORS.items():
+        if text.endswith(s) or (s + ' ') in text or (s + ';') in text:
+            return e
+    return _errno.EIO
+
+
+def make_error(name, message, cls=None, text=None):
+    """The exception for bus error ``name`` with ``message``. ``cls`` and
+    ``text`` override the class and the leading text (as the drop-in functions
+    do to raise what CPython raises)."""
+    base, err = ERRORS.get(name, (BusError, None))
+    if cls is None:
+        cls = base
+    if err is None and issubclass(cls, OSError):
+        err = _errno_in(message) if cls is Failed else (
+            _errno.ETIMEDOUT if name.endswith(('.Timeout', '.NoReply', '.TimedOut'))
+            else _errno.ECONNREFUSED if name.endswith(('.ServiceUnknown', '.NameHasNoOwner'))
+            else _errno.EIO)
+    if text is not None:
+        exc = cls('%s (%s: %s)' % (text, name, message))
+    elif issubclass(cls, OSError) and err is not None:
+        exc = cls(err, '%s (%s: %s)' % (_os.strerror(err), name, message))
+    else:
+        exc = cls('%s: %s' % (name, message))
+    if issubclass(cls, OSError) and err is not None:
+        exc.errno = err
+    exc.dbus_name = name
+    exc.dbus_message = message
+    return exc
+
+
+def error_from_reply(reply):
+    from jeepney.low_level import HeaderFields
+    name = reply.header.fields.get(HeaderFields.error_name, 'org.freedesktop.DBus.Error.Failed')
+    body = reply.body
+    message = body[0] if body and isinstance(body[0], str) else ''
+    return make_error(name, message)
+
+
+# ------------------------------------------------------------ argument checks
+
+def as_c_int(value, what='int'):
+    """CPython's "i" converter: __index__, then a C int's range."""
+    import operator
+    v = operator.index(value)
+    if not -2 ** 31 <= v < 2 ** 31:
+        raise OverflowError('Python int too large to convert to C int')
+    return v
+
+
+def _as_c_long(value):
+    import operator
+    v = operator.index(value)
+    if not -2 ** 63 <= v < 2 ** 63:
+        raise OverflowError('Python int too large to convert to C long')
+    return v
+
+
+def check_resource(resource):
+    """An RLIMIT_* number as CPython checks it; returns the service's name."""
+    r = as_c_int(resource)
+    if r < 0 or r >= RLIM_NLIMITS:
+        raise ValueError('invalid resource specified')
+    return RESOURCE_NAMES[r]
+
+
+def resource_name(resource):
+    """A resource given as a number or as a name ("NOFILE", "RLIMIT_NOFILE")."""
+    if isinstance(resource, str):
+        n = resource.upper()
+        if n.startswith('RLIMIT_'):
+            n = n[7:]
+        if n == 'OFILE':
+            n = 'NOFILE'
+        if n not in RESOURCE_NUMBERS:
+            raise ValueError('invalid resource specified')
+        return n
+    return check_resource(resource)
+
+
+def limits_to_bus(limits):
+    """CPython's py2rlimit: a sequence of two integers (C longs), -1 or any
+    negative value wrapped as rlim_t is (so -1 is infinity)."""
+    t = tuple(limits)
+    if len(t) != 2:
+        raise ValueError('expected a tuple of 2 integers')
+    cur = _as_c_long(t[0])
+    mx = _as_c_long(t[1])
+    return cur & BUS_INFINITY, mx & BUS_INFINITY
+
+
+def value_from_bus(v):
+    """rlimit2py: a uint64 as the C long CPython returns (infinity is -1)."""
+    return v - 2 ** 64 if v >= 2 ** 63 else v
+
+
+def limits_from_bus(soft, hard):
+    return value_from_bus(soft), value_from_bus(hard)
+
+
+def check_who(who):
+    w = as_c_int(who)
+    if w not in WHO_NAMES:
+        raise ValueError('invalid who parameter')
+    return WHO_NAMES[w]
+
+
+def check_pid(pid):
+    import operator
+    p = operator.index(pid)
+    if p > 2 ** 31 - 1:       # pid_t: the "i" format of PyArg_Parse
+        raise OverflowError('signed integer is greater than maximum')
+    if p < -2 ** 31:
+        raise OverflowError('signed integer is less than minimum')
+    return p
+
+
+def rusage_from_bus(d):
+    vals = []
+    for f in RUSAGE_FIELDS:
+        v = d.get(f, ('x', 0))
+        v = v[1] if isinstance(v, tuple) else v
+        vals.append(float(v) if f in ('ru_utime', 'ru_stime') else int(v))
+    return struct_rusage(vals)
+
+
+# ------------------------------------------------------------------ messages
+
+def call(method, signature=None, body=(), interactive=False):
+    msg = new_method_call(SERVICE, method, signature, body)
+    if interactive:
+        msg.header.flags |= MessageFlag.allow_interactive_authorization
+    return msg
+
+
+def get_property(name):
+    return Properties(SERVICE).get(name)
+
+
+def get_all_properties():
+    return Properties(SERVICE).get_all()
+
+
+def own_pid(pid):
+    """True when pid names the caller (0 or its own pid)."""
+    return pid == 0 or pid == _os.getpid()
+
+
+def setrlimits_body(limits):
+    """{resource: (soft, hard)} to a(stt), in the order given."""
+    items = limits.items() if hasattr(limits, 'items') else limits
+    out = []
+    for res, lim in items:
+        out.append((resource_name(res),) + limits_to_bus(lim))
+    return out
+
+
+def listing_from_bus(entries):
+    """a(stt) to {name: (soft, hard)} with -1 for infinity."""
+    return {name: limits_from_bus(s, h) for name, s, h in entries}
+
+
+class Timeout(ServiceError, TimeoutError):
+    """No answer within the call's timeout (errno ETIMEDOUT)."""
+
+
+ERRORS['org.freedesktop.DBus.Error.Timeout'] = (Timeout, _errno.ETIMEDOUT)
+ERRORS['org.freedesktop.DBus.Error.NoReply'] = (Timeout, _errno.ETIMEDOUT)
+ERRORS['org.freedesktop.DBus.Error.Disconnected'] = (BusError, _errno.ECONNRESET)
+
+
+def pidfd_open(pid):
+    """A pidfd of pid; a thread id names its process (as prlimit(2) takes
+    one), which pidfd_open(2) refuses for a thread other than the leader
+    (EINVAL, or ENOENT on newer kernels)."""
+    try:
+        return _os.pidfd_open(pid)
+    except OSError as e:
+        if e.errno not in (_errno.EINVAL, _errno.ENOENT):
+            raise
+        try:
+            with open('/proc/%d/status' % pid) as f:
+                tgid = next(int(l.split()[1]) for l in f if l.startswith('Tgid:'))
+        except (OSError, StopIteration, ValueError):
+            raise e from None
+        return _os.pidfd_open(tgid)
+
+
+class Op:
+    """One call of the service: how to build it, what its reply means, and
+    which CPython texts its errors take (``texts``: error name -> (class,
+    text)). ``pidfd_of`` names a pid whose pidfd is the body's first value."""
+
+    __slots__ = ('method', 'signature', 'body', 'convert', 'texts', 'idempotent',
+                 'pidfd_of', 'address')
+
+    def __init__(self, method, signature=None, body=(), convert=None, texts=None,
+                 pidfd_of=None, address=None):
+        self.method = method
+        self.signature = signature
+        self.body = tuple(body)
+        self.convert = convert or (lambda b: b)
+        self.texts = texts or {}
+        self.idempotent = method in IDEMPOTENT
+        self.pidfd_of = pidfd_of
+        self.address = address
+
+    def build(self, interactive):
+        """The message, and the descriptors to close once it is sent."""
+        fds = []
+        body = self.body
+        if self.pidfd_of is not None:
+            fd = pidfd_open(self.pidfd_of)
+            fds.append(fd)
+            body = (fd,) + body
+        if self.address is not None:
+            msg = new_method_call(self.address, self.method, self.signature, body)
+        else:
+            msg = new_method_call(SERVICE, self.method, self.signature, body)
+        if interactive:
+            msg.header.flags |= MessageFlag.allow_interactive_authorization
+        return msg, fds
+
+    def error(self, reply):
+        from jeepney.low_level import HeaderFields
+        name = reply.header.fields.get(HeaderFields.error_name, 'org.freedesktop.DBus.Error.Failed')
+        body = reply.body
+        message = body[0] if body and isinstance(body[0], str) else ''
+        if name in self.texts:
+            cls, text = self.texts[name]
+            return make_error(name, message, cls, text)
+        return make_error(name, message)
+
+
+_PROPS = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface='org.freedesktop.DBus.Properties')
+_NOT_ALLOWED = 'not allowed to raise maximum limit'
+_EXCEEDS = 'current limit exceeds maximum limit'
+_INVALID_RESOURCE = {ERROR_PREFIX + 'InvalidResource': (InvalidResource, 'invalid resource specified')}
+
+
+def _limits(body):
+    return limits_from_bus(body[0], body[1])
+
+
+def op_getrlimit(resource):
+    name = check_resource(resource)
+    return Op('GetRlimit', 's', (name,), _limits, _INVALID_RESOURCE)
+
+
+def op_setrlimit(resource, limits):
+    name = check_resource(resource)
+    soft, hard = limits_to_bus(limits)
+    texts = dict(_INVALID_RESOURCE)
+    texts[ERROR_PREFIX + 'InvalidLimits'] = (InvalidLimits, _EXCEEDS)
+    texts[ERROR_PREFIX + 'PermissionDenied'] = (RaiseRefused, _NOT_ALLOWED)
+    texts['org.freedesktop.DBus.Error.InteractiveAuthorizationRequired'] = (RaiseRefused, _NOT_ALLOWED)
+    return Op('SetRlimit', 'stt', (name, soft, hard), lambda b: None, texts)
+
+
+def _no_such_process():
+    return ProcessLookupError(_errno.ESRCH, _os.strerror(_errno.ESRCH))
+
+
+def op_prlimit(pid, resource, limits=None, has_limits=False):
+    pid = check_pid(pid)
+    name = check_resource(resource)
+    if has_limits:
+        soft, hard = limits_to_bus(limits)
+    else:
+        soft = hard = 0
+    texts = dict(_INVALID_RESOURCE)
+    texts[ERROR_PREFIX + 'InvalidLimits'] = (InvalidLimits, _EXCEEDS)
+    if own_pid(pid):
+        return Op('Prlimit', 'usbtt', (0, name, has_limits, soft, hard), _limits, texts)
+    if pid < 0:
+        raise _no_such_process()
+    return Op('PrlimitPidfd', 'hsbtt', (name, has_limits, soft, hard), _limits, texts, pidfd_of=pid)
+
+
+def op_getrusage(who, pid=0):
+    w = check_who(who)
+    pid = check_pid(pid)
+    texts = {ERROR_PREFIX + 'InvalidWho': (InvalidWho, 'invalid who parameter')}
+    conv = lambda b: rusage_from_bus(b[0])
+    if own_pid(pid):
+        if w == 'thread':
+            import threading
+            tid = threading.get_native_id()
+            if tid != _os.getpid():
+                return Op('GetRusage', 'us', (tid, w), conv, texts)
+        return Op('GetRusage', 'us', (0, w), conv, texts)
+    if pid < 0:
+        raise _no_such_process()
+    return Op('GetRusagePidfd', 'hs', (w,), conv, texts, pidfd_of=pid)
+
+
+def op_pagesize():
+    return Op('PageSize', None, (), lambda b: int(b[0]))
+
+
+def op_listing(pid=0):
+    pid = check_pid(pid)
+    conv = lambda b: listing_from_bus(b[0])
+    if own_pid(pid):
+        return Op('ListRlimits', 'u', (0,), conv)
+    if pid < 0:
+        raise _no_such_process()
+    return Op('ListRlimitsPidfd', 'h', (), conv, pidfd_of=pid)
+
+
+def op_setrlimits(pid, limits):
+    pid = check_pid(pid)
+    body = setrlimits_body(limits)
+    conv = lambda b: listing_from_bus(b[0])
+    if own_pid(pid):
+        return Op('SetRlimits', 'ua(stt)', (0, body), conv)
+    if pid < 0:
+        raise _no_such_process()
+    return Op('SetRlimitsPidfd', 'ha(stt)', (body,), conv, pidfd_of=pid)
+
+
+def op_get_property(name):
+    return Op('Get', 'ss', (INTERFACE, name), lambda b: b[0][1], address=_PROPS)
+
+
+def op_get_all_properties():
+    return Op('GetAll', 's', (INTERFACE,), lambda b: {k: v[1] for k, v in b[0].items()},
+              address=_PROPS)
+
+
+def rlimit_changed_rule():
+    from jeepney import MatchRule
+    return MatchRule(type='signal', sender=BUS_NAME, interface=INTERFACE,
+                     member='RlimitChanged', path=OBJECT_PATH)
+
+
+def is_rlimit_changed(msg):
+    from jeepney.low_level import HeaderFields, MessageType
+    f = msg.header.fields
+    return (msg.header.message_type == MessageType.signal and
+            f.get(HeaderFields.interface) == INTERFACE and
+            f.get(HeaderFields.member) == 'RlimitChanged')
+
+
+import collections as _collections
+
+RlimitChanged = _collections.namedtuple('RlimitChanged', 'pid resource soft hard caller_uid')
+RlimitChanged.__doc__ = """An RlimitChanged signal: pid (the service's pid namespace), resource
+(short name, "NOFILE"), soft and hard (-1 is infinity), caller_uid."""
+
+
+def signal_from_msg(msg):
+    pid, res, soft, hard, uid = msg.body
+    return RlimitChanged(pid, res, value_from_bus(soft), value_from_bus(hard), uid)
+
+
+# ------------------------------------------------------------- serialising
+
+_SERIALISED = {}
+_SERIALISED_MAX = 512
+
+
+def serialise(msg, serial, fds):
+    """msg's bytes with ``serial``. jeepney's serialiser is the dearest part
+    of a call (tens of µs), and most calls repeat (GetRlimit of one resource,
+    PageSize, a property): a message carrying no descriptor is serialised
+    once and its serial patched in (bytes 8-11 of the header) afterwards."""
+    from jeepney.low_level import HeaderFields
+    h = msg.header
+    sig = h.fields.get(HeaderFields.signature, '')
+    if 'h' not in sig:
+        try:
+            key = (int(h.flags), tuple(sorted(h.fields.items())), msg.body)
+            data = _SERIALISED.get(key)
+        except TypeError:           # a list in the body: not kept
+            key = data = None
+        if data is None:
+            data = msg.serialise(serial=1, fds=fds)
+            if key is not None and len(_SERIALISED) < _SERIALISED_MAX:
+                _SERIALISED[key] = data
+        out = bytearray(data)
+        out[8:12] = serial.to_bytes(4, 'little' if out[0:1] == b'l' else 'big')
+        return bytes(out)
+    return msg.serialise(serial=serial, fds=fds)

@@ -1,0 +1,583 @@
+"""resource1 against the real service, with the local resource module as the
+oracle (tests/test-python.sh runs it in tests/with-bus.sh's fixture as root,
+as nobody and as daemon; the package's folder is the first argument).
+
+    test_resource1.py PKGDIR [unittest arguments]
+
+Environment: RESOURCE1_SPEC (the spec, for its error names), ROOT_TARGET
+(the pid of a root process, for daemon's asyncio tests).
+"""
+
+import asyncio
+import errno
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import unittest
+
+PKGDIR = sys.argv.pop(1)
+sys.path.insert(0, PKGDIR)
+import resource1                          # noqa: E402
+import resource1.aio as aio               # noqa: E402
+from resource1 import _common             # noqa: E402
+
+UID = os.getuid()
+PY = sys.executable
+R = resource.RLIMIT_CORE
+
+
+def run_py(code, *args, **kw):
+    """Runs code in a fresh interpreter (descriptors 0-2 only) with the package."""
+    return subprocess.run([PY, '-c', textwrap.dedent(code), PKGDIR] + list(args),
+                          capture_output=True, text=True, timeout=60, **kw)
+
+
+class Constants(unittest.TestCase):
+    def test_every_constant_is_the_local_modules(self):
+        names = [n for n in dir(resource) if n.startswith(('RLIMIT_', 'RLIM_', 'RUSAGE_'))]
+        self.assertTrue(names)
+        for n in names:
+            self.assertEqual(getattr(resource1, n), getattr(resource, n), n)
+        ours = [n for n in dir(resource1) if n.startswith(('RLIMIT_', 'RLIM_', 'RUSAGE_'))]
+        self.assertEqual(sorted(ours), sorted(names))
+        self.assertEqual(resource1.RLIM_INFINITY, -1)
+
+    def test_error_and_struct_rusage(self):
+        self.assertIs(resource1.error, OSError)
+        self.assertIs(resource1.struct_rusage, resource.struct_rusage)
+        self.assertIsInstance(resource1.getrusage(resource1.RUSAGE_SELF), resource.struct_rusage)
+
+    def test_the_functions_resource_has(self):
+        for f in ('getrlimit', 'setrlimit', 'prlimit', 'getrusage', 'getpagesize'):
+            self.assertTrue(callable(getattr(resource1, f)), f)
+            self.assertTrue(getattr(resource1, f).__doc__, f)
+
+
+class Oracle(unittest.TestCase):
+    """Each function's answer against the local module's."""
+
+    def test_getrlimit_every_resource(self):
+        for r in range(resource.RLIM_NLIMITS if hasattr(resource, 'RLIM_NLIMITS') else 16):
+            self.assertEqual(resource1.getrlimit(r), resource.getrlimit(r), r)
+
+    def test_prlimit_self_and_another(self):
+        for r in (resource.RLIMIT_NOFILE, resource.RLIMIT_STACK, resource.RLIMIT_AS):
+            self.assertEqual(resource1.prlimit(0, r), resource.prlimit(0, r))
+            self.assertEqual(resource1.prlimit(os.getpid(), r), resource.prlimit(0, r))
+        with subprocess.Popen(['sleep', '30']) as p:
+            try:
+                for r in (resource.RLIMIT_NOFILE, resource.RLIMIT_CORE, resource.RLIMIT_CPU):
+                    self.assertEqual(resource1.prlimit(p.pid, r), resource.prlimit(p.pid, r))
+                soft, hard = resource.prlimit(p.pid, R)
+                new = (0 if soft != 0 else 1, hard)
+                self.assertEqual(resource1.prlimit(p.pid, R, new), (soft, hard))
+                self.assertEqual(resource.prlimit(p.pid, R), new)
+                self.assertEqual(resource1.rlimits(p.pid)['CORE'], new)
+            finally:
+                p.kill()
+
+    def test_prlimit_of_a_thread_id(self):
+        ev = threading.Event()
+        tids = []
+        t = threading.Thread(target=lambda: (tids.append(threading.get_native_id()), ev.wait(10)))
+        t.start()
+        try:
+            while not tids:
+                time.sleep(0.01)
+            self.assertEqual(resource1.prlimit(tids[0], R), resource.prlimit(tids[0], R))
+        finally:
+            ev.set()
+            t.join()
+
+    def test_setrlimit(self):
+        old = resource.getrlimit(R)
+        try:
+            for soft in (0, 4096, old[1] if old[1] != -1 else 1 << 40):
+                self.assertIsNone(resource1.setrlimit(R, (soft, old[1])))
+                self.assertEqual(resource.getrlimit(R), (soft, old[1]))
+        finally:
+            resource.setrlimit(R, old)
+
+    def test_setrlimit_infinity_both_ways(self):
+        old = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if old[1] != resource.RLIM_INFINITY:
+            self.skipTest('FSIZE hard limit is not infinity here')
+        resource1.setrlimit(resource.RLIMIT_FSIZE, (1 << 30, resource1.RLIM_INFINITY))
+        self.assertEqual(resource.getrlimit(resource.RLIMIT_FSIZE), (1 << 30, -1))
+        resource1.setrlimit(resource.RLIMIT_FSIZE, (-1, -1))
+        self.assertEqual(resource.getrlimit(resource.RLIMIT_FSIZE), (-1, -1))
+        self.assertEqual(resource1.getrlimit(resource.RLIMIT_FSIZE), (-1, -1))
+
+    def test_getrusage(self):
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        ours = resource1.getrusage(resource1.RUSAGE_SELF)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        # /proc's times are clock ticks (10 ms); the counters are exact.
+        self.assertLessEqual(ours.ru_utime, after.ru_utime + 0.011)
+        self.assertGreaterEqual(ours.ru_utime, before.ru_utime - 0.011)
+        self.assertLessEqual(ours.ru_stime, after.ru_stime + 0.011)
+        self.assertTrue(before.ru_minflt <= ours.ru_minflt <= after.ru_minflt,
+                        (before.ru_minflt, ours.ru_minflt, after.ru_minflt))
+        # VmHWM (what the service reads) and ru_maxrss count a little differently
+        self.assertLess(abs(ours.ru_maxrss - after.ru_maxrss), after.ru_maxrss * 0.2 + 1024,
+                        (before.ru_maxrss, ours.ru_maxrss, after.ru_maxrss))
+        for w in (resource.RUSAGE_CHILDREN, resource.RUSAGE_THREAD):
+            self.assertIsInstance(resource1.getrusage(w), resource.struct_rusage)
+        self.assertEqual(resource1.getrusage(resource.RUSAGE_CHILDREN).ru_majflt,
+                         resource.getrusage(resource.RUSAGE_CHILDREN).ru_majflt)
+
+    def test_getpagesize(self):
+        self.assertEqual(resource1.getpagesize(), resource.getpagesize())
+
+    def test_beyond_resource(self):
+        listing = resource1.rlimits()
+        for name, lim in listing.items():
+            if name != 'LOCKS':
+                self.assertEqual(lim, resource.getrlimit(getattr(resource, 'RLIMIT_' + name)), name)
+        props = resource1.properties()
+        self.assertEqual(props['Infinity'], 2 ** 64 - 1)
+        self.assertEqual(props['Resources'], resource1.resources())
+        self.assertEqual(props['Version'], resource1.version())
+        self.assertIsInstance(resource1.can_raise_hard_limits(), bool)
+        old = resource.getrlimit(R)
+        fs = resource.getrlimit(resource.RLIMIT_FSIZE)
+        try:
+            prev = resource1.setrlimits(0, {R: (0, old[1]), 'FSIZE': (1 << 20, fs[1])})
+            self.assertEqual(prev, {'CORE': old, 'FSIZE': fs})
+            self.assertEqual(resource.getrlimit(R), (0, old[1]))
+            self.assertEqual(resource.getrlimit(resource.RLIMIT_FSIZE), (1 << 20, fs[1]))
+        finally:
+            resource.setrlimit(R, old)
+            resource.setrlimit(resource.RLIMIT_FSIZE, fs)
+        with subprocess.Popen(['sleep', '30']) as p:
+            try:
+                u = resource1.rusage(p.pid)
+                self.assertIsInstance(u, resource.struct_rusage)
+            finally:
+                p.kill()
+
+    def test_subscription(self):
+        old = resource.getrlimit(R)
+        with resource1.subscribe() as sub:
+            new = (0 if old[0] != 0 else 1, old[1])
+            resource1.setrlimit(R, new)
+            sig = sub.get(5)
+            resource.setrlimit(R, old)
+        self.assertIsNotNone(sig)
+        self.assertEqual((sig.pid, sig.resource, (sig.soft, sig.hard), sig.caller_uid),
+                         (os.getpid(), 'CORE', new, UID))
+
+
+def outcome(f, *args):
+    try:
+        return ('value', f(*args))
+    except Exception as e:
+        return (type(e), str(e))
+
+
+class Arguments(unittest.TestCase):
+    """Bad input gets what resource gives it: the same exception class and,
+    for the checks made before any call, the same text."""
+
+    BAD = [
+        ('getrlimit', ('x',)), ('getrlimit', (1.5,)), ('getrlimit', (None,)),
+        ('getrlimit', (2 ** 40,)), ('getrlimit', (-2 ** 40,)), ('getrlimit', (-1,)),
+        ('getrlimit', (16,)), ('getrlimit', (99,)),
+        ('setrlimit', (R, 5)), ('setrlimit', (R, (1,))), ('setrlimit', (R, (1, 2, 3))),
+        ('setrlimit', (R, ('a', 1))), ('setrlimit', (R, (1.0, 1))), ('setrlimit', (R, (2 ** 70, 0))),
+        ('setrlimit', (R, (0, -2 ** 70))), ('setrlimit', (99, (0, 0))), ('setrlimit', ('x', (0, 0))),
+        ('setrlimit', (R, None)), ('setrlimit', (-1, (0, 0))),
+        ('prlimit', (-1, resource.RLIMIT_AS)), ('prlimit', (0, 99)), ('prlimit', ('x', R)),
+        ('prlimit', (2 ** 40, R)), ('prlimit', (0, R, None)), ('prlimit', (0, R, (1,))),
+        ('prlimit', (0, R, (2 ** 70, 0))),
+        ('getrusage', (42,)), ('getrusage', ('x',)), ('getrusage', (2 ** 40,)), ('getrusage', (-2,)),
+    ]
+    ARITY = [('getrlimit', ()), ('getrlimit', (1, 2)), ('setrlimit', ()), ('setrlimit', (1,)),
+             ('setrlimit', (1, (0, 0), 3)), ('prlimit', ()), ('prlimit', (0,)),
+             ('prlimit', (0, R, (0, 0), 4)), ('getrusage', ()), ('getrusage', (0, 0)),
+             ('getpagesize', (1,))]
+
+    def test_bad_arguments(self):
+        for name, args in self.BAD:
+            want = outcome(getattr(resource, name), *args)
+            got = outcome(getattr(resource1, name), *args)
+            self.assertNotEqual(want[0], 'value', (name, args))
+            self.assertTrue(issubclass(got[0], want[0]), (name, args, want, got))
+            self.assertEqual(got[1], want[1], (name, args))
+
+    def test_arity(self):
+        for name, args in self.ARITY:
+            want = outcome(getattr(resource, name), *args)
+            got = outcome(getattr(resource1, name), *args)
+            self.assertIs(want[0], TypeError, (name, args))
+            self.assertIs(got[0], TypeError, (name, args, got))
+
+    def test_soft_above_hard(self):
+        old = resource.getrlimit(R)
+        lim = (2000, 1000)
+        want = outcome(resource.setrlimit, R, lim)
+        got = outcome(resource1.setrlimit, R, lim)
+        self.assertIs(want[0], ValueError)
+        self.assertTrue(issubclass(got[0], ValueError))
+        self.assertTrue(got[1].startswith(want[1]), (got, want))
+        self.assertEqual(resource.getrlimit(R), old)
+        got = outcome(resource1.prlimit, 0, R, lim)
+        self.assertTrue(issubclass(got[0], ValueError) and got[1].startswith(want[1]), got)
+
+    def test_negative_values_wrap_as_in_cpython(self):
+        old = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if old[1] != -1:
+            self.skipTest('FSIZE hard limit is not infinity here')
+        try:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (-5, -1))
+            want = resource.getrlimit(resource.RLIMIT_FSIZE)
+            resource.setrlimit(resource.RLIMIT_FSIZE, old)
+            resource1.setrlimit(resource.RLIMIT_FSIZE, (-5, -1))
+            self.assertEqual(resource.getrlimit(resource.RLIMIT_FSIZE), want)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, old)
+
+
+class Errors(unittest.TestCase):
+    EXPECTED = {
+        'InvalidResource': ValueError, 'InvalidLimits': ValueError, 'InvalidWho': ValueError,
+        'NoSuchProcess': ProcessLookupError, 'PermissionDenied': PermissionError,
+        'InteractiveAuthorizationRequired': PermissionError, 'Failed': OSError,
+        'LimitsExceeded': OSError, 'OtherPidNamespace': OSError, 'InvalidArgs': TypeError,
+    }
+
+    def test_every_error_name_of_the_spec(self):
+        with open(os.environ['RESOURCE1_SPEC']) as f:
+            spec = f.read()
+        names = set(re.findall(r'org\.(?:example\.Resource1|freedesktop\.DBus)\.Error\.\w+', spec))
+        self.assertGreaterEqual(len(names), 10)
+        for name in names:
+            short = name.rsplit('.', 1)[1]
+            e = _common.make_error(name, 'the service says why')
+            self.assertIsInstance(e, self.EXPECTED[short], name)
+            self.assertIsInstance(e, resource1.ServiceError, name)
+            self.assertEqual((e.dbus_name, e.dbus_message), (name, 'the service says why'))
+            self.assertIn('the service says why', str(e))
+            if isinstance(e, OSError):
+                self.assertIsNotNone(e.errno, name)
+        self.assertEqual(_common.make_error(_common.ERROR_PREFIX + 'NoSuchProcess', '').errno, errno.ESRCH)
+        self.assertEqual(_common.make_error(_common.ERROR_PREFIX + 'PermissionDenied', '').errno, errno.EPERM)
+        e = _common.make_error(_common.ERROR_PREFIX + 'Failed', 'reading /proc/5/io: Input/output error')
+        self.assertEqual(e.errno, errno.EIO)
+        e = _common.make_error('org.freedesktop.DBus.Error.ServiceUnknown', 'not there')
+        self.assertIsInstance(e, OSError)
+
+    def _raw(self, method, sig, body):
+        return resource1._default._run(_common.Op(method, sig, body))
+
+    def test_errors_of_the_real_service(self):
+        cases = [('GetRlimit', 's', ('VMEM',), 'InvalidResource', ValueError),
+                 ('GetRusage', 'us', (0, 'nobody'), 'InvalidWho', ValueError),
+                 ('GetRlimit', 'u', (5,), 'InvalidArgs', TypeError),
+                 ('SetRlimits', 'ua(stt)', (0, []), 'InvalidLimits', ValueError),
+                 ('GetRlimit', 's', ('nosuch',), 'InvalidResource', ValueError)]
+        for method, sig, body, short, cls in cases:
+            with self.assertRaises(cls) as cm:
+                self._raw(method, sig, body)
+            self.assertTrue(cm.exception.dbus_name.endswith('.' + short), cm.exception.dbus_name)
+            self.assertTrue(cm.exception.dbus_message)
+        with self.assertRaises(ValueError) as cm:
+            resource1.setrlimits(0, [('CORE', (0, 0)), ('core', (0, 0))])
+        self.assertEqual(cm.exception.dbus_name, _common.ERROR_PREFIX + 'InvalidLimits')
+
+    def test_no_such_process(self):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        time.sleep(0.3)                   # a zombie: its pidfd opens
+        fd = os.pidfd_open(pid)
+        os.waitpid(pid, 0)                # and now it is gone
+        try:
+            with self.assertRaises(ProcessLookupError) as cm:
+                self._raw('PrlimitPidfd', 'hsbtt', (fd, 'CORE', False, 0, 0))
+            self.assertEqual(cm.exception.dbus_name, _common.ERROR_PREFIX + 'NoSuchProcess')
+            self.assertEqual(cm.exception.errno, errno.ESRCH)
+        finally:
+            os.close(fd)
+        self.assertEqual(outcome(resource.prlimit, pid, R)[0], ProcessLookupError)
+        with self.assertRaises(ProcessLookupError):
+            resource1.prlimit(pid, R)
+
+
+@unittest.skipUnless(UID == 65534, 'as nobody')
+class AsNobody(unittest.TestCase):
+    def test_refused_hard_raise_leaves_the_limit(self):
+        r = resource.RLIMIT_NOFILE
+        old = resource.getrlimit(r)
+        want = outcome(resource.setrlimit, r, (old[0], old[1] + 1))
+        self.assertEqual(want, (ValueError, 'not allowed to raise maximum limit'))
+        with self.assertRaises(ValueError) as cm:
+            resource1.setrlimit(r, (old[0], old[1] + 1))
+        e = cm.exception
+        self.assertTrue(str(e).startswith('not allowed to raise maximum limit ('), str(e))
+        self.assertIsInstance(e, PermissionError)
+        self.assertIn(e.dbus_name, (_common.ERROR_PREFIX + 'PermissionDenied',
+                                    'org.freedesktop.DBus.Error.InteractiveAuthorizationRequired'))
+        self.assertIn(e.dbus_message, str(e))
+        self.assertEqual(resource.getrlimit(r), old)
+        with self.assertRaises(PermissionError) as cm:
+            resource1.prlimit(0, r, (old[0], old[1] + 1))
+        self.assertEqual(cm.exception.errno, errno.EPERM)
+        self.assertEqual(resource.getrlimit(r), old)
+        with self.assertRaises(PermissionError):
+            resource1.setrlimits(0, {resource.RLIMIT_CORE: (0, 0), r: (old[0], old[1] + 1)})
+        self.assertEqual(resource.getrlimit(r), old)
+
+    def test_another_users_process(self):
+        # root's pid 1: the kernel lets nobody read its limits not even, the
+        # service does (as /proc/1/limits); changing them is refused by both.
+        self.assertIs(outcome(resource.prlimit, 1, R)[0], PermissionError)
+        lim = resource1.prlimit(1, R)
+        with open('/proc/1/limits') as f:
+            line = next(l for l in f if l.startswith('Max core file size'))
+        self.assertEqual([int(x) if x.isdigit() else -1 for x in line.split()[4:6]], list(lim))
+        want = outcome(resource.prlimit, 1, R, lim)
+        got = outcome(resource1.prlimit, 1, R, lim if lim[0] == 0 else (0, lim[1]))
+        self.assertIs(want[0], PermissionError)
+        self.assertTrue(issubclass(got[0], PermissionError), got)
+        self.assertEqual(resource1.prlimit(1, R), lim)
+
+
+@unittest.skipUnless(UID == 0, 'as root')
+class AsRoot(unittest.TestCase):
+    def test_prlimit_in_another_pid_namespace_names_its_pid_1(self):
+        outer = resource.prlimit(1, R)
+        code = '''
+            import os, sys, resource, traceback
+            sys.path.insert(0, sys.argv[1])
+            import resource1
+            from resource1 import _common
+            assert os.getpid() == 1, os.getpid()
+            hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+            resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    old = resource1.prlimit(1, resource1.RLIMIT_CORE, (4096, hard))
+                    assert old == (0, hard), old
+                    assert resource.prlimit(1, resource.RLIMIT_CORE) == (4096, hard)
+                    assert resource1.prlimit(1, resource1.RLIMIT_CORE) == (4096, hard)
+                    try:   # a pid number from here would name another process
+                        resource1._default._run(_common.Op('Prlimit', 'usbtt', (1, 'CORE', False, 0, 0)))
+                        os._exit(3)
+                    except resource1.OtherPidNamespace as e:
+                        assert e.dbus_name.endswith('OtherPidNamespace')
+                    os._exit(0)
+                except BaseException:
+                    traceback.print_exc()
+                    os._exit(2)
+            _, st = os.waitpid(pid, 0)
+            assert st == 0, st
+            assert resource.getrlimit(resource.RLIMIT_CORE) == (4096, hard)
+            print('ok')
+        '''
+        p = subprocess.run(['unshare', '--pid', '--fork', '--mount-proc', PY, '-c',
+                            textwrap.dedent(code), PKGDIR], capture_output=True, text=True, timeout=60)
+        self.assertEqual((p.returncode, p.stdout.strip()), (0, 'ok'), p.stderr)
+        self.assertEqual(resource.prlimit(1, R), outer)
+
+
+class Examples(unittest.TestCase):
+    def test_soft_nofile_4_fails_in_open(self):
+        p = run_py('''
+            import errno, sys, traceback
+            sys.path.insert(0, sys.argv[1])
+            import resource1 as resource
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (4, hard))
+            files = []
+            try:
+                while True:
+                    files.append(open('/dev/null'))
+            except OSError as e:
+                assert e.errno == errno.EMFILE, e
+                # raised by open() itself: no frame of the bus code
+                assert len(traceback.extract_tb(e.__traceback__)) == 1, traceback.format_exc()
+            assert resource.getrlimit(resource.RLIMIT_NOFILE) == (4, hard)
+            assert resource.prlimit(0, resource.RLIMIT_NOFILE) == (4, hard)
+            resource.getrusage(resource.RUSAGE_SELF)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            files.append(open('/dev/null'))
+            print(len(files), resource.getrlimit(resource.RLIMIT_NOFILE) == (soft, hard))
+        ''')
+        self.assertEqual((p.returncode, p.stdout.split()[-1:]), (0, ['True']), p.stderr)
+
+    def test_one_second_of_cpu_then_sigxcpu(self):
+        p = run_py('''
+            import signal, sys, time
+            sys.path.insert(0, sys.argv[1])
+            import resource1 as resource
+            got = []
+            signal.signal(signal.SIGXCPU, lambda *a: got.append(1))
+            soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+            resource.setrlimit(resource.RLIMIT_CPU, (1, hard))
+            t = time.monotonic()
+            while not got and time.monotonic() - t < 20:
+                pass
+            print('SIGXCPU' if got else 'none', round(time.process_time()))
+        ''')
+        self.assertEqual((p.returncode, p.stdout.split()[:1]), (0, ['SIGXCPU']), p.stderr)
+
+
+class ForkAndThreads(unittest.TestCase):
+    def test_threads_share_the_connection(self):
+        want = resource.getrlimit(resource.RLIMIT_NOFILE)
+        errors = []
+
+        def work():
+            try:
+                for _ in range(40):
+                    assert resource1.getrlimit(resource.RLIMIT_NOFILE) == want
+                    assert resource1.getpagesize() == resource.getpagesize()
+            except BaseException as e:
+                errors.append(e)
+        ts = [threading.Thread(target=work) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        self.assertEqual(errors, [])
+
+    def test_a_forked_child_names_itself(self):
+        resource1.getrlimit(R)           # the parent's connection is open
+        parent_conn = resource1._default._conn
+        old = resource.getrlimit(R)
+        new = (0 if old[0] != 0 else 1, old[1])
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            ok = False
+            try:
+                resource1.setrlimit(R, new)
+                ok = (resource.getrlimit(R) == new and resource1.getrlimit(R) == new and
+                      resource1._default._conn is not parent_conn)
+            finally:
+                os.write(w, b'1' if ok else b'0')
+                os._exit(0)
+        os.close(w)
+        self.assertEqual(os.read(r, 1), b'1')
+        os.close(r)
+        os.waitpid(pid, 0)
+        self.assertEqual(resource.getrlimit(R), old)
+        self.assertEqual(resource1.getrlimit(R), old)
+
+    def test_a_lost_connection(self):
+        old = resource.getrlimit(R)
+        resource1.getrlimit(R)
+        resource1._default._conn.sock.shutdown(socket.SHUT_RDWR)
+        self.assertEqual(resource1.getrlimit(R), old)            # a read: sent again
+        resource1._default._conn.sock.shutdown(socket.SHUT_RDWR)
+        with self.assertRaises(OSError) as cm:                    # a change: never resent
+            resource1.setrlimit(R, (0, old[1]))
+        self.assertEqual(cm.exception.dbus_name, 'org.freedesktop.DBus.Error.Disconnected')
+        self.assertEqual(resource.getrlimit(R), old)
+        self.assertEqual(resource1.getrlimit(R), old)
+
+    def test_client_with_its_own_connection(self):
+        with resource1.Client(timeout=5) as c:
+            self.assertEqual(c.getrlimit(R), resource.getrlimit(R))
+            self.assertIsNot(c._conn, resource1._default._conn)
+        with resource1.Client(interactive=True) as c:
+            self.assertEqual(c.timeout, 300.0)
+            self.assertEqual(c.getpagesize(), resource.getpagesize())
+
+
+class Asyncio(unittest.TestCase):
+    def test_calls_in_flight_and_pidfds(self):
+        async def main():
+            with subprocess.Popen(['sleep', '30']) as p:
+                try:
+                    got = await asyncio.gather(*[aio.getrlimit(r) for r in range(16)],
+                                               aio.prlimit(p.pid, resource.RLIMIT_NOFILE),
+                                               aio.rlimits(p.pid), aio.getpagesize(),
+                                               aio.getrusage(resource.RUSAGE_SELF))
+                finally:
+                    p.kill()
+            return got
+        got = asyncio.run(main())
+        self.assertEqual(got[:16], [resource.getrlimit(r) for r in range(16)])
+        self.assertEqual(got[18], resource.getpagesize())
+        self.assertIsInstance(got[19], resource.struct_rusage)
+        self.assertEqual(got[16], got[17]['NOFILE'])
+
+    def test_errors_and_arguments(self):
+        async def main():
+            with self.assertRaises(ValueError):
+                await aio.getrlimit(99)
+            with self.assertRaises(TypeError):
+                await aio.setrlimit(R, 5)
+            with self.assertRaises(ProcessLookupError):
+                await aio.prlimit(-1, R)
+            with self.assertRaises(ValueError) as cm:
+                await aio.setrlimits(0, [('CORE', (0, 0)), ('CORE', (0, 0))])
+            self.assertTrue(cm.exception.dbus_name.endswith('InvalidLimits'))
+            old = resource.getrlimit(R)
+            sub = await aio.subscribe()
+            await aio.setrlimit(R, (0 if old[0] else 1, old[1]))
+            sig = await sub.get(5)
+            await sub.close()
+            resource.setrlimit(R, old)
+            return sig
+        sig = asyncio.run(main())
+        self.assertEqual((sig.pid, sig.resource), (os.getpid(), 'CORE'))
+
+
+@unittest.skipUnless(UID == 1 and os.environ.get('ROOT_TARGET'), 'as daemon, with a root process')
+class AsyncioSlowPolkit(unittest.TestCase):
+    """tests/client-slow.rules: daemon's changes with soft 343 wait ~2 s for polkit."""
+
+    def test_slow_answer_others_answered_and_a_cancelled_call(self):
+        target = int(os.environ['ROOT_TARGET'])
+        # Reading another user's limits needs the service (as /proc/PID/limits)
+        nofile = resource1.prlimit(target, resource.RLIMIT_NOFILE)
+        core = resource1.prlimit(target, R)
+        self.assertEqual(nofile, resource.getrlimit(resource.RLIMIT_NOFILE))   # root's, inherited
+
+        async def main():
+            client = aio._default()
+            await aio.getpagesize()
+            t0 = time.monotonic()
+            slow = asyncio.ensure_future(aio.prlimit(target, resource.RLIMIT_NOFILE, (343, nofile[1])))
+            doomed = asyncio.ensure_future(aio.prlimit(target, R, (343, core[1])))
+            await asyncio.sleep(0.3)
+            self.assertFalse(slow.done())
+            self.assertEqual(client.pending, 2)
+            doomed.cancel()
+            with self.assertRaises(asyncio.CancelledError):
+                await doomed
+            self.assertEqual(client.pending, 1)             # the cancelled call is forgotten
+            for _ in range(10):
+                self.assertEqual(await aio.getrlimit(resource.RLIMIT_NOFILE),
+                                 resource.getrlimit(resource.RLIMIT_NOFILE))
+                self.assertEqual(await aio.prlimit(target, R), core)
+            answered = time.monotonic() - t0
+            self.assertLess(answered, 1.5)
+            self.assertFalse(slow.done())
+            self.assertEqual(await slow, nofile)
+            took = time.monotonic() - t0
+            await asyncio.sleep(1.0)                          # the cancelled one's reply: dropped
+            self.assertEqual(client.pending, 0)
+            self.assertEqual(await aio.getpagesize(), resource.getpagesize())
+            return answered, took
+        answered, took = asyncio.run(main())
+        self.assertGreater(took, 1.5)
+        self.assertEqual(resource1.prlimit(target, resource.RLIMIT_NOFILE), (343, nofile[1]))
+
+
+if __name__ == '__main__':
+    prog = unittest.main(exit=False, verbosity=2)
+    r = prog.result
+    print('# test_resource1 as uid %d: %d run, %d failures, %d errors, %d skipped'
+          % (UID, r.testsRun, len(r.failures), len(r.errors), len(r.skipped)))
+    sys.exit(0 if r.wasSuccessful() else 1)

@@ -1,0 +1,67 @@
+#!/bin/bash
+# The python suite: resource1 (client/python) against the real service, inside
+# tests/with-bus.sh (with tests/client-slow.rules). TAP output:
+#
+#   tests/with-bus.sh --rules tests/client-slow.rules -- tests/test-python.sh
+#
+# CPython's own test_resource with the package in place of resource, as root
+# and as nobody; tests/python/test_resource1.py (the local resource module as
+# the oracle) as root, nobody and daemon (asyncio with polkit's slow answer);
+# README.md's Python examples. The package and the tests are copied into the
+# fixture's directory, which every user can read.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=$(dirname "$here")
+. "$here/tap.sh"
+PY=${PYTHON3:-/usr/bin/python3}
+export PYTHONDONTWRITEBYTECODE=1 RESOURCE1_SPEC=$src/interfaces/org.example.Resource1.xml
+
+dir=$RESOURCE1_FIXTURE/python
+mkdir -p "$dir/pkg"
+cp -r "$src/client/python/resource1" "$dir/pkg/"
+cp "$here/python/run-test-resource.py" "$here/python/test_resource1.py" "$src/interfaces/org.example.Resource1.xml" "$dir/"
+chmod -R a+rX "$dir"
+for u in root nobody daemon; do
+        mkdir -p "$dir/work-$u" && chown "$u:" "$dir/work-$u"
+done
+as() {   # as USER UID COMMAND...: in USER's own work directory, as that user
+        local user=$1 uid=$2; shift 2
+        (cd "$dir/work-$user" && if [ "$uid" = 0 ]; then "$@"; else
+                setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"; fi)
+}
+# Each run's own lines (unittest's, on stderr) as TAP comments.
+comment() { "$@" 2>&1 | sed 's/^/# /'; return "${PIPESTATUS[0]}"; }
+
+echo "1..7"
+check "CPython's test_resource passes with resource1 as resource, as root" \
+      'comment as root 0 "$PY" "$dir/run-test-resource.py" "$dir/pkg"'
+check "CPython's test_resource passes with resource1 as resource, as nobody" \
+      'comment as nobody 65534 "$PY" "$dir/run-test-resource.py" "$dir/pkg"'
+check "test_resource1 as root (oracle, arguments, errors, another pid namespace, NOFILE 4, SIGXCPU, fork, threads, asyncio)" \
+      'comment as root 0 env RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg"'
+check "test_resource1 as nobody (a refused hard raise changes nothing)" \
+      'comment as nobody 65534 env RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg"'
+sleep 300 & target=$!
+check "test_resource1's asyncio suites as daemon: polkit's slow answer, others answered meanwhile, a cancelled call" \
+      'comment as daemon 1 env ROOT_TARGET=$target RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg" AsyncioSlowPolkit Asyncio'
+kill $target 2>/dev/null
+# README.md's ```python blocks of its Python section, each run as shown: the
+# lines after "# prints:" comments are what it must print.
+ex=$dir/readme
+mkdir -p "$ex"
+awk '/^## Python/ { s = 1; next } /^## / { s = 0 } s && /^```python/ { f = 1; next } f && /^```/ { f = 0; n++; next }
+     f { print > (dir "/readme-" n ".py") }' dir="$ex" n=0 "$src/README.md"
+check "README.md has Python examples" '[ -s "$ex/readme-0.py" ]'
+readme_runs() {
+        local f out want
+        for f in "$ex"/readme-*.py; do
+                out=$(cd "$dir/work-root" && PYTHONPATH="$dir/pkg" "$PY" "$f" 2>&1) || { echo "# $f failed: $out"; return 1; }
+                want=$(sed -n 's/^# prints: //p' "$f")
+                if [ -n "$want" ] && [ "$out" != "$want" ]; then
+                        echo "# $f printed:"; echo "$out" | sed 's/^/#   /'; echo "# not:"; echo "$want" | sed 's/^/#   /'
+                        return 1
+                fi
+        done
+}
+check "README.md's Python examples run as shown" readme_runs
+tap_done
