@@ -21,6 +21,7 @@ packages=(
         valgrind                                       # the memcheck suite
         clang libclang-rt-14-dev                       # libFuzzer harnesses
         debootstrap qemu-system-x86 e2fsprogs          # the VM system test
+        build-essential dpkg-dev debhelper lintian     # the package suite: dpkg-buildpackage, dh, lintian
 )
 
 if [ "${1:-}" = --if-missing ]; then
