@@ -48,7 +48,7 @@ same_files() {
         files "$1" | diff -u "$want" - > "$tmp/diff" || { show "$tmp/diff"; return 1; }
 }
 
-echo "1..14"
+echo "1..15"
 
 check "debian/changelog's version ($version) is the project's ($project_version)" '[ "$version" = "$project_version" ]'
 
@@ -146,6 +146,26 @@ hardened() {
 check "resource1d, resourcectl and the library are hardened: PIE, relro and now, stack protector, fortify" \
         'hardened "$tmp/src/debian/resource1d/usr/libexec/resource1d" &&
          hardened "$tmp/src/debian/resourcectl/usr/bin/resourcectl" && hardened "$so" lib'
+
+# The nocheck profile, as distributions build without tests: -Dtests=false,
+# so no GLib looked for; the same packages, with the same files.
+# A folder of its own: its .debs land beside the tree, as the others did.
+mkdir -p "$tmp/nc/src"
+git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) | tar -C "$tmp/nc/src" -xf -
+[ "$(id -u)" != 0 ] || chown -R nobody "$tmp/nc"
+(cd "$tmp/nc/src" && env -u MAKEFLAGS -u MESON_TESTTHREADS DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck \
+        "${as_builder[@]}" dpkg-buildpackage -us -uc -b -Pnocheck) > "$tmp/nocheck.log" 2>&1
+nocheck=$?
+same_debs() {
+        for p in resource1d resourcectl libresource1-1 libresource1-dev; do
+                diff -u <(files "$p") <(dpkg-deb -c "$tmp/nc/${p}_${version}_${arch}.deb" 2>/dev/null |
+                                        awk '{ print $6 }' | grep -v '/$' | sed 's|^\./|/|' | sort) || return 1
+        done
+}
+check "built with the nocheck profile: no test suite, no GLib, the same files" \
+        '{ [ "$nocheck" = 0 ] || { tail -20 "$tmp/nocheck.log" | show; false; }; } &&
+         grep -c >/dev/null "Dtests=false" "$tmp/nocheck.log" && ! grep -c >/dev/null "meson test" "$tmp/nocheck.log" &&
+         ! grep -c >/dev/null "glib-2.0" "$tmp/nc/src"/obj-*/meson-logs/meson-log.txt && same_debs'
 
 # dh_installsystemd's scripts: no enabling (bus-activated, no [Install]), no
 # start on installation, try-restart on upgrade, a stop on removal only.
