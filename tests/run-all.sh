@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 tests/install-deps.sh --if-missing
 
 # Two builds: the plain one (every suite, the daemon also under valgrind's
-# memcheck, and the VM system test, which builds its own build-vm for /usr),
+# memcheck, and the VM system test, which builds and installs the Debian
+# packages),
 # and one with AddressSanitizer and UndefinedBehaviorSanitizer
 # (every suite but memcheck, and qt and package, which build their own client
 # and packages and do not depend on the build; leaks are checked in the
