@@ -24,6 +24,7 @@ packages=(
         python3-jeepney                                # resource1, the Python client's one dependency
         libpython3.11-testsuite                        # the python suite: CPython's own Lib/test/test_resource.py
         flit                                           # flit_core: client/python/pyproject.toml's build backend (the install suite builds the wheel)
+        build-essential dpkg-dev debhelper lintian     # the package suite: dpkg-buildpackage, dh, lintian
 )
 
 if [ "${1:-}" = --if-missing ]; then

@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 tests/install-deps.sh --if-missing
 
 # Two builds: the plain one (every suite, the daemon also under valgrind's
-# memcheck, and the VM system test, which builds its own build-vm for /usr),
+# memcheck, and the VM system test, which builds and installs the Debian
+# packages),
 # and one with AddressSanitizer and UndefinedBehaviorSanitizer
-# (every suite but memcheck and qt, which builds its own client and does not
-# depend on the build; leaks are checked in the daemons of the lifetime
-# suite, which exit normally, where a leak turns into a non-zero exit status).
+# (every suite but memcheck, and qt and package, which build their own client
+# and packages and do not depend on the build; leaks are checked in the
+# daemons of the lifetime suite, which exit normally, where a leak turns into
+# a non-zero exit status).
 [ -d build ] || meson setup build
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 ninja -C build
@@ -22,7 +24,7 @@ ninja -C build-asan
 rc=0
 meson test -C build --print-errorlogs "$@" || rc=$?
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-ASAN_OPTIONS=detect_leaks=0 meson test -C build-asan --print-errorlogs --no-suite lifetime --no-suite load --no-suite vm --no-suite qt "$@" || rc=$?
+ASAN_OPTIONS=detect_leaks=0 meson test -C build-asan --print-errorlogs --no-suite lifetime --no-suite load --no-suite vm --no-suite qt --no-suite package "$@" || rc=$?
 cp build-asan/meson-logs/testlog.json build-asan/meson-logs/testlog-most.json
 ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs --suite lifetime "$@" || rc=$?
 

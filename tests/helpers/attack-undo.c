@@ -207,7 +207,9 @@ static pid_t spawn_threaded(int n) {
                                 _exit(1);
                 }
                 char c = 1;
-                (void) write(pipefd[1], &c, 1);
+                /* The parent reads this byte: without it, it gives up. */
+                if (write(pipefd[1], &c, 1) != 1)
+                        _exit(1);
                 for (;;)
                         pause();
         }

@@ -30,7 +30,7 @@ wait_restarted() {
         done
 }
 
-say "1..35"
+say "1..41"
 
 # activation through the unit, nothing started by hand
 check "the service is not running before the first call" '! active'
@@ -313,5 +313,57 @@ check "SIGSTOP of the main process: the watchdog aborts it, systemd restarts it,
 kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; kill -CONT "$pid"; } 2>/dev/null
 
 kill "$victim" "$manager_proc" "$rootchild" 2>/dev/null
+
+# The packages (issue 18), as run.sh installed them with apt: removed, the
+# running service is stopped (the prerm) and gone, and the bus cannot start
+# it any more (the dbus trigger reloads the bus: no reboot); purged, nothing
+# of it is left; installed again, nothing starts it until a call does; and
+# reinstalled while it runs (what an upgrade does), the postinst restarts it.
+debs=/var/cache/resource1-vmtest/debs
+pkgs=(resource1d resourcectl libresource1-1)
+apt_q() { DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends "$@" > /tmp/apt.out 2>&1; }
+# Those of the packages dpkg still knows, each with its state (a removed
+# package with a postrm stays in config-files until purged).
+known() { dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" 2>/dev/null | grep -v " not-installed$"; }
+call PageSize >/dev/null
+rpid=$(prop MainPID)
+dpkg-query -L "${pkgs[@]}" | while read -r f; do [ -d "$f" ] || echo "$f"; done > /tmp/pkg-files
+note "packages: $(dpkg-query -W -f='${Package} ${Version} ${db:Status-Status}, ' "${pkgs[@]}") $(wc -l < /tmp/pkg-files) files; daemon pid $rpid"
+apt_q remove "${pkgs[@]}"
+removed=$?
+tail -3 /tmp/apt.out | while read -r l; do note "remove: $l"; done
+gone=$(busctl call "${B[@]}" PageSize 2>&1)
+note "after apt-get remove: unit $(systemctl is-active resource1d.service), $(prop LoadState); a call: $gone"
+note "after apt-get remove: pid $rpid $(kill -0 "$rpid" 2>/dev/null && echo alive || echo gone), resource1d processes: $(pgrep -x resource1d | tr '\n' ' ')none else; dpkg knows: $(known | tr '\n' ',')"
+check "apt-get remove: the running daemon is stopped (pid $rpid gone), resource1d and resourcectl gone" \
+      '[ $removed = 0 ] && ! active && ! kill -0 "$rpid" 2>/dev/null && ! pgrep -x resource1d >/dev/null &&
+       [ ! -e /usr/libexec/resource1d ] && [ ! -e /usr/bin/resourcectl ]'
+check "after the removal the bus cannot start it any more (the activation file gone, no reboot)" \
+      'echo "$gone" | grep -Eqi "not activatable|ServiceUnknown|not provided by any" && ! active'
+# apt-get purge refuses a package it does not know at all: only those left.
+left_pkgs=$(known | cut -d" " -f1)
+purged=0
+[ -z "$left_pkgs" ] || { apt_q purge $left_pkgs; purged=$?; tail -2 /tmp/apt.out | while read -r l; do note "purge: $l"; done; }
+left=$(while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done < /tmp/pkg-files)
+state=$(find /var/lib/systemd/deb-systemd-helper-enabled /var/lib/systemd/deb-systemd-helper-masked /etc/systemd/system \
+        -name "resource1d*" ! -path "*/resource1d.service.d*" 2>/dev/null)
+note "after apt-get purge: dpkg knows: $(known | tr '\n' ' ')none else; files left: ${left:-none}; unit state: ${state:-none}"
+check "apt-get purge leaves nothing: none of the packages' files, dpkg knows none of them, no unit state" \
+      '[ $purged = 0 ] && [ -z "$left" ] && [ -z "$(known)" ] && [ -z "$state" ]'
+apt_q install "$debs"/*.deb
+installed=$?
+tail -3 /tmp/apt.out | while read -r l; do note "install: $l"; done
+sleep 1
+check "apt-get install of the .debs again: installed, and the installation starts nothing" \
+      '[ $installed = 0 ] && [ "$(known | cut -d" " -f2 | sort -u)" = installed ] && ! active && ! pgrep -x resource1d >/dev/null'
+check "the first call starts it again (the bus knows its activation file, no reboot), resourcectl works" \
+      'call PageSize >/dev/null && active && resourcectl pagesize >/dev/null'
+rpid=$(prop MainPID)
+apt_q install --reinstall "$debs"/resource1d_*.deb
+reinstalled=$?
+note "reinstalled while running: pid $rpid -> $(prop MainPID), $(systemctl is-active resource1d.service)"
+check "reinstalled while it runs (as an upgrade): the postinst restarts it, a new process answering" \
+      '[ $reinstalled = 0 ] && active && [ "$(prop MainPID)" != "$rpid" ] && [ "$(prop MainPID)" != 0 ] && call PageSize >/dev/null'
+
 say "done $failed"
 systemctl poweroff

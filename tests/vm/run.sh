@@ -7,9 +7,9 @@
 # 1. A Debian 12 root filesystem by debootstrap from the mirror apt already
 #    uses, cached outside the checkout (/var/cache/resource1-vm, keyed on the
 #    package list), so a second run skips it.
-# 2. The project built with --prefix=/usr and put in with meson install
-#    --destdir; test users, polkit rules and a unit that runs
-#    tests/vm/inside.sh at boot.
+# 2. The project's Debian packages (debian/) built and installed with apt;
+#    test users, polkit rules and a unit that runs tests/vm/inside.sh at
+#    boot.
 # 3. Boots it (serial console, no network), reads the "R1TEST" lines the
 #    checks print on the console, and prints them as TAP. On failure the
 #    console log follows.
@@ -52,13 +52,26 @@ root=$work/root
 mkdir "$root"
 tar -C "$root" -xf "$cache/rootfs.tar"
 
-# The project, built for /usr and installed as a package would be.
+# The project as its Debian packages (debian/), built from the tracked files
+# as the package suite builds them (nocheck: that suite runs the unit tests in
+# the build), installed with apt in the image as a user installs them; the
+# .debs stay there for inside.sh's removing and reinstalling. Everything they
+# depend on is in the image already: apt needs no network.
 # (Output to stderr: stdout is TAP.)
-[ -f "$src/build-vm/build.ninja" ] || meson setup --wipe "$src/build-vm" "$src" --prefix=/usr >&2 ||
-        meson setup "$src/build-vm" "$src" --prefix=/usr >&2
-ninja -C "$src/build-vm" >&2
-meson install -C "$src/build-vm" --destdir "$root" --no-rebuild --quiet >&2
-chroot "$root" ldconfig
+git -C "$src" rev-parse --git-dir >/dev/null 2>&1 ||
+        { echo "run.sh: $src is not a git checkout: which files make the packages is unknown" >&2; exit 1; }
+pkg=$work/pkg
+mkdir -p "$pkg/src"
+git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) | tar -C "$pkg/src" -xf -
+(cd "$pkg/src" && env -u MAKEFLAGS DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b -Pnocheck) \
+        > "$work/dpkg-buildpackage.log" 2>&1 || { tail -30 "$work/dpkg-buildpackage.log" >&2; exit 1; }
+debs=/var/cache/resource1-vmtest/debs
+mkdir -p "$root$debs"
+for p in resource1d resourcectl libresource1-1; do cp "$pkg/${p}_"*.deb "$root$debs/"; done
+rm -rf "$pkg"
+in_image=()
+for f in "$root$debs"/*.deb; do in_image+=("$debs/${f##*/}"); done
+chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${in_image[@]}" >&2
 
 # Test users: gamer is in group resource1 (the example rule); plain is in
 # nothing; sessmgr is a session manager a rule grants manage-other; tester has
@@ -78,7 +91,8 @@ polkit.addRule(function(action, subject) {
 });
 JS
 chmod 644 "$root/etc/polkit-1/rules.d/45-resource1-vmtest-auth.rules"
-install -m 644 "$src/policy/50-resource1-example.rules" "$root/etc/polkit-1/rules.d/"
+# The example rule as the package ships it.
+install -m 644 "$root/usr/share/doc/resource1d/examples/50-resource1-example.rules" "$root/etc/polkit-1/rules.d/"
 cat > "$root/etc/polkit-1/rules.d/60-sessmgr.rules" <<'JS'
 polkit.addRule(function(action, subject) {
         if (action.id == "org.example.resource1.manage-other" && subject.user == "sessmgr")
