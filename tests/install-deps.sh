@@ -25,6 +25,7 @@ packages=(
         libpython3.11-testsuite                        # the python suite: CPython's own Lib/test/test_resource.py
         flit                                           # flit_core: client/python/pyproject.toml's build backend (the install suite builds the wheel)
         build-essential dpkg-dev debhelper lintian     # the package suite: dpkg-buildpackage, dh, lintian
+        dh-python                                      # python3-resource1: dh_python3
 )
 
 if [ "${1:-}" = --if-missing ]; then

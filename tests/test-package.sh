@@ -37,7 +37,7 @@ arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 version=$(cd "$tmp/src" && dpkg-parsechangelog -SVersion)
 project_version=$(sed -n "s/^ *version : '\([^']*\)',.*/\1/p" "$src/meson.build" | head -1)
 log=$tmp/build.log
-deb() { echo "$tmp/${1}_${version}_${arch}.deb"; }
+deb() { local a=$arch; [ "$1" = python3-resource1 ] && a=all; echo "$tmp/${1}_${version}_${a}.deb"; }
 files() { dpkg-deb -c "$(deb "$1")" | awk '{ print $6 }' | grep -v '/$' | sed 's|^\./|/|' | sort; }
 field() { dpkg-deb -f "$(deb "$1")" "$2"; }
 show() { sed 's/^/# /' "$@"; }
@@ -48,7 +48,7 @@ same_files() {
         files "$1" | diff -u "$want" - > "$tmp/diff" || { show "$tmp/diff"; return 1; }
 }
 
-echo "1..15"
+echo "1..16"
 
 check "debian/changelog's version ($version) is the project's ($project_version)" '[ "$version" = "$project_version" ]'
 
@@ -137,6 +137,17 @@ check "the version script (client/lib/libresource1.sym) names the same functions
 # would make the writer's SIGPIPE a failure.)
 # hardening=+all as Debian 12's dpkg gives it: PIE, full RELRO (now), the
 # stack protector and _FORTIFY_SOURCE's checked functions.
+check "python3-resource1: the Python package, architecture-independent, on python3-jeepney" \
+        'same_files python3-resource1 <<EOF
+/usr/lib/python3/dist-packages/resource1/__init__.py
+/usr/lib/python3/dist-packages/resource1/_bus.py
+/usr/lib/python3/dist-packages/resource1/_common.py
+/usr/lib/python3/dist-packages/resource1/aio.py
+/usr/share/doc/python3-resource1/changelog.gz
+/usr/share/doc/python3-resource1/copyright
+EOF
+         [ "$(field python3-resource1 Architecture)" = all ] &&
+         field python3-resource1 Depends | grep -c >/dev/null "python3-jeepney"'
 hardened() {
         readelf -lW "$1" | grep -c >/dev/null GNU_RELRO && readelf -dW "$1" | grep -c >/dev/null "BIND_NOW" &&
         { [ "${2:-}" = lib ] || readelf -hW "$1" | grep -c >/dev/null "DYN (Position-Independent Executable"; } &&
@@ -157,8 +168,8 @@ git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) | tar -C "$tmp/
         "${as_builder[@]}" dpkg-buildpackage -us -uc -b -Pnocheck) > "$tmp/nocheck.log" 2>&1
 nocheck=$?
 same_debs() {
-        for p in resource1d resourcectl libresource1-1 libresource1-dev; do
-                diff -u <(files "$p") <(dpkg-deb -c "$tmp/nc/${p}_${version}_${arch}.deb" 2>/dev/null |
+        for p in resource1d resourcectl libresource1-1 libresource1-dev python3-resource1; do
+                diff -u <(files "$p") <(dpkg-deb -c "$(deb "$p" | sed "s|^$tmp/|$tmp/nc/|")" 2>/dev/null |
                                         awk '{ print $6 }' | grep -v '/$' | sed 's|^\./|/|' | sort) || return 1
         done
 }

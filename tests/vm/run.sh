@@ -67,7 +67,7 @@ git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) | tar -C "$pkg/
         > "$work/dpkg-buildpackage.log" 2>&1 || { tail -30 "$work/dpkg-buildpackage.log" >&2; exit 1; }
 debs=/var/cache/resource1-vmtest/debs
 mkdir -p "$root$debs"
-for p in resource1d resourcectl libresource1-1; do cp "$pkg/${p}_"*.deb "$root$debs/"; done
+for p in resource1d resourcectl libresource1-1 python3-resource1; do cp "$pkg/${p}_"*.deb "$root$debs/"; done
 rm -rf "$pkg"
 in_image=()
 for f in "$root$debs"/*.deb; do in_image+=("$debs/${f##*/}"); done
