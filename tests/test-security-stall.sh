@@ -140,7 +140,7 @@ big_round() {   # MEMBER FRESH OUT
                 pids+=($!)
         fi
         sleep 0.5
-        "$ATTACK_STALL" probe 6 25 60 > "$3" 2>"$ATTACK_STALL" probe 8 25 60 > "$3" 2>&11
+        "$ATTACK_STALL" probe 6 25 60 > "$3" 2>&1
         wait "${pids[@]}" 2>/dev/null
 }
 big_round ListRlimits none "$work/big-ctl.out"
