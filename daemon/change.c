@@ -212,21 +212,11 @@ static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
         return change_finish(ch, old);
 }
 
-/* Every path answers: a reply that cannot be built is answered with its errno. */
-static void change_answer(Change *ch, int r, sd_bus_error *error) {
-        if (r >= 0)
-                return;
-        if (sd_bus_error_is_set(error))
-                r = sd_bus_reply_method_error(ch->request, error);
-        if (r < 0)
-                (void) sd_bus_reply_method_errno(ch->request, r, NULL);
-}
-
 static void on_acted(const ActResult *res, void *userdata) {
         _cleanup_(change_freep) Change *ch = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
-        change_answer(ch, change_acted(ch, res, &error), &error);
+        reply_finish(ch->request, change_acted(ch, res, &error), &error);
 }
 
 /* ---- acting ------------------------------------------------------------- */
@@ -353,7 +343,7 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         if (r < 0) {
                 log_refusal(&ch->context->refusals, ch->caller.account, LOG_NOTICE, "Refused for uid %u: %s",
                             (unsigned) ch->caller.uid, error.message);
-                change_answer(ch, r, &error);
+                reply_finish(ch->request, r, &error);
                 return 0;
         }
 
@@ -376,7 +366,7 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 }
         }
 
-        change_answer(ch, r, &error);
+        reply_finish(ch->request, r, &error);
         return 0;
 }
 

@@ -194,12 +194,13 @@ static void test_creds_cache(void) {
 
         for (unsigned i = 0; i < CREDS_CACHE_SIZE + 6; i++) {
                 snprintf(name, sizeof name, ":1.%u", i);
-                e = creds_cache_add(&cache, name, 1000 + i, 100 + (pid_t) i, &scratch);
+                e = creds_cache_add(&cache, name, 1000 + i, 100 + (pid_t) i, NULL, -1, &scratch);
                 g_assert_true(e != &scratch);
                 g_assert_cmpuint(e->gid, ==, GID_INVALID);
                 g_assert_cmpuint(e->account, ==, UID_INVALID);
                 g_assert_cmpint(e->other_pidns, ==, -1);
-                g_assert_cmpuint(e->group_asked, ==, GID_INVALID);
+                g_assert_cmpint(e->n_groups, ==, -1);
+                g_assert_null(e->groups);
         }
         /* The first six were replaced; the rest are found, with their own ids. */
         for (unsigned i = 0; i < 6; i++) {
@@ -220,12 +221,25 @@ static void test_creds_cache(void) {
 
         /* A name too long for the cache is answered from scratch, never cached. */
         const char *longname = ":1.123456789012345678901234567890";
-        e = creds_cache_add(&cache, longname, 7, 8, &scratch);
+        e = creds_cache_add(&cache, longname, 7, 8, NULL, -1, &scratch);
         g_assert_true(e == &scratch);
         g_assert_cmpuint(e->uid, ==, 7);
         g_assert_null(creds_cache_find(&cache, longname));
         /* ... and replaced nothing. */
         g_assert_nonnull(creds_cache_find(&cache, ":1.6"));
+
+        /* The groups the bus sent are kept with the entry (and freed with it). */
+        gid_t *groups = g_new(gid_t, 2);
+        groups[0] = 27;
+        groups[1] = 100;
+        e = creds_cache_add(&cache, ":1.500", 1500, 1501, groups, 2, &scratch);
+        g_assert_true(e != &scratch);
+        e = creds_cache_find(&cache, ":1.500");
+        g_assert_nonnull(e);
+        g_assert_cmpint(e->n_groups, ==, 2);
+        g_assert_cmpuint(e->groups[1], ==, 100);
+        creds_cache_done(&cache);
+        g_assert_null(creds_cache_find(&cache, ":1.500"));
 }
 
 /* ---- acting, and putting a batch back ------------------------------------- */
