@@ -411,6 +411,23 @@ static void test_set_rlimits_signals_once_per_limit(void) {
         assert_changed(0, child, "STACK", 4194304, 8388608, 0);
         assert_changed(1, child, "NOFILE", 50, 100, 0);
         changed_reset();
+
+        /* by pidfd, root's batch with a hard raise last: the service's own act,
+         * which the kernel refuses without CAP_SYS_RESOURCE */
+        g_autoptr(GError) lacks = NULL;
+        g_autoptr(GVariant) rl = call_with_fd("SetRlimitsPidfd",
+                                              g_variant_new_parsed("(@h 0, [('STACK', @t 4194304, @t 8388608), "
+                                                                   "('NOFILE', @t 50, @t 101)])"), pidfd, &lacks);
+        if (can_raise) {
+                g_assert_no_error(lacks);
+                changed_reset();
+        } else {
+                assert_error(lacks, LACKS_CAP, "the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE); "
+                             "the limits set were restored");
+                kernel_limits(child, RLIMIT_NOFILE, &s, &h);
+                g_assert_cmpuint(h, ==, 100);
+                g_assert_cmpuint(changed_reset(), ==, 0);
+        }
         close(pidfd);
 
         /* an unprivileged caller lowering two of its own limits: no polkit, its own act */
