@@ -197,7 +197,7 @@ static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
                                  res->restored ? "the limits set were restored" :
                                  "the limits set could not all be restored");
                 }
-                return change_refuse_errno(ch, error, res->r, which, after);
+                return change_refuse_errno(ch, error, res->r, ch->decision.privileged, which, after);
         }
 
         if (ch->decision.privileged) {
@@ -303,7 +303,7 @@ static int change_recheck(Change *ch, sd_bus_error *error) {
 
         int r = target_read_ids(&ch->target, &now);
         if (r < 0)
-                return change_refuse_errno(ch, error, r, "", " (it exited while authorization was pending)");
+                return change_refuse_errno(ch, error, r, false, "", " (it exited while authorization was pending)");
         r = change_check_ids(ch, &now, "authorization was pending", "nothing changed", error);
         if (r < 0)
                 return r;
@@ -339,7 +339,8 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         ch->polkit_deadline = sd_event_source_disable_unref(ch->polkit_deadline);
 
         change_describe(ch, what);
-        r = polkit_verdict(reply, action, what, &error);
+        r = polkit_verdict(reply, action, sd_bus_message_get_allow_interactive_authorization(ch->request) > 0,
+                           what, &error);
         if (r < 0) {
                 log_refusal(&ch->context->refusals, ch->caller.account, LOG_NOTICE, "Refused for uid %u: %s",
                             (unsigned) ch->caller.uid, error.message);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "errors.h"
@@ -84,7 +85,8 @@ int polkit_cancel(sd_bus *bus, const char *cancel_id) {
                                         "CancelCheckAuthorization", NULL, NULL, "s", cancel_id);
 }
 
-int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *what, sd_bus_error *error) {
+int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactive, const char *what,
+                   sd_bus_error *error) {
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int authorized, challenge, r;
 
@@ -104,10 +106,21 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *wha
         if (authorized)
                 return 0;
 
+        /* polkitd (122) answers a challenge, with no details, both when it
+         * was not allowed to ask and when it was but found no authentication
+         * agent for the subject (its session, or its process): with an agent
+         * it asks, and answers once the person did. Only the flag we sent
+         * tells the two apart, so the message says which is missing. */
+        if (challenge && !interactive)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+                                         "%s: %s needs authentication, but the call did not allow interactive "
+                                         "authorization (send it with the ALLOW_INTERACTIVE_AUTHORIZATION flag, "
+                                         "with an authentication agent running, to be asked)", what, action_id);
         if (challenge)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                         "%s: %s needs authentication: allow interactive authorization, "
-                                         "with an authentication agent running, to be asked", what, action_id);
+                                         "%s: %s needs authentication, but no authentication agent answered: "
+                                         "polkit found none registered for the caller's session or process "
+                                         "(run one there, such as pkttyagent)", what, action_id);
 
         return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                  "%s: polkit refused %s", what, action_id);
