@@ -165,6 +165,30 @@ static void test_rate_global(void) {
         rate.event = sd_event_unref(rate.event);
 }
 
+/* The per-account table both keep: an account keeps its slot; a new one
+ * takes a free slot, then the one used longest ago, and says whose it was. */
+static void test_account_slots(void) {
+        static AccountSlots slots;
+        bool fresh;
+        uid_t evicted;
+
+        for (uid_t a = 0; a < ACCOUNT_SLOTS; a++) {
+                unsigned i = account_slot(&slots, 1000 + a, 10 + a, &fresh, &evicted);
+                g_assert_true(fresh);
+                g_assert_cmpuint(evicted, ==, UID_INVALID);
+                g_assert_cmpuint(slots.account[i], ==, 1000 + a);
+        }
+        unsigned first = account_slot(&slots, 1000, 500, &fresh, &evicted);
+        g_assert_false(fresh);
+        g_assert_cmpuint(slots.account[first], ==, 1000);
+        /* 1000 was used last: 1001 (used at 11) gives way. */
+        unsigned i = account_slot(&slots, 5000, 600, &fresh, &evicted);
+        g_assert_true(fresh);
+        g_assert_cmpuint(evicted, ==, 1001);
+        g_assert_cmpuint(i, !=, first);
+        g_assert_false((account_slot(&slots, 5000, 700, &fresh, &evicted), fresh));
+}
+
 /* ---- the refusal log ------------------------------------------------------ */
 
 static void test_refusal_bursts(void) {
@@ -378,6 +402,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/rate/burst-then-per-second", test_rate_burst_then_per_second);
         g_test_add_func("/rate/global-bound-over-many-accounts", test_rate_global);
         g_test_add_func("/refusals/bursts-per-uid-and-in-all", test_refusal_bursts);
+        g_test_add_func("/account-slots/lru", test_account_slots);
         g_test_add_func("/creds/cache-replaces-the-oldest-and-never-caches-long-names", test_creds_cache);
         g_test_add_func("/act/privileged-batch-put-back-and-nothing-by-number-once-gone",
                         test_privileged_batch_put_back);
