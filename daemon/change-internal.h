@@ -70,6 +70,7 @@ void ids_str(const ProcessIds *ids, char buf[static 96]);
  * method has it. */
 int change_reply(const Change *ch, const struct rlimit old[]);
 
-/* The end of a change carried out: the audit line and RlimitChanged for each
- * limit, then the reply. old[] are the limits replaced. */
+/* The end of a change carried out: the audit line for each limit and
+ * RlimitChanged for each that changed, then the reply. old[] are the limits
+ * replaced, as the kernel reported them. */
 int change_finish(Change *ch, const struct rlimit old[]);

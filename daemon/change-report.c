@@ -116,10 +116,19 @@ int change_finish(Change *ch, const struct rlimit old[]) {
                          limit_str(old[i].rlim_cur, a), limit_str(old[i].rlim_max, b),
                          limit_str(ch->new[i].rlim_cur, x), limit_str(ch->new[i].rlim_max, y));
 
+                /* A limit set to what it already was (one of a batch, or
+                 * one another change made so meanwhile) is no change:
+                 * RlimitChanged says only what changed. A change that was
+                 * nothing but such limits when read never gets here
+                 * (change_act). */
+                if (old[i].rlim_cur == ch->new[i].rlim_cur && old[i].rlim_max == ch->new[i].rlim_max)
+                        continue;
+
                 /* Signals first, so a caller that waits for the reply and
                  * then looks for them finds them already queued. */
-                int r = sd_bus_emit_signal(c->bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged", "usttu",
+                int r = sd_bus_emit_signal(c->bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged", "usttttu",
                                            (uint32_t) ch->target.pid, ch->resources[i]->name,
+                                           (uint64_t) old[i].rlim_cur, (uint64_t) old[i].rlim_max,
                                            (uint64_t) ch->new[i].rlim_cur, (uint64_t) ch->new[i].rlim_max,
                                            (uint32_t) ch->caller.uid);
                 if (r < 0)

@@ -327,7 +327,8 @@ static const sd_bus_vtable resource1_vtable[] = {
                                 method_set_rlimits_pidfd, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("RlimitChanged",
-                                SD_BUS_ARGS("u", pid, "s", resource, "t", soft, "t", hard, "u", caller_uid),
+                                SD_BUS_ARGS("u", pid, "s", resource, "t", old_soft, "t", old_hard, "t", soft,
+                                            "t", hard, "u", caller_uid),
                                 0),
 
         SD_BUS_VTABLE_END
