@@ -168,7 +168,11 @@ GArray *changed;
 static void on_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
                 const char *signal, GVariant *params, gpointer u) {
         Changed ch;
-        g_variant_get(params, "(usttu)", &ch.pid, &ch.resource, &ch.soft, &ch.hard, &ch.uid);
+        if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(usttttu)")))
+                g_error("RlimitChanged%s, not (usttttu) as the specification has it",
+                        g_variant_get_type_string(params));
+        g_variant_get(params, "(usttttu)", &ch.pid, &ch.resource, &ch.old_soft, &ch.old_hard, &ch.soft, &ch.hard,
+                      &ch.uid);
         g_array_append_val(changed, ch);
 }
 
@@ -179,6 +183,20 @@ guint changed_reset(void) {
                 g_free(g_array_index(changed, Changed, i).resource);
         g_array_set_size(changed, 0);
         return n;
+}
+
+void assert_changed(guint i, pid_t pid, const char *resource, guint64 old_soft, guint64 old_hard, guint64 soft,
+                    guint64 hard, uid_t uid) {
+        g_assert_cmpuint(i, <, changed->len);
+        Changed *c = &g_array_index(changed, Changed, i);
+        if (pid > 0)
+                g_assert_cmpuint(c->pid, ==, (guint32) pid);
+        g_assert_cmpstr(c->resource, ==, resource);
+        g_assert_cmpuint(c->old_soft, ==, old_soft);
+        g_assert_cmpuint(c->old_hard, ==, old_hard);
+        g_assert_cmpuint(c->soft, ==, soft);
+        g_assert_cmpuint(c->hard, ==, hard);
+        g_assert_cmpuint(c->uid, ==, uid);
 }
 
 /* ---- the kernel's view, read independently of the daemon ---- */

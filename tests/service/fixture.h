@@ -67,11 +67,16 @@ void wait_for_checks(guint n);
 
 /* ---- RlimitChanged ---- */
 
-typedef struct Changed { guint32 pid; char *resource; guint64 soft, hard; guint32 uid; } Changed;
+/* One signal: the limits replaced (old_soft, old_hard), those set, who asked. */
+typedef struct Changed { guint32 pid; char *resource; guint64 old_soft, old_hard, soft, hard; guint32 uid; } Changed;
 extern GArray *changed;   /* Changed, as received since the last reset */
 
 /* How many were received since the last reset (after a sync); forgets them. */
 guint changed_reset(void);
+/* The i-th received since the last reset is about pid (any pid when 0) and
+ * resource, from old_soft:old_hard to soft:hard, asked by uid. */
+void assert_changed(guint i, pid_t pid, const char *resource, guint64 old_soft, guint64 old_hard, guint64 soft,
+                    guint64 hard, uid_t uid);
 
 /* ---- the kernel's view, read independently of the daemon ---- */
 

@@ -361,18 +361,9 @@ static GVariant *call_with_fd(const char *method, GVariant *params, int fd, GErr
                                                              G_DBUS_CALL_FLAGS_NONE, -1, fds, NULL, NULL, error);
 }
 
-static void assert_changed(guint i, pid_t pid, const char *resource, guint64 soft, guint64 hard, uid_t uid) {
-        Changed *c = &g_array_index(changed, Changed, i);
-        if (pid > 0)
-                g_assert_cmpuint(c->pid, ==, (guint32) pid);
-        g_assert_cmpstr(c->resource, ==, resource);
-        g_assert_cmpuint(c->soft, ==, soft);
-        g_assert_cmpuint(c->hard, ==, hard);
-        g_assert_cmpuint(c->uid, ==, uid);
-}
-
 /* (e) a batch carried out: the old limits in the order given, one
- * RlimitChanged per limit; the same by pidfd. */
+ * RlimitChanged per limit, each with the limits it replaced; the same by
+ * pidfd. */
 static void test_set_rlimits_signals_once_per_limit(void) {
         const char *start[] = { "--core=4096:8192", "--nofile=400:800", "--stack=8388608:16777216", NULL };
         pid_t child = sleeper_with(&U_ROOT, start);
@@ -393,8 +384,8 @@ static void test_set_rlimits_signals_once_per_limit(void) {
         g_assert_cmpuint(h, ==, 4096);
         sync_bus();
         g_assert_cmpuint(changed->len, ==, 2);
-        assert_changed(0, child, "NOFILE", 100, 200, 0);
-        assert_changed(1, child, "CORE", 0, 4096, 0);
+        assert_changed(0, child, "NOFILE", 400, 800, 100, 200, 0);
+        assert_changed(1, child, "CORE", 4096, 8192, 0, 4096, 0);
         changed_reset();
 
         /* by pidfd */
@@ -408,8 +399,8 @@ static void test_set_rlimits_signals_once_per_limit(void) {
         g_assert_cmpstr(textp, ==, "([('STACK', 8388608, 16777216), ('NOFILE', 100, 200)],)");
         sync_bus();
         g_assert_cmpuint(changed->len, ==, 2);
-        assert_changed(0, child, "STACK", 4194304, 8388608, 0);
-        assert_changed(1, child, "NOFILE", 50, 100, 0);
+        assert_changed(0, child, "STACK", 8388608, 16777216, 4194304, 8388608, 0);
+        assert_changed(1, child, "NOFILE", 100, 200, 50, 100, 0);
         changed_reset();
 
         /* by pidfd, root's batch with a hard raise last: the service's own act,
@@ -443,10 +434,59 @@ static void test_set_rlimits_signals_once_per_limit(void) {
         g_assert_cmpuint(res.all_hard[RLIMIT_NOFILE], ==, 700);
         sync_bus();
         g_assert_cmpuint(changed->len, ==, 2);
-        assert_changed(0, 0, "FSIZE", 50000, 200000, U_NOBODY.uid);
-        assert_changed(1, 0, "NOFILE", 300, 700, U_NOBODY.uid);
+        assert_changed(0, 0, "FSIZE", 100000, 200000, 50000, 200000, U_NOBODY.uid);
+        assert_changed(1, 0, "NOFILE", 400, 800, 300, 700, U_NOBODY.uid);
         g_assert_cmpuint(g_array_index(changed, Changed, 0).pid, ==, g_array_index(changed, Changed, 1).pid);
         changed_reset();
+        g_assert_cmpuint(checks_reset(), ==, 0);
+        sleepers_kill();
+}
+
+/* (f) a batch where some limits are set to what the process has: one
+ * RlimitChanged for each limit that changed, none for the others, and none at
+ * all for a batch of nothing but such limits; by root and by a caller on its
+ * own process (its own act). */
+static void test_set_rlimits_signals_only_what_changed(void) {
+        const char *start[] = { "--core=4096:8192", "--nofile=400:800", "--fsize=100000:200000", NULL };
+        pid_t child = sleeper_with(&U_ROOT, start);
+        g_autoptr(GError) error = NULL;
+        checks_reset();
+        changed_reset();
+
+        g_autoptr(GVariant) r = set_rlimits(child, "('NOFILE', 400, 800), ('CORE', 0, 4096), ('FSIZE', 100000, 200000)",
+                                            &error);
+        g_assert_no_error(error);
+        g_autofree char *text = g_variant_print(r, FALSE);
+        g_assert_cmpstr(text, ==, "([('NOFILE', 400, 800), ('CORE', 4096, 8192), ('FSIZE', 100000, 200000)],)");
+        sync_bus();
+        g_assert_cmpuint(changed->len, ==, 1);
+        assert_changed(0, child, "CORE", 4096, 8192, 0, 4096, 0);
+        changed_reset();
+
+        g_autoptr(GVariant) r2 = set_rlimits(child, "('CORE', 0, 4096), ('NOFILE', 400, 800)", &error);
+        g_assert_no_error(error);
+        g_autofree char *text2 = g_variant_print(r2, FALSE);
+        g_assert_cmpstr(text2, ==, "([('CORE', 0, 4096), ('NOFILE', 400, 800)],)");
+        g_assert_cmpuint(changed_reset(), ==, 0);
+
+        const char *limits[] = { "--fsize=100000:200000", "--nofile=400:800", NULL };
+        const char *opts[] = { "--all-limits", NULL };
+        g_auto(Result) res = {};
+        rcall_as_with(&U_NOBODY, limits, opts, "SetRlimits", "(ua(stt))",
+                      "(uint32 0, [('FSIZE', 100000, 200000), ('NOFILE', 300, 700)])", &res);
+        g_assert_true(res.ok);
+        g_assert_cmpstr(res.reply, ==, "([('FSIZE', uint64 100000, uint64 200000), ('NOFILE', 400, 800)],)");
+        g_assert_cmpuint(res.all_soft[RLIMIT_NOFILE], ==, 300);
+        sync_bus();
+        g_assert_cmpuint(changed->len, ==, 1);
+        assert_changed(0, 0, "NOFILE", 400, 800, 300, 700, U_NOBODY.uid);
+        changed_reset();
+
+        g_auto(Result) same = {};
+        rcall_as_with(&U_NOBODY, limits, opts, "SetRlimits", "(ua(stt))",
+                      "(uint32 0, [('FSIZE', 100000, 200000), ('NOFILE', 400, 800)])", &same);
+        g_assert_true(same.ok);
+        g_assert_cmpuint(changed_reset(), ==, 0);
         g_assert_cmpuint(checks_reset(), ==, 0);
         sleepers_kill();
 }
@@ -459,5 +499,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/service/set-rlimits-example-rule", test_set_rlimits_example_rule);
         g_test_add_func("/service/set-rlimits-invalid", test_set_rlimits_invalid);
         g_test_add_func("/service/set-rlimits-signals-once-per-limit", test_set_rlimits_signals_once_per_limit);
+        g_test_add_func("/service/set-rlimits-signals-only-what-changed", test_set_rlimits_signals_only_what_changed);
         return g_test_run();
 }

@@ -44,12 +44,8 @@ static void test_root_changes_own_child_without_polkit(void) {
 
         g_assert_cmpuint(checks_reset(), ==, 0);
         g_assert_cmpuint(changed->len, ==, 2);
-        Changed *c = &g_array_index(changed, Changed, 0);
-        g_assert_cmpuint(c->pid, ==, (guint32) child);
-        g_assert_cmpstr(c->resource, ==, "NOFILE");
-        g_assert_cmpuint(c->soft, ==, 50);
-        g_assert_cmpuint(c->hard, ==, 500);
-        g_assert_cmpuint(c->uid, ==, 0);
+        assert_changed(0, child, "NOFILE", 100, 1000, 50, 500, 0);
+        assert_changed(1, child, "NOFILE", 50, 500, 500, 500, 0);
         changed_reset();
 
         /* hard up: root asks no one; the kernel decides */
@@ -90,11 +86,11 @@ static void test_owner_lowers_and_raises_soft_without_polkit(void) {
         }
         g_assert_cmpuint(checks_reset(), ==, 0);
         g_assert_cmpuint(changed->len, ==, 6);
-        Changed *c = &g_array_index(changed, Changed, 0);
-        g_assert_cmpuint(c->uid, ==, U_NOBODY.uid);
-        g_assert_cmpstr(c->resource, ==, "NOFILE");
-        g_assert_cmpuint(c->soft, ==, 100);
-        g_assert_cmpuint(c->hard, ==, 700);
+        for (size_t i = 0; i < G_N_ELEMENTS(users); i++) {
+                /* each call a new caller, started at 400:800 */
+                assert_changed(2 * i, 0, "NOFILE", 400, 800, 100, 700, users[i]->uid);
+                assert_changed(2 * i + 1, 0, "NOFILE", 400, 800, 800, 800, users[i]->uid);
+        }
         changed_reset();
 }
 
@@ -109,6 +105,64 @@ static void test_unprivileged_caller_on_its_child(void) {
         g_assert_cmpuint(res.limit_soft, ==, 300);   /* the caller itself unchanged */
         g_assert_cmpuint(checks_reset(), ==, 0);
         g_assert_cmpuint(changed_reset(), ==, 1);
+}
+
+/* A change to the limits a process already has is no change: answered with
+ * the old limits (which are the new), nothing sent. A real change right after
+ * each shows that the listener hears, and what it hears. */
+static void test_noop_changes_send_nothing(void) {
+        g_autoptr(GError) error = NULL;
+        const char *opts[] = { "--limit", "NOFILE", NULL };
+        checks_reset();
+        changed_reset();
+
+        /* the caller's own process, unprivileged: SetRlimit and Prlimit of pid 0 */
+        g_auto(Result) same = {};
+        rcall_as(&U_NOBODY, "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 400, 800)", &same);
+        g_assert_true(same.ok);
+        g_assert_cmpuint(same.limit_soft, ==, 400);
+        g_assert_cmpuint(same.limit_hard, ==, 800);
+        g_auto(Result) same_pr = {};
+        rcall_as(&U_NOBODY, "400:800", opts, "Prlimit", "(usbtt)", "(uint32 0, 'NOFILE', true, 400, 800)", &same_pr);
+        g_assert_true(same_pr.ok);
+        g_assert_cmpstr(same_pr.reply, ==, "(uint64 400, uint64 800)");
+        g_assert_cmpuint(changed_reset(), ==, 0);
+        g_auto(Result) lower = {};
+        rcall_as(&U_NOBODY, "400:800", opts, "SetRlimit", "(stt)", "('NOFILE', 300, 800)", &lower);
+        g_assert_true(lower.ok);
+        sync_bus();
+        g_assert_cmpuint(changed->len, ==, 1);
+        assert_changed(0, 0, "NOFILE", 400, 800, 300, 800, U_NOBODY.uid);
+        changed_reset();
+
+        /* another process, by root: its own child, and another user's (a
+         * change the kernel would refuse root here: none is made) */
+        const char *start[] = { "--nofile=400:800", NULL };
+        pid_t child = sleeper_with(&U_ROOT, start), other = sleeper_with(&U_NOBODY, start);
+        pid_t targets[] = { other, child };
+        for (size_t i = 0; i < G_N_ELEMENTS(targets); i++) {
+                guint64 s, h;
+                g_autoptr(GVariant) r = call("Prlimit", g_variant_new("(usbtt)", (guint32) targets[i], "NOFILE", TRUE,
+                                                                      (guint64) 400, (guint64) 800), &error);
+                g_assert_no_error(error);
+                g_variant_get(r, "(tt)", &s, &h);
+                g_assert_cmpuint(s, ==, 400);
+                g_assert_cmpuint(h, ==, 800);
+                g_autoptr(GVariant) rs = call("SetRlimits", g_variant_new_parsed("(%u, [('NOFILE', @t 400, @t 800)])",
+                                                                                 (guint32) targets[i]), &error);
+                g_assert_no_error(error);
+                g_assert_cmpuint(changed_reset(), ==, 0);
+        }
+        g_autoptr(GVariant) r = call("Prlimit", g_variant_new("(usbtt)", (guint32) child, "NOFILE", TRUE,
+                                                              (guint64) 400, (guint64) 500), &error);
+        g_assert_no_error(error);
+        sync_bus();
+        g_assert_cmpuint(changed->len, ==, 1);
+        assert_changed(0, child, "NOFILE", 400, 800, 400, 500, 0);
+        changed_reset();
+
+        g_assert_cmpuint(checks_reset(), ==, 0);   /* a no-op asks nobody either */
+        sleepers_kill();
 }
 
 static int pidfd_call(int fd, const char *res, gboolean set, guint64 s, guint64 h, guint64 *os, guint64 *oh,
@@ -195,6 +249,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/service/root-changes-own-child-without-polkit", test_root_changes_own_child_without_polkit);
         g_test_add_func("/service/owner-lowers-and-raises-soft-without-polkit", test_owner_lowers_and_raises_soft_without_polkit);
         g_test_add_func("/service/unprivileged-caller-on-its-child", test_unprivileged_caller_on_its_child);
+        g_test_add_func("/service/noop-changes-send-nothing", test_noop_changes_send_nothing);
         g_test_add_func("/service/prlimit-pidfd", test_prlimit_pidfd);
         return g_test_run();
 }
