@@ -261,18 +261,19 @@ static void test_cancel(void) {
 typedef struct Seen {
         pid_t pid;
         gboolean seen;
-        Resource1Limit limit;
+        Resource1Limit old_limit, limit;
         uid_t uid;
         char name[16];
 } Seen;
 
-static void on_changed(Resource1 *handle, pid_t pid, int resource, const char *name, const Resource1Limit *limit,
-                       uid_t caller_uid, void *userdata) {
+static void on_changed(Resource1 *handle, pid_t pid, int resource, const char *name, const Resource1Limit *old_limit,
+                       const Resource1Limit *new_limit, uid_t caller_uid, void *userdata) {
         Seen *s = userdata;
         if (pid != s->pid || resource != RLIMIT_CORE)
                 return;
         s->seen = TRUE;
-        s->limit = *limit;
+        s->old_limit = *old_limit;
+        s->limit = *new_limit;
         s->uid = caller_uid;
         g_strlcpy(s->name, name, sizeof s->name);
 }
@@ -309,7 +310,9 @@ static void test_signal_from_another_client(void) {
         g_assert_cmpint(waitpid(seen.pid, &status, 0), ==, seen.pid);
         g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         g_assert_cmpstr(seen.name, ==, "CORE");
+        g_assert_cmpuint(seen.old_limit.soft, ==, 1);   /* what the child set before */
         g_assert_cmpuint(seen.limit.soft, ==, 0);
+        g_assert_cmpuint(seen.old_limit.hard, ==, seen.limit.hard);
         g_assert_cmpuint(seen.uid, ==, DAEMON_UID);
         resource1_slot_free(sub);
 }

@@ -53,7 +53,7 @@ typedef struct Change {
         pid_t pid;
         int resource;
         char name[16];
-        Resource1Limit limit;
+        Resource1Limit old_limit, limit;
         uid_t uid;
 } Change;
 
@@ -213,13 +213,13 @@ static void on_cancelled_u64(Resource1 *h, int r, const sd_bus_error *error, uin
         ((State *) userdata)->cancelled_called++;
 }
 
-static void on_changed(Resource1 *h, pid_t pid, int resource, const char *name, const Resource1Limit *limit,
-                       uid_t caller_uid, void *userdata) {
+static void on_changed(Resource1 *h, pid_t pid, int resource, const char *name, const Resource1Limit *old_limit,
+                       const Resource1Limit *new_limit, uid_t caller_uid, void *userdata) {
         State *st = userdata;
         if (st->n_changes >= 64)
                 return;
         Change *c = &st->changes[st->n_changes++];
-        *c = (Change) { .pid = pid, .resource = resource, .limit = *limit, .uid = caller_uid };
+        *c = (Change) { .pid = pid, .resource = resource, .old_limit = *old_limit, .limit = *new_limit, .uid = caller_uid };
         snprintf(c->name, sizeof c->name, "%s", name);
 }
 
@@ -388,10 +388,15 @@ static int as_daemon(pid_t target, Resource1Limit target_nofile) {
         check(waitpid(other_pid, &status, 0) == other_pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
               "the other client changed its CORE limit");
         const Change *c = change_of(&st, other_pid, RLIMIT_CORE);
-        check(c && strcmp(c->name, "CORE") == 0 && c->limit.soft == 0 && c->uid == DAEMON_UID,
-              "RlimitChanged: pid %d CORE soft 0 by uid %u", c ? (int) c->pid : 0, c ? (unsigned) c->uid : 0);
+        check(c && strcmp(c->name, "CORE") == 0 && c->old_limit.soft == 1 && c->limit.soft == 0 &&
+              c->old_limit.hard == c->limit.hard && c->uid == DAEMON_UID,
+              "RlimitChanged: pid %d CORE soft 1 to 0 by uid %u", c ? (int) c->pid : 0, c ? (unsigned) c->uid : 0);
         c = change_of(&st, target, RLIMIT_NOFILE);
-        check(c && c->limit.soft == SLOW_SOFT, "RlimitChanged of the slow call's change");
+        check(c && c->old_limit.soft == target_nofile.soft && c->old_limit.hard == target_nofile.hard &&
+              c->limit.soft == SLOW_SOFT && c->limit.hard == target_nofile.hard,
+              "RlimitChanged of the slow call's change, from %llu:%llu to %llu:%llu",
+              c ? (unsigned long long) c->old_limit.soft : 0, c ? (unsigned long long) c->old_limit.hard : 0,
+              c ? (unsigned long long) c->limit.soft : 0, c ? (unsigned long long) c->limit.hard : 0);
 
         /* The cancelled slow call's reply comes in about now: not to us. */
         run_until(&st, never, 30);

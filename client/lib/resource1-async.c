@@ -351,9 +351,10 @@ static int on_rlimit_changed(sd_bus_message *m, void *userdata, sd_bus_error *re
         Resource1Slot *s = userdata;
         const char *name;
         uint32_t pid, uid;
-        Resource1Limit l;
+        Resource1Limit old_limit, new_limit;
 
-        if (sd_bus_message_read(m, "usttu", &pid, &name, &l.soft, &l.hard, &uid) < 0)
+        if (sd_bus_message_read(m, "usttttu", &pid, &name, &old_limit.soft, &old_limit.hard, &new_limit.soft,
+                                &new_limit.hard, &uid) < 0)
                 return 0;   /* not the signal the specification describes: ignored */
         if (!s->handle || !s->callback.changed)
                 return 0;
@@ -361,7 +362,7 @@ static int on_rlimit_changed(sd_bus_message *m, void *userdata, sd_bus_error *re
         int k = resource1_resource_from_name(name);
         Resource1 *h = handle_ref(s->handle);
         slot_ref(s);
-        s->callback.changed(h, (pid_t) pid, k < 0 ? -1 : k, name, &l, (uid_t) uid, s->userdata);
+        s->callback.changed(h, (pid_t) pid, k < 0 ? -1 : k, name, &old_limit, &new_limit, (uid_t) uid, s->userdata);
         slot_unref(s);
         handle_unref(h);
         return 0;   /* other matches of the program's own may want it too */

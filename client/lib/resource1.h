@@ -221,14 +221,17 @@ int resource1_get_version_async(Resource1 *h, Resource1Slot **ret_slot, Resource
 int resource1_get_resources_async(Resource1 *h, Resource1Slot **ret_slot, Resource1StrvHandler callback,
                                   void *userdata);
 
-/* RlimitChanged: called after every change the service makes, by anyone.
- * pid is numbered in the service's pid namespace; resource is the RLIMIT_*
- * number of name, -1 for a name this library does not know. The subscription
- * is in place once any call made after it has been answered; it lasts until
- * resource1_slot_free() (or resource1_free() when ret_slot is NULL) and is
- * renewed when the handle reconnects. */
+/* RlimitChanged: called for each limit the service changes, by anyone's call
+ * (a limit set to what it was is no change, and is not reported): old_limit
+ * is what the change replaced, new_limit what it set. pid is numbered in the
+ * service's pid namespace; resource is the RLIMIT_* number of name, -1 for a
+ * name this library does not know. The subscription is in place once any
+ * call made after it has been answered; it lasts until resource1_slot_free()
+ * (or resource1_free() when ret_slot is NULL) and is renewed when the handle
+ * reconnects. */
 typedef void (*Resource1RlimitChangedHandler)(Resource1 *h, pid_t pid, int resource, const char *name,
-                                              const Resource1Limit *limit, uid_t caller_uid, void *userdata);
+                                              const Resource1Limit *old_limit, const Resource1Limit *new_limit,
+                                              uid_t caller_uid, void *userdata);
 int resource1_subscribe_rlimit_changed(Resource1 *h, Resource1Slot **ret_slot, Resource1RlimitChangedHandler callback,
                                        void *userdata);
 
