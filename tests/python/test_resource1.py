@@ -170,8 +170,9 @@ class Oracle(unittest.TestCase):
             sig = sub.get(5)
             resource.setrlimit(R, old)
         self.assertIsNotNone(sig)
-        self.assertEqual((sig.pid, sig.resource, (sig.soft, sig.hard), sig.caller_uid),
-                         (os.getpid(), 'CORE', new, UID))
+        self.assertEqual((sig.pid, sig.resource, (sig.old_soft, sig.old_hard), (sig.soft, sig.hard),
+                          sig.caller_uid),
+                         (os.getpid(), 'CORE', old, new, UID))
 
 
 def outcome(f, *args):
@@ -571,9 +572,10 @@ class Asyncio(unittest.TestCase):
             sig = await sub.get(5)
             await sub.close()
             resource.setrlimit(R, old)
-            return sig
-        sig = asyncio.run(main())
-        self.assertEqual((sig.pid, sig.resource), (os.getpid(), 'CORE'))
+            return sig, old
+        sig, old = asyncio.run(main())
+        self.assertEqual((sig.pid, sig.resource, (sig.old_soft, sig.old_hard), sig.hard),
+                         (os.getpid(), 'CORE', old, old[1]))
 
 
 @unittest.skipUnless(UID == 1 and os.environ.get('ROOT_TARGET'), 'as daemon, with a root process')

@@ -490,14 +490,18 @@ def is_rlimit_changed(msg):
 
 import collections as _collections
 
-RlimitChanged = _collections.namedtuple('RlimitChanged', 'pid resource soft hard caller_uid')
-RlimitChanged.__doc__ = """An RlimitChanged signal: pid (the service's pid namespace), resource
-(short name, "NOFILE"), soft and hard (-1 is infinity), caller_uid."""
+RlimitChanged = _collections.namedtuple('RlimitChanged',
+                                        'pid resource old_soft old_hard soft hard caller_uid')
+RlimitChanged.__doc__ = """An RlimitChanged signal, one for each limit a call changed (a limit
+set to what it already was sends none): pid (the service's pid namespace), resource (short name,
+"NOFILE"), old_soft and old_hard (the limits the change replaced), soft and hard (those it set;
+-1 is infinity), caller_uid (who asked)."""
 
 
 def signal_from_msg(msg):
-    pid, res, soft, hard, uid = msg.body
-    return RlimitChanged(pid, res, value_from_bus(soft), value_from_bus(hard), uid)
+    pid, res, old_soft, old_hard, soft, hard, uid = msg.body
+    return RlimitChanged(pid, res, value_from_bus(old_soft), value_from_bus(old_hard),
+                         value_from_bus(soft), value_from_bus(hard), uid)
 
 
 # ------------------------------------------------------------- serialising
