@@ -50,32 +50,37 @@ static GDBusMessage *record_sent(GDBusConnection *c, GDBusMessage *m, gboolean i
 typedef struct Changed {
         guint pid, caller_uid;
         char resource[32];
-        guint64 soft, hard;
+        guint64 old_soft, old_hard, soft, hard;
 } Changed;
 static GArray *changed;
 
-static void on_rlimit_changed(CodegenResource1 *p, guint pid, const char *resource, guint64 soft, guint64 hard,
-                              guint caller_uid, gpointer data) {
-        Changed c = { .pid = pid, .caller_uid = caller_uid, .soft = soft, .hard = hard };
+static void on_rlimit_changed(CodegenResource1 *p, guint pid, const char *resource, guint64 old_soft,
+                              guint64 old_hard, guint64 soft, guint64 hard, guint caller_uid, gpointer data) {
+        Changed c = { .pid = pid, .caller_uid = caller_uid, .old_soft = old_soft, .old_hard = old_hard,
+                      .soft = soft, .hard = hard };
         g_strlcpy(c.resource, resource, sizeof c.resource);
         g_array_append_val(changed, c);
 }
 
-/* Waits up to 5 s for RlimitChanged(pid, resource, soft, hard, our uid). */
-static void assert_rlimit_changed(pid_t pid, const char *resource, guint64 soft, guint64 hard) {
+/* Waits up to 5 s for RlimitChanged(pid, resource, old_soft, old_hard, soft,
+ * hard, our uid). */
+static void assert_rlimit_changed(pid_t pid, const char *resource, guint64 old_soft, guint64 old_hard, guint64 soft,
+                                  guint64 hard) {
         gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
         for (;;) {
                 for (guint i = 0; i < changed->len; i++) {
                         const Changed *c = &g_array_index(changed, Changed, i);
-                        if (c->pid == (guint) pid && strcmp(c->resource, resource) == 0 && c->soft == soft &&
+                        if (c->pid == (guint) pid && strcmp(c->resource, resource) == 0 &&
+                            c->old_soft == old_soft && c->old_hard == old_hard && c->soft == soft &&
                             c->hard == hard && c->caller_uid == getuid()) {
                                 g_array_remove_index(changed, i);
                                 return;
                         }
                 }
                 if (g_get_monotonic_time() > deadline)
-                        g_error("no RlimitChanged(%d, %s, %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %u)",
-                                (int) pid, resource, soft, hard, (unsigned) getuid());
+                        g_error("no RlimitChanged(%d, %s, %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %"
+                                G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %u)", (int) pid, resource, old_soft,
+                                old_hard, soft, hard, (unsigned) getuid());
                 if (!g_main_context_iteration(NULL, FALSE))
                         g_usleep(10000);
         }
@@ -231,7 +236,7 @@ static void assert_child_nofile_lowered(guint64 ps, guint64 ph, guint64 old_soft
         proc_limit(child, "NOFILE", &soft, &hard);
         g_assert_cmpuint(soft, ==, ps - 1);
         g_assert_cmpuint(hard, ==, ph);
-        assert_rlimit_changed(child, "NOFILE", ps - 1, ph);
+        assert_rlimit_changed(child, "NOFILE", ps, ph, ps - 1, ph);
 }
 
 static GUnixFDList *pidfd_list_of(pid_t pid) {
@@ -299,7 +304,7 @@ static void test_set_rlimit(void) {
         struct rlimit rl;
         g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &rl), ==, 0);
         g_assert_cmpuint(rl.rlim_cur, ==, ps - 1);
-        assert_rlimit_changed(getpid(), "NOFILE", ps - 1, ph);
+        assert_rlimit_changed(getpid(), "NOFILE", ps, ph, ps - 1, ph);
 
         /* soft above hard: InvalidLimits, nothing changed. */
         g_assert_false(codegen_resource1_call_set_rlimit_sync(proxy, "NOFILE", ph, ps - 2, NULL, &error));
@@ -411,8 +416,9 @@ static void test_get_rusage_pidfd(void) {
         g_assert_cmpint(x(d, "ru_majflt"), ==, (gint64) proc_stat_field(child, 12));
 }
 
-/* Two limits at once, lowered: all applied, the old ones returned in order,
- * one RlimitChanged each. */
+/* Two limits at once (NOFILE's soft limit lowered, CORE's moved between 0 and
+ * 1, so that each is a change): all applied, the old ones returned in order,
+ * one RlimitChanged each, from the old limits to the new. */
 static void assert_set_rlimits(pid_t target, GVariant *(*call)(GVariant *limits, GError **error)) {
         guint64 ns, nh, cs, ch, soft, hard;
         proc_limit(target, "NOFILE", &ns, &nh);
@@ -420,7 +426,9 @@ static void assert_set_rlimits(pid_t target, GVariant *(*call)(GVariant *limits,
         GVariantBuilder b;
         g_variant_builder_init(&b, G_VARIANT_TYPE("a(stt)"));
         g_variant_builder_add(&b, "(stt)", "NOFILE", ns - 1, nh);
-        g_variant_builder_add(&b, "(stt)", "CORE", (guint64) 0, ch);
+        guint64 core = cs == 0 ? 1 : 0;
+        g_assert_cmpuint(ch, >=, 1);
+        g_variant_builder_add(&b, "(stt)", "CORE", core, ch);
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) old = call(g_variant_builder_end(&b), &error);
         g_assert_no_error(error);
@@ -435,9 +443,9 @@ static void assert_set_rlimits(pid_t target, GVariant *(*call)(GVariant *limits,
         proc_limit(target, "NOFILE", &soft, &hard);
         g_assert_cmpuint(soft, ==, ns - 1);
         proc_limit(target, "CORE", &soft, &hard);
-        g_assert_cmpuint(soft, ==, 0);
-        assert_rlimit_changed(target, "NOFILE", ns - 1, nh);
-        assert_rlimit_changed(target, "CORE", 0, ch);
+        g_assert_cmpuint(soft, ==, core);
+        assert_rlimit_changed(target, "NOFILE", ns, nh, ns - 1, nh);
+        assert_rlimit_changed(target, "CORE", cs, ch, core, ch);
 }
 
 static GVariant *set_rlimits_of_child(GVariant *limits, GError **error) {

@@ -169,9 +169,10 @@ int main(int argc, char *argv[]) {
         // Lowering its own soft limit (no polkit), and the signal through the proxy.
         bool signalled = false;
         QObject::connect(&r, &OrgExampleResource1Interface::RlimitChanged,
-                         [&](uint pid, const QString &res, qulonglong s, qulonglong h, uint uid) {
-                                 if (pid == uint(getpid()) && res == QLatin1String("NOFILE") && s == before.soft - 1 &&
-                                     h == before.hard && uid == getuid())
+                         [&](uint pid, const QString &res, qulonglong os, qulonglong oh, qulonglong s, qulonglong h,
+                             uint uid) {
+                                 if (pid == uint(getpid()) && res == QLatin1String("NOFILE") && os == before.soft &&
+                                     oh == before.hard && s == before.soft - 1 && h == before.hard && uid == getuid())
                                          signalled = true;
                          });
         QDBusPendingReply<> set = r.SetRlimit(QStringLiteral("NOFILE"), before.soft - 1, before.hard);
@@ -191,6 +192,6 @@ int main(int argc, char *argv[]) {
         poll.start(10);
         QTimer::singleShot(5000, &loop, &QEventLoop::quit);
         loop.exec();
-        check(signalled, QStringLiteral("RlimitChanged received through the proxy"));
+        check(signalled, QStringLiteral("RlimitChanged received through the proxy, from the old limits to the new"));
         return failures ? 1 : 0;
 }
