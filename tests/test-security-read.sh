@@ -83,6 +83,8 @@ check "PrlimitPidfd on a thread pidfd acts on the process: RlimitChanged and the
       '[ -n "$pid" ] && [ -n "$tid" ] && [ "$pid" != "$tid" ] && grep -q "^CALL OK " "$work/pidfd.out" &&
        [ "$(field "$work/pidfd.out" LIMIT 1)" = "$(field "$work/pidfd.out" WANT 1)" ] &&
        [ "$signals" = 1 ] && [ "$(field "$work/pidfd.out" SIGNAL 1)" = "$pid" ] &&
+       [ "$(field "$work/pidfd.out" SIGNAL 3)" = "$(( $(field "$work/pidfd.out" WANT 1) + 1 ))" ] &&
+       [ "$(field "$work/pidfd.out" SIGNAL 5)" = "$(field "$work/pidfd.out" WANT 1)" ] &&
        grep -q "uid 65534 (pid [0-9]*) set NOFILE of pid $pid from" "$work/pidfd.log" &&
        ! grep -q "set NOFILE of pid $tid\b" "$work/pidfd.log"'
 

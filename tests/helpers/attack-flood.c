@@ -22,9 +22,10 @@
  *   attack-flood listen SECONDS RESOURCE
  *       subscribes to RlimitChanged, prints "READY", and for SECONDS (or
  *       until SIGTERM, then what is queued until the bus has been quiet for
- *       0.3 s) counts the signals; prints "SIGNAL <pid> <resource> <soft> <hard> <uid>" for
- *       each signal about RESOURCE, then "SIGNALS total=<n>" and "SIGUID
- *       <uid> <n>" per uid the signals name.
+ *       0.3 s) counts the signals; prints "SIGNAL <pid> <resource> <old
+ *       soft> <old hard> <soft> <hard> <uid>" for each signal about RESOURCE
+ *       ("UNREADABLE ..." for one of another signature, not counted), then
+ *       "SIGNALS total=<n>" and "SIGUID <uid> <n>" per uid the signals name.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -200,11 +201,13 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Listen *l = userdata;
         uint32_t pid, uid;
         const char *res;
-        uint64_t soft, hard;
+        uint64_t old_soft, old_hard, soft, hard;
         (void) error;
 
-        if (sd_bus_message_read(m, "usttu", &pid, &res, &soft, &hard, &uid) < 0)
+        if (sd_bus_message_read(m, "usttttu", &pid, &res, &old_soft, &old_hard, &soft, &hard, &uid) < 0) {
+                printf("UNREADABLE RlimitChanged(%s)\n", sd_bus_message_get_signature(m, true));
                 return 0;
+        }
         l->total++;
         unsigned i;
         for (i = 0; i < l->n_uids && l->uids[i].uid != uid; i++)
@@ -214,7 +217,8 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (i < l->n_uids)
                 l->uids[i].n++;
         if (strcmp(res, l->resource) == 0)
-                printf("SIGNAL %" PRIu32 " %s %" PRIu64 " %" PRIu64 " %" PRIu32 "\n", pid, res, soft, hard, uid);
+                printf("SIGNAL %" PRIu32 " %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu32 "\n", pid,
+                       res, old_soft, old_hard, soft, hard, uid);
         return 0;
 }
 

@@ -36,8 +36,9 @@
  *       starts a second thread, opens pidfd_open(its tid, PIDFD_THREAD),
  *       subscribes to RlimitChanged, and lowers its own NOFILE soft limit by
  *       one with PrlimitPidfd on that pidfd; prints "PID <pid> TID <tid>",
- *       "CALL OK ..." / "CALL ERR ...", "SIGNAL <pid> <resource> <soft>
- *       <hard> <uid>" for each RlimitChanged seen within 3 s, "LIMIT <soft>
+ *       "CALL OK ..." / "CALL ERR ...", "SIGNAL <pid> <resource> <old soft>
+ *       <old hard> <soft> <hard> <uid>" for each RlimitChanged seen within
+ *       3 s ("UNREADABLE ..." for one of another signature), "LIMIT <soft>
  *       <hard>" (getrlimit afterwards) and "WANT <soft> <hard>".
  */
 #include <errno.h>
@@ -484,9 +485,12 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         (void) userdata, (void) error;
         uint32_t pid, uid;
         const char *res;
-        uint64_t soft, hard;
-        if (sd_bus_message_read(m, "usttu", &pid, &res, &soft, &hard, &uid) >= 0)
-                printf("SIGNAL %" PRIu32 " %s %" PRIu64 " %" PRIu64 " %" PRIu32 "\n", pid, res, soft, hard, uid);
+        uint64_t old_soft, old_hard, soft, hard;
+        if (sd_bus_message_read(m, "usttttu", &pid, &res, &old_soft, &old_hard, &soft, &hard, &uid) >= 0)
+                printf("SIGNAL %" PRIu32 " %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu32 "\n", pid,
+                       res, old_soft, old_hard, soft, hard, uid);
+        else
+                printf("UNREADABLE RlimitChanged(%s)\n", sd_bus_message_get_signature(m, true));
         return 0;
 }
 
