@@ -219,7 +219,8 @@ static void on_changed(Resource1 *h, pid_t pid, int resource, const char *name, 
         if (st->n_changes >= 64)
                 return;
         Change *c = &st->changes[st->n_changes++];
-        *c = (Change) { .pid = pid, .resource = resource, .old_limit = *old_limit, .limit = *new_limit, .uid = caller_uid };
+        *c = (Change) { .pid = pid, .resource = resource, .old_limit = *old_limit, .limit = *new_limit,
+                        .uid = caller_uid };
         snprintf(c->name, sizeof c->name, "%s", name);
 }
 
