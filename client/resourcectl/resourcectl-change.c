@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "polkit-agent.h"
+#include "resource1-polkit-agent.h"
 #include "resourcectl.h"
 
 #define ERROR_INTERACTIVE "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <systemd/sd-login.h>
 
-#include "polkit-agent.h"
+#include "resource1-polkit-agent.h"
 
 #define AGENT "pkttyagent"
 /* pkttyagent registers within milliseconds; a slow machine gets longer. */
