@@ -149,11 +149,24 @@ rc "$R" set --pid "$child" NOFILE 80:80 CORE 0:0
 mon_sync
 check "a change that needs no authentication is one request, not two (nothing is asked again)" \
       '[ $status = 0 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ]'
+# Without a terminal resourcectl starts no agent, so nothing could answer a
+# second asking: one request (allowing interaction, which an agent of a login
+# session could answer), one polkit check, one refusal in the service's log.
+# A uid of its own (daemon, 1), so that the log's per-uid burst is all its.
+setpriv --reuid=1 --regid=1 --clear-groups sleep 600 & daemons=$!
+sleep 0.1
+log=$RESOURCE1_FIXTURE/resource1d.log
 mon_mark
-rc as_nobody "$R" set --pid "$nobodys" NOFILE :1048576
+off=$(log_size)
+rc setpriv --reuid=1 --regid=1 --clear-groups "$R" set --pid "$daemons" NOFILE :1048576 </dev/null
 mon_sync
-check "a change polkit wants authenticated: asked again allowing interactive authorization (no --no-ask-password)" \
-      '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 2 ]'
+refusals() { log_since "$off" | grep -c "Refused for uid 1: "; }
+check "a change polkit wants authenticated, with no terminal: sent once allowing interaction, one polkit check, one refusal logged" \
+      '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ] &&
+       [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
+       mon_since | grep -A80 "member=CheckAuthorization" | grep -qx " *uint32 1" && wait_for 2 "[ \$(refusals) = 1 ]" &&
+       sleep 0.2 && [ "$(refusals)" = 1 ] || { mon_since | note; log_since "$off" | note; false; }'
+kill "$daemons" 2>/dev/null
 kill "$monitor" 2>/dev/null
 
 # --pid is a pid of resourcectl's own pid namespace, as for prlimit(1): in a
