@@ -31,7 +31,7 @@ pty_user_add "$T"
 hard0=$(ulimit -Hn)
 want=$((hard0 + 1))
 
-echo "1..4"
+echo "1..5"
 rc as_r1pass_on_pty r1-secret '"$0" '$want "$A"
 check "without resource1_set_polkit_agent(): -EACCES (InteractiveAuthorizationRequired), nobody asked, nothing changed" \
       'grep -q "^r=-13 org.freedesktop.DBus.Error.InteractiveAuthorizationRequired: .*raise-hard-limit needs authentication" "$T/out" &&
@@ -55,5 +55,15 @@ rc setpriv --reuid=4242 --regid=4242 --clear-groups "$A" --polkit-agent $want </
 check "with it but no terminal: -EACCES, the message saying no agent was started (standard input is not a terminal)" \
       'grep -q "^r=-13 .*raise-hard-limit needs authentication, but no authentication agent answered: standard input is not a terminal, so agent-call started none" "$T/out" &&
        grep -qx "hard $hard0" "$T/out"'
+# On a terminal without pkttyagent: nothing could answer, so the call is not
+# sent again (one refusal in the service's log) and the message says why.
+log=$RESOURCE1_FIXTURE/resource1d.log
+off=$(log_size)
+rc as_r1pass_on_pty r1-secret 'PATH=/nonexistent "$0" --polkit-agent '$want "$A"
+refusals() { log_since "$off" | grep -c "Refused for uid 4242: "; }
+check "with it, on a terminal without pkttyagent: -EACCES saying so, the call sent once (one refusal logged)" \
+      'grep -q "r=-13 .*needs authentication, but pkttyagent, polkit.s text authentication agent, is not installed" "$T/out" &&
+       ! grep -q "Password:" "$T/out" && grep -qx "hard $hard0" "$T/out" &&
+       wait_for 2 "[ \$(refusals) = 1 ]" && sleep 0.2 && [ "$(refusals)" = 1 ] || { log_since "$off" | note; false; }'
 pty_user_remove
 tap_done
