@@ -100,7 +100,8 @@ int resource1_new_with_bus(Resource1 **ret, sd_bus *bus);
 Resource1 *resource1_free(Resource1 *h);
 
 /* Whether the service may ask polkit to authenticate the user (off by
- * default; an authentication agent must be running for it to help). */
+ * default). It helps only where an authentication agent runs: a desktop
+ * session's, or the one resource1_set_polkit_agent() starts. */
 void resource1_set_allow_interactive(Resource1 *h, bool allow);
 /* Whether a call that polkit wants authenticated may start polkit's text
  * agent, pkttyagent, for this process and be sent once more allowing
