@@ -187,7 +187,8 @@ class Client:
             refused = e
         finally:
             agent.close()
-        raise op.make_error(refused.dbus_name, _agent.explain(refused.dbus_message, agent)) from None
+        message = _agent.explain(refused.dbus_message, agent)
+        raise op.make_error(refused.dbus_name, message) from None
 
     def _call(self, op, interactive, timeout):
         for attempt in (0, 1):

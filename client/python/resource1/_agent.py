@@ -75,7 +75,9 @@ class PolkitAgent:
         a.fallback = bool(a.session)
         r, w = os.pipe()
         try:
-            argv = [path, '--notify-fd', str(w)] + (['--fallback'] if a.fallback else [])
+            argv = [path, '--notify-fd', str(w)]
+            if a.fallback:
+                argv.append('--fallback')
             a._proc = subprocess.Popen(argv, pass_fds=(w,), close_fds=True)
         except OSError as e:
             a.state = 'spawn-failed'
@@ -114,10 +116,12 @@ class PolkitAgent:
         me = _program()
         if self.state == 'no-tty':
             if self.session:
-                return ('no authentication agent answered: standard input is not a terminal, so %s '
-                        'started none, and no agent of login session %s took the request' % (me, self.session))
-            return ('no authentication agent answered: standard input is not a terminal, so %s started '
-                    'none, and it is in no login session, whose agent polkit could have asked' % me)
+                return ('no authentication agent answered: standard input is not a terminal, '
+                        'so %s started none, and no agent of login session %s took the request'
+                        % (me, self.session))
+            return ('no authentication agent answered: standard input is not a terminal, '
+                    'so %s started none, and it is in no login session, whose agent polkit '
+                    'could have asked' % me)
         if self.state == 'root':
             return '%s runs as root, for which it starts no agent' % me
         if self.state == 'missing':
@@ -127,13 +131,15 @@ class PolkitAgent:
             return 'pkttyagent could not be started: %s' % (self.error.strerror or self.error)
         if self.state == 'exited':
             if self.returncode is not None and self.returncode < 0:
-                return 'pkttyagent was killed by signal %d before it could ask' % -self.returncode
-            return ('pkttyagent could not register as an authentication agent (it exited with status %s; '
-                    'its message, if any, is above)' % self.returncode)
+                return ('pkttyagent was killed by signal %d before it could ask'
+                        % -self.returncode)
+            return ('pkttyagent could not register as an authentication agent (it exited '
+                    'with status %s; its message, if any, is above)' % self.returncode)
         if self.session:
-            return ('polkit did not ask the agent %s started, nor another agent of login session %s'
-                    % (me, self.session))
-        return 'polkit did not ask the agent %s started for its process (which is in no login session)' % me
+            return ('polkit did not ask the agent %s started, nor another agent of login '
+                    'session %s' % (me, self.session))
+        return ('polkit did not ask the agent %s started for its process (which is in no '
+                'login session)' % me)
 
 
 def explain(message, agent):

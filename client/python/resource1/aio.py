@@ -275,7 +275,8 @@ class Client:
             refused = e
         finally:
             await loop.run_in_executor(None, agent.close)
-        raise op.make_error(refused.dbus_name, _agent.explain(refused.dbus_message, agent)) from None
+        message = _agent.explain(refused.dbus_message, agent)
+        raise op.make_error(refused.dbus_name, message) from None
 
     async def _call(self, op, interactive, timeout):
         for attempt in (0, 1):
