@@ -20,6 +20,7 @@ int exit_status_of(int r) {
         case ECONNREFUSED:
         case ETIMEDOUT:    return EXIT_UNAVAILABLE;
         case ESRCH:        return EXIT_NO_PROCESS;
+        case ENOKEY:       return EXIT_SERVICE_LACKS_CAPABILITY;
         default:           return EXIT_ERROR;
         }
 }
