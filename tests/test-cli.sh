@@ -149,11 +149,24 @@ rc "$R" set --pid "$child" NOFILE 80:80 CORE 0:0
 mon_sync
 check "a change that needs no authentication is one request, not two (nothing is asked again)" \
       '[ $status = 0 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ]'
+# Without a terminal resourcectl starts no agent, so nothing could answer a
+# second asking: one request (allowing interaction, which an agent of a login
+# session could answer), one polkit check, one refusal in the service's log.
+# A uid of its own (daemon, 1), so that the log's per-uid burst is all its.
+setpriv --reuid=1 --regid=1 --clear-groups sleep 600 & daemons=$!
+sleep 0.1
+log=$RESOURCE1_FIXTURE/resource1d.log
 mon_mark
-rc as_nobody "$R" set --pid "$nobodys" NOFILE :1048576
+off=$(log_size)
+rc setpriv --reuid=1 --regid=1 --clear-groups "$R" set --pid "$daemons" NOFILE :1048576 </dev/null
 mon_sync
-check "a change polkit wants authenticated: asked again allowing interactive authorization (no --no-ask-password)" \
-      '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 2 ]'
+refusals() { log_since "$off" | grep -c "Refused for uid 1: "; }
+check "a change polkit wants authenticated, with no terminal: sent once allowing interaction, one polkit check, one refusal logged" \
+      '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ] &&
+       [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
+       mon_since | grep -A80 "member=CheckAuthorization" | grep -qx " *uint32 1" && wait_for 2 "[ \$(refusals) = 1 ]" &&
+       sleep 0.2 && [ "$(refusals)" = 1 ] || { mon_since | note; log_since "$off" | note; false; }'
+kill "$daemons" 2>/dev/null
 kill "$monitor" 2>/dev/null
 
 # --pid is a pid of resourcectl's own pid namespace, as for prlimit(1): in a
@@ -402,29 +415,9 @@ rc python3 "$PTY" --timeout 20 -- env PATH="$T/fakeagent:/usr/bin:/bin" "$R" set
 check "on a terminal, root (whom polkit is not asked about) starts no agent, even for a hard raise" \
       '[ ! -e "$T/agentlog/log" ] && { [ $status = 0 ] || grep -q "the kernel refused" "$T/out"; }'
 
-# A password typed on a terminal. The fixture has no logind, so no session:
-# the agent is registered for resourcectl's process (without --fallback,
-# which polkit honours only through a session). A user with a known password
-# (a private /etc/passwd, /etc/group and /etc/shadow in the fixture's mount
-# namespace, which polkitd shares) and a rule answering AUTH_SELF
-# (tests/cli-auth.rules). polkit-agent-helper-1 is setuid, so it ignores
-# DBUS_SYSTEM_BUS_ADDRESS: a mount namespace of the test's own puts the
-# fixture's bus where it looks.
-for f in passwd group shadow; do cp "/etc/$f" "$T/$f"; done
-echo "r1pass:x:4242:4242:Resource1 test:/nonexistent:/bin/sh" >> "$T/passwd"
-echo "r1pass:x:4242:" >> "$T/group"
-echo "r1pass:$(openssl passwd -6 r1-secret):19000:0:99999:7:::" >> "$T/shadow"
-for f in passwd group shadow; do mount --bind "$T/$f" "/etc/$f"; done
-bus=$RESOURCE1_FIXTURE/system_bus_socket
-as_r1pass_on_pty() { # password, then what the user's shell runs
-        local pw=$1; shift
-        unshare --mount --propagation private sh -c '
-                if [ -d /run/dbus ]; then mount -t tmpfs -o mode=755 tmpfs /run/dbus; else mount -t tmpfs -o mode=755 tmpfs /run; mkdir /run/dbus; fi
-                ln -s "$0" /run/dbus/system_bus_socket
-                shift; exec "$@"' "$bus" - \
-                python3 "$PTY" --timeout 60 --answer "Password: *$" "$pw" -- \
-                setpriv --reuid=4242 --regid=4242 --clear-groups sh -c "$@"
-}
+# A password typed on a terminal, by r1pass (tests/pty-user.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/pty-user.sh"
+pty_user_add "$T"
 hard0=$(ulimit -Hn)
 rc as_r1pass_on_pty wrong-password '"$0" set NOFILE :'$((hard0 + 1))'; echo "status $?"; echo "hard $(ulimit -Hn)"' "$R"
 check "a wrong password typed at pkttyagent's prompt: refused (exit 3), nothing changed" \
@@ -441,7 +434,7 @@ else
         check "the right password: the shell's hard limit raised" \
               'grep -q "^Password:" "$T/out" && grep -qx "status 0" "$T/out" && grep -qx "hard $((hard0 + 1))" "$T/out"'
 fi
-for f in passwd group shadow; do umount "/etc/$f"; done
+pty_user_remove
 kill "$nobodys" 2>/dev/null
 
 # help and version

@@ -75,8 +75,8 @@ trap 'rm -rf "$dest" "$ex"' EXIT
 readme_examples "$ex"
 check "README.md's libresource1 example compiles and links against the installed tree (-Wall -Wextra -Werror)" \
       '[ -s "$ex/readme-0.c" ] && (for f in "$ex"/readme-*.c; do cc_strict -o "${f%.c}" "$f" $(flags resource1) || exit 1; done)'
-check "libresource1(3)'s synchronous, sd-event and GLib examples compile and link against the installed tree" \
-      '(for e in sync sd-event glib; do
+check "libresource1(3)'s synchronous, polkit agent, sd-event and GLib examples compile and link against the installed tree" \
+      '(for e in sync polkit-agent sd-event glib; do
               man_example $e > "$ex/man-$e.c" && [ -s "$ex/man-$e.c" ] || exit 1
               extra=""; [ $e = glib ] && extra=$(pkg-config --cflags --libs glib-2.0)   # the system'"'"'s
               cc_strict -o "$ex/man-$e" "$ex/man-$e.c" $(flags resource1) $extra || exit 1

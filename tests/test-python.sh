@@ -19,7 +19,8 @@ export PYTHONDONTWRITEBYTECODE=1 RESOURCE1_SPEC=$src/interfaces/org.example.Reso
 dir=$RESOURCE1_FIXTURE/python
 mkdir -p "$dir/pkg"
 cp -r "$src/client/python/resource1" "$dir/pkg/"
-cp "$here/python/run-test-resource.py" "$here/python/test_resource1.py" "$src/interfaces/org.example.Resource1.xml" "$dir/"
+cp "$here/python/run-test-resource.py" "$here/python/test_resource1.py" "$here/python/agent_call.py" \
+   "$src/interfaces/org.example.Resource1.xml" "$dir/"
 chmod -R a+rX "$dir"
 for u in root nobody daemon; do
         mkdir -p "$dir/work-$u" && chown "$u:" "$dir/work-$u"
@@ -32,7 +33,7 @@ as() {   # as USER UID COMMAND...: in USER's own work directory, as that user
 # Each run's own lines (unittest's, on stderr) as TAP comments.
 comment() { "$@" 2>&1 | sed 's/^/# /'; return "${PIPESTATUS[0]}"; }
 
-echo "1..7"
+echo "1..12"
 check "CPython's test_resource passes with resource1 as resource, as root" \
       'comment as root 0 "$PY" "$dir/run-test-resource.py" "$dir/pkg"'
 check "CPython's test_resource passes with resource1 as resource, as nobody" \
@@ -64,4 +65,40 @@ readme_runs() {
         done
 }
 check "README.md's Python examples run as shown" readme_runs
+
+# polkit_agent=True on a terminal, where r1pass types its password at
+# pkttyagent's prompt (tests/pty-user.sh, tests/cli-auth.rules); without it
+# nobody is asked.
+. "$here/pty-user.sh"
+pty_user_add "$dir"
+can_raise=$(busctl --system get-property org.example.Resource1 /org/example/Resource1 org.example.Resource1 CanRaiseHardLimits)
+want=$(( $(ulimit -Hn) + 1 ))
+hard0="hard $((want - 1))"
+agent_run() { as_r1pass_on_pty "$1" 'exec "$0" "$@"' "$PY" "$dir/agent_call.py" "$dir/pkg" "${@:2}" "$want" > "$dir/out" 2>&1; }
+shown() { note "$dir/out" | head -20; false; }
+# The password accepted: the limit raised, or, by a service without
+# CAP_SYS_RESOURCE, polkit's yes followed by the kernel's refusal.
+authorized() {
+        grep -q "^Password:" "$dir/out" && grep -q "AUTHENTICATION COMPLETE" "$dir/out" && ! grep -q "polkit refused" "$dir/out" &&
+        if [ "$can_raise" = "b false" ]; then grep -q "the kernel refused" "$dir/out" && grep -qx "$hard0" "$dir/out"
+        else grep -q "ok$" "$dir/out" && grep -qx "hard $want" "$dir/out"; fi
+}
+agent_run r1-secret
+check "Client() on a terminal: InteractiveAuthorizationRequired, nobody asked, nothing changed" \
+      '{ grep -q "InteractiveAuthorizationRequired org.freedesktop.DBus.Error.InteractiveAuthorizationRequired: .*needs authentication" "$dir/out" ||
+         grep -q "RaiseRefused org.freedesktop.DBus.Error.InteractiveAuthorizationRequired: .*needs authentication" "$dir/out"; } &&
+       ! grep -q "Password:" "$dir/out" && grep -qx "$hard0" "$dir/out" || shown'
+agent_run wrong-password --polkit-agent
+check "Client(polkit_agent=True), a wrong password typed at pkttyagent's prompt: polkit refused, nothing changed" \
+      'grep -q "^Password:" "$dir/out" && grep -q "AUTHENTICATION FAILED" "$dir/out" && grep -q "polkit refused" "$dir/out" &&
+       grep -qx "$hard0" "$dir/out" || shown'
+agent_run r1-secret --polkit-agent
+check "Client(polkit_agent=True), the right password: polkit says yes" 'authorized || shown'
+agent_run r1-secret --polkit-agent --aio
+check "aio.Client(polkit_agent=True), the right password: polkit says yes" 'authorized || shown'
+setpriv --reuid=4242 --regid=4242 --clear-groups "$PY" "$dir/agent_call.py" "$dir/pkg" --polkit-agent "$want" </dev/null > "$dir/out" 2>&1
+check "Client(polkit_agent=True) with no terminal: nothing started, the message says why, nothing changed" \
+      'grep -q "InteractiveAuthorizationRequired: .*needs authentication, but no authentication agent answered: standard input is not a terminal, so agent_call.py started none" "$dir/out" &&
+       grep -qx "$hard0" "$dir/out" || shown'
+pty_user_remove
 tap_done

@@ -117,6 +117,7 @@ struct Resource1 {
         sd_event *event;                 /* the loop resource1_attach_event() gave */
         int event_priority;
         bool allow_interactive;
+        bool polkit_agent;               /* may start pkttyagent when a call needs authentication */
         uint64_t timeout_usec;
         char *error_name, *error_message;
         Resource1Slot *slots;

@@ -2,6 +2,8 @@
 /* libresource1: the synchronous calls, each on the handle given or on one
  * made for it alone. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <systemd/sd-bus.h>
@@ -9,13 +11,14 @@
 #include "resource1-client-errno.h"
 #include "resource1-errors.h"
 #include "resource1-internal.h"
+#include "resource1-polkit-agent.h"
 
 /* ---- synchronous calls ---- */
 
 /* Sends q and reads the reply into res; on a handle's own connection, once
  * more on a new connection if the first was lost. The handle's last error
  * says why it failed. */
-static int call_sync(Resource1 *h, const Request *q, Result *res) {
+static int call_once(Resource1 *h, const Request *q, Result *res) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         bool timed_out = false;
         int r;
@@ -62,6 +65,52 @@ static int call_sync(Resource1 *h, const Request *q, Result *res) {
                                   (double) call_timeout(h) / 1e6);
         }
         return remember_error(h, &e, r);
+}
+
+static bool interactive_required(const Resource1 *h) {
+        return h->error_name && strcmp(h->error_name, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED) == 0;
+}
+
+/* The service's "... needs authentication" with what stood in the way of
+ * asking, which only this side knows: "..., but pkttyagent is not installed". */
+static void explain_challenge(Resource1 *h, const PolkitAgent *agent) {
+        static const char needs[] = " needs authentication";
+        const char *msg = h->error_message ?: "";
+        const char *at = strstr(msg, needs);
+        char why[512], *text = NULL;
+
+        polkit_agent_why(agent, why, sizeof why);
+        if (at && asprintf(&text, "%.*s, but %s", (int) (at - msg + strlen(needs)), msg, why) < 0)
+                text = NULL;
+        else if (!at && asprintf(&text, "%s (%s)", msg, why) < 0)
+                text = NULL;
+        if (text) {
+                free(h->error_message);
+                h->error_message = text;
+        }
+}
+
+/* q, and with the handle's polkit agent allowed, once more when polkit wants
+ * the user authenticated and an agent could ask: pkttyagent started for
+ * this process on its terminal, the call sent again allowing interaction.
+ * Without one nothing could answer, so nothing is asked again. */
+static int call_sync(Resource1 *h, const Request *q, Result *res) {
+        int r = call_once(h, q, res);
+        if (r != -EACCES || !h->polkit_agent || !interactive_required(h))
+                return r;
+
+        PolkitAgent agent;
+        polkit_agent_open(&agent);
+        if (polkit_agent_running(&agent)) {
+                bool allow = h->allow_interactive;
+                h->allow_interactive = true;
+                r = call_once(h, q, res);
+                h->allow_interactive = allow;
+        }
+        polkit_agent_close(&agent);
+        if (r == -EACCES && interactive_required(h))
+                explain_challenge(h, &agent);
+        return r;
 }
 
 /* ---- the synchronous public calls ---- */

@@ -382,6 +382,11 @@ _public_ void resource1_set_allow_interactive(Resource1 *h, bool allow) {
                 h->allow_interactive = allow;
 }
 
+_public_ void resource1_set_polkit_agent(Resource1 *h, bool enable) {
+        if (h)
+                h->polkit_agent = enable;
+}
+
 _public_ void resource1_set_timeout(Resource1 *h, uint64_t usec) {
         if (h)
                 h->timeout_usec = usec;

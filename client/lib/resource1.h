@@ -100,8 +100,16 @@ int resource1_new_with_bus(Resource1 **ret, sd_bus *bus);
 Resource1 *resource1_free(Resource1 *h);
 
 /* Whether the service may ask polkit to authenticate the user (off by
- * default; an authentication agent must be running for it to help). */
+ * default). It helps only where an authentication agent runs: a desktop
+ * session's, or the one resource1_set_polkit_agent() starts. */
 void resource1_set_allow_interactive(Resource1 *h, bool allow);
+/* Whether a call that polkit wants authenticated may start polkit's text
+ * agent, pkttyagent, for this process and be sent once more allowing
+ * interactive authorization, so that the person at the terminal types a
+ * password (off by default). Only when standard input is a terminal and the
+ * user is not root; the agent runs only while that call waits. Synchronous
+ * calls only. */
+void resource1_set_polkit_agent(Resource1 *h, bool enable);
 /* How long a call waits for its answer, in microseconds; 0 (the default):
  * the bus's method call timeout (25 s), 5 minutes when interactive
  * authorization is allowed. */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "polkit-agent.h"
 #include "resourcectl.h"
 
 #define ERROR_INTERACTIVE "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
@@ -81,29 +80,27 @@ static int setrlimits(Resource1 *h, int fd, pid_t pid, const int resources[], co
                          resource1_setrlimits(h, pid, resources, want, n, was);
 }
 
-/* One SetRlimits request, on the target (fd, or pid; 0: resourcectl). It
- * is made without interactive authorization first, so that nothing is
- * started for the many calls that need none; when polkit wants the user
- * authenticated, it is made again allowing that, with a text agent on a
- * terminal (a desktop's agent may answer too). */
+/* One SetRlimits request, on the target (fd, or pid; 0: resourcectl). As
+ * systemctl does, it allows interactive authorization unless
+ * --no-ask-password says not to (an agent of the login session, a
+ * desktop's, may answer; only polkit knows whether one is registered). When
+ * polkit still wants the user authenticated and standard input is a
+ * terminal, libresource1 starts pkttyagent and sends it once more, which
+ * the agent can answer; otherwise nothing could, and it is sent once. */
 int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
                 const struct rlimit new[], size_t n, struct rlimit old[]) {
-        PolkitAgent agent = { .state = POLKIT_AGENT_NOT_TRIED };
-        char what[1024], why[512];
+        char what[1024];
         int r;
 
         Resource1Limit want[RLIM_NLIMITS], was[RLIM_NLIMITS];
         for (size_t i = 0; i < n; i++)
                 want[i] = resource1_limit_from_rlimit(&new[i]);
 
-        resource1_set_allow_interactive(h, false);
+        resource1_set_allow_interactive(h, arg_ask_password);
+        resource1_set_polkit_agent(h, arg_ask_password);
         r = setrlimits(h, fd, pid, resources, want, n, was);
-        if (r == -EACCES && interactive_required(h) && arg_ask_password) {
-                polkit_agent_open(&agent);
-                resource1_set_allow_interactive(h, true);
-                r = setrlimits(h, fd, pid, resources, want, n, was);
-                polkit_agent_close(&agent);
-        }
+        resource1_set_allow_interactive(h, false);
+        resource1_set_polkit_agent(h, false);
         for (size_t i = 0; r >= 0 && i < n; i++)
                 if (resource1_limit_to_rlimit(&was[i], &old[i]) < 0)
                         r = -EBADMSG;
@@ -111,18 +108,18 @@ int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const i
                 return EXIT_OK;
 
         if (r == -EACCES && interactive_required(h)) {
-                /* The service says what needs authentication; what stood in
-                 * the way of asking for it is known only here. */
+                /* The library says what stood in the way of asking, unless
+                 * asking was not allowed at all. */
                 const char *msg = resource1_last_error_message(h) ?: "";
                 const char *needs = strstr(msg, " needs authentication");
-                polkit_agent_why(&agent, arg_ask_password, why, sizeof why);
-                if (needs)
-                        fprintf(stderr, "resourcectl: %.*s, but %s\n",
-                                (int) (needs - msg + strlen(" needs authentication")), msg, why);
+                if (arg_ask_password)
+                        fprintf(stderr, "resourcectl: %s\n", msg);
+                else if (needs)
+                        fprintf(stderr, "resourcectl: %.*s, but --no-ask-password forbids asking\n",
+                                (int) (needs - msg + strlen(" needs authentication")), msg);
                 else
-                        fprintf(stderr, "resourcectl: %s (%s)\n", msg, why);
+                        fprintf(stderr, "resourcectl: %s (--no-ask-password forbids asking)\n", msg);
                 return EXIT_REFUSED;
         }
         return fail(h, r, "cannot set %s", changes_describe(changes, new, n, what, sizeof what));
 }
-

@@ -31,7 +31,8 @@ Beyond ``resource``: ``setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...})``
 ``rusage(pid, who)`` (usage of another process), ``properties()``, ``can_raise_hard_limits()``,
 ``version()``, ``resources()``, ``subscribe()`` (RlimitChanged signals), and
 ``Client`` for a connection of one's own, with ``interactive`` (polkit may ask
-for a password) and ``timeout``. ``resource1.aio`` has the same as coroutines.
+for a password through an agent that runs), ``polkit_agent`` (on a terminal,
+pkttyagent is started to ask) and ``timeout``. ``resource1.aio`` has the same as coroutines.
 
 The module's functions share one connection per process, opened on first use,
 reopened in a forked child and after the bus connection was lost; threads may
@@ -43,7 +44,7 @@ import os as _os
 import sys as _sys
 import threading as _threading
 
-from . import _common
+from . import _agent, _common
 from ._common import (ServiceError, InvalidResource, InvalidLimits, InvalidWho,
                       NoSuchProcess, PermissionDenied, InteractiveAuthorizationRequired,
                       ServiceLacksCapability, RaiseRefused, Failed, LimitsExceeded, OtherPidNamespace, InvalidArgs,
@@ -94,24 +95,35 @@ INTERACTIVE_TIMEOUT = 300.0
 class Client:
     """A connection of one's own to the service.
 
-    ``interactive``: the calls allow interactive authorization (polkit may
-    ask the user for a password; the service then waits up to 290 s).
+    ``interactive``: the calls allow interactive authorization (an
+    authentication agent that runs, a desktop session's, may ask the user
+    for a password; the service then waits up to 290 s).
+    ``polkit_agent``: a call that polkit wants authenticated starts polkit's
+    text agent, pkttyagent, for this process and is sent once more allowing
+    interaction, so that the password is typed on the terminal; only when
+    standard input is a terminal and the user is not root, and only then is
+    it sent again (otherwise InteractiveAuthorizationRequired says what
+    stood in the way). The agent runs until that call is answered.
     ``timeout``: seconds to wait for each answer (default 25, 300 when
-    interactive). ``address``: a D-Bus address instead of the system bus.
-    The connection is opened on first use; ``close()`` (or ``with``) ends it.
-    The methods are the module's functions.
+    interactive or when the agent asks). ``address``: a D-Bus address
+    instead of the system bus. The connection is opened on first use;
+    ``close()`` (or ``with``) ends it. The methods are the module's
+    functions.
     """
 
-    def __init__(self, interactive=False, timeout=None, address=None):
+    def __init__(self, interactive=False, timeout=None, address=None, polkit_agent=False):
         self.interactive = bool(interactive)
+        self.polkit_agent = bool(polkit_agent)
         self.timeout = timeout if timeout is not None else (
             INTERACTIVE_TIMEOUT if interactive else DEFAULT_TIMEOUT)
+        self._agent_timeout = timeout if timeout is not None else INTERACTIVE_TIMEOUT
         self.address = address or _os.environ.get('RESOURCE1_BUS_ADDRESS')
         self._conn = None
         self._lock = _threading.Lock()
 
     def __repr__(self):
-        return 'Client(interactive=%r, timeout=%r)' % (self.interactive, self.timeout)
+        return 'Client(interactive=%r, timeout=%r, polkit_agent=%r)' % (
+            self.interactive, self.timeout, self.polkit_agent)
 
     def __enter__(self):
         return self
@@ -160,11 +172,33 @@ class Client:
                 pass
 
     def _run(self, op):
+        try:
+            return self._call(op, self.interactive, self.timeout)
+        except ServiceError as e:
+            if not self.polkit_agent or e.dbus_name != _agent.INTERACTIVE_REQUIRED:
+                raise
+            refused = e
+        # Sent again only to an agent started for it: without one nothing
+        # could answer.
+        agent = _agent.PolkitAgent.open()
+        try:
+            if agent.running:
+                return self._call(op, True, self._agent_timeout)
+        except ServiceError as e:
+            if e.dbus_name != _agent.INTERACTIVE_REQUIRED:
+                raise
+            refused = e
+        finally:
+            agent.close()
+        message = _agent.explain(refused.dbus_message, agent)
+        raise op.make_error(refused.dbus_name, message) from None
+
+    def _call(self, op, interactive, timeout):
         for attempt in (0, 1):
             conn = self._connection()
-            msg, fds = op.build(self.interactive)
+            msg, fds = op.build(interactive)
             try:
-                reply = conn.call(msg, self.timeout)
+                reply = conn.call(msg, timeout)
             except ServiceError as e:
                 if attempt == 0 and op.idempotent and e.dbus_name in _common.RETRY_ERRORS:
                     continue

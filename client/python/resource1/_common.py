@@ -80,7 +80,9 @@ class PermissionDenied(ServiceError, PermissionError):
 
 class InteractiveAuthorizationRequired(PermissionDenied):
     """org.freedesktop.DBus.Error.InteractiveAuthorizationRequired: polkit would
-    allow after authentication; call with interactive=True."""
+    allow after authentication, which nobody could be asked for: call with
+    interactive=True (an agent that runs may ask), or polkit_agent=True (on a
+    terminal, pkttyagent asks)."""
 
 
 class ServiceLacksCapability(PermissionDenied):
@@ -371,6 +373,10 @@ class Op:
         name = reply.header.fields.get(HeaderFields.error_name, 'org.freedesktop.DBus.Error.Failed')
         body = reply.body
         message = body[0] if body and isinstance(body[0], str) else ''
+        return self.make_error(name, message)
+
+    def make_error(self, name, message):
+        """The exception this call raises for error ``name`` with ``message``."""
         if name in self.texts:
             cls, text = self.texts[name]
             return make_error(name, message, cls, text)

@@ -29,7 +29,7 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import prep_socket
 from jeepney.low_level import HeaderFields, MessageType, Parser
 
-from . import _common
+from . import _agent, _common
 from ._common import ServiceError, RlimitChanged
 from . import (DEFAULT_TIMEOUT, INTERACTIVE_TIMEOUT, RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA,
                RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE,
@@ -200,13 +200,16 @@ class Connection:
 
 class Client:
     """A connection of one's own, on the running event loop; the methods are
-    the module's coroutines. ``interactive`` and ``timeout`` as in
-    resource1.Client."""
+    the module's coroutines. ``interactive``, ``polkit_agent`` and ``timeout``
+    as in resource1.Client (pkttyagent is started and stopped off the event
+    loop, in its default executor)."""
 
-    def __init__(self, interactive=False, timeout=None, address=None):
+    def __init__(self, interactive=False, timeout=None, address=None, polkit_agent=False):
         self.interactive = bool(interactive)
+        self.polkit_agent = bool(polkit_agent)
         self.timeout = timeout if timeout is not None else (
             INTERACTIVE_TIMEOUT if interactive else DEFAULT_TIMEOUT)
+        self._agent_timeout = timeout if timeout is not None else INTERACTIVE_TIMEOUT
         self.address = address or os.environ.get('RESOURCE1_BUS_ADDRESS')
         self._conn = None
         self._opening = None
@@ -254,11 +257,33 @@ class Client:
         return self._conn
 
     async def _run(self, op):
+        try:
+            return await self._call(op, self.interactive, self.timeout)
+        except ServiceError as e:
+            if not self.polkit_agent or e.dbus_name != _agent.INTERACTIVE_REQUIRED:
+                raise
+            refused = e
+        # Sent again only to an agent started for it (as resource1.Client).
+        loop = asyncio.get_running_loop()
+        agent = await loop.run_in_executor(None, _agent.PolkitAgent.open)
+        try:
+            if agent.running:
+                return await self._call(op, True, self._agent_timeout)
+        except ServiceError as e:
+            if e.dbus_name != _agent.INTERACTIVE_REQUIRED:
+                raise
+            refused = e
+        finally:
+            await loop.run_in_executor(None, agent.close)
+        message = _agent.explain(refused.dbus_message, agent)
+        raise op.make_error(refused.dbus_name, message) from None
+
+    async def _call(self, op, interactive, timeout):
         for attempt in (0, 1):
             conn = await self._connection()
-            msg, fds = op.build(self.interactive)
+            msg, fds = op.build(interactive)
             try:
-                reply = await conn.call(msg, self.timeout)
+                reply = await conn.call(msg, timeout)
             except ServiceError as e:
                 if attempt == 0 and op.idempotent and e.dbus_name in _common.RETRY_ERRORS:
                     continue

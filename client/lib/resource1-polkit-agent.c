@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libresource1: polkit's text authentication agent for this process, started
+ * the way systemd's tools start it (systemctl, busctl: pkttyagent
+ * --notify-fd, --fallback, only on a terminal, never for root). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -6,25 +9,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <systemd/sd-login.h>
 
-#include "polkit-agent.h"
+#include "resource1-pidfd.h"
+#include "resource1-polkit-agent.h"
 
 #define AGENT "pkttyagent"
 /* pkttyagent registers within milliseconds; a slow machine gets longer. */
 #define AGENT_REGISTER_TIMEOUT_MS 10000
 
-static bool in_path(const char *name) {
+extern char *program_invocation_short_name;
+
+/* The agent's path in PATH (as execvp would find it), in buf. */
+static bool in_path(const char *name, char *buf, size_t size) {
         const char *path = getenv("PATH");
         if (!path || !*path)
                 path = "/usr/local/bin:/usr/bin:/bin";
         while (*path) {
                 size_t n = strcspn(path, ":");
-                char file[4096];
-                if (n > 0 && snprintf(file, sizeof file, "%.*s/%s", (int) n, path, name) < (int) sizeof file &&
-                    access(file, X_OK) == 0)
+                if (n > 0 && snprintf(buf, size, "%.*s/%s", (int) n, path, name) < (int) size &&
+                    access(buf, X_OK) == 0)
                         return true;
                 path += n;
                 if (*path == ':')
@@ -33,8 +40,22 @@ static bool in_path(const char *name) {
         return false;
 }
 
+/* In the child, before exec: what the program set for its own signals is
+ * not the agent's (a blocked or ignored SIGTERM would keep it from stopping). */
+static void reset_signals(void) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+}
+
 void polkit_agent_open(PolkitAgent *a) {
-        *a = (PolkitAgent) { .state = POLKIT_AGENT_NO_TTY };
+        char path[4096], fd[16];
+
+        *a = POLKIT_AGENT_INIT;
+        a->state = POLKIT_AGENT_NO_TTY;
 
         char *session = NULL;
         if (sd_pid_get_session(0, &session) >= 0 && session) {
@@ -48,7 +69,7 @@ void polkit_agent_open(PolkitAgent *a) {
                 a->state = POLKIT_AGENT_ROOT;
                 return;
         }
-        if (!in_path(AGENT)) {
+        if (!in_path(AGENT, path, sizeof path)) {
                 a->state = POLKIT_AGENT_MISSING;
                 return;
         }
@@ -64,6 +85,11 @@ void polkit_agent_open(PolkitAgent *a) {
          * session, and not at all when the process is in no session; so
          * outside a session the agent registers as the first choice. */
         a->fallback = a->session[0] != '\0';
+        snprintf(fd, sizeof fd, "%d", p[1]);
+        char *argv[] = { (char *) AGENT, (char *) "--notify-fd", fd, a->fallback ? (char *) "--fallback" : NULL, NULL };
+
+        /* Everything the child needs is ready: it only calls what is safe
+         * after fork() in a program with threads. */
         pid_t pid = fork();
         if (pid < 0) {
                 a->status = errno;
@@ -71,17 +97,17 @@ void polkit_agent_open(PolkitAgent *a) {
                 return;
         }
         if (pid == 0) {
-                char fd[16];
-                int keep = dup(p[1]);   /* without O_CLOEXEC: the agent inherits it */
-                snprintf(fd, sizeof fd, "%d", keep);
-                if (a->fallback)
-                        execlp(AGENT, AGENT, "--notify-fd", fd, "--fallback", NULL);
-                else
-                        execlp(AGENT, AGENT, "--notify-fd", fd, NULL);
+                reset_signals();
+                /* The child's copy of the write end, without O_CLOEXEC: the agent inherits it. */
+                if (fcntl(p[1], F_SETFD, 0) == 0)
+                        execv(path, argv);
                 _exit(127);
         }
         close(p[1]);
         a->pid = pid;
+        /* Held so that stopping it can never signal another process, should
+         * the program reap it first (a waitpid(-1) of its own). */
+        a->pidfd = resource1_pidfd_open(pid, false);
         a->state = POLKIT_AGENT_RUNNING;
         /* It closes the fd once registered, or exits (closing it) when it cannot. */
         struct pollfd pfd = { .fd = p[0], .events = POLLIN };
@@ -90,40 +116,58 @@ void polkit_agent_open(PolkitAgent *a) {
         close(p[0]);
 }
 
-void polkit_agent_close(PolkitAgent *a) {
-        if (a->pid <= 0)
-                return;
+/* Reaps it if it has exited (waiting at most until then when wait is set). */
+static bool agent_reaped(PolkitAgent *a, bool wait) {
         int status;
-        pid_t r = waitpid(a->pid, &status, WNOHANG);
+        pid_t r;
+        while ((r = waitpid(a->pid, &status, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
+                ;
+        if (r == 0)
+                return false;
         if (r == a->pid) {
                 a->state = POLKIT_AGENT_EXITED;
                 a->status = status;
-        } else {
-                kill(a->pid, SIGTERM);
-                while (waitpid(a->pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
         }
+        /* else ECHILD: reaped by the program; gone either way. */
         a->pid = 0;
+        if (a->pidfd >= 0)
+                close(a->pidfd);
+        a->pidfd = -1;
+        return true;
 }
 
-const char *polkit_agent_why(const PolkitAgent *a, bool asked, char *buf, size_t size) {
-        if (!asked) {
-                snprintf(buf, size, "--no-ask-password forbids asking");
-                return buf;
-        }
+bool polkit_agent_running(PolkitAgent *a) {
+        return a->pid > 0 && !agent_reaped(a, false);
+}
+
+void polkit_agent_close(PolkitAgent *a) {
+        if (a->pid <= 0 || agent_reaped(a, false))
+                return;
+        if (a->pidfd >= 0)
+                (void) syscall(SYS_pidfd_send_signal, a->pidfd, SIGTERM, NULL, 0);
+        else
+                (void) kill(a->pid, SIGTERM);
+        PolkitAgentState was = a->state;
+        (void) agent_reaped(a, true);
+        a->state = was;   /* stopped by us: it was running during the call */
+}
+
+const char *polkit_agent_why(const PolkitAgent *a, char *buf, size_t size) {
+        const char *me = program_invocation_short_name;
+
         switch (a->state) {
         case POLKIT_AGENT_NO_TTY:
                 if (a->session[0])
                         snprintf(buf, size, "no authentication agent answered: standard input is not a terminal, "
-                                            "so resourcectl started none, and no agent of login session %s took "
-                                            "the request", a->session);
+                                            "so %s started none, and no agent of login session %s took "
+                                            "the request", me, a->session);
                 else
                         snprintf(buf, size, "no authentication agent answered: standard input is not a terminal, "
-                                            "so resourcectl started none, and it is in no login session, whose "
-                                            "agent polkit could have asked");
+                                            "so %s started none, and it is in no login session, whose "
+                                            "agent polkit could have asked", me);
                 break;
         case POLKIT_AGENT_ROOT:
-                snprintf(buf, size, "resourcectl runs as root, for which it starts no agent");
+                snprintf(buf, size, "%s runs as root, for which it starts no agent", me);
                 break;
         case POLKIT_AGENT_MISSING:
                 snprintf(buf, size, "pkttyagent, polkit's text authentication agent, is not installed "
@@ -143,11 +187,11 @@ const char *polkit_agent_why(const PolkitAgent *a, bool asked, char *buf, size_t
                 break;
         case POLKIT_AGENT_RUNNING:
                 if (a->session[0])
-                        snprintf(buf, size, "polkit did not ask the agent resourcectl started, nor another agent "
-                                            "of login session %s", a->session);
+                        snprintf(buf, size, "polkit did not ask the agent %s started, nor another agent "
+                                            "of login session %s", me, a->session);
                 else
-                        snprintf(buf, size, "polkit did not ask the agent resourcectl started for its process "
-                                            "(which is in no login session)");
+                        snprintf(buf, size, "polkit did not ask the agent %s started for its process "
+                                            "(which is in no login session)", me);
                 break;
         default:
                 snprintf(buf, size, "no authentication agent was asked");

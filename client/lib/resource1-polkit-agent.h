@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* resourcectl's polkit text agent: pkttyagent, started only when a call
- * needs authentication and a person at a terminal can give it. */
+/* libresource1's polkit text agent: pkttyagent, started for this process
+ * only when a call needs authentication and a person at a terminal can give
+ * it (resource1_set_polkit_agent()). Not exported. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,10 +22,13 @@ typedef enum PolkitAgentState {
 typedef struct PolkitAgent {
         PolkitAgentState state;
         pid_t pid;
+        int pidfd;                /* the agent's pidfd, -1 where the kernel gives none */
         int status;               /* wait status (EXITED), or errno (SPAWN_FAILED) */
         bool fallback;            /* registered with --fallback (a session's own agent comes first) */
         char session[64];         /* the logind session of this process, "" for none */
 } PolkitAgent;
+
+#define POLKIT_AGENT_INIT ((PolkitAgent) { .state = POLKIT_AGENT_NOT_TRIED, .pidfd = -1 })
 
 /* Starts pkttyagent for this process, when standard input is a terminal and
  * the user is not root, and waits (boundedly) until it has registered:
@@ -33,10 +37,14 @@ typedef struct PolkitAgent {
  * one (polkit uses a fallback agent only through a session). */
 void polkit_agent_open(PolkitAgent *a);
 
+/* Whether it is still running (after polkit_agent_open(): it registered, or
+ * is still trying); notes its exit otherwise. */
+bool polkit_agent_running(PolkitAgent *a);
+
 /* Stops it; notes whether it had exited by itself before (it could not
  * register: its message, if any, is on the terminal). */
 void polkit_agent_close(PolkitAgent *a);
 
 /* Why no agent answered a challenge, as the end of a sentence ("...needs
- * authentication, but <this>"). */
-const char *polkit_agent_why(const PolkitAgent *a, bool asked, char *buf, size_t size);
+ * authentication, but <this>"), naming the program. */
+const char *polkit_agent_why(const PolkitAgent *a, char *buf, size_t size);
