@@ -107,11 +107,12 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
         }
         changes_apply(changes, n, cur, resources, new);
 
-        target_note("Setting limits of", true);
-        /* One request: all or nothing, one authorization. */
+        /* One request: all or nothing, one authorization. A failure names
+         * the process itself, so the note is for what was done. */
         r = request_set(h, target.fd, target.pid, changes, resources, new, n, old);
         if (r != EXIT_OK)
                 return r;
+        target_note("Set limits of", true);
 
         if (arg_json != JSON_OFF) {
                 if (n > 1)

@@ -310,8 +310,16 @@ int main(int argc, char *argv[]) {
                         verb = (int) i;
 
         if (verb >= 0 || (n > 0 && !options_have_values())) {
-                if (verb < 0 && resource1_rlimit_from_name(args[0], NULL) == -EINVAL)
-                        return finish(syntax_error("unknown command '%s'", args[0]));
+                if (verb < 0 && resource1_rlimit_from_name(args[0], NULL) == -EINVAL) {
+                        /* "resourcectl NOFILE" is the short form of limits:
+                         * a typo may be of either. */
+                        static const char *const names[] = { "limits", "set", "usage", "pagesize", "run", NULL };
+                        const char *close = closest_name(args[0], names, true);
+                        if (close)
+                                return finish(syntax_error("'%s' is neither a command nor a resource; did you mean '%s'?",
+                                                           args[0], close));
+                        return finish(syntax_error("'%s' is neither a command nor a resource", args[0]));
+                }
                 /* "resourcectl NOFILE" is "resourcectl limits NOFILE". */
                 bool stop = verb >= 0 && verbs[verb].stop;
                 size_t skip = verb >= 0 ? 1 : 0;
