@@ -228,6 +228,29 @@ check "usage --json has the 16 fields" \
 check "usage times in clock ticks: two decimals (CLK_TCK $(getconf CLK_TCK)), not six" \
       '[ "$(getconf CLK_TCK)" != 100 ] || { grep -Eq "\"ru_utime\":[0-9]+\.[0-9]{2}," "$T/out" &&
        "$R" usage --pid "$child" | grep -Eq "^time in user mode +\(ru_utime +\) = [0-9]+\.[0-9]{2} seconds$"; }'
+# unknown is not zero: the fields Linux does not report (the spec's GetRusage)
+never="ru_ixrss ru_idrss ru_isrss ru_nswap ru_msgsnd ru_msgrcv ru_nsignals"
+rc "$R" usage --pid "$child"
+check "usage: the fields Linux never reports are -, with a footnote; ru_maxrss is a number" \
+      '[ $status = 0 ] && for f in $never; do grep -Eq "\($f *\) = -$" "$T/out" || exit 1; done &&
+       grep -Eq "\(ru_maxrss *\) = [0-9]+ KiB$" "$T/out" && [ "$(tail -1 "$T/out")" = "-: not reported by Linux" ]'
+rc "$R" usage --pid "$child" --who children
+check "usage --who children: ru_maxrss and the other fields /proc lacks for children are -, not 0 KiB" \
+      '[ $status = 0 ] && for f in ru_maxrss ru_inblock ru_oublock ru_nvcsw ru_nivcsw $never; do grep -Eq "\($f *\) = -$" "$T/out" || exit 1; done &&
+       grep -Eq "\(ru_minflt *\) = [0-9]+$" "$T/out" && ! grep -q "= 0 KiB" "$T/out"'
+rc "$R" usage --pid "$child" --who children --json
+check "... null in --json, numbers for the rest" \
+      'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); n=[k for k,v in d.items() if v is None]
+assert sorted(n)==sorted(\"ru_maxrss ru_inblock ru_oublock ru_nvcsw ru_nivcsw $never\".split()), n
+assert isinstance(d[\"ru_minflt\"], int)" "$T/out"'
+rc "$R" usage --pid "$child" --who children --raw
+check "... - in --raw (its empty field), two fields a line" \
+      '[ $status = 0 ] && [ $(wc -l < "$T/out") = 16 ] && grep -qx "ru_maxrss -" "$T/out" && grep -qx "ru_nsignals -" "$T/out" &&
+       grep -Eqx "ru_minflt [0-9]+" "$T/out" && [ -z "$(awk "NF != 2" "$T/out")" ]'
+rc "$R" usage --pid "$child" --who both
+check "usage --who both: ru_maxrss and the context switches marked as the process's alone" \
+      '[ $status = 0 ] && grep -Eq "\(ru_maxrss *\) = [0-9]+ KiB \*$" "$T/out" && grep -Eq "\(ru_nvcsw *\) = [0-9]+ \*$" "$T/out" &&
+       grep -Eq "\(ru_inblock *\) = [0-9]+$" "$T/out" && grep -q "^\*: the process.s own alone: Linux does not report its children.s$" "$T/out"'
 rc "$R" usage --who everyone
 check "invalid --who: exit 2" '[ $status = 2 ]'
 rc "$R" pagesize
