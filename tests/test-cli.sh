@@ -180,6 +180,10 @@ rc unshare --pid --fork --mount-proc sh -c '
 check "a raw pid number from a nested pid namespace is refused with OtherPidNamespace; outer pid 1 untouched" \
       'grep -qx "busctl 1" "$T/out" && grep -q "pid 1 was named from another pid namespace" "$T/err" &&
        grep -q "org.example.Resource1.Error.OtherPidNamespace" "$T/err" && [ "$(proc_limit 1 "Max open files")" = "$outer_before" ]'
+rc prlimit --nofile=500:700 unshare --pid --fork sh -c '"$0" --verbose set --pid 1 NOFILE 66: && "$0" limits --raw --no-headings --pid 1 NOFILE' "$R"
+check "set --pid 1 NOFILE 66: in a nested pid namespace whose /proc is the outer one's: the hard limit kept and the name are its pid 1's" \
+      '[ $status = 0 ] && grep -q "^NOFILE [^ ]* 66 700 files$" "$T/out" && [ "$(proc_limit 1 "Max open files")" = "$outer_before" ] &&
+       grep -qx "Set limits of pid 1 (sh)." "$T/err"'
 
 # refusals: one line naming the resource, the value and the reason; nothing changed
 before=$(proc_limit "$other" "Max open files")
@@ -406,7 +410,7 @@ rc "$R" pagesize
 check "the service answers again once continued" '[ $status = 0 ]'
 rc sh -c 'DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$0" set NOFILE 5:; echo "status $?"; echo "pid $$"' "$R"
 check "a change with no service: exit 4, naming the process as pid N (name), never \"of 0\"" \
-      'pid=$(sed -n "s/^pid //p" "$T/out") && grep -q "^resourcectl: cannot read the limits of pid $pid (sh): cannot connect to the system bus" "$T/err" &&
+      'pid=$(sed -n "s/^pid //p" "$T/out") && grep -q "^resourcectl: setting NOFILE of pid $pid (sh): cannot connect to the system bus" "$T/err" &&
        ! grep -q " of 0" "$T/err" && grep -qx "status 4" "$T/out"'
 
 # more than 16 names: each shown once, none dropped

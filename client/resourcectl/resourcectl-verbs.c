@@ -101,7 +101,7 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
         if (r != EXIT_OK)
                 return r;
         if (need_current) {
-                r = read_limits(h, cur, false);
+                r = read_limits_for_change(h, cur);
                 if (r != EXIT_OK)
                         return r;
         }

@@ -293,7 +293,12 @@ int main(int argc, char *argv[]) {
         size_t n;
         int r;
 
-        setlocale(LC_ALL, "");
+        /* The character set (the arrow, nl_langinfo(CODESET)) and the
+         * language of strerror(); not LC_ALL: loading every category costs a
+         * dozen files at each start, and LC_NUMERIC would put a decimal comma
+         * into --json and --raw. */
+        setlocale(LC_CTYPE, "");
+        setlocale(LC_MESSAGES, "");
 
         /* Options before the command; then the command's own arguments,
          * among which options may come too (but for set and run, only

@@ -98,6 +98,7 @@ void target_close(void);
 const char *target_name(char buf[static 96]);
 void target_note(const char *doing, bool change);
 int read_limits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS], bool or_proc);
+int read_limits_for_change(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]);
 
 /* ---- output (resourcectl-output.c) ---- */
 
