@@ -76,9 +76,9 @@ int target_open(bool thread, bool change) {
         return EXIT_OK;
 }
 
-/* "Setting limits of pid 42 (bash), resourcectl's parent process." on
- * standard error: always for a change of the implied process (unless
- * --quiet), and for anything with --verbose. */
+/* "Set limits of pid 42 (bash), resourcectl's parent process." on
+ * standard error, once the call has been made: always for a change of the
+ * implied process (unless --quiet), and for anything with --verbose. */
 void target_note(const char *doing, bool change) {
         char name[96];
         if (arg_quiet || !(arg_verbose || (change && target.parent)))
