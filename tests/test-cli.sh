@@ -236,11 +236,11 @@ check "usage times in clock ticks: two decimals (CLK_TCK $(getconf CLK_TCK)), no
 never="ru_ixrss ru_idrss ru_isrss ru_nswap ru_msgsnd ru_msgrcv ru_nsignals"
 rc "$R" usage --pid "$child"
 check "usage: the fields Linux never reports are -, with a footnote; ru_maxrss is a number" \
-      '[ $status = 0 ] && for f in $never; do grep -Eq "\($f *\) = -$" "$T/out" || exit 1; done &&
+      '[ $status = 0 ] && (for f in $never; do grep -Eq "\($f *\) = -$" "$T/out" || exit 1; done) &&
        grep -Eq "\(ru_maxrss *\) = [0-9]+ KiB$" "$T/out" && [ "$(tail -1 "$T/out")" = "-: not reported by Linux" ]'
 rc "$R" usage --pid "$child" --who children
 check "usage --who children: ru_maxrss and the other fields /proc lacks for children are -, not 0 KiB" \
-      '[ $status = 0 ] && for f in ru_maxrss ru_inblock ru_oublock ru_nvcsw ru_nivcsw $never; do grep -Eq "\($f *\) = -$" "$T/out" || exit 1; done &&
+      '[ $status = 0 ] && (for f in ru_maxrss ru_inblock ru_oublock ru_nvcsw ru_nivcsw $never; do grep -Eq "\($f *\) = -$" "$T/out" || exit 1; done) &&
        grep -Eq "\(ru_minflt *\) = [0-9]+$" "$T/out" && ! grep -q "= 0 KiB" "$T/out"'
 rc "$R" usage --pid "$child" --who children --json
 check "... null in --json, numbers for the rest" \
