@@ -43,6 +43,11 @@ for floor, note in (("CheckAuthorization", "the caller's own check, no details")
                  f"<= {floor} {f[floor]:.1f} + 2 x Ping = {gate_target:.1f} us",
                  "yes" if f["gated-SetRlimit"] <= gate_target else "NO", note))
     row(floor, f[floor], "us", None, None, "floor: " + note)
+if "Ping-after-polkit" in f:
+    cold = f["Ping-after-polkit"]
+    extra = f["gated-SetRlimit"] - f.get("CheckAuthorization-as-daemon", f["CheckAuthorization"])
+    rows.append(("gated SetRlimit, in Pings after polkit", f"{extra / cold:.1f}", "", "", "",
+                 f"a Ping right after polkitd ran: {cold:.1f} us ({cold / ping:.1f} x a warm Ping)"))
 row("gated SetRlimit (hard raise)", f["gated-SetRlimit"], "us", None, None, "as uid 1: polkit yes, then the kernel refuses")
 n = int(f["polkit-calls-ungated"])
 rows.append(("polkit calls, ungated calls", str(n), "", "0", "yes" if n == 0 else "NO",

@@ -14,27 +14,6 @@
 #include "errors.h"
 #include "util.h"
 
-static int creds_query(sd_bus_message *m, uid_t *ret_uid, pid_t *ret_pid) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t uid;
-        pid_t pid;
-
-        int r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID, &creds);
-        /* Only what the bus daemon vouches for: sd-bus fills in from /proc
-         * what the bus did not send, and /proc of a pid is racy. */
-        if (r >= 0 && (sd_bus_creds_get_augmented_mask(creds) & (SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID)))
-                r = -EPERM;
-        if (r >= 0)
-                r = sd_bus_creds_get_euid(creds, &uid);
-        if (r >= 0)
-                r = sd_bus_creds_get_pid(creds, &pid);
-        if (r < 0)
-                return r;
-        *ret_uid = uid;
-        *ret_pid = pid;
-        return 0;
-}
-
 static gid_t primary_gid(uid_t uid) {
         struct passwd pw, *p = NULL;
         char buf[4096];
@@ -73,12 +52,24 @@ CredsEntry *creds_cache_find(CredsCache *cache, const char *sender) {
         return NULL;
 }
 
-CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pid_t pid, CredsEntry *scratch) {
+void creds_entry_clear(CredsEntry *e) {
+        free(e->groups);
+        *e = (CredsEntry) {};
+}
+
+void creds_cache_done(CredsCache *cache) {
+        for (unsigned i = 0; i < CREDS_CACHE_SIZE; i++)
+                creds_entry_clear(&cache->entries[i]);
+}
+
+CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pid_t pid, gid_t *groups,
+                            int n_groups, CredsEntry *scratch) {
         CredsEntry *e = scratch;
 
         if (strlen(sender) < sizeof e->name) {
                 cache->last = cache->next++ % CREDS_CACHE_SIZE;
                 e = &cache->entries[cache->last];
+                free(e->groups);
         }
         *e = (CredsEntry) {
                 .uid = uid,
@@ -86,7 +77,8 @@ CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pi
                 .gid = GID_INVALID,
                 .other_pidns = -1,
                 .account = UID_INVALID,
-                .group_asked = GID_INVALID,
+                .groups = groups,
+                .n_groups = groups ? n_groups : -1,
         };
         snprintf(e->name, sizeof e->name, "%s", sender);
         return e;
@@ -94,22 +86,17 @@ CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pi
 
 int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret, sd_bus_error *error) {
         const char *sender = sd_bus_message_get_sender(m);
-        CredsEntry uncached, *e;
-        int r;
+        CredsEntry *e;
 
         if (!sender)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED, "the message names no sender");
 
+        /* Never asked here, on the loop, synchronously: a bus whose queue
+         * to the daemon is full would make the loop wait its timeout. */
         e = creds_cache_find(cache, sender);
-        if (!e) {
-                uid_t uid;
-                pid_t pid;
-                r = creds_query(m, &uid, &pid);
-                if (r < 0)
-                        return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
-                                                 "the bus did not tell who the caller is: %s", strerror(-r));
-                e = creds_cache_add(cache, sender, uid, pid, &uncached);
-        }
+        if (!e)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
+                                         "the bus did not tell who the caller is; try again");
 
         if ((needs & CALLER_GID) && e->gid == GID_INVALID)
                 e->gid = primary_gid(e->uid);
@@ -128,52 +115,9 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
         return 0;
 }
 
-/* The groups the bus saw the caller's connection with (SO_PEERGROUPS), as
- * GetConnectionCredentials' UnixGroupIDs: 1 or 0, or -ENODATA when the bus
- * does not say. (sd_bus_query_sender_creds() of libsystemd 252 does not ask
- * for them.) */
-static int bus_in_group(sd_bus_message *m, gid_t gid) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *key;
-        bool told = false;
-        int r;
-
-        r = sd_bus_call_method(sd_bus_message_get_bus(m), "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                               "org.freedesktop.DBus", "GetConnectionCredentials", &error, &reply, "s",
-                               sd_bus_message_get_sender(m));
-        if (r < 0)
-                return -ENODATA;
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(reply, "s", &key);
-                if (r >= 0 && strcmp(key, "UnixGroupIDs") == 0) {
-                        const void *gids;
-                        size_t size;
-                        r = sd_bus_message_enter_container(reply, 'v', "au");
-                        if (r >= 0)
-                                r = sd_bus_message_read_array(reply, 'u', &gids, &size);
-                        if (r >= 0) {
-                                told = true;
-                                for (size_t i = 0; i < size / sizeof(uint32_t); i++)
-                                        if (((const uint32_t *) gids)[i] == gid)
-                                                return 1;
-                                r = sd_bus_message_exit_container(reply);
-                        }
-                } else if (r >= 0)
-                        r = sd_bus_message_skip(reply, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(reply);
-        }
-        return told ? 0 : -ENODATA;
-}
-
-static int query_in_group(sd_bus_message *m, uid_t uid, gid_t gid) {
-        int r = bus_in_group(m, gid);
-        if (r >= 0)
-                return r || primary_gid(uid) == gid;
-
-        /* The bus did not say: the user database does. */
+/* The user database's word, when the bus did not say: NSS, which may be slow,
+ * so only for a bus that does not send UnixGroupIDs. */
+static int db_in_group(uid_t uid, gid_t gid) {
         struct passwd pw, *p = NULL;
         char buf[4096];
         if (getpwuid_r(uid, &pw, buf, sizeof buf, &p) != 0 || !p)
@@ -208,17 +152,13 @@ int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid) {
         if (caller.uid == 0)
                 return 1;
 
-        CredsEntry *e = creds_cache_find(cache, sd_bus_message_get_sender(m));
-        if (!e)
-                return query_in_group(m, caller.uid, gid);
-        if (e->group_asked != gid) {
-                r = query_in_group(m, caller.uid, gid);
-                if (r < 0)
-                        return r;
-                e->in_group = r > 0;
-                e->group_asked = gid;
-        }
-        return e->in_group;
+        const CredsEntry *e = creds_cache_find(cache, sd_bus_message_get_sender(m));
+        if (!e || e->n_groups < 0)
+                return db_in_group(caller.uid, gid);
+        for (int i = 0; i < e->n_groups; i++)
+                if (e->groups[i] == gid)
+                        return 1;
+        return primary_gid(caller.uid) == gid;
 }
 
 int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error) {

@@ -18,8 +18,8 @@ typedef struct CredsEntry {
         pid_t pid;
         int8_t other_pidns;   /* -1 until a pid number needed it */
         uid_t account;        /* with the gid */
-        gid_t group_asked;    /* the group in_group answers for, GID_INVALID: none yet */
-        bool in_group;
+        gid_t *groups;        /* as the bus saw them (UnixGroupIDs); owned */
+        int n_groups;         /* -1: the bus did not say */
 } CredsEntry;
 
 typedef struct CredsCache {
@@ -33,18 +33,25 @@ typedef struct CredsCache {
 /* The entry of the unique name sender, the last hit tried first; NULL when
  * it is not cached. */
 CredsEntry *creds_cache_find(CredsCache *cache, const char *sender);
-/* A new entry for sender with what the bus said, in place of the one made
- * longest ago, or in *scratch for a name too long to cache (unique names are
- * short). The lazily filled fields are unknown. */
-CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pid_t pid, CredsEntry *scratch);
+/* A new entry for sender with what the bus said (groups: n_groups of them,
+ * taken over, or NULL and -1 when the bus did not say), in place of the one
+ * made longest ago, or in *scratch for a name too long to cache (unique
+ * names are short), which the caller then clears. The lazily filled fields
+ * are unknown. */
+CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pid_t pid, gid_t *groups,
+                            int n_groups, CredsEntry *scratch);
+void creds_entry_clear(CredsEntry *e);
+/* Frees what the entries hold. */
+void creds_cache_done(CredsCache *cache);
 
 typedef enum CallerNeeds {
         CALLER_GID   = 1 << 0,   /* the uid's primary gid, for decisions */
         CALLER_PIDNS = 1 << 1,   /* whether it lives in another pid namespace */
 } CallerNeeds;
 
-/* The sender's uid and pid as the bus daemon vouches for them, never as /proc
- * would augment them; with CALLER_GID also the uid's primary group, looked
+/* The sender's uid and pid as the bus daemon vouched for them when
+ * creds-prefetch.c asked (its filter holds every call of the interface until
+ * they are cached), never as /proc would augment them; with CALLER_GID also the uid's primary group, looked
  * up (through NSS, which may be slow) only when a decision needs it, and with
  * CALLER_PIDNS whether the caller's pid namespace is another than the
  * daemon's (then its pid numbers name other processes than ours): each once
@@ -53,7 +60,7 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
 
 /* Whether the caller is in group gid (its primary or a supplementary group,
  * as the bus saw them when it connected, else as the user database lists
- * them): 1, 0, or a negative errno. Cached for one group per connection. */
+ * them): 1, 0, or a negative errno. */
 int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid);
 
 /* Refuses (OtherPidNamespace) a pid number other than 0 from a caller in

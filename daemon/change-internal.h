@@ -56,8 +56,12 @@ int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const
 
 /* A system call's failure on the target, refused in the same shape; "which"
  * names the limit the kernel refused in a batch ("" for one limit), "after"
- * what became of those set before it. */
-int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, const char *which, const char *after);
+ * what became of those set before it. privileged: the daemon made the call
+ * itself, with what it holds of CAP_SYS_RESOURCE (then EPERM without the
+ * capability is ServiceLacksCapability), not the process acting with the
+ * caller's ids (EPERM: PermissionDenied, the caller may not). */
+int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, bool privileged, const char *which,
+                        const char *after);
 
 /* "uids 1000/1000/1000 gids 100/100/100", for messages. */
 void ids_str(const ProcessIds *ids, char buf[static 96]);

@@ -47,15 +47,25 @@ int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const
         return r;
 }
 
-int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, const char *which, const char *after) {
+int change_refuse_errno(const Change *ch, sd_bus_error *error, int r, bool privileged, const char *which,
+                        const char *after) {
         switch (-r) {
         case EINVAL:
                 return change_refuse(ch, error, RESOURCE1_ERROR_INVALID_LIMITS,
                                      "the kernel refused the values%s as out of range%s", which, after);
         case EPERM:
-                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED, "the kernel refused%s (%s)%s",
-                                     which, have_cap_sys_resource() ? "operation not permitted" :
-                                     "the service lacks CAP_SYS_RESOURCE", after);
+                /* What the daemon did with its privilege was already allowed
+                 * (by polkit, or root asked): refused for want of the
+                 * capability, that is the service's fault, not the caller's.
+                 * The acting process has the caller's ids: its refusal is the
+                 * caller's own. */
+                if (privileged && !have_cap_sys_resource())
+                        return change_refuse(ch, error, RESOURCE1_ERROR_SERVICE_LACKS_CAPABILITY,
+                                             "the kernel refused%s (the service lacks CAP_SYS_RESOURCE)%s",
+                                             which, after);
+                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
+                                     "the kernel refused%s (operation not permitted%s)%s", which,
+                                     privileged ? "" : " to the caller", after);
         case ESRCH:
                 return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process%s", after);
         default:

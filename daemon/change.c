@@ -197,7 +197,7 @@ static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
                                  res->restored ? "the limits set were restored" :
                                  "the limits set could not all be restored");
                 }
-                return change_refuse_errno(ch, error, res->r, which, after);
+                return change_refuse_errno(ch, error, res->r, ch->decision.privileged, which, after);
         }
 
         if (ch->decision.privileged) {
@@ -212,21 +212,11 @@ static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
         return change_finish(ch, old);
 }
 
-/* Every path answers: a reply that cannot be built is answered with its errno. */
-static void change_answer(Change *ch, int r, sd_bus_error *error) {
-        if (r >= 0)
-                return;
-        if (sd_bus_error_is_set(error))
-                r = sd_bus_reply_method_error(ch->request, error);
-        if (r < 0)
-                (void) sd_bus_reply_method_errno(ch->request, r, NULL);
-}
-
 static void on_acted(const ActResult *res, void *userdata) {
         _cleanup_(change_freep) Change *ch = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
-        change_answer(ch, change_acted(ch, res, &error), &error);
+        reply_finish(ch->request, change_acted(ch, res, &error), &error);
 }
 
 /* ---- acting ------------------------------------------------------------- */
@@ -313,7 +303,7 @@ static int change_recheck(Change *ch, sd_bus_error *error) {
 
         int r = target_read_ids(&ch->target, &now);
         if (r < 0)
-                return change_refuse_errno(ch, error, r, "", " (it exited while authorization was pending)");
+                return change_refuse_errno(ch, error, r, false, "", " (it exited while authorization was pending)");
         r = change_check_ids(ch, &now, "authorization was pending", "nothing changed", error);
         if (r < 0)
                 return r;
@@ -349,11 +339,12 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         ch->polkit_deadline = sd_event_source_disable_unref(ch->polkit_deadline);
 
         change_describe(ch, what);
-        r = polkit_verdict(reply, action, what, &error);
+        r = polkit_verdict(reply, action, sd_bus_message_get_allow_interactive_authorization(ch->request) > 0,
+                           what, &error);
         if (r < 0) {
                 log_refusal(&ch->context->refusals, ch->caller.account, LOG_NOTICE, "Refused for uid %u: %s",
                             (unsigned) ch->caller.uid, error.message);
-                change_answer(ch, r, &error);
+                reply_finish(ch->request, r, &error);
                 return 0;
         }
 
@@ -376,7 +367,7 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 }
         }
 
-        change_answer(ch, r, &error);
+        reply_finish(ch->request, r, &error);
         return 0;
 }
 

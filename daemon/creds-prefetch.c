@@ -53,22 +53,42 @@ static CredsWait *wait_free(CredsWait *w) {
         return NULL;
 }
 
-/* UnixUserID and ProcessID of GetConnectionCredentials' a{sv}. */
-static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid) {
+/* UnixUserID, ProcessID and UnixGroupIDs (ret_groups NULL and -1 when the
+ * bus did not send them) of GetConnectionCredentials' a{sv}. */
+static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid_t **ret_groups,
+                       int *ret_n_groups) {
+        _cleanup_free_ gid_t *groups = NULL;
         bool have_uid = false, have_pid = false;
         uint32_t uid = 0, pid = 0;
+        int n_groups = -1;
         const char *key;
         int r;
 
         r = sd_bus_message_enter_container(reply, 'a', "{sv}");
         while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(reply, "s", &key);
+                r = sd_bus_message_read_basic(reply, 's', &key);
                 if (r >= 0 && strcmp(key, "UnixUserID") == 0) {
                         r = sd_bus_message_read(reply, "v", "u", &uid);
                         have_uid = r >= 0;
                 } else if (r >= 0 && strcmp(key, "ProcessID") == 0) {
                         r = sd_bus_message_read(reply, "v", "u", &pid);
                         have_pid = r >= 0;
+                } else if (r >= 0 && strcmp(key, "UnixGroupIDs") == 0 && !groups) {
+                        const void *gids;
+                        size_t size = 0;
+                        r = sd_bus_message_enter_container(reply, 'v', "au");
+                        if (r >= 0)
+                                r = sd_bus_message_read_array(reply, 'u', &gids, &size);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                        /* The kernel passes at most NGROUPS_MAX (65536). */
+                        if (r >= 0 && size / sizeof(uint32_t) <= 65536) {
+                                n_groups = (int) (size / sizeof(uint32_t));
+                                groups = malloc(size ?: 1);
+                                if (!groups)
+                                        return -ENOMEM;
+                                memcpy(groups, gids, size);
+                        }
                 } else if (r >= 0)
                         r = sd_bus_message_skip(reply, "v");
                 if (r >= 0)
@@ -80,6 +100,8 @@ static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid) {
                 return -ENODATA;
         *ret_uid = (uid_t) uid;
         *ret_pid = (pid_t) pid;
+        *ret_n_groups = groups ? n_groups : -1;
+        *ret_groups = TAKE_PTR(groups);
         return 0;
 }
 
@@ -89,13 +111,16 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         uid_t uid = UID_INVALID;
         pid_t pid = 0;
+        gid_t *groups = NULL;
+        int n_groups = -1;
         (void) ret_error;
 
         w->slot = sd_bus_slot_unref(w->slot);
-        int r = e ? -sd_bus_error_get_errno(e) : parse_creds(reply, &uid, &pid);
+        int r = e ? -sd_bus_error_get_errno(e) : parse_creds(reply, &uid, &pid, &groups, &n_groups);
         if (r >= 0) {
-                CredsEntry scratch;
-                (void) creds_cache_add(&c->creds, w->sender, uid, pid, &scratch);
+                CredsEntry scratch = {};
+                if (creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch) == &scratch)
+                        creds_entry_clear(&scratch);
         }
         for (unsigned i = 0; i < w->n_calls; i++) {
                 /* Dispatched again from the read queue: its caller is cached
@@ -142,7 +167,7 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         goto busy;
                 w = calloc(1, sizeof *w);
                 if (!w)
-                        return 0;   /* the handler asks synchronously, bounded by the call timeout */
+                        goto busy;
                 w->context = c;
                 w->sender = strdup(sender);
                 w->next = c->creds_waits;
@@ -156,7 +181,7 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                                                              sender) : -ENOMEM;
                 if (r < 0) {
                         wait_free(w);
-                        return 0;
+                        goto busy;
                 }
         }
         w->calls[w->n_calls++] = sd_bus_message_ref(m);

@@ -217,6 +217,7 @@ static void context_done(Context *c) {
                 manager_done(c);
         refusals_done(&c->refusals);
         change_rate_done(&c->rate);
+        creds_cache_done(&c->creds);
         visibility_done(&c->visibility);
         sd_event_source_unref(c->idle_source);
         sd_bus_slot_unref(c->filter_slot);

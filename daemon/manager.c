@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The vtable and the read handlers; changes go through change.c. */
+/* The vtable and the read handlers; changes go through change.c. Arguments
+ * are read and replies built one basic field at a time: sd-bus parses a
+ * signature string again on every sd_bus_message_read()/append() call, which
+ * cost more than the rest of a read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -56,7 +59,7 @@ static int limit_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, con
 static int method_get_rlimit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *name;
 
-        int r = sd_bus_message_read(m, "s", &name);
+        int r = sd_bus_message_read_basic(m, 's', &name);
         if (r < 0)
                 return r;
         return limit_get(userdata, m, 0, -1, name, error);
@@ -150,7 +153,7 @@ static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, s
 static int method_set_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         uint32_t pid;
 
-        int r = sd_bus_message_read(m, "u", &pid);
+        int r = sd_bus_message_read_basic(m, 'u', &pid);
         if (r < 0)
                 return r;
         return set_rlimits(m, userdata, pid, -1, error);
@@ -169,7 +172,9 @@ static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *er
         const char *who;
         uint32_t pid;
 
-        int r = sd_bus_message_read(m, "us", &pid, &who);
+        int r = sd_bus_message_read_basic(m, 'u', &pid);
+        if (r >= 0)
+                r = sd_bus_message_read_basic(m, 's', &who);
         if (r < 0)
                 return r;
         return usage_start(userdata, m, pid, -1, who, error);
@@ -180,9 +185,8 @@ static int method_get_rusage_pidfd(sd_bus_message *m, void *userdata, sd_bus_err
         int fd = -1;
 
         int r = read_pidfd(m, &fd, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(m, "s", &who);
+        if (r >= 0)
+                r = sd_bus_message_read_basic(m, 's', &who);
         if (r < 0)
                 return r;
         return usage_start(userdata, m, 0, fd, who, error);
@@ -236,7 +240,7 @@ static int list_rlimits(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
 static int method_list_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         uint32_t pid;
 
-        int r = sd_bus_message_read(m, "u", &pid);
+        int r = sd_bus_message_read_basic(m, 'u', &pid);
         if (r < 0)
                 return r;
         return list_rlimits(userdata, m, pid, -1, error);

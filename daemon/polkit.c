@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "errors.h"
@@ -30,25 +31,48 @@ int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_
         if (r < 0)
                 return r;
 
-        r = sd_bus_message_append(m, "(sa{sv})s", "system-bus-name", 1, "name", "s", sender, action_id);
-        if (r < 0)
-                return r;
+        /* Field by field: sd_bus_message_append() parses its signature on
+         * every call, which was half of what asking cost the daemon. The
+         * subject is (s "system-bus-name", a{sv} {"name": <s sender>}). */
+        r = sd_bus_message_open_container(m, 'r', "sa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 's', "system-bus-name");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 's', "name");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "s");
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 's', sender);
+        for (unsigned i = 0; r >= 0 && i < 4; i++)      /* the variant, entry, array and struct */
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 's', action_id);
 
-        r = sd_bus_message_open_container(m, 'a', "{ss}");
-        if (r < 0)
-                return r;
-        for (const char *const *d = details; d && d[0] && d[1]; d += 2) {
-                r = sd_bus_message_append(m, "{ss}", d[0], d[1]);
-                if (r < 0)
-                        return r;
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{ss}");
+        for (const char *const *d = details; r >= 0 && d && d[0] && d[1]; d += 2) {
+                r = sd_bus_message_open_container(m, 'e', "ss");
+                if (r >= 0)
+                        r = sd_bus_message_append_basic(m, 's', d[0]);
+                if (r >= 0)
+                        r = sd_bus_message_append_basic(m, 's', d[1]);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
         }
-        r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
         if (r < 0)
                 return r;
 
         unsigned flags = sd_bus_message_get_allow_interactive_authorization(request) > 0 ?
                          POLKIT_CHECK_ALLOW_USER_INTERACTION : 0;
-        r = sd_bus_message_append(m, "us", flags, cancel_id);
+        r = sd_bus_message_append_basic(m, 'u', &flags);
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 's', cancel_id);
         if (r < 0)
                 return r;
 
@@ -61,7 +85,8 @@ int polkit_cancel(sd_bus *bus, const char *cancel_id) {
                                         "CancelCheckAuthorization", NULL, NULL, "s", cancel_id);
 }
 
-int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *what, sd_bus_error *error) {
+int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactive, const char *what,
+                   sd_bus_error *error) {
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int authorized, challenge, r;
 
@@ -81,10 +106,21 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *wha
         if (authorized)
                 return 0;
 
+        /* polkitd (122) answers a challenge, with no details, both when it
+         * was not allowed to ask and when it was but found no authentication
+         * agent for the subject (its session, or its process): with an agent
+         * it asks, and answers once the person did. Only the flag we sent
+         * tells the two apart, so the message says which is missing. */
+        if (challenge && !interactive)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+                                         "%s: %s needs authentication, but the call did not allow interactive "
+                                         "authorization (send it with the ALLOW_INTERACTIVE_AUTHORIZATION flag, "
+                                         "with an authentication agent running, to be asked)", what, action_id);
         if (challenge)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                         "%s: %s needs authentication: allow interactive authorization, "
-                                         "with an authentication agent running, to be asked", what, action_id);
+                                         "%s: %s needs authentication, but no authentication agent answered: "
+                                         "polkit found none registered for the caller's session or process "
+                                         "(run one there, such as pkttyagent)", what, action_id);
 
         return sd_bus_error_setf(error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                  "%s: polkit refused %s", what, action_id);

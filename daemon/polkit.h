@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -26,11 +27,13 @@ int polkit_cancel(sd_bus *bus, const char *cancel_id);
 
 /* 0 when authorized; otherwise sets error and returns a negative errno:
  * not authorized gives PermissionDenied, a challenge gives
- * InteractiveAuthorizationRequired, and any failure to ask
- * (polkitd absent, an error reply, a malformed reply) PermissionDenied
- * naming the failure: fail closed.
+ * InteractiveAuthorizationRequired (saying that interaction was not allowed,
+ * or, when interactive, that the check was sent allowing it, that no agent
+ * answered), and any failure to ask (polkitd absent, an error reply, a
+ * malformed reply) PermissionDenied naming the failure: fail closed.
  * what: the change asked for, to begin the error message with. */
-int polkit_verdict(sd_bus_message *reply, const char *action_id, const char *what, sd_bus_error *error);
+int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactive, const char *what,
+                   sd_bus_error *error);
 
 /* What polkit is told about a change of limits for one action: "pid";
  * "resources", the names of the limits that need the action (bit i of

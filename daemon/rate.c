@@ -4,6 +4,7 @@
 #include "account.h"
 #include "log.h"
 #include "rate.h"
+#include "util.h"
 
 static uint64_t refill(uint64_t milli, uint64_t *updated, uint64_t now, unsigned per_sec, unsigned burst) {
         if (*updated == 0)
@@ -16,16 +17,18 @@ static uint64_t refill(uint64_t milli, uint64_t *updated, uint64_t now, unsigned
         return milli;
 }
 
+static void summarize_one(ChangeRate *rate, unsigned i, uid_t account) {
+        if (rate->accounts[i].refused > 0)
+                log_notice("Refused %u changes of %s %u over the rate limit (%u at once, %u a second) "
+                           "in the last %u s", rate->accounts[i].refused,
+                           account_is_namespace(account) ? "the user namespace" : "uid",
+                           (unsigned) account, ACCOUNT_RATE_BURST, ACCOUNT_RATE_PER_SEC, RATE_SUMMARY_SEC);
+        rate->accounts[i].refused = 0;
+}
+
 static void summarize(ChangeRate *rate) {
-        for (unsigned i = 0; i < RATE_ACCOUNTS; i++)
-                if (rate->accounts[i].refused > 0) {
-                        log_notice("Refused %u changes of %s %u over the rate limit (%u at once, %u a second) "
-                                   "in the last %u s", rate->accounts[i].refused,
-                                   account_is_namespace(rate->accounts[i].account) ? "the user namespace" : "uid",
-                                   (unsigned) rate->accounts[i].account, ACCOUNT_RATE_BURST,
-                                   ACCOUNT_RATE_PER_SEC, RATE_SUMMARY_SEC);
-                        rate->accounts[i].refused = 0;
-                }
+        for (unsigned i = 0; i < ACCOUNT_SLOTS; i++)
+                summarize_one(rate, i, rate->slots.account[i]);
         if (rate->global_refused > 0)
                 log_notice("Refused %u changes over the service's rate limit for all users (%u a second) in "
                            "the last %u s", rate->global_refused, GLOBAL_RATE_PER_SEC, RATE_SUMMARY_SEC);
@@ -38,25 +41,19 @@ static int on_summary(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* The account's slot: its own, an unused one, or the one refilled longest
- * ago, whose budget is then the full burst again (so evicting it gives back
- * no more than waiting would have: bursts refill in 16 s). */
-static unsigned slot_of(ChangeRate *rate, uid_t account) {
-        unsigned oldest = 0;
-        for (unsigned i = 0; i < RATE_ACCOUNTS; i++) {
-                if (rate->accounts[i].used && rate->accounts[i].account == account)
-                        return i;
-                if (!rate->accounts[i].used) {
-                        oldest = i;
-                        break;
-                }
-                if (rate->accounts[i].updated < rate->accounts[oldest].updated)
-                        oldest = i;
+/* The account's slot; a fresh one starts with the full burst (so taking over
+ * another account's slot gives that one back no more than waiting would
+ * have: bursts refill in 16 s), the summary it was owed written first. */
+static unsigned slot_of(ChangeRate *rate, uid_t account, uint64_t now) {
+        bool fresh;
+        uid_t evicted;
+        unsigned i = account_slot(&rate->slots, account, now, &fresh, &evicted);
+        if (fresh) {
+                if (evicted != UID_INVALID)
+                        summarize_one(rate, i, evicted);
+                rate->accounts[i] = (typeof(rate->accounts[0])) {};
         }
-        if (rate->accounts[oldest].used && rate->accounts[oldest].refused > 0)
-                summarize(rate);
-        rate->accounts[oldest] = (typeof(rate->accounts[0])) { .account = account, .used = true };
-        return oldest;
+        return i;
 }
 
 int change_rate_take(ChangeRate *rate, uid_t account, unsigned n, uint64_t now, uint64_t *ret_wait,
@@ -66,7 +63,7 @@ int change_rate_take(ChangeRate *rate, uid_t account, unsigned n, uint64_t now, 
         if (account == 0)
                 return 0;
 
-        unsigned i = slot_of(rate, account);
+        unsigned i = slot_of(rate, account, now);
         uint64_t mine = refill(rate->accounts[i].milli_tokens, &rate->accounts[i].updated, now,
                                ACCOUNT_RATE_PER_SEC, ACCOUNT_RATE_BURST);
         uint64_t all = refill(rate->global_milli_tokens, &rate->global_updated, now, GLOBAL_RATE_PER_SEC,

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "account-slots.h"
+
 /* The rate of changes carried out, in audit lines (one per limit): each
  * account may make ACCOUNT_RATE_BURST at once and ACCOUNT_RATE_PER_SEC a
  * second on average, and all accounts but root's together
@@ -17,16 +19,14 @@
 #define GLOBAL_RATE_BURST    256u
 #define GLOBAL_RATE_PER_SEC  64u
 #define RATE_SUMMARY_SEC     5u
-#define RATE_ACCOUNTS        64
 
 typedef struct ChangeRate {
+        AccountSlots slots;
         struct {
-                uid_t account;
-                bool used;
-                uint64_t updated;        /* CLOCK_MONOTONIC µs of the last refill */
+                uint64_t updated;        /* CLOCK_MONOTONIC µs of the last refill; 0: a fresh slot */
                 uint64_t milli_tokens;   /* audit lines allowed, in thousandths */
                 unsigned refused;        /* since the last summary */
-        } accounts[RATE_ACCOUNTS];
+        } accounts[ACCOUNT_SLOTS];
         uint64_t global_updated, global_milli_tokens;
         unsigned global_refused;
         sd_event *event;

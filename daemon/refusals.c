@@ -4,14 +4,19 @@
 
 #include "log.h"
 #include "refusals.h"
+#include "util.h"
 
 #define WINDOW_USEC ((uint64_t) REFUSALS_WINDOW_SEC * 1000000u)
 
-static void summarize(RefusalLog *l, unsigned i) {
+static void summarize_for(RefusalLog *l, unsigned i, uid_t uid) {
         if (l->uids[i].suppressed > 0)
                 log_notice("Suppressed %u refusal messages for uid %u in the last %u s",
-                           l->uids[i].suppressed, (unsigned) l->uids[i].uid, REFUSALS_WINDOW_SEC);
+                           l->uids[i].suppressed, (unsigned) uid, REFUSALS_WINDOW_SEC);
         l->uids[i].suppressed = 0;
+}
+
+static void summarize(RefusalLog *l, unsigned i) {
+        summarize_for(l, i, l->slots.account[i]);
 }
 
 static void arm(RefusalLog *l);
@@ -20,7 +25,7 @@ static int on_window_end(sd_event_source *s, uint64_t usec, void *userdata) {
         RefusalLog *l = userdata;
         (void) s;
 
-        for (unsigned i = 0; i < REFUSALS_UIDS; i++)
+        for (unsigned i = 0; i < ACCOUNT_SLOTS; i++)
                 if (l->uids[i].window_start != 0 && l->uids[i].window_start + WINDOW_USEC <= usec) {
                         summarize(l, i);
                         l->uids[i].window_start = 0;
@@ -32,7 +37,7 @@ static int on_window_end(sd_event_source *s, uint64_t usec, void *userdata) {
 /* One timer for the earliest window that owes a summary. */
 static void arm(RefusalLog *l) {
         uint64_t next = UINT64_MAX;
-        for (unsigned i = 0; i < REFUSALS_UIDS; i++)
+        for (unsigned i = 0; i < ACCOUNT_SLOTS; i++)
                 if (l->uids[i].suppressed > 0 && l->uids[i].window_start + WINDOW_USEC < next)
                         next = l->uids[i].window_start + WINDOW_USEC;
         if (next == UINT64_MAX) {
@@ -47,20 +52,18 @@ static void arm(RefusalLog *l) {
         (void) sd_event_source_set_enabled(l->timer, SD_EVENT_ONESHOT);
 }
 
-/* The uid's slot: its own, a free one, or the one whose window started
- * longest ago (its summary written first). */
-static unsigned slot_of(RefusalLog *l, uid_t uid) {
-        unsigned oldest = 0;
-        for (unsigned i = 0; i < REFUSALS_UIDS; i++) {
-                if (l->uids[i].window_start != 0 && l->uids[i].uid == uid)
-                        return i;
-                if (l->uids[i].window_start < l->uids[oldest].window_start)
-                        oldest = i;
+/* The uid's slot; a fresh one has no window open, the summary it was owed
+ * for the account it was taken from written first. */
+static unsigned slot_of(RefusalLog *l, uid_t uid, uint64_t now) {
+        bool fresh;
+        uid_t evicted;
+        unsigned i = account_slot(&l->slots, uid, now, &fresh, &evicted);
+        if (fresh) {
+                if (evicted != UID_INVALID)
+                        summarize_for(l, i, evicted);
+                l->uids[i] = (typeof(l->uids[0])) {};
         }
-        summarize(l, oldest);
-        l->uids[oldest].window_start = 0;
-        l->uids[oldest].uid = uid;
-        return oldest;
+        return i;
 }
 
 void log_refusal(RefusalLog *l, uid_t uid, int level, const char *format, ...) {
@@ -72,7 +75,7 @@ void log_refusal(RefusalLog *l, uid_t uid, int level, const char *format, ...) {
                 return;
         (void) sd_event_now(l->event, CLOCK_MONOTONIC, &now);
 
-        unsigned i = slot_of(l, uid);
+        unsigned i = slot_of(l, uid, now);
         if (l->uids[i].window_start == 0 || l->uids[i].window_start + WINDOW_USEC <= now) {
                 summarize(l, i);
                 l->uids[i].window_start = now ?: 1;
@@ -103,7 +106,7 @@ void log_refusal(RefusalLog *l, uid_t uid, int level, const char *format, ...) {
 }
 
 void refusals_done(RefusalLog *l) {
-        for (unsigned i = 0; i < REFUSALS_UIDS; i++)
+        for (unsigned i = 0; i < ACCOUNT_SLOTS; i++)
                 summarize(l, i);
         l->timer = sd_event_source_disable_unref(l->timer);
 }

@@ -5,6 +5,8 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "account-slots.h"
+
 /* Refusals are logged per uid at most REFUSALS_BURST times in each
  * REFUSALS_WINDOW; the rest are counted and summed up in one line when the
  * window ends. Any caller can provoke refusals as fast as the bus delivers
@@ -12,17 +14,16 @@
  * the audit lines of changes carried out, which are never limited. */
 #define REFUSALS_BURST 20u
 #define REFUSALS_WINDOW_SEC 5u
-#define REFUSALS_UIDS 64
 /* And at most this many for all uids together in each window: budgets are
  * per account, but an account whose slot was taken over starts afresh. */
 #define REFUSALS_GLOBAL_BURST 200u
 
 typedef struct RefusalLog {
+        AccountSlots slots;
         struct {
-                uid_t uid;
-                uint64_t window_start;   /* CLOCK_MONOTONIC µs; 0: unused */
+                uint64_t window_start;   /* CLOCK_MONOTONIC µs; 0: none open */
                 unsigned logged, suppressed;
-        } uids[REFUSALS_UIDS];
+        } uids[ACCOUNT_SLOTS];
         uint64_t global_start;
         unsigned global_logged, global_suppressed;
         sd_event *event;

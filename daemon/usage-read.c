@@ -105,14 +105,12 @@ static void usage_answer(UsageRead *u) {
 
         if (u->r < 0) {
                 snprintf(what, sizeof what, "usage of pid %d", (int) u->tid);
-                (void) error_from_errno(&error, u->r, what);
-                r = sd_bus_reply_method_error(u->request, &error);
+                r = error_from_errno(&error, u->r, what);
         } else {
                 log_debug("GetRusage %s of pid %d", resource1_who_to_name(u->who), (int) u->tid);
                 r = reply_usage(u->request, &u->usage);
         }
-        if (r < 0)
-                (void) sd_bus_reply_method_errno(u->request, r, NULL);
+        reply_finish(u->request, r, &error);
         u->answered = true;
 }
 

@@ -9,6 +9,8 @@
  * sd_bus_error_add_map(): one map for the daemon and the library, so both
  * read a name as the same errno. InvalidResource, InvalidLimits and
  * InvalidWho are EINVAL, NoSuchProcess ESRCH, PermissionDenied EPERM, Failed
- * EIO, LimitsExceeded EAGAIN, OtherPidNamespace EXDEV, and the bus's
- * InteractiveAuthorizationRequired EACCES. */
+ * EIO, LimitsExceeded EAGAIN, OtherPidNamespace EXDEV,
+ * ServiceLacksCapability ENOKEY (no other name, nor sd-bus or the library
+ * on the caller's side, gives it: libresource1(3) says why this one), and
+ * the bus's InteractiveAuthorizationRequired EACCES. */
 extern const sd_bus_error_map resource1_error_map[];

@@ -49,6 +49,14 @@ int resource1_rlimit_from_name(const char *name, const Resource1Rlimit **ret) {
         if (strcasecmp(s, "OFILE") == 0)
                 s = "NOFILE";
 
+        /* The short upper-case name, as replies and the tools spell it, is
+         * found without folding case: most calls name it so. */
+        for (size_t i = 0; i < resource1_rlimits_count; i++)
+                if (strcmp(s, resource1_rlimits[i].name) == 0) {
+                        if (ret)
+                                *ret = &resource1_rlimits[i];
+                        return 0;
+                }
         for (size_t i = 0; i < resource1_rlimits_count; i++)
                 if (strcasecmp(s, resource1_rlimits[i].name) == 0) {
                         if (ret)

@@ -34,7 +34,7 @@ static const char *const allowed_errors[] = {
         "org.example.Resource1.Error.InvalidResource", "org.example.Resource1.Error.InvalidLimits",
         "org.example.Resource1.Error.InvalidWho", "org.example.Resource1.Error.NoSuchProcess",
         "org.example.Resource1.Error.PermissionDenied", "org.example.Resource1.Error.Failed",
-        "org.example.Resource1.Error.LimitsExceeded",
+        "org.example.Resource1.Error.LimitsExceeded", "org.example.Resource1.Error.ServiceLacksCapability",
         "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired",
         /* sd-bus's and the bus's answers to malformed or unknown calls */
         "org.freedesktop.DBus.Error.InvalidArgs", "org.freedesktop.DBus.Error.UnknownMethod",

@@ -21,3 +21,13 @@ wait_for() {
 }
 log_size() { stat -c %s "$log"; }
 log_since() { tail -c +$(( $1 + 1 )) "$log"; }
+
+# The background processes a suite starts go in "started"; kill_started
+# kills and reaps them (suites call it from their EXIT trap). Only those are
+# waited for: a bare "wait" would also wait out any other child.
+started=()
+kill_started() {
+        local p
+        for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
+        [ ${#started[@]} -eq 0 ] || wait "${started[@]}" 2>/dev/null
+}

@@ -92,8 +92,8 @@ can_raise=$(busctl --system get-property org.example.Resource1 /org/example/Reso
 before_core=$(proc_limit "$child" "Max core file size") before_fsize=$(proc_limit "$child" "Max file size")
 rc "$R" set --pid "$child" CORE 0:0 FSIZE 1M: NOFILE :81
 if [ "$can_raise" = "b false" ]; then
-        check "a batch whose last limit the kernel refuses: exit 3, one line naming it, the others restored" \
-              '[ $status = 3 ] && [ $(wc -l < "$T/err") = 1 ] && grep -q "the kernel refused NOFILE" "$T/err" &&
+        check "a batch whose last limit the kernel refuses the service (it lacks CAP_SYS_RESOURCE): exit 6, one line naming it, the others restored" \
+              '[ $status = 6 ] && [ $(wc -l < "$T/err") = 1 ] && grep -q "the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE)" "$T/err" &&
                grep -q "the limits set were restored" "$T/err" && [ ! -s "$T/out" ] &&
                [ "$(proc_limit $child "Max core file size")" = "$before_core" ] &&
                [ "$(proc_limit $child "Max file size")" = "$before_fsize" ] && [ "$(proc_limit $child "Max open files")" = "80 80" ]'
@@ -482,9 +482,10 @@ check "a wrong password typed at pkttyagent's prompt: refused (exit 3), nothing 
        grep -qx "status 3" "$T/out" && grep -qx "hard $hard0" "$T/out"'
 rc as_r1pass_on_pty r1-secret '"$0" set NOFILE :'$((hard0 + 1))'; echo "status $?"; echo "hard $(ulimit -Hn)"' "$R"
 if [ "$can_raise" = "b false" ]; then
-        check "the right password: polkit says yes (then the kernel refuses: this service lacks CAP_SYS_RESOURCE)" \
+        check "the right password: polkit says yes (then the kernel refuses: this service lacks CAP_SYS_RESOURCE, exit 6)" \
               'grep -q "^Password:" "$T/out" && ! grep -q "AUTHENTICATION FAILED" "$T/out" && ! grep -q "polkit refused" "$T/out" &&
-               grep -q "the kernel refused" "$T/out" && grep -qx "hard $hard0" "$T/out"'
+               grep -q "the kernel refused (the service lacks CAP_SYS_RESOURCE)" "$T/out" && grep -qx "status 6" "$T/out" &&
+               grep -qx "hard $hard0" "$T/out"'
 else
         check "the right password: the shell's hard limit raised" \
               'grep -q "^Password:" "$T/out" && grep -qx "status 0" "$T/out" && grep -qx "hard $((hard0 + 1))" "$T/out"'

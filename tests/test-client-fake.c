@@ -152,6 +152,7 @@ static void test_bus_errors_as_errno(void) {
                 { "org.example.Resource1.Error.Failed", EIO },
                 { "org.example.Resource1.Error.LimitsExceeded", EAGAIN },
                 { "org.example.Resource1.Error.OtherPidNamespace", EXDEV },
+                { "org.example.Resource1.Error.ServiceLacksCapability", ENOKEY },
                 { "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", EACCES },
                 /* the bus's policy, a generic failure: not "authentication needed" */
                 { "org.freedesktop.DBus.Error.AccessDenied", EPROTO },
@@ -186,6 +187,10 @@ static void test_local_errno(void) {
         g_assert_cmpint(resource1_client_errno(NULL, -EPIPE, false), ==, -ECONNRESET);
         g_assert_cmpint(resource1_client_errno(NULL, -EACCES, false), ==, -EPROTO);
         g_assert_cmpint(resource1_client_errno(NULL, -EINVAL, false), ==, -EPROTO);
+        g_assert_cmpint(resource1_client_errno(NULL, -ENOKEY, false), ==, -EPROTO);
+        /* every errno a name of the service stands for, never from this side */
+        for (const sd_bus_error_map *m = resource1_error_map; m->name; m++)
+                g_assert_cmpint(resource1_client_errno(NULL, -m->code, false), ==, -EPROTO);
         g_assert_cmpint(resource1_client_errno(NULL, -ENOMEM, false), ==, -ENOMEM);
         sd_bus_error_set_errno(&e, EMFILE);
         g_assert_cmpint(resource1_client_errno(&e, -EMFILE, false), ==, -EMFILE);

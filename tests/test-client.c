@@ -353,7 +353,8 @@ static void test_setrlimits(void) {
         if (r == 0)
                 g_test_message("the service holds CAP_SYS_RESOURCE: the batch with a hard raise succeeded");
         else {
-                assert_failed(r, EPERM, "org.example.Resource1.Error.PermissionDenied", "the kernel refused NOFILE");
+                assert_failed(r, ENOKEY, "org.example.Resource1.Error.ServiceLacksCapability",
+                              "the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE)");
                 g_assert_nonnull(strstr(resource1_last_error_message(h), "the limits set were restored"));
                 g_assert_cmpuint(untouched[0].soft, ==, 7);   /* out-parameters only on success */
                 assert_kernel_limits(c, RLIMIT_CORE, 1024, 4096);
@@ -582,7 +583,8 @@ static void test_errors_as_errno_and_message(void) {
         if (r == 0)
                 g_test_message("the service holds CAP_SYS_RESOURCE: the raise succeeded");
         else
-                assert_failed(r, EPERM, "org.example.Resource1.Error.PermissionDenied", "kernel refused");
+                assert_failed(r, ENOKEY, "org.example.Resource1.Error.ServiceLacksCapability",
+                              "the kernel refused (the service lacks CAP_SYS_RESOURCE)");
         reap(c);
 
         int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -726,6 +728,15 @@ static int unprivileged_checks(pid_t root_process) {
         EXPECT(u, resource1_setrlimit(u, RLIMIT_NOFILE, &l) == -EACCES);
         EXPECT(u, strcmp(resource1_last_error_name(u), "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired") == 0);
         EXPECT(u, strstr(resource1_last_error_message(u), "raise-hard-limit") != NULL);
+        EXPECT(u, strstr(resource1_last_error_message(u),
+                         "needs authentication, but the call did not allow interactive authorization") != NULL);
+        /* allowed, the same challenge: no agent answers here */
+        resource1_set_allow_interactive(u, true);
+        EXPECT(u, resource1_setrlimit(u, RLIMIT_NOFILE, &l) == -EACCES);
+        EXPECT(u, strcmp(resource1_last_error_name(u), "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired") == 0);
+        EXPECT(u, strstr(resource1_last_error_message(u),
+                         "raise-hard-limit needs authentication, but no authentication agent answered") != NULL);
+        resource1_set_allow_interactive(u, false);
 
         l = (Resource1Limit) { 1, 1 };
         EXPECT(u, resource1_prlimit(u, root_process, RLIMIT_NOFILE, &l, NULL) == -EACCES);

@@ -115,6 +115,11 @@ static void test_error_names(void) {
                 g_assert_false(g_hash_table_contains(map, m->name));
                 g_assert_cmpint(m->code, >, 0);
                 g_hash_table_add(map, g_strdup(m->name));
+                /* One errno, one meaning: only the three Invalid* names,
+                 * all EINVAL, share theirs. */
+                for (const sd_bus_error_map *o = resource1_error_map; o < m; o++)
+                        if (o->code == m->code && m->code != EINVAL)
+                                g_error("%s and %s are both errno %d", o->name, m->name, m->code);
         }
         g_assert_true(g_hash_table_contains(spec, SD_BUS_ERROR_INVALID_ARGS));
         g_hash_table_add(map, g_strdup(SD_BUS_ERROR_INVALID_ARGS));
@@ -125,6 +130,7 @@ static void test_error_names(void) {
                 RESOURCE1_ERROR_INVALID_RESOURCE, RESOURCE1_ERROR_INVALID_LIMITS, RESOURCE1_ERROR_INVALID_WHO,
                 RESOURCE1_ERROR_NO_SUCH_PROCESS, RESOURCE1_ERROR_PERMISSION_DENIED, RESOURCE1_ERROR_FAILED,
                 RESOURCE1_ERROR_LIMITS_EXCEEDED, RESOURCE1_ERROR_OTHER_PID_NAMESPACE,
+                RESOURCE1_ERROR_SERVICE_LACKS_CAPABILITY,
         };
         g_autoptr(GHashTable) own = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         GHashTableIter i;

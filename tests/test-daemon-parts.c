@@ -15,6 +15,9 @@
 
 #include "act.h"
 #include "caller.h"
+#include "change-internal.h"
+#include "context.h"
+#include "resource1-bus.h"
 #include "rate.h"
 #include "refusals.h"
 #include "rlimits.h"
@@ -162,6 +165,30 @@ static void test_rate_global(void) {
         rate.event = sd_event_unref(rate.event);
 }
 
+/* The per-account table both keep: an account keeps its slot; a new one
+ * takes a free slot, then the one used longest ago, and says whose it was. */
+static void test_account_slots(void) {
+        static AccountSlots slots;
+        bool fresh;
+        uid_t evicted;
+
+        for (uid_t a = 0; a < ACCOUNT_SLOTS; a++) {
+                unsigned i = account_slot(&slots, 1000 + a, 10 + a, &fresh, &evicted);
+                g_assert_true(fresh);
+                g_assert_cmpuint(evicted, ==, UID_INVALID);
+                g_assert_cmpuint(slots.account[i], ==, 1000 + a);
+        }
+        unsigned first = account_slot(&slots, 1000, 500, &fresh, &evicted);
+        g_assert_false(fresh);
+        g_assert_cmpuint(slots.account[first], ==, 1000);
+        /* 1000 was used last: 1001 (used at 11) gives way. */
+        unsigned i = account_slot(&slots, 5000, 600, &fresh, &evicted);
+        g_assert_true(fresh);
+        g_assert_cmpuint(evicted, ==, 1001);
+        g_assert_cmpuint(i, !=, first);
+        g_assert_false((account_slot(&slots, 5000, 700, &fresh, &evicted), fresh));
+}
+
 /* ---- the refusal log ------------------------------------------------------ */
 
 static void test_refusal_bursts(void) {
@@ -194,12 +221,13 @@ static void test_creds_cache(void) {
 
         for (unsigned i = 0; i < CREDS_CACHE_SIZE + 6; i++) {
                 snprintf(name, sizeof name, ":1.%u", i);
-                e = creds_cache_add(&cache, name, 1000 + i, 100 + (pid_t) i, &scratch);
+                e = creds_cache_add(&cache, name, 1000 + i, 100 + (pid_t) i, NULL, -1, &scratch);
                 g_assert_true(e != &scratch);
                 g_assert_cmpuint(e->gid, ==, GID_INVALID);
                 g_assert_cmpuint(e->account, ==, UID_INVALID);
                 g_assert_cmpint(e->other_pidns, ==, -1);
-                g_assert_cmpuint(e->group_asked, ==, GID_INVALID);
+                g_assert_cmpint(e->n_groups, ==, -1);
+                g_assert_null(e->groups);
         }
         /* The first six were replaced; the rest are found, with their own ids. */
         for (unsigned i = 0; i < 6; i++) {
@@ -220,12 +248,25 @@ static void test_creds_cache(void) {
 
         /* A name too long for the cache is answered from scratch, never cached. */
         const char *longname = ":1.123456789012345678901234567890";
-        e = creds_cache_add(&cache, longname, 7, 8, &scratch);
+        e = creds_cache_add(&cache, longname, 7, 8, NULL, -1, &scratch);
         g_assert_true(e == &scratch);
         g_assert_cmpuint(e->uid, ==, 7);
         g_assert_null(creds_cache_find(&cache, longname));
         /* ... and replaced nothing. */
         g_assert_nonnull(creds_cache_find(&cache, ":1.6"));
+
+        /* The groups the bus sent are kept with the entry (and freed with it). */
+        gid_t *groups = g_new(gid_t, 2);
+        groups[0] = 27;
+        groups[1] = 100;
+        e = creds_cache_add(&cache, ":1.500", 1500, 1501, groups, 2, &scratch);
+        g_assert_true(e != &scratch);
+        e = creds_cache_find(&cache, ":1.500");
+        g_assert_nonnull(e);
+        g_assert_cmpint(e->n_groups, ==, 2);
+        g_assert_cmpuint(e->groups[1], ==, 100);
+        creds_cache_done(&cache);
+        g_assert_null(creds_cache_find(&cache, ":1.500"));
 }
 
 /* ---- acting, and putting a batch back ------------------------------------- */
@@ -314,6 +355,41 @@ static void test_acting_batch_put_back(void) {
         waitpid(p, NULL, 0);
 }
 
+/* The kernel's EPERM as the caller hears it: of the daemon's own act, for
+ * want of CAP_SYS_RESOURCE, ServiceLacksCapability (what was asked was
+ * allowed); of the acting process, which has the caller's ids, the caller's
+ * own PermissionDenied. */
+static void test_kernel_eperm_names(void) {
+        Context c = { .refusals = {} };
+        g_assert_cmpint(sd_event_default(&c.refusals.event), >=, 0);
+        const Resource1Rlimit *nofile = NULL;
+        g_assert_cmpint(resource1_rlimit_from_name("NOFILE", &nofile), ==, 0);
+        Change ch = { .context = &c, .n = 1, .resources = { nofile }, .new = { { 400, 900 } },
+                      .caller = { .uid = 1, .account = 1 }, .target = { .pid = 42 } };
+        const bool cap = have_cap_sys_resource();
+
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        g_assert_cmpint(change_refuse_errno(&ch, &e, -EPERM, true, "", ""), <, 0);
+        g_test_message("privileged: %s: %s", e.name, e.message);
+        g_assert_cmpstr(e.name, ==, cap ? RESOURCE1_ERROR_PERMISSION_DENIED : RESOURCE1_ERROR_SERVICE_LACKS_CAPABILITY);
+        g_assert_cmpstr(e.message, ==, cap ? "setting NOFILE of pid 42 to 400:900: the kernel refused "
+                                             "(operation not permitted)" :
+                                             "setting NOFILE of pid 42 to 400:900: the kernel refused "
+                                             "(the service lacks CAP_SYS_RESOURCE)");
+        sd_bus_error_free(&e);
+
+        g_assert_cmpint(change_refuse_errno(&ch, &e, -EPERM, false, " NOFILE", "; nothing was set"), <, 0);
+        g_test_message("as the caller: %s: %s", e.name, e.message);
+        g_assert_cmpstr(e.name, ==, RESOURCE1_ERROR_PERMISSION_DENIED);
+        g_assert_cmpstr(e.message, ==, "setting NOFILE of pid 42 to 400:900: the kernel refused NOFILE "
+                                       "(operation not permitted to the caller); nothing was set");
+        sd_bus_error_free(&e);
+        if (cap)
+                g_test_message("this process holds CAP_SYS_RESOURCE: ServiceLacksCapability not reachable here");
+        refusals_done(&c.refusals);
+        c.refusals.event = sd_event_unref(c.refusals.event);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         if (getuid() != 0) {
@@ -326,9 +402,11 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/rate/burst-then-per-second", test_rate_burst_then_per_second);
         g_test_add_func("/rate/global-bound-over-many-accounts", test_rate_global);
         g_test_add_func("/refusals/bursts-per-uid-and-in-all", test_refusal_bursts);
+        g_test_add_func("/account-slots/lru", test_account_slots);
         g_test_add_func("/creds/cache-replaces-the-oldest-and-never-caches-long-names", test_creds_cache);
         g_test_add_func("/act/privileged-batch-put-back-and-nothing-by-number-once-gone",
                         test_privileged_batch_put_back);
         g_test_add_func("/act/acting-process-puts-its-batch-back", test_acting_batch_put_back);
+        g_test_add_func("/change/kernel-eperm-of-the-service-or-of-the-caller", test_kernel_eperm_names);
         return g_test_run();
 }

@@ -107,7 +107,7 @@ check "a program built against the retired LIBRESOURCE1_1 node fails to load (ve
 # shared object's file version, as libresource1(3) says which is which.
 release=$(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --modversion resource1)
 file_version=$(basename "$(readlink -f "$libdir/libresource1.so.1")" | sed 's/^libresource1\.so\.//')
-versions=$(MANWIDTH=200 man -l "$share/man/man3/libresource1.3" 2>/dev/null | col -b | awk '/^VERSIONS/ { f = 1; next } /^[A-Z]/ { f = 0 } f' | tr -s ' \n' '  ')
+versions=$(MANWIDTH=200 man -l "$share/man/man3/libresource1.3" 2>/dev/null | col -bx | awk '/^VERSIONS/ { f = 1; next } /^[A-Z]/ { f = 0 } f' | tr -s ' \n' '  ')
 check "pkg-config's Version ($release) is the release: meson's project version and debian/changelog's" \
       '[ "$release" = "$(meson introspect "$build" --projectinfo | python3 -c "import json,sys; print(json.load(sys.stdin)[\"version\"])")" ] &&
        [ "$release" = "$(head -1 debian/changelog | sed -n "s/^resource1 (\([^)-]*\).*/\1/p")" ]'

@@ -43,12 +43,11 @@ wait_comm() {
 
 # Everything the suite starts is killed when it ends, and neither polkitd nor
 # the daemon is left stopped, whatever fails on the way.
-started=()
 dpid=$(daemon_pid)
 cleanup() {
         kill -CONT "$polkitd" 2>/dev/null
         [ -n "$dpid" ] && kill -CONT "$dpid" 2>/dev/null
-        for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
+        kill_started
 }
 trap cleanup EXIT
 

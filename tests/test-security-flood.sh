@@ -65,11 +65,9 @@ chmod 755 "$work"
 B="org.example.Resource1 /org/example/Resource1 org.example.Resource1"
 NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 DAEMON="--reuid=1 --regid=1 --clear-groups"
-started=()
 cleanup() {
         [ -n "${polkitd:-}" ] && kill -CONT "$polkitd" 2>/dev/null
-        for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
-        wait 2>/dev/null
+        kill_started
 }
 trap cleanup EXIT
 

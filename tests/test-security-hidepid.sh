@@ -43,12 +43,10 @@ work=$(mktemp -d "$RESOURCE1_FIXTURE/security-hidepid.XXXXXX")
 chmod 755 "$work"
 NOBODY="--reuid=65534 --regid=65534"
 G=4711                  # a group only the test gives nobody (--groups)
-started=()
 restore_proc() { mount -o remount,hidepid=off,gid=0 /proc; }
 cleanup() {
         restore_proc
-        for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
-        wait 2>/dev/null
+        kill_started
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

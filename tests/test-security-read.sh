@@ -28,12 +28,7 @@ work=$(mktemp -d "$RESOURCE1_FIXTURE/security-read.XXXXXX")
 chmod 755 "$work"
 B="org.example.Resource1 /org/example/Resource1 org.example.Resource1"
 NOBODY="--reuid=65534 --regid=65534"
-started=()
-cleanup() {
-        for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
-        wait 2>/dev/null
-}
-trap cleanup EXIT
+trap kill_started EXIT
 
 # Background processes are started with setpriv itself, not a function, so
 # that $! is the process (setpriv execs it).

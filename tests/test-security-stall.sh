@@ -31,12 +31,7 @@ work=$(mktemp -d "$RESOURCE1_FIXTURE/security-stall.XXXXXX")
 chmod 755 "$work"
 B="org.example.Resource1 /org/example/Resource1 org.example.Resource1"
 NOBODY="--reuid=65534 --regid=65534 --clear-groups"
-started=()
-cleanup() {
-        for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
-        wait 2>/dev/null
-}
-trap cleanup EXIT
+trap kill_started EXIT
 
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # fv FILE KEY: the value of KEY=... on the file's lines.

@@ -56,10 +56,9 @@ alive() { local s; s=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 dpid=$(daemon_pid)
-started=()
 pid_max_was=$(cat /proc/sys/kernel/pid_max)
 cleanup() {
-        for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
+        kill_started
         echo "$pid_max_was" > /proc/sys/kernel/pid_max 2>/dev/null
 }
 trap cleanup EXIT

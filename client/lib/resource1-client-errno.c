@@ -24,6 +24,7 @@ static int local_errno(int r) {
         case EAGAIN:
         case EXDEV:
         case EACCES:
+        case ENOKEY:
                 return -EPROTO;
         }
         return r < 0 ? r : -EPROTO;

@@ -21,6 +21,7 @@ int exit_status_of(int r) {
         case ECONNREFUSED:
         case ETIMEDOUT:    return EXIT_UNAVAILABLE;
         case ESRCH:        return EXIT_NO_PROCESS;
+        case ENOKEY:       return EXIT_SERVICE_LACKS_CAPABILITY;
         default:           return EXIT_ERROR;
         }
 }
@@ -77,6 +78,7 @@ static const char *service_reason(const char *msg) {
 static const char *error_kind(const char *name) {
         static const struct { const char *name, *kind; } kinds[] = {
                 { RESOURCE1_ERROR_PERMISSION_DENIED,   "not allowed" },
+                { RESOURCE1_ERROR_SERVICE_LACKS_CAPABILITY, "allowed, but the service cannot" },
                 { RESOURCE1_ERROR_INVALID_LIMITS,      "invalid limits" },
                 { RESOURCE1_ERROR_INVALID_RESOURCE,    "invalid resource" },
                 { RESOURCE1_ERROR_INVALID_WHO,         "invalid who" },

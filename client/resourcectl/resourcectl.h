@@ -27,6 +27,7 @@ enum {
         EXIT_REFUSED = 3,      /* policy, polkit or the kernel said no, or authentication could not be asked */
         EXIT_UNAVAILABLE = 4,  /* the service (or the bus) cannot be reached, or did not answer */
         EXIT_NO_PROCESS = 5,   /* no such process */
+        EXIT_SERVICE_LACKS_CAPABILITY = 6,   /* allowed, but the service lacks CAP_SYS_RESOURCE */
 };
 
 #define MAX_LIMITS 64

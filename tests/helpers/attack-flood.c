@@ -38,23 +38,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attack-common.h"
 #include "resource1-bus.h"
 
 #define NAME  RESOURCE1_BUS_NAME
 #define PATH  RESOURCE1_PATH
 #define IFACE RESOURCE1_INTERFACE
 #define LIMITS_EXCEEDED "org.example.Resource1.Error.LimitsExceeded"
-
-static uint64_t now_us(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
-static int die(const char *what, int r) {
-        fprintf(stderr, "attack-flood: %s: %s\n", what, strerror(r < 0 ? -r : r));
-        return 3;
-}
 
 static bool parse_value(const char *s, uint64_t *v) {
         if (strcmp(s, "inf") == 0 || strcmp(s, "infinity") == 0) {

@@ -59,6 +59,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attack-common.h"
 #include "resource1-bus.h"
 
 #define NAME  RESOURCE1_BUS_NAME
@@ -68,33 +69,6 @@
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
 #endif
-
-static uint64_t now_us(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
-static int die(const char *what, int r) {
-        fprintf(stderr, "attack-read: %s: %s\n", what, strerror(r < 0 ? -r : r));
-        return 3;
-}
-
-static sd_bus *connect_bus(uint64_t timeout_us) {
-        sd_bus *bus = NULL;
-        int r = sd_bus_open_system(&bus);
-        if (r < 0) {
-                fprintf(stderr, "attack-read: connecting: %s\n", strerror(-r));
-                return NULL;
-        }
-        sd_bus_set_method_call_timeout(bus, timeout_us);
-        return bus;
-}
-
-static bool is_timeout(const sd_bus_error *e, int r) {
-        return r == -ETIMEDOUT || sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) ||
-               sd_bus_error_has_name(e, SD_BUS_ERROR_TIMEOUT);
-}
 
 /* ---- victim: a gated change that waits on a slow polkit ---- */
 

@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attack-common.h"
 #include "resource1-bus.h"
 
 #define NAME  RESOURCE1_BUS_NAME
@@ -129,14 +130,8 @@ static void *spin(void *p) {
 static char daemon_state(void) {
         char path[64], buf[512];
         snprintf(path, sizeof path, "/proc/%d/status", (int) daemon_pid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (read_small(path, buf, sizeof buf) < 0)
                 return 0;
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-                return 0;
-        buf[n] = '\0';
         const char *s = strstr(buf, "\nState:");
         if (!s)
                 return 0;

@@ -67,42 +67,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attack-common.h"
 #include "resource1-bus.h"
 
 #define NAME  RESOURCE1_BUS_NAME
 #define PATH  RESOURCE1_PATH
 #define IFACE RESOURCE1_INTERFACE
 #define ERROR_FAILED "org.example.Resource1.Error.Failed"
-
-static uint64_t now_us(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
-static int die(const char *what, int r) {
-        fprintf(stderr, "attack-stall: %s: %s\n", what, strerror(r < 0 ? -r : r));
-        return 3;
-}
-
-static sd_bus *connect_bus(uint64_t timeout_us) {
-        sd_bus *bus = NULL;
-        int r = sd_bus_open_system(&bus);
-        if (r < 0) {
-                fprintf(stderr, "attack-stall: connecting: %s\n", strerror(-r));
-                return NULL;
-        }
-        sd_bus_set_method_call_timeout(bus, timeout_us);
-        return bus;
-}
-
-static bool is_timeout_name(const char *name) {
-        return name && (strcmp(name, SD_BUS_ERROR_NO_REPLY) == 0 || strcmp(name, SD_BUS_ERROR_TIMEOUT) == 0);
-}
-
-static bool is_timeout(const sd_bus_error *e, int r) {
-        return r == -ETIMEDOUT || is_timeout_name(e->name);
-}
 
 /* NOFILE soft up to hard; returns the soft limit now in force. */
 static rlim_t raise_nofile(void) {

@@ -60,6 +60,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attack-common.h"
 #include "resource1-bus.h"
 
 #define NAME  RESOURCE1_BUS_NAME
@@ -158,14 +159,8 @@ static bool has_task(pid_t tid) {
 static char stat_of(pid_t pid, pid_t *ppid) {
         char path[64], buf[512];
         snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (read_small(path, buf, sizeof buf) < 0)
                 return 0;
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-                return 0;
-        buf[n] = '\0';
         char *p = strrchr(buf, ')');
         char st = 0;
         int pp = 0;

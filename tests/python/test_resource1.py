@@ -248,7 +248,8 @@ class Errors(unittest.TestCase):
     EXPECTED = {
         'InvalidResource': ValueError, 'InvalidLimits': ValueError, 'InvalidWho': ValueError,
         'NoSuchProcess': ProcessLookupError, 'PermissionDenied': PermissionError,
-        'InteractiveAuthorizationRequired': PermissionError, 'Failed': OSError,
+        'InteractiveAuthorizationRequired': PermissionError, 'ServiceLacksCapability': PermissionError,
+        'Failed': OSError,
         'LimitsExceeded': OSError, 'OtherPidNamespace': OSError, 'InvalidArgs': TypeError,
     }
 
@@ -268,6 +269,12 @@ class Errors(unittest.TestCase):
                 self.assertIsNotNone(e.errno, name)
         self.assertEqual(_common.make_error(_common.ERROR_PREFIX + 'NoSuchProcess', '').errno, errno.ESRCH)
         self.assertEqual(_common.make_error(_common.ERROR_PREFIX + 'PermissionDenied', '').errno, errno.EPERM)
+        e = _common.make_error(_common.ERROR_PREFIX + 'ServiceLacksCapability', 'the service lacks it')
+        self.assertIsInstance(e, resource1.ServiceLacksCapability)
+        self.assertIsInstance(e, resource1.PermissionDenied)     # as before it had a name of its own
+        self.assertEqual(e.errno, errno.EPERM)                   # what the kernel said
+        self.assertNotIsInstance(_common.make_error(_common.ERROR_PREFIX + 'PermissionDenied', ''),
+                                 resource1.ServiceLacksCapability)
         e = _common.make_error(_common.ERROR_PREFIX + 'Failed', 'reading /proc/5/io: Input/output error')
         self.assertEqual(e.errno, errno.EIO)
         e = _common.make_error('org.freedesktop.DBus.Error.ServiceUnknown', 'not there')
@@ -330,8 +337,22 @@ class AsNobody(unittest.TestCase):
             resource1.prlimit(0, r, (old[0], old[1] + 1))
         self.assertEqual(cm.exception.errno, errno.EPERM)
         self.assertEqual(resource.getrlimit(r), old)
-        with self.assertRaises(PermissionError):
+        with self.assertRaises(PermissionError) as cm:
             resource1.setrlimits(0, {resource.RLIMIT_CORE: (0, 0), r: (old[0], old[1] + 1)})
+        self.assertNotIsInstance(cm.exception, resource1.ServiceLacksCapability)   # a refusal
+        self.assertEqual(resource.getrlimit(r), old)
+
+    def test_authentication_needed_says_what_is_missing(self):
+        # polkit's default for nobody is auth_admin, and no agent runs here
+        r = resource.RLIMIT_NOFILE
+        old = resource.getrlimit(r)
+        for interactive, says in ((False, 'needs authentication, but the call did not allow interactive '
+                                          'authorization'),
+                                  (True, 'needs authentication, but no authentication agent answered')):
+            with resource1.Client(interactive=interactive, timeout=10) as c:
+                with self.assertRaises(resource1.InteractiveAuthorizationRequired) as cm:
+                    c.prlimit(0, r, (old[0], old[1] + 1))
+            self.assertIn(says, cm.exception.dbus_message, interactive)
         self.assertEqual(resource.getrlimit(r), old)
 
     def test_another_users_process(self):
@@ -351,6 +372,28 @@ class AsNobody(unittest.TestCase):
 
 @unittest.skipUnless(UID == 0, 'as root')
 class AsRoot(unittest.TestCase):
+    def test_a_service_without_cap_sys_resource(self):
+        # root is allowed a hard raise; only the service's capability is missing
+        if resource1.can_raise_hard_limits():
+            self.skipTest('the service holds CAP_SYS_RESOURCE: its lack cannot be seen here')
+        r = resource.RLIMIT_NOFILE
+        old = resource.getrlimit(r)
+        with self.assertRaises(ValueError) as cm:     # setrlimit raises what CPython raises for EPERM
+            resource1.setrlimit(r, (old[0], old[1] + 1))
+        self.assertIsInstance(cm.exception, resource1.ServiceLacksCapability)
+        self.assertTrue(str(cm.exception).startswith('not allowed to raise maximum limit ('))
+        with self.assertRaises(resource1.ServiceLacksCapability) as cm:
+            resource1.prlimit(0, r, (old[0], old[1] + 1))
+        e = cm.exception
+        self.assertIsInstance(e, PermissionError)
+        self.assertEqual((e.errno, e.dbus_name), (errno.EPERM, _common.ERROR_PREFIX + 'ServiceLacksCapability'))
+        self.assertIn('the service lacks CAP_SYS_RESOURCE', e.dbus_message)
+        with self.assertRaises(resource1.ServiceLacksCapability) as cm:
+            resource1.setrlimits(0, {resource.RLIMIT_CORE: resource.getrlimit(resource.RLIMIT_CORE),
+                                     r: (old[0], old[1] + 1)})
+        self.assertIn('the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE)', cm.exception.dbus_message)
+        self.assertEqual(resource.getrlimit(r), old)
+
     def test_prlimit_in_another_pid_namespace_names_its_pid_1(self):
         outer = resource.prlimit(1, R)
         code = '''

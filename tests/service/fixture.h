@@ -28,6 +28,7 @@
 #define INF G_MAXUINT64
 #define ERR_PREFIX "org.example.Resource1.Error."
 #define IAR "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
+#define LACKS_CAP ERR_PREFIX "ServiceLacksCapability"   /* allowed, but the kernel refused the service */
 
 typedef struct User { const char *name; uid_t uid; gid_t gid; } User;
 extern const User U_ROOT;

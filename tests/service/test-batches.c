@@ -124,7 +124,7 @@ static void test_set_rlimits_refused_last_restores_all(void) {
                                "refusal of its last limit was not exercised");
         } else {
                 g_test_message("root's batch: %s", error->message);
-                assert_error(error, ERR_PREFIX "PermissionDenied", "the kernel refused NOFILE");
+                assert_error(error, LACKS_CAP, "the kernel refused NOFILE");
                 g_assert_nonnull(strstr(error->message, "setting CORE to 1024:8192, FSIZE to 50000:200000, "
                                                         "NOFILE to 400:801 of pid"));
                 g_assert_nonnull(strstr(error->message, "the limits set were restored"));
@@ -142,7 +142,7 @@ static void test_set_rlimits_refused_last_restores_all(void) {
                 g_autoptr(GVariant) r2 = set_rlimits(child, "('CORE', 1024, 4096), ('NOFILE', 400, 801)", &error);
                 all_kernel_limits(child, &after);
                 g_test_message("root's batch, hard limit lowered first: %s", error->message);
-                assert_error(error, ERR_PREFIX "PermissionDenied", "the kernel refused NOFILE");
+                assert_error(error, LACKS_CAP, "the kernel refused NOFILE");
                 g_assert_nonnull(strstr(error->message, "nothing was set"));
                 assert_limits_unchanged(&before, &after);
                 g_assert_cmpuint(changed_reset(), ==, 0);
@@ -168,7 +168,7 @@ static void test_set_rlimits_refused_last_restores_all(void) {
                 g_assert_cmpuint(own.hard[RLIMIT_NOFILE], ==, 900);
                 g_assert_cmpuint(changed_reset(), ==, 2);
         } else {
-                assert_result_error(&res, ERR_PREFIX "PermissionDenied", "the kernel refused");
+                assert_result_error(&res, LACKS_CAP, "the kernel refused");
                 g_assert_null(strstr(res.err_msg, "polkit refused"));
                 g_assert_true(strstr(res.err_msg, "refused FSIZE") || strstr(res.err_msg, "refused NOFILE"));
                 assert_limits_unchanged(&start, &own);
@@ -203,7 +203,7 @@ static void test_set_rlimits_asks_each_action_once(void) {
                 g_assert_true(res.ok);
         else {
                 /* polkit said yes to both; the kernel refuses root without CAP_SYS_RESOURCE */
-                assert_result_error(&res, ERR_PREFIX "PermissionDenied", "the kernel refused");
+                assert_result_error(&res, LACKS_CAP, "the kernel refused");
                 g_assert_null(strstr(res.err_msg, "polkit"));
                 all_kernel_limits(target, &after);
                 assert_limits_unchanged(&before, &after);
@@ -223,7 +223,7 @@ static void test_set_rlimits_asks_each_action_once(void) {
         g_auto(Result) res2 = {};
         rcall_as(&U_YES, NULL, NULL, "SetRlimits", "(ua(stt))", two, &res2);
         if (!can_raise)
-                assert_result_error(&res2, ERR_PREFIX "PermissionDenied", "the kernel refused");
+                assert_result_error(&res2, LACKS_CAP, "the kernel refused");
         g_autoptr(GPtrArray) asked2 = checks_take();
         g_assert_cmpuint(asked2->len, ==, 1);
         assert_batch_details(asked2->pdata[0], "org.example.resource1.manage-other", target, "CORE NOFILE",
@@ -246,7 +246,7 @@ static void test_set_rlimits_asks_each_action_once(void) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) r = set_rlimits(target, "('CORE', 1024, 8192), ('NOFILE', 300, 700)", &error);
         if (!can_raise)
-                assert_error(error, ERR_PREFIX "PermissionDenied", "the kernel refused");
+                assert_error(error, LACKS_CAP, "the kernel refused");
         g_assert_cmpuint(checks_reset(), ==, 0);
         changed_reset();
         sleepers_kill();
@@ -276,7 +276,7 @@ static void test_set_rlimits_example_rule(void) {
                         g_assert_cmpuint(own.hard[RLIMIT_NOFILE], ==, 1048576);
                 } else {
                         /* the rule said yes: the refusal is the kernel's, not polkit's */
-                        assert_result_error(&res, ERR_PREFIX "PermissionDenied", "the kernel refused");
+                        assert_result_error(&res, LACKS_CAP, "the kernel refused");
                         g_assert_nonnull(strstr(res.err_msg, "lacks CAP_SYS_RESOURCE"));
                         g_assert_null(strstr(res.err_msg, "polkit"));
                         assert_limits_unchanged(&start, &own);
@@ -411,6 +411,23 @@ static void test_set_rlimits_signals_once_per_limit(void) {
         assert_changed(0, child, "STACK", 4194304, 8388608, 0);
         assert_changed(1, child, "NOFILE", 50, 100, 0);
         changed_reset();
+
+        /* by pidfd, root's batch with a hard raise last: the service's own act,
+         * which the kernel refuses without CAP_SYS_RESOURCE */
+        g_autoptr(GError) lacks = NULL;
+        g_autoptr(GVariant) rl = call_with_fd("SetRlimitsPidfd",
+                                              g_variant_new_parsed("(@h 0, [('STACK', @t 4194304, @t 8388608), "
+                                                                   "('NOFILE', @t 50, @t 101)])"), pidfd, &lacks);
+        if (can_raise) {
+                g_assert_no_error(lacks);
+                changed_reset();
+        } else {
+                assert_error(lacks, LACKS_CAP, "the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE); "
+                             "the limits set were restored");
+                kernel_limits(child, RLIMIT_NOFILE, &s, &h);
+                g_assert_cmpuint(h, ==, 100);
+                g_assert_cmpuint(changed_reset(), ==, 0);
+        }
         close(pidfd);
 
         /* an unprivileged caller lowering two of its own limits: no polkit, its own act */

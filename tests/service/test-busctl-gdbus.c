@@ -49,6 +49,22 @@ static void test_busctl_every_method(void) {
                                                     "busctl", "--system", "call", NAME, PATH, IFACE, "Prlimit",
                                                     "usbtt", pid, "NOFILE", "true", "1", "1", NULL }, FALSE);
         g_assert_nonnull(strstr(y, "manage-other"));
+
+        /* The same challenge (polkit's default for nobody is auth_admin and no
+         * agent runs here), told apart by what busctl allowed: interaction
+         * not allowed, or allowed with no agent to answer. */
+        const char *allow[] = { "--allow-interactive-authorization=no", "--allow-interactive-authorization=yes" };
+        for (int i = 0; i < 2; i++) {
+                g_autofree char *z = run((const char *[]) { "setpriv", "--reuid=65534", "--regid=65534",
+                                                            "--clear-groups", "busctl", "--system", allow[i],
+                                                            "call", NAME, PATH, IFACE, "Prlimit", "usbtt", pid,
+                                                            "NOFILE", "true", "1", "1", NULL }, FALSE);
+                g_test_message("busctl %s as nobody: %s", allow[i], g_strstrip(z));
+                g_assert_nonnull(strstr(z, "manage-other needs authentication, but "));
+                g_assert_nonnull(strstr(z, i ? "no authentication agent answered"
+                                             : "the call did not allow interactive authorization"));
+                g_assert_null(strstr(z, i ? "did not allow" : "no authentication agent answered"));
+        }
         sleepers_kill();
         changed_reset();
         checks_reset();

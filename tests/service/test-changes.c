@@ -60,7 +60,7 @@ static void test_root_changes_own_child_without_polkit(void) {
                 g_assert_cmpuint(nofile_hard_of(child), ==, 2000);
                 g_assert_cmpuint(changed_reset(), ==, 1);
         } else {
-                assert_error(error, ERR_PREFIX "PermissionDenied", "kernel refused");
+                assert_error(error, LACKS_CAP, "kernel refused");
                 g_assert_cmpuint(nofile_hard_of(child), ==, 500);
                 g_assert_cmpuint(changed_reset(), ==, 0);
                 g_test_message("success path of a hard-limit raise not exercised: the service lacks CAP_SYS_RESOURCE here; "
@@ -186,6 +186,23 @@ static void test_prlimit_pidfd(void) {
         kernel_limits(other, RLIMIT_NOFILE, &s2, &h2);
         g_assert_cmpuint(s2, !=, 1);
         checks_reset();
+
+        /* ... and one polkit says yes to: the service acts, and the kernel
+         * has the last word (without CAP_SYS_RESOURCE, the service's fault) */
+        g_auto(Result) yes = {};
+        rcall_as(&U_YES, NULL, opts, "PrlimitPidfd", "(hsbtt)", "(handle 0, 'NOFILE', true, 1, 1)", &yes);
+        g_test_message("daemon names games' process by pidfd: %s %s", yes.ok ? "OK" : yes.err_name,
+                       yes.ok ? "" : yes.err_msg);
+        kernel_limits(other, RLIMIT_NOFILE, &s2, &h2);
+        if (can_raise) {
+                g_assert_true(yes.ok);
+                g_assert_cmpuint(h2, ==, 1);
+        } else {
+                assert_result_error(&yes, LACKS_CAP, "the kernel refused (the service lacks CAP_SYS_RESOURCE)");
+                g_assert_cmpuint(s2, !=, 1);
+        }
+        g_assert_cmpuint(checks_reset(), ==, 1);
+        changed_reset();
         sleepers_kill();
 }
 

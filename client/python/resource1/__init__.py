@@ -13,7 +13,10 @@ check their arguments and raise as CPython 3.11's ``resource`` does. The one
 difference: a hard-limit raise may be granted by polkit rather than needing
 root. A refused one is ``ValueError("not allowed to raise maximum limit ...")``
 from ``setrlimit`` (as CPython maps EPERM) and ``PermissionError`` from
-``prlimit``; the service's reason follows in the text.
+``prlimit``; the service's reason follows in the text. A change that was
+allowed but that the service cannot make, as it lacks CAP_SYS_RESOURCE, raises
+the same, as a ``ServiceLacksCapability`` (a ``PermissionDenied``): catch it
+first to tell a misconfigured service from a refusal.
 
 Every exception made from a service's answer is also a ``ServiceError``, with
 the D-Bus error name in ``dbus_name`` and the service's text in
@@ -43,7 +46,7 @@ import threading as _threading
 from . import _common
 from ._common import (ServiceError, InvalidResource, InvalidLimits, InvalidWho,
                       NoSuchProcess, PermissionDenied, InteractiveAuthorizationRequired,
-                      RaiseRefused, Failed, LimitsExceeded, OtherPidNamespace, InvalidArgs,
+                      ServiceLacksCapability, RaiseRefused, Failed, LimitsExceeded, OtherPidNamespace, InvalidArgs,
                       BusError, Timeout, RlimitChanged, struct_rusage)
 from ._bus import Connection, SignalQueue
 
@@ -56,7 +59,7 @@ __all__ = ['RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_
            'properties', 'can_raise_hard_limits', 'version', 'resources', 'subscribe',
            'Client', 'Subscription', 'RlimitChanged', 'ServiceError', 'InvalidResource',
            'InvalidLimits', 'InvalidWho', 'NoSuchProcess', 'PermissionDenied',
-           'InteractiveAuthorizationRequired', 'RaiseRefused', 'Failed', 'LimitsExceeded',
+           'InteractiveAuthorizationRequired', 'ServiceLacksCapability', 'RaiseRefused', 'Failed', 'LimitsExceeded',
            'OtherPidNamespace', 'InvalidArgs', 'BusError', 'Timeout']
 
 __version__ = '0.1.0'

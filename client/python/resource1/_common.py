@@ -83,9 +83,23 @@ class InteractiveAuthorizationRequired(PermissionDenied):
     allow after authentication; call with interactive=True."""
 
 
+class ServiceLacksCapability(PermissionDenied):
+    """org.example.Resource1.Error.ServiceLacksCapability (errno EPERM, as the
+    kernel said): the change was allowed (by polkit, or to root) but the
+    service lacks CAP_SYS_RESOURCE, so the kernel refused it; the service is
+    set up wrong, asking again does not help. A PermissionDenied (so a
+    PermissionError) as before it had a name of its own; catch this class
+    first to tell it from a refusal of the caller."""
+
+
 class RaiseRefused(PermissionDenied, ValueError):
     """setrlimit()'s refused change: a ValueError as CPython's setrlimit
     raises for EPERM, and a PermissionError too."""
+
+
+class _RaiseImpossible(ServiceLacksCapability, RaiseRefused):
+    """setrlimit()'s change the service lacks the capability for: a
+    ServiceLacksCapability that is a RaiseRefused (so a ValueError) too."""
 
 
 class Failed(ServiceError, OSError):
@@ -115,6 +129,7 @@ ERRORS = {
     ERROR_PREFIX + 'InvalidWho': (InvalidWho, _errno.EINVAL),
     ERROR_PREFIX + 'NoSuchProcess': (NoSuchProcess, _errno.ESRCH),
     ERROR_PREFIX + 'PermissionDenied': (PermissionDenied, _errno.EPERM),
+    ERROR_PREFIX + 'ServiceLacksCapability': (ServiceLacksCapability, _errno.EPERM),
     'org.freedesktop.DBus.Error.InteractiveAuthorizationRequired':
         (InteractiveAuthorizationRequired, _errno.EPERM),
     ERROR_PREFIX + 'Failed': (Failed, None),
@@ -383,6 +398,7 @@ def op_setrlimit(resource, limits):
     texts = dict(_INVALID_RESOURCE)
     texts[ERROR_PREFIX + 'InvalidLimits'] = (InvalidLimits, _EXCEEDS)
     texts[ERROR_PREFIX + 'PermissionDenied'] = (RaiseRefused, _NOT_ALLOWED)
+    texts[ERROR_PREFIX + 'ServiceLacksCapability'] = (_RaiseImpossible, _NOT_ALLOWED)
     texts['org.freedesktop.DBus.Error.InteractiveAuthorizationRequired'] = (RaiseRefused, _NOT_ALLOWED)
     return Op('SetRlimit', 'stt', (name, soft, hard), lambda b: None, texts)
 
