@@ -94,6 +94,7 @@ rc "$R" set --pid "$child" CORE 0:0 FSIZE 1M: NOFILE :81
 if [ "$can_raise" = "b false" ]; then
         check "a batch whose last limit the kernel refuses the service (it lacks CAP_SYS_RESOURCE): exit 6, one line naming it, the others restored" \
               '[ $status = 6 ] && [ $(wc -l < "$T/err") = 1 ] && grep -q "the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE)" "$T/err" &&
+               grep -q "^resourcectl: setting CORE, FSIZE, NOFILE of pid $child (sleep): allowed, but the service cannot: " "$T/err" &&
                grep -q "the limits set were restored" "$T/err" && [ ! -s "$T/out" ] &&
                [ "$(proc_limit $child "Max core file size")" = "$before_core" ] &&
                [ "$(proc_limit $child "Max file size")" = "$before_fsize" ] && [ "$(proc_limit $child "Max open files")" = "80 80" ]'

@@ -116,8 +116,9 @@ int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const i
                 return EXIT_OK;
 
         if (r == -EACCES && interactive_required(h)) {
-                /* The service says what needs authentication; what stood in
-                 * the way of asking for it is known only here. */
+                /* The service's message (--verbose) names the action that
+                 * needs authentication; what stood in the way of asking is
+                 * known only here, and said on a line of its own. */
                 polkit_agent_why(&agent, arg_ask_password, why, sizeof why);
                 return fail_with_hint(h, r, why, "setting %s", changes_describe(changes, n, pid, what, sizeof what));
         }
