@@ -15,6 +15,12 @@
  *   idle-clients N                  N connections that each call once, then
  *                                   wait for stdin to close
  *   exec N COMMAND...               median µs to run COMMAND to completion
+ *   exec-vs NAME N A... -- B...     A and B run in turn N times each (A B A B ...):
+ *                                   "NAME-a", "NAME-b" medians µs and "NAME-ratio",
+ *                                   the median of the N ratios A/B pair by pair
+ *                                   (a drift of the machine's speed hits both)
+ *   one-ping                        connect, one Ping to the service, exit: the
+ *                                   floor of any sd-bus client's single call
  *   load CONNS CALLS THREADS        CONNS connections at once, CALLS GetRlimit
  *                                   calls spread over them by THREADS threads;
  *                                   exits 1 on any error
@@ -405,6 +411,78 @@ static int exec_time(size_t n, char **argv) {
         return 0;
 }
 
+/* One run of argv to completion, its output to /dev/null; ns, or 0 when it
+ * failed. */
+static uint64_t run_once(char **argv) {
+        uint64_t t = now_ns();
+        pid_t p = fork();
+        if (p == 0) {
+                int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
+                        _exit(127);
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        int status;
+        if (p < 0 || waitpid(p, &status, 0) < 0)
+                return 0;
+        uint64_t d = now_ns() - t;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? d : 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return x < y ? -1 : x > y;
+}
+
+static int exec_vs(const char *name, size_t n, char **argv) {
+        char **b = NULL;
+        for (char **p = argv; *p; p++)
+                if (strcmp(*p, "--") == 0) {
+                        *p = NULL;
+                        b = p + 1;
+                        break;
+                }
+        if (!b || !*b || !*argv || n == 0) {
+                fprintf(stderr, "bench: exec-vs NAME N A... -- B...\n");
+                return 2;
+        }
+        uint64_t *va = calloc(n, sizeof *va), *vb = calloc(n, sizeof *vb);
+        double *ratio = calloc(n, sizeof *ratio);
+        if (!va || !vb || !ratio)
+                return 1;
+        if (run_once(argv) == 0 || run_once(b) == 0) {   /* warm-up, and a check that both work */
+                fprintf(stderr, "bench: %s or %s failed\n", argv[0], b[0]);
+                return 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+                va[i] = run_once(argv);
+                vb[i] = run_once(b);
+                if (va[i] == 0 || vb[i] == 0) {
+                        fprintf(stderr, "bench: %s failed\n", va[i] == 0 ? argv[0] : b[0]);
+                        return 1;
+                }
+                ratio[i] = (double) va[i] / (double) vb[i];
+        }
+        qsort(ratio, n, sizeof *ratio, cmp_double);
+        printf("%s-a %.2f\n%s-b %.2f\n%s-ratio %.3f\n", name, median_us(va, n), name, median_us(vb, n), name,
+               n % 2 ? ratio[n / 2] : (ratio[n / 2 - 1] + ratio[n / 2]) / 2);
+        free(va), free(vb), free(ratio);
+        return 0;
+}
+
+static int one_ping(void) {
+        sd_bus *bus = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        if (sd_bus_open_system(&bus) < 0)
+                return 1;
+        int r = sd_bus_call_method(bus, RESOURCE1_BUS_NAME, RESOURCE1_PATH, "org.freedesktop.DBus.Peer", "Ping", &e,
+                                   NULL, NULL);
+        sd_bus_error_free(&e);
+        sd_bus_flush_close_unref(bus);
+        return r < 0;
+}
+
 typedef struct LoadWorker {
         pthread_t thread;
         sd_bus **buses;
@@ -494,7 +572,11 @@ int main(int argc, char *argv[]) {
                 return repeat(strtoul(argv[2], NULL, 10), argv[3], strtoul(argv[4], NULL, 10));
         if (argc >= 4 && strcmp(argv[1], "exec") == 0)
                 return exec_time(strtoul(argv[2], NULL, 10), argv + 3);
+        if (argc >= 7 && strcmp(argv[1], "exec-vs") == 0)
+                return exec_vs(argv[2], strtoul(argv[3], NULL, 10), argv + 4);
+        if (argc == 2 && strcmp(argv[1], "one-ping") == 0)
+                return one_ping();
         fprintf(stderr, "usage: resource1-bench latency N OTHER_PID CHILD_PID | latency-user N OWN_PID | gated N | throughput CONNS SECONDS "
-                        "GetRlimit|Ping | calls N | idle-clients N | exec N COMMAND...\n");
+                        "GetRlimit|Ping | calls N | idle-clients N | exec N COMMAND... | exec-vs NAME N A... -- B... | one-ping\n");
         return 2;
 }

@@ -73,6 +73,14 @@ per = (f["private-with-idle-clients-kib"] - f["private-before-idle-clients-kib"]
 rows.append((f"daemon memory per idle client ({int(f['idle-clients'])})", f"{per:.2f} KiB", "", "<= 2 KiB",
              "yes" if per <= 2 else "NO", "private pages; each client made one call"))
 rows.append((f"daemon CPU per {int(f['calls']):,} GetRlimit", f"{f['cpu-ms-per-calls']:,.0f} ms", "", "", "", ""))
+for k, name in (("cli-limits", "resourcectl limits NOFILE, as nobody"), ("cli-set", "resourcectl set NOFILE, as nobody")):
+    if k + "-ratio" in f:
+        r = f[k + "-ratio"]
+        rows.append((name + " (wall)", f"{f[k + '-a']:,.0f} us", f"{r:.2f}", "<= 1.5 x prlimit", "yes" if r <= 1.5 else "NO",
+                     f"prlimit: {f[k + '-b']:,.0f} us; in turn, ratio pair by pair"))
+if "cli-floor-ratio" in f:
+    rows.append(("floor: one sd-bus call (wall)", f"{f['cli-floor-a']:,.0f} us", f"{f['cli-floor-ratio']:.2f}", "", "",
+                 "connect and one Ping, against prlimit"))
 r = f["exec-resourcectl"] / f["exec-prlimit"]
 rows.append(("resourcectl limits (wall)", f"{f['exec-resourcectl']:,.0f} us", f"{r:.2f}",
              "<= 2 x prlimit", "yes" if r <= 2 else "NO", f"prlimit: {f['exec-prlimit']:,.0f} us"))

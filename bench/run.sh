@@ -89,6 +89,7 @@ wait "$IDLE_PID" || true
 
 "$B" exec "$EXECS" "$T/resourcectl" limits --pid "$child" >> "$out"
 "$B" exec "$EXECS" prlimit --pid "$child" >> "$out"
+EXECS=$EXECS bench/cli.sh --inside >> "$out"
 
 kill "$child" "$other" "$monitor" 2>/dev/null || true
 python3 "$PWD/bench/report.py" "$out"

@@ -87,11 +87,31 @@ static int method_prlimit(sd_bus_message *m, void *userdata, sd_bus_error *error
         return change_start(userdata, m, pid, -1, &l, 1, CHANGE_REPLY_OLD, error);
 }
 
+/* The pidfd every *Pidfd method starts with. An "h" argument is an index
+ * into the descriptors the message carries; when none is there (a call
+ * made without a descriptor list), sd-bus fails the read with -EBADMSG,
+ * which would reach the caller as InconsistentMessage "Bad message". */
+static int read_pidfd(sd_bus_message *m, int *ret_fd, sd_bus_error *error) {
+        int fd;
+        int r = sd_bus_message_read_basic(m, 'h', &fd);
+        if (r == -EBADMSG)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "no file descriptor was passed with the call (the pidfd argument is "
+                                        "an index into those the message carries)");
+        if (r < 0)
+                return r;
+        *ret_fd = fd;
+        return 0;
+}
+
 static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         ChangeLimit l;
-        int fd, set;
+        int fd = -1, set;
 
-        int r = sd_bus_message_read(m, "hsbtt", &fd, &l.resource, &set, &l.soft, &l.hard);
+        int r = read_pidfd(m, &fd, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "sbtt", &l.resource, &set, &l.soft, &l.hard);
         if (r < 0)
                 return r;
         if (!set)
@@ -140,9 +160,9 @@ static int method_set_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *e
 }
 
 static int method_set_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        int fd;
+        int fd = -1;
 
-        int r = sd_bus_message_read_basic(m, 'h', &fd);
+        int r = read_pidfd(m, &fd, error);
         if (r < 0)
                 return r;
         return set_rlimits(m, userdata, 0, fd, error);
@@ -162,9 +182,9 @@ static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *er
 
 static int method_get_rusage_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *who;
-        int fd;
+        int fd = -1;
 
-        int r = sd_bus_message_read_basic(m, 'h', &fd);
+        int r = read_pidfd(m, &fd, error);
         if (r >= 0)
                 r = sd_bus_message_read_basic(m, 's', &who);
         if (r < 0)
@@ -227,9 +247,9 @@ static int method_list_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *
 }
 
 static int method_list_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        int fd;
+        int fd = -1;
 
-        int r = sd_bus_message_read_basic(m, 'h', &fd);
+        int r = read_pidfd(m, &fd, error);
         if (r < 0)
                 return r;
         return list_rlimits(userdata, m, 0, fd, error);

@@ -35,7 +35,7 @@ declare -A forms=(
 )
 section SYNOPSIS > "$T/synopsis"
 printf '%s\n' "${!forms[@]}" | sort > "$T/known"
-echo "1..7"
+echo "1..9"
 check "the man page's SYNOPSIS forms are those this test runs" 'sort "$T/synopsis" | diff -u "$T/known" - >&2'
 bad=""
 while IFS= read -r form; do
@@ -69,7 +69,9 @@ check "every command of the man page's EXAMPLES is a valid command line${bad:+ (
 # README.md: the first code block of its resourcectl section, run in one
 # shell as a person would type it. A command's status is 0 unless an
 # "echo $?" after it shows another; the first word of every line it printed
-# is the one the README shows ("..." stands for lines left out).
+# is the one the README shows ("..." stands for lines left out); resourcectl's
+# own notes and errors ("resourcectl: ...", "Set limits of ...") are the whole
+# line shown, but for numbers (pids, limits).
 awk '/^## resourcectl/ { s = 1 } s && /^```/ { if (b) exit; b = 1; next } b' "$SOURCE_ROOT/README.md" > "$T/readme"
 script=$T/readme.sh
 {
@@ -116,11 +118,26 @@ for i, (cmd, out) in enumerate(want, 1):
     else:
         pairs = list(zip(out, lines))
         ok = len(lines) == len(out)
-    if not ok or any(first(a) != first(b) for a, b in pairs):
+    said = lambda l: l.startswith(("resourcectl: ", "Set limits of "))
+    digits = lambda l: re.sub(r"[0-9]+", "N", l)
+    if not ok or any(first(a) != first(b) or (said(a) and digits(a) != digits(b)) for a, b in pairs):
         print(f"{cmd}: printed {lines}, the README shows {out}"); bad += 1
 print(f"{len(want)} commands, {bad} differ")
 sys.exit(1 if bad else 0)
 PY
 check "the README's resourcectl examples run, with the statuses and lines shown ($(tail -1 "$T/readme.diff"))" \
       'grep -q " 0 differ$" "$T/readme.diff" || { sed "s/^/# /" "$T/readme.diff"; false; }'
+
+# The arrow of set's lines: the man page shows what resourcectl prints, in a
+# UTF-8 locale (→) and in one that is not (->).
+sleep 600 & sleeper=$!
+arrows() { # locale → "man-page-arrow resourcectl-arrow"
+        local m o
+        m=$(LC_ALL=$1 MANWIDTH=200 man -l "$man" 2>/dev/null | col -b | grep -m1 -o "^ *NOFILE: 1024:524288 [^ ]* " | awk '{print $3}')
+        o=$(LC_ALL=$1 resourcectl set --pid "$sleeper" NOFILE 100: | awk '{print $3}')
+        echo "$m $o"
+}
+check "in a UTF-8 locale, the man page's EXAMPLES and set print the same arrow, → ($(arrows C.UTF-8))" '[ "$(arrows C.UTF-8)" = "→ →" ]'
+check "in the C locale, both -> ($(arrows C))" '[ "$(arrows C)" = "-> ->" ]'
+kill "$sleeper"
 tap_done

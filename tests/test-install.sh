@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..21"
+echo "1..25"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
 check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
@@ -59,7 +59,8 @@ cflags() { PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --cflags 
 # A sanitizer build's library needs its programs built with the same sanitizers.
 san=$(option b_sanitize)
 [ "$san" = none ] && san="" || san="-fsanitize=$san"
-cc_strict() { cc $san -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror "$@"; }
+# As a third party builds them: -Wall -Wextra, nothing turned off.
+cc_strict() { cc $san -std=gnu11 -Wall -Wextra -Werror "$@"; }
 # The ```c blocks of README.md's libresource1 section.
 readme_examples() {
         awk '/^## libresource1/ { s = 1; next } /^## / { s = 0 } s && /^```c/ { f = 1; next } f && /^```/ { f = 0; n++; next }
@@ -101,6 +102,29 @@ check "a program built against the retired LIBRESOURCE1_1 node fails to load (ve
       'mkdir -p "$ex/old" && cc -shared -fPIC -o "$ex/old/libresource1.so.1" -Wl,-soname,libresource1.so.1 -Wl,--version-script="$ex/old.sym" "$ex/old-lib.c" &&
        cc -o "$ex/old-prog" "$ex/old-prog.c" "$ex/old/libresource1.so.1" && LD_LIBRARY_PATH="$ex/old" "$ex/old-prog" &&
        ! LD_LIBRARY_PATH="$libdir" "$ex/old-prog" 2>"$ex/old.err" && grep -q "LIBRESOURCE1_1.*not found" "$ex/old.err"'
+
+# Versions: the release users read (pkg-config, debian/changelog) and the
+# shared object's file version, as libresource1(3) says which is which.
+release=$(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --modversion resource1)
+file_version=$(basename "$(readlink -f "$libdir/libresource1.so.1")" | sed 's/^libresource1\.so\.//')
+versions=$(MANWIDTH=200 man -l "$share/man/man3/libresource1.3" 2>/dev/null | col -bx | awk '/^VERSIONS/ { f = 1; next } /^[A-Z]/ { f = 0 } f' | tr -s ' \n' '  ')
+check "pkg-config's Version ($release) is the release: meson's project version and debian/changelog's" \
+      '[ "$release" = "$(meson introspect "$build" --projectinfo | python3 -c "import json,sys; print(json.load(sys.stdin)[\"version\"])")" ] &&
+       [ "$release" = "$(head -1 debian/changelog | sed -n "s/^resource1 (\([^)-]*\).*/\1/p")" ]'
+check "libresource1(3) says which number is which: release $release (pkg-config), file version $file_version (not a release)" \
+      '[[ $versions == *"release $release of resource1"* ]] && [[ $versions == *"pkg-config --modversion resource1"* ]] &&
+       [[ $versions == *"libresource1.so.$file_version"* ]] && [[ $versions == *"LIBRESOURCE1_${file_version%.*}"* ]]'
+
+# The tests' rcall: where the README says it is built, with a --help that
+# explains every option it takes.
+check "the README's rcall command names the program the build makes (build/ as the build directory)" \
+      'paths=$(grep -o "\`[^\` ]*/rcall " README.md | tr -d "\`" | sort -u) && [ -n "$paths" ] &&
+       (for p in $paths; do [ -x "$build/${p#build/}" ] && [[ $p == build/* ]] || { echo "# $p" >&2; exit 1; }; done)'
+rcall_help=$("$build/tests/helpers/rcall" --help)
+check "rcall --help explains each option, and the METHOD SIGNATURE ARGS it takes" \
+      'opts=$(grep -o "\"[a-z-]*\", 0, 0, G_OPTION" tests/helpers/rcall.c | cut -d\" -f2) && [ $(echo "$opts" | wc -l) -ge 7 ] &&
+       (for o in $opts; do echo "$rcall_help" | grep -Eq "^  --$o(=[A-Z]+)? +[A-Z][a-z]" || { echo "# --$o" >&2; exit 1; }; done) &&
+       echo "$rcall_help" | grep -q "SIGNATURE its input arguments" && echo "$rcall_help" | grep -q "PrlimitPidfd"'
 
 comp=$share/bash-completion/completions/resourcectl
 complete_words() { bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _resourcectl; echo "${COMPREPLY[*]}"' _ "$comp" "$@"; }

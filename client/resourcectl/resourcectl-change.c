@@ -5,10 +5,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "resourcectl.h"
-
-#define ERROR_INTERACTIVE "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
 
 int change_parse(const Resource1Rlimit *res, const char *value, Change changes[], size_t n) {
         const char *why = NULL;
@@ -49,15 +48,21 @@ void changes_apply(const Change changes[], size_t n, const struct rlimit cur[sta
         }
 }
 
-/* "NOFILE to 100:200, CORE to 0:0" for a failure the service did not word. */
-static const char *changes_describe(const Change changes[], const struct rlimit new[], size_t n, char *buf,
-                                    size_t size) {
-        char a[24], b[24];
+/* "NOFILE, CORE of pid 42 (bash)": what a failure was about; the values are
+ * the service's to repeat (--verbose), since they are what it was asked. pid
+ * 0 is resourcectl's own process (run). */
+static const char *changes_describe(const Change changes[], size_t n, pid_t pid, char *buf, size_t size) {
+        char name[96];
         size_t k = 0;
         buf[0] = '\0';
         for (size_t i = 0; i < n && k < size; i++)
-                k += (size_t) snprintf(buf + k, size - k, "%s%s to %s:%s", i ? ", " : "", changes[i].res->name,
-                                       limit_value_format(new[i].rlim_cur, a), limit_value_format(new[i].rlim_max, b));
+                k += (size_t) snprintf(buf + k, size - k, "%s%s", i ? ", " : "", changes[i].res->name);
+        if (k >= size)
+                return buf;
+        if (pid == 0)
+                snprintf(buf + k, size - k, " of pid %d (resourcectl)", (int) getpid());
+        else
+                snprintf(buf + k, size - k, " of %s", target_name(name));
         return buf;
 }
 
@@ -108,18 +113,16 @@ int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const i
                 return EXIT_OK;
 
         if (r == -EACCES && interactive_required(h)) {
-                /* The library says what stood in the way of asking, unless
-                 * asking was not allowed at all. */
+                /* The first line says what failed (--verbose adds the
+                 * service's message); the library's message says after
+                 * "needs authentication, but" what stood in the way of
+                 * asking, on a line of its own. */
+                static const char but[] = " needs authentication, but ";
                 const char *msg = resource1_last_error_message(h) ?: "";
-                const char *needs = strstr(msg, " needs authentication");
-                if (arg_ask_password)
-                        fprintf(stderr, "resourcectl: %s\n", msg);
-                else if (needs)
-                        fprintf(stderr, "resourcectl: %.*s, but --no-ask-password forbids asking\n",
-                                (int) (needs - msg + strlen(" needs authentication")), msg);
-                else
-                        fprintf(stderr, "resourcectl: %s (--no-ask-password forbids asking)\n", msg);
-                return EXIT_REFUSED;
+                const char *why = strstr(msg, but);
+                return fail_with_hint(h, r, !arg_ask_password ? "--no-ask-password forbids asking" :
+                                            why ? why + strlen(but) : NULL,
+                                      "setting %s", changes_describe(changes, n, pid, what, sizeof what));
         }
-        return fail(h, r, "cannot set %s", changes_describe(changes, new, n, what, sizeof what));
+        return fail(h, r, "setting %s", changes_describe(changes, n, pid, what, sizeof what));
 }

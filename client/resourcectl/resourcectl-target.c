@@ -31,6 +31,8 @@ const char *target_name(char buf[static 96]) {
         return buf;
 }
 
+static int proc_dir(char buf[static 32]);
+
 /* change: the process is to be changed, not read. */
 int target_open(bool thread, bool change) {
         pid_t pid = arg_pid;
@@ -62,9 +64,10 @@ int target_open(bool thread, bool change) {
                 return EXIT_NO_PROCESS;
         }
 
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
-        FILE *f = fopen(path, "re");
+        char dir[32], path[64];
+        FILE *f = NULL;
+        if (proc_dir(dir) >= 0 && snprintf(path, sizeof path, "%s/comm", dir) > 0)
+                f = fopen(path, "re");
         if (!f || !fgets(target.comm, sizeof target.comm, f))
                 snprintf(target.comm, sizeof target.comm, "?");
         if (f)
@@ -73,9 +76,9 @@ int target_open(bool thread, bool change) {
         return EXIT_OK;
 }
 
-/* "Setting limits of pid 42 (bash), resourcectl's parent process." on
- * standard error: always for a change of the implied process (unless
- * --quiet), and for anything with --verbose. */
+/* "Set limits of pid 42 (bash), resourcectl's parent process." on
+ * standard error, once the call has been made: always for a change of the
+ * implied process (unless --quiet), and for anything with --verbose. */
 void target_note(const char *doing, bool change) {
         char name[96];
         if (arg_quiet || !(arg_verbose || (change && target.parent)))
@@ -100,17 +103,14 @@ static int target_list_rlimits(Resource1 *h, struct rlimit all[static RLIM_NLIMI
         return n;
 }
 
-/* /proc/PID/limits, which anyone may read, for when the service cannot be
- * reached. */
-static int proc_list_rlimits(struct rlimit all[static RLIM_NLIMITS]) {
-        char path[64], text[8192];
-        snprintf(path, sizeof path, "/proc/%d/limits", (int) target.pid);
+/* A small file whole; -errno (-ESRCH for a /proc file that is gone). */
+static int read_small(const char *path, char *text, size_t size) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
         size_t k = 0;
         ssize_t n;
-        while (k < sizeof text - 1 && (n = read(fd, text + k, sizeof text - 1 - k)) != 0) {
+        while (k < size - 1 && (n = read(fd, text + k, size - 1 - k)) != 0) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -122,6 +122,42 @@ static int proc_list_rlimits(struct rlimit all[static RLIM_NLIMITS]) {
         }
         close(fd);
         text[k] = '\0';
+        return 0;
+}
+
+/* The target's directory in the /proc mounted here, which may be of
+ * another pid namespace than resourcectl's (unshare --pid without
+ * --mount-proc): the pidfd's fdinfo gives its process's number in that
+ * /proc's namespace. Without a pidfd, the number as given. */
+static int proc_dir(char buf[static 32]) {
+        char path[64], text[1024];
+        int pid = (int) target.pid;
+
+        if (target.fd >= 0) {
+                snprintf(path, sizeof path, "/proc/self/fdinfo/%d", target.fd);
+                int r = read_small(path, text, sizeof text);
+                if (r < 0)
+                        return r == -ESRCH ? -ENOENT : r;
+                const char *p = strstr(text, "\nPid:");
+                if (!p || sscanf(p + 6, "%d", &pid) != 1)
+                        return -EOPNOTSUPP;
+                if (pid <= 0)
+                        return -ESRCH;   /* gone, or not in that namespace */
+        }
+        snprintf(buf, 32, "/proc/%d", pid);
+        return 0;
+}
+
+/* /proc/PID/limits (anyone may read it) of the pidfd's process. */
+static int proc_list_rlimits(struct rlimit all[static RLIM_NLIMITS]) {
+        char dir[32], path[64], text[8192];
+        int r = proc_dir(dir);
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof path, "%s/limits", dir);
+        r = read_small(path, text, sizeof text);
+        if (r < 0)
+                return r;
         if (limit_proc_parse(text, all) < 0)
                 return -EBADMSG;
         /* Still the process the pidfd names, not a newcomer with its number. */
@@ -130,9 +166,18 @@ static int proc_list_rlimits(struct rlimit all[static RLIM_NLIMITS]) {
         return 0;
 }
 
+/* The limits a change keeps ("soft:" keeps the hard one): from
+ * /proc/PID/limits, which saves a round trip to the service before the one
+ * that changes them (they may change in between either way), or from the
+ * service where /proc cannot say (hidepid, no pidfd). */
+int read_limits_for_change(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]) {
+        if (target.fd >= 0 && proc_list_rlimits(all) >= 0)
+                return EXIT_OK;
+        return read_limits(h, all, false);
+}
+
 /* The limits of the target, through the service or, when it cannot be
- * reached and or_proc is set, from /proc/PID/limits (anyone may read those).
- * A change does without that fallback: it needs the service anyway. */
+ * reached and or_proc is set, from /proc/PID/limits (anyone may read those). */
 int read_limits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS], bool or_proc) {
         char name[96];
         int r = target_list_rlimits(h, all);

@@ -101,17 +101,18 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
         if (r != EXIT_OK)
                 return r;
         if (need_current) {
-                r = read_limits(h, cur, false);
+                r = read_limits_for_change(h, cur);
                 if (r != EXIT_OK)
                         return r;
         }
         changes_apply(changes, n, cur, resources, new);
 
-        target_note("Setting limits of", true);
-        /* One request: all or nothing, one authorization. */
+        /* One request: all or nothing, one authorization. A failure names
+         * the process itself, so the note is for what was done. */
         r = request_set(h, target.fd, target.pid, changes, resources, new, n, old);
         if (r != EXIT_OK)
                 return r;
+        target_note("Set limits of", true);
 
         if (arg_json != JSON_OFF) {
                 if (n > 1)
@@ -161,6 +162,31 @@ static int tick_decimals(void) {
         return hz > 0 ? d : 2;
 }
 
+/* Whether Linux reports a field (resource1_rusage_fields[] index) of a
+ * usage: never ru_ixrss, ru_idrss, ru_isrss, ru_nswap, ru_msgsnd, ru_msgrcv
+ * and ru_nsignals (getrusage(2): "unused"); and, as the spec's GetRusage
+ * says, /proc has no children's ru_maxrss, ru_inblock, ru_oublock, ru_nvcsw
+ * or ru_nivcsw, so for children those are 0 (only the service's own
+ * process, which getrusage(2) reports on, can have them: a non-zero value is
+ * one), and for both the process's alone (its ru_inblock and ru_oublock
+ * count waited-for children's already). */
+typedef enum Reported { REPORTED, REPORTED_NOT, REPORTED_SELF_ONLY } Reported;
+
+static Reported field_reported(int field, int who, int64_t value) {
+        switch (field) {
+        case 3: case 4: case 5: case 8: case 11: case 12: case 13:
+                return value == 0 ? REPORTED_NOT : REPORTED;
+        case 2: case 9: case 10: case 14: case 15:
+                if (who == RUSAGE_CHILDREN)
+                        return value == 0 ? REPORTED_NOT : REPORTED;
+                if (who == RESOURCE1_RUSAGE_BOTH && field != 9 && field != 10)
+                        return REPORTED_SELF_ONLY;
+                return REPORTED;
+        default:
+                return REPORTED;
+        }
+}
+
 int verb_usage(Resource1 *h, char **argv, size_t argc) {
         Resource1Usage u;
         int who = RUSAGE_SELF, r;
@@ -192,12 +218,21 @@ int verb_usage(Resource1 *h, char **argv, size_t argc) {
                 u.ru_maxrss, u.ru_ixrss, u.ru_idrss, u.ru_isrss, u.ru_minflt, u.ru_majflt, u.ru_nswap,
                 u.ru_inblock, u.ru_oublock, u.ru_msgsnd, u.ru_msgrcv, u.ru_nsignals, u.ru_nvcsw, u.ru_nivcsw,
         };
+        Reported rep[14];
+        bool any_unknown = false, any_partial = false;
+        for (int i = 0; i < 14; i++) {
+                rep[i] = field_reported(i + 2, who, counters[i]);
+                any_unknown = any_unknown || rep[i] == REPORTED_NOT;
+                any_partial = any_partial || rep[i] == REPORTED_SELF_ONLY;
+        }
         if (arg_json != JSON_OFF) {
                 j_open('{');
                 for (int i = 0; i < 16; i++) {
                         j_key(resource1_rusage_fields[i].name);
                         if (i < 2)
                                 j_number("%.*f", dec, times[i]);
+                        else if (rep[i - 2] == REPORTED_NOT)
+                                j_number("null");
                         else
                                 j_number("%" PRId64, counters[i - 2]);
                 }
@@ -209,16 +244,26 @@ int verb_usage(Resource1 *h, char **argv, size_t argc) {
                 if (arg_raw) {
                         if (i < 2)
                                 printf("%s %.*f\n", f->name, dec, times[i]);
+                        else if (rep[i - 2] == REPORTED_NOT)
+                                printf("%s -\n", f->name);
                         else
                                 printf("%s %" PRId64 "\n", f->name, counters[i - 2]);
                         continue;
                 }
                 if (i < 2)
                         printf("%-30s (%-11s) = %.*f %s\n", f->description, f->name, dec, times[i], f->unit);
+                else if (rep[i - 2] == REPORTED_NOT)
+                        printf("%-30s (%-11s) = -\n", f->description, f->name);
                 else
-                        printf("%-30s (%-11s) = %" PRId64 "%s%s\n", f->description, f->name, counters[i - 2],
-                               f->unit ? " " : "", f->unit ?: "");
+                        printf("%-30s (%-11s) = %" PRId64 "%s%s%s\n", f->description, f->name, counters[i - 2],
+                               f->unit ? " " : "", f->unit ?: "", rep[i - 2] == REPORTED_SELF_ONLY ? " *" : "");
         }
+        if (arg_raw)
+                return EXIT_OK;
+        if (any_unknown)
+                printf("-: not reported by Linux\n");
+        if (any_partial)
+                printf("*: the process's own alone: Linux does not report its children's\n");
         return EXIT_OK;
 }
 

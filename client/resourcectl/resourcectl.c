@@ -92,7 +92,8 @@ static void help(void) {
                "                           no column headings\n"
                "     --raw                 one space between fields, a space within one as \\x20,\n"
                "                           an empty one as -\n"
-               "     --verbose             say which process is read or changed, and what run sets\n"
+               "     --verbose             say which process is read or changed, what run sets, and\n"
+               "                           the service's error name and message after a failure\n"
                "     --quiet               no notes on standard error\n"
                "     --no-ask-password     never ask for authentication\n"
                "  -h --help                show this help\n"
@@ -293,7 +294,12 @@ int main(int argc, char *argv[]) {
         size_t n;
         int r;
 
-        setlocale(LC_ALL, "");
+        /* The character set (the arrow, nl_langinfo(CODESET)) and the
+         * language of strerror(); not LC_ALL: loading every category costs a
+         * dozen files at each start, and LC_NUMERIC would put a decimal comma
+         * into --json and --raw. */
+        setlocale(LC_CTYPE, "");
+        setlocale(LC_MESSAGES, "");
 
         /* Options before the command; then the command's own arguments,
          * among which options may come too (but for set and run, only
@@ -310,8 +316,16 @@ int main(int argc, char *argv[]) {
                         verb = (int) i;
 
         if (verb >= 0 || (n > 0 && !options_have_values())) {
-                if (verb < 0 && resource1_rlimit_from_name(args[0], NULL) == -EINVAL)
-                        return finish(syntax_error("unknown command '%s'", args[0]));
+                if (verb < 0 && resource1_rlimit_from_name(args[0], NULL) == -EINVAL) {
+                        /* "resourcectl NOFILE" is the short form of limits:
+                         * a typo may be of either. */
+                        static const char *const names[] = { "limits", "set", "usage", "pagesize", "run", NULL };
+                        const char *close = closest_name(args[0], names, true);
+                        if (close)
+                                return finish(syntax_error("'%s' is neither a command nor a resource; did you mean '%s'?",
+                                                           args[0], close));
+                        return finish(syntax_error("'%s' is neither a command nor a resource", args[0]));
+                }
                 /* "resourcectl NOFILE" is "resourcectl limits NOFILE". */
                 bool stop = verb >= 0 && verbs[verb].stop;
                 size_t skip = verb >= 0 ? 1 : 0;

@@ -69,8 +69,18 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same, followed by where to look; for a command line resourcectl
  * cannot make sense of. */
 int syntax_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A failed call to the service: one line, and the exit status for r. */
+#define ERROR_INTERACTIVE "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
+
+/* A failed call to the service: "resourcectl: WHAT: WHY" (WHAT from fmt,
+ * naming the process as target_name() does), with the service's error name
+ * and message on a second line under --verbose; returns the exit status for
+ * r. fail_with_hint: and hint on a line of its own after the first. */
 int fail(Resource1 *h, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int fail_with_hint(Resource1 *h, int r, const char *hint, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* The name of names[] (NULL-terminated, or NULL) or, with resources, of the
+ * resource names, that s is a typo of; NULL when none is close. */
+const char *closest_name(const char *s, const char *const names[], bool resources);
 int resource_arg(const char *name, const Resource1Rlimit **ret);
 
 /* ---- the target (resourcectl-target.c) ---- */
@@ -89,6 +99,7 @@ void target_close(void);
 const char *target_name(char buf[static 96]);
 void target_note(const char *doing, bool change);
 int read_limits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS], bool or_proc);
+int read_limits_for_change(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]);
 
 /* ---- output (resourcectl-output.c) ---- */
 

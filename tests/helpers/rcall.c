@@ -45,21 +45,38 @@ int main(int argc, char *argv[]) {
         gint pidfd_of = 0, burn_ms = 0;
         gchar *limit = NULL;
         GOptionEntry entries[] = {
-                { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive, NULL, NULL },
-                { "pidfd-of", 0, 0, G_OPTION_ARG_INT, &pidfd_of, NULL, NULL },
-                { "spawn-child", 0, 0, G_OPTION_ARG_NONE, &spawn_child, NULL, NULL },
-                { "limit", 0, 0, G_OPTION_ARG_STRING, &limit, NULL, NULL },
-                { "all-limits", 0, 0, G_OPTION_ARG_NONE, &all_limits, NULL, NULL },
-                { "burn-ms", 0, 0, G_OPTION_ARG_INT, &burn_ms, NULL, NULL },
-                { "own-usage", 0, 0, G_OPTION_ARG_NONE, &own_usage, NULL, NULL },
+                { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive,
+                  "Allow interactive authorization on the call", NULL },
+                { "pidfd-of", 0, 0, G_OPTION_ARG_INT, &pidfd_of,
+                  "Pass pidfd_open(PID) as the call's fd 0 (an \"h\" argument: handle 0)", "PID" },
+                { "spawn-child", 0, 0, G_OPTION_ARG_NONE, &spawn_child,
+                  "Fork a child that waits, put its pid where ARGS says CHILD, and afterwards print "
+                  "\"CHILD <pid> <soft> <hard>\" of --limit's RES for it", NULL },
+                { "limit", 0, 0, G_OPTION_ARG_STRING, &limit,
+                  "Afterwards print \"LIMIT <soft> <hard>\": this process's own RES", "RES" },
+                { "all-limits", 0, 0, G_OPTION_ARG_NONE, &all_limits,
+                  "Print \"BEFORE <NAME> <soft> <hard>\" for each of this process's own limits just before "
+                  "the call, and afterwards \"RLIMIT <NAME> <soft> <hard>\" as they are after it", NULL },
+                { "burn-ms", 0, 0, G_OPTION_ARG_INT, &burn_ms, "Spend N ms of CPU in user mode before the call", "N" },
+                { "own-usage", 0, 0, G_OPTION_ARG_NONE, &own_usage,
+                  "Afterwards print \"USAGE <utime> <stime> <maxrss> <minflt> <nvcsw> <hwm>\" from this "
+                  "process's own getrusage(RUSAGE_SELF), and VmHWM of its /proc/self/status (KiB)", NULL },
                 {}
         };
         g_autoptr(GOptionContext) oc = g_option_context_new("METHOD SIGNATURE ARGS");
         g_autoptr(GError) error = NULL;
 
         g_option_context_add_main_entries(oc, entries, NULL);
+        g_option_context_set_summary(oc, "One org.example.Resource1 call through GDBus on the system bus, as the user\n"
+                                         "running it. METHOD is the method's name, SIGNATURE its input arguments as one\n"
+                                         "GVariant tuple type, ARGS those arguments in GVariant text; for example:\n"
+                                         "  rcall GetRlimit '(s)' \"('NOFILE',)\"\n"
+                                         "  rcall --pidfd-of 4242 PrlimitPidfd '(hsbtt)' \"(handle 0, 'NOFILE', false, 0, 0)\"");
+        g_option_context_set_description(oc, "Prints one line, \"OK <reply as GVariant text>\" or \"ERR <error name> <message>\",\n"
+                                             "then what the options ask for. Exit status: 0 after a reply or an error\n"
+                                             "reply, 2 for a bad command line, 3 when it could not fork or open the pidfd.");
         if (!g_option_context_parse(oc, &argc, &argv, &error) || argc != 4) {
-                fprintf(stderr, "rcall: usage: rcall [OPTIONS] METHOD SIGNATURE ARGS\n");
+                fprintf(stderr, "rcall: usage: rcall [OPTIONS] METHOD SIGNATURE ARGS (see rcall --help)\n");
                 return 2;
         }
 

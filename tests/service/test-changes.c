@@ -205,6 +205,23 @@ static void test_prlimit_pidfd(void) {
         g_clear_error(&error);
         close(nul);
 
+        /* no descriptor at all: the handle names none of the message's */
+        static const struct { const char *method, *sig, *args; } nofd[] = {
+                { "PrlimitPidfd", "(hsbtt)", "(handle 0, 'NOFILE', false, 0, 0)" },
+                { "ListRlimitsPidfd", "(h)", "(handle 0,)" },
+                { "GetRusagePidfd", "(hs)", "(handle 0, 'self')" },
+                { "SetRlimitsPidfd", "(ha(stt))", "(handle 0, [('NOFILE', 1, 1)])" },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(nofd); i++) {
+                g_autoptr(GVariant) args = g_variant_parse(G_VARIANT_TYPE(nofd[i].sig), nofd[i].args, NULL, NULL, NULL);
+                g_autoptr(GVariant) r = g_dbus_connection_call_sync(bus, NAME, PATH, IFACE, nofd[i].method,
+                                                                    g_steal_pointer(&args), NULL,
+                                                                    G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+                g_assert_null(r);
+                assert_error(error, "org.freedesktop.DBus.Error.InvalidArgs", "no file descriptor was passed");
+                g_clear_error(&error);
+        }
+
         /* a pidfd whose process has gone */
         sleepers_kill();
         g_assert_cmpint(pidfd_call(pidfd, "NOFILE", TRUE, 1, 1, &s, &h, &error), ==, -1);

@@ -166,7 +166,7 @@ since_typed 'R2STATUS=$?' > /tmp/auth2.pane
 while read -r l; do note "pane: $l"; done < /tmp/auth2.pane
 note "tester's shell now: NOFILE $(limit_of "$shell")"
 check "the right password: the hard limit of tester's login shell is raised to $raise (in /proc), resourcectl saying which process it changed" \
-      'grep -q "Setting limits of pid $shell (bash), resourcectl.s parent process" /tmp/auth2.pane && grep -q "^R2STATUS=0" /tmp/auth2.pane &&
+      'grep -q "Set limits of pid $shell (bash), resourcectl.s parent process" /tmp/auth2.pane && grep -q "^R2STATUS=0" /tmp/auth2.pane &&
        grep -Eq "^NOFILE: [0-9]+:$hard0 (->|→) [0-9]+:$raise$" /tmp/auth2.pane && grep -qx "$raise" /tmp/auth2.pane &&
        [ "$(limit_of "$shell" | cut -d" " -f2)" = "$raise" ]'
 journalctl -b -q --no-pager -u polkit.service | grep -Ei "tester|authentication agent|resource1" | tail -6 | while read -r l; do note "polkit: $l"; done

@@ -241,12 +241,19 @@ class Client:
     def getrusage(self, who, /):
         """getrusage(who) -> resource.struct_rusage of the calling process.
 
-        who: RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD."""
+        who: RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD.
+
+        Fields Linux does not report are 0, meaning unknown: ru_ixrss,
+        ru_idrss, ru_isrss, ru_nswap, ru_msgsnd, ru_msgrcv and ru_nsignals
+        always; for RUSAGE_CHILDREN also ru_maxrss, ru_inblock, ru_oublock,
+        ru_nvcsw and ru_nivcsw, which /proc lacks for children (the service
+        reads /proc, so unlike resource.getrusage even for the caller)."""
         return self._run(_common.op_getrusage(who))
 
     def rusage(self, pid, who=RUSAGE_SELF, /):
         """rusage(pid[, who]) -> resource.struct_rusage of process pid (0: the
-        caller), which the service reads from /proc (times in 10 ms ticks)."""
+        caller), which the service reads from /proc (times in 10 ms ticks);
+        fields Linux does not report are 0, as for getrusage()."""
         return self._run(_common.op_getrusage(who, pid))
 
     def getpagesize(self, /):
@@ -372,13 +379,20 @@ def prlimit(*args):
 
 def getrusage(who, /):
     """getrusage(who) -> resource.struct_rusage of the calling process;
-    who is RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD."""
+    who is RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD.
+
+    Fields Linux does not report are 0, meaning unknown: ru_ixrss,
+    ru_idrss, ru_isrss, ru_nswap, ru_msgsnd, ru_msgrcv and ru_nsignals
+    always; for RUSAGE_CHILDREN also ru_maxrss, ru_inblock, ru_oublock,
+    ru_nvcsw and ru_nivcsw, which /proc lacks for children (the service
+    reads /proc, so unlike resource.getrusage even for the caller)."""
     return _default._run(_common.op_getrusage(who))
 
 
 def rusage(pid, who=RUSAGE_SELF, /):
     """rusage(pid[, who]) -> resource.struct_rusage of process pid (0: the
-    caller), which the service reads from /proc (times in 10 ms ticks)."""
+    caller), which the service reads from /proc (times in 10 ms ticks);
+    fields Linux does not report are 0, as for getrusage()."""
     return _default.rusage(pid, who)
 
 

@@ -316,11 +316,13 @@ class Client:
                                                   len(args) == 3))
 
     async def getrusage(self, who, /):
-        """getrusage(who) -> resource.struct_rusage"""
+        """getrusage(who) -> resource.struct_rusage (as resource1.getrusage:
+        a field Linux does not report is 0, meaning unknown)"""
         return await self._run(_common.op_getrusage(who))
 
     async def rusage(self, pid, who=RUSAGE_SELF, /):
-        """rusage(pid[, who]) -> resource.struct_rusage of process pid"""
+        """rusage(pid[, who]) -> resource.struct_rusage of process pid (a
+        field Linux does not report is 0, meaning unknown)"""
         return await self._run(_common.op_getrusage(who, pid))
 
     async def getpagesize(self):

@@ -1,0 +1,50 @@
+#!/bin/bash
+# resourcectl against prlimit(1), side by side, as nobody, in the fixture:
+# showing NOFILE and setting it, each pair run in turn (A B A B ...) and the
+# ratio taken pair by pair; and the floor, a program that only connects to
+# the bus and makes one call (what any sd-bus client pays), against prlimit.
+#   bench/cli.sh [--quick]      (bench/run.sh runs it too, with --inside)
+# BENCH_BUILD=DIR takes resourcectl and libresource1 from another build tree
+# (an older one, to compare), the bench program from build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" != --inside ]; then
+        tests/install-deps.sh --if-missing
+        [ -d build ] || meson setup build
+        ninja -C build >/dev/null
+        export EXECS=$([ "${1:-}" = --quick ] && echo 40 || echo 200) RESOURCE1D_ARGS=--log-level=warning
+        exec tests/with-bus.sh --max-wait 600 --rules tests/test.rules -- "$PWD/bench/cli.sh" --inside --report
+fi
+
+T=$RESOURCE1_FIXTURE/bench-cli
+mkdir -p "$T" && chmod 755 "$T"
+cli=${BENCH_BUILD:-build}
+install -m 755 build/bench/resource1-bench "$cli/client/resourcectl/resourcectl" "$cli/client/lib/libresource1.so.1" "$T/"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env LD_LIBRARY_PATH="$T" "$@"; }
+setpriv --reuid=65534 --regid=65534 --clear-groups sleep 3600 & target=$!
+sleep 0.2
+n=${EXECS:-200}
+{
+        as_nobody "$T/resource1-bench" exec-vs cli-limits "$n" "$T/resourcectl" limits --pid "$target" NOFILE -- \
+                prlimit --pid "$target" --nofile
+        as_nobody "$T/resource1-bench" exec-vs cli-set "$n" "$T/resourcectl" set --pid "$target" NOFILE 100: -- \
+                prlimit --pid "$target" --nofile=100:
+        as_nobody "$T/resource1-bench" exec-vs cli-floor "$n" "$T/resource1-bench" one-ping -- prlimit --pid "$target" --nofile
+} > "$T/figures"
+kill "$target" 2>/dev/null || true
+if [ "${2:-}" = --report ]; then
+        python3 - "$T/figures" <<'PY'
+import sys
+f = dict((k, float(v)) for k, v in (l.split() for l in open(sys.argv[1])))
+print(f"{'as nobody, in turn':38} {'A us':>8} {'prlimit us':>10} {'A/prlimit':>9}  target")
+for k, name, target in (("cli-limits", "resourcectl limits --pid P NOFILE", 1.5),
+                        ("cli-set", "resourcectl set --pid P NOFILE 100:", 1.5),
+                        ("cli-floor", "floor: connect and one Ping (sd-bus)", None)):
+    r = f[k + "-ratio"]
+    met = "" if target is None else f"<= {target} ({'yes' if r <= target else 'NO'})"
+    print(f"{name:38} {f[k + '-a']:8.0f} {f[k + '-b']:10.0f} {r:9.2f}  {met}")
+PY
+else
+        cat "$T/figures"
+fi
