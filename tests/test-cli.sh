@@ -154,15 +154,17 @@ check "a change that needs no authentication is one request, not two (nothing is
 # Without a terminal resourcectl starts no agent, so nothing could answer a
 # second asking: one request (allowing interaction, which an agent of a login
 # session could answer), one polkit check, one refusal in the service's log.
-# A uid of its own (daemon, 1), so that the log's per-uid burst is all its.
-setpriv --reuid=1 --regid=1 --clear-groups sleep 600 & daemons=$!
+# A uid of its own (sys, 3), so that the log's per-uid burst is all its, and
+# one polkit wants authenticated under this suite's rules and under the
+# memcheck suite's (tests/test.rules, where uid 1 is simply allowed).
+setpriv --reuid=3 --regid=3 --clear-groups sleep 600 & daemons=$!
 sleep 0.1
 log=$RESOURCE1_FIXTURE/resource1d.log
 mon_mark
 off=$(log_size)
-rc setpriv --reuid=1 --regid=1 --clear-groups "$R" set --pid "$daemons" NOFILE :1048576 </dev/null
+rc setpriv --reuid=3 --regid=3 --clear-groups "$R" set --pid "$daemons" NOFILE :1048576 </dev/null
 mon_sync
-refusals() { log_since "$off" | grep -c "Refused for uid 1: "; }
+refusals() { log_since "$off" | grep -c "Refused for uid 3: "; }
 check "a change polkit wants authenticated, with no terminal: sent once allowing interaction, one polkit check, one refusal logged" \
       '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ] &&
        [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
