@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 #include <systemd/sd-login.h>
 
 #include "resource1-pidfd.h"
@@ -51,6 +53,26 @@ static void reset_signals(void) {
                         (void) signal(sig, SIG_DFL);
 }
 
+/* In the child, before exec: only the standard three and keep reach the
+ * agent. The program's other descriptors, which it may have opened with a
+ * privilege or for itself alone (a score file, a socket) without O_CLOEXEC,
+ * are not the agent's. Safe after fork(): system calls only. */
+static void cloexec_all_but(int keep, long max) {
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                for (int fd = 3; fd < max; fd++)
+                        (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
+        (void) fcntl(keep, F_SETFD, 0);
+}
+
+/* Whether the program runs with what its user could not do alone: started
+ * setuid, setgid or with file capabilities (AT_SECURE), or with its real
+ * and effective ids apart. Then PATH, and all of the environment, are the
+ * user's to choose, and the agent would run what they name with the
+ * program's privilege. */
+static bool privileged_program(void) {
+        return getauxval(AT_SECURE) != 0 || getuid() != geteuid() || getgid() != getegid();
+}
+
 void polkit_agent_open(PolkitAgent *a) {
         char path[4096], fd[16];
 
@@ -67,6 +89,10 @@ void polkit_agent_open(PolkitAgent *a) {
                 return;
         if (geteuid() == 0) {
                 a->state = POLKIT_AGENT_ROOT;
+                return;
+        }
+        if (privileged_program()) {
+                a->state = POLKIT_AGENT_SETID;
                 return;
         }
         if (!in_path(AGENT, path, sizeof path)) {
@@ -88,6 +114,9 @@ void polkit_agent_open(PolkitAgent *a) {
         snprintf(fd, sizeof fd, "%d", p[1]);
         char *argv[] = { (char *) AGENT, (char *) "--notify-fd", fd, a->fallback ? (char *) "--fallback" : NULL, NULL };
 
+        long max = sysconf(_SC_OPEN_MAX);
+        max = max > 0 && max < 65536 ? max : 65536;
+
         /* Everything the child needs is ready: it only calls what is safe
          * after fork() in a program with threads. */
         pid_t pid = fork();
@@ -98,9 +127,10 @@ void polkit_agent_open(PolkitAgent *a) {
         }
         if (pid == 0) {
                 reset_signals();
-                /* The child's copy of the write end, without O_CLOEXEC: the agent inherits it. */
-                if (fcntl(p[1], F_SETFD, 0) == 0)
-                        execv(path, argv);
+                /* The child's copy of the write end, without O_CLOEXEC: the
+                 * agent inherits it, and of the rest only 0, 1 and 2. */
+                cloexec_all_but(p[1], max);
+                execv(path, argv);
                 _exit(127);
         }
         close(p[1]);
@@ -168,6 +198,10 @@ const char *polkit_agent_why(const PolkitAgent *a, char *buf, size_t size) {
                 break;
         case POLKIT_AGENT_ROOT:
                 snprintf(buf, size, "%s runs as root, for which it starts no agent", me);
+                break;
+        case POLKIT_AGENT_SETID:
+                snprintf(buf, size, "%s runs with privileges its user does not have (setuid, setgid or "
+                                    "file capabilities), for which it starts no agent from the user's PATH", me);
                 break;
         case POLKIT_AGENT_MISSING:
                 snprintf(buf, size, "pkttyagent, polkit's text authentication agent, is not installed "

@@ -13,6 +13,7 @@ typedef enum PolkitAgentState {
         POLKIT_AGENT_NOT_TRIED,   /* never needed */
         POLKIT_AGENT_NO_TTY,      /* standard input is not a terminal: nobody to ask */
         POLKIT_AGENT_ROOT,        /* root: polkit is not asked for root's calls */
+        POLKIT_AGENT_SETID,       /* setuid, setgid or otherwise privileged: PATH is the user's */
         POLKIT_AGENT_MISSING,     /* no pkttyagent in PATH */
         POLKIT_AGENT_SPAWN_FAILED,
         POLKIT_AGENT_RUNNING,     /* registered (or at least running) during the call */
@@ -30,8 +31,11 @@ typedef struct PolkitAgent {
 
 #define POLKIT_AGENT_INIT ((PolkitAgent) { .state = POLKIT_AGENT_NOT_TRIED, .pidfd = -1 })
 
-/* Starts pkttyagent for this process, when standard input is a terminal and
- * the user is not root, and waits (boundedly) until it has registered:
+/* Starts pkttyagent for this process, when standard input is a terminal,
+ * the user is not root and the program runs with no privilege its user lacks
+ * (not setuid, setgid or with file capabilities: the agent is found in the
+ * user's PATH), with no descriptor of the program's but the standard three
+ * and the notify fd, and waits (boundedly) until it has registered:
  * "pkttyagent --notify-fd N --fallback" inside a logind session (the
  * session's own agent, a desktop's, comes first), without --fallback outside
  * one (polkit uses a fallback agent only through a session). */
