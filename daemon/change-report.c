@@ -13,6 +13,7 @@
 #include "refusals.h"
 #include "rlimits.h"
 #include "util.h"
+#include "visibility.h"
 
 void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]) {
         char a[24], b[24];
@@ -104,8 +105,32 @@ int change_reply(const Change *ch, const struct rlimit old[]) {
         return r;
 }
 
-int change_finish(Change *ch, const struct rlimit old[]) {
+/* One RlimitChanged: broadcast, or, while /proc hides processes from other
+ * users (hidepid=), sent to the caller alone: a broadcast would tell every
+ * client of the bus about a process /proc hides from it. */
+static int emit_changed(Change *ch, unsigned i, const struct rlimit *old) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         Context *c = ch->context;
+        uint32_t pid = (uint32_t) ch->target.pid, uid = (uint32_t) ch->caller.uid;
+        uint64_t v[4] = { old->rlim_cur, old->rlim_max, ch->new[i].rlim_cur, ch->new[i].rlim_max };
+
+        int r = sd_bus_message_new_signal(c->bus, &m, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged");
+        if (r >= 0 && visibility_restricted(&c->visibility))
+                r = sd_bus_message_set_destination(m, sd_bus_message_get_sender(ch->request));
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 'u', &pid);
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 's', ch->resources[i]->name);
+        for (unsigned k = 0; r >= 0 && k < 4; k++)
+                r = sd_bus_message_append_basic(m, 't', &v[k]);
+        if (r >= 0)
+                r = sd_bus_message_append_basic(m, 'u', &uid);
+        if (r >= 0)
+                r = sd_bus_send(NULL, m, NULL);
+        return r;
+}
+
+int change_finish(Change *ch, const struct rlimit old[]) {
         char a[24], b[24], x[24], y[24];
 
         for (unsigned i = 0; i < ch->n; i++) {
@@ -126,11 +151,7 @@ int change_finish(Change *ch, const struct rlimit old[]) {
 
                 /* Signals first, so a caller that waits for the reply and
                  * then looks for them finds them already queued. */
-                int r = sd_bus_emit_signal(c->bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, "RlimitChanged", "usttttu",
-                                           (uint32_t) ch->target.pid, ch->resources[i]->name,
-                                           (uint64_t) old[i].rlim_cur, (uint64_t) old[i].rlim_max,
-                                           (uint64_t) ch->new[i].rlim_cur, (uint64_t) ch->new[i].rlim_max,
-                                           (uint32_t) ch->caller.uid);
+                int r = emit_changed(ch, i, &old[i]);
                 if (r < 0)
                         log_warning_errno(r, "Failed to emit RlimitChanged");
         }

@@ -28,6 +28,9 @@
 #      Prlimit(that number, get) on that connection are each exactly the
 #      no-process answer, not the other process's limits
 #   13 /proc restored (no hidepid, no gid)
+#   14 (between 8 and 9) RlimitChanged of uid 1's change of its hidden process
+#      reaches uid 1 (the caller), not nobody's subscription: a broadcast
+#      would name a process /proc hides from nobody, with its limits
 #
 # Needs RCALL (rcall), WALK (hidepid-walk), python3 (PYTHON3, for
 # helpers/hidepid-selfpid.py and helpers/rawbus.py) and the fixture's
@@ -64,7 +67,7 @@ walk_field() { sed -n "s/^WALK .*\b$2=\([0-9]*\).*/\1/p" "$1"; }
 # names_no_uid MSG: no "(uid" and no "uid 1" (the target's) in it
 names_no_uid() { ! grep -Eq '\(uid |\buid 1\b' <<< "$1"; }
 
-echo "1..13"
+echo "1..14"
 
 setpriv --reuid=1 --regid=1 --clear-groups sleep 300 &
 V=$!
@@ -162,6 +165,19 @@ check "hidepid=invisible: nobody's own processes stay visible: read, usage, Prli
       '[[ $own_list == "OK "*"NOFILE"* ]] && [[ $own_usage == "OK "*ru_utime* ]] &&
        [ "$own_set" = "OK (uint64 1000, uint64 2000)" ] && [ "$own_after" = "500 2000" ] &&
        [[ $self_set == "OK "*"LIMIT 999 2000"* ]]'
+
+# ---- 14: RlimitChanged of a hidden process ----
+LISTEN=$here/helpers/signal-listen.py
+as_nobody "$PYTHON3" "$LISTEN" listen 4 > "$work/listen.out" 2>&1 &
+started+=($!)
+wait_for 3 'grep -q READY "$work/listen.out"'
+setpriv --reuid=1 --regid=1 --clear-groups "$PYTHON3" "$LISTEN" change "$V" NOFILE 1234 20000 > "$work/change.out" 2>&1
+sleep 0.5
+echo "# uid 1 changes NOFILE of its hidden $V: $(tr '\n' ' ' < "$work/change.out")"
+echo "# nobody's subscription got: $(grep -c '^SIGNAL' "$work/listen.out") signal(s) $(grep '^SIGNAL' "$work/listen.out" | head -1)"
+check "hidepid=invisible: RlimitChanged of uid 1's hidden process goes to uid 1, the caller, and not to nobody's subscription" \
+      'grep -q "^REPLY ok" "$work/change.out" && grep -q "^SIGNAL $V NOFILE [0-9]* [0-9]* 1234 20000 1\$" "$work/change.out" &&
+       grep -q READY "$work/listen.out" && ! grep -q "^SIGNAL" "$work/listen.out"'
 
 # ---- 9, 10: hidepid=invisible,gid=G ----
 mount -o remount,hidepid=invisible,gid=$G /proc
