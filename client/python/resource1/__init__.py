@@ -297,6 +297,8 @@ class Client:
 class Subscription:
     """RlimitChanged signals of the service, as RlimitChanged tuples.
 
+    While /proc is mounted with hidepid=, the service sends each signal
+    only to the connection that made the change.
     ``get(timeout=None)`` returns the next one (None at the timeout);
     iterating yields them; ``close()`` (or ``with``) ends the subscription."""
 
