@@ -40,6 +40,8 @@ static void parse_options(Visibility *v, const char *opts) {
 }
 
 static int visibility_read(Visibility *v) {
+        /* Also when it fails: a second before the next try, not every call. */
+        v->read_usec = now_usec();
         _cleanup_free_ char *buf = malloc(MOUNTINFO_MAX);
         if (!buf)
                 return -ENOMEM;
@@ -76,10 +78,8 @@ static int visibility_read(Visibility *v) {
         return 0;
 }
 
-static int on_mounts_changed(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Visibility *v = userdata;
+static void visibility_reread(Visibility *v) {
         HidePid before = v->hidepid;
-        (void) s, (void) fd, (void) revents;
 
         int r = visibility_read(v);
         if (r < 0)
@@ -87,6 +87,11 @@ static int on_mounts_changed(sd_event_source *s, int fd, uint32_t revents, void 
         else if (v->hidepid != before)
                 log_info("/proc is now mounted with hidepid=%d: what it hides, the service hides too",
                          (int) v->hidepid);
+}
+
+static int on_mounts_changed(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        (void) s, (void) fd, (void) revents;
+        visibility_reread(userdata);
         return 0;
 }
 
@@ -108,7 +113,9 @@ void visibility_done(Visibility *v) {
         v->fd = safe_close(v->fd);
 }
 
-bool visibility_restricted(const Visibility *v) {
+bool visibility_restricted(Visibility *v) {
+        if (v->fd >= 0 && now_usec() - v->read_usec >= VISIBILITY_REREAD_USEC)
+                visibility_reread(v);
         return v->hidepid != HIDEPID_OFF;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
@@ -10,8 +11,12 @@
 /* What /proc shows an unprivileged caller (proc(5): hidepid=, gid=,
  * subset=), so that the service tells a caller no more about a process than
  * /proc would: the daemon reads its /proc's options from mountinfo (the
- * system's /proc: the unit gives the daemon no procfs of its own) and reads
- * them again whenever the mount table changes. */
+ * system's /proc: the unit gives the daemon no procfs of its own), again
+ * whenever its mount table changes, and, when a call asks, again if the last
+ * read is a second old: the unit runs the daemon in a mount namespace of its
+ * own, and a remount made in another namespace changes the options the
+ * daemon's mountinfo shows without waking its poll. */
+#define VISIBILITY_REREAD_USEC 1000000u
 typedef enum HidePid {
         HIDEPID_OFF = 0,
         HIDEPID_NOACCESS = 1,     /* listed, but its files unreadable */
@@ -24,14 +29,16 @@ typedef struct Visibility {
         gid_t gid;             /* gid=: its members see every process (the kernel's default 0) */
         bool subset_pid;       /* subset=pid: nothing but processes (no /proc/sys) */
         int fd;                /* /proc/self/mountinfo, polled for changes */
+        uint64_t read_usec;    /* CLOCK_MONOTONIC of the last read */
         sd_event_source *watch;
 } Visibility;
 
 int visibility_attach(Visibility *v, sd_event *e);
 void visibility_done(Visibility *v);
 
-/* Whether /proc hides anything from unprivileged callers. */
-bool visibility_restricted(const Visibility *v);
+/* Whether /proc hides anything from unprivileged callers, read again first
+ * if the last read is VISIBILITY_REREAD_USEC old. */
+bool visibility_restricted(Visibility *v);
 
 /* As the kernel's has_pid_permissions(): 0 when /proc lets the caller see
  * the process's files, -EACCES when it lists the process but keeps its files
