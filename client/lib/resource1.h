@@ -230,7 +230,9 @@ int resource1_get_resources_async(Resource1 *h, Resource1Slot **ret_slot, Resour
                                   void *userdata);
 
 /* RlimitChanged: called for each limit the service changes, by anyone's call
- * (a limit set to what it was is no change, and is not reported): old_limit
+ * (a limit set to what it was is no change, and is not reported; while /proc
+ * is mounted hidepid=, the service sends each only to the connection that
+ * made the change, so a subscriber, root too, then sees its own): old_limit
  * is what the change replaced, new_limit what it set. pid is numbered in the
  * service's pid namespace; resource is the RLIMIT_* number of name, -1 for a
  * name this library does not know. The subscription is in place once any

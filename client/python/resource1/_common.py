@@ -501,7 +501,8 @@ RlimitChanged = _collections.namedtuple('RlimitChanged',
 RlimitChanged.__doc__ = """An RlimitChanged signal, one for each limit a call changed (a limit
 set to what it already was sends none): pid (the service's pid namespace), resource (short name,
 "NOFILE"), old_soft and old_hard (the limits the change replaced), soft and hard (those it set;
--1 is infinity), caller_uid (who asked)."""
+-1 is infinity), caller_uid (who asked). While /proc is mounted with hidepid=, the
+service sends each only to the connection that made the change."""
 
 
 def signal_from_msg(msg):

@@ -362,7 +362,10 @@ class Client:
 
 
 class Subscription:
-    """RlimitChanged signals as RlimitChanged tuples; ``async with``."""
+    """RlimitChanged signals as RlimitChanged tuples; ``async with``.
+
+    While /proc is mounted with hidepid=, the service sends each signal
+    only to the connection that made the change."""
 
     def __init__(self, client, conn):
         self._client = client
