@@ -384,33 +384,6 @@ static int idle_clients(size_t n) {
         return 0;
 }
 
-static int exec_time(size_t n, char **argv) {
-        uint64_t *v = calloc(n, sizeof *v);
-        for (size_t i = 0; i < n; i++) {
-                uint64_t t = now_ns();
-                pid_t p = fork();
-                if (p == 0) {
-                        /* Its output is not what is timed: to /dev/null, and
-                         * a child that cannot have that does not run at all. */
-                        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-                        if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
-                                _exit(127);
-                        execvp(argv[0], argv);
-                        _exit(127);
-                }
-                int status;
-                waitpid(p, &status, 0);
-                v[i] = now_ns() - t;
-                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                        fprintf(stderr, "bench: %s failed\n", argv[0]);
-                        return 1;
-                }
-        }
-        const char *base = strrchr(argv[0], '/');
-        printf("exec-%s %.2f\n", base ? base + 1 : argv[0], median_us(v, n));
-        return 0;
-}
-
 /* One run of argv to completion, its output to /dev/null; ns, or 0 when it
  * failed. */
 static uint64_t run_once(char **argv) {
@@ -428,6 +401,20 @@ static uint64_t run_once(char **argv) {
                 return 0;
         uint64_t d = now_ns() - t;
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? d : 0;
+}
+
+static int exec_time(size_t n, char **argv) {
+        uint64_t *v = calloc(n, sizeof *v);
+        for (size_t i = 0; i < n; i++) {
+                v[i] = run_once(argv);
+                if (v[i] == 0) {
+                        fprintf(stderr, "bench: %s failed\n", argv[0]);
+                        return 1;
+                }
+        }
+        const char *base = strrchr(argv[0], '/');
+        printf("exec-%s %.2f\n", base ? base + 1 : argv[0], median_us(v, n));
+        return 0;
 }
 
 static int cmp_double(const void *a, const void *b) {
