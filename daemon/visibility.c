@@ -42,6 +42,7 @@ static void parse_options(Visibility *v, const char *opts) {
 static int visibility_read(Visibility *v) {
         /* Also when it fails: a second before the next try, not every call. */
         v->read_usec = now_usec();
+        v->changed = false;
         _cleanup_free_ char *buf = malloc(MOUNTINFO_MAX);
         if (!buf)
                 return -ENOMEM;
@@ -89,9 +90,17 @@ static void visibility_reread(Visibility *v) {
                          (int) v->hidepid);
 }
 
+/* poll() on mountinfo reports each change once (the kernel's mounts_poll()
+ * notes the event it reported), whether the file is read or not: a change
+ * too soon after the last read is only noted, for the next call to read. */
 static int on_mounts_changed(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Visibility *v = userdata;
         (void) s, (void) fd, (void) revents;
-        visibility_reread(userdata);
+
+        if (now_usec() - v->read_usec >= VISIBILITY_REREAD_MIN_USEC)
+                visibility_reread(v);
+        else
+                v->changed = true;
         return 0;
 }
 
@@ -114,7 +123,8 @@ void visibility_done(Visibility *v) {
 }
 
 bool visibility_restricted(Visibility *v) {
-        if (v->fd >= 0 && now_usec() - v->read_usec >= VISIBILITY_REREAD_USEC)
+        uint64_t age = now_usec() - v->read_usec;
+        if (v->fd >= 0 && (age >= VISIBILITY_REREAD_USEC || (v->changed && age >= VISIBILITY_REREAD_MIN_USEC)))
                 visibility_reread(v);
         return v->hidepid != HIDEPID_OFF;
 }

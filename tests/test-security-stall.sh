@@ -21,6 +21,11 @@
 #      4 connections: root's PageSize median < 5 ms, max < 100 ms. The
 #      attacker's own calls may fail or time out.
 #   4  Afterwards the daemon is the same process and serves a real pidfd.
+#   7  (before 4) The mount table changed as fast as any user can (FUSE
+#      mounts): 1,000 more mounts, one mounted and unmounted every
+#      millisecond for 2 s: the daemon, which reads /proc's options from
+#      mountinfo when the table changes, spends at most 300 ms of CPU on it
+#      (it reads the ~100 KB table at most ten times a second).
 #
 # Needs ATTACK_STALL (attack-stall), RCALL (rcall) and the fixture's environment.
 set -u
@@ -56,7 +61,7 @@ probe_ok() {
 ms() { [ -n "$1" ] && awk -v u="$1" 'BEGIN { if (u < 10000) printf "%.1f ms", u / 1000; else if (u < 1000000) printf "%.0f ms", u / 1000; else printf "%.1f s", u / 1000000 }' || echo "?"; }
 figures() { echo "median $(ms "$(fv "$1" median_us)"), max $(ms "$(fv "$1" max_us)")"; }
 
-echo "1..6"
+echo "1..7"
 pid_before=$(daemon_pid)
 echo "# daemon pid $pid_before; nobody's limits in the fixture:"
 setpriv $NOBODY grep -E "^Max (open files|processes)" /proc/self/limits | note
@@ -154,6 +159,19 @@ fresh_bound=$(( ${fresh_ctl:-0} * 2 + 3 )); [ "$fresh_bound" -ge 10 ] || fresh_b
 check "new connections meanwhile: every call answered (by the daemon, or refused by the bus, whose queue to it the flood fills) within ${fresh_bound} s (slowest ${fresh_max:-?} s, against ${fresh_ctl:-?} s for the refused-unread flood), root's PageSize answered throughout" \
       '[ "$(fv "$work/big.out" timeouts)" = 0 ] && [ "$(fv "$work/big.out" calls)" -gt 0 ] &&
        [ "$(fv "$work/big.out.fresh" calls)" -gt 0 ] && [ -n "$fresh_max" ] && [ "$fresh_max" -le "$fresh_bound" ]'
+
+# ---- 7: the mount table changed as fast as a user can ----
+# Root makes the changes here (the fixture's private mount namespace, which
+# the daemon shares); what is tested is the daemon's reaction to them.
+D=$(daemon_pid)
+cpu() { awk '{print $14 + $15}' "/proc/$D/stat"; }
+c0=$(cpu)
+"$PYTHON3" "$HELPERS/mount-churn.py" "$work/mnt" 1000 2 > "$work/churn.out" 2>&1
+c1=$(cpu)
+ticks=$(( c1 - c0 )) hz=$(getconf CLK_TCK)
+echo "# $(cat "$work/churn.out" | tr '\n' ' '); the daemon's CPU meanwhile: $(( ticks * 1000 / hz )) ms"
+check "1,000 more mounts and one changed every millisecond for 2 s: the daemon spent $(( ticks * 1000 / hz )) ms of CPU (at most 300 ms; a read on every change cost 900)" \
+      '[ "$(fv "$work/churn.out" changes)" -gt 200 ] && [ $(( ticks * 1000 / hz )) -le 300 ]'
 
 # ---- 4: the daemon is the same and still serves pidfds ----
 setpriv $NOBODY sleep 60 &
