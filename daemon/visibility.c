@@ -5,14 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "util.h"
 #include "visibility.h"
 
-/* mountinfo grows with the mounts of the daemon's own mount namespace, which
- * only the administrator makes. */
+/* mountinfo lists every mount of the daemon's namespace, FUSE mounts that
+ * users make (through fusermount3, propagated into the unit's namespace)
+ * among them; it is read only as far as /proc's line (below), and never
+ * past this. */
 #define MOUNTINFO_MAX (1u << 20)
+#define MOUNTINFO_CHUNK 4096u
 
 /* The super options of the "/proc" line: "... - proc proc rw,hidepid=invisible,gid=5". */
 static void parse_options(Visibility *v, const char *opts) {
@@ -39,42 +43,66 @@ static void parse_options(Visibility *v, const char *opts) {
         v->subset_pid = subset_pid;
 }
 
+/* One mountinfo line ("id parent major:minor root mountpoint options
+ * [optional...] - fstype source superoptions"): the options taken if it is a
+ * proc mounted on /proc. Returns whether it is mount "want". */
+static bool parse_line(Visibility *v, const char *line, uint64_t want) {
+        char point[16], fstype[16], opts[256];
+        unsigned long long id;
+
+        if (sscanf(line, "%llu %*s %*s %*s %15s", &id, point) != 2 || strcmp(point, "/proc") != 0)
+                return false;
+        const char *sep = strstr(line, " - ");
+        if (sep && sscanf(sep + 3, "%15s %*s %255s", fstype, opts) == 2 && strcmp(fstype, "proc") == 0)
+                parse_options(v, opts);
+        return want != 0 && id == want;
+}
+
+/* The options of the mount one sees on /proc: the line whose id statx()
+ * gives for /proc, or without it the last proc line on /proc. Mounts are
+ * listed in the order they were made, and the kernel generates the file as
+ * it is read: reading stops at /proc's line, so the mounts made after it
+ * (users' FUSE mounts) cost nothing, however many. */
 static int visibility_read(Visibility *v) {
         /* Also when it fails: a second before the next try, not every call. */
         v->read_usec = now_usec();
-        v->changed = false;
-        _cleanup_free_ char *buf = malloc(MOUNTINFO_MAX);
+
+        struct statx sx;
+        uint64_t want = 0;
+        if (statx(AT_FDCWD, "/proc", AT_NO_AUTOMOUNT, STATX_MNT_ID, &sx) == 0 && (sx.stx_mask & STATX_MNT_ID))
+                want = sx.stx_mnt_id;
+
+        /* Read from the start each time (the same open file keeps being
+         * polled), a page at a time: the kernel generates as much as is
+         * asked for. */
+        size_t size = 2 * MOUNTINFO_CHUNK, n = 0, start = 0;
+        _cleanup_free_ char *buf = malloc(size);
         if (!buf)
                 return -ENOMEM;
-
-        /* Read from the start each time: the same open file keeps being
-         * polled. */
-        size_t n = 0;
-        for (;;) {
-                ssize_t k = pread(v->fd, buf + n, MOUNTINFO_MAX - 1 - n, (off_t) n);
+        bool found = false;
+        while (!found) {
+                if (size - 1 - n < MOUNTINFO_CHUNK) {
+                        if (size >= MOUNTINFO_MAX)
+                                break;
+                        char *bigger = realloc(buf, size * 2);
+                        if (!bigger)
+                                return -ENOMEM;
+                        buf = bigger;
+                        size *= 2;
+                }
+                ssize_t k = pread(v->fd, buf + n, MOUNTINFO_CHUNK, (off_t) n);
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0)
                         return -errno;
-                if (k == 0 || n + (size_t) k >= MOUNTINFO_MAX - 1) {
-                        n += (size_t) k;
+                if (k == 0)
                         break;
-                }
                 n += (size_t) k;
-        }
-        buf[n] = '\0';
-
-        /* Fields: id parent major:minor root mountpoint options [optional...] - fstype source superoptions */
-        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char root[16], point[16];
-                if (sscanf(line, "%*s %*s %*s %15s %15s", root, point) != 2 || strcmp(point, "/proc") != 0)
-                        continue;
-                const char *sep = strstr(line, " - ");
-                char fstype[16], opts[256];
-                if (!sep || sscanf(sep + 3, "%15s %*s %255s", fstype, opts) != 2 || strcmp(fstype, "proc") != 0)
-                        continue;
-                /* The last one mounted on /proc is the one seen. */
-                parse_options(v, opts);
+                buf[n] = '\0';
+                for (char *nl; !found && (nl = memchr(buf + start, '\n', n - start)); start = (size_t) (nl - buf) + 1) {
+                        *nl = '\0';
+                        found = parse_line(v, buf + start, want);
+                }
         }
         return 0;
 }
@@ -90,17 +118,9 @@ static void visibility_reread(Visibility *v) {
                          (int) v->hidepid);
 }
 
-/* poll() on mountinfo reports each change once (the kernel's mounts_poll()
- * notes the event it reported), whether the file is read or not: a change
- * too soon after the last read is only noted, for the next call to read. */
 static int on_mounts_changed(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Visibility *v = userdata;
         (void) s, (void) fd, (void) revents;
-
-        if (now_usec() - v->read_usec >= VISIBILITY_REREAD_MIN_USEC)
-                visibility_reread(v);
-        else
-                v->changed = true;
+        visibility_reread(userdata);
         return 0;
 }
 
@@ -123,8 +143,7 @@ void visibility_done(Visibility *v) {
 }
 
 bool visibility_restricted(Visibility *v) {
-        uint64_t age = now_usec() - v->read_usec;
-        if (v->fd >= 0 && (age >= VISIBILITY_REREAD_USEC || (v->changed && age >= VISIBILITY_REREAD_MIN_USEC)))
+        if (v->fd >= 0 && now_usec() - v->read_usec >= VISIBILITY_REREAD_USEC)
                 visibility_reread(v);
         return v->hidepid != HIDEPID_OFF;
 }

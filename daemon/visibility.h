@@ -17,10 +17,6 @@
  * own, and a remount made in another namespace changes the options the
  * daemon's mountinfo shows without waking its poll. */
 #define VISIBILITY_REREAD_USEC 1000000u
-/* And never more often than this: any user can change the mount table (a
- * FUSE mount through fusermount3) as fast as it likes, and each read of
- * mountinfo costs the loop the whole table. */
-#define VISIBILITY_REREAD_MIN_USEC 100000u
 typedef enum HidePid {
         HIDEPID_OFF = 0,
         HIDEPID_NOACCESS = 1,     /* listed, but its files unreadable */
@@ -34,7 +30,6 @@ typedef struct Visibility {
         bool subset_pid;       /* subset=pid: nothing but processes (no /proc/sys) */
         int fd;                /* /proc/self/mountinfo, polled for changes */
         uint64_t read_usec;    /* CLOCK_MONOTONIC of the last read */
-        bool changed;          /* the table changed since, too soon after it to read again */
         sd_event_source *watch;
 } Visibility;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Changes the mount table fast (security-stall 5): as root, N tmpfs mounts
+"""Changes the mount table fast (security-stall 6): as root, N tmpfs mounts
 under DIR (so that mountinfo is large), then one more mounted and unmounted
 every millisecond for SECONDS; prints "CHURN mounts=N changes=K", and
 unmounts everything again. An unprivileged user can do the same with FUSE
