@@ -89,8 +89,9 @@ static int method_prlimit(sd_bus_message *m, void *userdata, sd_bus_error *error
 
 /* The pidfd every *Pidfd method starts with. An "h" argument is an index
  * into the descriptors the message carries; when none is there (a call
- * made without a descriptor list, or an index past its end), sd-bus fails the read with -EBADMSG,
- * which would reach the caller as InconsistentMessage "Bad message". */
+ * made without a descriptor list, or an index past its end), sd-bus fails
+ * the read with -EBADMSG, which would reach the caller as
+ * InconsistentMessage "Bad message". */
 static int read_pidfd(sd_bus_message *m, int *ret_fd, sd_bus_error *error) {
         int fd;
         int r = sd_bus_message_read_basic(m, 'h', &fd);
