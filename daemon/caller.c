@@ -142,23 +142,21 @@ static int db_in_group(uid_t uid, gid_t gid) {
 }
 
 int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid) {
-        Caller caller;
-        sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *sender = sd_bus_message_get_sender(m);
+        CredsEntry *e = sender ? creds_cache_find(cache, sender) : NULL;
 
-        int r = caller_get(cache, m, 0, &caller, &error);
-        sd_bus_error_free(&error);
-        if (r < 0)
-                return r;
-        if (caller.uid == 0)
+        if (!e)
+                return -ENXIO;
+        if (e->uid == 0)
                 return 1;
-
-        const CredsEntry *e = creds_cache_find(cache, sd_bus_message_get_sender(m));
-        if (!e || e->n_groups < 0)
-                return db_in_group(caller.uid, gid);
+        if (e->n_groups < 0)
+                return db_in_group(e->uid, gid);
         for (int i = 0; i < e->n_groups; i++)
                 if (e->groups[i] == gid)
                         return 1;
-        return primary_gid(caller.uid) == gid;
+        if (e->gid == GID_INVALID)
+                e->gid = primary_gid(e->uid);
+        return e->gid == gid;
 }
 
 int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error) {

@@ -51,8 +51,9 @@ typedef enum CallerNeeds {
 
 /* The sender's uid and pid as the bus daemon vouched for them when
  * creds-prefetch.c asked (its filter holds every call of the interface until
- * they are cached), never as /proc would augment them; with CALLER_GID also the uid's primary group, looked
- * up (through NSS, which may be slow) only when a decision needs it, and with
+ * they are cached), never as /proc would augment them; with CALLER_GID also
+ * the uid's primary group, looked up (through NSS, which may be slow) only
+ * when a decision needs it, and with
  * CALLER_PIDNS whether the caller's pid namespace is another than the
  * daemon's (then its pid numbers name other processes than ours): each once
  * per connection. Sets error on failure. */
@@ -60,7 +61,7 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
 
 /* Whether the caller is in group gid (its primary or a supplementary group,
  * as the bus saw them when it connected, else as the user database lists
- * them): 1, 0, or a negative errno. */
+ * them): 1, 0, or a negative errno (-ENXIO: the caller is not cached). */
 int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid);
 
 /* Refuses (OtherPidNamespace) a pid number other than 0 from a caller in
