@@ -66,6 +66,12 @@ static bool parse_line(Visibility *v, const char *line, uint64_t want) {
 static int visibility_read(Visibility *v) {
         /* Also when it fails: a second before the next try, not every call. */
         v->read_usec = now_usec();
+        /* Polled again before reading: a change from here on is seen (the
+         * kernel flags one made since the last poll when the file is
+         * polled again), and read by the call after it; unpolled, every
+         * call reads. */
+        if (v->stale && (!v->watch || sd_event_source_set_enabled(v->watch, SD_EVENT_ON) >= 0))
+                v->stale = false;
 
         struct statx sx;
         uint64_t want = 0;
@@ -118,10 +124,16 @@ static void visibility_reread(Visibility *v) {
                          (int) v->hidepid);
 }
 
+/* A change only marks the options stale, and the poll sleeps until they are
+ * read: anyone can change the mount table as fast as the kernel lets them
+ * (FUSE mounts), and neither reading it nor waking on every change may be
+ * work on the loop that they pace. The next call that needs the options
+ * reads it, once however many changes came before. */
 static int on_mounts_changed(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        (void) s, (void) fd, (void) revents;
-        visibility_reread(userdata);
-        return 0;
+        Visibility *v = userdata;
+        (void) fd, (void) revents;
+        v->stale = true;
+        return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 }
 
 int visibility_attach(Visibility *v, sd_event *e) {
@@ -143,7 +155,7 @@ void visibility_done(Visibility *v) {
 }
 
 bool visibility_restricted(Visibility *v) {
-        if (v->fd >= 0 && now_usec() - v->read_usec >= VISIBILITY_REREAD_USEC)
+        if (v->fd >= 0 && (v->stale || now_usec() - v->read_usec >= VISIBILITY_REREAD_USEC))
                 visibility_reread(v);
         return v->hidepid != HIDEPID_OFF;
 }

@@ -11,11 +11,12 @@
 /* What /proc shows an unprivileged caller (proc(5): hidepid=, gid=,
  * subset=), so that the service tells a caller no more about a process than
  * /proc would: the daemon reads its /proc's options from mountinfo (the
- * system's /proc: the unit gives the daemon no procfs of its own), again
- * whenever its mount table changes, and, when a call asks, again if the last
- * read is a second old: the unit runs the daemon in a mount namespace of its
- * own, and a remount made in another namespace changes the options the
- * daemon's mountinfo shows without waking its poll. */
+ * system's /proc: the unit gives the daemon no procfs of its own), and again
+ * when a call asks after its mount table changed (a change only marks them
+ * stale: visibility.c) or a second after the last read: the unit runs the
+ * daemon in a mount namespace of its own, and a remount made in another
+ * namespace changes the options the daemon's mountinfo shows without waking
+ * its poll. */
 #define VISIBILITY_REREAD_USEC 1000000u
 typedef enum HidePid {
         HIDEPID_OFF = 0,
@@ -30,6 +31,7 @@ typedef struct Visibility {
         bool subset_pid;       /* subset=pid: nothing but processes (no /proc/sys) */
         int fd;                /* /proc/self/mountinfo, polled for changes */
         uint64_t read_usec;    /* CLOCK_MONOTONIC of the last read */
+        bool stale;            /* the mount table changed since */
         sd_event_source *watch;
 } Visibility;
 
@@ -37,7 +39,8 @@ int visibility_attach(Visibility *v, sd_event *e);
 void visibility_done(Visibility *v);
 
 /* Whether /proc hides anything from unprivileged callers, read again first
- * if the last read is VISIBILITY_REREAD_USEC old. */
+ * if the mount table changed since the last read or that is
+ * VISIBILITY_REREAD_USEC old. */
 bool visibility_restricted(Visibility *v);
 
 /* As the kernel's has_pid_permissions(): 0 when /proc lets the caller see

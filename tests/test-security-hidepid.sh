@@ -18,7 +18,9 @@
 #      answer is the no-process one, and no message names a uid
 #   8  nobody's own processes stay visible and work (read, set, usage)
 #   9  hidepid=invisible,gid=G: nobody in group G is answered for uid 1's
-#      process; nobody outside G still gets the no-process answer
+#      process by the first call after the remount (under a second after the
+#      daemon last read the options); nobody outside G still gets the
+#      no-process answer
 #   10 the walk of 7 as nobody in group G: answered for every pid it sees
 #   11 hidepid=noaccess: uid 1's process visible, its files unreadable: reading
 #      its limits and usage is PermissionDenied, naming no uid; own ones work
@@ -180,10 +182,18 @@ check "hidepid=invisible: RlimitChanged of uid 1's hidden process goes to uid 1,
        grep -q READY "$work/listen.out" && ! grep -q "^SIGNAL" "$work/listen.out"'
 
 # ---- 9, 10: hidepid=invisible,gid=G ----
+# A call right before the remount has the daemon read the options; the
+# call right after it comes well within the second after which it would read
+# them again anyway: only the change's own mark (visibility.c) makes it see
+# the remount.
+as_nobody "$RCALL" ListRlimits '(u)' "(uint32 $V,)" >/dev/null 2>&1
+t_read=$(date +%s%N)
 mount -o remount,hidepid=invisible,gid=$G /proc
-echo "# remount,hidepid=invisible,gid=$G: rc $?; /proc: $(proc_opts /proc/self/mountinfo)"
-g_ls=$(ls_pids as_nobody_g)
+mount_rc=$?
 g_list=$(as_nobody_g "$RCALL" ListRlimits '(u)' "(uint32 $V,)" 2>&1 | head -1)
+g_ms=$(( ($(date +%s%N) - t_read) / 1000000 ))
+echo "# remount,hidepid=invisible,gid=$G: rc $mount_rc; /proc: $(proc_opts /proc/self/mountinfo); the next call ${g_ms} ms after the last"
+g_ls=$(ls_pids as_nobody_g)
 g_get=$(as_nobody_g "$RCALL" Prlimit '(usbtt)' "(uint32 $V, 'NOFILE', false, 0, 0)" 2>&1 | head -1)
 v_nofile=$(nofile_of "$V")
 echo "# nobody in group $G: ls /proc: $g_ls"
@@ -193,8 +203,8 @@ nog_list=$(as_nobody "$RCALL" ListRlimits '(u)' "(uint32 $V,)" 2>&1 | head -1)
 nog_want=$(as_nobody "$RCALL" ListRlimits '(u)' "(uint32 $F,)" 2>&1 | head -1)
 nog_want=${nog_want//$F/$V}
 echo "# ListRlimits($V) as nobody outside $G: ${nog_list:0:200}"
-check "hidepid=invisible,gid=$G: nobody in $G is answered for uid 1's process (limits as in /proc), nobody outside $G is not" \
-      '[[ " $g_ls" == *" $V "* ]] && [[ $g_list == "OK "*"NOFILE"* ]] &&
+check "hidepid=invisible,gid=$G: nobody in $G is answered for uid 1's process (limits as in /proc) by the first call after the remount ($g_ms ms after the one before it), nobody outside $G is not" \
+      '[ "$g_ms" -lt 1000 ] && [[ " $g_ls" == *" $V "* ]] && [[ $g_list == "OK "*"NOFILE"* ]] &&
        [ "$g_get" = "OK (uint64 ${v_nofile% *}, uint64 ${v_nofile#* })" ] &&
        [[ $nog_want == "ERR org.example.Resource1.Error.NoSuchProcess "* ]] && [ "$nog_list" = "$nog_want" ]'
 top=$(( $(cat /proc/sys/kernel/ns_last_pid) + 200 ))
