@@ -53,10 +53,9 @@ typedef enum CallerNeeds {
  * creds-prefetch.c asked (its filter holds every call of the interface until
  * they are cached), never as /proc would augment them; with CALLER_GID also
  * the uid's primary group, looked up (through NSS, which may be slow) only
- * when a decision needs it, and with
- * CALLER_PIDNS whether the caller's pid namespace is another than the
- * daemon's (then its pid numbers name other processes than ours): each once
- * per connection. Sets error on failure. */
+ * when a decision needs it, and with CALLER_PIDNS whether the caller's pid
+ * namespace is another than the daemon's (then its pid numbers name other
+ * processes than ours): each once per connection. Sets error on failure. */
 int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret, sd_bus_error *error);
 
 /* Whether the caller is in group gid (its primary or a supplementary group,
