@@ -10,6 +10,7 @@
  * rule, "IFACE.Method"). */
 
 #define RESOURCE1_BUS_NAME  "org.example.Resource1"
+#define RESOURCE1_PIDFD_BUS_NAME "org.example.Resource1.Pidfd"
 #define RESOURCE1_PATH      "/org/example/Resource1"
 #define RESOURCE1_INTERFACE "org.example.Resource1"
 
