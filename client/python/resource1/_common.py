@@ -9,10 +9,15 @@ from jeepney import DBusAddress, MessageFlag, new_method_call
 from jeepney.wrappers import Properties
 
 BUS_NAME = 'org.example.Resource1'
+#: The *Pidfd methods' name: the service's own connection takes no
+#: descriptors (the bus refuses a call carrying one to BUS_NAME); a small gate
+#: of the service's takes the pidfd here and passes the call on.
+PIDFD_BUS_NAME = 'org.example.Resource1.Pidfd'
 OBJECT_PATH = '/org/example/Resource1'
 INTERFACE = 'org.example.Resource1'
 ERROR_PREFIX = 'org.example.Resource1.Error.'
 SERVICE = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface=INTERFACE)
+PIDFD_SERVICE = DBusAddress(OBJECT_PATH, bus_name=PIDFD_BUS_NAME, interface=INTERFACE)
 
 #: The bus's infinity (UINT64_MAX); the package's RLIM_INFINITY is -1.
 BUS_INFINITY = 2 ** 64 - 1
@@ -356,14 +361,13 @@ class Op:
         """The message, and the descriptors to close once it is sent."""
         fds = []
         body = self.body
+        address = self.address if self.address is not None else SERVICE
         if self.pidfd_of is not None:
             fd = pidfd_open(self.pidfd_of)
             fds.append(fd)
             body = (fd,) + body
-        if self.address is not None:
-            msg = new_method_call(self.address, self.method, self.signature, body)
-        else:
-            msg = new_method_call(SERVICE, self.method, self.signature, body)
+            address = PIDFD_SERVICE
+        msg = new_method_call(address, self.method, self.signature, body)
         if interactive:
             msg.header.flags |= MessageFlag.allow_interactive_authorization
         return msg, fds
