@@ -73,6 +73,8 @@
 #define NAME  RESOURCE1_BUS_NAME
 #define PATH  RESOURCE1_PATH
 #define IFACE RESOURCE1_INTERFACE
+/* The *Pidfd methods are served at the gate's name: the service's own takes no descriptors. */
+#define PIDFD_NAME RESOURCE1_PIDFD_BUS_NAME
 #define ERROR_FAILED "org.example.Resource1.Error.Failed"
 
 /* NOFILE soft up to hard; returns the soft limit now in force. */
@@ -167,20 +169,22 @@ static int flood_send(Slot *s) {
         s->sent_us = now_us();
         switch (method) {
         case M_PRLIMIT:
-                r = sd_bus_call_method_async(t->bus, &s->slot, NAME, PATH, IFACE, "PrlimitPidfd", on_flood_reply, s,
-                                             "hsbtt", t->epfd, "NOFILE", 0, (uint64_t) 0, (uint64_t) 0);
+                r = sd_bus_call_method_async(t->bus, &s->slot, PIDFD_NAME, PATH, IFACE, "PrlimitPidfd",
+                                             on_flood_reply, s, "hsbtt", t->epfd, "NOFILE", 0, (uint64_t) 0,
+                                             (uint64_t) 0);
                 break;
         case M_LIST:
-                r = sd_bus_call_method_async(t->bus, &s->slot, NAME, PATH, IFACE, "ListRlimitsPidfd", on_flood_reply,
-                                             s, "h", t->epfd);
+                r = sd_bus_call_method_async(t->bus, &s->slot, PIDFD_NAME, PATH, IFACE, "ListRlimitsPidfd",
+                                             on_flood_reply, s, "h", t->epfd);
                 break;
         case M_USAGE:
-                r = sd_bus_call_method_async(t->bus, &s->slot, NAME, PATH, IFACE, "GetRusagePidfd", on_flood_reply,
-                                             s, "hs", t->epfd, "self");
+                r = sd_bus_call_method_async(t->bus, &s->slot, PIDFD_NAME, PATH, IFACE, "GetRusagePidfd",
+                                             on_flood_reply, s, "hs", t->epfd, "self");
                 break;
         default:
-                r = sd_bus_call_method_async(t->bus, &s->slot, NAME, PATH, IFACE, "SetRlimitsPidfd", on_flood_reply,
-                                             s, "ha(stt)", t->epfd, 1, "CORE", (uint64_t) 0, (uint64_t) 0);
+                r = sd_bus_call_method_async(t->bus, &s->slot, PIDFD_NAME, PATH, IFACE, "SetRlimitsPidfd",
+                                             on_flood_reply, s, "ha(stt)", t->epfd, 1, "CORE", (uint64_t) 0,
+                                             (uint64_t) 0);
                 break;
         }
         if (r < 0) {
@@ -519,8 +523,8 @@ static void *usage_thread(void *arg) {
                 uint64_t t0 = now_us();
                 int r = i % 2 == 0 ?
                         sd_bus_call_method(bus, NAME, PATH, IFACE, "GetRusage", &e, &reply, "us", u->pid, "self") :
-                        sd_bus_call_method(bus, NAME, PATH, IFACE, "GetRusagePidfd", &e, &reply, "hs", u->pidfd,
-                                           "self");
+                        sd_bus_call_method(bus, PIDFD_NAME, PATH, IFACE, "GetRusagePidfd", &e, &reply, "hs",
+                                           u->pidfd, "self");
                 uint64_t dt = now_us() - t0;
                 u->calls++;
                 if (dt > u->max_us)

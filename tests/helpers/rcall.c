@@ -4,7 +4,10 @@
  * text>" or "ERR <error name> <message>", then what was asked for:
  *
  *   rcall [--interactive] [--pidfd-of PID] [--spawn-child] [--limit RES]
- *         [--all-limits] [--burn-ms N] [--own-usage] METHOD SIGNATURE ARGS
+ *         [--all-limits] [--burn-ms N] [--own-usage] [--dest NAME] METHOD SIGNATURE ARGS
+ *
+ * The call goes where a client sends it: a *Pidfd method to the gate's name
+ * (RESOURCE1_PIDFD_BUS_NAME), every other to the service's (RESOURCE1_BUS_NAME).
  *
  *   --interactive   allow interactive authorization on the call
  *   --pidfd-of PID  pass pidfd_open(PID) as the call's fd 0 (for an "h" argument @h 0)
@@ -18,6 +21,8 @@
  *   --own-usage     afterwards print "USAGE <utime> <stime> <maxrss> <minflt> <nvcsw> <hwm>"
  *                   from this process's own getrusage(RUSAGE_SELF), and VmHWM of its
  *                   /proc/self/status (KiB)
+ *   --dest NAME     send the call to bus name NAME instead (a test that tries the
+ *                   other name on purpose)
  */
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
@@ -34,6 +39,13 @@
 #include "resource1-bus.h"
 #include "resource1-names.h"
 
+/* The bus name a client sends METHOD to: the service's own connection takes
+ * no descriptors, so the four methods that carry a pidfd are served at the
+ * gate's name. */
+static const char *destination_of(const char *method) {
+        return g_str_has_suffix(method, "Pidfd") ? RESOURCE1_PIDFD_BUS_NAME : RESOURCE1_BUS_NAME;
+}
+
 static double now(void) {
         struct timespec ts;
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -43,7 +55,7 @@ static double now(void) {
 int main(int argc, char *argv[]) {
         gboolean interactive = FALSE, spawn_child = FALSE, own_usage = FALSE, all_limits = FALSE;
         gint pidfd_of = 0, burn_ms = 0;
-        gchar *limit = NULL;
+        gchar *limit = NULL, *dest = NULL;
         GOptionEntry entries[] = {
                 { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive,
                   "Allow interactive authorization on the call", NULL },
@@ -61,6 +73,9 @@ int main(int argc, char *argv[]) {
                 { "own-usage", 0, 0, G_OPTION_ARG_NONE, &own_usage,
                   "Afterwards print \"USAGE <utime> <stime> <maxrss> <minflt> <nvcsw> <hwm>\" from this "
                   "process's own getrusage(RUSAGE_SELF), and VmHWM of its /proc/self/status (KiB)", NULL },
+                { "dest", 0, 0, G_OPTION_ARG_STRING, &dest,
+                  "Send the call to bus name NAME, not where a client sends METHOD (a *Pidfd method to "
+                  RESOURCE1_PIDFD_BUS_NAME ", every other to " RESOURCE1_BUS_NAME ")", "NAME" },
                 {}
         };
         g_autoptr(GOptionContext) oc = g_option_context_new("METHOD SIGNATURE ARGS");
@@ -139,7 +154,7 @@ int main(int argc, char *argv[]) {
         }
 
         g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                bus, RESOURCE1_BUS_NAME, RESOURCE1_PATH, RESOURCE1_INTERFACE,
+                bus, dest ?: destination_of(argv[1]), RESOURCE1_PATH, RESOURCE1_INTERFACE,
                 argv[1], g_steal_pointer(&params), NULL,
                 interactive ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION : G_DBUS_CALL_FLAGS_NONE,
                 -1, fds, NULL, NULL, &error);
