@@ -279,7 +279,7 @@ def rusage_from_bus(d):
 # ------------------------------------------------------------------ messages
 
 def call(method, signature=None, body=(), interactive=False):
-    msg = new_method_call(SERVICE, method, signature, body)
+    msg = new_method_call(service_of(method), method, signature, body)
     if interactive:
         msg.header.flags |= MessageFlag.allow_interactive_authorization
     return msg
@@ -338,6 +338,12 @@ def pidfd_open(pid):
         return _os.pidfd_open(tgid)
 
 
+def service_of(method):
+    """Where a method of INTERFACE is sent: the *Pidfd methods, which carry
+    a descriptor, to the gate's name; every other to the service's."""
+    return PIDFD_SERVICE if method.endswith('Pidfd') else SERVICE
+
+
 class Op:
     """One call of the service: how to build it, what its reply means, and
     which CPython texts its errors take (``texts``: error name -> (class,
@@ -361,12 +367,11 @@ class Op:
         """The message, and the descriptors to close once it is sent."""
         fds = []
         body = self.body
-        address = self.address if self.address is not None else SERVICE
         if self.pidfd_of is not None:
             fd = pidfd_open(self.pidfd_of)
             fds.append(fd)
             body = (fd,) + body
-            address = PIDFD_SERVICE
+        address = self.address if self.address is not None else service_of(self.method)
         msg = new_method_call(address, self.method, self.signature, body)
         if interactive:
             msg.header.flags |= MessageFlag.allow_interactive_authorization
