@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "change.h"
 #include "context.h"
 #include "errors.h"
+#include "gates.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -212,6 +214,52 @@ static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *err
         return 0;
 }
 
+/* The system bus, without descriptor passing: the bus then refuses every
+ * call that carries one, since closing a descriptor runs code its sender
+ * chose. The *Pidfd methods take theirs through a gate (gates.c). */
+static int open_system_bus(sd_bus **ret) {
+        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+        const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+
+        int r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address ?: "unix:path=/run/dbus/system_bus_socket");
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, true);
+        if (r >= 0)
+                r = sd_bus_negotiate_fds(bus, false);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+/* Room for every descriptor the daemon may hold (each bounded where it is
+ * taken: the gates' pidfds, targets, acting processes, workers), whatever
+ * soft limit it was started with: the hard one. */
+static void raise_nofile(void) {
+        struct rlimit l;
+        if (getrlimit(RLIMIT_NOFILE, &l) < 0 || l.rlim_cur >= l.rlim_max)
+                return;
+        l.rlim_cur = l.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &l) < 0)
+                log_warning_errno(errno, "Failed to raise the soft NOFILE limit to %llu",
+                                  (unsigned long long) l.rlim_max);
+}
+
+/* Once the gate owns its name (or could not), the daemon asks for its own:
+ * a client that sees the service sees both names. */
+static void on_gates_ready(Context *c, bool ok) {
+        (void) ok;
+        int r = sd_bus_request_name_async(c->bus, NULL, RESOURCE1_BUS_NAME, 0, on_name_acquired, c);
+        if (r < 0) {
+                log_error_errno(r, "Failed to ask for the name %s", RESOURCE1_BUS_NAME);
+                (void) sd_event_exit(c->event, EXIT_FAILURE);
+        }
+}
+
 static void context_done(Context *c) {
         if (c->bus)
                 manager_done(c);
@@ -278,7 +326,8 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to read /proc's mount options"), EXIT_FAILURE;
 
-        r = sd_bus_open_system(&c.bus);
+        raise_nofile();
+        r = open_system_bus(&c.bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus"), EXIT_FAILURE;
 
@@ -302,9 +351,9 @@ int main(int argc, char *argv[]) {
         r = sd_bus_add_filter(c.bus, &c.filter_slot, on_message, &c);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch calls for the idle timer"), EXIT_FAILURE;
-        r = sd_bus_request_name_async(c.bus, NULL, RESOURCE1_BUS_NAME, 0, on_name_acquired, &c);
+        r = gates_start(&c, on_gates_ready);
         if (r < 0)
-                return log_error_errno(r, "Failed to ask for the name %s", RESOURCE1_BUS_NAME), EXIT_FAILURE;
+                return log_error_errno(r, "Failed to start the descriptor gate"), EXIT_FAILURE;
 
         c.last_activity = now_usec();
         if (c.idle_usec > 0) {

@@ -139,7 +139,7 @@ int main(int argc, char *argv[]) {
         }
 
         g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                bus, RESOURCE1_BUS_NAME, RESOURCE1_PATH, RESOURCE1_INTERFACE,
+                bus, getenv("RCALL_DEST") ?: RESOURCE1_BUS_NAME, RESOURCE1_PATH, RESOURCE1_INTERFACE,
                 argv[1], g_steal_pointer(&params), NULL,
                 interactive ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION : G_DBUS_CALL_FLAGS_NONE,
                 -1, fds, NULL, NULL, &error);
