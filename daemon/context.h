@@ -25,6 +25,7 @@ typedef struct Context {
         sd_bus_slot *vtable_slot;
         sd_bus_slot *filter_slot;
         sd_bus_slot *disconnect_slot;
+        sd_bus_slot *bus_lost_slot;
 
         uint64_t idle_usec;          /* 0: never exit for idleness */
         uint64_t last_activity;      /* CLOCK_MONOTONIC, µs */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -249,6 +250,26 @@ static void raise_nofile(void) {
                                   (unsigned long long) l.rlim_max);
 }
 
+/* sd-bus's own word that the connection is gone (it synthesizes this signal
+ * whatever the cause, and exits the loop after it): the log says what the
+ * daemon can tell, how full its descriptor table was, since a full one
+ * truncates what the bus sends (MSG_CTRUNC) and sd-bus then drops the bus. */
+static int on_bus_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct rlimit l = {};
+        unsigned n = 0;
+        (void) m, (void) userdata, (void) error;
+
+        (void) getrlimit(RLIMIT_NOFILE, &l);
+        DIR *d = opendir("/proc/self/fd");
+        for (struct dirent *de; d && (de = readdir(d));)
+                n += de->d_name[0] != '.';
+        if (d)
+                closedir(d);
+        log_error_errno(ECONNRESET, "Lost the connection to the system bus (the bus closed it, or reading from it "
+                        "failed) with %u of %llu descriptors open; exiting", n, (unsigned long long) l.rlim_cur);
+        return 0;
+}
+
 /* Once the gate owns its name (or could not), the daemon asks for its own:
  * a client that sees the service sees both names. */
 static void on_gates_ready(Context *c, bool ok) {
@@ -270,6 +291,7 @@ static void context_done(Context *c) {
         sd_event_source_unref(c->idle_source);
         sd_bus_slot_unref(c->filter_slot);
         sd_bus_slot_unref(c->disconnect_slot);
+        sd_bus_slot_unref(c->bus_lost_slot);
         sd_bus_slot_unref(c->vtable_slot);
         sd_bus_flush_close_unref(c->bus);
         sd_event_unref(c->event);
@@ -342,7 +364,11 @@ int main(int argc, char *argv[]) {
         r = sd_bus_set_method_call_timeout(c.bus, 2 * USEC_PER_SEC);
         if (r < 0)
                 return log_error_errno(r, "Failed to set the bus's call timeout"), EXIT_FAILURE;
-        r = sd_bus_set_exit_on_disconnect(c.bus, true);
+        r = sd_bus_match_signal(c.bus, &c.bus_lost_slot, "org.freedesktop.DBus.Local",
+                                "/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local", "Disconnected",
+                                on_bus_lost, &c);
+        if (r >= 0)
+                r = sd_bus_set_exit_on_disconnect(c.bus, true);
         if (r < 0)
                 return log_error_errno(r, "Failed to make the bus's loss end the service"), EXIT_FAILURE;
         r = manager_attach(&c);
@@ -367,6 +393,6 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Event loop failed"), EXIT_FAILURE;
         if (r != 0)
-                log_error_errno(ECONNRESET, "Exiting with status %d: the bus connection was lost or the name could not be had", r);
+                log_error("Exiting with status %d", r);
         return r;
 }
