@@ -42,6 +42,7 @@ struct GateProc {
         sd_bus *bus;               /* the private connection; NULL once given up */
         sd_bus_slot *slots[4];     /* the interface's vtable, the gate's, the filters */
         sd_bus_slot *ping;
+        sd_event_source *disconnect;   /* from the loop, not from within the bus's own dispatch */
         bool serving;              /* the one passing calls now */
 };
 
@@ -56,6 +57,13 @@ static void gate_disconnect(GateProc *g) {
         }
 }
 
+static int on_disconnect(sd_event_source *s, void *userdata) {
+        GateProc *g = userdata;
+        g->disconnect = sd_event_source_disable_unref(s);
+        gate_disconnect(g);
+        return 0;
+}
+
 static void gate_free(GateProc *g) {
         Context *c = g->context;
         if (g->prev)
@@ -68,6 +76,7 @@ static void gate_free(GateProc *g) {
         if (c->gate_serving == g)
                 c->gate_serving = NULL;
         gate_disconnect(g);
+        sd_event_source_disable_unref(g->disconnect);
         sd_event_source_unref(g->child);
         free(g);
 }
@@ -119,8 +128,9 @@ static int on_ping(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 gate_replace(g, "stopped answering");
                 /* Whatever it still holds it may never give back: its calls
                  * are answered by no one, as they would be by a gate that
-                 * died. */
-                gate_disconnect(g);
+                 * died. Not closed here, inside its bus's dispatch. */
+                if (!g->disconnect)
+                        (void) sd_event_add_defer(g->context->event, &g->disconnect, on_disconnect, g);
         }
         return 0;
 }

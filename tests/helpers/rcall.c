@@ -23,6 +23,7 @@
 #include <gio/gunixfdlist.h>
 #include <signal.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -43,10 +44,12 @@ static double now(void) {
 int main(int argc, char *argv[]) {
         gboolean interactive = FALSE, spawn_child = FALSE, own_usage = FALSE, all_limits = FALSE;
         gint pidfd_of = 0, burn_ms = 0;
-        gchar *limit = NULL;
+        gchar *limit = NULL, *fd_of = NULL;
         GOptionEntry entries[] = {
                 { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive,
                   "Allow interactive authorization on the call", NULL },
+                { "fd-of", 0, 0, G_OPTION_ARG_FILENAME, &fd_of,
+                  "Pass open(PATH, O_RDONLY) as the call's fd 0 (a descriptor that is not a pidfd)", "PATH" },
                 { "pidfd-of", 0, 0, G_OPTION_ARG_INT, &pidfd_of,
                   "Pass pidfd_open(PID) as the call's fd 0 (an \"h\" argument: handle 0)", "PID" },
                 { "spawn-child", 0, 0, G_OPTION_ARG_NONE, &spawn_child,
@@ -126,6 +129,14 @@ int main(int argc, char *argv[]) {
                 int fd = pidfd_open(pidfd_of, 0);
                 if (fd < 0) {
                         perror("rcall: pidfd_open");
+                        return 3;
+                }
+                fds = g_unix_fd_list_new_from_array(&fd, 1);
+        }
+        if (fd_of) {
+                int fd = open(fd_of, O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        perror("rcall: open");
                         return 3;
                 }
                 fds = g_unix_fd_list_new_from_array(&fd, 1);
