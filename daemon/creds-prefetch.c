@@ -126,7 +126,7 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
                 /* Dispatched again from the read queue: its caller is cached
                  * now (or, if many others pushed it out meanwhile, asked
                  * again). */
-                int q = r >= 0 ? sd_bus_enqueue_for_read(c->bus, w->calls[i]) : r;
+                int q = r >= 0 ? sd_bus_enqueue_for_read(sd_bus_message_get_bus(w->calls[i]), w->calls[i]) : r;
                 if (q < 0)
                         (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_FAILED,
                                                           "the bus did not tell who the caller is: %s",
@@ -194,8 +194,8 @@ busy:
         return 1;
 }
 
-int creds_prefetch_attach(Context *c) {
-        return sd_bus_add_filter(c->bus, &c->creds_filter_slot, on_call, c);
+int creds_prefetch_attach(Context *c, sd_bus *bus, sd_bus_slot **ret_slot) {
+        return sd_bus_add_filter(bus, ret_slot, on_call, c);
 }
 
 void creds_prefetch_done(Context *c) {

@@ -70,10 +70,12 @@ check "lintian on the .changes: no error, no warning" \
         '"${as_builder[@]}" lintian --fail-on error,warning --no-tag-display-limit "$tmp/resource1_${version}_${arch}.changes" > "$tmp/lintian" 2>&1 ||
          { show "$tmp/lintian"; false; }'
 
-check "resource1d: the daemon, unit, bus policy, activation file, polkit actions, example rule, resource1d(8)" \
+check "resource1d: the daemon, its descriptor gate, unit, bus policy, activation file, polkit actions, example rule, resource1d(8)" \
         'same_files resource1d <<EOF
 /lib/systemd/system/resource1d.service
 /usr/libexec/resource1d
+/usr/libexec/resource1d-gate
+/usr/share/dbus-1/system-services/org.example.Resource1.Pidfd.service
 /usr/share/dbus-1/system-services/org.example.Resource1.service
 /usr/share/dbus-1/system.d/org.example.Resource1.conf
 /usr/share/doc/resource1d/changelog.gz
