@@ -9,6 +9,7 @@
  * usage with missing and unknown fields, replies of the wrong shape, and the
  * bus name each call is sent to. No system bus needed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <pthread.h>
 #include <string.h>
@@ -336,6 +337,16 @@ static void test_destinations(void) {
         g_assert_cmpint(resource1_getrusage_pidfd(h, fd, RUSAGE_SELF, &u, sizeof u), ==, -EIO);
         assert_sent("GetRusagePidfd", RESOURCE1_PIDFD_BUS_NAME);
         close(fd);
+
+        /* A descriptor that is not a pidfd is not sent at all. */
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(nul, >=, 0);
+        answer(ANSWER_ERROR, "org.example.Resource1.Error.Failed", "the fake service says so");
+        assert_error(resource1_prlimit_pidfd(h, nul, RLIMIT_CORE, NULL, &l), EBADF, "System.Error.EBADF",
+                     "is not a pidfd");
+        g_assert_cmpint(resource1_list_rlimits_pidfd_async(h, NULL, nul, NULL, NULL), ==, -EBADF);
+        g_assert_cmpuint(calls(), ==, 0);
+        close(nul);
 }
 
 /* Asynchronous calls on the program's connection, driven by resource1_process(). */
