@@ -284,13 +284,13 @@ static void test_prlimit_pidfd(void) {
         g_assert_no_error(error);
         assert_child_nofile_lowered(ps, ph, old_soft, old_hard);
 
-        /* Not a pidfd: Failed. */
+        /* Not a pidfd: InvalidArgs (the gate's answer, the spec's DESCRIPTORS). */
         int not_pidfd = dup(STDIN_FILENO);
         g_assert_cmpint(not_pidfd, >=, 0);
         g_autoptr(GUnixFDList) bad = g_unix_fd_list_new_from_array(&not_pidfd, 1);
         g_assert_false(codegen_resource1_call_prlimit_pidfd_sync(gate, g_variant_new_handle(0), "NOFILE", FALSE, 0, 0,
                                                                  bad, &soft, &hard, NULL, NULL, &error));
-        assert_remote_error(error, ERR_PREFIX "Failed");
+        assert_remote_error(error, "org.freedesktop.DBus.Error.InvalidArgs");
 }
 
 static void test_set_rlimit(void) {
