@@ -23,8 +23,8 @@
  *       "METHOD <name> calls= not_pidfd= other= noreply=" per method and
  *       "STALL calls= not_pidfd= other= noreply= unanswered= max_ms=", and
  *       "FIRST_OTHER <name> <message>" for the first other answer. not_pidfd
- *       counts org.example.Resource1.Error.Failed with "not a pidfd" in its
- *       message.
+ *       counts org.freedesktop.DBus.Error.InvalidArgs with "not a pidfd" in
+ *       its message (the spec's DESCRIPTORS).
  *   attack-stall probe SECONDS INTERVAL_MS TIMEOUT_S
  *       PageSize every INTERVAL_MS for SECONDS, each with a TIMEOUT_S
  *       timeout (a new connection after a timeout); prints "PROBE calls=
@@ -75,7 +75,7 @@
 #define IFACE RESOURCE1_INTERFACE
 /* The *Pidfd methods are served at the gate's name: the service's own takes no descriptors. */
 #define PIDFD_NAME RESOURCE1_PIDFD_BUS_NAME
-#define ERROR_FAILED "org.example.Resource1.Error.Failed"
+#define ERROR_NOT_PIDFD "org.freedesktop.DBus.Error.InvalidArgs"   /* "not a pidfd" */
 
 /* NOFILE soft up to hard; returns the soft limit now in force. */
 static rlim_t raise_nofile(void) {
@@ -141,7 +141,7 @@ static int on_flood_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         const sd_bus_error *e = sd_bus_message_get_error(m);
         if (e && is_timeout_name(e->name))
                 c->noreply++;
-        else if (e && strcmp(e->name, ERROR_FAILED) == 0 && e->message && strstr(e->message, "not a pidfd"))
+        else if (e && strcmp(e->name, ERROR_NOT_PIDFD) == 0 && e->message && strstr(e->message, "not a pidfd"))
                 c->not_pidfd++;
         else {
                 c->other++;
