@@ -136,8 +136,7 @@ static void gate_retire(Gate *g, const char *sender, const char *why) {
         if (g->retiring)
                 return;
         g->retiring = true;
-        log_warning("resource1d-gate: retiring: %s passed %s; a fresh gate takes the name",
-                    sender ?: "a caller", why);
+        /* The daemon logs it, limited per caller. */
         int r = sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE, "Retiring",
                                          NULL, NULL, "ss", sender ?: "", why);
         if (r < 0)

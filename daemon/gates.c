@@ -93,15 +93,13 @@ static void spawn_soon(Context *c);
 
 /* The serving gate is no longer: a successor is started (which takes the
  * name over at once), this one kept until it exits. */
-static void gate_replace(GateProc *g, const char *why) {
+static void gate_replace(GateProc *g) {
         Context *c = g->context;
         if (!g->serving)
                 return;
         g->serving = false;
         if (c->gate_serving == g)
                 c->gate_serving = NULL;
-        log_warning("Descriptor gate %d %s; %u gate process%s live (at most %u)", (int) g->pid, why,
-                    c->n_gates, c->n_gates == 1 ? "" : "es", GATES_MAX);
         spawn_soon(c);
 }
 
@@ -125,7 +123,9 @@ static int on_ping(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         (void) error;
         g->ping = sd_bus_slot_unref(g->ping);
         if (sd_bus_message_is_method_error(m, NULL)) {
-                gate_replace(g, "stopped answering");
+                log_warning("Descriptor gate %d stopped answering; replacing it (%u gate process%s live, at most %u)",
+                            (int) g->pid, g->context->n_gates, g->context->n_gates == 1 ? "" : "es", GATES_MAX);
+                gate_replace(g);
                 /* Whatever it still holds it may never give back: its calls
                  * are answered by no one, as they would be by a gate that
                  * died. Not closed here, inside its bus's dispatch. */
@@ -174,18 +174,21 @@ static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *erro
         GateProc *g = userdata;
         Context *c = g->context;
         const char *sender, *why;
-        char who[64] = "";
 
         if (!from_gate_itself(m))
                 return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "only the gate says this");
         int r = sd_bus_message_read(m, "ss", &sender, &why);
         if (r < 0)
                 return r;
+        /* Any caller can make a gate retire as often as gates start: the
+         * line is limited as refusals are, per uid. */
         CredsEntry *e = creds_cache_find(&c->creds, sender);
-        if (e)
-                snprintf(who, sizeof who, " (uid %u)", (unsigned) e->uid);
-        log_warning("Caller %s%s passed %s", sender, who, why);
-        gate_replace(g, "retires");
+        uid_t uid = e ? e->uid : UID_INVALID;
+        log_refusal(&c->refusals, uid, LOG_WARNING,
+                    "Caller %s (uid %d) passed %s; descriptor gate %d retires (%u gate process%s live, at most %u)",
+                    sender, e ? (int) uid : -1, why, (int) g->pid, c->n_gates, c->n_gates == 1 ? "" : "es",
+                    GATES_MAX);
+        gate_replace(g);
         return sd_bus_reply_method_return(m, NULL);
 }
 
