@@ -170,6 +170,40 @@ static int method_ready(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         return sd_bus_reply_method_return(m, NULL);
 }
 
+typedef struct Retirement {
+        Context *context;
+        pid_t gate;
+        unsigned n_gates;
+        char *sender, *why;
+} Retirement;
+
+static void retirement_log(Retirement *t, uid_t uid) {
+        Context *c = t->context;
+        /* Any caller can make a gate retire as often as gates start: the
+         * line is limited as refusals are, per uid. */
+        log_refusal(&c->refusals, uid, LOG_WARNING,
+                    "Caller %s (uid %d) passed %s; descriptor gate %d retires (%u gate process%s live, at most %u)",
+                    t->sender, uid == UID_INVALID ? -1 : (int) uid, t->why, (int) t->gate, t->n_gates,
+                    t->n_gates == 1 ? "" : "es", GATES_MAX);
+}
+
+static void retirement_free(void *userdata) {
+        Retirement *t = userdata;
+        free(t->sender);
+        free(t->why);
+        free(t);
+}
+
+static int on_retired_uid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Retirement *t = userdata;
+        uint32_t uid = UID_INVALID;
+        (void) error;
+        if (!sd_bus_message_is_method_error(m, NULL))
+                (void) sd_bus_message_read_basic(m, 'u', &uid);
+        retirement_log(t, (uid_t) uid);
+        return 0;   /* freed by the slot's destroy callback */
+}
+
 static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         GateProc *g = userdata;
         Context *c = g->context;
@@ -180,14 +214,32 @@ static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *erro
         int r = sd_bus_message_read(m, "ss", &sender, &why);
         if (r < 0)
                 return r;
-        /* Any caller can make a gate retire as often as gates start: the
-         * line is limited as refusals are, per uid. */
-        CredsEntry *e = creds_cache_find(&c->creds, sender);
-        uid_t uid = e ? e->uid : UID_INVALID;
-        log_refusal(&c->refusals, uid, LOG_WARNING,
-                    "Caller %s (uid %d) passed %s; descriptor gate %d retires (%u gate process%s live, at most %u)",
-                    sender, e ? (int) uid : -1, why, (int) g->pid, c->n_gates, c->n_gates == 1 ? "" : "es",
-                    GATES_MAX);
+
+        Retirement *t = calloc(1, sizeof *t);
+        sd_bus_slot *slot = NULL;
+        if (t) {
+                *t = (Retirement) { .context = c, .gate = g->pid, .n_gates = c->n_gates,
+                                    .sender = strdup(sender), .why = strdup(why) };
+                CredsEntry *e = creds_cache_find(&c->creds, sender);
+                if (!t->sender || !t->why || e) {
+                        if (t->sender && t->why)
+                                retirement_log(t, e->uid);
+                        retirement_free(t);
+                /* The gate answered the call itself: the daemon may never
+                 * have heard of this caller. Asked, not waited for. */
+                } else if (sd_bus_call_method_async(c->bus, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                    "org.freedesktop.DBus", "GetConnectionUnixUser", on_retired_uid,
+                                                    t, "s", sender) < 0) {
+                        retirement_log(t, UID_INVALID);
+                        retirement_free(t);
+                } else {
+                        /* Owned by the bus from here: freed with the answer,
+                         * or with the bus at exit. */
+                        (void) sd_bus_slot_set_destroy_callback(slot, retirement_free);
+                        (void) sd_bus_slot_set_floating(slot, true);
+                        sd_bus_slot_unref(slot);
+                }
+        }
         gate_replace(g);
         return sd_bus_reply_method_return(m, NULL);
 }
