@@ -16,9 +16,9 @@
 #      bound (2 s + 5 s), and the new one serves; root's PageSize on the
 #      daemon's own name answers in < 100 ms throughout.
 #
-# Needs RCALL (rcall), PYTHON3 (with jeepney) and the fixture's environment.
+# Needs RCALL (rcall), ATTACK_STALL (its PageSize probe, every 25 ms) and the fixture's environment.
 set -u
-: "${RCALL:?}" "${RESOURCE1_FIXTURE:?}" "${PYTHON3:?}"
+: "${RCALL:?}" "${RESOURCE1_FIXTURE:?}" "${ATTACK_STALL:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 NOBODY="--reuid=65534 --regid=65534 --clear-groups"
@@ -77,19 +77,10 @@ check "2: the name never had no owner meanwhile" '! grep -q gap "$RESOURCE1_FIXT
 gate=$(owner_pid $GATE_NAME)
 kill -STOP "$gate"
 started+=("$gate")
-probe=$("$PYTHON3" - <<'PY'
-import subprocess, time
-worst = 0.0
-end = time.monotonic() + 9
-while time.monotonic() < end:
-    t = time.monotonic()
-    subprocess.run(['busctl', 'call', 'org.example.Resource1', '/org/example/Resource1',
-                    'org.example.Resource1', 'PageSize'], stdout=subprocess.DEVNULL, check=True)
-    worst = max(worst, time.monotonic() - t)
-    time.sleep(0.05)
-print(int(worst * 1000))
-PY
-)
+"$ATTACK_STALL" probe 9 25 30 > "$RESOURCE1_FIXTURE/gate-probe" 2>&1
+probe=$(sed -n 's/.* max_us=\([0-9]*\).*/\1/p' "$RESOURCE1_FIXTURE/gate-probe")
+probe=$(( ${probe:-999999} / 1000 ))
+note "$RESOURCE1_FIXTURE/gate-probe"
 echo "# root's PageSize, worst of 9 s while the gate is stopped: $probe ms"
 check "3: a stopped gate is replaced within 9 s, and the new one serves" \
         '[ "$(owner_pid $GATE_NAME)" != "$gate" ] && serves'
