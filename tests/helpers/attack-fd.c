@@ -129,9 +129,15 @@ static int send_target_call(Calls *calls, const char *dest, const char *method, 
         else
                 r = sd_bus_call_method_async(c->bus, NULL, dest, PATH, IFACE, method, on_call_reply, c, "ha(stt)",
                                              fd, 1, "CORE", (uint64_t) 0, (uint64_t) 0);
-        /* Written out now: the bus has its copy when this returns. */
+        /* A call to the bus itself after it, on the same connection: the
+         * bus handles a connection's messages in order, so once this is
+         * answered, the bus has passed the descriptor on or refused it, and
+         * closed its own copy. (A caller that closes its copy first makes
+         * the bus's close of a refused one the last: a lingering socket
+         * then stalls the bus itself, whatever the destination.) */
         if (r >= 0)
-                r = sd_bus_flush(c->bus);
+                r = sd_bus_call_method(c->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetId", NULL, NULL, "");
         if (r < 0) {
                 printf("REPLY %s ms=0 (local) sending: %s\n", method, strerror(-r));
                 sd_bus_flush_close_unref(c->bus);
@@ -142,7 +148,7 @@ static int send_target_call(Calls *calls, const char *dest, const char *method, 
 }
 
 static int send_target(Calls *calls, const char *dest, const char *target, int fd) {
-        static const char *const main_calls[] = { "GetRlimit", "PageSize", NULL };
+        static const char *const main_calls[] = { "PageSize", "GetRlimit", NULL };
         static const char *const pidfd_calls[] = { "PrlimitPidfd", "ListRlimitsPidfd", "GetRusagePidfd",
                                                    "SetRlimitsPidfd", NULL };
         const char *const *m = strcmp(target, "main") == 0 ? main_calls :
@@ -221,19 +227,25 @@ static const char *tcp_state_name(int s) {
         return s > 0 && s < 12 ? names[s] : "gone";
 }
 
+typedef struct Linger {
+        int sock, peer;
+        unsigned port;
+        pthread_t closer;
+        volatile bool closed;
+        Calls calls;
+} Linger;
+
 static void *close_in_thread(void *arg) {
+        Linger *l = arg;
         /* If this close is the last, it is this thread that waits. */
-        close((int) (intptr_t) arg);
+        close(l->sock);
+        l->closed = true;
         return NULL;
 }
 
-static int mode_linger(int argc, char **argv) {
-        if (argc < 3)
-                return die("linger needs DEST TARGET HOLD_S", EINVAL);
-        const char *dest = argv[0], *target = argv[1];
-        double hold = atof(argv[2]);
-        alarm((unsigned) hold + 60);
-
+/* A connected socket with SO_LINGER {1, 3600} whose peer never reads,
+ * written to until nothing more can go. */
+static int linger_socket(Linger *l) {
         int lis = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), small = 4096;
         struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         socklen_t alen = sizeof a;
@@ -242,29 +254,30 @@ static int mode_linger(int argc, char **argv) {
         if (lis < 0 || setsockopt(lis, SOL_SOCKET, SO_RCVBUF, &small, sizeof small) < 0 ||
             bind(lis, (struct sockaddr *) &a, sizeof a) < 0 || listen(lis, 1) < 0 ||
             getsockname(lis, (struct sockaddr *) &a, &alen) < 0)
-                return die("listening on loopback", errno);
-        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0 || setsockopt(s, SOL_SOCKET, SO_SNDBUF, &small, sizeof small) < 0 ||
-            connect(s, (struct sockaddr *) &a, sizeof a) < 0)
-                return die("connecting over loopback", errno);
-        int peer = accept4(lis, NULL, NULL, SOCK_CLOEXEC);
-        if (peer < 0)
-                return die("accept", errno);
+                return -errno;
+        l->sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (l->sock < 0 || setsockopt(l->sock, SOL_SOCKET, SO_SNDBUF, &small, sizeof small) < 0 ||
+            connect(l->sock, (struct sockaddr *) &a, sizeof a) < 0)
+                return -errno;
+        l->peer = accept4(lis, NULL, NULL, SOCK_CLOEXEC);
+        if (l->peer < 0)
+                return -errno;
         close(lis);
         struct sockaddr_in local;
         alen = sizeof local;
-        getsockname(s, (struct sockaddr *) &local, &alen);
-        unsigned port = ntohs(local.sin_port);
+        if (getsockname(l->sock, (struct sockaddr *) &local, &alen) < 0)
+                return -errno;
+        l->port = ntohs(local.sin_port);
 
         struct linger lg = { .l_onoff = 1, .l_linger = 3600 };
-        if (setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) < 0)
-                return die("SO_LINGER", errno);
+        if (setsockopt(l->sock, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) < 0)
+                return -errno;
         /* Fill the peer's window and our send buffer: then nothing more, the
          * FIN included, can go until the peer reads. */
         static char junk[4096];
         size_t queued = 0;
         for (unsigned quiet = 0; quiet < 20;) {
-                ssize_t n = send(s, junk, sizeof junk, MSG_DONTWAIT | MSG_NOSIGNAL);
+                ssize_t n = send(l->sock, junk, sizeof junk, MSG_DONTWAIT | MSG_NOSIGNAL);
                 if (n > 0) {
                         queued += (size_t) n;
                         quiet = 0;
@@ -274,24 +287,51 @@ static int mode_linger(int argc, char **argv) {
                 }
         }
         int unsent = -1;
-        (void) ioctl(s, SIOCOUTQ, &unsent);
-        printf("LINGER port=%u queued=%zu unsent=%d\n", port, queued, unsent);
+        (void) ioctl(l->sock, SIOCOUTQ, &unsent);
+        printf("LINGER port=%u queued=%zu unsent=%d\n", l->port, queued, unsent);
+        return unsent > 0 ? 0 : -EAGAIN;
+}
 
-        Calls calls = {};
-        int r = send_target(&calls, dest, target, s);
-        /* The caller's own copy goes: the last close is now another's. */
-        pthread_t closer;
-        pthread_create(&closer, NULL, close_in_thread, (void *) (intptr_t) s);
+#define ATTEMPTS 3
+
+static int mode_linger(int argc, char **argv) {
+        if (argc < 3)
+                return die("linger needs DEST TARGET HOLD_S", EINVAL);
+        const char *dest = argv[0], *target = argv[1];
+        double hold = atof(argv[2]);
+        alarm((unsigned) hold + 60);
+
+        /* The last close must be another's: if this caller's own close is
+         * (the other holder closed its copy first, or the bus refused the
+         * call and closed its own), that close waits, here, and a fresh
+         * socket is tried. */
+        Linger l[ATTEMPTS] = {};
+        unsigned n = 0;
+        bool other = false;
+        while (n < ATTEMPTS && !other) {
+                Linger *x = &l[n++];
+                int r = linger_socket(x);
+                if (r < 0)
+                        return die("making a lingering socket", r);
+                r = send_target(&x->calls, dest, target, x->sock);
+                if (r < 0)
+                        printf("# sending failed: %s\n", strerror(-r));
+                pthread_create(&x->closer, NULL, close_in_thread, x);
+                for (int i = 0; i < 100 && !x->closed; i++)
+                        usleep(1000);
+                other = x->closed;
+                printf("ATTEMPT %u last_close=%s\n", n, other ? "other" : "self");
+        }
         printf("READY\n");
-        if (r < 0)
-                printf("# sending failed: %s\n", strerror(-r));
 
+        Linger *x = &l[n - 1];
         uint64_t t0 = now_us(), end = t0 + (uint64_t) (hold * 1e6);
         bool closing = false;
         int state = -1;
         while (now_us() < end) {
-                pump(&calls, 20000);
-                state = tcp_state(port);
+                for (unsigned i = 0; i < n; i++)
+                        pump(&l[i].calls, 20000 / n);
+                state = tcp_state(x->port);
                 if (!closing && state == 4) {   /* FIN_WAIT1 */
                         closing = true;
                         printf("CLOSING ms=%" PRIu64 "\n", (now_us() - t0) / 1000);
@@ -299,11 +339,14 @@ static int mode_linger(int argc, char **argv) {
         }
         /* Let it go: the peer closes with data unread, which resets the
          * connection, and whoever waits in the close returns. */
-        close(peer);
+        for (unsigned i = 0; i < n; i++)
+                close(l[i].peer);
         printf("RELEASED state=%s\n", tcp_state_name(state));
-        pthread_join(closer, NULL);
-        pump(&calls, 2000000);
-        calls_close(&calls);
+        for (unsigned i = 0; i < n; i++) {
+                pthread_join(l[i].closer, NULL);
+                pump(&l[i].calls, i + 1 == n ? 2000000 : 0);
+                calls_close(&l[i].calls);
+        }
         return 0;
 }
 
@@ -356,7 +399,8 @@ typedef struct Kind {
 
 typedef struct FloodState {
         Kind kinds[16];
-        unsigned n_kinds, answered, noreply;
+        unsigned n_kinds, sent, answered, noreply, unsent;
+        char first_unsent[256];
 } FloodState;
 
 static int on_flood_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -381,38 +425,19 @@ static int on_flood_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         return 0;
 }
 
-static int mode_flood(int argc, char **argv) {
-        if (argc < 6)
-                return die("flood needs DEST TARGET CONNS CALLS FDS WAIT_S", EINVAL);
-        const char *dest = argv[0];
-        bool main_target = strcmp(argv[1], "main") == 0;
-        int conns = atoi(argv[2]), per = atoi(argv[3]), fds = atoi(argv[4]);
-        double wait_s = atof(argv[5]);
-        if (conns < 1 || conns > 1024 || per < 1 || per > 64 || fds < 1 || fds > 16)
-                return die("flood: CONNS 1..1024, CALLS 1..64, FDS 1..16", EINVAL);
-        alarm((unsigned) wait_s + 120);
-
-        /* Room for a connection's calls' copies until they are written. */
-        struct rlimit l;
-        if (getrlimit(RLIMIT_NOFILE, &l) == 0) {
-                l.rlim_cur = l.rlim_max;
-                (void) setrlimit(RLIMIT_NOFILE, &l);
-        }
-        int efd = eventfd(0, EFD_CLOEXEC);
-        if (efd < 0)
-                return die("eventfd", errno);
+/* One round: CONNS fresh connections, their calls, their answers. */
+static void flood_round(FloodState *f, const char *dest, bool main_target, int conns, int per, int fds, int efd,
+                        uint64_t wait_us, unsigned round) {
         sd_bus **bus = calloc((size_t) conns, sizeof *bus);
-        if (!bus)
-                return die("calloc", ENOMEM);
-        for (int i = 0; i < conns; i++)
-                if (!(bus[i] = connect_bus((uint64_t) (wait_s * 1e6))))
-                        return 3;
-
-        FloodState f = {};
-        unsigned sent = 0, unsent = 0;
-        char first_unsent[256] = "";
+        unsigned sent = 0, answered0 = f->answered, opened = 0;
         uint64_t t0 = now_us();
-        for (int i = 0; i < conns; i++) {
+
+        for (int i = 0; bus && i < conns; i++)
+                if ((bus[i] = connect_bus(wait_us)))
+                        opened++;
+        for (int i = 0; bus && i < conns; i++) {
+                if (!bus[i])
+                        continue;
                 for (int k = 0; k < per; k++) {
                         sd_bus_message *m = NULL;
                         int r = sd_bus_message_new_method_call(bus[i], &m, dest, PATH, IFACE,
@@ -422,26 +447,27 @@ static int mode_flood(int argc, char **argv) {
                         for (int j = 0; r >= 0 && j < fds; j++)
                                 r = sd_bus_message_append_basic(m, 'h', &efd);
                         if (r >= 0)
-                                r = sd_bus_call_async(bus[i], NULL, m, on_flood_reply, &f, 0);
+                                r = sd_bus_call_async(bus[i], NULL, m, on_flood_reply, f, 0);
                         sd_bus_message_unref(m);
                         if (r < 0) {
-                                if (!unsent++)
-                                        snprintf(first_unsent, sizeof first_unsent, "%s", strerror(-r));
+                                if (!f->unsent++)
+                                        snprintf(f->first_unsent, sizeof f->first_unsent, "%s", strerror(-r));
                                 continue;
                         }
                         sent++;
                 }
+                /* Written now: this connection's copies of the descriptor go. */
                 int r = sd_bus_flush(bus[i]);
-                if (r < 0 && !first_unsent[0])
-                        snprintf(first_unsent, sizeof first_unsent, "flush: %s", strerror(-r));
+                if (r < 0 && !f->first_unsent[0])
+                        snprintf(f->first_unsent, sizeof f->first_unsent, "flush: %s", strerror(-r));
         }
-        uint64_t sent_ms = (now_us() - t0) / 1000, end = now_us() + (uint64_t) (wait_s * 1e6);
+        uint64_t sent_ms = (now_us() - t0) / 1000, end = now_us() + wait_us;
         unsigned lost = 0;
-        while (f.answered < sent && now_us() < end) {
+        while (bus && f->answered - answered0 < sent && now_us() < end) {
                 bool busy = false;
                 lost = 0;
                 for (int i = 0; i < conns; i++) {
-                        int r = sd_bus_process(bus[i], NULL);
+                        int r = bus[i] ? sd_bus_process(bus[i], NULL) : -ENOTCONN;
                         if (r > 0)
                                 busy = true;
                         else if (r < 0)
@@ -452,16 +478,50 @@ static int mode_flood(int argc, char **argv) {
                 if (!busy)
                         usleep(2000);
         }
-        printf("FLOOD conns=%d calls=%u sent=%u answered=%u noreply=%u unsent=%u lost_connections=%u send_ms=%" PRIu64
-               " ms=%" PRIu64 "\n", conns, (unsigned) (conns * per), sent, f.answered, f.noreply, unsent, lost, sent_ms,
-               (now_us() - t0) / 1000);
-        if (first_unsent[0])
-                printf("UNSENT %s\n", first_unsent);
-        for (unsigned i = 0; i < f.n_kinds; i++)
-                printf("ANSWER %u %s %s\n", f.kinds[i].count, f.kinds[i].name, f.kinds[i].message);
-        for (int i = 0; i < conns; i++)
+        printf("ROUND %u connections=%u sent=%u answered=%u lost_connections=%u send_ms=%" PRIu64 " ms=%" PRIu64 "\n",
+               round, opened, sent, f->answered - answered0, lost, sent_ms, (now_us() - t0) / 1000);
+        f->sent += sent;
+        for (int i = 0; bus && i < conns; i++)
                 sd_bus_close_unref(bus[i]);
         free(bus);
+}
+
+static int mode_flood(int argc, char **argv) {
+        if (argc < 6)
+                return die("flood needs DEST TARGET CONNS CALLS FDS SECONDS", EINVAL);
+        const char *dest = argv[0];
+        bool main_target = strcmp(argv[1], "main") == 0;
+        int conns = atoi(argv[2]), per = atoi(argv[3]), fds = atoi(argv[4]);
+        double seconds = atof(argv[5]);
+        if (conns < 1 || conns > 1024 || per < 1 || per > 64 || fds < 1 || fds > 16)
+                return die("flood: CONNS 1..1024, CALLS 1..64, FDS 1..16", EINVAL);
+        alarm((unsigned) seconds + 60);
+
+        /* Room for a connection's calls' copies until they are written. */
+        struct rlimit l;
+        if (getrlimit(RLIMIT_NOFILE, &l) == 0) {
+                l.rlim_cur = l.rlim_max;
+                (void) setrlimit(RLIMIT_NOFILE, &l);
+        }
+        int efd = eventfd(0, EFD_CLOEXEC);
+        if (efd < 0)
+                return die("eventfd", errno);
+
+        /* Rounds of fresh connections until SECONDS have passed; each round
+         * waits for its answers (at most 10 s: an old daemon holds a call
+         * while it asks the bus who sent it, 2 s at most). */
+        FloodState f = {};
+        uint64_t t0 = now_us(), end = t0 + (uint64_t) (seconds * 1e6);
+        unsigned rounds = 0;
+        do
+                flood_round(&f, dest, main_target, conns, per, fds, efd, 10 * 1000000ULL, ++rounds);
+        while (now_us() < end);
+        printf("FLOOD rounds=%u calls=%u answered=%u noreply=%u unsent=%u ms=%" PRIu64 "\n", rounds, f.sent,
+               f.answered, f.noreply, f.unsent, (now_us() - t0) / 1000);
+        if (f.first_unsent[0])
+                printf("UNSENT %s\n", f.first_unsent);
+        for (unsigned i = 0; i < f.n_kinds; i++)
+                printf("ANSWER %u %s %s\n", f.kinds[i].count, f.kinds[i].name, f.kinds[i].message);
         return 0;
 }
 
