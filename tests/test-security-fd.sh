@@ -49,7 +49,7 @@ MAIN=org.example.Resource1
 GATE=org.example.Resource1.Pidfd
 NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 HOLD=3
-FD_BOUND=400
+FD_BOUND=256
 
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # fv FILE KEY: the value of KEY=... on the file's lines.
@@ -69,8 +69,8 @@ ms() { [ -n "$1" ] && awk -v u="$1" 'BEGIN { if (u < 10000) printf "%.1f ms", u 
 waiting() {
         local t w
         for t in /proc/[0-9]*/task/[0-9]*; do
-                w=$(grep -o -m1 -E 'sk_stream_wait_close|fuse_[a-z_]+|request_wait_answer' "$t/stack" 2>/dev/null) ||
-                        w=$(grep -o -E '^(sk_stream_wait_close|request_wait_answer|fuse_[a-z_]+)$' "$t/wchan" 2>/dev/null) ||
+                w=$(grep -o -m1 -E 'sk_stream_wait_close|request_wait_answer|fuse_flush' "$t/stack" 2>/dev/null) ||
+                        w=$(grep -o -E '^(sk_stream_wait_close|request_wait_answer|fuse_flush)$' "$t/wchan" 2>/dev/null) ||
                         continue
                 echo "${t#/proc/} state $(sed 's/.*) \(.\).*/\1/' "$t/stat" 2>/dev/null) in $w: $(cat "$t/comm" 2>/dev/null)"
         done
@@ -202,7 +202,7 @@ flood() {
         [ "$target" = pidfd ] && dest=$(pidfd_dest)
         D=$(daemon_pid)
         offset=$(log_size)
-        echo "# ---- flood, $target, $fds descriptors a call: the calls go to $dest; the daemon is pid ${D:-?}," \
+        echo "# ---- flood, $target, descriptors per call: $fds; the calls go to $dest; the daemon is pid ${D:-?}," \
              "its soft NOFILE $(awk '/^Max open files/ {print $4}' "/proc/${D:-0}/limits" 2>/dev/null)"
         setpriv $NOBODY "$ATTACK_FD" flood "$dest" "$target" 64 32 "$fds" 2 > "$out.attack" 2>&1 &
         flooder=$!
@@ -214,9 +214,9 @@ flood() {
         echo "# $(grep -c "^ROUND" "$out.attack") rounds: $(grep "^ROUND" "$out.attack" | head -2 | tr '\n' ' ')..."
         note "$out.probe" "$out.after"
         log_since "$offset" | tail -5 | sed 's/^/daemon: /' | note
-        check "flood, $target: while $(fv "$out.attack" calls) calls with $fds descriptors each come, $(during_text "$out")" \
+        check "flood, $target, descriptors per call: $fds: while $(fv "$out.attack" calls) calls come, $(during_text "$out")" \
               '[ "$(fv "$out.attack" calls)" -gt 0 ] && during_ok "$out" "$D"'
-        check "flood, $target, $fds descriptors: the daemon did not exit (pid ${D:-?}, now $(daemon_pid)); afterwards it answers $(after_text "$out")" \
+        check "flood, $target, descriptors per call: $fds: the daemon did not exit (pid ${D:-?}, now $(daemon_pid)); afterwards it answers $(after_text "$out")" \
               '[ -n "$D" ] && [ "$(daemon_pid)" = "$D" ] && ! log_since "$offset" | grep -q "^Exiting" && after_ok "$out"'
 }
 

@@ -368,9 +368,10 @@ static void server_main(int sock, const char *dir, const pid_t *allowed, size_t 
         snprintf(msg, sizeof msg, "FUSE held=%u flushes=%u getattrs=%u", s.held_total, s.flushes, s.getattrs);
         pthread_mutex_unlock(&s.lock);
         (void) send_message(sock, msg, -1);
-        /* The answer GETATTR gets from a released server is a fresh one:
-         * exit closes /dev/fuse first (its number is the lowest), which
-         * aborts the connection, whatever the serving thread is doing. */
+        /* Exit closes /dev/fuse, the connection's only device descriptor
+         * (this process holds no file on it any more): that aborts the
+         * connection, so any later request, such as the FLUSH of a close
+         * still to come, fails at once instead of waiting. */
         _exit(0);
 
 fail:

@@ -8,38 +8,49 @@
  * with a message on stderr).
  *
  * DEST is the bus name the calls go to; TARGET says which calls carry the
- * descriptor: "main", GetRlimit("NOFILE") and PageSize() with one attached
+ * descriptor: "main", PageSize() and GetRlimit("NOFILE") with one attached
  * (methods that take none: the body gets an extra "h"); "pidfd", the
  * descriptor as the pidfd of PrlimitPidfd (NOFILE, read), ListRlimitsPidfd,
  * GetRusagePidfd (self) and SetRlimitsPidfd ([CORE 0 0]). Each call goes on
- * a fresh connection of its own. Every answer is printed as "REPLY <method>
- * ms=<ms after sending> <error name or OK> <message>".
+ * a fresh connection of its own, followed there by a GetId to the bus: once
+ * that is answered, the bus has passed the call on or refused it. Every
+ * answer is printed as "REPLY <method> ms=<ms after sending> <error name or
+ * OK> <message>".
  *
  *   attack-fd linger DEST TARGET HOLD_S
  *       a TCP connection over loopback to a peer of its own that never
- *       reads, SO_LINGER {1, 3600}, written to until the send buffer is full
- *       (the FIN cannot go): its descriptor goes with TARGET's calls, then
- *       the caller closes its own copy, so the last close is another's and
- *       waits in sk_stream_wait_close() for up to an hour. Prints "LINGER
- *       queued=<bytes>", "READY", "CLOSING ms=<n>" once the socket is in
- *       FIN_WAIT1 (its last close has begun: whoever made it is waiting),
- *       then after HOLD_S lets it go (closes the peer, which resets the
- *       connection) and prints "RELEASED state=<tcp state before>".
+ *       reads, SO_LINGER {1, 3600}, written to until nothing more can go
+ *       (the FIN cannot either): its descriptor goes with TARGET's calls,
+ *       then the caller closes its own copy (on a thread of its own), so
+ *       that the last close is another's and waits in
+ *       sk_stream_wait_close() for up to an hour. Prints "LINGER port=
+ *       queued=<bytes written> unsent=<bytes not sent>", then "ATTEMPT <n>
+ *       last_close=other" when its own close returned at once (another
+ *       holds the socket), or "last_close=self" when it waits (the
+ *       recipients had all closed theirs: then up to 3 attempts with fresh
+ *       sockets), "READY", "CLOSING ms=<n>" once the last socket is in
+ *       FIN_WAIT1 (its last close has begun: whoever made it waits); after
+ *       HOLD_S it lets every socket go (closes the peers, which resets the
+ *       connections) and prints "RELEASED state=<tcp state before>".
  *   attack-fd fuse DEST TARGET HOLD_S
  *       a file on a FUSE file system of its own (attack-fd-fuse.c) whose
  *       FLUSH and GETATTR it holds for any process but itself and the bus
- *       daemon; the descriptor goes with TARGET's calls, the caller closes
- *       its own copy. Prints "READY", "HELD ..." for each request held; after
- *       HOLD_S answers them, ends the server and prints "FUSE held= ...".
- *       Prints "SKIP <reason>" (and nothing else) where FUSE in a user
- *       namespace is not available.
- *   attack-fd flood DEST TARGET CONNS CALLS FDS WAIT_S
- *       CONNS fresh connections, each sending CALLS calls at once, each
- *       call carrying FDS descriptors (of one eventfd): GetRlimit("NOFILE")
- *       (TARGET main) or ListRlimitsPidfd (pidfd), the extra ones as more
- *       "h" arguments; then waits up to WAIT_S for the answers. Prints
- *       "FLOOD conns= calls= sent= answered= noreply= unsent= ms=" and
- *       "ANSWER <count> <error name or OK> <first message>" per kind.
+ *       daemon, uninterruptibly; the descriptor goes with TARGET's calls,
+ *       the caller closes its own copy. Prints "FUSE server= bus=",
+ *       "READY", "HELD <op> pid= comm=" for each request held; after HOLD_S
+ *       answers them, ends the server and prints "FUSE held= flushes=
+ *       getattrs=", "RELEASED". Prints "SKIP <reason>" instead where FUSE
+ *       in a user namespace is not available.
+ *   attack-fd flood DEST TARGET CONNS CALLS FDS SECONDS
+ *       rounds of CONNS fresh connections, each sending CALLS calls at once,
+ *       each call carrying FDS descriptors (of one eventfd):
+ *       GetRlimit("NOFILE") (TARGET main) or ListRlimitsPidfd (pidfd), the
+ *       extra ones as more "h" arguments; a round waits for its answers
+ *       (10 s at most), and rounds follow until SECONDS have passed. Prints
+ *       "ROUND <n> connections= sent= answered= lost_connections= send_ms=
+ *       ms=" for each, then "FLOOD rounds= calls= answered= noreply= unsent=
+ *       ms=" and "ANSWER <count> <error name or OK> <first message>" for
+ *       each kind of answer.
  *   attack-fd probe SECONDS INTERVAL_MS TIMEOUT_S PID
  *       PageSize on org.example.Resource1 every INTERVAL_MS for SECONDS,
  *       each with a TIMEOUT_S timeout; meanwhile a thread samples process
@@ -90,7 +101,7 @@ typedef struct Call {
 
 typedef struct Calls {
         Call call[CALLS_MAX];
-        unsigned n, answered;
+        unsigned n;
 } Calls;
 
 static int on_call_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -109,7 +120,7 @@ static int send_target_call(Calls *calls, const char *dest, const char *method, 
         int r;
 
         c->method = method;
-        c->bus = connect_bus(3600 * 1000000ULL);
+        c->bus = connect_bus(60 * 1000000ULL);
         if (!c->bus)
                 return -ENOTCONN;
         c->sent_us = now_us();
