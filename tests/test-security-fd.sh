@@ -127,20 +127,20 @@ setpriv $NOBODY sleep 300 &
 own=$!
 started+=($own)
 
-# after NAME OUT: the service answers again, within 5 s: root's PageSize,
+# after OUT: the service answers again, within 5 s: root's PageSize,
 # nobody's PrlimitPidfd of its own process through the name for pidfds.
 after() {
         local t0 dest
         t0=$(date +%s%N)
         if timeout 10 busctl --system --timeout=5 call $MAIN /org/example/Resource1 org.example.Resource1 PageSize \
-                > "$2.pagesize" 2>&1; then
-                echo "PAGESIZE ok ms=$(ms_since "$t0")" > "$2.after"
+                > "$1.pagesize" 2>&1; then
+                echo "PAGESIZE ok ms=$(ms_since "$t0")" > "$1.after"
         else
-                echo "PAGESIZE failed ms=$(ms_since "$t0") $(head -c 200 "$2.pagesize")" > "$2.after"
+                echo "PAGESIZE failed ms=$(ms_since "$t0") $(head -c 200 "$1.pagesize")" > "$1.after"
         fi
         dest=$(pidfd_dest)
-        echo "PrlimitPidfd goes to $dest" >> "$2.after"
-        timeout 20 setpriv $NOBODY "$ATTACK_FD" pidfd-call "$dest" "$own" 5 >> "$2.after" 2>&1
+        echo "PrlimitPidfd goes to $dest" >> "$1.after"
+        timeout 20 setpriv $NOBODY "$ATTACK_FD" pidfd-call "$dest" "$own" 5 >> "$1.after" 2>&1
 }
 after_text() {
         echo "PageSize ($(sed -n 's/^PAGESIZE \([a-z]*\) ms=\([0-9]*\).*/\1, \2 ms/p' "$1.after")) and a real" \
@@ -187,7 +187,7 @@ hold() {
         "$ATTACK_FD" probe $((HOLD - 1)).5 20 30 "${D:-0}" > "$out.probe" 2>&1
         wait $! 2>/dev/null
         wait "$attacker"
-        after "$dest" "$out"
+        after "$out"
         note "$out.attack" "$out.probe"
         sed 's/^/waiting meanwhile: /' "$out.waiting" | note
         note "$out.after"
@@ -209,7 +209,7 @@ flood() {
         started+=($flooder)
         "$ATTACK_FD" probe 2 20 30 "${D:-0}" > "$out.probe" 2>&1
         wait "$flooder"
-        after "$dest" "$out"
+        after "$out"
         grep -v "^ROUND" "$out.attack" | cut -c1-300 | note
         echo "# $(grep -c "^ROUND" "$out.attack") rounds: $(grep "^ROUND" "$out.attack" | head -2 | tr '\n' ' ')..."
         note "$out.probe" "$out.after"
