@@ -256,8 +256,8 @@ int main(int argc, char *argv[]) {
                 return log_error_errno(errno, "Failed to block signals"), EXIT_FAILURE;
 
         /* It forks: before any thread exists. */
-        log_debug("The process acting for a caller will %s",
-                  act_setup() ? "share the service's memory" : "be a fork");
+        bool shared = act_setup();
+        log_debug("The process acting for a caller will %s", shared ? "share the service's memory" : "be a fork");
 
         r = sd_bus_error_add_map(resource1_error_map);
         if (r < 0)
