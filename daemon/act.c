@@ -39,7 +39,7 @@ typedef struct ActShared {
         pid_t daemon;        /* the daemon's pid: the thread group the ids must never change in */
         struct __user_cap_header_struct cap_header;
         struct __user_cap_data_struct cap_none[2];   /* all zero: no capability in any set */
-        int dumpable;        /* PR_GET_DUMPABLE once the effective ids changed: fs.suid_dumpable */
+        int dumpable;        /* PR_GET_DUMPABLE once the effective ids changed (fs.suid_dumpable) */
         bool as_caller;      /* every id the caller's, no capability, not dumpable: checked */
         unsigned applied;
         int r;
@@ -117,14 +117,15 @@ void act_privileged_all(const Target *t, const ActRequest *req, ActResult *ret) 
  * fs.suid_dumpable whenever the effective or filesystem ids change, and
  * only 1 there (SUID_DUMP_USER) would let the caller in. So the effective
  * ids change first, alone, while the real and saved uid are still the
- * daemon's (nobody else may trace a process one of whose uids is not its
- * own); the flag is made 0 if the reset left it 1; and only then do the
- * real and saved uid follow, which changes neither the effective ids nor
- * the capabilities but by dropping some, so the kernel leaves the flag as
- * it is. At no instant does a process with the caller's every id have the
- * flag at 1. (2, SUID_DUMP_ROOT, refuses as 0 does, and is left, so that
- * the daemon, whose flag this is too, still dumps core where
- * systemd-coredump asked for that.) */
+ * daemon's (without CAP_SYS_PTRACE one may trace only a process whose
+ * real, effective and saved uids are all one's own); the flag is made 0 if
+ * it is 1 then; and only then do the real and saved uid follow, which
+ * changes neither the effective ids nor the capabilities but by dropping
+ * some, so the kernel leaves the flag as it is. At no instant does a
+ * process with the caller's every id have the flag at 1. (2, SUID_DUMP_ROOT,
+ * refuses as 0 does, and is left, so that the daemon, whose flag this is
+ * too when the memory is shared, still dumps core where systemd-coredump
+ * asked for that.) */
 __attribute__((no_sanitize("address", "undefined")))
 static bool is_caller(const ActShared *j) {
         uid_t u[3];
@@ -321,8 +322,9 @@ static int spawn(Acting *a) {
 }
 
 static void result_of(const Acting *a, const siginfo_t *si, ActResult *ret) {
-        /* fs.suid_dumpable became 1 since act_setup() looked: from now on a
-         * fork, as it would have chosen. */
+        /* The flag was 1 after the id change: fs.suid_dumpable became 1
+         * since act_setup() looked. From now on a fork, as it would have
+         * chosen. */
         if (a->shared->dumpable == DUMP_USER)
                 share_memory = false;
 
