@@ -189,6 +189,11 @@ static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
                                      res->signal ? strsignal(res->signal) : "unknown cause", stays);
         }
 
+        if (res->not_caller)
+                return change_refuse(ch, error, RESOURCE1_ERROR_FAILED,
+                                     "the process acting for the caller could not take the caller's ids and drop "
+                                     "every capability (%s); nothing was set", strerror(-res->r));
+
         if (res->r < 0) {
                 char after[128] = "";
                 if (ch->n > 1) {

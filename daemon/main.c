@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "act.h"
 #include "change.h"
 #include "context.h"
 #include "errors.h"
@@ -323,6 +324,10 @@ int main(int argc, char *argv[]) {
                 sigdelset(&mask, faults[i]);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals"), EXIT_FAILURE;
+
+        /* It forks: before any thread exists. */
+        bool shared = act_setup();
+        log_debug("The process acting for a caller will %s", shared ? "share the service's memory" : "be a fork");
 
         r = sd_bus_error_add_map(resource1_error_map);
         if (r < 0)

@@ -2,12 +2,16 @@
 /* Parts of the daemon, without a bus (sd-event only): the worker pool's
  * fairness and bounds, the rate of changes per account and in all, the
  * refusal log's bursts, the credentials cache, and a batch put back after the kernel refuses one
- * of its limits, by the daemon itself and by the acting process. Needs root
+ * of its limits, by the daemon itself and by the acting process, and the acting
+ * process's power (the caller's only, even in a user namespace root made). Needs root
  * (the acting process takes a caller's ids). */
+#include <fcntl.h>
 #include <glib.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <syslog.h>
 #include <sys/wait.h>
@@ -355,6 +359,82 @@ static void test_acting_batch_put_back(void) {
         waitpid(p, NULL, 0);
 }
 
+/* A process as a container's: uid 0 of a user namespace root made, "outer"
+ * outside (uid_map "0 outer 1"), with NOFILE 20000:20000. */
+static pid_t child_in_root_userns(uid_t outer) {
+        int up[2], down[2];
+        g_assert_cmpint(pipe(up), ==, 0);
+        g_assert_cmpint(pipe(down), ==, 0);
+        pid_t p = fork();
+        g_assert_cmpint(p, >=, 0);
+        if (p == 0) {
+                char c = 0;
+                if (setrlimit(RLIMIT_NOFILE, &(struct rlimit) { 20000, 20000 }) < 0 || unshare(CLONE_NEWUSER) < 0)
+                        _exit(1);
+                if (write(up[1], "x", 1) != 1 || read(down[0], &c, 1) != 1 || setresgid(0, 0, 0) < 0 ||
+                    setresuid(0, 0, 0) < 0 || write(up[1], "y", 1) != 1)
+                        _exit(1);
+                pause();
+                _exit(0);
+        }
+        char c = 0, path[64], map[32];
+        g_assert_cmpint(read(up[0], &c, 1), ==, 1);
+        snprintf(map, sizeof map, "0 %u 1\n", (unsigned) outer);
+        static const char *const files[] = { "uid_map", "setgroups", "gid_map" };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                snprintf(path, sizeof path, "/proc/%d/%s", (int) p, files[i]);
+                const char *v = i == 1 ? "deny" : map;
+                int fd = open(path, O_WRONLY | O_CLOEXEC);
+                g_assert_cmpint(fd, >=, 0);
+                g_assert_cmpint(write(fd, v, strlen(v)), ==, (ssize_t) strlen(v));
+                close(fd);
+        }
+        g_assert_cmpint(write(down[1], "x", 1), ==, 1);
+        g_assert_cmpint(read(up[0], &c, 1), ==, 1);
+        g_assert_cmpint(c, ==, 'y');
+        for (int i = 0; i < 2; i++)
+                close(up[i]), close(down[i]);
+        return p;
+}
+
+/* The acting process can do only what the caller can: not change a process
+ * of another uid in a user namespace root made, whose owner (root) has every
+ * capability in it. An acting process that kept euid 0 could. */
+static void test_acting_process_has_the_callers_power_only(void) {
+        pid_t p = child_in_root_userns(200000);
+        struct rlimit before, after;
+        get_limit(p, RLIMIT_NOFILE, &before);
+        g_assert_cmpuint(before.rlim_max, ==, 20000);
+        g_autofree char *status = NULL;
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) p);
+        g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+        g_assert_nonnull(strstr(status, "\nUid:\t200000\t200000\t200000\t200000\n"));
+
+        sd_event *e = NULL;
+        Acting *a = NULL;
+        ActResult res = { .applied = 99 };
+        g_assert_cmpint(sd_event_new(&e), >=, 0);
+        ActRequest req = { .pid = p, .n = 1, .resources = { RLIMIT_NOFILE }, .new = { { 199, 199 } },
+                           .uid = 65534, .gid = 65534 };
+        g_assert_cmpint(act_as_caller(e, &req, 5 * SEC, on_acted, &res, &a), ==, 0);
+        for (int i = 0; i < 500 && res.applied == 99; i++)
+                g_assert_cmpint(sd_event_run(e, 10 * 1000), >=, 0);
+        g_test_message("acting as uid 65534 on uid 200000 of a user namespace of root's: r=%d applied=%u%s (%s)",
+                       res.r, res.applied, res.not_caller ? " not_caller" : "",
+                       act_setup() ? "sharing the memory" : "a fork");
+        get_limit(p, RLIMIT_NOFILE, &after);
+        g_assert_true(res.reported);
+        g_assert_false(res.not_caller);
+        g_assert_cmpint(res.r, ==, -EPERM);
+        g_assert_cmpuint(res.applied, ==, 0);
+        g_assert_cmpuint(after.rlim_cur, ==, 20000);
+        g_assert_cmpuint(after.rlim_max, ==, 20000);
+        act_free(a);
+        sd_event_unref(e);
+        kill(p, SIGKILL);
+        waitpid(p, NULL, 0);
+}
+
 /* The kernel's EPERM as the caller hears it: of the daemon's own act, for
  * want of CAP_SYS_RESOURCE, ServiceLacksCapability (what was asked was
  * allowed); of the acting process, which has the caller's ids, the caller's
@@ -407,6 +487,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/act/privileged-batch-put-back-and-nothing-by-number-once-gone",
                         test_privileged_batch_put_back);
         g_test_add_func("/act/acting-process-puts-its-batch-back", test_acting_batch_put_back);
+        g_test_add_func("/act/acting-process-has-the-callers-power-only",
+                        test_acting_process_has_the_callers_power_only);
         g_test_add_func("/change/kernel-eperm-of-the-service-or-of-the-caller", test_kernel_eperm_names);
         return g_test_run();
 }
