@@ -147,6 +147,13 @@ int connect_or_fail(Resource1 *h);
 uint64_t call_timeout(const Resource1 *h);
 bool worth_retry(sd_bus *bus, int r, const sd_bus_error *e, bool timed_out);
 
+/* ---- resource1-connect.c: the connection to the system bus ---- */
+
+/* sd_bus_open_system(), with a handshake that waits for the bus's answers
+ * before its BEGIN (bus proxies that cannot take it pipelined), within
+ * timeout_usec. */
+int bus_open_system(uint64_t timeout_usec, sd_bus **ret);
+
 /* ---- resource1-request.c: a call's arguments, its target, its request ---- */
 
 void request_done(Request *q);

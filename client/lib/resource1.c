@@ -242,7 +242,7 @@ int handle_connect(Resource1 *h) {
         if (!h->own_bus)
                 return -ENOTCONN;
 
-        r = sd_bus_open_system(&bus);
+        r = bus_open_system(call_timeout(h), &bus);
         if (r < 0)
                 return r;
         r = sd_bus_match_signal(bus, &c.disconnected, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
