@@ -1,0 +1,125 @@
+#!/bin/bash
+# libresource1 and resourcectl through Debian 12's xdg-dbus-proxy (0.1.4), on
+# the fixture's bus (with-bus.sh): the proxy started as Flatpak starts it (as
+# the user, in a bubblewrap of its own holding the app's /.flatpak-info,
+# --filter with --talk for both of the service's names), the clients as the
+# app (the user, in their own user and pid namespaces, the proxy's socket as
+# /run/dbus/system_bus_socket). Before libresource1 made its own handshake
+# (client/lib/resource1-connect.c) every call failed here: "Transport endpoint
+# is not connected", the proxy logging "Invalid message header read". Then
+# the addresses the library reads itself. TAP output.
+set -u
+: "${RESOURCECTL:?}" "${PROXY_CLIENT:?}" "${BUILD_ROOT:?}" "${RESOURCE1_FIXTURE:?}" "${DBUS_SYSTEM_BUS_ADDRESS:?}"
+
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+for tool in xdg-dbus-proxy bwrap; do
+        if ! command -v "$tool" >/dev/null; then
+                echo "1..0 # SKIP '$tool' is missing (tests/install-deps.sh installs it)"
+                exit 0
+        fi
+done
+user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if ! "${user[@]}" bwrap --ro-bind / / --unshare-user true 2>/dev/null; then
+        echo "1..0 # SKIP bubblewrap cannot make a user namespace here (unprivileged user namespaces are off)"
+        exit 0
+fi
+
+echo "1..15"
+trap kill_started EXIT
+
+dir=$RESOURCE1_FIXTURE/proxy
+mkdir -m 755 "$dir"
+chown 65534:65534 "$dir"
+printf '[Application]\nname=org.example.Game\nruntime=runtime/org.example.Platform/x86_64/1\n' > "$dir/flatpak-info"
+log=$dir/proxy.log
+
+# A root of its own, as Flatpak makes (/.flatpak-info must be made in it):
+# the system's /usr and /etc, the fixture's directory (its bus) read-only.
+root=(--tmpfs / --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib
+      --symlink usr/lib64 /lib64 --ro-bind /etc /etc --dev /dev --ro-bind "$RESOURCE1_FIXTURE" "$RESOURCE1_FIXTURE"
+      --ro-bind "$dir/flatpak-info" /.flatpak-info --die-with-parent)
+
+# 1: the proxy, the user's, in a bubblewrap of its own, as Flatpak starts it.
+"${user[@]}" bwrap "${root[@]}" --bind "$dir" "$dir" -- \
+        xdg-dbus-proxy "$DBUS_SYSTEM_BUS_ADDRESS" "$dir/bus" --filter \
+        --talk=org.example.Resource1 --talk=org.example.Resource1.Pidfd 2>"$log" &
+started+=($!)
+check "xdg-dbus-proxy $(dpkg-query -W -f '${Version}' xdg-dbus-proxy 2>/dev/null) listens, as the user, in bubblewrap" \
+        'wait_for 5 "[ -S \"$dir/bus\" ]"'
+
+# The app: the user's, in its own user and pid namespaces, seeing the bus
+# only through the proxy, at the address Flatpak gives it.
+in_app() {
+        "${user[@]}" bwrap "${root[@]}" --unshare-user --unshare-pid --proc /proc --ro-bind "$BUILD_ROOT" "$BUILD_ROOT" \
+                --bind "$dir/bus" /run/dbus/system_bus_socket --setenv DBUS_SYSTEM_BUS_ADDRESS unix:path=/run/dbus/system_bus_socket -- "$@"
+}
+page=$(getconf PAGESIZE)
+
+# 2-4: resourcectl.
+out=$(in_app "$RESOURCECTL" pagesize 2>&1)
+note <<<"$out"
+check "resourcectl pagesize through the proxy" '[ "$out" = "$page" ]'
+
+out=$(in_app sh -c 'ulimit -Sn 321; ulimit -Hn 654; "$0" --raw --no-headings -o RESOURCE,SOFT,HARD limits NOFILE; true' \
+        "$RESOURCECTL" 2>&1)
+note <<<"$out"
+# Without --pid: resourcectl's parent, the app's shell.
+check "resourcectl limits NOFILE through the proxy (a pidfd passed on)" '[ "$out" = "NOFILE 321 654" ]'
+
+out=$(in_app sh -c 'prlimit --nofile=123:456 sleep 30 & "$0" --raw --no-headings -o RESOURCE,SOFT,HARD --pid $! limits NOFILE; kill $!' \
+        "$RESOURCECTL" 2>&1)
+note <<<"$out"
+check "resourcectl --pid CHILD limits NOFILE through the proxy (the app's own pid, by pidfd)" \
+        '[ "$out" = "NOFILE 123 456" ]'
+
+# 5-8: a program on libresource1 (tests/test-proxy-client.c numbers its lines 5 on).
+in_app "$PROXY_CLIENT" 5 || failed=$((failed+1))
+n=8
+
+# 9: the proxy never saw a handshake it could not carry.
+note "$log"
+check "the proxy logged no 'Invalid message header read'" '! grep -q "Invalid message header" "$log"'
+
+# 10-14: the addresses the library reads itself, straight to the fixture's bus.
+bus_path=${DBUS_SYSTEM_BUS_ADDRESS#unix:path=}
+bus_path=${bus_path%%,*}
+as_nobody() { "${user[@]}" env DBUS_SYSTEM_BUS_ADDRESS="$1" "$RESOURCECTL" pagesize 2>&1; }
+
+escaped=unix:path=$(printf '%s' "$bus_path" | sed 's|/|%2f|g')
+out=$(as_nobody "$escaped")
+note <<<"$out"
+check "an address with %-escapes ('$escaped')" '[ "$out" = "$page" ]'
+
+out=$(as_nobody "unix:path=$RESOURCE1_FIXTURE/none;$DBUS_SYSTEM_BUS_ADDRESS")
+note <<<"$out"
+check "several addresses: sd-bus tries each (the first has no socket)" '[ "$out" = "$page" ]'
+
+out=$(as_nobody "unix:path=$bus_path,guid=0123456789abcdef0123456789abcdef")
+note <<<"$out"
+check "a guid that is not the bus's is refused, as sd-bus refuses it" '[[ "$out" == *"Operation not permitted"* ]]'
+
+out=$(as_nobody "unix:path=$RESOURCE1_FIXTURE/none")
+note <<<"$out"
+check "no socket at the address" '[[ "$out" == *"cannot connect to the system bus: No such file or directory"* ]]'
+
+out=$(as_nobody "unix:abstract=resource1-no-such-bus")
+note <<<"$out"
+check "no abstract socket of that name" '[[ "$out" == *"cannot connect to the system bus: Connection refused"* ]]'
+
+# 15: a bus that takes the connection and never answers its handshake: the
+# wait is the handle's timeout (0.5 s here), not forever.
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+c = s.accept(); time.sleep(30)' "$RESOURCE1_FIXTURE/silent" &
+started+=($!)
+wait_for 5 "[ -S '$RESOURCE1_FIXTURE/silent' ]"
+t0=$(date +%s%N)
+out=$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=$RESOURCE1_FIXTURE/silent "$PROXY_CLIENT" --silent-bus 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+note <<<"$out (after $ms ms)"
+check "a bus that never answers the handshake: the call's timeout ends the wait" \
+        '[[ "$out" == *"cannot connect to the system bus: Connection timed out"* ]] && [ "$ms" -lt 5000 ]'
+
+tap_done
