@@ -15,11 +15,11 @@
  * it writes there is sent to the bus without its BEGIN; the bus's answers,
  * one per command, are passed back to sd-bus unchanged (sd-bus judges them as
  * it always does); only then is BEGIN sent. Then the real connection takes
- * the stand-in's descriptor number (dup3), before sd-bus has written anything
- * after its BEGIN, and from there sd-bus talks to the bus itself: no thread,
- * no copy, nothing parsed but the handshake's lines. The exchanges with the
- * bus are those sd-bus makes anyway (it waits for the answers before its
- * Hello); what is added is a socketpair and a few system calls.
+ * the stand-in's descriptor number (dup3), with sd-bus's Hello passed on
+ * after BEGIN, and from there sd-bus talks to the bus itself: no thread, no
+ * relay, nothing parsed but the handshake's lines, descriptors passed as
+ * sd-bus passes them. The round trips are those sd-bus makes anyway (it too
+ * waits for the answers before its Hello).
  *
  * When sd-bus does not behave as this expects (a later version that writes
  * something else) or the address is not a single unix socket, the connection
@@ -397,8 +397,7 @@ static int open_stepwise(const struct sockaddr_un *sa, socklen_t len, sd_id128_t
         if (left != 0 || sd_bus_is_open(bus) <= 0)
                 return 0;
         /* Authenticated: sd-bus writes its Hello now, to go with BEGIN in one
-         * write (the bus then wakes once for both, as it does for sd-bus's
-         * own handshake). */
+         * write, so that the bus reads both at once. */
         r = sd_bus_process(bus, NULL);
         if (r < 0)
                 return r;
