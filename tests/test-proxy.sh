@@ -70,8 +70,10 @@ note <<<"$out"
 # Without --pid: resourcectl's parent, the app's shell.
 check "resourcectl limits NOFILE through the proxy (a pidfd passed on)" '[ "$out" = "NOFILE 321 654" ]'
 
-out=$(in_app sh -c 'prlimit --nofile=123:456 sleep 30 & "$0" --raw --no-headings -o RESOURCE,SOFT,HARD --pid $! limits NOFILE; kill $!' \
-        "$RESOURCECTL" 2>&1)
+# The child is read once it is sleep: prlimit(1) set its limits before the exec.
+out=$(in_app sh -c 'prlimit --nofile=123:456 sleep 30 & c=$!
+        until [ "$(cat /proc/$c/comm)" = sleep ]; do sleep 0.01; done
+        "$0" --raw --no-headings -o RESOURCE,SOFT,HARD --pid $c limits NOFILE; kill $c' "$RESOURCECTL" 2>&1)
 note <<<"$out"
 check "resourcectl --pid CHILD limits NOFILE through the proxy (the app's own pid, by pidfd)" \
         '[ "$out" = "NOFILE 123 456" ]'
