@@ -234,6 +234,8 @@ _public_ int resource1_getrlimit_async(Resource1 *h, Resource1Slot **ret_slot, i
                                        Resource1LimitHandler callback, void *userdata) {
         Request q = NO_REQUEST;
         int r = begin_async(h) ?: make_getrlimit(h, resource, &q);
+        if (r >= 0)
+                r = target_set(h, false, 0, false, true, &q);   /* this process, by its pidfd */
         return start_async(h, ret_slot, r, &q, (SlotCallback) { .limit = callback }, userdata);
 }
 
@@ -241,6 +243,8 @@ _public_ int resource1_setrlimit_async(Resource1 *h, Resource1Slot **ret_slot, i
                                        Resource1DoneHandler callback, void *userdata) {
         Request q = NO_REQUEST;
         int r = begin_async(h) ?: make_setrlimit(h, resource, limit, &q);
+        if (r >= 0)
+                r = target_set(h, false, 0, false, true, &q);
         return start_async(h, ret_slot, r, &q, (SlotCallback) { .done = callback }, userdata);
 }
 

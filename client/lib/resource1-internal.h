@@ -36,7 +36,7 @@ typedef enum Method {
 typedef struct Request {
         Method method;
         int fd;                          /* the target's pidfd, or -1: the number pid */
-        bool own_fd;                     /* fd is closed with the request */
+        bool own_fd;                     /* fd is closed with the request (not the handle's self_fd) */
         uint32_t pid;
         const char *resource;            /* a static short name */
         bool set;
@@ -121,6 +121,8 @@ struct Resource1 {
         uint64_t timeout_usec;
         char *error_name, *error_message;
         Resource1Slot *slots;
+        int self_fd;                     /* a pidfd of this process (self_pid), or -1: how calls name it */
+        pid_t self_pid;
 };
 
 /* ---- resource1.c: handles, slots, the last error, connections ---- */

@@ -132,6 +132,17 @@ static int call_sync(Resource1 *h, const Request *q, Result *res) {
                 _r;                                                     \
         })
 
+/* Calls q where building it (r) succeeded, and closes what it opened. */
+static int call_sync_done(Resource1 *h, int r, Request *q, Result *res) {
+        if (r >= 0)
+                r = call_sync(h, q, res);
+        request_done(q);
+        return r;
+}
+
+/* getrlimit() and setrlimit() name this process by its pidfd, as pid 0 does
+ * (target_set()): the service's own "caller" is whoever owns the bus
+ * connection, a proxy's process behind one. */
 static int do_getrlimit(Resource1 *h, int resource, Resource1Limit *ret) {
         Result res = {};
         Request q;
@@ -141,7 +152,8 @@ static int do_getrlimit(Resource1 *h, int resource, Resource1Limit *ret) {
         if (r >= 0)
                 r = check_arg(h, ret, "ret is NULL");
         if (r >= 0)
-                r = call_sync(h, &q, &res);
+                r = target_set(h, false, 0, false, false, &q);
+        r = call_sync_done(h, r, &q, &res);
         if (r >= 0)
                 *ret = res.limit;
         return r;
@@ -157,19 +169,13 @@ static int do_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit)
 
         begin(h);
         int r = make_setrlimit(h, resource, limit, &q);
-        return r < 0 ? r : call_sync(h, &q, &res);
+        if (r >= 0)
+                r = target_set(h, false, 0, false, false, &q);
+        return call_sync_done(h, r, &q, &res);
 }
 
 _public_ int resource1_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit) {
         return WITH_HANDLE(h, do_setrlimit(h, resource, limit));
-}
-
-/* Calls q where building it (r) succeeded, and closes what it opened. */
-static int call_sync_done(Resource1 *h, int r, Request *q, Result *res) {
-        if (r >= 0)
-                r = call_sync(h, q, res);
-        request_done(q);
-        return r;
 }
 
 static int do_prlimit(Resource1 *h, bool by_fd, int pid_or_fd, int resource, const Resource1Limit *new_limit,

@@ -164,6 +164,8 @@ class Client:
             c.close()
 
     def _after_fork(self):
+        # The parent's connection, and its pidfd of the parent, are never
+        # used here: the child makes its own, naming itself.
         self._lock = _threading.Lock()
         c, self._conn = self._conn, None
         if c is not None:
@@ -171,6 +173,7 @@ class Client:
                 c.sock.close()
             except OSError:
                 pass
+            c.self_pidfd = None      # this copy closed with its last reference
 
     def _run(self, op):
         try:
@@ -194,12 +197,28 @@ class Client:
         message = _agent.explain(refused.dbus_message, agent)
         raise op.make_error(refused.dbus_name, message) from None
 
+    @staticmethod
+    def _send_call(conn, op, msg, interactive, timeout):
+        """conn.call(msg); where the kernel refused to pass this process's
+        pidfd (FdsNotSent: its soft NOFILE limit is below the descriptors
+        its user has in flight), this process is named as the service's
+        "caller" instead, as where the kernel has no pidfds: right unless a
+        bus proxy stands between (there the service refuses it, or takes the
+        proxy). A pidfd of another process has no such stand-in."""
+        try:
+            return conn.call(msg, timeout)
+        except _common.FdsNotSent:
+            if op.fallback is None:
+                raise
+        by_number, _ = op.build(interactive, conn, by_number=True)
+        return conn.call(by_number, timeout)
+
     def _call(self, op, interactive, timeout):
         for attempt in (0, 1):
             conn = self._connection()
-            msg, fds = op.build(interactive)
+            msg, fds = op.build(interactive, conn)
             try:
-                reply = conn.call(msg, timeout)
+                reply = self._send_call(conn, op, msg, interactive, timeout)
             except ServiceError as e:
                 if attempt == 0 and op.idempotent and e.dbus_name in _common.RETRY_ERRORS:
                     continue

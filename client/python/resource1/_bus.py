@@ -1,14 +1,19 @@
 """A blocking, thread-safe D-Bus connection on jeepney's parser.
 
-It holds one descriptor only, the socket: no selector, no wake-up pipe, no
-receiving thread (poll(2) needs no descriptor), so that once open it keeps
-working when its process has no descriptor left (soft NOFILE lowered under
-it). Threads share it: each sends its own call, and whichever thread waits
+It holds two descriptors: the socket and a pidfd of its own process, which
+names that process to the service (the service's "caller" is whoever owns
+the bus connection: behind a bus proxy, the proxy). No selector, no wake-up
+pipe, no receiving thread (poll(2) needs no descriptor), so that once open it
+keeps working when its process has no descriptor left (soft NOFILE lowered
+under it). Both are moved high, below the soft NOFILE limit (see
+_common.move_high): they never hold the lowest numbers, which the program's
+open() counts on. Threads share it: each sends its own call, and whichever thread waits
 reads for all of them (one reader at a time) and hands every reply to the
 thread it is for, and every signal to the subscriptions it matches.
 """
 
 import array
+import errno
 import itertools
 import os
 import select
@@ -31,9 +36,15 @@ class Connection:
 
     def __init__(self, address=None, auth_timeout=5.0):
         addr = get_bus(address or 'SYSTEM')
-        self.sock = prep_socket(addr, enable_fds=True, timeout=auth_timeout)
+        self.sock = _common.move_socket_high(prep_socket(addr, enable_fds=True, timeout=auth_timeout))
         self.sock.settimeout(None)
         self.pid = os.getpid()
+        try:
+            #: an OwnFd of this process's pidfd (None: the kernel gives none)
+            self.self_pidfd = _common.open_self_pidfd()
+        except OSError:
+            self.sock.close()
+            raise
         self._parser = Parser()
         self._serials = itertools.count(1)
         self._cond = threading.Condition(threading.Lock())
@@ -45,17 +56,33 @@ class Connection:
         self.unique_name = self.call(message_bus.Hello(), 10.0).body[0]
 
     # -- sending
+    def _sendmsg_fds(self, data, fds):
+        """The first part of data with the descriptors; _common.FdsNotSent
+        when the kernel keeps refusing them (nothing sent)."""
+        for delay in _common.FD_SEND_DELAYS + (None,):
+            try:
+                return self.sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+            except OSError as e:
+                if e.errno != errno.ETOOMANYREFS:
+                    raise
+                if delay is None:
+                    raise _common.FdsNotSent(e.errno, 'cannot pass a pidfd: %s (more descriptors of this user '
+                                                      'are in flight than its soft NOFILE limit)' % e.strerror)
+                time.sleep(delay)
+
     def _send(self, msg, serial):
         fds = array.array('i')
         data = _common.serialise(msg, serial, fds)
         with self._send_lock:
             try:
                 if fds:
-                    sent = self.sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+                    sent = self._sendmsg_fds(data, fds)
                     if sent < len(data):
                         self.sock.sendall(data[sent:])
                 else:
                     self.sock.sendall(data)
+            except _common.FdsNotSent:
+                raise
             except OSError as e:
                 self._break(e)
                 raise _common.make_error('org.freedesktop.DBus.Error.Disconnected', str(e)) from e
