@@ -20,7 +20,7 @@ dir=$RESOURCE1_FIXTURE/python
 mkdir -p "$dir/pkg"
 cp -r "$src/client/python/resource1" "$dir/pkg/"
 cp "$here/python/run-test-resource.py" "$here/python/test_resource1.py" "$here/python/agent_call.py" \
-   "$here/python/seed_examples.py" "$src/interfaces/org.example.Resource1.xml" "$dir/"
+   "$here/python/seed_examples.py" "$here/python/behind_proxy.py" "$src/interfaces/org.example.Resource1.xml" "$dir/"
 cp -r "$here/python/seed-examples" "$dir/"
 chmod -R a+rX "$dir"
 for u in root nobody daemon; do
@@ -34,7 +34,7 @@ as() {   # as USER UID COMMAND...: in USER's own work directory, as that user
 # Each run's own lines (unittest's, on stderr) as TAP comments.
 comment() { "$@" 2>&1 | sed 's/^/# /'; return "${PIPESTATUS[0]}"; }
 
-echo "1..14"
+echo "1..15"
 check "CPython's test_resource passes with resource1 as resource, as root" \
       'comment as root 0 "$PY" "$dir/run-test-resource.py" "$dir/pkg"'
 check "CPython's test_resource passes with resource1 as resource, as nobody" \
@@ -55,6 +55,19 @@ check "the seed's four examples print with resource1 what they print with resour
       'comment as root 0 "$PY" "$dir/seed_examples.py" "$dir/pkg" "$dir/seed-examples" "$dir/work-root"'
 check "the seed's four examples print with resource1 what they print with resource, as nobody" \
       'comment as nobody 65534 "$PY" "$dir/seed_examples.py" "$dir/pkg" "$dir/seed-examples" "$dir/work-nobody"'
+# Behind a bus proxy, as a Flatpak app reaches the bus: Flatpak's own
+# xdg-dbus-proxy, as the same user, letting the service's two names through.
+# The bus sees the proxy as the caller; the package names its own process by
+# pidfd, so setrlimit and getrusage are about it, and the proxy is untouched.
+mkdir -p "$dir/proxy" && chown nobody: "$dir/proxy"
+setpriv --reuid=65534 --regid=65534 --clear-groups xdg-dbus-proxy "$DBUS_SYSTEM_BUS_ADDRESS" "$dir/proxy/bus" \
+        --filter --talk=org.example.Resource1 --talk=org.example.Resource1.Pidfd 2> "$dir/proxy/log" &
+proxy=$!
+for _ in $(seq 100); do [ -S "$dir/proxy/bus" ] && break; sleep 0.05; done
+check "behind xdg-dbus-proxy (as Flatpak's), as nobody: setrlimit, getrlimit, getrusage(RUSAGE_SELF) and aio act on the app, not the proxy" \
+      'comment as nobody 65534 env RESOURCE1_BUS_ADDRESS="unix:path=$dir/proxy/bus" "$PY" "$dir/behind_proxy.py" "$dir/pkg" $proxy'
+kill $proxy 2>/dev/null
+wait $proxy 2>/dev/null
 # README.md's ```python blocks of its Python section, each run as shown: the
 # lines after "# prints:" comments are what it must print.
 ex=$dir/readme
