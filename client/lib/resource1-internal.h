@@ -155,6 +155,7 @@ void request_done(Request *q);
 int check_arg(Resource1 *h, bool ok, const char *what);
 void usage_copy(void *dst, const Resource1Usage *u, size_t size);
 int target_set(Resource1 *h, bool by_fd, int pid_or_fd, bool thread, bool keep, Request *q);
+bool request_names_self(const Resource1 *h, const Request *q);
 int make_getrlimit(Resource1 *h, int resource, Request *q);
 int make_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit, Request *q);
 int make_prlimit(Resource1 *h, int resource, const Resource1Limit *new_limit, Request *q);

@@ -129,6 +129,11 @@ static int self_pidfd(Resource1 *h) {
         return h->self_fd;
 }
 
+/* Whether q names this process by the handle's pidfd of it (pid 0). */
+bool request_names_self(const Resource1 *h, const Request *q) {
+        return q->fd >= 0 && !q->own_fd && q->fd == h->self_fd;
+}
+
 /* pid's target for q: a pidfd (a thread's when thread is set), pid 0 this
  * process's (the handle's own), or the number where this kernel cannot give
  * one (see resource1_pidfd_open()). With thread set, pid 0 is the calling
@@ -151,10 +156,11 @@ static int target_open(Resource1 *h, pid_t pid, bool thread, Request *q) {
                         q->own_fd = false;
                         return 0;
                 }
-                /* A kernel without pidfd_open(2) (or a filter that forbids it):
-                 * the service's "caller", which is this process unless a
-                 * proxy stands between it and the bus. */
-                if (fd == -EOPNOTSUPP)
+                /* A kernel without pidfd_open(2) (or a filter that forbids
+                 * it), or a program that has used up its descriptors: the
+                 * service's "caller", which is this process unless a proxy
+                 * stands between it and the bus. */
+                if (fd == -EOPNOTSUPP || fd == -EMFILE || fd == -ENFILE)
                         return 0;
                 return failf(h, fd, NULL, "cannot open a pidfd of this process (pid %d): %s", (int) getpid(),
                              strerror(-fd));
