@@ -52,7 +52,7 @@ def main():
     # This process's limit and size, other than the proxy's.
     soft, hard = resource.getrlimit(NOFILE)
     resource.setrlimit(NOFILE, (soft - 7, hard))
-    ballast = b'\x01' * (96 << 20)                    # noqa: F841 - resident, 96 MiB
+    ballast = b'\x01' * (96 << 20)                    # resident: 96 MiB
     proxy_before = nofile(PROXY)
     check('the proxy is another process, with another NOFILE',
           PROXY != me and proxy_before != nofile(me), '%r' % (proxy_before,))
@@ -86,6 +86,7 @@ def main():
           'got %r, this process %r, the proxy %r' % (got, nofile(me), nofile(PROXY)))
     check('aio: getrusage(RUSAGE_SELF) is this process\'s', maxrss >= 96 << 10,
           '%d KiB, the proxy %d KiB' % (maxrss, hwm(PROXY)))
+    del ballast
     return 1 if failed else 0
 
 

@@ -11,10 +11,13 @@ does not hold up the others, and a cancelled call is forgotten (its answer,
 when it comes, is dropped; what the service was asked to do it may still do).
 jeepney's own asyncio integration passes no descriptors, so this module has a
 small transport of its own on the event loop (socket.sendmsg with
-SCM_RIGHTS), which passes the pidfds naming other processes.
+SCM_RIGHTS), which passes the pidfds naming processes: the calling one too,
+by a pidfd its connection keeps, as in resource1 (never the service's
+"caller", which behind a bus proxy is the proxy).
 
 The module's functions use one connection per event loop and process,
-opened on first use; ``Client`` is a connection of one's own.
+opened on first use; ``Client`` is a connection of one's own. Its socket and
+its pidfd sit high, out of the way of the program's own descriptor numbers.
 """
 
 import array
