@@ -514,7 +514,7 @@ class AsRoot(unittest.TestCase):
 class Examples(unittest.TestCase):
     def test_soft_nofile_4_fails_in_open(self):
         p = run_py('''
-            import errno, sys, traceback
+            import errno, os, sys, traceback
             sys.path.insert(0, sys.argv[1])
             import resource1 as resource
             soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -527,9 +527,20 @@ class Examples(unittest.TestCase):
                 assert e.errno == errno.EMFILE, e
                 # raised by open() itself: no frame of the bus code
                 assert len(traceback.extract_tb(e.__traceback__)) == 1, traceback.format_exc()
+            # the package's socket and pidfd took none of the low numbers
+            assert [f.fileno() for f in files] == [3], [f.fileno() for f in files]
             assert resource.getrlimit(resource.RLIMIT_NOFILE) == (4, hard)
             assert resource.prlimit(0, resource.RLIMIT_NOFILE) == (4, hard)
             resource.getrusage(resource.RUSAGE_SELF)
+            # what needs a new descriptor fails as open() does: EMFILE
+            for call in (lambda: resource.Client().getpagesize(),
+                         lambda: resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE)):
+                try:
+                    call()
+                    raise SystemExit('no EMFILE')
+                except OSError as e:
+                    assert e.errno == errno.EMFILE, e
+            assert resource.getpagesize() > 0 and resource._default._conn.broken is None
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
             files.append(open('/dev/null'))
             print(len(files), resource.getrlimit(resource.RLIMIT_NOFILE) == (soft, hard))
@@ -589,6 +600,25 @@ class Examples(unittest.TestCase):
 
 
 class ForkAndThreads(unittest.TestCase):
+    def test_descriptors_the_package_keeps(self):
+        # One connection: its socket and its pidfd of this process, both
+        # high; a pidfd of another process lives for its call only.
+        resource1.getrlimit(R)
+        c = resource1._default._conn
+        before = sorted(os.listdir('/proc/self/fd'))
+        for _ in range(20):
+            resource1.prlimit(os.getppid(), R)
+            resource1.getrusage(resource1.RUSAGE_SELF)
+            resource1.setrlimits(0, {R: resource.getrlimit(R)})
+        self.assertEqual(sorted(os.listdir('/proc/self/fd')), before)
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        top = min(soft, 1024) if soft != resource.RLIM_INFINITY else 1024
+        if top > 32:
+            for fd in (c.sock.fileno(), c.self_pidfd.fd):
+                self.assertGreaterEqual(fd, top - _common.HIGH_FD_ROOM)
+                self.assertLess(fd, top)
+        self.assertEqual(pidfd_pid(c.self_pidfd.fd), os.getpid())
+
     def test_threads_share_the_connection(self):
         want = resource.getrlimit(resource.RLIMIT_NOFILE)
         errors = []
