@@ -61,7 +61,7 @@ import os as _os
 import sys as _sys
 import threading as _threading
 
-from . import _agent, _common
+from . import _agent, _bus, _common
 from ._common import (ServiceError, InvalidResource, InvalidLimits, InvalidWho,
                       NoSuchProcess, PermissionDenied, InteractiveAuthorizationRequired,
                       ServiceLacksCapability, RaiseRefused, Failed, LimitsExceeded, OtherPidNamespace, InvalidArgs,
@@ -223,7 +223,7 @@ class Client:
         proxy). A pidfd of another process has no such stand-in."""
         try:
             return conn.call(msg, timeout)
-        except _common.FdsNotSent:
+        except _bus.FdsNotSent:
             if op.fallback is None:
                 raise
         by_number, _ = op.build(interactive, conn, by_number=True)

@@ -324,18 +324,6 @@ ERRORS['org.freedesktop.DBus.Error.Disconnected'] = (BusError, _errno.ECONNRESET
 
 # ------------------------------------------------------ this process, by pidfd
 
-class FdsNotSent(OSError):
-    """sendmsg(2) refused to pass a descriptor: ETOOMANYREFS, which Linux
-    answers an unprivileged sender whose user has more descriptors in flight
-    (sent, not yet received, by any of its processes) than the sender's soft
-    NOFILE limit; PyMOTW's example lowers it to 4. Nothing was sent: the
-    connection is intact."""
-
-
-#: Seconds between the tries of a send that FdsNotSent refused: the
-#: receivers (the bus) take the descriptors in flight within moments.
-FD_SEND_DELAYS = (0.001, 0.004, 0.016, 0.064)
-
 #: Op.pidfd_of for "this process": a pidfd of the calling process, which its
 #: connection keeps (Connection.self_pidfd). The service's own "caller" (pid
 #: 0, GetRlimit, SetRlimit) is whoever owns the bus connection, which behind a
@@ -344,99 +332,6 @@ SELF = 'self'
 
 #: pidfd_open(2)'s flag for a thread's pidfd (Linux 6.9), which os lacks.
 PIDFD_THREAD = _os.O_EXCL
-
-#: How far below the soft NOFILE limit (capped at FD_SETSIZE) the descriptors
-#: the package keeps are moved: room for a few connections' (see move_high).
-HIGH_FD_ROOM = 16
-_FD_SETSIZE = 1024
-
-
-class OwnFd:
-    """A descriptor closed when nothing refers to it any more: a thread that
-    is building a call with it keeps it open (and its number not reused)
-    while another replaces the connection that holds it."""
-
-    __slots__ = ('fd',)
-
-    def __init__(self, fd):
-        self.fd = fd
-
-    def __del__(self):
-        try:
-            _os.close(self.fd)
-        except OSError:
-            pass
-
-
-def _high_base(fd):
-    """The lowest number descriptor fd is moved to (see move_high), or None
-    where it stays where it is."""
-    try:
-        soft = _local.getrlimit(_local.RLIMIT_NOFILE)[0]
-    except (NameError, AttributeError, OSError):       # pragma: no cover - not Linux
-        return None
-    top = _FD_SETSIZE if soft < 0 or soft > _FD_SETSIZE else soft
-    if top <= HIGH_FD_ROOM or top - HIGH_FD_ROOM <= fd:
-        return None
-    return top - HIGH_FD_ROOM
-
-
-def _dup_high(fd):
-    base = _high_base(fd)
-    if base is None:
-        return None
-    import fcntl
-    try:
-        return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, base)
-    except OSError:          # none free up there
-        return None
-
-
-def move_high(fd):
-    """fd moved out of the program's way: the lowest free descriptor at or
-    above the soft NOFILE limit less HIGH_FD_ROOM (the limit capped at
-    FD_SETSIZE, for a program whose loop select()s on it, and since the
-    kernel's table grows to the highest number used), or fd itself where none
-    is free up there. Code written for ``resource`` counts on open() taking
-    the lowest free number (PyMOTW's example lowers NOFILE to 4 and expects
-    descriptor 3); a descriptor above a soft limit lowered later stays
-    valid. Returns the descriptor kept (the other is closed)."""
-    high = _dup_high(fd)
-    if high is None:
-        return fd
-    _os.close(fd)
-    return high
-
-
-def move_socket_high(sock):
-    """The socket, moved as move_high() moves a descriptor (a new object on
-    the new descriptor; the old one is closed)."""
-    high = _dup_high(sock.fileno())
-    if high is None:
-        return sock
-    import socket
-    moved = socket.socket(sock.family, sock.type, sock.proto, fileno=high)
-    sock.close()
-    return moved
-
-
-def open_self_pidfd():
-    """An OwnFd of a pidfd of this process, moved high, for a connection to
-    keep (so a call about this process takes no descriptor of the
-    program's: one that used up its descriptors still reads and changes its
-    limits); None where the kernel gives no pidfd (no pidfd_open(2), or a
-    seccomp filter refusing it): calls then name the service's "caller"
-    (pid 0), which is this process unless a proxy stands between. Other
-    failures (EMFILE) are raised."""
-    try:
-        fd = _os.pidfd_open(_os.getpid())
-    except AttributeError:                                 # pragma: no cover - Python < 3.9
-        return None
-    except OSError as e:
-        if e.errno in (_errno.ENOSYS, _errno.EPERM):
-            return None
-        raise
-    return OwnFd(move_high(fd))
 
 
 def pidfd_open(pid):

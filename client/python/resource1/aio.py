@@ -33,7 +33,7 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import prep_socket
 from jeepney.low_level import HeaderFields, MessageType, Parser
 
-from . import _agent, _common
+from . import _agent, _bus, _common
 from ._common import ServiceError, RlimitChanged
 from . import (DEFAULT_TIMEOUT, INTERACTIVE_TIMEOUT, RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA,
                RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE,
@@ -64,9 +64,9 @@ class Connection:
         loop = asyncio.get_running_loop()
         addr = get_bus(address or 'SYSTEM')
         sock = await loop.run_in_executor(None, prep_socket, addr, True, 5.0)
-        sock = _common.move_socket_high(sock)
+        sock = _bus.move_socket_high(sock)
         try:
-            self_pidfd = _common.open_self_pidfd()
+            self_pidfd = _bus.open_self_pidfd()
         except OSError:
             sock.close()
             raise
@@ -163,7 +163,7 @@ class Connection:
         async with self._send_lock:
             anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)] if fds else []
             view = memoryview(data)
-            delays = iter(_common.FD_SEND_DELAYS)
+            delays = iter(_bus.FD_SEND_DELAYS)
             while view:
                 try:
                     n = self.sock.sendmsg([view], anc)
@@ -176,7 +176,7 @@ class Connection:
                         raise
                     delay = next(delays, None)
                     if delay is None:
-                        raise _common.FdsNotSent(e.errno, 'cannot pass a pidfd: %s (more descriptors of this user '
+                        raise _bus.FdsNotSent(e.errno, 'cannot pass a pidfd: %s (more descriptors of this user '
                                                           'are in flight than its soft NOFILE limit)' % e.strerror)
                     await asyncio.sleep(delay)
                     continue
@@ -198,7 +198,7 @@ class Connection:
             # finished even when the call is cancelled.
             try:
                 await asyncio.shield(self.loop.create_task(self._send_all(data, fds)))
-            except _common.FdsNotSent:
+            except _bus.FdsNotSent:
                 raise
             except OSError as e:
                 self._fail(e)
@@ -311,7 +311,7 @@ class Client:
         """As resource1.Client._send_call."""
         try:
             return await conn.call(msg, timeout)
-        except _common.FdsNotSent:
+        except _bus.FdsNotSent:
             if op.fallback is None:
                 raise
         by_number, _ = op.build(interactive, conn, by_number=True)
