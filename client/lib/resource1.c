@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -29,6 +30,8 @@ Resource1 *handle_ref(Resource1 *h) {
 
 void handle_unref(Resource1 *h) {
         if (h && --h->n_ref == 0) {
+                if (h->self_fd >= 0)
+                        close(h->self_fd);
                 free(h->error_name);
                 free(h->error_message);
                 free(h->old);
@@ -353,6 +356,7 @@ _public_ int resource1_new(Resource1 **ret) {
                 return -ENOMEM;
         h->n_ref = 1;
         h->own_bus = true;
+        h->self_fd = -1;
         *ret = h;
         return 0;
 }
@@ -365,6 +369,7 @@ _public_ int resource1_new_with_bus(Resource1 **ret, sd_bus *bus) {
                 return -ENOMEM;
         h->n_ref = 1;
         h->conn.bus = sd_bus_ref(bus);
+        h->self_fd = -1;
         *ret = h;
         return 0;
 }
