@@ -1,0 +1,115 @@
+#!/bin/bash
+# Security suite: one unprivileged user must not take the *Pidfd methods
+# away from every other user (round four's gate, daemon/gate.c, gates.c).
+#
+# A gate that is handed a descriptor that is not a pidfd retires and closes
+# it after giving its name away; a FUSE file whose FLUSH its server never
+# answers leaves that gate in D state for as long as the server likes. At
+# most GATES_MAX (8) gate processes live at once. So nobody passes FUSE files
+# (tests/helpers/attack-fd fuse, as in security-fd) again and again, each
+# attacker sending its four *Pidfd calls to org.example.Resource1.Pidfd, up
+# to 14 attackers (each holds its FLUSHes 30 s), until every gate process is
+# in D state. Then:
+#
+#   1  the attack was made: at least 8 gate processes exist, counted;
+#   2  another user (daemon, uid 1) still gets a real PrlimitPidfd of its own
+#      process answered through org.example.Resource1.Pidfd within 5 s
+#      (fails while every gate, the one owning the name included, waits in
+#      fuse_flush: the call times out for everyone);
+#   3  root's PageSize on org.example.Resource1 still answers within 5 s.
+#
+# Skipped, with the reason, where FUSE in a user namespace is unavailable.
+# Needs ATTACK_FD, RCALL and the fixture's environment.
+set -u
+: "${ATTACK_FD:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-exhaust.XXXXXX")
+chmod 755 "$work"
+log=$RESOURCE1_FIXTURE/resource1d.log
+GATE=org.example.Resource1.Pidfd
+NOBODY="--reuid=65534 --regid=65534 --clear-groups"
+OTHER="--reuid=1 --regid=1 --clear-groups"
+
+gates() { pgrep -x resource1d-gate; }
+gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
+all_d() { local s; s=$(gate_states); [ ${#s} -ge 8 ] && [ -z "${s//D/}" ]; }
+
+fuse_skip=""
+fuse_conns_before=""
+fuse_setup() {
+        [ -c /dev/fuse ] || { fuse_skip="no /dev/fuse on this machine"; return; }
+        local mode maj min
+        mode=$(stat -c %a /dev/fuse)
+        if [ "$mode" != 666 ]; then
+                read -r maj min < <(stat -c '%t %T' /dev/fuse)
+                mkdir -m 755 "$work/dev"
+                if mount -t tmpfs -o mode=755 fuse-dev "$work/dev" &&
+                   mknod -m 666 "$work/dev/fuse" c $((16#$maj)) $((16#$min)) &&
+                   mount --bind "$work/dev/fuse" /dev/fuse; then
+                        echo "# /dev/fuse is $mode here (no udev): a 0666 node bound over it in the fixture, as Debian's udev makes it"
+                else
+                        fuse_skip="/dev/fuse is not 0666 and no 0666 node could be bound over it"
+                fi
+        fi
+        if [ -d /sys/fs/fuse/connections ] && ! mountpoint -q /sys/fs/fuse/connections; then
+                mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
+        fi
+        fuse_conns_before=$(ls /sys/fs/fuse/connections 2>/dev/null | tr '\n' ' ')
+}
+fuse_abort_new() {
+        local c
+        for c in /sys/fs/fuse/connections/*; do
+                [ -e "$c/abort" ] || continue
+                case " $fuse_conns_before " in *" ${c##*/} "*) continue ;; esac
+                echo 1 > "$c/abort" 2>/dev/null
+        done
+}
+cleanup() { kill_started; fuse_abort_new; }
+trap cleanup EXIT
+
+echo "1..3"
+fuse_setup
+if [ -n "$fuse_skip" ]; then
+        for i in 1 2 3; do check "# SKIP $fuse_skip" true; done
+        exit 0
+fi
+
+setpriv $OTHER sleep 300 &
+own=$!
+started+=($own)
+
+echo "# gates before: $(gates | wc -l) ($(gate_states))"
+attackers=0
+while [ $attackers -lt 14 ] && ! all_d; do
+        attackers=$((attackers + 1))
+        out=$work/fuse.$attackers
+        setpriv $NOBODY "$ATTACK_FD" fuse $GATE pidfd 30 > "$out" 2>&1 &
+        started+=($!)
+        wait_for 10 "grep -q '^READY\|^SKIP' '$out'"
+        if grep -q '^SKIP' "$out"; then
+                skip=$(sed -n 's/^SKIP //p' "$out" | head -1)
+                for i in 1 2 3; do check "# SKIP $skip" true; done
+                exit 0
+        fi
+        wait_for 1 all_d
+        echo "# after attacker $attackers: gate processes $(gates | wc -l), states $(gate_states)"
+done
+n_gates=$(gates | wc -l)
+check "1: nobody's FUSE files left $n_gates gate processes ($(gate_states)) after $attackers attackers" \
+        '[ "$n_gates" -ge 8 ]'
+
+t0=$(date +%s%N)
+out=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
+        "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "# another user's PrlimitPidfd through $GATE: $ms ms: ${out:-no answer (timeout 6 s)}"
+check "2: another user's PrlimitPidfd of its own process through $GATE answers within 5 s ($ms ms)" \
+        'grep -q "^OK" <<< "$out" && [ $ms -le 5000 ]'
+t0=$(date +%s%N)
+out=$(timeout 6 busctl --system --timeout=5 call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "3: root's PageSize on org.example.Resource1 answers within 5 s ($ms ms: $out)" \
+        'grep -q "^t " <<< "$out" && [ $ms -le 5000 ]'
+grep -E "gate" "$log" | tail -4 | note
+tap_done
