@@ -48,9 +48,6 @@
  * is closed at once). */
 #define FORWARD_MAX 1024u
 #define FORWARD_PER_SENDER_MAX 32u
-/* Messages kept because their descriptor is not a pidfd (or could not be
- * seen), let go only at exit. */
-#define HELD_MAX 16u
 /* Longer than the daemon's longest answer (a polkit check that may ask for a
  * password, 290 s by default): the daemon always answers first. */
 #define FORWARD_TIMEOUT_USEC (330ULL * 1000000ULL)
@@ -70,9 +67,10 @@ struct Gate {
         sd_bus *daemon;            /* the private connection to resource1d */
         Forward *forwards;
         unsigned n_forwards;
-        sd_bus_message *held[HELD_MAX];
-        unsigned n_held;
-        bool retiring;             /* a successor was asked for: finish once it has the name */
+        sd_bus_message **held;     /* kept because their descriptor is not a pidfd: let go only at exit */
+        size_t n_held, n_held_max;
+        bool asking;               /* the daemon was asked for a successor and has not answered */
+        bool retiring;             /* a successor was promised: finish once it has the name */
         bool released;             /* the name went to the successor (NameLost) */
 };
 
@@ -117,9 +115,11 @@ static void gate_finish(Gate *g) {
                 forward_free(g->forwards);
         g->bus = sd_bus_flush_close_unref(g->bus);
         g->daemon = sd_bus_flush_close_unref(g->daemon);
-        for (unsigned i = 0; i < g->n_held; i++)
+        for (size_t i = 0; i < g->n_held; i++)
                 sd_bus_message_unref(g->held[i]);
-        g->n_held = 0;
+        free(g->held);
+        g->held = NULL;
+        g->n_held = g->n_held_max = 0;
         (void) sd_event_exit(g->event, 0);
 }
 
@@ -128,28 +128,55 @@ static void maybe_finish(Gate *g) {
                 gate_finish(g);
 }
 
+static int on_retiring_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Gate *g = userdata;
+        int successor = 0;
+        (void) ret_error;
+
+        g->asking = false;
+        if (!sd_bus_message_is_method_error(reply, NULL))
+                (void) sd_bus_message_read_basic(reply, 'b', &successor);
+        /* No successor (the caller's account keeps enough gates busy
+         * already, or all are): this gate serves on, keeping what it holds,
+         * and asks again at the next such descriptor. */
+        g->retiring = successor;
+        return 0;
+}
+
 /* Asks the daemon for a successor, which takes the name over at once (this
  * gate allows replacement): no moment without an owner. Until NameLost says
  * it happened, this gate goes on serving; the calls the bus routed here
- * before the move it still passes on. */
+ * before the move it still passes on. The daemon may refuse (it charges each
+ * retired gate to the account whose descriptor made it retire): then this
+ * gate keeps serving, and keeps every such descriptor unclosed. */
 static void gate_retire(Gate *g, const char *sender, const char *why) {
-        if (g->retiring)
+        if (g->retiring || g->asking)
                 return;
-        g->retiring = true;
         /* The daemon logs it, limited per caller. */
         int r = sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE, "Retiring",
-                                         NULL, NULL, "ss", sender ?: "", why);
-        if (r < 0)
-                log_warning_errno(r, "resource1d-gate: failed to tell the daemon");
+                                         on_retiring_answer, g, "ss", sender ?: "", why);
+        if (r >= 0)
+                g->asking = true;
 }
 
-/* Keeps m, whose descriptor must not be closed while this process serves.
- * Past HELD_MAX (the daemon could start no successor, GATES_MAX) one is let
- * go here: if its close waits, the daemon's heartbeat sees this gate stop
- * answering. */
+/* Keeps m, whose descriptor must not be closed while this process serves:
+ * however many, as long as it serves (the table's limit is the bound; past
+ * it the bus connection fails, and the gate ends, its name going first). */
 static void hold(Gate *g, sd_bus_message *m, const char *why) {
-        if (g->n_held < HELD_MAX)
-                g->held[g->n_held++] = sd_bus_message_ref(m);
+        if (g->n_held == g->n_held_max) {
+                size_t n = g->n_held_max ? g->n_held_max * 2 : 16;
+                sd_bus_message **held = reallocarray(g->held, n, sizeof *held);
+                if (!held) {
+                        /* Nothing can be kept: stop serving, so that the
+                         * close below waits in a gate that holds no name. */
+                        g->released = g->retiring = true;
+                        gate_finish(g);
+                        return;
+                }
+                g->held = held;
+                g->n_held_max = n;
+        }
+        g->held[g->n_held++] = sd_bus_message_ref(m);
         gate_retire(g, sd_bus_message_get_sender(m), why);
 }
 
@@ -360,8 +387,9 @@ static void gate_done(Gate *g) {
                 forward_free(g->forwards);
         sd_bus_flush_close_unref(g->bus);
         sd_bus_flush_close_unref(g->daemon);
-        for (unsigned i = 0; i < g->n_held; i++)
+        for (size_t i = 0; i < g->n_held; i++)
                 sd_bus_message_unref(g->held[i]);
+        free(g->held);
         sd_event_unref(g->event);
 }
 

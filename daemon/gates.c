@@ -14,6 +14,7 @@
 #include <systemd/sd-id128.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "context.h"
 #include "creds-prefetch.h"
 #include "gate-protocol.h"
@@ -44,6 +45,7 @@ struct GateProc {
         sd_bus_slot *ping;
         sd_event_source *disconnect;   /* from the loop, not from within the bus's own dispatch */
         bool serving;              /* the one passing calls now */
+        uid_t charged;             /* retired: the account whose descriptor it closes */
 };
 
 static void gate_disconnect(GateProc *g) {
@@ -170,37 +172,86 @@ static int method_ready(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         return sd_bus_reply_method_return(m, NULL);
 }
 
+/* A gate's request for a successor, answered once the account of the caller
+ * whose descriptor prompted it is known. */
 typedef struct Retirement {
         Context *context;
         pid_t gate;
-        unsigned n_gates;
+        sd_bus_message *request;
         char *sender, *why;
 } Retirement;
 
-static void retirement_log(Retirement *t, uid_t uid) {
-        Context *c = t->context;
-        /* Any caller can make a gate retire as often as gates start: the
-         * line is limited as refusals are, per uid. */
-        log_refusal(&c->refusals, uid, LOG_WARNING,
-                    "Caller %s (uid %d) passed %s; descriptor gate %d retires (%u gate process%s live, at most %u)",
-                    t->sender, uid == UID_INVALID ? -1 : (int) uid, t->why, (int) t->gate, t->n_gates,
-                    t->n_gates == 1 ? "" : "es", GATES_MAX);
-}
-
 static void retirement_free(void *userdata) {
         Retirement *t = userdata;
+        sd_bus_message_unref(t->request);
         free(t->sender);
         free(t->why);
         free(t);
 }
 
-static int on_retired_uid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+static GateProc *gate_by_pid(Context *c, pid_t pid) {
+        for (GateProc *g = c->gates; g; g = g->next)
+                if (g->pid == pid)
+                        return g;
+        return NULL;
+}
+
+static unsigned gates_charged_to(Context *c, uid_t account) {
+        unsigned n = 0;
+        for (GateProc *g = c->gates; g; g = g->next)
+                n += !g->serving && g->charged == account;
+        return n;
+}
+
+/* Each retired gate may stay for as long as the descriptor it closes makes
+ * it: it is charged to the account whose descriptor that is, and an account
+ * that has GATES_PER_ACCOUNT of them alive gets no more. Its gate then serves
+ * on and keeps the descriptor unclosed, so that no account can take the
+ * *Pidfd methods away from the others. */
+static void retirement_decide(Retirement *t, uid_t uid, uid_t account) {
+        Context *c = t->context;
+        GateProc *g = gate_by_pid(c, t->gate);
+        bool successor = false;
+
+        if (g && g->serving && account != UID_INVALID && c->n_gates < GATES_MAX &&
+            gates_charged_to(c, account) < GATES_PER_ACCOUNT) {
+                g->charged = account;
+                successor = true;
+        }
+        /* Any caller can make a gate retire as often as gates start: the
+         * line is limited as refusals are, per account. */
+        log_refusal(&c->refusals, account, LOG_WARNING,
+                    "Caller %s (uid %d) passed %s; descriptor gate %d %s (%u gate process%s live, at most %u; "
+                    "%u of them kept by this account, at most %u)",
+                    t->sender, uid == UID_INVALID ? -1 : (int) uid, t->why, (int) t->gate,
+                    successor ? "retires" : "serves on and keeps it unclosed", c->n_gates,
+                    c->n_gates == 1 ? "" : "es", GATES_MAX, gates_charged_to(c, account), GATES_PER_ACCOUNT);
+        if (successor)
+                gate_replace(g);
+        (void) sd_bus_reply_method_return(t->request, "b", successor);
+}
+
+static int on_retired_creds(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Retirement *t = userdata;
-        uint32_t uid = UID_INVALID;
+        uint32_t uid = UID_INVALID, pid = 0;
+        const char *key;
         (void) error;
-        if (!sd_bus_message_is_method_error(m, NULL))
-                (void) sd_bus_message_read_basic(m, 'u', &uid);
-        retirement_log(t, (uid_t) uid);
+
+        int r = sd_bus_message_is_method_error(m, NULL) ? -EIO : sd_bus_message_enter_container(m, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                r = sd_bus_message_read_basic(m, 's', &key);
+                if (r >= 0 && strcmp(key, "UnixUserID") == 0)
+                        r = sd_bus_message_read(m, "v", "u", &uid);
+                else if (r >= 0 && strcmp(key, "ProcessID") == 0)
+                        r = sd_bus_message_read(m, "v", "u", &pid);
+                else if (r >= 0)
+                        r = sd_bus_message_skip(m, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+        }
+        /* Unknown (the caller left): charged to nobody, so no successor. */
+        uid_t account = r >= 0 && uid != UID_INVALID ? account_of((uid_t) uid, (pid_t) pid) : UID_INVALID;
+        retirement_decide(t, (uid_t) uid, account);
         return 0;   /* freed by the slot's destroy callback */
 }
 
@@ -208,6 +259,7 @@ static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *erro
         GateProc *g = userdata;
         Context *c = g->context;
         const char *sender, *why;
+        sd_bus_slot *slot = NULL;
 
         if (!from_gate_itself(m))
                 return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "only the gate says this");
@@ -216,38 +268,42 @@ static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *erro
                 return r;
 
         Retirement *t = calloc(1, sizeof *t);
-        sd_bus_slot *slot = NULL;
-        if (t) {
-                *t = (Retirement) { .context = c, .gate = g->pid, .n_gates = c->n_gates,
-                                    .sender = strdup(sender), .why = strdup(why) };
-                CredsEntry *e = creds_cache_find(&c->creds, sender);
-                if (!t->sender || !t->why || e) {
-                        if (t->sender && t->why)
-                                retirement_log(t, e->uid);
-                        retirement_free(t);
-                /* The gate answered the call itself: the daemon may never
-                 * have heard of this caller. Asked, not waited for. */
-                } else if (sd_bus_call_method_async(c->bus, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                    "org.freedesktop.DBus", "GetConnectionUnixUser", on_retired_uid,
-                                                    t, "s", sender) < 0) {
-                        retirement_log(t, UID_INVALID);
-                        retirement_free(t);
-                } else {
-                        /* Owned by the bus from here: freed with the answer,
-                         * or with the bus at exit. */
-                        (void) sd_bus_slot_set_destroy_callback(slot, retirement_free);
-                        (void) sd_bus_slot_set_floating(slot, true);
-                        sd_bus_slot_unref(slot);
-                }
+        if (!t)
+                return -ENOMEM;
+        *t = (Retirement) { .context = c, .gate = g->pid, .request = sd_bus_message_ref(m),
+                            .sender = strdup(sender), .why = strdup(why) };
+        if (!t->sender || !t->why) {
+                retirement_free(t);
+                return -ENOMEM;
         }
-        gate_replace(g);
-        return sd_bus_reply_method_return(m, NULL);
+        CredsEntry *e = creds_cache_find(&c->creds, sender);
+        if (e) {
+                retirement_decide(t, e->uid, account_of(e->uid, e->pid));
+                retirement_free(t);
+                return 1;
+        }
+        /* The gate answered the call itself: the daemon may never have heard
+         * of this caller. Asked, not waited for. */
+        r = sd_bus_call_method_async(c->bus, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetConnectionCredentials", on_retired_creds, t, "s",
+                                     sender);
+        if (r < 0) {
+                retirement_decide(t, UID_INVALID, UID_INVALID);
+                retirement_free(t);
+                return 1;
+        }
+        /* Owned by the bus from here: freed with the answer, or with the bus
+         * at exit. */
+        (void) sd_bus_slot_set_destroy_callback(slot, retirement_free);
+        (void) sd_bus_slot_set_floating(slot, true);
+        sd_bus_slot_unref(slot);
+        return 1;
 }
 
 static const sd_bus_vtable gate_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("Ready", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_ready, 0),
-        SD_BUS_METHOD_WITH_ARGS("Retiring", SD_BUS_ARGS("s", sender, "s", why), SD_BUS_NO_RESULT,
+        SD_BUS_METHOD_WITH_ARGS("Retiring", SD_BUS_ARGS("s", sender, "s", why), SD_BUS_RESULT("b", successor),
                                 method_retiring, 0),
         SD_BUS_VTABLE_END
 };
@@ -337,6 +393,7 @@ static int gate_spawn(Context *c) {
         if (!g)
                 return -ENOMEM;
         g->context = c;
+        g->charged = UID_INVALID;
         g->next = c->gates;
         if (c->gates)
                 c->gates->prev = g;

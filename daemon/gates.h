@@ -9,12 +9,15 @@ typedef struct Context Context;
  * that takes callers' descriptors. The daemon starts one, serves the calls
  * it passes on over a private connection (the same vtable, the caller named
  * by the sender the gate copies from the bus), pings it, and starts a fresh
- * one when it retires (a caller passed it a descriptor it must not close
- * while serving) or stops answering. A retired gate may stay, closing such a
- * descriptor, for as long as its sender likes: at most GATES_MAX gate
- * processes live at once; past that the *Pidfd methods are unavailable
- * until one ends, and the log says whose descriptors hold them. */
-#define GATES_MAX 8u
+ * one when it asks to retire (a caller passed it a descriptor it must not
+ * close while serving) or stops answering. A retired gate may stay, closing
+ * such a descriptor, for as long as its sender likes, so each is charged to
+ * the sender's account: an account with GATES_PER_ACCOUNT retired gates
+ * alive, or a service with GATES_MAX gate processes, gets no successor, and
+ * the serving gate then keeps the descriptor unclosed and serves on. No
+ * account can take the *Pidfd methods from another. */
+#define GATES_MAX 32u
+#define GATES_PER_ACCOUNT 2u
 
 /* Starts the first gate; "ready" is called once it owns its name, or once it
  * could not be had (then with false): the daemon asks for its own name only

@@ -150,16 +150,17 @@ after_ok() {
         grep -q "^PAGESIZE ok ms=" "$1.after" && grep -q "^PIDFD ok " "$1.after" &&
         [ "$(fv "$1.after" ms | head -1)" -le 5000 ]
 }
-# during OUT PID: root's PageSize and the daemon while the attack held.
+# during OUT PID [MAX_US]: root's PageSize and the daemon while the attack
+# held; each PageSize under MAX_US (default 100 ms).
 during_ok() {
         [ "$(fv "$1.probe" calls)" -ge 20 ] 2>/dev/null && [ "$(fv "$1.probe" errors)" = 0 ] &&
-        [ "$(fv "$1.probe" timeouts)" = 0 ] && [ "$(fv "$1.probe" max_us)" -lt 100000 ] &&
+        [ "$(fv "$1.probe" timeouts)" = 0 ] && [ "$(fv "$1.probe" max_us)" -lt "${3:-100000}" ] &&
         [ "$(fv "$1.probe" gone)" = 0 ] && [ "$(fv "$1.probe" main_d)" = 0 ] &&
         [ "$(fv "$1.probe" thread_d_run)" -lt 3 ] && [ "$(fv "$1.probe" fds_max)" -le $FD_BOUND ] &&
         [ -n "$2" ] && [ "$(daemon_pid)" = "$2" ]
 }
 during_text() {
-        echo "root's PageSize $(fv "$1.probe" calls) calls, max $(ms "$(fv "$1.probe" max_us)") (< 100 ms)," \
+        echo "root's PageSize $(fv "$1.probe" calls) calls, max $(ms "$(fv "$1.probe" max_us)") (< ${2:-100 ms})," \
              "the daemon in state D $(fv "$1.probe" main_d) of $(fv "$1.probe" samples) samples," \
              "at most $(fv "$1.probe" fds_max) descriptors (<= $FD_BOUND), gone $(fv "$1.probe" gone) times"
 }
@@ -214,8 +215,13 @@ flood() {
         echo "# $(grep -c "^ROUND" "$out.attack") rounds: $(grep "^ROUND" "$out.attack" | head -2 | tr '\n' ' ')..."
         note "$out.probe" "$out.after"
         log_since "$offset" | tail -5 | sed 's/^/daemon: /' | note
-        check "flood, $target, descriptors per call: $fds: while $(fv "$out.attack" calls) calls come, $(during_text "$out")" \
-              '[ "$(fv "$out.attack" calls)" -gt 0 ] && during_ok "$out" "$D"'
+        # None of these calls reaches the daemon's loop (the bus refuses
+        # them, or the gate answers them), but root's PageSize crosses the
+        # bus the flood loads, as much as the machine lets it: bounded by
+        # what no loaded bus reaches, a loop's wait being what the linger
+        # and FUSE checks bound at 100 ms.
+        check "flood, $target, descriptors per call: $fds: while $(fv "$out.attack" calls) calls come, $(during_text "$out" "5 s, the bus being flooded")" \
+              '[ "$(fv "$out.attack" calls)" -gt 0 ] && during_ok "$out" "$D" 5000000'
         check "flood, $target, descriptors per call: $fds: the daemon did not exit (pid ${D:-?}, now $(daemon_pid)); afterwards it answers $(after_text "$out")" \
               '[ -n "$D" ] && [ "$(daemon_pid)" = "$D" ] && ! log_since "$offset" | grep -q "^Exiting" && after_ok "$out"'
 }

@@ -4,14 +4,19 @@
 #
 # A gate that is handed a descriptor that is not a pidfd retires and closes
 # it after giving its name away; a FUSE file whose FLUSH its server never
-# answers leaves that gate in D state for as long as the server likes. At
-# most GATES_MAX (8) gate processes live at once. So nobody passes FUSE files
-# (tests/helpers/attack-fd fuse, as in security-fd) again and again, each
-# attacker sending its four *Pidfd calls to org.example.Resource1.Pidfd, up
-# to 14 attackers (each holds its FLUSHes 30 s), until every gate process is
-# in D state. Then:
+# answers leaves that gate in D state for as long as the server likes. Found
+# by the attack on round four's change: at most 8 gate processes lived, and
+# the last one, unable to retire, closed the 17th file itself, so all 8 sat
+# in fuse_flush, the name's owner among them. Now each retired gate is
+# charged to the account whose descriptor it closes, at most 2 per account
+# (gates.h); past that the serving gate keeps such descriptors unclosed and
+# serves on. So nobody passes FUSE files (tests/helpers/attack-fd fuse, as in
+# security-fd) again and again, each attacker sending its four *Pidfd calls
+# to org.example.Resource1.Pidfd, 14 attackers (each holds its FLUSHes 30 s,
+# 56 files), stopping early if every gate process is in D state. Then:
 #
-#   1  the attack was made: at least 8 gate processes exist, counted;
+#   1  nobody's files leave at most 3 gate processes (2 retired, charged to
+#      its account, and the serving one), not all in D state;
 #   2  another user (daemon, uid 1) still gets a real PrlimitPidfd of its own
 #      process answered through org.example.Resource1.Pidfd within 5 s
 #      (fails while every gate, the one owning the name included, waits in
@@ -33,7 +38,7 @@ OTHER="--reuid=1 --regid=1 --clear-groups"
 
 gates() { pgrep -x resource1d-gate; }
 gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
-all_d() { local s; s=$(gate_states); [ ${#s} -ge 8 ] && [ -z "${s//D/}" ]; }
+all_d() { local s; s=$(gate_states); [ ${#s} -ge 1 ] && [ -z "${s//D/}" ]; }
 
 fuse_skip=""
 fuse_conns_before=""
@@ -92,12 +97,12 @@ while [ $attackers -lt 14 ] && ! all_d; do
                 for i in 1 2 3; do check "# SKIP $skip" true; done
                 exit 0
         fi
-        wait_for 1 all_d
+        sleep 0.3
         echo "# after attacker $attackers: gate processes $(gates | wc -l), states $(gate_states)"
 done
 n_gates=$(gates | wc -l)
-check "1: nobody's FUSE files left $n_gates gate processes ($(gate_states)) after $attackers attackers" \
-        '[ "$n_gates" -ge 8 ]'
+check "1: nobody's FUSE files from $attackers attackers left $n_gates gate processes ($(gate_states)): at most 3, not all in D" \
+        '[ "$n_gates" -le 3 ] && ! all_d'
 
 t0=$(date +%s%N)
 out=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
