@@ -70,6 +70,9 @@ struct Gate {
         sd_bus_message **held;     /* kept because their descriptor is not a pidfd: let go only at exit */
         size_t n_held, n_held_max;
         bool asking;               /* the daemon was asked for a successor and has not answered */
+        char *asked_for;           /* ... for this caller */
+        char *refused[64];         /* callers the daemon gave no successor for: not asked again */
+        unsigned next_refused;
         bool retiring;             /* a successor was promised: finish once it has the name */
         bool released;             /* the name went to the successor (NameLost) */
 };
@@ -136,6 +139,12 @@ static int on_retiring_answer(sd_bus_message *reply, void *userdata, sd_bus_erro
         g->asking = false;
         if (!sd_bus_message_is_method_error(reply, NULL))
                 (void) sd_bus_message_read_basic(reply, 'b', &successor);
+        if (!successor) {
+                free(g->refused[g->next_refused]);
+                g->refused[g->next_refused] = TAKE_PTR(g->asked_for);
+                g->next_refused = (g->next_refused + 1) % ELEMENTSOF(g->refused);
+        }
+        g->asked_for = mfree(g->asked_for);
         /* No successor (the caller's account keeps enough gates busy
          * already, or all are): this gate serves on, keeping what it holds,
          * and asks again at the next such descriptor. */
@@ -150,13 +159,22 @@ static int on_retiring_answer(sd_bus_message *reply, void *userdata, sd_bus_erro
  * retired gate to the account whose descriptor made it retire): then this
  * gate keeps serving, and keeps every such descriptor unclosed. */
 static void gate_retire(Gate *g, const char *sender, const char *why) {
-        if (g->retiring || g->asking)
+        if (g->retiring || g->asking || !sender)
                 return;
+        /* Its account keeps enough gates busy already: a round trip per
+         * descriptor would only be the caller's work on the daemon's loop. */
+        for (size_t i = 0; i < ELEMENTSOF(g->refused); i++)
+                if (g->refused[i] && strcmp(g->refused[i], sender) == 0)
+                        return;
         /* The daemon logs it, limited per caller. */
-        int r = sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE, "Retiring",
-                                         on_retiring_answer, g, "ss", sender ?: "", why);
+        g->asked_for = strdup(sender);
+        int r = g->asked_for ? sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE,
+                                                        "Retiring", on_retiring_answer, g, "ss", sender, why)
+                             : -ENOMEM;
         if (r >= 0)
                 g->asking = true;
+        else
+                g->asked_for = mfree(g->asked_for);
 }
 
 /* Keeps m, whose descriptor must not be closed while this process serves:
@@ -390,6 +408,9 @@ static void gate_done(Gate *g) {
         for (size_t i = 0; i < g->n_held; i++)
                 sd_bus_message_unref(g->held[i]);
         free(g->held);
+        free(g->asked_for);
+        for (size_t i = 0; i < ELEMENTSOF(g->refused); i++)
+                free(g->refused[i]);
         sd_event_unref(g->event);
 }
 
