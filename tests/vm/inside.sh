@@ -246,12 +246,18 @@ check "root reads the usage of another user's process, and a user its own (/proc
 # a /proc of the unit's own (no ProcSubset=, no ProtectProc=), and it sees
 # every process there through CAP_SYS_PTRACE.
 sleep 600 & hidden=$!
+proc_opts() { awk '$5 == "/proc" { print $NF }' "/proc/$1/mountinfo" 2>/dev/null | tr '\n' ' '; }
+call PageSize >/dev/null
+hpid=$(prop MainPID)
 mount -o remount,hidepid=invisible /proc
+remounted=$?
 sleep 1.2   # the service reads a remount made in another mount namespace within a second
 as plain busctl call "${B[@]}" ListRlimits u "$hidden" > /tmp/hide-plain.out 2>&1
 call ListRlimits u "$usage_target" > /tmp/hide-root.out 2>&1
 as plain busctl call "${B[@]}" ListRlimits u "$usage_target" > /tmp/hide-own.out 2>&1
-note "hidepid=invisible: plain on root's $hidden: $(head -c 120 /tmp/hide-plain.out); root on plain's: $(head -c 60 /tmp/hide-root.out); plain on its own: $(head -c 60 /tmp/hide-own.out); the daemon's /proc: $(awk '$5 == "/proc" { print $NF }' "/proc/$mpid/mountinfo" | tr '\n' ' ')"
+note "hidepid=invisible (remount status $remounted): this shell's /proc: $(proc_opts self); the daemon's (pid $hpid, now $(prop MainPID)): $(proc_opts "$hpid")"
+note "hidepid=invisible: plain on root's $hidden: $(head -c 120 /tmp/hide-plain.out); root on plain's: $(head -c 60 /tmp/hide-root.out); plain on its own: $(head -c 60 /tmp/hide-own.out)"
+journalctl -b -q --no-pager -u resource1d.service | grep -i "hidepid\|mount" | tail -3 | while read -r l; do note "hidepid journal: $l"; done
 mount -o remount,hidepid=off /proc
 check "/proc remounted hidepid=invisible: the service hides root's process from plain, and sees every process itself" \
       'grep -q "no such process" /tmp/hide-plain.out && grep -q "NOFILE" /tmp/hide-root.out && grep -q "NOFILE" /tmp/hide-own.out'
