@@ -213,10 +213,12 @@ check "the service works under its sandbox" 'call ListRlimits u 1 >/dev/null'
 
 # Least privilege: the system user resource1, with exactly the capabilities
 # it uses (effective, permitted and ambient, and nothing more to gain).
+# Read at once into a file: the service may exit when idle (3 s here).
 call PageSize >/dev/null
 mpid=$(prop MainPID)
-ids_of() { awk -v k="$1:" '$1 == k { print $2, $3, $4, $5 }' "/proc/$mpid/status"; }
-cap_of() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$mpid/status"; }
+cat "/proc/$mpid/status" > /tmp/daemon-status 2>/dev/null
+ids_of() { awk -v k="$1:" '$1 == k { print $2, $3, $4, $5 }' /tmp/daemon-status; }
+cap_of() { awk -v k="$1:" '$1 == k { print $2 }' /tmp/daemon-status; }
 mapfile -t cap_names < <(setpriv --list-caps)
 want=0
 for c in sys_resource setuid setgid sys_ptrace kill; do
@@ -224,7 +226,7 @@ for c in sys_resource setuid setgid sys_ptrace kill; do
 done
 want=$(printf '%016x' "$want")
 ruid=$(id -u resource1) rgid=$(id -g resource1)
-note "daemon pid $mpid: Uid $(ids_of Uid), Gid $(ids_of Gid) (resource1: $ruid $rgid); Groups $(awk '$1 == "Groups:"' "/proc/$mpid/status" | cut -f2)"
+note "daemon pid $mpid: Uid $(ids_of Uid), Gid $(ids_of Gid) (resource1: $ruid $rgid); Groups $(awk '$1 == "Groups:"' /tmp/daemon-status | cut -f2)"
 note "daemon pid $mpid: CapEff $(cap_of CapEff) CapPrm $(cap_of CapPrm) CapAmb $(cap_of CapAmb) CapBnd $(cap_of CapBnd) CapInh $(cap_of CapInh) (want $want: CAP_SYS_RESOURCE CAP_SETUID CAP_SETGID CAP_SYS_PTRACE CAP_KILL)"
 check "the service runs as the system user resource1: real, effective, saved and filesystem uids and gids" \
       '[ "$ruid" != 0 ] && [ "$(ids_of Uid)" = "$ruid $ruid $ruid $ruid" ] && [ "$(ids_of Gid)" = "$rgid $rgid $rgid $rgid" ]'
