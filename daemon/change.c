@@ -7,15 +7,16 @@
  *                      ask:     ASKING, one polkit action at a time, each with a deadline
  *   on_polkit_reply  all granted: recheck (same ids; the limits now need no more than
  *                    was granted) → act
- *   change_act       root or polkit-granted: the daemon itself, then verify
+ *   change_act       root's beyond its own ids, or polkit-granted: the daemon itself, then verify
  *                    anything else: ACTING, a process with the caller's ids (act.c)
  *   on_acted         verify
  *   change_verify    the target still alive with the same ids, else undo
  *   change_finish    log, RlimitChanged, reply
  *
  * Every change in progress (ASKING or ACTING) is on context->changes and
- * counts against the per-uid and total bounds; leaving either state without
- * a reply is impossible except for a caller that disconnected. */
+ * counts against the per-uid and total bounds (which never refuse root's);
+ * leaving either state without a reply is impossible except for a caller
+ * that disconnected. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -487,9 +488,10 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
                                      ch->n > 1 ? ": " : "", ch->decision.reason);
 
         case VERDICT_ALLOW:
-                /* Root's is done at once, by the daemon; anyone else's by a
-                 * process of its own, which counts against the bounds. */
-                if (!ch->decision.privileged) {
+                /* Root's privileged one is done at once, by the daemon;
+                 * anyone else's by a process of its own, which counts
+                 * against the bounds, as root's does not. */
+                if (!ch->decision.privileged && ch->caller.uid != 0) {
                         r = change_check_bounds(ch, error);
                         if (r < 0)
                                 return r;

@@ -23,9 +23,14 @@ Decision decide_change(const Caller *caller, const ProcessIds *target,
         if (new->rlim_cur > new->rlim_max)
                 return refuse(REFUSE_INVALID_LIMITS, "soft limit exceeds hard limit");
 
-        /* Root gets exactly what the kernel gives root; the kernel decides. */
+        /* Root gets exactly what the kernel gives root; the kernel decides.
+         * What root's own ids allow (lowering, or a soft limit up to the
+         * hard one, of a process of root's) a process with those ids makes,
+         * as for any owner: the daemon is not root, and without
+         * CAP_SYS_RESOURCE its own call would be refused. */
         if (caller->uid == 0)
-                return (Decision) { .verdict = VERDICT_ALLOW, .privileged = true };
+                return (Decision) { .verdict = VERDICT_ALLOW,
+                                    .privileged = !caller_owns(caller, target) || new->rlim_max > old->rlim_max };
 
         unsigned actions = 0;
         if (!caller_owns(caller, target))
@@ -41,7 +46,7 @@ Decision decide_change(const Caller *caller, const ProcessIds *target,
 
 Decision decide_changes(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
                         const struct rlimit new[], size_t n, size_t *ret_refused) {
-        Decision all = { .verdict = VERDICT_ALLOW, .privileged = caller->uid == 0 };
+        Decision all = { .verdict = VERDICT_ALLOW };
 
         for (size_t i = 0; i < n; i++) {
                 Decision d = decide_change(caller, target, &old[i], &new[i]);

@@ -49,7 +49,8 @@ typedef struct Decision {
         Verdict verdict;
         unsigned actions;        /* AuthAction bits, for VERDICT_ASK */
         /* Whether the daemon acts itself, with CAP_SYS_RESOURCE, which skips
-         * the kernel's ownership check: only for root and for what polkit
+         * the kernel's ownership check: only for what root's own ids do not
+         * allow (another's process, a hard limit raised) and for what polkit
          * authorizes, and then only after the target's ids and limits are
          * found unchanged (and again after acting). Anything else is done by
          * a process with the caller's real ids and without the capability,

@@ -234,7 +234,11 @@ int target_check_alive(const Target *t) {
         }
         if (t->procfd < 0)
                 return -ESRCH;
-        if (faccessat(t->procfd, "stat", F_OK, 0) < 0)
+        /* AT_EACCESS: with the daemon's own credentials. Without it the
+         * check is made with its real uid and, that not being root, no
+         * capability, so that hidepid= hides every process CAP_SYS_PTRACE
+         * lets it see, and a live one reads as gone. */
+        if (faccessat(t->procfd, "stat", F_OK, AT_EACCESS) < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
         return 0;
 }

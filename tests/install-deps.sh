@@ -13,7 +13,7 @@ packages=(
         g++ qtbase5-dev qtbase5-dev-tools              # the qt suite: qdbusxml2cpp, moc, QtDBus
         dbus-daemon dbus-bin dbus-test-runner          # the private system bus
         polkitd                                        # the real authority
-        systemd                                        # busctl
+        systemd                                        # busctl; systemd-analyze (the unit's exposure); systemd-sysusers (below)
         util-linux                                     # setpriv, unshare, prlimit, runuser
         uidmap                                         # newuidmap/newgidmap: security-flood's many uids of a user namespace
         man-db bsdextrautils                           # checks that the man pages render; col for reading them
@@ -30,12 +30,24 @@ packages=(
         xdg-dbus-proxy bubblewrap                      # the proxy suite: Flatpak's bus proxy, its sandbox
 )
 
+# The service's system user, made as the package makes it (from
+# policy/resource1d.sysusers, with systemd-sysusers): the bus fixture
+# (tests/with-bus.sh) runs the daemon as that user.
+sysusers=$(cd "$(dirname "$0")/.." && pwd)/policy/resource1d.sysusers
+have_user() { getent passwd resource1 >/dev/null; }
+make_user() { have_user || systemd-sysusers "$sysusers"; }
+
 if [ "${1:-}" = --if-missing ]; then
         missing=()
         for p in "${packages[@]}"; do
                 dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
         done
-        [ ${#missing[@]} -gt 0 ] || exit 0
+        if [ ${#missing[@]} = 0 ]; then
+                have_user && exit 0
+                [ "$(id -u)" = 0 ] || { echo "install-deps.sh: run as root to create the system user resource1" >&2; exit 1; }
+                make_user
+                exit
+        fi
         echo "install-deps.sh: installing missing packages: ${missing[*]}" >&2
 fi
 
@@ -46,3 +58,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+make_user

@@ -8,11 +8,16 @@
  * from another call's callback) never answered; RlimitChanged from another
  * client; a handle on the program's own sd-bus connection; a lost connection
  * with calls pending. Run as root: it
- * starts a process of root's to change and runs the tests as "daemon". */
+ * starts a process of the daemon's own user to change and runs the tests as
+ * "daemon". */
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -87,7 +92,7 @@ static GSource *resource1_source_new(Resource1 *h) {
 
 /* ---- the tests ---- */
 
-static pid_t target;            /* root's process */
+static pid_t target;            /* the daemon's user's process */
 static Resource1Limit target_nofile;
 static Resource1 *h;
 static guint ticks;
@@ -372,6 +377,52 @@ static void test_lost_connection(void) {
         g_assert_true(run_until(&done, 5000));
 }
 
+/* The target: a sleep of the daemon's own user (the unit's User=,
+ * with-bus.sh's RESOURCE1D_USER). Changing it needs
+ * polkit's manage-other for "daemon", and then no CAP_SYS_RESOURCE, which
+ * the fixture may lack. Returned once it runs with that user's ids. */
+static pid_t service_sleeper(void) {
+        const char *name = getenv("RESOURCE1D_USER");
+        const struct passwd *pw = name ? getpwnam(name) : NULL;
+        int ready[2];
+        if (!pw || pipe2(ready, O_CLOEXEC) < 0)
+                return -1;
+        pid_t p = fork();
+        if (p == 0) {
+                if (setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+                    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+                        _exit(126);
+                execlp("sleep", "sleep", "600", NULL);
+                _exit(127);
+        }
+        close(ready[1]);
+        char c;
+        /* End of file at the exec, which closes the write end. */
+        while (p > 0 && read(ready[0], &c, 1) < 0 && errno == EINTR)
+                ;
+        close(ready[0]);
+        return p;
+}
+
+/* Its NOFILE as /proc says: root may not ask prlimit(2) about another
+ * user's process without CAP_SYS_RESOURCE (and valgrind's getrlimit() hides
+ * the descriptors it keeps). */
+static int nofile_of(pid_t pid, struct rlimit *ret) {
+        char path[64], line[256];
+        unsigned long long soft, hard;
+        int r = -1;
+        snprintf(path, sizeof path, "/proc/%d/limits", (int) pid);
+        FILE *f = fopen(path, "re");
+        while (f && r < 0 && fgets(line, sizeof line, f))
+                if (sscanf(line, "Max open files %llu %llu", &soft, &hard) == 2) {
+                        *ret = (struct rlimit) { soft, hard };
+                        r = 0;
+                }
+        if (f)
+                fclose(f);
+        return r;
+}
+
 int main(int argc, char *argv[]) {
         struct rlimit k;
 
@@ -382,13 +433,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/async-glib/programs-own-bus", test_programs_own_bus);
         g_test_add_func("/async-glib/lost-connection", test_lost_connection);
 
-        /* a process of root's: changing it needs manage-other for "daemon" */
-        target = fork();
-        if (target == 0) {
-                execlp("sleep", "sleep", "600", NULL);
-                _exit(127);
-        }
-        if (prlimit(target, RLIMIT_NOFILE, NULL, &k) < 0)
+        target = service_sleeper();
+        if (target < 0 || nofile_of(target, &k) < 0)
                 return 1;
         target_nofile = resource1_limit_from_rlimit(&k);
 

@@ -5,10 +5,13 @@
  * while a 50 ms timer on the same loop keeps firing; cancelled calls never
  * answered; RlimitChanged from another client's change; a lost connection
  * (its socket shut down) with a call pending and with a subscription only.
- * Run as root: it starts a target process of root's (whose change needs
- * polkit's manage-other for "daemon") and does the rest as "daemon". TAP. */
+ * Run as root: it starts a target process of the daemon's own user (whose
+ * change needs polkit's manage-other for "daemon") and does the rest as
+ * "daemon". TAP. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,7 +63,7 @@ typedef struct Change {
 typedef struct State {
         sd_event *event;
         Resource1 *h;
-        pid_t target;                  /* root's process */
+        pid_t target;                  /* the daemon's user's process */
         Resource1Limit target_nofile;
         unsigned ticks;
 
@@ -321,7 +324,7 @@ static int as_daemon(pid_t target, Resource1Limit target_nofile) {
         st.slow_start = now_usec();
         st.slow_start_ticks = st.ticks;
         check(resource1_prlimit_async(st.h, &st.slow_slot, target, RLIMIT_NOFILE, &slow, on_slow, &st) == 0,
-              "prlimit_async of root's process (manage-other, polkit answers in about 2 s) started");
+              "prlimit_async of another user's process (manage-other, polkit answers in about 2 s) started");
 
         r = 0;
         r |= resource1_getpagesize_async(st.h, NULL, on_pagesize, &st);
@@ -370,7 +373,7 @@ static int as_daemon(pid_t target, Resource1Limit target_nofile) {
         check(st.own_nofile.soft == soft && st.own_nofile.hard == hard, "GetRlimit NOFILE %llu:%llu (/proc: %llu:%llu)",
               (unsigned long long) st.own_nofile.soft, (unsigned long long) st.own_nofile.hard, soft, hard);
         check(st.target_read.soft == target_nofile.soft && st.target_read.hard == target_nofile.hard,
-              "Prlimit read of root's process by its pidfd");
+              "Prlimit read of the target process by its pidfd");
         check(st.n_entries == RLIM_NLIMITS && st.entries_in_order, "ListRlimits: %u entries in order", st.n_entries);
         check(st.maxrss > 0, "GetRusage: ru_maxrss %lld KiB", (long long) st.maxrss);
         check(st.failed_r == -EINVAL && strcmp(st.failed_name, "org.example.Resource1.Error.InvalidLimits") == 0 &&
@@ -439,17 +442,58 @@ static int as_daemon(pid_t target, Resource1Limit target_nofile) {
         return n_failed > 0;
 }
 
+/* The target: a sleep of the daemon's own user (the unit's User=,
+ * with-bus.sh's RESOURCE1D_USER). Changing it needs
+ * polkit's manage-other for "daemon", and then no CAP_SYS_RESOURCE, which
+ * the fixture may lack. Returned once it runs with that user's ids. */
+static pid_t service_sleeper(void) {
+        const char *name = getenv("RESOURCE1D_USER");
+        const struct passwd *pw = name ? getpwnam(name) : NULL;
+        int ready[2];
+        if (!pw || pipe2(ready, O_CLOEXEC) < 0)
+                return -1;
+        pid_t p = fork();
+        if (p == 0) {
+                if (setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+                    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+                        _exit(126);
+                execlp("sleep", "sleep", "600", NULL);
+                _exit(127);
+        }
+        close(ready[1]);
+        char c;
+        /* End of file at the exec, which closes the write end. */
+        while (p > 0 && read(ready[0], &c, 1) < 0 && errno == EINTR)
+                ;
+        close(ready[0]);
+        return p;
+}
+
+/* Its NOFILE as /proc says: root may not ask prlimit(2) about another
+ * user's process without CAP_SYS_RESOURCE (and valgrind's getrlimit() hides
+ * the descriptors it keeps). */
+static int nofile_of(pid_t pid, struct rlimit *ret) {
+        char path[64], line[256];
+        unsigned long long soft, hard;
+        int r = -1;
+        snprintf(path, sizeof path, "/proc/%d/limits", (int) pid);
+        FILE *f = fopen(path, "re");
+        while (f && r < 0 && fgets(line, sizeof line, f))
+                if (sscanf(line, "Max open files %llu %llu", &soft, &hard) == 2) {
+                        *ret = (struct rlimit) { soft, hard };
+                        r = 0;
+                }
+        if (f)
+                fclose(f);
+        return r;
+}
+
 int main(void) {
         Resource1Limit nofile;
         struct rlimit k;
 
-        /* a process of root's: changing it needs manage-other for "daemon" */
-        pid_t target = fork();
-        if (target == 0) {
-                execlp("sleep", "sleep", "600", NULL);
-                _exit(127);
-        }
-        if (prlimit(target, RLIMIT_NOFILE, NULL, &k) < 0)
+        pid_t target = service_sleeper();
+        if (target < 0 || nofile_of(target, &k) < 0)
                 return 1;
         nofile = resource1_limit_from_rlimit(&k);
 

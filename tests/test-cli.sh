@@ -89,19 +89,27 @@ check "a resource given twice: usage error 2, nothing asked" '[ $status = 2 ] &&
 rc "$R" set --pid "$child" NOFILE 10 CORE
 check "a RESOURCE without its VALUE: usage error 2" '[ $status = 2 ] && grep -q "RESOURCE VALUE \[RESOURCE VALUE...\]" "$T/err"'
 can_raise=$(busctl --system get-property org.example.Resource1 /org/example/Resource1 org.example.Resource1 CanRaiseHardLimits)
-before_core=$(proc_limit "$child" "Max core file size") before_fsize=$(proc_limit "$child" "Max file size")
-rc "$R" set --pid "$child" CORE 0:0 FSIZE 1M: NOFILE :81
+# Root's batch with a hard raise is the daemon's own act: on a process of the
+# daemon's own user (the unit's User=, with-bus.sh's RESOURCE1D_USER) its
+# prlimit(2) sets the others without CAP_SYS_RESOURCE, which the fixture may
+# lack, before the kernel refuses the raise.
+prlimit --nofile=80:80 -- setpriv --reuid="${RESOURCE1D_USER:?}" --regid="$RESOURCE1D_USER" --clear-groups sleep 600 &
+svc=$!
+wait_for 5 '[ "$(cat /proc/$svc/comm 2>/dev/null)" = sleep ]'
+before_core=$(proc_limit "$svc" "Max core file size") before_fsize=$(proc_limit "$svc" "Max file size")
+rc "$R" set --pid "$svc" CORE 0:0 FSIZE 1M: NOFILE :81
 if [ "$can_raise" = "b false" ]; then
         check "a batch whose last limit the kernel refuses the service (it lacks CAP_SYS_RESOURCE): exit 6, one line naming it, the others restored" \
               '[ $status = 6 ] && [ $(wc -l < "$T/err") = 1 ] && grep -q "the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE)" "$T/err" &&
-               grep -q "^resourcectl: setting CORE, FSIZE, NOFILE of pid $child (sleep): allowed, but the service cannot: " "$T/err" &&
+               grep -q "^resourcectl: setting CORE, FSIZE, NOFILE of pid $svc (sleep): allowed, but the service cannot: " "$T/err" &&
                grep -q "the limits set were restored" "$T/err" && [ ! -s "$T/out" ] &&
-               [ "$(proc_limit $child "Max core file size")" = "$before_core" ] &&
-               [ "$(proc_limit $child "Max file size")" = "$before_fsize" ] && [ "$(proc_limit $child "Max open files")" = "80 80" ]'
+               [ "$(proc_limit $svc "Max core file size")" = "$before_core" ] &&
+               [ "$(proc_limit $svc "Max file size")" = "$before_fsize" ] && [ "$(proc_limit $svc "Max open files")" = "80 80" ]'
 else
         check "a batch with a hard raise, by a service that holds CAP_SYS_RESOURCE: all set" \
-              '[ $status = 0 ] && [ "$(proc_limit $child "Max open files")" = "80 81" ]'
+              '[ $status = 0 ] && [ "$(proc_limit $svc "Max open files")" = "80 81" ]'
 fi
+kill "$svc" 2>/dev/null
 
 # one request, one authorization: what the bus carries, seen by a monitor
 dbus-monitor --system "type='method_call',interface='org.freedesktop.PolicyKit1.Authority',member='CheckAuthorization'" \

@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <grp.h>
 #include <math.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,6 +60,59 @@ static pid_t spawn_sleeper(void) {
                 _exit(127);
         }
         return p;
+}
+
+/* A sleep of the daemon's own user (the unit's User=, with-bus.sh's
+ * RESOURCE1D_USER) with the limits given: root's batch with a hard raise is
+ * the daemon's own act, whose prlimit(2) may set the others on this process
+ * without CAP_SYS_RESOURCE, which the fixture may lack. */
+static pid_t spawn_service_sleeper(const int resources[], const struct rlimit limits[], size_t n) {
+        const char *name = g_getenv("RESOURCE1D_USER");
+        g_assert_nonnull(name);
+        const struct passwd *pw = getpwnam(name);
+        g_assert_nonnull(pw);
+        pid_t p = fork();
+        g_assert_cmpint(p, >=, 0);
+        if (p == 0) {
+                for (size_t i = 0; i < n; i++)
+                        if (setrlimit(resources[i], &limits[i]) < 0)
+                                _exit(126);
+                if (setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+                    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+                        _exit(126);
+                execlp("sleep", "sleep", "600", NULL);
+                _exit(127);
+        }
+        /* Until it is sleep with the user's ids. */
+        g_autofree char *path = g_strdup_printf("/proc/%d/comm", p);
+        for (int i = 0; i < 500; i++) {
+                g_autofree char *comm = NULL;
+                if (g_file_get_contents(path, &comm, NULL, NULL) && g_str_has_prefix(comm, "sleep"))
+                        break;
+                g_usleep(10000);
+        }
+        return p;
+}
+
+/* A limit as /proc/PID/limits shows it (the line starting with "label"):
+ * what prlimit(2) would say, for a process whose limits root may not read by
+ * it here (the daemon's user's, without CAP_SYS_RESOURCE). */
+static void proc_limits(pid_t pid, const char *label, Resource1Limit *ret) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/limits", pid), *text = NULL;
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        const char *line = strstr(text, label);
+        g_assert_nonnull(line);
+        char cur[32], max[32];
+        g_assert_cmpint(sscanf(line + strlen(label), "%31s %31s", cur, max), ==, 2);
+        ret->soft = strcmp(cur, "unlimited") == 0 ? RESOURCE1_INFINITY : g_ascii_strtoull(cur, NULL, 10);
+        ret->hard = strcmp(max, "unlimited") == 0 ? RESOURCE1_INFINITY : g_ascii_strtoull(max, NULL, 10);
+}
+
+static void assert_proc_limits(pid_t pid, const char *label, uint64_t soft, uint64_t hard) {
+        Resource1Limit k;
+        proc_limits(pid, label, &k);
+        g_assert_cmpuint(k.soft, ==, soft);
+        g_assert_cmpuint(k.hard, ==, hard);
 }
 
 static void reap(pid_t p) {
@@ -349,9 +404,11 @@ static void test_setrlimits(void) {
         /* all or nothing: the kernel refuses the last (a hard raise, without
          * CAP_SYS_RESOURCE), the ones before it are put back */
         int three[] = { RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_NOFILE };
+        const struct rlimit svc_limits[] = { { 1024, 4096 }, { 100000, 200000 }, { 100, 200 } };
+        pid_t svc = spawn_service_sleeper(three, svc_limits, 3);
         Resource1Limit up[] = { { 2048, 4096 }, { 50000, 200000 }, { 100, 201 } };
         Resource1Limit untouched[3] = { { 7, 7 }, { 7, 7 }, { 7, 7 } };
-        int r = resource1_setrlimits(h, c, three, up, 3, untouched);
+        int r = resource1_setrlimits(h, svc, three, up, 3, untouched);
         if (r == 0)
                 g_test_message("the service holds CAP_SYS_RESOURCE: the batch with a hard raise succeeded");
         else {
@@ -359,10 +416,11 @@ static void test_setrlimits(void) {
                               "the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE)");
                 g_assert_nonnull(strstr(resource1_last_error_message(h), "the limits set were restored"));
                 g_assert_cmpuint(untouched[0].soft, ==, 7);   /* out-parameters only on success */
-                assert_kernel_limits(c, RLIMIT_CORE, 1024, 4096);
-                assert_kernel_limits(c, RLIMIT_FSIZE, 100000, 200000);
-                assert_kernel_limits(c, RLIMIT_NOFILE, 100, 200);
+                assert_proc_limits(svc, "Max core file size", 1024, 4096);
+                assert_proc_limits(svc, "Max file size", 100000, 200000);
+                assert_proc_limits(svc, "Max open files", 100, 200);
         }
+        reap(svc);
 
         /* refused whole before anything is done */
         int twice[] = { RLIMIT_NOFILE, RLIMIT_CORE, RLIMIT_NOFILE };
@@ -654,8 +712,10 @@ static void test_use_after_fork(void) {
         g_assert_cmpint(resource1_getpagesize(h, &p), ==, 0);   /* the parent's is fine */
 }
 
-/* As "daemon", a change of root's process that polkit answers after about
- * 2 s, with a 500 ms timeout: -ETIMEDOUT at the timeout, not retried. */
+/* As "daemon", a change of another user's process that polkit answers after
+ * about 2 s, with a 500 ms timeout: -ETIMEDOUT at the timeout, not retried.
+ * The process is the daemon's own user's, which the daemon may change without
+ * CAP_SYS_RESOURCE once polkit said yes. */
 typedef struct Target {
         pid_t pid;
         Resource1Limit nofile;
@@ -686,11 +746,11 @@ static int timeout_checks(void *userdata) {
 }
 
 static void test_timeout(void) {
-        Target t = { .pid = spawn_sleeper() };
+        Target t = { .pid = spawn_service_sleeper(NULL, NULL, 0) };
         Resource1Limit k;
-        kernel_limits(t.pid, RLIMIT_NOFILE, &t.nofile);
+        proc_limits(t.pid, "Max open files", &t.nofile);
         as_daemon_user(timeout_checks, &t);
-        kernel_limits(t.pid, RLIMIT_NOFILE, &k);
+        proc_limits(t.pid, "Max open files", &k);
         g_assert_cmpuint(k.soft, ==, SLOW_SOFT);
         reap(t.pid);
 }

@@ -10,7 +10,7 @@
 
 #define INF RLIM_INFINITY
 
-typedef enum Target { T_OWNED, T_OTHER, T_SETUID, T_SETGID, T_OTHER_GID } TargetKind;
+typedef enum Target { T_OWNED, T_OTHER, T_SETUID, T_SETGID, T_OTHER_GID, T_ROOT } TargetKind;
 typedef enum Change { C_LOWER_SOFT, C_LOWER_HARD, C_SOFT_UP, C_HARD_UP, C_SOFT_ABOVE_HARD, C_SAME, C_HARD_TO_INF } ChangeKind;
 
 static const Caller user = { .uid = 1000, .gid = 1000 };
@@ -24,6 +24,7 @@ static ProcessIds target_ids(TargetKind t) {
         case T_SETUID: ids.euid = 0, ids.suid = 0; break;     /* a setuid-root program the user started */
         case T_SETGID: ids.egid = 5, ids.sgid = 5; break;     /* a setgid program */
         case T_OTHER_GID: ids.gid = ids.egid = ids.sgid = 100; break;
+        case T_ROOT: ids = (ProcessIds) {}; break;            /* root's own process */
         }
         return ids;
 }
@@ -55,7 +56,12 @@ typedef struct Row {
 #define RH AUTH_ACTION_RAISE_HARD
 
 static const Row rows[] = {
-        /* root: whatever the kernel allows root, never polkit */
+        /* root: whatever the kernel allows root, never polkit; what root's
+         * own ids allow on its own process, a process with those ids does */
+        { &root, T_ROOT, C_LOWER_SOFT,       VERDICT_ALLOW, 0, FALSE, REFUSE_NONE },
+        { &root, T_ROOT, C_LOWER_HARD,       VERDICT_ALLOW, 0, FALSE, REFUSE_NONE },
+        { &root, T_ROOT, C_SOFT_UP,          VERDICT_ALLOW, 0, FALSE, REFUSE_NONE },
+        { &root, T_ROOT, C_HARD_UP,          VERDICT_ALLOW, 0, TRUE, REFUSE_NONE },
         { &root, T_OWNED, C_LOWER_SOFT,      VERDICT_ALLOW, 0, TRUE, REFUSE_NONE },
         { &root, T_OTHER, C_LOWER_HARD,      VERDICT_ALLOW, 0, TRUE, REFUSE_NONE },
         { &root, T_OTHER, C_HARD_UP,         VERDICT_ALLOW, 0, TRUE, REFUSE_NONE },
@@ -109,7 +115,7 @@ static void test_change_matrix(void) {
 static void test_change_invariants_over_all_combinations(void) {
         const Caller *callers[] = { &root, &user };
         for (size_t c = 0; c < G_N_ELEMENTS(callers); c++)
-                for (int t = T_OWNED; t <= T_OTHER_GID; t++)
+                for (int t = T_OWNED; t <= T_ROOT; t++)
                         for (int ch = C_LOWER_SOFT; ch <= C_HARD_TO_INF; ch++) {
                                 ProcessIds ids = target_ids(t);
                                 struct rlimit old, new;
@@ -120,9 +126,13 @@ static void test_change_invariants_over_all_combinations(void) {
                                         g_assert_cmpint(d.verdict, ==, VERDICT_REFUSE);
                                         continue;
                                 }
-                                /* Privilege is held only for root or what polkit grants. */
+                                /* Privilege is held only for what polkit grants, and
+                                 * for what root's own ids do not allow. */
                                 if (d.verdict == VERDICT_ALLOW && callers[c]->uid != 0)
                                         g_assert_false(d.privileged);
+                                if (callers[c]->uid == 0)
+                                        g_assert_cmpint(d.privileged, ==,
+                                                        !caller_owns(callers[c], &ids) || new.rlim_max > old.rlim_max);
                                 /* A hard raise by a non-root caller always asks raise-hard-limit. */
                                 if (callers[c]->uid != 0 && new.rlim_max > old.rlim_max)
                                         g_assert_true(d.verdict == VERDICT_ASK && (d.actions & RH));

@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..27"
+echo "1..28"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "its descriptor gate beside it" '[ -x "$root/$libexec/resource1d-gate" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
@@ -32,6 +32,13 @@ check "the polkit actions in polkit-1/actions" 'cmp -s "$share/polkit-1/actions/
 unit=$(find "$dest" -name resource1d.service -path '*systemd/system/*')
 check "the unit in the systemd system unit directory" '[ -n "$unit" ] && grep -qx "ExecStart=$prefix/$libexec/resource1d --idle-timeout=60" "$unit"'
 check "the unit is Type=dbus with the bus name" 'grep -qx "Type=dbus" "$unit" && grep -qx "BusName=org.example.Resource1" "$unit"'
+check "the unit's User= is the system user sysusers.d/resource1d.conf makes, which owns the bus name and the polkit actions" \
+        'sysusers=$(find "$dest" -path "*/sysusers.d/resource1d.conf") && cmp -s "$sysusers" policy/resource1d.sysusers &&
+         user=$(sed -n "s/^User=//p" "$unit") && [ -n "$user" ] && grep -q "^u $user " "$sysusers" &&
+         grep -q "<policy user=\"$user\">" "$share/dbus-1/system.d/org.example.Resource1.conf" &&
+         grep -qx "User=$user" "$share/dbus-1/system-services/org.example.Resource1.service" &&
+         [ "$(grep -c "<annotate key=\"org.freedesktop.policykit.owner\">unix-user:$user</annotate>" "$share/polkit-1/actions/org.example.resource1.policy")" = \
+           "$(grep -c "<action id=" "$share/polkit-1/actions/org.example.resource1.policy")" ]'
 check "the example rules in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ] &&
         [ -f "$share/doc/resource1/examples/50-resource1-flatpak-example.rules" ]'
 check "libresource1 with its soname, header and pkg-config file" \

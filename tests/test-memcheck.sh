@@ -7,7 +7,7 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 echo "1..5"
-log=$RESOURCE1_FIXTURE/memcheck.log
+log=$RESOURCE1_FIXTURE/daemon/memcheck.log
 daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
          GetConnectionUnixProcessID s org.example.Resource1 | awk '{print $2}')
 

@@ -48,7 +48,7 @@ same_files() {
         files "$1" | diff -u "$want" - > "$tmp/diff" || { show "$tmp/diff"; return 1; }
 }
 
-echo "1..16"
+echo "1..17"
 
 check "debian/changelog's version ($version) is the project's ($project_version)" '[ "$version" = "$project_version" ]'
 
@@ -70,9 +70,10 @@ check "lintian on the .changes: no error, no warning" \
         '"${as_builder[@]}" lintian --fail-on error,warning --no-tag-display-limit "$tmp/resource1_${version}_${arch}.changes" > "$tmp/lintian" 2>&1 ||
          { show "$tmp/lintian"; false; }'
 
-check "resource1d: the daemon, its descriptor gate, unit, bus policy, activation file, polkit actions, example rule, resource1d(8)" \
+check "resource1d: the daemon, its descriptor gate, unit, bus policy, activation files, polkit actions, its user, example rules, resource1d(8)" \
         'same_files resource1d <<EOF
 /lib/systemd/system/resource1d.service
+/usr/lib/sysusers.d/resource1d.conf
 /usr/libexec/resource1d
 /usr/libexec/resource1d-gate
 /usr/share/dbus-1/system-services/org.example.Resource1.Pidfd.service
@@ -112,8 +113,8 @@ check "libresource1-dev: header, .so, .pc, libresource1(3), the spec" \
 /usr/share/man/man3/libresource1.3.gz
 EOF'
 
-check "the relations: resource1d on polkitd and a system bus, the libraries Multi-Arch: same, -dev on the same version" \
-        'field resource1d Depends | grep -c >/dev/null "polkitd, default-dbus-system-bus | dbus-system-bus" &&
+check "the relations: resource1d on polkitd, a system bus and systemd-sysusers, the libraries Multi-Arch: same, -dev on the same version" \
+        'field resource1d Depends | grep -c >/dev/null "polkitd, default-dbus-system-bus | dbus-system-bus, systemd | systemd-standalone-sysusers | systemd-sysusers" &&
          ! field resource1d Depends | grep -c >/dev/null policykit-1 &&
          [ "$(field libresource1-1 Multi-Arch)" = same ] && [ "$(field libresource1-dev Multi-Arch)" = same ] &&
          field libresource1-dev Depends | grep -c >/dev/null "libresource1-1 (= $version)" &&
@@ -189,5 +190,14 @@ check "maintainer scripts: not started on installation, try-restart on upgrade, 
          grep -q "deb-systemd-invoke try-restart .resource1d.service." "$scripts/postinst" &&
          grep -A2 "\"\$1\" = remove" "$scripts/prerm" | grep -c >/dev/null "deb-systemd-invoke stop resource1d.service" &&
          ! [ -e "$scripts/preinst" ] && ! [ -e "$scripts/conffiles" ]'
+# The user is made, and the bus reloaded for a new one, before the restart:
+# the bus policy names it.
+user_line=$(grep -n "systemd-sysusers .*resource1d.conf" "$scripts/postinst" | cut -d: -f1 | head -1)
+reload_line=$(grep -n "invoke-rc.d dbus reload" "$scripts/postinst" | cut -d: -f1 | head -1)
+restart_line=$(grep -n "deb-systemd-invoke try-restart" "$scripts/postinst" | cut -d: -f1 | head -1)
+check "postinst: the system user resource1 (sysusers.d), then the bus reloaded, then the restart; the entry has no home" \
+        '[ -n "$user_line" ] && [ -n "$reload_line" ] && [ -n "$restart_line" ] &&
+         [ "$user_line" -lt "$reload_line" ] && [ "$reload_line" -lt "$restart_line" ] &&
+         grep -Eqx "u resource1 - \"[^\"]+\" /nonexistent" "$tmp/src/debian/resource1d/usr/lib/sysusers.d/resource1d.conf"'
 
 tap_done

@@ -43,9 +43,12 @@ check "test_resource1 as root (oracle, arguments, errors, another pid namespace,
       'comment as root 0 env RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg"'
 check "test_resource1 as nobody (a refused hard raise changes nothing)" \
       'comment as nobody 65534 env RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg"'
-sleep 300 & target=$!
+# The target: a process of the daemon's own user (the unit's User=), which the
+# daemon may change without CAP_SYS_RESOURCE once polkit said yes.
+setpriv --reuid="${RESOURCE1D_USER:?}" --regid="$RESOURCE1D_USER" --clear-groups sleep 300 & target=$!
+wait_for 5 '[ "$(cat /proc/$target/comm 2>/dev/null)" = sleep ]'
 check "test_resource1's asyncio suites as daemon: polkit's slow answer, others answered meanwhile, a cancelled call" \
-      'comment as daemon 1 env ROOT_TARGET=$target RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg" AsyncioSlowPolkit Asyncio'
+      'comment as daemon 1 env TARGET=$target RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg" AsyncioSlowPolkit Asyncio'
 kill $target 2>/dev/null
 # The seed's four examples (PyMOTW's resource article), run as they are with
 # resource and with resource1 in its place, print the same lines (only

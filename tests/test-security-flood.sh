@@ -84,11 +84,13 @@ setpriv $DAEMON sleep 600 &
 own=$!
 started+=($own)
 wait_for 5 '[ "$(cat /proc/$own/comm 2>/dev/null)" = sleep ]'
-# A root process whose NOFILE soft limit uid 1 lowers in D: manage-other,
-# which polkit (test.rules) grants uid 1.
-sleep 600 &
-rootproc=$!
-started+=($rootproc)
+# A process of the daemon's own user (the unit's User=, with-bus.sh's
+# RESOURCE1D_USER) whose NOFILE soft limit uid 1 lowers in D: manage-other,
+# which polkit (test.rules) grants uid 1; the daemon's own prlimit(2) on it
+# needs no CAP_SYS_RESOURCE, which the fixture may lack.
+setpriv --reuid="${RESOURCE1D_USER:?}" --regid="$RESOURCE1D_USER" --clear-groups sleep 600 &
+svcproc=$!
+started+=($svcproc)
 # uid1_change NAME [PID]: the change (of uid 1's own process, or PID's), its
 # answer in $work/NAME.uid1 and the audit line it must leave in
 # $work/NAME.uid1.want.
@@ -307,7 +309,7 @@ else
         }
         polkitd=$(cat "$POLKITD_PID_FILE")
         kill -STOP "$polkitd"
-        READY=held_full HOOK='kill -CONT "$polkitd"' UID1_TARGET=$rootproc ns_flood held 6 NOFILE "$(ulimit -Sn)" $(( $(ulimit -Hn) + 1 ))
+        READY=held_full HOOK='kill -CONT "$polkitd"' UID1_TARGET=$svcproc ns_flood held 6 NOFILE "$(ulimit -Sn)" $(( $(ulimit -Hn) + 1 ))
         check "D: uid 1's polkit-gated change while $NS_UIDS namespace uids wait for polkit with 16 changes each is carried out and logged" \
               'grep -q "^rc=0" "$work/held.uid1" && uid1_logged held'
 fi

@@ -11,9 +11,18 @@
 # mount namespace with temporary directories bound over them, holding the
 # project's actions file and the rules given with --rules.
 #
+# The daemon runs as resource1d.service runs it (tests/as-service-user.sh):
+# as the unit's User=, with the unit's capabilities as ambient ones and no
+# other; a capability root lacks here (CAP_SYS_RESOURCE on some machines) it
+# cannot give, and the daemon runs without it, as under a unit that lacks it
+# (this says so on stderr).
+#
 # Environment: RESOURCE1D (the daemon binary, default build/daemon/resource1d),
 # RESOURCE1D_ARGS (extra daemon options). COMMAND sees DBUS_SYSTEM_BUS_ADDRESS,
-# RESOURCE1_FIXTURE (the fixture's temporary directory) and POLKITD_PID_FILE.
+# RESOURCE1_FIXTURE (the fixture's temporary directory; its "daemon" folder
+# is the daemon's user's, for files tools running as it write),
+# POLKITD_PID_FILE, and RESOURCE1D: a program starting the daemon as the unit
+# would (what RESOURCE1D named is then RESOURCE1D_BIN).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -70,6 +79,24 @@ done
 
 export RESOURCE1D=${RESOURCE1D:-$src/build/daemon/resource1d}
 [ -x "$RESOURCE1D" ] || { echo "with-bus.sh: no daemon at '$RESOURCE1D' (build first)" >&2; exit 1; }
+
+# Who the unit runs the daemon as, and with what: read from the unit itself.
+unit=$src/policy/resource1d.service.in
+RESOURCE1D_USER=$(sed -n 's/^User=//p' "$unit")
+getent passwd "$RESOURCE1D_USER" >/dev/null ||
+        { echo "with-bus.sh: no user '$RESOURCE1D_USER' to run the daemon as (tests/install-deps.sh creates it)" >&2; exit 1; }
+mapfile -t cap_names < <(setpriv --list-caps)
+bounding=$((16#$(awk '/^CapBnd:/ {print $2}' /proc/self/status)))
+give=() lack=()
+for cap in $(sed -n 's/^AmbientCapabilities=//p' "$unit"); do
+        name=${cap#CAP_}; name=${name,,}
+        for i in "${!cap_names[@]}"; do [ "${cap_names[$i]}" = "$name" ] && break; done
+        if [ "${cap_names[$i]}" = "$name" ] && (( bounding >> i & 1 )); then give+=("+$name"); else lack+=("$cap"); fi
+done
+[ ${#lack[@]} = 0 ] ||
+        echo "with-bus.sh: root lacks ${lack[*]} here (its bounding set): the daemon runs as $RESOURCE1D_USER without it" >&2
+RESOURCE1D_CAPS=$(IFS=,; echo "${give[*]}")
+export RESOURCE1D_USER RESOURCE1D_CAPS RESOURCE1D_BIN=$RESOURCE1D RESOURCE1D=$here/as-service-user.sh
 params=""
 for a in ${RESOURCE1D_ARGS:-}; do params+=" --parameter $a"; done
 export RESOURCE1D_ARGS_PARAMS=$params
@@ -79,6 +106,7 @@ tmp=$(mktemp -d /tmp/resource1-fixture.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 mkdir -m 755 "$tmp/actions" "$tmp/rules.d"
+install -d -m 700 -o "$RESOURCE1D_USER" -g "$RESOURCE1D_USER" "$tmp/daemon"
 install -m 644 "$src/policy/org.example.resource1.policy" "$tmp/actions/"
 for r in "${rules[@]}"; do install -m 644 "$r" "$tmp/rules.d/"; done
 

@@ -4,8 +4,9 @@ as nobody and as daemon; the package's folder is the first argument).
 
     test_resource1.py PKGDIR [unittest arguments]
 
-Environment: RESOURCE1_SPEC (the spec, for its error names), ROOT_TARGET
-(the pid of a root process, for daemon's asyncio tests).
+Environment: RESOURCE1_SPEC (the spec, for its error names), RESOURCE1D_USER
+(the daemon's own user, with-bus.sh's), TARGET (the pid of a process of that
+user, for daemon's asyncio tests).
 """
 
 import asyncio
@@ -45,6 +46,29 @@ def thread_pidfds():
         return True
     except OSError:
         return False
+
+
+def proc_limit(pid, label):
+    """A limit of pid as /proc/PID/limits shows it (the line starting with
+    label): root may not ask prlimit(2) about another user's process without
+    CAP_SYS_RESOURCE. Infinity is -1, as resource has it."""
+    with open('/proc/%d/limits' % pid) as f:
+        line = next(l for l in f if l.startswith(label))
+    return tuple(-1 if x == 'unlimited' else int(x) for x in line[len(label):].split()[:2])
+
+
+def service_user_sleep():
+    """A sleep of the daemon's own user (the unit's User=): the daemon's own
+    prlimit(2) may change it without CAP_SYS_RESOURCE, which the fixture may
+    lack. Returned once it runs with that user's ids."""
+    user = os.environ['RESOURCE1D_USER']
+    p = subprocess.Popen(['setpriv', '--reuid', user, '--regid', user, '--clear-groups', 'sleep', '60'])
+    for _ in range(500):
+        with open('/proc/%d/comm' % p.pid) as f:
+            if f.read().startswith('sleep'):
+                break
+        time.sleep(0.01)
+    return p
 
 
 def run_py(code, *args, **kw):
@@ -468,11 +492,19 @@ class AsRoot(unittest.TestCase):
         self.assertIsInstance(e, PermissionError)
         self.assertEqual((e.errno, e.dbus_name), (errno.EPERM, _common.ERROR_PREFIX + 'ServiceLacksCapability'))
         self.assertIn('the service lacks CAP_SYS_RESOURCE', e.dbus_message)
-        with self.assertRaises(resource1.ServiceLacksCapability) as cm:
-            resource1.setrlimits(0, {resource.RLIMIT_CORE: resource.getrlimit(resource.RLIMIT_CORE),
-                                     r: (old[0], old[1] + 1)})
-        self.assertIn('the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE)', cm.exception.dbus_message)
         self.assertEqual(resource.getrlimit(r), old)
+        # A batch with the raise last, on a process the daemon may change
+        # otherwise: the others are set, then put back.
+        with service_user_sleep() as p:
+            core, nofile = proc_limit(p.pid, 'Max core file size'), proc_limit(p.pid, 'Max open files')
+            with self.assertRaises(resource1.ServiceLacksCapability) as cm:
+                resource1.setrlimits(p.pid, {resource.RLIMIT_CORE: (0, core[1]),
+                                             r: (nofile[0], nofile[1] + 1)})
+            self.assertIn('the kernel refused NOFILE (the service lacks CAP_SYS_RESOURCE); the limits set were restored',
+                          cm.exception.dbus_message)
+            self.assertEqual((proc_limit(p.pid, 'Max core file size'), proc_limit(p.pid, 'Max open files')),
+                             (core, nofile))
+            p.kill()
 
     def test_prlimit_in_another_pid_namespace_names_its_pid_1(self):
         outer = resource.prlimit(1, R)
@@ -722,16 +754,16 @@ class Asyncio(unittest.TestCase):
                          (os.getpid(), 'CORE', old, old[1]))
 
 
-@unittest.skipUnless(UID == 1 and os.environ.get('ROOT_TARGET'), 'as daemon, with a root process')
+@unittest.skipUnless(UID == 1 and os.environ.get('TARGET'), 'as daemon, with another user\'s process')
 class AsyncioSlowPolkit(unittest.TestCase):
     """tests/client-slow.rules: daemon's changes with soft 343 wait ~2 s for polkit."""
 
     def test_slow_answer_others_answered_and_a_cancelled_call(self):
-        target = int(os.environ['ROOT_TARGET'])
+        target = int(os.environ['TARGET'])
         # Reading another user's limits needs the service (as /proc/PID/limits)
         nofile = resource1.prlimit(target, resource.RLIMIT_NOFILE)
         core = resource1.prlimit(target, R)
-        self.assertEqual(nofile, resource.getrlimit(resource.RLIMIT_NOFILE))   # root's, inherited
+        self.assertEqual(nofile, resource.getrlimit(resource.RLIMIT_NOFILE))   # both inherited from root's
 
         async def main():
             client = aio._default()

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The fixture the service suites share: see fixture.h. */
 #include <gio/gio.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@ const User U_NO = { "bin", 2, 2 };           /* polkit: no */
 const User U_CHALLENGE = { "sys", 3, 3 };    /* polkit: auth_admin */
 const User U_NOBODY = { "nobody", 65534, 65534 };
 const User U_GAMES = { "games", 5, 60 };     /* the example rule */
+User U_SERVICE;
 
 GDBusConnection *bus;
 static char *rcall_path;
@@ -447,6 +449,12 @@ void fixture_init(int *argc, char ***argv) {
         guint32 dp;
         g_variant_get(r, "(u)", &dp);
         daemon_pid = (pid_t) dp;
+        const char *service_user = g_getenv("RESOURCE1D_USER");
+        g_assert_nonnull(service_user);
+        const struct passwd *pw = getpwnam(service_user);
+        g_assert_nonnull(pw);
+        U_SERVICE = (User) { g_strdup(service_user), pw->pw_uid, pw->pw_gid };
+
         g_autoptr(GVariant) can = get_property("CanRaiseHardLimits");
         can_raise = g_variant_get_boolean(can);
         if (!can_raise)

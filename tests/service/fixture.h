@@ -38,6 +38,10 @@ extern const User U_NO;          /* polkit: no */
 extern const User U_CHALLENGE;   /* polkit: auth_admin */
 extern const User U_NOBODY;
 extern const User U_GAMES;       /* the example rule */
+/* The daemon's own user (with-bus.sh's RESOURCE1D_USER, the unit's User=):
+ * its processes are the only ones the daemon's own prlimit(2) may change
+ * without CAP_SYS_RESOURCE, which the fixture may lack. */
+extern User U_SERVICE;
 
 extern GDBusConnection *bus;
 extern gboolean can_raise;       /* the service's CanRaiseHardLimits */

@@ -105,11 +105,12 @@ static void test_set_rlimits_refused_last_restores_all(void) {
         changed_reset();
         g_autoptr(GError) error = NULL;
 
-        /* root on its own child: root's batch is the daemon's own act; CORE and
-         * FSIZE (soft limits lowered) are set, then the NOFILE hard raise is
-         * refused by the kernel without CAP_SYS_RESOURCE. */
+        /* root on a process of the daemon's own user: root's batch (a hard
+         * raise in it) is the daemon's own act; CORE and FSIZE (soft limits
+         * lowered) are set, its ids the target's, then the NOFILE hard raise
+         * is refused by the kernel without CAP_SYS_RESOURCE. */
         const char *child_limits[] = { "--core=4096:8192", "--fsize=100000:200000", "--nofile=400:800", NULL };
-        pid_t child = sleeper_with(&U_ROOT, child_limits);
+        pid_t child = sleeper_with(&U_SERVICE, child_limits);
         Limits before, after;
         all_kernel_limits(child, &before);
         g_assert_cmpuint(before.soft[RLIMIT_CORE], ==, 4096);
@@ -366,8 +367,11 @@ static GVariant *call_with_fd(const char *method, GVariant *params, int fd, GErr
  * RlimitChanged per limit, each with the limits it replaced; the same by
  * pidfd. */
 static void test_set_rlimits_signals_once_per_limit(void) {
+        /* A process of the daemon's own user: root's batch with a hard raise
+         * (below) is set in part before the kernel refuses the raise, even
+         * where the service lacks CAP_SYS_RESOURCE. */
         const char *start[] = { "--core=4096:8192", "--nofile=400:800", "--stack=8388608:16777216", NULL };
-        pid_t child = sleeper_with(&U_ROOT, start);
+        pid_t child = sleeper_with(&U_SERVICE, start);
         g_autoptr(GError) error = NULL;
         guint64 s, h;
         checks_reset();
