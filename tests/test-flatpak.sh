@@ -208,7 +208,8 @@ if app_until '^STOP '; then
 fi
 app_finish
 show "$out"
-read -r _ py_soft py_hard own_soft own_hard <<< "$(grep '^GETRLIMIT ' <<< "$out")"
+read -r _ own_soft own_hard <<< "$(grep '^OWN ' <<< "$out")"
+read -r _ py_soft py_hard _ <<< "$(grep '^GETRLIMIT ' <<< "$out")"
 check "resource1.getrlimit(RLIMIT_NOFILE) in the app answers the app's own (${own_soft:-?}, ${own_hard:-?}): ${py_soft:-error}, ${py_hard:-error} (the proxy's is $proxy_nofile)" \
       '[ -n "${py_soft:-}" ] && [ "$py_soft:$py_hard" = "$own_soft:$own_hard" ]'
 read -r _ py_rss own_rss <<< "$(grep '^RUSAGE ' <<< "$out")"

@@ -3,6 +3,7 @@
 # sandbox: the resource1 package's calls about the app itself, each answer
 # printed beside what the process's own resource module says of itself.
 #
+#   OWN <own soft> <own hard>                         (NOFILE, as the process knows it)
 #   GETRLIMIT <service's soft> <hard> <own soft> <hard>
 #   RUSAGE <service's ru_maxrss> <own ru_maxrss>      (KiB, after touching 64 MiB)
 #   SETRLIMIT <soft asked>                            (setrlimit(RLIMIT_NOFILE, (soft, own hard)) returned)
@@ -27,6 +28,7 @@ def call(name, f):
 
 soft = int(sys.argv[1])
 own = resource.getrlimit(resource.RLIMIT_NOFILE)
+print("OWN", own[0], own[1], flush=True)
 ok, got = call("getrlimit", lambda: resource1.getrlimit(resource1.RLIMIT_NOFILE))
 if ok:
     print("GETRLIMIT", got[0], got[1], own[0], own[1], flush=True)
