@@ -3,9 +3,10 @@
 # own bus proxy (issue 24), made for real in the fixture (with-bus.sh, with
 # the example rule for one app, policy/50-resource1-flatpak-example.rules).
 # TAP output. Needs RESOURCECTL, RCALL, FLATPAK_APP_LIB, PYTHON3, SOURCE_ROOT,
-# BUILD_ROOT and HELPERS (tests/meson.build).
+# BUILD_ROOT and HELPERS (tests/meson.build); in the VM, see APP_USER below.
 #
-# helpers/flatpak-run.py starts the app as `flatpak run` does, as nobody:
+# helpers/flatpak-run.py starts the app as `flatpak run` does, as the user
+# (nobody here; a user of a real login session in the VM suite):
 # Debian 12's xdg-dbus-proxy (0.1.4) as the user, outside the app's pid
 # namespace, in a bubblewrap of its own whose root holds the app's
 # /.flatpak-info, with --filter and --talk= for the service's two names; the
@@ -15,7 +16,7 @@
 # tests' helpers from the build directory and the Python package from the
 # source tree, bound in read-only, and /usr/bin/python3 with jeepney.
 # Everything is measured from outside, as root: /proc/PID/limits of the
-# app's processes, of the proxy and of a process of nobody's outside the
+# app's processes, of the proxy and of a process of the user's outside the
 # sandbox. Programs that change themselves stop themselves (SIGSTOP) to be
 # measured, and are then let go on.
 #
@@ -26,7 +27,7 @@
 #   setrlimit are about the app's own process.
 #   A libresource1 program in the app: the same, and prlimit of its child.
 #   The proxy's limits stay what they were throughout.
-#   Raw pid numbers from the app (rcall, GDBus): a process of nobody's outside
+#   Raw pid numbers from the app (rcall, GDBus): a process of the user's outside
 #   the sandbox is refused with OtherPidNamespace, nothing read or changed
 #   there; pid 0 (the proxy, to the service) is refused, naming the *Pidfd
 #   methods, and the proxy is neither read nor changed.
@@ -35,26 +36,45 @@
 #   refuses it here, root lacking CAP_SYS_RESOURCE: ServiceLacksCapability;
 #   done where the service has it), and refused by polkit for another app
 #   (com.example.Game) and for a plain process of the same user.
-# ~10 s.
+# ~2 s here.
 set -u
-: "${RESOURCE1_FIXTURE:?}" "${RESOURCECTL:?}" "${RCALL:?}" "${FLATPAK_APP_LIB:?}" "${PYTHON3:?}"
-: "${SOURCE_ROOT:?}" "${BUILD_ROOT:?}" "${HELPERS:?}"
+: "${RESOURCE1_FIXTURE:?}" "${RESOURCECTL:?}" "${RCALL:?}" "${FLATPAK_APP_LIB:?}" "${PYTHON3:?}" "${HELPERS:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 fx=$RESOURCE1_FIXTURE
 work=$fx/flatpak
-NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 STEAM=com.valvesoftware.Steam
 TALK=(--talk org.example.Resource1 --talk org.example.Resource1.Pidfd)
-EXAMPLE_RULE=$SOURCE_ROOT/policy/50-resource1-flatpak-example.rules
+EXAMPLE_RULE=50-resource1-flatpak-example.rules
+# The app's user, and how it runs things. Here: nobody, through setpriv,
+# with a runtime directory of the fixture's; the tree and the build bound
+# into the app. The VM suite (tests/vm/inside.sh) sets APP_USER to a user
+# of a real login session, and FLATPAK_USER_FUNCS to a file that redefines
+# user_run and user_start to run there, with the session's XDG_RUNTIME_DIR;
+# its programs are installed under /usr, which the app has anyway.
+APP_USER=${APP_USER:-nobody}
+APP_UID=$(id -u "$APP_USER")
+AS_USER=(setpriv --reuid="$APP_UID" --regid="$(id -g "$APP_USER")" --clear-groups)
+APP_RUNTIME_DIR=$work/run
+APP_SETUP=()
+if [ -n "${SOURCE_ROOT:-}" ]; then
+        APP_SETUP=(--ro-bind "$SOURCE_ROOT" --ro-bind "${BUILD_ROOT:?}" --setenv PYTHONPATH "$SOURCE_ROOT/client/python")
+fi
+# user_run FILE: runs the bash script FILE as the app's user, to its end,
+# its output on standard output. user_start FILE: the same in the
+# background, with $work/in as its standard input and $work/out as its
+# output.
+user_run() { (cd / && "${AS_USER[@]}" /bin/bash "$1" 2>&1); }
+user_start() { (cd / && exec "${AS_USER[@]}" /bin/bash "$1") < "$work/in" > "$work/out" 2>&1 & started+=($!); }
+[ -z "${FLATPAK_USER_FUNCS:-}" ] || . "$FLATPAK_USER_FUNCS"
 
 for tool in bwrap xdg-dbus-proxy; do
         command -v "$tool" > /dev/null ||
                 { echo "1..0 # SKIP $tool is not installed (tests/install-deps.sh installs it)"; exit 0; }
 done
-# bubblewrap here is not setuid: it needs user namespaces open to nobody.
-if ! err=$("${NOBODY[@]}" bwrap --unshare-user --unshare-pid --ro-bind / / --proc /proc true 2>&1); then
-        echo "1..0 # SKIP bubblewrap cannot make a user namespace as nobody here (${err//$'\n'/ }):" \
+# bubblewrap here is not setuid: it needs user namespaces open to the user.
+if ! err=$("${AS_USER[@]}" bwrap --unshare-user --unshare-pid --ro-bind / / --proc /proc true 2>&1); then
+        echo "1..0 # SKIP bubblewrap cannot make a user namespace as $APP_USER here (${err//$'\n'/ }):" \
              "user namespaces are not open to unprivileged users (kernel.unprivileged_userns_clone," \
              "user.max_user_namespaces or an LSM)"
         exit 0
@@ -71,31 +91,35 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -m 755 "$work"
-install -d -m 700 -o nobody -g nogroup "$work/run" "$work/steam" "$work/game"
+install -d -m 700 -o "$APP_UID" -g "$(id -g "$APP_USER")" "$work/run" "$work/steam" "$work/game"
 mkfifo -m 600 "$work/in" "$work/out"
+chown "$APP_UID" "$work/in" "$work/out"
 
 # The user's processes start with NOFILE soft:hard (the proxy keeps it); the
 # app's shell lowers its soft limit to 5000 at once, so that an answer about
 # the proxy is never taken for one about the app.
 soft=20000 hard=20000
 [ "$(ulimit -Hn)" -ge 20000 ] || { soft=$(ulimit -Hn) hard=$(ulimit -Hn); }
-flatpak_run() {
+# flatpak_script ID STATE COMMAND...: writes a script (to STATE.sh) that
+# starts app ID running COMMAND as `flatpak run` would, and prints its name.
+flatpak_script() {
         local id=$1 state=$2
         shift 2
-        ulimit -n "$hard"
-        ulimit -Sn "$soft"
-        XDG_RUNTIME_DIR=$work/run exec "${NOBODY[@]}" "$PYTHON3" "$HELPERS/flatpak-run.py" \
-                --app-id "$id" --state-dir "$state" "${TALK[@]}" \
-                --ro-bind "$SOURCE_ROOT" --ro-bind "$BUILD_ROOT" \
-                --setenv RESOURCECTL "$RESOURCECTL" --setenv RCALL "$RCALL" --setenv APP_LIB "$FLATPAK_APP_LIB" \
-                --setenv HELPERS "$HELPERS" --setenv PYTHONPATH "$SOURCE_ROOT/client/python" \
-                --setenv PYTHONDONTWRITEBYTECODE 1 -- "$@"
+        {
+                echo "cd / && ulimit -n $hard && ulimit -Sn $soft || exit 1"
+                [ -z "$APP_RUNTIME_DIR" ] || printf 'export XDG_RUNTIME_DIR=%q\n' "$APP_RUNTIME_DIR"
+                printf 'exec %q %q --app-id %q --state-dir %q' "$PYTHON3" "$HELPERS/flatpak-run.py" "$id" "$state"
+                printf ' %q' "${TALK[@]}" "${APP_SETUP[@]}" --setenv RESOURCECTL "$RESOURCECTL" --setenv RCALL "$RCALL" \
+                        --setenv APP_LIB "$FLATPAK_APP_LIB" --setenv HELPERS "$HELPERS" --setenv PYTHON3 "$PYTHON3" \
+                        --setenv PYTHONDONTWRITEBYTECODE 1 -- "$@"
+                echo
+        } > "$state.sh"
+        chmod 644 "$state.sh"
+        echo "$state.sh"
 }
 
 # The app, com.valvesoftware.Steam, with its shell reading commands.
-(cd / && flatpak_run "$STEAM" "$work/steam" /bin/bash "$HELPERS/flatpak-app-shell.sh") \
-        < "$work/in" > "$work/out" 2>&1 &
-started+=($!)
+user_start "$(flatpak_script "$STEAM" "$work/steam" /bin/bash "$HELPERS/flatpak-app-shell.sh")"
 exec {app_in}> "$work/in" {app_out}< "$work/out"
 
 # The app's output goes to $work/app.log. app_until ERE reads it until a
@@ -122,8 +146,8 @@ show() { note <<< "$1"; }
 app_until '^SHELL ' || true
 shell_inner=${app_line#SHELL }
 app_ns=""
-[ -s "$work/steam/bwrapinfo.json" ] &&
-        app_ns=$(readlink "/proc/$(jq -r '."child-pid"' "$work/steam/bwrapinfo.json")/ns/pid" 2>/dev/null)
+child_pid=$(sed -n 's/^ *"child-pid": *\([0-9]*\).*/\1/p' "$work/steam/bwrapinfo.json" 2>/dev/null)
+[ -z "$child_pid" ] || app_ns=$(readlink "/proc/$child_pid/ns/pid" 2>/dev/null)
 # The host's pid of the app's process INNER (its pid in the app's namespace).
 outer_of() {
         local p
@@ -153,8 +177,8 @@ if [ -z "$shell" ] || [ -z "$proxy" ]; then
 fi
 echo "1..23"
 
-check "the proxy runs as Flatpak runs it: xdg-dbus-proxy --fd= --args=, as nobody, in this pid namespace, its root holding the app's /.flatpak-info" \
-      '[ "$(field "$proxy" Uid)" = "65534 65534 65534 65534" ] &&
+check "the proxy runs as Flatpak runs it: xdg-dbus-proxy --fd= --args=, as $APP_USER, in this pid namespace, its root holding the app's /.flatpak-info" \
+      '[ "$(field "$proxy" Uid)" = "$APP_UID $APP_UID $APP_UID $APP_UID" ] &&
        [ "$(readlink /proc/$proxy/ns/pid)" = "$(readlink /proc/self/ns/pid)" ] &&
        tr "\0" " " < /proc/$proxy/cmdline | grep -Eq "^/usr/bin/xdg-dbus-proxy --fd=[0-9]+ --args=[0-9]+ $" &&
        grep -qx "name=$STEAM" "/proc/$proxy/root/.flatpak-info"'
@@ -247,16 +271,16 @@ check "libresource1 in the app: resource1_prlimit of its child sets the child's 
       '[ "$lib_child_nofile" = "70:$hard" ]'
 check "the proxy's limits, after every call of the app, are what they were at its start" proxy_untouched
 
-# Raw pid numbers from the app (GDBus: rcall). A process of nobody's outside
+# Raw pid numbers from the app (GDBus: rcall). A process of the user's outside
 # the sandbox, NOFILE 20000:20000 (as the user's processes start), is named
 # by its number here, as an app would guess it.
 victim_limits() { cat "/proc/$victim/limits" 2>/dev/null; }
-( ulimit -n "$hard"; exec "${NOBODY[@]}" sleep 600 ) &
+( ulimit -n "$hard"; exec "${AS_USER[@]}" sleep 600 ) &
 victim=$!
 started+=("$victim")
-wait_for 2 '[ "$(field "$victim" Uid)" = "65534 65534 65534 65534" ]'
+wait_for 2 '[ "$(field "$victim" Uid)" = "$APP_UID $APP_UID $APP_UID $APP_UID" ]'
 victim_before=$(victim_limits)
-echo "# outside the sandbox: nobody's sleep, pid $victim, NOFILE $(nofile_of "$victim")"
+echo "# outside the sandbox: $APP_USER's sleep, pid $victim, NOFILE $(nofile_of "$victim")"
 app "\"\$RCALL\" Prlimit '(usbtt)' \"($victim, 'NOFILE', true, 33, 33)\"; \"\$RCALL\" SetRlimits '(ua(stt))' \"($victim, [('CORE', 0, 0)])\""
 show "$out"
 check "Prlimit and SetRlimits of pid $victim (outside the sandbox) from the app: OtherPidNamespace, its limits untouched" \
@@ -285,20 +309,21 @@ refused_by_polkit() {
         grep -Eq '^ERR (org.example.Resource1.Error.PermissionDenied .*polkit|org.freedesktop.DBus.Error.InteractiveAuthorizationRequired )' <<< "$1"
 }
 rule_installed() {
-        [ -e "/etc/polkit-1/rules.d/$(basename "$EXAMPLE_RULE")" ] ||
-                { echo "# $EXAMPLE_RULE is not in the fixture's rules (not in this tree)"; return 1; }
+        [ -e "/etc/polkit-1/rules.d/$EXAMPLE_RULE" ] ||
+                { echo "# policy/$EXAMPLE_RULE is not among polkit's rules (not in this tree)"; return 1; }
 }
 app "$RAISE"
 show "$out"
-check "the per-app rule: a NOFILE hard raise to 524288 from $STEAM is granted by polkit (ServiceLacksCapability here, root lacking CAP_SYS_RESOURCE)" \
+check "the per-app rule: a NOFILE hard raise to 524288 from $STEAM is granted by polkit (done, or ServiceLacksCapability where the service lacks CAP_SYS_RESOURCE)" \
       'rule_installed && granted "$out"'
-game=$( (cd / && flatpak_run com.example.Game "$work/game" /bin/bash -c "$RAISE") 2>&1 )
+game=$(user_run "$(flatpak_script com.example.Game "$work/game" /bin/bash -c "$RAISE")")
 show "$game"
 check "the per-app rule: the same raise from com.example.Game is refused by polkit" 'refused_by_polkit "$game"'
-plain=$(cd / && "${NOBODY[@]}" env RCALL="$RCALL" bash -c "$RAISE" 2>&1)
+printf 'export RCALL=%q\n%s\n' "$RCALL" "$RAISE" > "$work/plain.sh"
+plain=$(user_run "$work/plain.sh")
 show "$plain"
-check "the per-app rule: the same raise from a plain process of nobody's (no sandbox) is refused by polkit" \
+check "the per-app rule: the same raise from a plain process of $APP_USER's (no sandbox) is refused by polkit" \
       'refused_by_polkit "$plain"'
 
-note "$fx/resource1d.log" | tail -n 20
+[ ! -f "$fx/resource1d.log" ] || note "$fx/resource1d.log" | tail -n 20
 tap_done
