@@ -54,7 +54,8 @@ CredsEntry *creds_cache_find(CredsCache *cache, const char *sender) {
 
 void creds_entry_clear(CredsEntry *e) {
         free(e->groups);
-        *e = (CredsEntry) {};
+        free(e->app_id);
+        *e = (CredsEntry) { .sandbox = SANDBOX_UNKNOWN };
 }
 
 void creds_cache_done(CredsCache *cache) {
@@ -70,6 +71,7 @@ CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pi
                 cache->last = cache->next++ % CREDS_CACHE_SIZE;
                 e = &cache->entries[cache->last];
                 free(e->groups);
+                free(e->app_id);
         }
         *e = (CredsEntry) {
                 .uid = uid,
@@ -79,6 +81,7 @@ CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pi
                 .account = UID_INVALID,
                 .groups = groups,
                 .n_groups = groups ? n_groups : -1,
+                .sandbox = SANDBOX_UNKNOWN,
         };
         snprintf(e->name, sizeof e->name, "%s", sender);
         return e;
@@ -112,6 +115,8 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
                 .account = (needs & CALLER_GID) ? e->account : e->uid,
                 .other_pidns = e->other_pidns > 0,
         };
+        if (e->sandbox == SANDBOX_FLATPAK && e->app_id)
+                snprintf(ret->flatpak_app, sizeof ret->flatpak_app, "%s", e->app_id);
         return 0;
 }
 
@@ -160,8 +165,26 @@ int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid) {
 }
 
 int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error) {
+        const char *sender = sd_bus_message_get_sender(m);
+        CredsEntry *e = sender ? creds_cache_find(cache, sender) : NULL;
         Caller caller;
 
+        /* Behind a proxy every number is the app's or the proxy's. */
+        if (e && e->sandbox > 0 && pid == 0)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_OTHER_PID_NAMESPACE,
+                                         "the caller talks through a sandbox's bus proxy (%s%s), so the process "
+                                         "that opened its connection, which pid 0 names, is the proxy, not the "
+                                         "caller; name the process by a pidfd instead (PrlimitPidfd, "
+                                         "ListRlimitsPidfd, GetRusagePidfd, SetRlimitsPidfd at %s), as "
+                                         "resourcectl, libresource1 and the resource1 Python package do",
+                                         e->sandbox == SANDBOX_FLATPAK ? "Flatpak app " : "could not tell which",
+                                         e->sandbox == SANDBOX_FLATPAK && e->app_id ? e->app_id : "",
+                                         RESOURCE1_PIDFD_BUS_NAME);
+        if (e && e->sandbox > 0)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_OTHER_PID_NAMESPACE,
+                                         "pid %" PRIu32 " was named from behind a sandbox's bus proxy, where "
+                                         "numbers are the sandbox's, not the service's; name the process by a "
+                                         "pidfd instead (the *Pidfd methods, at %s)", pid, RESOURCE1_PIDFD_BUS_NAME);
         if (pid == 0)
                 return 0;
         int r = caller_get(cache, m, CALLER_PIDNS, &caller, error);

@@ -5,6 +5,7 @@
 #include <systemd/sd-bus.h>
 
 #include "decide.h"
+#include "sandbox.h"
 
 /* The bus daemon fixes a connection's uid and pid when it connects and never
  * reuses a unique name, so what it said about a name stays true for as long
@@ -20,6 +21,8 @@ typedef struct CredsEntry {
         uid_t account;        /* with the gid */
         gid_t *groups;        /* as the bus saw them (UnixGroupIDs); owned */
         int n_groups;         /* -1: the bus did not say */
+        SandboxKind sandbox;  /* behind a sandbox's bus proxy? (creds-prefetch.c looks) */
+        char *app_id;         /* for SANDBOX_FLATPAK; owned */
 } CredsEntry;
 
 typedef struct CredsCache {
@@ -64,5 +67,7 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
 int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid);
 
 /* Refuses (OtherPidNamespace) a pid number other than 0 from a caller in
- * another pid namespace, where the number means another process. */
+ * another pid namespace, where the number means another process; and any
+ * pid number, 0 included, from a caller behind a sandbox's bus proxy, whose
+ * connection's process is the proxy (sandbox.h). */
 int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error);

@@ -11,18 +11,28 @@
  * the calls back in the read queue (sd_bus_enqueue_for_read) once the answer
  * is in the cache: the handlers find their caller there. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 
 #include "context.h"
 #include "creds-prefetch.h"
 #include "errors.h"
 #include "log.h"
+#include "sandbox.h"
 #include "util.h"
+#include "work.h"
 
 /* Bounds on what waits: a connection's calls, and connections. */
 #define WAIT_CALLS_MAX 32u
 #define WAITS_MAX 256u
+/* How long a look at a caller's /.flatpak-info may take before the caller
+ * counts as sandboxed (sandbox.h): a root the caller's side serves over FUSE
+ * can make the read wait for ever. */
+#define SANDBOX_LOOK_USEC (3ULL * 1000000)
+
+typedef struct SandboxLook SandboxLook;
 
 typedef struct CredsWait CredsWait;
 struct CredsWait {
@@ -30,9 +40,22 @@ struct CredsWait {
         CredsWait *prev, *next;
         char *sender;
         sd_bus_slot *slot;
+        SandboxLook *look;           /* after the bus answered: the caller's root looked at */
         sd_bus_message *calls[WAIT_CALLS_MAX];
         unsigned n_calls;
 };
+
+struct SandboxLook {
+        Work work;
+        CredsWait *wait;             /* NULL once the deadline or the daemon's exit let it go */
+        pid_t pid;
+        int pidfd;                   /* the connection's process, pinned while it is looked at */
+        SandboxKind kind;
+        char app_id[SANDBOX_APP_ID_MAX];
+        sd_event_source *deadline;
+};
+
+static void release_calls(CredsWait *w, int r, const char *why);
 
 static CredsWait *wait_free(CredsWait *w) {
         if (!w)
@@ -45,6 +68,8 @@ static CredsWait *wait_free(CredsWait *w) {
         if (w->next)
                 w->next->prev = w->prev;
         c->n_creds_waits--;
+        if (w->look)
+                w->look->wait = NULL;
         sd_bus_slot_unref(w->slot);
         for (unsigned i = 0; i < w->n_calls; i++)
                 sd_bus_message_unref(w->calls[i]);
@@ -105,6 +130,114 @@ static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gi
         return 0;
 }
 
+/* The calls back in the read queue, their caller now cached (or, if many
+ * others pushed it out meanwhile, asked again); or answered with the error
+ * when the bus did not say. Frees w. */
+static void release_calls(CredsWait *w, int r, const char *why) {
+        for (unsigned i = 0; i < w->n_calls; i++) {
+                int q = r >= 0 ? sd_bus_enqueue_for_read(sd_bus_message_get_bus(w->calls[i]), w->calls[i]) : r;
+                if (q < 0)
+                        (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_FAILED,
+                                                          "the bus did not tell who the caller is: %s",
+                                                          why ?: strerror(-q));
+        }
+        wait_free(w);
+}
+
+static void look_store(CredsWait *w, SandboxKind kind, const char *app_id) {
+        CredsEntry *e = creds_cache_find(&w->context->creds, w->sender);
+        if (!e)
+                return;
+        free(e->app_id);
+        e->app_id = kind == SANDBOX_FLATPAK ? strdup(app_id) : NULL;
+        e->sandbox = kind == SANDBOX_FLATPAK && !e->app_id ? SANDBOX_UNSURE : kind;
+}
+
+/* On a worker: the only part that touches the caller's root. */
+static void look_run(Work *work) {
+        SandboxLook *l = (SandboxLook *) work;
+        l->kind = sandbox_read_flatpak_info(l->pid, l->app_id);
+        /* Read through the number: the pinned process must still be the one. */
+        if (pidfd_send_signal(l->pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
+                l->kind = SANDBOX_UNSURE;
+}
+
+static void look_free(SandboxLook *l) {
+        if (l->wait)
+                l->wait->look = NULL;
+        sd_event_source_disable_unref(l->deadline);
+        safe_close(l->pidfd);
+        free(l);
+}
+
+static void look_done(Work *work) {
+        SandboxLook *l = (SandboxLook *) work;
+        CredsWait *w = l->wait;
+        if (w) {
+                look_store(w, work->cancelled ? SANDBOX_UNSURE : l->kind, l->app_id);
+                if (l->kind == SANDBOX_FLATPAK)
+                        log_debug("%s is Flatpak app %s, behind its bus proxy (pid %d)", w->sender, l->app_id,
+                                  (int) l->pid);
+                w->look = NULL;
+                l->wait = NULL;
+                release_calls(w, 0, NULL);
+        }
+        look_free(l);
+}
+
+static int on_look_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        SandboxLook *l = userdata;
+        CredsWait *w = l->wait;
+        (void) s, (void) usec;
+        l->deadline = sd_event_source_disable_unref(l->deadline);
+        if (w) {
+                log_warning("The root of %s's process (pid %d) took over %llu s to show whether it is a sandbox; "
+                            "counting it as one", w->sender, (int) l->pid,
+                            (unsigned long long) (SANDBOX_LOOK_USEC / 1000000));
+                look_store(w, SANDBOX_UNSURE, NULL);
+                w->look = NULL;
+                l->wait = NULL;
+                release_calls(w, 0, NULL);
+        }
+        /* The worker still has it: freed when it is done. */
+        return 0;
+}
+
+/* 1 when w's calls now wait for a look at the caller's root, 0 when the
+ * entry's kind is known already. */
+static int look_start(CredsWait *w, CredsEntry *e) {
+        Context *c = w->context;
+        int need = sandbox_needs_look(e->pid);
+        if (need <= 0) {
+                e->sandbox = need == 0 ? SANDBOX_NONE : SANDBOX_UNSURE;
+                return 0;
+        }
+
+        SandboxLook *l = calloc(1, sizeof *l);
+        if (!l) {
+                e->sandbox = SANDBOX_UNSURE;
+                return 0;
+        }
+        *l = (SandboxLook) { .work = { .uid = e->uid, .run = look_run, .done = look_done },
+                             .wait = w, .pid = e->pid, .kind = SANDBOX_UNSURE };
+        l->pidfd = pidfd_open(e->pid, 0);
+        int r = l->pidfd < 0 ? -errno : 0;
+        if (r >= 0)
+                r = sd_event_add_time_relative(c->event, &l->deadline, CLOCK_MONOTONIC, SANDBOX_LOOK_USEC, 0,
+                                               on_look_deadline, l);
+        if (r >= 0)
+                r = work_submit(c->usage_pool, &l->work);
+        if (r < 0) {
+                /* Gone, or too much waits for this uid: the safe answer. */
+                l->wait = NULL;
+                look_free(l);
+                e->sandbox = SANDBOX_UNSURE;
+                return 0;
+        }
+        w->look = l;
+        return 1;
+}
+
 static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         CredsWait *w = userdata;
         Context *c = w->context;
@@ -119,20 +252,13 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         int r = e ? -sd_bus_error_get_errno(e) : parse_creds(reply, &uid, &pid, &groups, &n_groups);
         if (r >= 0) {
                 CredsEntry scratch = {};
-                if (creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch) == &scratch)
+                CredsEntry *entry = creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch);
+                if (entry == &scratch)
                         creds_entry_clear(&scratch);
+                else if (look_start(w, entry) > 0)
+                        return 0;
         }
-        for (unsigned i = 0; i < w->n_calls; i++) {
-                /* Dispatched again from the read queue: its caller is cached
-                 * now (or, if many others pushed it out meanwhile, asked
-                 * again). */
-                int q = r >= 0 ? sd_bus_enqueue_for_read(sd_bus_message_get_bus(w->calls[i]), w->calls[i]) : r;
-                if (q < 0)
-                        (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_FAILED,
-                                                          "the bus did not tell who the caller is: %s",
-                                                          e ? e->message : strerror(-q));
-        }
-        wait_free(w);
+        release_calls(w, r, e ? e->message : NULL);
         return 0;
 }
 

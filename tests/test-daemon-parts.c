@@ -25,6 +25,7 @@
 #include "rate.h"
 #include "refusals.h"
 #include "rlimits.h"
+#include "sandbox.h"
 #include "target.h"
 #include "util.h"
 #include "work.h"
@@ -470,6 +471,34 @@ static void test_kernel_eperm_names(void) {
         c.refusals.event = sd_event_unref(c.refusals.event);
 }
 
+/* /.flatpak-info as Flatpak writes it, and what a hostile one may hold. */
+static void test_sandbox_app_id(void) {
+        char id[SANDBOX_APP_ID_MAX];
+        static const char good[] = "[Application]\nname=com.valvesoftware.Steam\nruntime=runtime/x\n\n"
+                                   "[Instance]\ninstance-id=1\n";
+        g_assert_cmpint(sandbox_parse_app_id(good, strlen(good), id), ==, 0);
+        g_assert_cmpstr(id, ==, "com.valvesoftware.Steam");
+
+        static const char crlf[] = "[Instance]\r\nname=not.this\r\n[Application]\r\nname=org.example.App\r\n";
+        g_assert_cmpint(sandbox_parse_app_id(crlf, strlen(crlf), id), ==, 0);
+        g_assert_cmpstr(id, ==, "org.example.App");
+
+        static const char *const bad[] = {
+                "[Instance]\nname=org.example.App\n",          /* not in [Application] */
+                "[Application]\nname=noDot\n",
+                "[Application]\nname=org.example.App;rm -rf\n",
+                "[Application]\nname=.org.example\n",
+                "[Application]\nname=\n",
+                "",
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+                g_assert_cmpint(sandbox_parse_app_id(bad[i], strlen(bad[i]), id), ==, -EBADMSG);
+
+        /* Not NUL-terminated where it ends: only size bytes are read. */
+        g_assert_cmpint(sandbox_parse_app_id("[Application]\nname=org.example.AppXYZ", 34, id), ==, 0);
+        g_assert_cmpstr(id, ==, "org.example.App");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         if (getuid() != 0) {
@@ -477,6 +506,7 @@ int main(int argc, char *argv[]) {
                 return g_test_run();
         }
         /* Log lines of the parts under test go to stderr, not the TAP stream. */
+        g_test_add_func("/sandbox/flatpak-info-app-id", test_sandbox_app_id);
         g_test_add_func("/pool/one-uid-stuck-others-served", test_pool_one_uid_stuck_others_served);
         g_test_add_func("/pool/bounds-and-cancel", test_pool_bounds_and_cancel);
         g_test_add_func("/rate/burst-then-per-second", test_rate_burst_then_per_second);

@@ -32,7 +32,8 @@ check "the polkit actions in polkit-1/actions" 'cmp -s "$share/polkit-1/actions/
 unit=$(find "$dest" -name resource1d.service -path '*systemd/system/*')
 check "the unit in the systemd system unit directory" '[ -n "$unit" ] && grep -qx "ExecStart=$prefix/$libexec/resource1d --idle-timeout=60" "$unit"'
 check "the unit is Type=dbus with the bus name" 'grep -qx "Type=dbus" "$unit" && grep -qx "BusName=org.example.Resource1" "$unit"'
-check "the example rule in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ]'
+check "the example rules in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ] &&
+        [ -f "$share/doc/resource1/examples/50-resource1-flatpak-example.rules" ]'
 check "libresource1 with its soname, header and pkg-config file" \
         '[ -n "$(find "$dest" -name libresource1.so.1)" ] && [ -f "$root/include/resource1.h" ] && [ -n "$(find "$dest" -name resource1.pc)" ]'
 check "resourcectl in bindir" '[ -x "$root/bin/resourcectl" ]'
