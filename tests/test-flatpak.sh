@@ -166,7 +166,8 @@ for p in /proc/[0-9]*; do
 done
 proxy_limits=$(cat "/proc/$proxy/limits" 2>/dev/null)
 proxy_untouched() { [ -n "$proxy" ] && [ "$(cat "/proc/$proxy/limits" 2>/dev/null)" = "$proxy_limits" ]; }
-echo "# app shell: pid $shell_inner in the app, $shell here; proxy: pid $proxy (NOFILE $(nofile_of "$proxy"))"
+echo "# app shell: pid $shell_inner in the app, $shell here; proxy: pid $proxy (NOFILE $(nofile_of "$proxy")," \
+     "cgroup $(cut -d: -f3 "/proc/$proxy/cgroup" 2>/dev/null | tr '\n' ' '))"
 note "$work/app.log"
 
 if [ -z "$shell" ] || [ -z "$proxy" ]; then
@@ -175,7 +176,8 @@ if [ -z "$shell" ] || [ -z "$proxy" ]; then
         note "$work/app.log"
         exit 1
 fi
-echo "1..23"
+# The plan comes last: the VM's session adds checks of its own (session_checks).
+declare -F session_checks > /dev/null && session_checks
 
 check "the proxy runs as Flatpak runs it: xdg-dbus-proxy --fd= --args=, as $APP_USER, in this pid namespace, its root holding the app's /.flatpak-info" \
       '[ "$(field "$proxy" Uid)" = "$APP_UID $APP_UID $APP_UID $APP_UID" ] &&
@@ -326,4 +328,5 @@ check "the per-app rule: the same raise from a plain process of $APP_USER's (no 
       'refused_by_polkit "$plain"'
 
 [ ! -f "$fx/resource1d.log" ] || note "$fx/resource1d.log" | tail -n 20
+echo "1..$n"
 tap_done
