@@ -25,7 +25,7 @@ static int slot_send(Resource1Slot *s) {
         Resource1 *h = s->handle;
         int r;
 
-        for (unsigned attempt = 0;; attempt++) {
+        for (unsigned attempt = 0;;) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
 
                 r = handle_connect(h);
@@ -39,7 +39,15 @@ static int slot_send(Resource1Slot *s) {
                         if (r >= 0)
                                 return 0;
                 }
-                if (attempt > 0 || !h->own_bus || r == -ECHILD || !connection_lost(h->conn.bus))
+                /* This process's pidfd could not be passed (see call_message()
+                 * in resource1-sync.c), nothing sent: by number, at once (an
+                 * event loop's call does not wait). */
+                if ((r == -ETOOMANYREFS || r == -EMFILE || r == -ENFILE) && request_names_self(h, &s->req)) {
+                        s->req.fd = -1;
+                        s->req.pid = 0;
+                        continue;
+                }
+                if (attempt++ > 0 || !h->own_bus || r == -ECHILD || !connection_lost(h->conn.bus))
                         return r;
                 handle_replace_connection(h);
         }
@@ -118,6 +126,7 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
 
         /* The pending call is answered: sd-bus holds the slot while it dispatches. */
         s->bus_slot = sd_bus_slot_unref(s->bus_slot);
+        conn_answered(h, bus);
 
         const sd_bus_error *reply_error = sd_bus_message_get_error(m);
         if (reply_error) {
@@ -234,6 +243,8 @@ _public_ int resource1_getrlimit_async(Resource1 *h, Resource1Slot **ret_slot, i
                                        Resource1LimitHandler callback, void *userdata) {
         Request q = NO_REQUEST;
         int r = begin_async(h) ?: make_getrlimit(h, resource, &q);
+        if (r >= 0)
+                r = target_set(h, false, 0, false, true, &q);   /* this process, by its pidfd */
         return start_async(h, ret_slot, r, &q, (SlotCallback) { .limit = callback }, userdata);
 }
 
@@ -241,6 +252,8 @@ _public_ int resource1_setrlimit_async(Resource1 *h, Resource1Slot **ret_slot, i
                                        Resource1DoneHandler callback, void *userdata) {
         Request q = NO_REQUEST;
         int r = begin_async(h) ?: make_setrlimit(h, resource, limit, &q);
+        if (r >= 0)
+                r = target_set(h, false, 0, false, true, &q);
         return start_async(h, ret_slot, r, &q, (SlotCallback) { .done = callback }, userdata);
 }
 

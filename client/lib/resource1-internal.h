@@ -36,7 +36,7 @@ typedef enum Method {
 typedef struct Request {
         Method method;
         int fd;                          /* the target's pidfd, or -1: the number pid */
-        bool own_fd;                     /* fd is closed with the request */
+        bool own_fd;                     /* fd is closed with the request (not the handle's self_fd) */
         uint32_t pid;
         const char *resource;            /* a static short name */
         bool set;
@@ -75,6 +75,7 @@ typedef struct Result {
 typedef struct Conn {
         sd_bus *bus;
         sd_bus_slot *disconnected;
+        bool ready;                      /* it answered: its handshake passed */
 } Conn;
 
 typedef enum SlotType {
@@ -112,6 +113,7 @@ struct Resource1 {
         unsigned n_ref;                  /* the program's, and one per dispatch in progress */
         Conn conn;                       /* bus NULL: not connected */
         bool own_bus;                    /* made here, and made again when lost */
+        bool stepwise;                   /* one was lost before it answered: connect step by step */
         Conn *old;                       /* lost connections with calls still to be failed on them */
         size_t n_old;
         sd_event *event;                 /* the loop resource1_attach_event() gave */
@@ -121,6 +123,8 @@ struct Resource1 {
         uint64_t timeout_usec;
         char *error_name, *error_message;
         Resource1Slot *slots;
+        int self_fd;                     /* a pidfd of this process (self_pid), or -1: how calls name it */
+        pid_t self_pid;
 };
 
 /* ---- resource1.c: handles, slots, the last error, connections ---- */
@@ -142,10 +146,18 @@ void conn_close(Conn *c, bool own);
 int handle_connect(Resource1 *h);
 void handle_replace_connection(Resource1 *h);
 bool connection_lost(sd_bus *bus);
+void conn_answered(Resource1 *h, sd_bus *bus);
 int local_failure(Resource1 *h, int r, const char *what);
 int connect_or_fail(Resource1 *h);
 uint64_t call_timeout(const Resource1 *h);
 bool worth_retry(sd_bus *bus, int r, const sd_bus_error *e, bool timed_out);
+
+/* ---- resource1-connect.c: the connection to the system bus, step by step ---- */
+
+/* sd_bus_open_system(), with a handshake that waits for the bus's answers
+ * before its BEGIN (for bus proxies that cannot take sd-bus's pipelined
+ * one), within timeout_usec. */
+int bus_open_system_stepwise(uint64_t timeout_usec, sd_bus **ret);
 
 /* ---- resource1-request.c: a call's arguments, its target, its request ---- */
 
@@ -153,6 +165,7 @@ void request_done(Request *q);
 int check_arg(Resource1 *h, bool ok, const char *what);
 void usage_copy(void *dst, const Resource1Usage *u, size_t size);
 int target_set(Resource1 *h, bool by_fd, int pid_or_fd, bool thread, bool keep, Request *q);
+bool request_names_self(const Resource1 *h, const Request *q);
 int make_getrlimit(Resource1 *h, int resource, Request *q);
 int make_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit, Request *q);
 int make_prlimit(Resource1 *h, int resource, const Resource1Limit *new_limit, Request *q);

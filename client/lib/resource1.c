@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -29,6 +30,8 @@ Resource1 *handle_ref(Resource1 *h) {
 
 void handle_unref(Resource1 *h) {
         if (h && --h->n_ref == 0) {
+                if (h->self_fd >= 0)
+                        close(h->self_fd);
                 free(h->error_name);
                 free(h->error_message);
                 free(h->old);
@@ -207,6 +210,23 @@ void conn_close(Conn *c, bool own) {
                 c->bus = sd_bus_unref(c->bus);
 }
 
+/* The handle's connection was lost. One lost before it ever answered was
+ * most likely refused during its handshake: by a bus proxy that cannot take
+ * sd-bus's pipelined one (Debian 12's xdg-dbus-proxy, see
+ * resource1-connect.c), or it went with a bus that restarted just then. The
+ * handle's next connections are then made step by step, which any bus takes;
+ * until then they cost nothing more than sd-bus's own. */
+static void conn_lost(Resource1 *h) {
+        if (h->conn.bus && !h->conn.ready)
+                h->stepwise = true;
+}
+
+/* A reply or an error came from the other side on bus, still open. */
+void conn_answered(Resource1 *h, sd_bus *bus) {
+        if (bus == h->conn.bus && !connection_lost(bus))
+                h->conn.ready = true;
+}
+
 /* The local signal sd-bus makes when a connection ends: after every call
  * pending on it was failed (and retried on a new connection). */
 static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -221,6 +241,7 @@ static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *ret_
                 }
         if (bus != h->conn.bus || !h->own_bus)
                 return 0;
+        conn_lost(h);
 
         /* The handle's connection, with no call pending: subscriptions need a
          * new one now; otherwise the next call makes it. */
@@ -242,7 +263,7 @@ int handle_connect(Resource1 *h) {
         if (!h->own_bus)
                 return -ENOTCONN;
 
-        r = sd_bus_open_system(&bus);
+        r = h->stepwise ? bus_open_system_stepwise(call_timeout(h), &bus) : sd_bus_open_system(&bus);
         if (r < 0)
                 return r;
         r = sd_bus_match_signal(bus, &c.disconnected, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
@@ -270,6 +291,7 @@ int handle_connect(Resource1 *h) {
  * on it have been failed (each is then sent again on the new one), and a new
  * one is made. */
 void handle_replace_connection(Resource1 *h) {
+        conn_lost(h);
         if (h->conn.bus && bus_has_calls(h, h->conn.bus)) {
                 Conn *old = realloc(h->old, (h->n_old + 1) * sizeof *old);
                 if (old) {
@@ -334,6 +356,7 @@ _public_ int resource1_new(Resource1 **ret) {
                 return -ENOMEM;
         h->n_ref = 1;
         h->own_bus = true;
+        h->self_fd = -1;
         *ret = h;
         return 0;
 }
@@ -346,6 +369,7 @@ _public_ int resource1_new_with_bus(Resource1 **ret, sd_bus *bus) {
                 return -ENOMEM;
         h->n_ref = 1;
         h->conn.bus = sd_bus_ref(bus);
+        h->self_fd = -1;
         *ret = h;
         return 0;
 }

@@ -104,14 +104,14 @@ class Retry(unittest.TestCase):
     def test_a_read_is_sent_once_more(self):
         c = self.client()
         self.assertEqual(c.getrlimit(R), (5, -1))
-        self.assertEqual(c._conn.sent, ['GetRlimit', 'GetRlimit'])
+        self.assertEqual(c._conn.sent, ['PrlimitPidfd', 'PrlimitPidfd'])   # this process, by pidfd
 
     def test_a_change_is_never_resent(self):
         c = self.client()
         with self.assertRaises(OSError) as cm:
             c.prlimit(0, R, (0, 0))
         self.assertEqual(cm.exception.dbus_name, 'org.freedesktop.DBus.Error.NoReply')
-        self.assertEqual(c._conn.sent, ['Prlimit'])
+        self.assertEqual(c._conn.sent, ['PrlimitPidfd'])
 
 
 if __name__ == '__main__':
