@@ -5,7 +5,7 @@
 #
 #   OWN <own soft> <own hard>                         (NOFILE, as the process knows it)
 #   GETRLIMIT <service's soft> <hard> <own soft> <hard>
-#   RUSAGE <service's ru_maxrss> <own ru_maxrss>      (KiB, after touching 64 MiB)
+#   RUSAGE <service's ru_maxrss, or -> <own ru_maxrss> (KiB, after touching 64 MiB)
 #   SETRLIMIT <soft asked>                            (setrlimit(RLIMIT_NOFILE, (soft, own hard)) returned)
 #   STOP <pid>                                        (then it stops itself with SIGSTOP, to be looked at)
 #   ERR <call> <exception type> <message>             (a call raised)
@@ -35,8 +35,7 @@ if ok:
 
 ballast = b"x" * (64 << 20)   # written, so resident: the app's maxrss is far above the proxy's
 ok, usage = call("getrusage", lambda: resource1.getrusage(resource1.RUSAGE_SELF))
-if ok:
-    print("RUSAGE", usage.ru_maxrss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+print("RUSAGE", usage.ru_maxrss if ok else "-", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
 
 ok, _ = call("setrlimit", lambda: resource1.setrlimit(resource1.RLIMIT_NOFILE, (soft, own[1])))
 if ok:
