@@ -1,7 +1,9 @@
 #!/bin/bash
 # The flatpak suite: a Flatpak app talking to the service through Flatpak's
 # own bus proxy (issue 24), made for real in the fixture (with-bus.sh, with
-# the example rule for one app, policy/50-resource1-flatpak-example.rules).
+# the example rule for one app, policy/50-resource1-flatpak-example.rules,
+# and the daemon holding only the capabilities its unit leaves it:
+# unit-caps-daemon.sh), and in the VM (tests/vm/inside.sh).
 # TAP output. Needs RESOURCECTL, RCALL, FLATPAK_APP_LIB, PYTHON3, SOURCE_ROOT,
 # BUILD_ROOT and HELPERS (tests/meson.build); in the VM, see APP_USER below.
 #

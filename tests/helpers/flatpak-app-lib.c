@@ -60,19 +60,22 @@ int main(int argc, char *argv[]) {
                (unsigned long long) own.rlim_cur, (unsigned long long) own.rlim_max);
         report_error(h, "resource1_getrlimit", r);
 
-        /* Written, so resident: the program's maxrss is far above the proxy's. */
+        /* Written, so resident: the program's maxrss is far above the proxy's.
+         * Each page through a volatile pointer: a compiler may drop a buffer
+         * that is only filled and freed. */
         size_t size = 64u << 20;
-        char *ballast = malloc(size);
+        volatile char *ballast = malloc(size);
         if (!ballast)
                 return 1;
-        memset(ballast, 'x', size);
+        for (size_t i = 0; i < size; i += 4096)
+                ballast[i] = 'x';
         Resource1Usage u = {};
         struct rusage mine;
         r = resource1_getrusage(h, 0, RUSAGE_SELF, &u, sizeof u);
         getrusage(RUSAGE_SELF, &mine);
         printf("RUSAGE %d %lld %ld\n", r, (long long) u.ru_maxrss, mine.ru_maxrss);
         report_error(h, "resource1_getrusage", r);
-        free(ballast);
+        free((char *) ballast);
 
         Resource1Limit want = { soft, own.rlim_max };
         r = resource1_setrlimit(h, RLIMIT_NOFILE, &want);
