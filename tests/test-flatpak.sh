@@ -29,6 +29,8 @@
 #   setrlimit are about the app's own process.
 #   A libresource1 program in the app: the same, and prlimit of its child.
 #   The proxy's limits stay what they were throughout.
+#   A control: GetRusagePidfd of a process of the user's, by the user, outside
+#   any sandbox (what the usage checks above need of the daemon, without a proxy).
 #   Raw pid numbers from the app (rcall, GDBus): a process of the user's outside
 #   the sandbox is refused with OtherPidNamespace, nothing read or changed
 #   there; pid 0 (the proxy, to the service) is refused, naming the *Pidfd
