@@ -49,6 +49,7 @@ struct SandboxLook {
         Work work;
         CredsWait *wait;             /* NULL once the deadline or the daemon's exit let it go */
         pid_t pid;
+        uid_t uid;                   /* the caller's: the file is read as it could read it */
         int pidfd;                   /* the connection's process, pinned while it is looked at */
         SandboxKind kind;
         char app_id[SANDBOX_APP_ID_MAX];
@@ -156,7 +157,7 @@ static void look_store(CredsWait *w, SandboxKind kind, const char *app_id) {
 /* On a worker: the only part that touches the caller's root. */
 static void look_run(Work *work) {
         SandboxLook *l = (SandboxLook *) work;
-        l->kind = sandbox_read_flatpak_info(l->pid, l->app_id);
+        l->kind = sandbox_read_flatpak_info(l->pid, l->uid, l->app_id);
         /* Read through the number: the pinned process must still be the one. */
         if (l->pidfd >= 0 && pidfd_send_signal(l->pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
                 l->kind = SANDBOX_UNSURE;
@@ -219,7 +220,7 @@ static int look_start(CredsWait *w, CredsEntry *e) {
                 return 0;
         }
         *l = (SandboxLook) { .work = { .uid = e->uid, .run = look_run, .done = look_done },
-                             .wait = w, .pid = e->pid, .kind = SANDBOX_UNSURE };
+                             .wait = w, .pid = e->pid, .uid = e->uid, .kind = SANDBOX_UNSURE };
         /* Without pidfd_open(2) (valgrind) the number is read unpinned. */
         l->pidfd = pidfd_open(e->pid, 0);
         int r = l->pidfd < 0 && errno != ENOSYS ? -errno : 0;

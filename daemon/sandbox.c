@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,7 +72,23 @@ int sandbox_parse_app_id(const char *text, size_t size, char app_id[static SANDB
         return -EBADMSG;
 }
 
-SandboxKind sandbox_read_flatpak_info(pid_t pid, char app_id[static SANDBOX_APP_ID_MAX]) {
+/* The file and the root are opened with the caller's filesystem uid, on this
+ * worker thread only (setfsuid(2) is per thread, through the daemon's
+ * CAP_SETUID): Flatpak makes /.flatpak-info 0600, the user's, and the service
+ * reads nothing of the caller's that the caller could not. */
+static int fsuid_set(uid_t uid, uid_t *ret_was) {
+        uid_t was = (uid_t) setfsuid(uid);
+        /* setfsuid() returns the previous value whatever happened: asking
+         * again with an invalid id tells whether the change was made. */
+        if ((uid_t) setfsuid((uid_t) -1) != uid) {
+                (void) setfsuid(was);
+                return -EPERM;
+        }
+        *ret_was = was;
+        return 0;
+}
+
+static SandboxKind read_flatpak_info(pid_t pid, char app_id[static SANDBOX_APP_ID_MAX]) {
         char path[48], buf[FLATPAK_INFO_MAX + 1];
         struct stat st;
 
@@ -102,4 +119,13 @@ SandboxKind sandbox_read_flatpak_info(pid_t pid, char app_id[static SANDBOX_APP_
         }
         buf[n] = '\0';
         return sandbox_parse_app_id(buf, n, app_id) < 0 ? SANDBOX_UNSURE : SANDBOX_FLATPAK;
+}
+
+SandboxKind sandbox_read_flatpak_info(pid_t pid, uid_t uid, char app_id[static SANDBOX_APP_ID_MAX]) {
+        uid_t was;
+        if (fsuid_set(uid, &was) < 0)
+                return SANDBOX_UNSURE;
+        SandboxKind kind = read_flatpak_info(pid, app_id);
+        (void) setfsuid(was);
+        return kind;
 }

@@ -30,10 +30,11 @@ typedef enum SandboxKind {
  * time: two links of /proc read, nothing of the process's files. */
 int sandbox_needs_look(pid_t pid);
 
-/* On a worker: reads pid's /.flatpak-info through its root. Returns the
- * kind, and for SANDBOX_FLATPAK the app id (a D-Bus-name-like id: letters,
- * digits, '.', '_', '-', at least one '.'). */
-SandboxKind sandbox_read_flatpak_info(pid_t pid, char app_id[static SANDBOX_APP_ID_MAX]);
+/* On a worker: reads pid's /.flatpak-info through its root, with uid (the
+ * caller's) as the thread's filesystem uid. Returns the kind, and for
+ * SANDBOX_FLATPAK the app id (a D-Bus-name-like id: letters, digits, '.',
+ * '_', '-', at least one '.'). */
+SandboxKind sandbox_read_flatpak_info(pid_t pid, uid_t uid, char app_id[static SANDBOX_APP_ID_MAX]);
 
 /* Parses a keyfile's [Application] name=; for the unit test. Returns 0 or a
  * negative errno (-EBADMSG: no valid id). */

@@ -30,7 +30,8 @@ wait_restarted() {
         done
 }
 
-say "1..45"
+# The plan is printed last (TAP allows it there): the flatpak suite's checks
+# are counted as they come.
 
 # activation through the unit, nothing started by hand
 check "the service is not running before the first call" '! active'
@@ -368,6 +369,40 @@ kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; kill -CONT "$pid"; } 2>/dev/n
 
 kill "$victim" "$manager_proc" "$rootchild" 2>/dev/null
 
+# Flatpak apps (issue 24): the flatpak suite's own script
+# (tests/test-flatpak.sh, installed with its helpers by run.sh), its app
+# started by player from a real login session (login -f on the tmux pane
+# "fp", tests/vm/flatpak-session.sh) through the installed packages: Debian
+# 12's xdg-dbus-proxy and bubblewrap, as `flatpak run` starts them; the
+# example rule for one app (com.valvesoftware.Steam) installed; the service
+# with CAP_SYS_RESOURCE, so the app's raise is made. Its checks are this
+# suite's, named "flatpak: ...".
+fp=/usr/local/lib/resource1-vmtest/flatpak
+fp_pane() { tmux capture-pane -p -J -t fp -S -100 2>/dev/null; }
+tmux -u new-session -d -s fp -x 220 -y 50 "login -f player"
+for _ in $(seq 200); do fp_pane | grep -q '\$ *$' && break; sleep 0.3; done
+tmux send-keys -t fp -l -- 'echo "R1FP session=$XDG_SESSION_ID"' && tmux send-keys -t fp Enter
+for _ in $(seq 100); do fp_pane | grep -q '^R1FP session=[0-9]' && break; sleep 0.2; done
+fp_session=$(fp_pane | sed -n 's/^R1FP session=\([0-9][0-9]*\).*/\1/p' | tail -1)
+note "flatpak: player's login session: ${fp_session:-none}: $(loginctl show-session "${fp_session:-0}" -p Type -p Class -p Active -p TTY 2>&1 | tr '\n' ' ')"
+relay() { # a suite's TAP on stdin: its checks as this suite's, named "$1: ..."
+        local l
+        while IFS= read -r l; do
+                case $l in
+                "ok "*) check "$1: ${l#ok * - }" true ;;
+                "not ok "*) check "$1: ${l#not ok * - }" false ;;
+                "1..0 # SKIP"*) check "$1: skipped: ${l#1..0 # SKIP }" false ;;
+                "1.."*) ;;
+                *) note "$1: ${l#\# }" ;;
+                esac
+        done
+}
+mkdir -p /run/resource1-vmtest
+relay flatpak < <(RESOURCE1_FIXTURE=/run/resource1-vmtest APP_USER=player FP_SESSION=${fp_session:-0} \
+        FLATPAK_USER_FUNCS=$fp/flatpak-session.sh RESOURCECTL=/usr/bin/resourcectl RCALL=$fp/rcall \
+        FLATPAK_APP_LIB=$fp/flatpak-app-lib PYTHON3=/usr/bin/python3 HELPERS=$fp timeout 120 bash $fp/test-flatpak.sh 2>&1)
+tmux kill-server 2>/dev/null
+
 # The packages (issue 18), as run.sh installed them with apt: removed, the
 # running service is stopped (the prerm) and gone, and the bus cannot start
 # it any more (the dbus trigger reloads the bus: no reboot); purged, nothing
@@ -419,5 +454,6 @@ note "reinstalled while running: pid $rpid -> $(prop MainPID), $(systemctl is-ac
 check "reinstalled while it runs (as an upgrade): the postinst restarts it, a new process answering" \
       '[ $reinstalled = 0 ] && active && [ "$(prop MainPID)" != "$rpid" ] && [ "$(prop MainPID)" != 0 ] && call PageSize >/dev/null'
 
+say "1..$n"
 say "done $failed"
 systemctl poweroff

@@ -28,7 +28,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # tmux: a terminal for the password check (a login session that types at pkttyagent's prompt).
-packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux,python3,python3-jeepney
+# bubblewrap, xdg-dbus-proxy: the flatpak checks (an app as `flatpak run` starts it).
+packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux,python3,python3-jeepney,bubblewrap,xdg-dbus-proxy
 # The mirror apt is configured with: named nowhere in this repository.
 mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
@@ -65,6 +66,16 @@ mkdir -p "$pkg/src"
 git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) | tar -C "$pkg/src" -xf -
 (cd "$pkg/src" && env -u MAKEFLAGS DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b -Pnocheck) \
         > "$work/dpkg-buildpackage.log" 2>&1 || { tail -30 "$work/dpkg-buildpackage.log" >&2; exit 1; }
+# The flatpak checks' libresource1 program, linked against the library just
+# built (the image gets the same from libresource1-1), and rcall (GDBus).
+fp=/usr/local/lib/resource1-vmtest/flatpak
+mkdir -p "$root$fp"
+built=$(ls -d "$pkg"/src/obj-*/client/lib | head -1)
+${CC:-cc} -O2 -Wall -o "$root$fp/flatpak-app-lib" -I"$src/client/lib" "$src/tests/helpers/flatpak-app-lib.c" \
+        -L"$built" -lresource1 $(pkg-config --cflags libsystemd) >&2
+${CC:-cc} -O2 -Wall -o "$root$fp/rcall" -I"$src/interfaces" "$src/tests/helpers/rcall.c" \
+        "$src/interfaces/resource1-names.c" "$src/interfaces/resource1-errors.c" \
+        $(pkg-config --cflags --libs gio-2.0 gio-unix-2.0 libsystemd) >&2
 debs=/var/cache/resource1-vmtest/debs
 mkdir -p "$root$debs"
 for p in resource1d resourcectl libresource1-1 python3-resource1; do cp "$pkg/${p}_"*.deb "$root$debs/"; done
@@ -83,6 +94,9 @@ chroot "$root" useradd -m sessmgr
 # tester logs in on a terminal with a password, which polkit asks for (AUTH_SELF)
 # before it may raise its shell's hard limit.
 chroot "$root" useradd -m -s /bin/bash tester
+# player starts a Flatpak app from its login session (the flatpak checks); in
+# no group a rule names.
+chroot "$root" useradd -m -s /bin/bash player
 echo "tester:r1-vm-secret" | chroot "$root" chpasswd
 cat > "$root/etc/polkit-1/rules.d/45-resource1-vmtest-auth.rules" <<'JS'
 polkit.addRule(function(action, subject) {
@@ -93,6 +107,9 @@ JS
 chmod 644 "$root/etc/polkit-1/rules.d/45-resource1-vmtest-auth.rules"
 # The example rule as the package ships it.
 install -m 644 "$root/usr/share/doc/resource1d/examples/50-resource1-example.rules" "$root/etc/polkit-1/rules.d/"
+# The example rule for one Flatpak app, where the package ships it.
+flatpak_rule=$root/usr/share/doc/resource1d/examples/50-resource1-flatpak-example.rules
+[ ! -e "$flatpak_rule" ] || install -m 644 "$flatpak_rule" "$root/etc/polkit-1/rules.d/"
 cat > "$root/etc/polkit-1/rules.d/60-sessmgr.rules" <<'JS'
 polkit.addRule(function(action, subject) {
         if (action.id == "org.example.resource1.manage-other" && subject.user == "sessmgr")
@@ -121,6 +138,10 @@ ExecStart=/usr/libexec/resource1d --idle-timeout=3
 UNIT
 
 install -D -m 755 "$here/inside.sh" "$root/usr/local/lib/resource1-vmtest/inside.sh"
+# The flatpak suite's script and helpers, as the fixture runs them.
+install -m 755 "$src/tests/test-flatpak.sh" "$src/tests/helpers/flatpak-run.py" "$src/tests/helpers/flatpak-app.py" \
+        "$src/tests/helpers/flatpak-app-shell.sh" "$root$fp/"
+install -m 644 "$src/tests/tap.sh" "$here/flatpak-session.sh" "$root$fp/"
 cat > "$root/etc/systemd/system/resource1-vmtest.service" <<'UNIT'
 [Unit]
 Description=Resource1 system test
