@@ -152,23 +152,66 @@ static int walk_value(sd_bus_message *m, char type, const char *contents, const 
         }
 }
 
-/* The arguments in order, each with its name; a variant at the top is not
- * read (Properties.Set's value). */
-static int walk_arguments(sd_bus_message *m, const char *names) {
-        for (;;) {
-                const char *contents, *arg = names && *names ? names : NULL;
-                char type;
-                int r = sd_bus_message_peek_type(m, &type, &contents);
-                if (r < 0)
-                        return r;
-                if (r == 0 || type == SD_BUS_TYPE_VARIANT)
+/* The length of the complete type signature s starts with ("a(stt)u": 6),
+ * or 0. s is a vtable's, which sd-bus has checked the call's against. */
+static size_t type_length(const char *s) {
+        size_t i = 1, l;
+
+        switch (*s) {
+        case SD_BUS_TYPE_ARRAY:
+                l = type_length(s + 1);
+                return l ? l + 1 : 0;
+        case SD_BUS_TYPE_STRUCT_BEGIN:
+        case SD_BUS_TYPE_DICT_ENTRY_BEGIN: {
+                char end = *s == SD_BUS_TYPE_STRUCT_BEGIN ? SD_BUS_TYPE_STRUCT_END : SD_BUS_TYPE_DICT_ENTRY_END;
+                while (s[i] && s[i] != end) {
+                        l = type_length(s + i);
+                        if (l == 0)
+                                return 0;
+                        i += l;
+                }
+                return s[i] ? i + 1 : 0;
+        }
+        case 0:
+                return 0;
+        default:
+                return 1;
+        }
+}
+
+/* The arguments in order, each with its name, up to the last one a caller
+ * can make large: the fixed-size ones after it are not read, nor a variant
+ * (Properties.Set's value). */
+static int walk_arguments(sd_bus_message *m, const char *signature, const char *names) {
+        const char *end = signature;
+
+        for (const char *t = signature; *t && *t != SD_BUS_TYPE_VARIANT; ) {
+                size_t l = type_length(t);
+                if (l == 0)
                         return 0;
-                r = walk_value(m, type, contents, arg);
+                t += l;
+                if (strcspn(t - l, "sogav") < l)
+                        end = t;
+        }
+        for (const char *t = signature; t < end; ) {
+                const char *arg = names && *names ? names : NULL;
+                const char *contents = NULL;
+                char type = *t;
+                int r = 0;
+
+                /* A container's contents as sd-bus names them; a basic
+                 * type is read as it is. */
+                if (type == SD_BUS_TYPE_ARRAY || type == SD_BUS_TYPE_STRUCT_BEGIN)
+                        r = sd_bus_message_peek_type(m, &type, &contents);
+                if (r >= 0)
+                        r = walk_value(m, type, contents, arg);
                 if (r != 0)
                         return r;
+                t += type_length(t);
                 if (arg)
                         names += strlen(names) + 1;
         }
+        return 0;
 }
 
 static bool method_find(const CallSize *cs, sd_bus_message *m, Method *ret) {
@@ -206,10 +249,10 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
             strcmp(path, cs->path) != 0 || !method_find(cs, m, &method))
                 return 0;
         signature = sd_bus_message_get_signature(m, true);
-        if (!signature || strcmp(signature, method.signature) != 0 || !strpbrk(signature, "sogav({"))
+        if (!signature || strcmp(signature, method.signature) != 0)
                 return 0;
 
-        int r = walk_arguments(m, method.names);
+        int r = walk_arguments(m, method.signature, method.names);
         if (r > 0)
                 return 1;
         /* Within the bounds, or not readable (its handler says why): read
