@@ -30,8 +30,8 @@
 
 #include "call-size.h"
 #include "log.h"
-#include "util.h"
 #include "resource1-bus.h"
+#include "util.h"
 
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
 
@@ -68,6 +68,7 @@ static const ArgErrors arg_errors[] = {
 
 typedef struct CallSize {
         const char *path;
+        const char *interface;
         const sd_bus_vtable *vtable;
 } CallSize;
 
@@ -83,7 +84,7 @@ static int refuse_string(sd_bus_message *m, const char *arg, const char *s) {
         size_t len = strlen(s);      /* for the error: a scan like memchr's, a fraction of sd-bus's check */
 
         log_debug("Refused %s from %s: argument '%s' is a string of %zu bytes", sd_bus_message_get_member(m),
-                  sd_bus_message_get_sender(m), arg ?: "?", len);
+                  sd_bus_message_get_sender(m) ?: "?", arg ?: "?", len);
         if (e && e->string_error)
                 return sd_bus_reply_method_errorf(m, e->string_error,
                                                   "%s: a name of %zu bytes (no call of this service takes a "
@@ -98,7 +99,7 @@ static int refuse_array(sd_bus_message *m, const char *arg) {
         const ArgErrors *e = arg_errors_find(arg);
 
         log_debug("Refused %s from %s: argument '%s' has more than %u entries", sd_bus_message_get_member(m),
-                  sd_bus_message_get_sender(m), arg ?: "?", CALL_ARRAY_MAX);
+                  sd_bus_message_get_sender(m) ?: "?", arg ?: "?", CALL_ARRAY_MAX);
         if (e && e->array_error)
                 /* The handler's own words for the same batch. */
                 return sd_bus_reply_method_errorf(m, e->array_error,
@@ -225,7 +226,7 @@ static bool method_find(const CallSize *cs, sd_bus_message *m, Method *ret) {
                        strcmp(member, "Set") == 0 ? properties_set : (Method) {};
                 return ret->signature;
         }
-        if (strcmp(interface, RESOURCE1_INTERFACE) != 0)
+        if (strcmp(interface, cs->interface) != 0)
                 return false;
         for (const sd_bus_vtable *v = cs->vtable; v->type != _SD_BUS_VTABLE_END; v++)
                 if (v->type == _SD_BUS_VTABLE_METHOD && strcmp(v->x.method.member, member) == 0) {
@@ -261,25 +262,24 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return 0;
 }
 
-int call_size_attach(sd_bus *bus, const char *path, const sd_bus_vtable *vtable) {
+int call_size_attach(sd_bus *bus, const char *path, const char *interface, const sd_bus_vtable *vtable) {
         _cleanup_free_ CallSize *cs = malloc(sizeof *cs);
         sd_bus_slot *slot = NULL;
         int r;
 
         if (!cs)
                 return -ENOMEM;
-        *cs = (CallSize) { path, vtable };
+        *cs = (CallSize) { path, interface, vtable };
         r = sd_bus_add_filter(bus, &slot, on_call, cs);
         if (r < 0)
                 return r;
-        /* The bus's, for as long as the bus: freed with it. */
-        r = sd_bus_slot_set_destroy_callback(slot, free);
-        if (r >= 0)
-                r = sd_bus_slot_set_floating(slot, true);
+        /* The bus's, for as long as the bus, and cs freed with it. */
+        r = sd_bus_slot_set_floating(slot, true);
         if (r < 0) {
                 sd_bus_slot_unref(slot);
                 return r;
         }
+        (void) sd_bus_slot_set_destroy_callback(slot, free);
         TAKE_PTR(cs);
         sd_bus_slot_unref(slot);
         return 0;

@@ -11,13 +11,13 @@
 #define CALL_STRING_MAX 255u
 
 /* Installs, on bus, a filter that reads the arguments of each call of a
- * Resource1 method of vtable on the object at path (and of Properties' Get,
- * GetAll and Set there) once, and answers at once a call with a string longer
- * than CALL_STRING_MAX or an array with more entries than there are
+ * method of vtable (of interface, on the object at path; and of Properties'
+ * Get, GetAll and Set there) once, and answers at once a call with a string
+ * longer than CALL_STRING_MAX or an array with more entries than there are
  * resources: a short error naming the argument and its size, the one a
  * handler gives for a bad value of that argument. sd-bus runs the filter
  * added last first: attach it after the creds prefetch's (creds-prefetch.c),
  * so that such a call is not held while the bus is asked who sent it. The
- * filter lives as long as bus (its slot is the bus's); path and vtable must
- * too. Every connection the interface is served on takes one. */
-int call_size_attach(sd_bus *bus, const char *path, const sd_bus_vtable *vtable);
+ * filter lives as long as bus (its slot is the bus's); path, interface and
+ * vtable must too. Every connection the interface is served on takes one. */
+int call_size_attach(sd_bus *bus, const char *path, const char *interface, const sd_bus_vtable *vtable);

@@ -369,7 +369,7 @@ int manager_serve(Context *c, sd_bus *bus, sd_bus_slot **ret_vtable, sd_bus_slot
                 return r;
         /* After the creds prefetch: it runs first, and a call too large is
          * answered before the bus is asked who sent it. */
-        r = call_size_attach(bus, RESOURCE1_PATH, resource1_vtable);
+        r = call_size_attach(bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, resource1_vtable);
         if (r < 0)
                 return r;
         r = sd_bus_add_object_vtable(bus, ret_vtable, RESOURCE1_PATH, RESOURCE1_INTERFACE, resource1_vtable, c);
