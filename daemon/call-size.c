@@ -236,30 +236,39 @@ static bool method_find(const CallSize *cs, sd_bus_message *m, Method *ret) {
         return false;
 }
 
-static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const CallSize *cs = userdata;
-        const char *path = sd_bus_message_get_path(m), *signature;
+int call_size_check(sd_bus_message *m, const char *path, const char *interface, const sd_bus_vtable *vtable) {
+        const CallSize cs = { path, interface, vtable };
+        const char *p = sd_bus_message_get_path(m), *signature;
         uint8_t type = 0;
         Method method;
-        (void) error;
 
         /* Only what sd-bus would hand to a reader of the arguments: a call
          * on the object of a method it has, with that method's signature.
          * The rest sd-bus answers without reading its arguments. */
-        if (sd_bus_message_get_type(m, &type) < 0 || type != SD_BUS_MESSAGE_METHOD_CALL || !path ||
-            strcmp(path, cs->path) != 0 || !method_find(cs, m, &method))
+        if (sd_bus_message_get_type(m, &type) < 0 || type != SD_BUS_MESSAGE_METHOD_CALL || !p ||
+            strcmp(p, path) != 0 || !method_find(&cs, m, &method))
                 return 0;
         signature = sd_bus_message_get_signature(m, true);
         if (!signature || strcmp(signature, method.signature) != 0)
                 return 0;
 
-        int r = walk_arguments(m, method.signature, method.names);
+        /* From the first argument, whatever was read of it before. */
+        int r = sd_bus_message_rewind(m, true);
+        if (r >= 0)
+                r = walk_arguments(m, method.signature, method.names);
         if (r > 0)
                 return 1;
         /* Within the bounds, or not readable (its handler says why): read
          * again from the start by whoever comes next. */
         (void) sd_bus_message_rewind(m, true);
         return 0;
+}
+
+static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const CallSize *cs = userdata;
+        (void) error;
+
+        return call_size_check(m, cs->path, cs->interface, cs->vtable);
 }
 
 int call_size_attach(sd_bus *bus, const char *path, const char *interface, const sd_bus_vtable *vtable) {

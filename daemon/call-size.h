@@ -19,5 +19,13 @@
  * added last first: attach it after the creds prefetch's (creds-prefetch.c),
  * so that such a call is not held while the bus is asked who sent it. The
  * filter lives as long as bus (its slot is the bus's); path, interface and
- * vtable must too. Every connection the interface is served on takes one. */
+ * vtable must too. Every connection the interface is served on takes one,
+ * but one that takes callers' descriptors: a call answered here is dropped,
+ * and the descriptors it carries closed, whatever they are. */
 int call_size_attach(sd_bus *bus, const char *path, const char *interface, const sd_bus_vtable *vtable);
+
+/* The same check of one message, for a filter of its own that must first
+ * see to something else (the gate: that a call's descriptor is a pidfd,
+ * before anything may drop the message and close it): 1 when the call was
+ * answered, else 0, the message read again from its start. */
+int call_size_check(sd_bus_message *m, const char *path, const char *interface, const sd_bus_vtable *vtable);
