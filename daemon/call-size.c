@@ -45,10 +45,12 @@ typedef struct Method {
 } Method;
 
 /* sd-bus's own, served for every object; Set's value is not read (the
- * interface has no writable property: sd-bus refuses it by its names). */
+ * interface has no writable property: sd-bus refuses it by its names), and
+ * Introspect takes nothing. */
 static const Method properties_get = { "ss", "interface_name\0property_name\0" };
 static const Method properties_get_all = { "s", "interface_name\0" };
 static const Method properties_set = { "ssv", "interface_name\0property_name\0value\0" };
+static const Method introspect = { "", "" };
 
 /* The error a value too large gives, by its argument's name: the one the
  * handler gives for a bad value of that argument. */
@@ -226,6 +228,10 @@ static bool method_find(const CallSize *cs, sd_bus_message *m, Method *ret) {
                        strcmp(member, "Set") == 0 ? properties_set : (Method) {};
                 return ret->signature;
         }
+        if (strcmp(interface, "org.freedesktop.DBus.Introspectable") == 0 && strcmp(member, "Introspect") == 0) {
+                *ret = introspect;
+                return true;
+        }
         if (strcmp(interface, cs->interface) != 0)
                 return false;
         for (const sd_bus_vtable *v = cs->vtable; v->type != _SD_BUS_VTABLE_END; v++)
@@ -236,21 +242,32 @@ static bool method_find(const CallSize *cs, sd_bus_message *m, Method *ret) {
         return false;
 }
 
-int call_size_check(sd_bus_message *m, const char *path, const char *interface, const sd_bus_vtable *vtable) {
-        const CallSize cs = { path, interface, vtable };
-        const char *p = sd_bus_message_get_path(m), *signature;
+/* other_signatures: whether a call whose signature is not its method's is
+ * answered here too (InvalidArgs, in sd-bus's words) or let through (sd-bus
+ * refuses it without reading it, but only where it dispatches the call). */
+static int check(const CallSize *cs, sd_bus_message *m, bool other_signatures) {
+        const char *path = sd_bus_message_get_path(m), *signature;
         uint8_t type = 0;
         Method method;
 
         /* Only what sd-bus would hand to a reader of the arguments: a call
-         * on the object of a method it has, with that method's signature.
-         * The rest sd-bus answers without reading its arguments. */
-        if (sd_bus_message_get_type(m, &type) < 0 || type != SD_BUS_MESSAGE_METHOD_CALL || !p ||
-            strcmp(p, path) != 0 || !method_find(&cs, m, &method))
+         * on the object of a method it has. The rest sd-bus answers without
+         * reading its arguments. */
+        if (sd_bus_message_get_type(m, &type) < 0 || type != SD_BUS_MESSAGE_METHOD_CALL || !path ||
+            strcmp(path, cs->path) != 0 || !method_find(cs, m, &method))
                 return 0;
         signature = sd_bus_message_get_signature(m, true);
-        if (!signature || strcmp(signature, method.signature) != 0)
+        if (!signature)
                 return 0;
+        if (strcmp(signature, method.signature) != 0) {
+                if (!other_signatures)
+                        return 0;
+                (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS,
+                                                  "Invalid arguments '%s' to call %s.%s(), expecting '%s'.",
+                                                  signature, sd_bus_message_get_interface(m),
+                                                  sd_bus_message_get_member(m), method.signature);
+                return 1;
+        }
 
         /* From the first argument, whatever was read of it before. */
         int r = sd_bus_message_rewind(m, true);
@@ -264,11 +281,14 @@ int call_size_check(sd_bus_message *m, const char *path, const char *interface, 
         return 0;
 }
 
-static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const CallSize *cs = userdata;
-        (void) error;
+int call_size_check(sd_bus_message *m, const char *path, const char *interface, const sd_bus_vtable *vtable) {
+        const CallSize cs = { path, interface, vtable };
+        return check(&cs, m, true);
+}
 
-        return call_size_check(m, cs->path, cs->interface, cs->vtable);
+static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        (void) error;
+        return check(userdata, m, false);
 }
 
 int call_size_attach(sd_bus *bus, const char *path, const char *interface, const sd_bus_vtable *vtable) {

@@ -24,8 +24,11 @@
  * and the descriptors it carries closed, whatever they are. */
 int call_size_attach(sd_bus *bus, const char *path, const char *interface, const sd_bus_vtable *vtable);
 
-/* The same check of one message, for a filter of its own that must first
- * see to something else (the gate: that a call's descriptor is a pidfd,
- * before anything may drop the message and close it): 1 when the call was
- * answered, else 0, the message read again from its start. */
+/* The same check of one message, for a filter that passes calls on rather
+ * than have sd-bus dispatch them (the gate), and must first see to
+ * something else (that a call's descriptor is a pidfd, before anything may
+ * drop the message and close it). It also answers a call whose signature is
+ * not its method's, which sd-bus's dispatch would refuse unread: passed on,
+ * it would be copied whole. 1 when the call was answered, else 0, the
+ * message read again from its start. */
 int call_size_check(sd_bus_message *m, const char *path, const char *interface, const sd_bus_vtable *vtable);
