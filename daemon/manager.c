@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "call-size.h"
 #include "change.h"
 #include "context.h"
 #include "creds-prefetch.h"
@@ -364,6 +365,11 @@ static const sd_bus_vtable resource1_vtable[] = {
 int manager_serve(Context *c, sd_bus *bus, sd_bus_slot **ret_vtable, sd_bus_slot **ret_filter) {
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *filter = NULL;
         int r = creds_prefetch_attach(c, bus, &filter);
+        if (r < 0)
+                return r;
+        /* After the creds prefetch: it runs first, and a call too large is
+         * answered before the bus is asked who sent it. */
+        r = call_size_attach(bus, RESOURCE1_PATH, RESOURCE1_INTERFACE, resource1_vtable);
         if (r < 0)
                 return r;
         r = sd_bus_add_object_vtable(bus, ret_vtable, RESOURCE1_PATH, RESOURCE1_INTERFACE, resource1_vtable, c);
