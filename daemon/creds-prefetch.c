@@ -9,11 +9,18 @@
  * filter, ahead of the handlers, holds back the calls of a connection the
  * credentials cache does not know, asks the bus asynchronously, and puts
  * the calls back in the read queue (sd_bus_enqueue_for_read) once the answer
- * is in the cache: the handlers find their caller there. */
+ * is in the cache: the handlers find their caller there.
+ *
+ * A call that names the caller's own process (pid 0) or a pid number (whose
+ * namespace is the caller's process's) also waits until that process is
+ * pinned (caller-pin.h), which may take a worker's read; later calls of the
+ * connection wait behind it, so that its calls are still dispatched in the
+ * order they came. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "caller-pin.h"
 #include "context.h"
 #include "creds-prefetch.h"
 #include "errors.h"
@@ -23,13 +30,19 @@
 /* Bounds on what waits: a connection's calls, and connections. */
 #define WAIT_CALLS_MAX 32u
 #define WAITS_MAX 256u
+/* How long calls wait for the caller's process to be pinned: its start time
+ * is read within a few seconds even while it execve()s with many locks. */
+#define PIN_DEADLINE_USEC (10ULL * 1000 * 1000)
 
 typedef struct CredsWait CredsWait;
 struct CredsWait {
         Context *context;
         CredsWait *prev, *next;
         char *sender;
-        sd_bus_slot *slot;
+        sd_bus_slot *slot;            /* GetConnectionCredentials, while asked */
+        bool needs_pin;               /* a call held names the caller's process or a pid number */
+        bool pinning;                 /* a worker reads that process's start time */
+        sd_event_source *deadline;    /* of pinning */
         sd_bus_message *calls[WAIT_CALLS_MAX];
         unsigned n_calls;
 };
@@ -46,6 +59,7 @@ static CredsWait *wait_free(CredsWait *w) {
                 w->next->prev = w->prev;
         c->n_creds_waits--;
         sd_bus_slot_unref(w->slot);
+        sd_event_source_disable_unref(w->deadline);
         for (unsigned i = 0; i < w->n_calls; i++)
                 sd_bus_message_unref(w->calls[i]);
         free(w->sender);
@@ -53,14 +67,17 @@ static CredsWait *wait_free(CredsWait *w) {
         return NULL;
 }
 
-/* UnixUserID, ProcessID and UnixGroupIDs (ret_groups NULL and -1 when the
- * bus did not send them) of GetConnectionCredentials' a{sv}. */
+static CredsWait *wait_find(Context *c, const char *sender);
+
+/* UnixUserID, ProcessID, UnixGroupIDs (ret_groups NULL and -1 when the
+ * bus did not send them) and ProcessFD (borrowed from the reply; -1 when the
+ * bus did not send it) of GetConnectionCredentials' a{sv}. */
 static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid_t **ret_groups,
-                       int *ret_n_groups) {
+                       int *ret_n_groups, int *ret_processfd) {
         _cleanup_free_ gid_t *groups = NULL;
         bool have_uid = false, have_pid = false;
         uint32_t uid = 0, pid = 0;
-        int n_groups = -1;
+        int n_groups = -1, processfd = -1;
         const char *key;
         int r;
 
@@ -73,6 +90,11 @@ static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gi
                 } else if (r >= 0 && strcmp(key, "ProcessID") == 0) {
                         r = sd_bus_message_read(reply, "v", "u", &pid);
                         have_pid = r >= 0;
+                } else if (r >= 0 && strcmp(key, "ProcessFD") == 0) {
+                        /* The bus's pidfd of the process that connected
+                         * (newer buses, to a connection that negotiated
+                         * descriptor passing). */
+                        r = sd_bus_message_read(reply, "v", "h", &processfd);
                 } else if (r >= 0 && strcmp(key, "UnixGroupIDs") == 0 && !groups) {
                         const void *gids;
                         size_t size = 0;
@@ -102,7 +124,49 @@ static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gi
         *ret_pid = (pid_t) pid;
         *ret_n_groups = groups ? n_groups : -1;
         *ret_groups = TAKE_PTR(groups);
+        *ret_processfd = processfd;
         return 0;
+}
+
+/* The calls back to the read queue (their caller is settled now, or asked
+ * again if others pushed it out of the cache meanwhile), or, with r < 0,
+ * answered with why the bus's word is missing. Frees w. */
+static void wait_release(CredsWait *w, int r, const char *why) {
+        for (unsigned i = 0; i < w->n_calls; i++) {
+                int q = r >= 0 ? sd_bus_enqueue_for_read(w->context->bus, w->calls[i]) : r;
+                if (q < 0)
+                        (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_FAILED,
+                                                          "the bus did not tell who the caller is: %s",
+                                                          why ?: strerror(-q));
+        }
+        wait_free(w);
+}
+
+static int on_pin_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        CredsWait *w = userdata;
+        (void) s, (void) usec;
+
+        for (unsigned i = 0; i < w->n_calls; i++)
+                (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_FAILED,
+                                                  "the process that opened the caller's connection could not be "
+                                                  "read within %llu s (it keeps its /proc files busy)",
+                                                  PIN_DEADLINE_USEC / 1000000);
+        wait_free(w);
+        return 0;
+}
+
+/* Pins e's process for w's calls: 0 settled, 1 pinning (w waits, with a
+ * deadline), negative errno. */
+static int wait_pin(CredsWait *w, CredsEntry *e, int processfd) {
+        int r = caller_pin_start(w->context, e, processfd);
+        if (r <= 0)
+                return r;
+        w->pinning = true;
+        /* Without a deadline the calls still get their answer when the read
+         * is done. */
+        (void) sd_event_add_time_relative(w->context->event, &w->deadline, CLOCK_MONOTONIC, PIN_DEADLINE_USEC,
+                                          0, on_pin_deadline, w);
+        return 1;
 }
 
 static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -112,28 +176,41 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         uid_t uid = UID_INVALID;
         pid_t pid = 0;
         gid_t *groups = NULL;
-        int n_groups = -1;
+        int n_groups = -1, processfd = -1;
         (void) ret_error;
 
         w->slot = sd_bus_slot_unref(w->slot);
-        int r = e ? -sd_bus_error_get_errno(e) : parse_creds(reply, &uid, &pid, &groups, &n_groups);
+        int r = e ? -sd_bus_error_get_errno(e) : parse_creds(reply, &uid, &pid, &groups, &n_groups, &processfd);
         if (r >= 0) {
                 CredsEntry scratch = {};
-                if (creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch) == &scratch)
+                CredsEntry *entry = creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch);
+                if (entry == &scratch)
                         creds_entry_clear(&scratch);
+                else if (w->needs_pin) {
+                        /* ProcessFD is the reply's: looked at now. */
+                        r = wait_pin(w, entry, processfd);
+                        if (r > 0)
+                                return 0;
+                        if (r < 0) {
+                                for (unsigned i = 0; i < w->n_calls; i++)
+                                        (void) sd_bus_reply_method_errorf(
+                                                w->calls[i], r == -EAGAIN ? RESOURCE1_ERROR_LIMITS_EXCEEDED :
+                                                RESOURCE1_ERROR_FAILED,
+                                                "the process that opened the caller's connection could not be "
+                                                "looked at: %s; try again", strerror(-r));
+                                wait_free(w);
+                                return 0;
+                        }
+                }
         }
-        for (unsigned i = 0; i < w->n_calls; i++) {
-                /* Dispatched again from the read queue: its caller is cached
-                 * now (or, if many others pushed it out meanwhile, asked
-                 * again). */
-                int q = r >= 0 ? sd_bus_enqueue_for_read(c->bus, w->calls[i]) : r;
-                if (q < 0)
-                        (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_FAILED,
-                                                          "the bus did not tell who the caller is: %s",
-                                                          e ? e->message : strerror(-q));
-        }
-        wait_free(w);
+        wait_release(w, r, e ? e->message : NULL);
         return 0;
+}
+
+void creds_prefetch_pinned(Context *c, const char *sender) {
+        CredsWait *w = wait_find(c, sender);
+        if (w && w->pinning)
+                wait_release(w, 0, NULL);
 }
 
 static CredsWait *wait_find(Context *c, const char *sender) {
@@ -143,10 +220,23 @@ static CredsWait *wait_find(Context *c, const char *sender) {
         return NULL;
 }
 
+/* Whether the call names the caller's process (pid 0) or may name a pid
+ * number: the methods without a pidfd. */
+static bool needs_pin(sd_bus_message *m) {
+        static const char *const members[] = { "GetRlimit", "SetRlimit", "Prlimit", "ListRlimits", "GetRusage",
+                                               "SetRlimits" };
+        const char *member = sd_bus_message_get_member(m);
+        for (size_t i = 0; member && i < ELEMENTSOF(members); i++)
+                if (strcmp(member, members[i]) == 0)
+                        return true;
+        return false;
+}
+
 /* Returns 1 when the call waits (or was answered), 0 to let it through. */
 static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
         uint8_t type = 0;
+        int r;
         (void) error;
 
         if (sd_bus_message_get_type(m, &type) < 0 || type != SD_BUS_MESSAGE_METHOD_CALL)
@@ -155,11 +245,14 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
          * Properties), and PageSize does not. */
         const char *interface = sd_bus_message_get_interface(m), *sender = sd_bus_message_get_sender(m);
         if (!interface || strcmp(interface, RESOURCE1_INTERFACE) != 0 || !sender ||
-            sd_bus_message_is_method_call(m, RESOURCE1_INTERFACE, "PageSize") ||
-            creds_cache_find(&c->creds, sender))
+            sd_bus_message_is_method_call(m, RESOURCE1_INTERFACE, "PageSize"))
+                return 0;
+        bool pin = needs_pin(m);
+        CredsEntry *e = creds_cache_find(&c->creds, sender);
+        CredsWait *w = wait_find(c, sender);
+        if (!w && e && (!pin || e->pin != PIN_UNKNOWN))
                 return 0;
 
-        CredsWait *w = wait_find(c, sender);
         if (w && w->n_calls >= WAIT_CALLS_MAX)
                 goto busy;
         if (!w) {
@@ -170,20 +263,30 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         goto busy;
                 w->context = c;
                 w->sender = strdup(sender);
+                w->needs_pin = pin;
                 w->next = c->creds_waits;
                 if (c->creds_waits)
                         c->creds_waits->prev = w;
                 c->creds_waits = w;
                 c->n_creds_waits++;
-                int r = w->sender ? sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus",
-                                                             "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                                             "GetConnectionCredentials", on_creds, w, "s",
-                                                             sender) : -ENOMEM;
+                if (!w->sender)
+                        r = -ENOMEM;
+                else if (e)
+                        r = wait_pin(w, e, -1);
+                else
+                        r = sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus",
+                                                     "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                                     "GetConnectionCredentials", on_creds, w, "s", sender);
+                if (r == 0 && e) {
+                        wait_free(w);   /* settled at once */
+                        return 0;
+                }
                 if (r < 0) {
                         wait_free(w);
                         goto busy;
                 }
         }
+        w->needs_pin = w->needs_pin || pin;
         w->calls[w->n_calls++] = sd_bus_message_ref(m);
         return 1;
 

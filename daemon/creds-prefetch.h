@@ -7,4 +7,6 @@
  * bus said who it is (asked asynchronously), and answers what still waits
  * when the daemon stops. */
 int creds_prefetch_attach(Context *c);
+/* The caller-pin read for sender is done: its calls are dispatched again. */
+void creds_prefetch_pinned(Context *c, const char *sender);
 void creds_prefetch_done(Context *c);

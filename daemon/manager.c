@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "caller-pin.h"
 #include "change.h"
 #include "context.h"
 #include "creds-prefetch.h"
@@ -359,6 +360,9 @@ int manager_attach(Context *c) {
         int r = changes_attach(c);
         if (r < 0)
                 return r;
+        r = caller_pin_attach(c);
+        if (r < 0)
+                return r;
         r = creds_prefetch_attach(c);
         if (r < 0)
                 return r;
@@ -375,6 +379,7 @@ int manager_attach(Context *c) {
 
 void manager_done(Context *c) {
         creds_prefetch_done(c);
+        caller_pin_done(c);
         changes_abort(c, "the service is exiting");
         c->usage_pool = work_pool_free(c->usage_pool);
 }
