@@ -165,6 +165,13 @@ def drive():
         if w[0] != 'CONN':
             continue
         kind, n = w[1], int(w[3])
+        # An attacker needs seconds to bring the counter round to n; here
+        # root rewinds it, which only a process privileged over the pid
+        # namespace can (ns_last_pid, clone3's set_tid): the daemon tells a
+        # process that started in the very clock tick its connection
+        # appeared in by that counter, so the victim starts a tick later,
+        # as any attacker's would.
+        time.sleep(0.03)
         v = spawn_at(n) if n > 1 else None
         victims.append((kind, n, v, nofile(n) if v else '-'))
         time.sleep(0.05)
