@@ -69,11 +69,8 @@ static CredsWait *wait_free(CredsWait *w) {
 
 static CredsWait *wait_find(Context *c, const char *sender);
 
-/* UnixUserID, ProcessID, UnixGroupIDs (ret_groups NULL and -1 when the
- * bus did not send them) and ProcessFD (borrowed from the reply; -1 when the
- * bus did not send it) of GetConnectionCredentials' a{sv}. */
-static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid_t **ret_groups,
-                       int *ret_n_groups, int *ret_processfd) {
+int creds_parse_reply(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid_t **ret_groups,
+                      int *ret_n_groups, int *ret_processfd) {
         _cleanup_free_ gid_t *groups = NULL;
         bool have_uid = false, have_pid = false;
         uint32_t uid = 0, pid = 0;
@@ -180,7 +177,8 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         (void) ret_error;
 
         w->slot = sd_bus_slot_unref(w->slot);
-        int r = e ? -sd_bus_error_get_errno(e) : parse_creds(reply, &uid, &pid, &groups, &n_groups, &processfd);
+        int r = e ? -sd_bus_error_get_errno(e) :
+                creds_parse_reply(reply, &uid, &pid, &groups, &n_groups, &processfd);
         if (r >= 0) {
                 CredsEntry scratch = {};
                 CredsEntry *entry = creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch);
