@@ -211,8 +211,19 @@ class Client:
                 exc = op.error(reply)
                 if attempt == 0 and op.idempotent and exc.dbus_name in _common.RETRY_ERRORS:
                     continue
+                if attempt == 0 and op.caller_unknown(exc.dbus_name):
+                    self._retire(conn)
+                    continue
                 raise exc
             return op.convert(reply.body)
+
+    def _retire(self, conn):
+        """The next call opens a new connection: the service could not vouch
+        for this one's process (it is older than the service). Threads still
+        waiting on it keep it until they are answered."""
+        with self._lock:
+            if self._conn is conn:
+                self._conn = None
 
     # -- resource's functions
     def getrlimit(self, resource, /):

@@ -35,6 +35,11 @@ RUSAGE_FIELDS = ('ru_utime', 'ru_stime', 'ru_maxrss', 'ru_ixrss', 'ru_idrss', 'r
 #: the service (or the bus connection) went away.
 IDEMPOTENT = frozenset({'GetRlimit', 'ListRlimits', 'ListRlimitsPidfd', 'GetRusage',
                         'GetRusagePidfd', 'PageSize', 'Get', 'GetAll', 'Ping'})
+#: The service's answer to a call naming the caller's own process (pid 0)
+#: when it cannot vouch for the process that opened the connection: one
+#: opened before the service started (after its idle exit, say). Nothing was
+#: done, and the call is sent once more on a new connection.
+CALLER_UNKNOWN = 'org.example.Resource1.Error.NoSuchProcess'
 #: Bus errors after which an idempotent read is sent once more.
 RETRY_ERRORS = frozenset({'org.freedesktop.DBus.Error.ServiceUnknown',
                           'org.freedesktop.DBus.Error.NameHasNoOwner',
@@ -336,13 +341,14 @@ def pidfd_open(pid):
 class Op:
     """One call of the service: how to build it, what its reply means, and
     which CPython texts its errors take (``texts``: error name -> (class,
-    text)). ``pidfd_of`` names a pid whose pidfd is the body's first value."""
+    text)). ``pidfd_of`` names a pid whose pidfd is the body's first value;
+    ``own``: the call names the caller's own process as pid 0."""
 
     __slots__ = ('method', 'signature', 'body', 'convert', 'texts', 'idempotent',
-                 'pidfd_of', 'address')
+                 'pidfd_of', 'address', 'own')
 
     def __init__(self, method, signature=None, body=(), convert=None, texts=None,
-                 pidfd_of=None, address=None):
+                 pidfd_of=None, address=None, own=False):
         self.method = method
         self.signature = signature
         self.body = tuple(body)
@@ -351,6 +357,12 @@ class Op:
         self.idempotent = method in IDEMPOTENT
         self.pidfd_of = pidfd_of
         self.address = address
+        self.own = own
+
+    def caller_unknown(self, name):
+        """Whether error ``name`` says the service could not vouch for the
+        connection's process: then a new connection is answered."""
+        return self.own and name == CALLER_UNKNOWN
 
     def build(self, interactive):
         """The message, and the descriptors to close once it is sent."""
@@ -395,7 +407,7 @@ def _limits(body):
 
 def op_getrlimit(resource):
     name = check_resource(resource)
-    return Op('GetRlimit', 's', (name,), _limits, _INVALID_RESOURCE)
+    return Op('GetRlimit', 's', (name,), _limits, _INVALID_RESOURCE, own=True)
 
 
 def op_setrlimit(resource, limits):
@@ -406,7 +418,7 @@ def op_setrlimit(resource, limits):
     texts[ERROR_PREFIX + 'PermissionDenied'] = (RaiseRefused, _NOT_ALLOWED)
     texts[ERROR_PREFIX + 'ServiceLacksCapability'] = (_RaiseImpossible, _NOT_ALLOWED)
     texts['org.freedesktop.DBus.Error.InteractiveAuthorizationRequired'] = (RaiseRefused, _NOT_ALLOWED)
-    return Op('SetRlimit', 'stt', (name, soft, hard), lambda b: None, texts)
+    return Op('SetRlimit', 'stt', (name, soft, hard), lambda b: None, texts, own=True)
 
 
 def _no_such_process():
@@ -423,7 +435,7 @@ def op_prlimit(pid, resource, limits=None, has_limits=False):
     texts = dict(_INVALID_RESOURCE)
     texts[ERROR_PREFIX + 'InvalidLimits'] = (InvalidLimits, _EXCEEDS)
     if own_pid(pid):
-        return Op('Prlimit', 'usbtt', (0, name, has_limits, soft, hard), _limits, texts)
+        return Op('Prlimit', 'usbtt', (0, name, has_limits, soft, hard), _limits, texts, own=True)
     if pid < 0:
         raise _no_such_process()
     return Op('PrlimitPidfd', 'hsbtt', (name, has_limits, soft, hard), _limits, texts, pidfd_of=pid)
@@ -440,7 +452,7 @@ def op_getrusage(who, pid=0):
             tid = threading.get_native_id()
             if tid != _os.getpid():
                 return Op('GetRusage', 'us', (tid, w), conv, texts)
-        return Op('GetRusage', 'us', (0, w), conv, texts)
+        return Op('GetRusage', 'us', (0, w), conv, texts, own=True)
     if pid < 0:
         raise _no_such_process()
     return Op('GetRusagePidfd', 'hs', (w,), conv, texts, pidfd_of=pid)
@@ -454,7 +466,7 @@ def op_listing(pid=0):
     pid = check_pid(pid)
     conv = lambda b: listing_from_bus(b[0])
     if own_pid(pid):
-        return Op('ListRlimits', 'u', (0,), conv)
+        return Op('ListRlimits', 'u', (0,), conv, own=True)
     if pid < 0:
         raise _no_such_process()
     return Op('ListRlimitsPidfd', 'h', (), conv, pidfd_of=pid)
@@ -465,7 +477,7 @@ def op_setrlimits(pid, limits):
     body = setrlimits_body(limits)
     conv = lambda b: listing_from_bus(b[0])
     if own_pid(pid):
-        return Op('SetRlimits', 'ua(stt)', (0, body), conv)
+        return Op('SetRlimits', 'ua(stt)', (0, body), conv, own=True)
     if pid < 0:
         raise _no_such_process()
     return Op('SetRlimitsPidfd', 'ha(stt)', (body,), conv, pidfd_of=pid)

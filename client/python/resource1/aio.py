@@ -76,6 +76,7 @@ class Connection:
         self._futures = {}
         self._queues = []
         self._send_lock = asyncio.Lock()
+        self._retired = False
         self.broken = None
         loop.add_reader(sock.fileno(), self._on_readable)
 
@@ -182,12 +183,24 @@ class Connection:
                                          'no reply within %g s' % timeout) from None
         finally:
             self._futures.pop(serial, None)
+            self._close_if_retired()
 
     def add_queue(self, matches, queue):
         self._queues.append((matches, queue))
 
     def remove_queue(self, queue):
         self._queues = [(m, q) for m, q in self._queues if q is not queue]
+        self._close_if_retired()
+
+    def retire(self):
+        """No new calls: closed once those in flight are answered and its
+        subscriptions ended."""
+        self._retired = True
+        self._close_if_retired()
+
+    def _close_if_retired(self):
+        if self._retired and not self._futures and not self._queues:
+            self.close()
 
     def close(self):
         if self.broken is None:
@@ -294,6 +307,13 @@ class Client:
             if reply.header.message_type == MessageType.error:
                 exc = op.error(reply)
                 if attempt == 0 and op.idempotent and exc.dbus_name in _common.RETRY_ERRORS:
+                    continue
+                if attempt == 0 and op.caller_unknown(exc.dbus_name):
+                    # A new connection: the service could not vouch for this
+                    # one's process (it is older than the service).
+                    if self._conn is conn:
+                        self._conn = None
+                    conn.retire()
                     continue
                 raise exc
             return op.convert(reply.body)
