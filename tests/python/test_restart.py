@@ -64,6 +64,7 @@ class Restart(unittest.TestCase):
             resource1.setrlimit(R, new)
             self.assertEqual(resource.getrlimit(R), new)
             self.assertIsNot(resource1._default._conn, conn)
+            self.assertEqual(conn.sock.fileno(), -1)   # the old one closed once answered
             resource.setrlimit(R, old)
         finally:
             stop_daemon(d)
@@ -123,6 +124,9 @@ class FakeConnection:
     def close(self):
         pass
 
+    def retire(self):
+        self.retired = True
+
 
 class CallerUnknownConnection(FakeConnection):
     """Answers NoSuchProcess, as the service does for pid 0 on a connection
@@ -157,6 +161,7 @@ class Retry(unittest.TestCase):
             c._connection = lambda c=c, new=new: c._conn or setattr(c, '_conn', new) or new
             self.assertEqual(call(c), want)
             self.assertEqual((old.sent, new.sent), ([name], [name]))
+            self.assertTrue(old.retired)
         # A process named by pidfd: its NoSuchProcess is the answer.
         c = resource1.Client()
         c._conn = CallerUnknownConnection()

@@ -219,11 +219,13 @@ class Client:
 
     def _retire(self, conn):
         """The next call opens a new connection: the service could not vouch
-        for this one's process (it is older than the service). Threads still
-        waiting on it keep it until they are answered."""
+        for this one's process (it is older than the service). It is closed
+        once the calls other threads wait for on it are answered."""
         with self._lock:
             if self._conn is conn:
                 self._conn = None
+        if conn.pid == _os.getpid():
+            conn.retire()
 
     # -- resource's functions
     def getrlimit(self, resource, /):

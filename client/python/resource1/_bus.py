@@ -40,6 +40,7 @@ class Connection:
         self._send_lock = threading.Lock()
         self._replies = {}
         self._reading = False
+        self._retired = False
         self.broken = None
         self._queues = []
         self.unique_name = self.call(message_bus.Hello(), 10.0).body[0]
@@ -153,6 +154,7 @@ class Connection:
         finally:
             with self._cond:
                 self._replies.pop(serial, None)
+            self._close_if_retired()
 
     def add_queue(self, q):
         with self._cond:
@@ -162,6 +164,19 @@ class Connection:
         with self._cond:
             if q in self._queues:
                 self._queues.remove(q)
+        self._close_if_retired()
+
+    def retire(self):
+        """No new calls: closed once the calls other threads wait for are
+        answered and its subscriptions ended."""
+        self._retired = True
+        self._close_if_retired()
+
+    def _close_if_retired(self):
+        with self._cond:
+            idle = self._retired and not self._replies and not self._queues
+        if idle:
+            self.close()
 
     def close(self):
         self._break(ConnectionAbortedError('closed'))
