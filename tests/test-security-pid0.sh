@@ -12,7 +12,9 @@
 #   1  a connection opened before the daemon started: pid 0 is NoSuchProcess
 #      saying the connection is older than what the service saw appear, and
 #      a pid number OtherPidNamespace; a new connection of the same live
-#      process is answered
+#      process is answered, and libresource1's handle whose connection is
+#      older than the daemon gets its pid-0 call answered (sent once more on a
+#      new connection)
 #   2  ordinary clients' pid-0 calls (busctl: GetRlimit, SetRlimit; rcall:
 #      Prlimit, ListRlimits, GetRusage, SetRlimits, all pid 0) as nobody
 #   3  a sandboxed app's own live connection: every pid-0 call answered,
@@ -25,9 +27,10 @@
 #   5  the same after one pid-0 call while the child lived (answered then)
 #   6  no audit line names either host process
 #
-# Needs RESOURCE1D, RCALL, PYTHON3 and the fixture's environment (with-bus.sh --no-daemon).
+# Needs RESOURCE1D, RCALL, PYTHON3, LIBRESOURCE1 (the built library) and the
+# fixture's environment (with-bus.sh --no-daemon).
 set -u
-: "${RESOURCE1D:?}" "${RCALL:?}" "${PYTHON3:?}" "${RESOURCE1_FIXTURE:?}"
+: "${RESOURCE1D:?}" "${RCALL:?}" "${PYTHON3:?}" "${LIBRESOURCE1:?}" "${RESOURCE1_FIXTURE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 H=$here/helpers/pid0-sandbox.py
@@ -37,7 +40,7 @@ work=$(mktemp -d "$RESOURCE1_FIXTURE/security-pid0.XXXXXX")
 chmod 755 "$work"
 log=$work/daemon.log
 trap kill_started EXIT
-export PYTHON3
+export PYTHON3 LIBRESOURCE1
 # result FILE KIND METHOD: "OK ..." or "ERR name message" of that call.
 result() { awk -v k="$2" -v m="$3" '$1 == "RESULT" && $2 == k && $3 == m { $1 = $2 = $3 = ""; sub(/^ +/, ""); print; exit }' "$1"; }
 # all_err FILE KIND ERROR TEXT METHOD...: each answered ERROR with TEXT in its message.
@@ -64,12 +67,13 @@ started+=($!)
 wait_for 10 'busctl --system status org.example.Resource1 >/dev/null 2>&1'
 echo GO >&3
 exec 3>&-
-wait_for 10 'grep -q "^RESULT early-new" "$work/early.out"'
+wait_for 10 'grep -q "^RESULT early-lib" "$work/early.out"'
 note "$work/early.out"
-check "a connection opened before the daemon started: pid 0 NoSuchProcess (older than what it saw appear), a number OtherPidNamespace; a new connection of that process is answered" \
+check "a connection opened before the daemon started: pid 0 NoSuchProcess (older than what it saw appear), a number OtherPidNamespace; a new connection of that process is answered, and so is libresource1's pid 0 on a handle as old ($(result "$work/early.out" early-lib resource1_getrlimit | cut -c1-60))" \
       'all_err "$work/early.out" early org.example.Resource1.Error.NoSuchProcess "older than what the service saw appear" GetRlimit &&
        all_err "$work/early.out" early org.example.Resource1.Error.OtherPidNamespace "cannot vouch for" "ListRlimits(N)" &&
-       [[ $(result "$work/early.out" early-new GetRlimit) == "OK "* ]]'
+       [[ $(result "$work/early.out" early-new GetRlimit) == "OK "* ]] &&
+       [[ $(result "$work/early.out" early-lib resource1_getrlimit) == "OK "* ]]'
 
 # ---- 2: ordinary clients ----
 ok2=yes

@@ -146,6 +146,11 @@ int local_failure(Resource1 *h, int r, const char *what);
 int connect_or_fail(Resource1 *h);
 uint64_t call_timeout(const Resource1 *h);
 bool worth_retry(sd_bus *bus, int r, const sd_bus_error *e, bool timed_out);
+/* The service's NoSuchProcess for a call naming the caller as pid 0: it
+ * cannot vouch for the process that opened this connection (one older than
+ * the service, after its idle exit, say). Nothing was done; a new connection
+ * is answered. */
+bool caller_unknown(const Request *q, const sd_bus_error *e);
 
 /* ---- resource1-request.c: a call's arguments, its target, its request ---- */
 

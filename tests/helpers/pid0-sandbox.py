@@ -27,9 +27,12 @@
 #   live           (inside the sandbox) its own connection: the pid-0 calls
 #                  (reads, and CORE lowered to 0:0 in three ways) and one by
 #                  number; then "CORE <soft> <hard>" as this process has it.
-#   early          (on the host) opens a connection, prints "READY", waits for
-#                  "GO" (the daemon started meanwhile), calls GetRlimit and
-#                  ListRlimits(its own pid) on it, then GetRlimit on a new one.
+#   early          (on the host) opens a connection, and a libresource1 handle
+#                  ($LIBRESOURCE1, through ctypes) makes a call, which no
+#                  service answers; prints "READY", waits for "GO" (the daemon
+#                  started meanwhile), calls GetRlimit and ListRlimits(its own
+#                  pid) on that connection, GetRlimit on a new one, and
+#                  resource1_getrlimit on the handle.
 # Each call prints "RESULT <kind> <method> OK <values>" or
 # "RESULT <kind> <method> ERR <error name> <message>".
 import os, socket, subprocess, sys, time
@@ -201,13 +204,30 @@ def live():
 
 
 def early():
+    import ctypes, resource
     bus = Bus()
+    # A libresource1 handle ($LIBRESOURCE1) whose connection is older than
+    # the daemon too: its first call is made now, while no service runs.
+    lib = ctypes.CDLL(os.environ['LIBRESOURCE1'])
+    lib.resource1_last_error_name.restype = lib.resource1_last_error_message.restype = ctypes.c_char_p
+    h = ctypes.c_void_p()
+    assert lib.resource1_new(ctypes.byref(h)) == 0
+    page = ctypes.c_uint64()
+    say('LIB before the service: resource1_getpagesize', lib.resource1_getpagesize(h, ctypes.byref(page)))
     say('READY', bus.name, os.getpid())
     if sys.stdin.readline().strip() != 'GO':
         return
     result('early', 'GetRlimit', *rcall(bus, 'GetRlimit', 's', ('NOFILE',)))
     result('early', 'ListRlimits(N)', *rcall(bus, 'ListRlimits', 'u', (os.getpid(),)))
     result('early-new', 'GetRlimit', *rcall(Bus(), 'GetRlimit', 's', ('NOFILE',)))
+    lim = (ctypes.c_uint64 * 2)()
+    r = lib.resource1_getrlimit(h, resource.RLIMIT_NOFILE, lim)
+    if r == 0:
+        say('RESULT', 'early-lib', 'resource1_getrlimit', 'OK', lim[0], lim[1])
+    else:
+        say('RESULT', 'early-lib', 'resource1_getrlimit', 'ERR', r, lib.resource1_last_error_name(h).decode(),
+            lib.resource1_last_error_message(h).decode())
+    lib.resource1_free(h)
 
 
 {'drive': drive, 'app': app, 'live': live, 'early': early}[sys.argv[1]]()
