@@ -40,6 +40,7 @@ work=$(mktemp -d "$RESOURCE1_FIXTURE/security-pid0.XXXXXX")
 chmod 755 "$work"
 log=$work/daemon.log
 trap kill_started EXIT
+trap "" PIPE
 export PYTHON3 LIBRESOURCE1
 # result FILE KIND METHOD: "OK ..." or "ERR name message" of that call.
 result() { awk -v k="$2" -v m="$3" '$1 == "RESULT" && $2 == k && $3 == m { $1 = $2 = $3 = ""; sub(/^ +/, ""); print; exit }' "$1"; }
@@ -58,14 +59,15 @@ echo "1..6"
 
 # ---- 1: a connection older than the daemon ----
 mkfifo "$work/go"
-setpriv $NOBODY "$PYTHON3" "$H" early < "$work/go" > "$work/early.out" 2>&1 &
+# (A sanitizer build's library needs its runtimes loaded first: LIBRESOURCE1_PRELOAD.)
+LD_PRELOAD=${LIBRESOURCE1_PRELOAD:-} setpriv $NOBODY "$PYTHON3" "$H" early < "$work/go" > "$work/early.out" 2>&1 &
 started+=($!)
 exec 3> "$work/go"
 wait_for 5 'grep -q "^READY" "$work/early.out"'
 "$RESOURCE1D" 2>> "$log" &
 started+=($!)
 wait_for 10 'busctl --system status org.example.Resource1 >/dev/null 2>&1'
-echo GO >&3
+echo GO >&3 || true
 exec 3>&-
 wait_for 10 'grep -q "^RESULT early-lib" "$work/early.out"'
 note "$work/early.out"
