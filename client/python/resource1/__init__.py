@@ -37,7 +37,10 @@ pkttyagent is started to ask) and ``timeout``. ``resource1.aio`` has the same as
 The module's functions share one connection per process, opened on first use,
 reopened in a forked child and after the bus connection was lost; threads may
 share it. A read that fails because the service restarted is sent once more;
-a change never is.
+a change never is. A call naming the caller (pid 0) that the service refuses
+with NoSuchProcess because it cannot vouch for the process that opened the
+connection (one older than the service, as after its idle exit: it did
+nothing) is sent once more on a new connection, a change too.
 """
 
 import os as _os
