@@ -88,16 +88,14 @@ static AppearRun *run_at(const AppearLog *log, unsigned i) {
 }
 
 void appear_log_add(AppearLog *log, uint64_t major, uint64_t minor, uint64_t usec, int64_t last_pid) {
-        if (!log->runs)
+        if (!log->runs || major > UINT32_MAX)
                 return;
         if (log->n > 0) {
                 AppearRun *r = run_at(log, log->n - 1);
                 if (major < r->major || (major == r->major && minor <= r->last))
                         return;
-                if (major == r->major && minor == r->last + 1 && usec - r->first_usec < APPEAR_RUN_USEC) {
+                if (major == r->major && minor == r->last + 1 && usec - r->usec < APPEAR_RUN_USEC) {
                         r->last = minor;
-                        r->last_usec = usec;
-                        r->last_pid = last_pid;
                         return;
                 }
         }
@@ -106,8 +104,8 @@ void appear_log_add(AppearLog *log, uint64_t major, uint64_t minor, uint64_t use
                 log->n--;
         }
         *run_at(log, log->n++) = (AppearRun) {
-                .major = major, .first = minor, .last = minor,
-                .first_usec = usec, .last_usec = usec, .last_pid = last_pid,
+                .major = (uint32_t) major, .first = minor, .last = minor, .usec = usec,
+                .last_pid = last_pid < 0 || last_pid > INT32_MAX ? -1 : (int32_t) last_pid,
         };
 }
 
@@ -132,7 +130,7 @@ int appear_log_find(const AppearLog *log, const char *name, AppearBound *ret) {
         const AppearRun *r = run_at(log, lo - 1);
         if (r->major != major || minor > r->last)
                 return -ENOENT;
-        *ret = (AppearBound) { .usec = r->last_usec, .last_pid = r->last_pid };
+        *ret = (AppearBound) { .usec = r->usec, .last_pid = r->last_pid };
         return 0;
 }
 

@@ -12,27 +12,26 @@
  * The bus gives every connection a unique name ":MAJOR.MINOR" when it says
  * Hello, in increasing order (dbus-daemon and dbus-broker alike), and
  * announces it with NameOwnerChanged, which the daemon receives in that
- * order. So a run of consecutive names seen within a millisecond is one
- * record, and a name the daemon never saw (before it watched, or lost) is
+ * order. So consecutive names seen within APPEAR_RUN_USEC of each other are
+ * one record, whose bound is when its first was seen (no later name can make
+ * it later), and a name the daemon never saw (before it watched, or lost) is
  * in no run. The ring is bounded (any user can make connections as fast as
  * the bus lets it): a flood replaces the oldest runs, whose connections then
- * count as not seen. */
+ * count as not seen; names dispatched back to back under a flood share runs. */
 
-#define APPEAR_RUNS_MAX 4096
-/* What a bound may exceed the moment a connection's name was seen by. */
-#define APPEAR_RUN_USEC 1000
+#define APPEAR_RUNS_MAX 8192
+/* How close together consecutive names must be seen to share a run: far
+ * less than a process takes from its start to its connection's Hello, so
+ * that the run's first moment is a bound for every name in it too. */
+#define APPEAR_RUN_USEC 100
 
 typedef struct AppearRun {
-        uint64_t major;
         uint64_t first, last;    /* :major.first to :major.last, every one seen */
-        uint64_t first_usec;     /* CLOCK_BOOTTIME when the first was seen */
-        uint64_t last_usec;      /* ... and the last */
-        int64_t last_pid;        /* the pid counter (ns_last_pid) read at last_usec; -1: unknown */
+        uint64_t usec;           /* CLOCK_BOOTTIME when the first was seen */
+        int32_t last_pid;        /* the pid counter (ns_last_pid) read then; -1: unknown */
+        uint32_t major;
 } AppearRun;
 
-/* A moment by which a connection had appeared: its name was announced
- * before usec (CLOCK_BOOTTIME), when the last pid given out was last_pid
- * (-1: unknown). */
 typedef struct AppearBound {
         uint64_t usec;
         int64_t last_pid;
@@ -53,8 +52,9 @@ int appear_parse_name(const char *name, uint64_t *ret_major, uint64_t *ret_minor
 int appear_log_init(AppearLog *log);
 void appear_log_done(AppearLog *log);
 /* Records that name major.minor was seen at usec with the counter at
- * last_pid. A name not above the last one recorded is ignored (the bus
- * gives them out in order; an out-of-order one is taken for not seen). */
+ * last_pid (read then). A name not above the last one recorded is ignored
+ * (the bus gives them out in order; an out-of-order one is taken for not
+ * seen). */
 void appear_log_add(AppearLog *log, uint64_t major, uint64_t minor, uint64_t usec, int64_t last_pid);
 /* The bound of the unique name: 0, or -ENOENT when this instance did not
  * see it appear (before it watched, replaced by a flood, or not a unique

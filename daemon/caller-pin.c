@@ -64,9 +64,11 @@ int caller_pin_attach(Context *c) {
                              on_name_owner_changed, c);
         if (r < 0)
                 return r;
-        /* Start times are read off the loop: one worker per account at a
-         * time, as many queued per account as it may have changes pending. */
-        return work_pool_new(c->event, 4, c->max_pending_per_uid, 256, &c->pin_pool);
+        /* Start times are read off the loop, as usage is: one worker per
+         * account at a time (a read stuck behind a process's own execve()
+         * holds one), as many queued per account as it may have changes
+         * pending, and no more in all than connections may wait. */
+        return work_pool_new(c->event, 8, c->max_pending_per_uid, 256, &c->pin_pool);
 }
 
 void caller_pin_done(Context *c) {

@@ -34,10 +34,10 @@ static void test_names(void) {
                 g_assert_cmpint(appear_parse_name(bad[i], &major, &minor), ==, -EINVAL);
 }
 
-/* Consecutive names seen within a millisecond are one run, bounded by when
- * its last one was seen; a name missed (a gap), one before the log began,
- * one out of order or a well-known name is not seen; a flood replaces the
- * oldest runs. */
+/* Consecutive names seen within APPEAR_RUN_USEC of the first are one run,
+ * bounded by when its first was seen; a name missed (a gap), one before the
+ * log began, one out of order or a well-known name is not seen; a flood
+ * replaces the oldest runs. */
 static void test_log(void) {
         AppearLog log;
         AppearBound b;
@@ -46,43 +46,51 @@ static void test_log(void) {
         g_assert_cmpint(appear_log_find(&log, ":1.5", &b), ==, -ENOENT);
 
         appear_log_add(&log, 1, 10, 1000000, 500);
-        appear_log_add(&log, 1, 11, 1000300, 501);
-        appear_log_add(&log, 1, 12, 1000600, 503);        /* same run: within 1 ms of its first */
-        appear_log_add(&log, 1, 13, 1001200, 504);        /* a new run: 1.2 ms after */
-        appear_log_add(&log, 1, 15, 1001300, 510);        /* 14 missed: a run of its own */
-        appear_log_add(&log, 1, 15, 1001400, 511);        /* again, or */
-        appear_log_add(&log, 1, 9, 1001500, 512);         /* out of order: ignored */
+        appear_log_add(&log, 1, 11, 1000030, 501);
+        appear_log_add(&log, 1, 12, 1000090, 503);        /* same run: within 100 µs of its first */
+        appear_log_add(&log, 1, 13, 1000100, 504);        /* a new run: 100 µs after */
+        appear_log_add(&log, 1, 15, 1000110, 510);        /* 14 missed: a run of its own */
+        appear_log_add(&log, 1, 15, 1000120, 511);        /* again, or */
+        appear_log_add(&log, 1, 9, 1000130, 512);         /* out of order: ignored */
         g_assert_cmpuint(log.n, ==, 3);
 
         g_assert_cmpint(appear_log_find(&log, ":1.9", &b), ==, -ENOENT);   /* before the log began */
         g_assert_cmpint(appear_log_find(&log, ":1.10", &b), ==, 0);
-        g_assert_cmpuint(b.usec, ==, 1000600);
-        g_assert_cmpint(b.last_pid, ==, 503);
-        g_assert_cmpint(appear_log_find(&log, ":1.12", &b), ==, 0);
-        g_assert_cmpuint(b.usec, ==, 1000600);
+        g_assert_cmpuint(b.usec, ==, 1000000);
+        g_assert_cmpint(b.last_pid, ==, 500);
+        g_assert_cmpint(appear_log_find(&log, ":1.12", &b), ==, 0);        /* its run's first moment */
+        g_assert_cmpuint(b.usec, ==, 1000000);
+        g_assert_cmpint(b.last_pid, ==, 500);
         g_assert_cmpint(appear_log_find(&log, ":1.13", &b), ==, 0);
-        g_assert_cmpuint(b.usec, ==, 1001200);
+        g_assert_cmpuint(b.usec, ==, 1000100);
         g_assert_cmpint(appear_log_find(&log, ":1.14", &b), ==, -ENOENT);  /* the gap */
         g_assert_cmpint(appear_log_find(&log, ":1.15", &b), ==, 0);
-        g_assert_cmpuint(b.usec, ==, 1001300);
+        g_assert_cmpuint(b.usec, ==, 1000110);
+        g_assert_cmpint(b.last_pid, ==, 510);
         g_assert_cmpint(appear_log_find(&log, ":1.16", &b), ==, -ENOENT);  /* not yet */
         g_assert_cmpint(appear_log_find(&log, ":2.15", &b), ==, -ENOENT);
         g_assert_cmpint(appear_log_find(&log, "org.example.Resource1", &b), ==, -ENOENT);
 
-        /* A flood of names, each 2 ms apart: one run each, the ring full,
+        /* A flood of names, each 200 µs apart: one run each, the ring full,
          * the oldest gone. */
         for (uint64_t i = 0; i < APPEAR_RUNS_MAX; i++)
-                appear_log_add(&log, 1, 100 + i, 2000000 + i * 2000, 600);
+                appear_log_add(&log, 1, 100 + i, 2000000 + i * 200, 600);
         g_assert_cmpuint(log.n, ==, APPEAR_RUNS_MAX);
         g_assert_cmpint(appear_log_find(&log, ":1.15", &b), ==, -ENOENT);
         g_assert_cmpint(appear_log_find(&log, ":1.100", &b), ==, 0);
         g_assert_cmpuint(b.usec, ==, 2000000);
-        g_assert_cmpint(appear_log_find(&log, ":1.4195", &b), ==, 0);
-        g_assert_cmpuint(b.usec, ==, 2000000 + 4095 * 2000);
+        g_assert_cmpint(appear_log_find(&log, ":1.8291", &b), ==, 0);
+        g_assert_cmpuint(b.usec, ==, 2000000 + (APPEAR_RUNS_MAX - 1) * 200);
+        /* Names dispatched back to back share a run, however many. */
+        for (uint64_t i = 0; i < 3 * APPEAR_RUNS_MAX; i++)
+                appear_log_add(&log, 1, 100 + APPEAR_RUNS_MAX + i, 9000000, 700);
+        g_assert_cmpint(appear_log_find(&log, ":1.8291", &b), ==, 0);
+        g_assert_cmpint(appear_log_find(&log, ":1.30000", &b), ==, 0);
+        g_assert_cmpuint(b.usec, ==, 9000000);
         /* A new major number (the minor wrapped) starts a run of its own. */
         appear_log_add(&log, 2, 0, 20000000, 700);
         g_assert_cmpint(appear_log_find(&log, ":2.0", &b), ==, 0);
-        g_assert_cmpint(appear_log_find(&log, ":1.4196", &b), ==, -ENOENT);
+        g_assert_cmpint(appear_log_find(&log, ":1.40000", &b), ==, -ENOENT);
         appear_log_done(&log);
         g_assert_cmpint(appear_log_find(&log, ":2.0", &b), ==, -ENOENT);
 }
