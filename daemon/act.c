@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,9 @@
 #define RUNNING_ON_VALGRIND 0
 #endif
 
+/* PR_GET_DUMPABLE's values (the kernel's SUID_DUMP_*). */
+enum { DUMP_DISABLE = 0, DUMP_USER = 1, DUMP_ROOT = 2 };
+
 /* What the acting process reads and writes: in memory shared with it. */
 typedef struct ActShared {
         pid_t pid;
@@ -34,7 +38,9 @@ typedef struct ActShared {
         gid_t gid;
         pid_t daemon;        /* the daemon's pid: the thread group the ids must never change in */
         struct __user_cap_header_struct cap_header;
-        struct __user_cap_data_struct cap_data[2];
+        struct __user_cap_data_struct cap_none[2];   /* all zero: no capability in any set */
+        int dumpable;        /* PR_GET_DUMPABLE once the effective ids changed (fs.suid_dumpable) */
+        bool as_caller;      /* every id the caller's, no capability, not dumpable: checked */
         unsigned applied;
         int r;
         bool restored;       /* after a refusal: every limit set before it put back */
@@ -93,8 +99,86 @@ void act_privileged_all(const Target *t, const ActRequest *req, ActResult *ret) 
 /* The acting process. With CLONE_VM it shares the daemon's memory and the
  * thread-local storage of the thread that cloned it, so it must not touch
  * errno or anything else of libc's: raw system calls only, results into the
- * shared area. Only the real ids change; the effective ones stay root's so
- * that the caller cannot ptrace it (nor read its memory through /proc). */
+ * shared area or its own stack (which is in that area).
+ *
+ * It takes every id of the caller's (real, effective, saved, filesystem; no
+ * supplementary groups) and holds no capability in any set, so that each
+ * prlimit(2) it makes is checked as the caller's own: an effective uid of 0
+ * would keep the power of the owner of every user namespace root made (all
+ * containers', all PrivateUsers= services'), which has every capability in
+ * it, whatever the capability sets say; and a daemon run as a user of its own
+ * with ambient capabilities keeps them across setresuid(2), so they are
+ * cleared here rather than left to the kernel.
+ *
+ * The caller may then do to it what it may do to any process of its own,
+ * but for reading or writing its memory (ptrace(2), process_vm_*, /proc/PID/mem
+ * and the like): that memory is the daemon's, and the kernel refuses those
+ * to a process that is not dumpable. The kernel resets the flag to
+ * fs.suid_dumpable whenever the effective or filesystem ids change, and
+ * only 1 there (SUID_DUMP_USER) would let the caller in. So the effective
+ * ids change first, alone, while the real and saved uid are still the
+ * daemon's (without CAP_SYS_PTRACE one may trace only a process whose
+ * real, effective and saved uids are all one's own); the flag is made 0 if
+ * it is 1 then; and only then do the real and saved uid follow, which
+ * changes neither the effective ids nor the capabilities but by dropping
+ * some, so the kernel leaves the flag as it is. At no instant does a
+ * process with the caller's every id have the flag at 1. (2, SUID_DUMP_ROOT,
+ * refuses as 0 does, and is left, so that the daemon, whose flag this is
+ * too when the memory is shared, still dumps core where systemd-coredump
+ * asked for that.) */
+__attribute__((no_sanitize("address", "undefined")))
+static bool is_caller(const ActShared *j) {
+        uid_t u[3];
+        gid_t g[3];
+        struct __user_cap_header_struct h;
+        struct __user_cap_data_struct caps[2];
+
+        h.version = _LINUX_CAPABILITY_VERSION_3;
+        h.pid = 0;
+        if (raw_syscall4(SYS_getresuid, (long) &u[0], (long) &u[1], (long) &u[2], 0) != 0 ||
+            raw_syscall4(SYS_getresgid, (long) &g[0], (long) &g[1], (long) &g[2], 0) != 0 ||
+            raw_syscall4(SYS_capget, (long) &h, (long) caps, 0, 0) != 0)
+                return false;
+        for (unsigned i = 0; i < 3; i++)
+                if (u[i] != j->uid || g[i] != j->gid)
+                        return false;
+        /* setfsuid(2) and setfsgid(2) with an invalid id change nothing and
+         * return the current one. */
+        if (raw_syscall4(SYS_setfsuid, -1, 0, 0, 0) != (long) j->uid ||
+            raw_syscall4(SYS_setfsgid, -1, 0, 0, 0) != (long) j->gid ||
+            raw_syscall4(SYS_getgroups, 0, 0, 0, 0) != 0)
+                return false;
+        /* The ambient set is always within the permitted one. */
+        for (unsigned i = 0; i < 2; i++)
+                if (caps[i].effective != 0 || caps[i].permitted != 0 || caps[i].inheritable != 0)
+                        return false;
+        return raw_syscall5(SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, 0) != DUMP_USER;
+}
+
+__attribute__((no_sanitize("address", "undefined")))
+static long become_caller(ActShared *j) {
+        long r = raw_syscall4(SYS_setgroups, 0, 0, 0, 0);
+        if (r == 0)
+                r = raw_syscall4(SYS_setresgid, (long) j->gid, (long) j->gid, (long) j->gid, 0);
+        if (r == 0)
+                r = raw_syscall4(SYS_setresuid, -1, (long) j->uid, -1, 0);
+        if (r == 0) {
+                j->dumpable = (int) raw_syscall5(SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, 0);
+                if (j->dumpable == DUMP_USER)
+                        r = raw_syscall5(SYS_prctl, PR_SET_DUMPABLE, DUMP_DISABLE, 0, 0, 0);
+        }
+        if (r == 0)
+                r = raw_syscall4(SYS_setresuid, (long) j->uid, (long) j->uid, (long) j->uid, 0);
+        if (r == 0)
+                r = raw_syscall5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        if (r == 0)
+                r = raw_syscall4(SYS_capset, (long) &j->cap_header, (long) j->cap_none, 0, 0);
+        if (r == 0 && !is_caller(j))
+                r = -EPERM;
+        j->as_caller = r == 0;
+        return r;
+}
+
 __attribute__((no_sanitize("address", "undefined")))
 static int act_child(void *userdata) {
         ActShared *j = userdata;
@@ -104,11 +188,7 @@ static int act_child(void *userdata) {
          * thread group's id. */
         long r = raw_syscall4(SYS_getpid, 0, 0, 0, 0) == j->daemon ? -EDEADLK : 0;
         if (r == 0)
-                r = raw_syscall4(SYS_setresgid, (long) j->gid, -1, -1, 0);
-        if (r == 0)
-                r = raw_syscall4(SYS_setresuid, (long) j->uid, -1, -1, 0);
-        if (r == 0)
-                r = raw_syscall4(SYS_capset, (long) &j->cap_header, (long) j->cap_data, 0, 0);
+                r = become_caller(j);
         for (unsigned i = 0; r == 0 && i < j->n; i++) {
                 r = raw_syscall4(SYS_prlimit64, j->pid, j->resources[i], (long) &j->new[i], (long) &j->old[i]);
                 if (r == 0)
@@ -134,13 +214,56 @@ static int act_child(void *userdata) {
 _Static_assert((ACT_CLONE_FLAGS & (CLONE_THREAD | CLONE_SIGHAND)) == 0,
                "the acting process must not join the daemon's thread group");
 
+/* Whether the acting process shares the daemon's memory: -1 until
+ * act_setup() has looked. */
+static int share_memory = -1;
+
+/* What an acting process's id change does to the dumpable flag, seen in a
+ * fork that makes it (to ids that are not the daemon's, acting on nothing):
+ * false when it leaves the flag at SUID_DUMP_USER (fs.suid_dumpable = 1), or
+ * the change fails. The acting process makes it 0 at once then, before any
+ * other uid is the caller's, so a tracer is refused either way; but for
+ * that instant /proc/PID is owned by the caller, which may then list the
+ * descriptor numbers of the daemon's table (CLONE_FILES). A fork shares
+ * neither. /proc/sys is not read: the unit may mount /proc with
+ * subset=pid. */
+static bool probe_id_change(void) {
+        ActShared *j = mmap(NULL, sizeof *j, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (j == MAP_FAILED)
+                return false;
+        *j = (ActShared) {
+                .uid = geteuid() == 65534 ? 65533 : 65534,
+                .gid = getegid() == 65534 ? 65533 : 65534,
+                .daemon = getpid(),
+                .cap_header = { .version = _LINUX_CAPABILITY_VERSION_3 },
+                .dumpable = -1,
+        };
+
+        bool ok = false;
+        pid_t pid = fork();
+        if (pid == 0) {
+                act_child(j);
+                _exit(0);
+        }
+        if (pid > 0) {
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                ok = __atomic_load_n(&j->done, __ATOMIC_ACQUIRE) && j->as_caller && j->dumpable != DUMP_USER;
+        }
+        munmap(j, sizeof *j);
+        return ok;
+}
+
 /* Sharing the address space spares copying the daemon's page tables (on
  * virtual machines a fork costs milliseconds), and the area is then plain
  * memory. valgrind cannot run a CLONE_VM process that is not a thread, nor
  * can the raw system calls be made everywhere: there a fork shares the area
- * through MAP_SHARED instead. */
-static bool use_clone_vm(void) {
-        return HAVE_RAW_SYSCALL && !RUNNING_ON_VALGRIND;
+ * through MAP_SHARED instead, as it does where the id change would leave
+ * the process dumpable for an instant (probe_id_change). */
+bool act_setup(void) {
+        if (share_memory < 0)
+                share_memory = HAVE_RAW_SYSCALL && !RUNNING_ON_VALGRIND && probe_id_change();
+        return share_memory;
 }
 
 /* The acting process starts with every signal blocked (the mask is
@@ -159,7 +282,7 @@ static int spawn(Acting *a) {
         if (r < 0)
                 return r;
 
-        if (use_clone_vm()) {
+        if (!a->shared_mapped) {
                 pid_t pid = clone(act_child, (char *) shared + ACT_AREA_SIZE, ACT_CLONE_FLAGS, shared, &pidfd);
                 r = pid < 0 ? -errno : 0;
                 a->pid = pid;
@@ -199,12 +322,19 @@ static int spawn(Acting *a) {
 }
 
 static void result_of(const Acting *a, const siginfo_t *si, ActResult *ret) {
+        /* The flag was 1 after the id change: fs.suid_dumpable became 1
+         * since act_setup() looked. From now on a fork, as it would have
+         * chosen. */
+        if (a->shared->dumpable == DUMP_USER)
+                share_memory = false;
+
         ActResult res = {
                 .reported = __atomic_load_n(&a->shared->done, __ATOMIC_ACQUIRE) != 0,
                 .timed_out = a->timed_out,
                 .signal = si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED ? si->si_status : 0,
         };
         if (res.reported) {
+                res.not_caller = !a->shared->as_caller;
                 res.r = a->shared->r;
                 res.restored = a->shared->restored;
                 res.applied = a->shared->applied;
@@ -328,7 +458,7 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
         a->userdata = userdata;
         a->pidfd = -1;
 
-        if (use_clone_vm()) {
+        if (act_setup()) {
                 a->shared = aligned_alloc(64, ACT_AREA_SIZE);
                 if (!a->shared)
                         return -ENOMEM;
@@ -352,10 +482,7 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
         j->uid = req->uid;
         j->gid = req->gid;
         j->daemon = getpid();
-        r = caps_get(&j->cap_header, j->cap_data);
-        if (r < 0)
-                return r;
-        j->cap_data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective &= ~CAP_TO_MASK(CAP_SYS_RESOURCE);
+        j->cap_header = (struct __user_cap_header_struct) { .version = _LINUX_CAPABILITY_VERSION_3 };
 
         r = spawn(a);
         if (r < 0)

@@ -13,9 +13,14 @@
  * stopping at the first the kernel refuses.
  *
  * What the caller could do itself (lowering a limit of its own process, a
- * soft limit up to the hard one) is done by a short-lived process with the
- * caller's real uid and gid and without CAP_SYS_RESOURCE, so that the kernel
- * checks the caller a second time, atomically with the change. It is a
+ * soft limit up to the hard one) is done by a short-lived process with every
+ * id of the caller's (real, effective, saved and filesystem uid and gid, no
+ * supplementary groups) and no capability in any set, so that the kernel
+ * checks the caller a second time, atomically with the change, and that
+ * whatever process the number names by then (a pid can be reused while the
+ * caller holds this one stopped), it can do there only what the caller
+ * could do alone. It is not dumpable, so the caller cannot reach its memory
+ * (which may be the daemon's: see act.c). It is a
  * process of its own, not a thread of the daemon: a caller may signal a task
  * whose real uid is its own, and stopping or killing this one only fails the
  * caller's own request. All other signals are blocked in it from its first
@@ -37,12 +42,14 @@ typedef struct ActRequest {
         unsigned n;
         int resources[RLIM_NLIMITS];
         struct rlimit new[RLIM_NLIMITS];
-        uid_t uid;           /* the caller's: the acting process's real ids */
+        uid_t uid;           /* the caller's: every id of the acting process */
         gid_t gid;
 } ActRequest;
 
 typedef struct ActResult {
         bool reported;       /* false: the process died before it said how it went */
+        bool not_caller;     /* reported, but it could not take the caller's ids alone (r says
+                              * why): nothing was done */
         bool timed_out;      /* killed by the daemon at its deadline */
         int signal;          /* what killed it, if something did */
         /* If reported: the first "applied" limits were set, their previous
@@ -57,6 +64,11 @@ typedef struct ActResult {
 
 typedef struct Acting Acting;
 typedef void (*act_done_t)(const ActResult *result, void *userdata);
+
+/* Decides, once, whether acting processes share the daemon's memory or are
+ * forks (see act.c); true for the former. Called at start, before any thread
+ * exists, as it forks; act_as_caller() calls it if nothing did. */
+bool act_setup(void);
 
 /* Starts the acting process; "done" is called from the event loop once it has
  * exited. */

@@ -56,11 +56,12 @@ CredsEntry *creds_cache_find(CredsCache *cache, const char *sender) {
 
 void creds_entry_clear(CredsEntry *e) {
         free(e->groups);
+        free(e->app_id);
         if (e->pin == PIN_HELD) {
                 closep(&e->pidfd);
                 closep(&e->procfd);
         }
-        *e = (CredsEntry) {};
+        *e = (CredsEntry) { .sandbox = SANDBOX_UNKNOWN };
 }
 
 void creds_cache_done(CredsCache *cache) {
@@ -85,6 +86,7 @@ CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pi
                 .account = UID_INVALID,
                 .groups = groups,
                 .n_groups = groups ? n_groups : -1,
+                .sandbox = SANDBOX_UNKNOWN,
                 .pin = PIN_UNKNOWN,
                 .pidfd = -1,
                 .procfd = -1,
@@ -122,6 +124,8 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
                 .account = (needs & CALLER_GID) ? e->account : e->uid,
                 .other_pidns = e->other_pidns != 0,
         };
+        if (e->sandbox == SANDBOX_FLATPAK && e->app_id)
+                snprintf(ret->flatpak_app, sizeof ret->flatpak_app, "%s", e->app_id);
         return 0;
 }
 
@@ -212,21 +216,40 @@ int caller_process(CredsCache *cache, sd_bus_message *m, CallerProcess *ret, sd_
                                          "pid 0 (the caller): the process that opened this bus connection "
                                          "(pid %d) has exited, and pid 0 never names whatever has its number "
                                          "now; call on a connection of a live process, or name the process by "
-                                         "a pidfd (the *Pidfd methods)", (int) e->pid);
+                                         "a pidfd (the *Pidfd methods, at %s)", (int) e->pid,
+                                         RESOURCE1_PIDFD_BUS_NAME);
         default:
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
                                          "pid 0 (the caller): this bus connection is older than what the service "
                                          "saw appear (it was opened before the service started, or before a "
                                          "flood of new connections), so it cannot tell whether pid %d is still "
                                          "the process that opened it; call again on a new connection, or name "
-                                         "the process by a pidfd (the *Pidfd methods)", (int) e->pid);
+                                         "the process by a pidfd (the *Pidfd methods, at %s)", (int) e->pid,
+                                         RESOURCE1_PIDFD_BUS_NAME);
         }
 }
 
 int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error) {
+        const char *sender = sd_bus_message_get_sender(m);
+        CredsEntry *e = sender ? creds_cache_find(cache, sender) : NULL;
         Caller caller;
-        CredsEntry *e;
 
+        /* Behind a proxy every number is the app's or the proxy's. */
+        if (e && e->sandbox > 0 && pid == 0)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_OTHER_PID_NAMESPACE,
+                                         "the caller talks through a sandbox's bus proxy (%s%s), so the process "
+                                         "that opened its connection, which pid 0 names, is the proxy, not the "
+                                         "caller; name the process by a pidfd instead (PrlimitPidfd, "
+                                         "ListRlimitsPidfd, GetRusagePidfd, SetRlimitsPidfd at %s), as "
+                                         "resourcectl, libresource1 and the resource1 Python package do",
+                                         e->sandbox == SANDBOX_FLATPAK ? "Flatpak app " : "could not tell which",
+                                         e->sandbox == SANDBOX_FLATPAK && e->app_id ? e->app_id : "",
+                                         RESOURCE1_PIDFD_BUS_NAME);
+        if (e && e->sandbox > 0)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_OTHER_PID_NAMESPACE,
+                                         "pid %" PRIu32 " was named from behind a sandbox's bus proxy, where "
+                                         "numbers are the sandbox's, not the service's; name the process by a "
+                                         "pidfd instead (the *Pidfd methods, at %s)", pid, RESOURCE1_PIDFD_BUS_NAME);
         if (pid == 0)
                 return 0;
         int r = caller_pin_entry(cache, m, &e, error);
@@ -236,11 +259,11 @@ int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_OTHER_PID_NAMESPACE,
                                          "pid %" PRIu32 " was named on a bus connection whose process (pid %d) %s, "
                                          "so the service cannot tell which pid namespace the number is of; name "
-                                         "the process by a pidfd instead (PrlimitPidfd, ListRlimitsPidfd, "
-                                         "GetRusagePidfd, SetRlimitsPidfd), or call on a new connection of a "
-                                         "live process", pid, (int) e->pid,
+                                         "the process by a pidfd instead (the *Pidfd methods, at %s), or call on "
+                                         "a new connection of a live process", pid, (int) e->pid,
                                          e->pin == PIN_GONE ? "has exited" :
-                                         "it cannot vouch for (the connection is older than what it saw appear)");
+                                         "it cannot vouch for (the connection is older than what it saw appear)",
+                                         RESOURCE1_PIDFD_BUS_NAME);
         r = caller_get(cache, m, CALLER_PIDNS, &caller, error);
         if (r < 0)
                 return r;

@@ -5,6 +5,7 @@
 #include <systemd/sd-bus.h>
 
 #include "decide.h"
+#include "sandbox.h"
 
 /* The bus daemon fixes a connection's uid and pid when it connects and never
  * reuses a unique name, so what it said about a name stays true for as long
@@ -31,6 +32,8 @@ typedef struct CredsEntry {
         uid_t account;        /* with the gid */
         gid_t *groups;        /* as the bus saw them (UnixGroupIDs); owned */
         int n_groups;         /* -1: the bus did not say */
+        SandboxKind sandbox;  /* behind a sandbox's bus proxy? (creds-prefetch.c looks) */
+        char *app_id;         /* for SANDBOX_FLATPAK; owned */
         int8_t pin;           /* CallerPin */
         int pidfd;            /* with PIN_HELD (-1 where the kernel gives no pidfd); owned */
         int procfd;           /* with PIN_HELD, its /proc/PID directory; owned */
@@ -80,7 +83,9 @@ int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid);
 /* Refuses (OtherPidNamespace) a pid number other than 0 from a caller in
  * another pid namespace, where the number means another process, and from a
  * caller whose connection's process is not held (gone, or older than the
- * daemon's watch): which namespace the number was meant in is unknown then. */
+ * daemon's watch): which namespace the number was meant in is unknown then;
+ * and any pid number, 0 included, from a caller behind a sandbox's bus
+ * proxy, whose connection's process is the proxy (sandbox.h). */
 int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error);
 
 /* The caller's process (pid 0): the process that opened the connection,

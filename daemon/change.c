@@ -189,6 +189,11 @@ static int change_acted(Change *ch, const ActResult *res, sd_bus_error *error) {
                                      res->signal ? strsignal(res->signal) : "unknown cause", stays);
         }
 
+        if (res->not_caller)
+                return change_refuse(ch, error, RESOURCE1_ERROR_FAILED,
+                                     "the process acting for the caller could not take the caller's ids and drop "
+                                     "every capability (%s); nothing was set", strerror(-res->r));
+
         if (res->r < 0) {
                 char after[128] = "";
                 if (ch->n > 1) {
@@ -399,7 +404,7 @@ static int polkit_ask_next(Change *ch) {
         /* Lowest bit first: manage-other before raise-hard-limit. */
         unsigned left = ch->decision.actions & ~ch->granted;
         ch->asking = (AuthAction) (left & -left);
-        polkit_details(&details, ch->target.pid, ch->resources, ch->new, ch->n,
+        polkit_details(&details, ch->target.pid, ch->caller.flatpak_app, ch->resources, ch->new, ch->n,
                        limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, ch->asking));
 
         /* Unique for the daemon's life (polkitd refuses an id in use), and

@@ -16,15 +16,17 @@
 
 typedef struct Change Change;
 typedef struct CredsWait CredsWait;
+typedef struct GateProc GateProc;
 typedef struct WorkPool WorkPool;
 
 /* All of the daemon's mutable state. */
 typedef struct Context {
         sd_event *event;
-        sd_bus *bus;
+        sd_bus *bus;                 /* the system bus: no descriptors come this way */
         sd_bus_slot *vtable_slot;
         sd_bus_slot *filter_slot;
         sd_bus_slot *disconnect_slot;
+        sd_bus_slot *bus_lost_slot;
 
         uint64_t idle_usec;          /* 0: never exit for idleness */
         uint64_t last_activity;      /* CLOCK_MONOTONIC, µs */
@@ -47,6 +49,15 @@ typedef struct Context {
         uint64_t polkit_timeout_usec;              /* a check no person answers */
         uint64_t polkit_interactive_timeout_usec;  /* a check that may ask for a password */
         uint64_t checks_asked;                     /* for unique cancellation ids */
+
+        GateProc *gates;             /* the processes that take callers' descriptors (gates.c) */
+        unsigned n_gates;
+        GateProc *gate_serving;      /* the one that owns RESOURCE1_PIDFD_BUS_NAME, or will */
+        char *gate_program;
+        void (*gate_ready)(struct Context *c, bool ok);   /* until the first gate owns its name */
+        sd_event_source *gate_ready_timer, *gate_spawn_timer, *gate_heartbeat;
+        uint64_t gate_last_spawn;
+        bool exiting;
 
         WorkPool *usage_pool;        /* reads of /proc files a target can make slow, off the loop */
         RefusalLog refusals;

@@ -17,35 +17,57 @@
  * connection wait behind it, so that its calls are still dispatched in the
  * order they came. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 
 #include "caller-pin.h"
 #include "context.h"
 #include "creds-prefetch.h"
 #include "errors.h"
 #include "log.h"
+#include "sandbox.h"
 #include "util.h"
+#include "work.h"
 
 /* Bounds on what waits: a connection's calls, and connections. */
 #define WAIT_CALLS_MAX 32u
 #define WAITS_MAX 256u
+/* How long a look at a caller's /.flatpak-info may take before the caller
+ * counts as sandboxed (sandbox.h): a root the caller's side serves over FUSE
+ * can make the read wait for ever. */
+#define SANDBOX_LOOK_USEC (3ULL * 1000000)
 /* How long calls wait for the caller's process to be pinned: its start time
  * is read within a few seconds even while it execve()s with many locks. */
 #define PIN_DEADLINE_USEC (10ULL * 1000 * 1000)
+
+typedef struct SandboxLook SandboxLook;
 
 typedef struct CredsWait CredsWait;
 struct CredsWait {
         Context *context;
         CredsWait *prev, *next;
         char *sender;
-        sd_bus_slot *slot;            /* GetConnectionCredentials, while asked */
-        bool needs_pin;               /* a call held names the caller's process or a pid number */
-        bool pinning;                 /* a worker reads that process's start time */
-        sd_event_source *deadline;    /* of pinning */
+        sd_bus_slot *slot;           /* GetConnectionCredentials, while asked */
+        SandboxLook *look;           /* after the bus answered: the caller's root looked at */
+        bool pinning;                /* a worker reads that process's start time */
+        sd_event_source *deadline;   /* of pinning */
         sd_bus_message *calls[WAIT_CALLS_MAX];
         unsigned n_calls;
 };
+
+struct SandboxLook {
+        Work work;
+        CredsWait *wait;             /* NULL once the deadline or the daemon's exit let it go */
+        pid_t pid;
+        int pidfd;                   /* the connection's process, pinned while it is looked at */
+        SandboxKind kind;
+        char app_id[SANDBOX_APP_ID_MAX];
+        sd_event_source *deadline;
+};
+
+static void release_calls(CredsWait *w, int r, const char *why);
 
 static CredsWait *wait_free(CredsWait *w) {
         if (!w)
@@ -58,6 +80,8 @@ static CredsWait *wait_free(CredsWait *w) {
         if (w->next)
                 w->next->prev = w->prev;
         c->n_creds_waits--;
+        if (w->look)
+                w->look->wait = NULL;
         sd_bus_slot_unref(w->slot);
         sd_event_source_disable_unref(w->deadline);
         for (unsigned i = 0; i < w->n_calls; i++)
@@ -66,8 +90,6 @@ static CredsWait *wait_free(CredsWait *w) {
         free(w);
         return NULL;
 }
-
-static CredsWait *wait_find(Context *c, const char *sender);
 
 int creds_parse_reply(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid_t **ret_groups,
                       int *ret_n_groups, int *ret_processfd) {
@@ -90,7 +112,8 @@ int creds_parse_reply(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid
                 } else if (r >= 0 && strcmp(key, "ProcessFD") == 0) {
                         /* The bus's pidfd of the process that connected
                          * (newer buses, to a connection that negotiated
-                         * descriptor passing). */
+                         * descriptor passing: not the daemon's system bus
+                         * connection, which does not, main.c). */
                         r = sd_bus_message_read(reply, "v", "h", &processfd);
                 } else if (r >= 0 && strcmp(key, "UnixGroupIDs") == 0 && !groups) {
                         const void *gids;
@@ -125,18 +148,112 @@ int creds_parse_reply(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid
         return 0;
 }
 
-/* The calls back to the read queue (their caller is settled now, or asked
- * again if others pushed it out of the cache meanwhile), or, with r < 0,
- * answered with why the bus's word is missing. Frees w. */
-static void wait_release(CredsWait *w, int r, const char *why) {
+/* The calls back in the read queue, their caller now cached (or, if many
+ * others pushed it out meanwhile, asked again); or answered with the error
+ * when the bus did not say. Frees w. */
+static void release_calls(CredsWait *w, int r, const char *why) {
         for (unsigned i = 0; i < w->n_calls; i++) {
-                int q = r >= 0 ? sd_bus_enqueue_for_read(w->context->bus, w->calls[i]) : r;
+                int q = r >= 0 ? sd_bus_enqueue_for_read(sd_bus_message_get_bus(w->calls[i]), w->calls[i]) : r;
                 if (q < 0)
                         (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_FAILED,
                                                           "the bus did not tell who the caller is: %s",
                                                           why ?: strerror(-q));
         }
         wait_free(w);
+}
+
+static void look_store(CredsWait *w, SandboxKind kind, const char *app_id) {
+        CredsEntry *e = creds_cache_find(&w->context->creds, w->sender);
+        if (!e)
+                return;
+        free(e->app_id);
+        e->app_id = kind == SANDBOX_FLATPAK ? strdup(app_id) : NULL;
+        e->sandbox = kind == SANDBOX_FLATPAK && !e->app_id ? SANDBOX_UNSURE : kind;
+}
+
+/* On a worker: the only part that touches the caller's root. */
+static void look_run(Work *work) {
+        SandboxLook *l = (SandboxLook *) work;
+        l->kind = sandbox_read_flatpak_info(l->pid, l->app_id);
+        /* Read through the number: the pinned process must still be the one. */
+        if (pidfd_send_signal(l->pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
+                l->kind = SANDBOX_UNSURE;
+}
+
+static void look_free(SandboxLook *l) {
+        if (l->wait)
+                l->wait->look = NULL;
+        sd_event_source_disable_unref(l->deadline);
+        safe_close(l->pidfd);
+        free(l);
+}
+
+static void look_done(Work *work) {
+        SandboxLook *l = (SandboxLook *) work;
+        CredsWait *w = l->wait;
+        if (w) {
+                look_store(w, work->cancelled ? SANDBOX_UNSURE : l->kind, l->app_id);
+                if (l->kind == SANDBOX_FLATPAK)
+                        log_debug("%s is Flatpak app %s, behind its bus proxy (pid %d)", w->sender, l->app_id,
+                                  (int) l->pid);
+                w->look = NULL;
+                l->wait = NULL;
+                release_calls(w, 0, NULL);
+        }
+        look_free(l);
+}
+
+static int on_look_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        SandboxLook *l = userdata;
+        CredsWait *w = l->wait;
+        (void) s, (void) usec;
+        l->deadline = sd_event_source_disable_unref(l->deadline);
+        if (w) {
+                log_warning("The root of %s's process (pid %d) took over %llu s to show whether it is a sandbox; "
+                            "counting it as one", w->sender, (int) l->pid,
+                            (unsigned long long) (SANDBOX_LOOK_USEC / 1000000));
+                look_store(w, SANDBOX_UNSURE, NULL);
+                w->look = NULL;
+                l->wait = NULL;
+                release_calls(w, 0, NULL);
+        }
+        /* The worker still has it: freed when it is done. */
+        return 0;
+}
+
+/* 1 when w's calls now wait for a look at the caller's root, 0 when the
+ * entry's kind is known already. */
+static int look_start(CredsWait *w, CredsEntry *e) {
+        Context *c = w->context;
+        int need = sandbox_needs_look(e->pid);
+        if (need <= 0) {
+                e->sandbox = need == 0 ? SANDBOX_NONE : SANDBOX_UNSURE;
+                return 0;
+        }
+
+        SandboxLook *l = calloc(1, sizeof *l);
+        if (!l) {
+                e->sandbox = SANDBOX_UNSURE;
+                return 0;
+        }
+        *l = (SandboxLook) { .work = { .uid = e->uid, .run = look_run, .done = look_done },
+                             .wait = w, .pid = e->pid, .kind = SANDBOX_UNSURE };
+        l->pidfd = pidfd_open(e->pid, 0);
+        int r = l->pidfd < 0 ? -errno : 0;
+        if (r >= 0)
+                r = sd_event_add_time_relative(c->event, &l->deadline, CLOCK_MONOTONIC, SANDBOX_LOOK_USEC, 0,
+                                               on_look_deadline, l);
+        if (r >= 0)
+                r = work_submit(c->usage_pool, &l->work);
+        if (r < 0) {
+                /* Gone, or too much waits for this uid: the safe answer. */
+                l->wait = NULL;
+                look_free(l);
+                e->sandbox = SANDBOX_UNSURE;
+                return 0;
+        }
+        w->look = l;
+        return 1;
 }
 
 static int on_pin_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -154,8 +271,8 @@ static int on_pin_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* Pins e's process for w's calls: 0 settled, 1 pinning (w waits, with a
  * deadline), negative errno. */
-static int wait_pin(CredsWait *w, CredsEntry *e, int processfd) {
-        int r = caller_pin_start(w->context, e, processfd);
+static int wait_pin(CredsWait *w, CredsEntry *e) {
+        int r = caller_pin_start(w->context, e, -1);
         if (r <= 0)
                 return r;
         w->pinning = true;
@@ -164,6 +281,14 @@ static int wait_pin(CredsWait *w, CredsEntry *e, int processfd) {
         (void) sd_event_add_time_relative(w->context->event, &w->deadline, CLOCK_MONOTONIC, PIN_DEADLINE_USEC,
                                           0, on_pin_deadline, w);
         return 1;
+}
+
+static CredsWait *wait_find(Context *c, const char *sender);
+
+void creds_prefetch_pinned(Context *c, const char *sender) {
+        CredsWait *w = wait_find(c, sender);
+        if (w && w->pinning)
+                release_calls(w, 0, NULL);
 }
 
 static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -184,31 +309,19 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
                 CredsEntry *entry = creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch);
                 if (entry == &scratch)
                         creds_entry_clear(&scratch);
-                else if (w->needs_pin) {
-                        /* ProcessFD is the reply's: looked at now. */
-                        r = wait_pin(w, entry, processfd);
-                        if (r > 0)
+                else {
+                        /* The bus's own pin, while the reply holds it:
+                         * checked in constant time. Without one, the calls
+                         * that need the process wait for it to be pinned by
+                         * its number when they pass the filter again. */
+                        if (processfd >= 0)
+                                (void) caller_pin_start(c, entry, processfd);
+                        if (look_start(w, entry) > 0)
                                 return 0;
-                        if (r < 0) {
-                                for (unsigned i = 0; i < w->n_calls; i++)
-                                        (void) sd_bus_reply_method_errorf(
-                                                w->calls[i], r == -EAGAIN ? RESOURCE1_ERROR_LIMITS_EXCEEDED :
-                                                RESOURCE1_ERROR_FAILED,
-                                                "the process that opened the caller's connection could not be "
-                                                "looked at: %s; try again", strerror(-r));
-                                wait_free(w);
-                                return 0;
-                        }
                 }
         }
-        wait_release(w, r, e ? e->message : NULL);
+        release_calls(w, r, e ? e->message : NULL);
         return 0;
-}
-
-void creds_prefetch_pinned(Context *c, const char *sender) {
-        CredsWait *w = wait_find(c, sender);
-        if (w && w->pinning)
-                wait_release(w, 0, NULL);
 }
 
 static CredsWait *wait_find(Context *c, const char *sender) {
@@ -248,7 +361,9 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         bool pin = needs_pin(m);
         CredsEntry *e = creds_cache_find(&c->creds, sender);
         CredsWait *w = wait_find(c, sender);
-        if (!w && e && (!pin || e->pin != PIN_UNKNOWN))
+        /* (Behind a sandbox's bus proxy, pid numbers are refused whatever
+         * the proxy's process: nothing to pin.) */
+        if (!w && e && (!pin || e->pin != PIN_UNKNOWN || e->sandbox > 0))
                 return 0;
 
         if (w && w->n_calls >= WAIT_CALLS_MAX)
@@ -261,7 +376,6 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         goto busy;
                 w->context = c;
                 w->sender = strdup(sender);
-                w->needs_pin = pin;
                 w->next = c->creds_waits;
                 if (c->creds_waits)
                         c->creds_waits->prev = w;
@@ -270,7 +384,7 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 if (!w->sender)
                         r = -ENOMEM;
                 else if (e)
-                        r = wait_pin(w, e, -1);
+                        r = wait_pin(w, e);
                 else
                         r = sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus",
                                                      "/org/freedesktop/DBus", "org.freedesktop.DBus",
@@ -284,7 +398,6 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         goto busy;
                 }
         }
-        w->needs_pin = w->needs_pin || pin;
         w->calls[w->n_calls++] = sd_bus_message_ref(m);
         return 1;
 
@@ -295,8 +408,8 @@ busy:
         return 1;
 }
 
-int creds_prefetch_attach(Context *c) {
-        return sd_bus_add_filter(c->bus, &c->creds_filter_slot, on_call, c);
+int creds_prefetch_attach(Context *c, sd_bus *bus, sd_bus_slot **ret_slot) {
+        return sd_bus_add_filter(bus, ret_slot, on_call, c);
 }
 
 void creds_prefetch_done(Context *c) {

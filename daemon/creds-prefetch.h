@@ -3,10 +3,12 @@
 
 #include "context.h"
 
-/* Installs the filter that holds back a new connection's calls until the
- * bus said who it is (asked asynchronously), and answers what still waits
- * when the daemon stops. */
-int creds_prefetch_attach(Context *c);
+/* Installs on bus (the system bus, or a gate's connection, whose calls name
+ * their caller by the sender the gate copied) the filter that holds back a
+ * new connection's calls until the system bus said who it is (asked
+ * asynchronously); creds_prefetch_done() answers what still waits when the
+ * daemon stops. */
+int creds_prefetch_attach(Context *c, sd_bus *bus, sd_bus_slot **ret_slot);
 /* UnixUserID, ProcessID, UnixGroupIDs (ret_groups NULL and -1 when the
  * bus did not send them) and ProcessFD (borrowed from the reply; -1 when the
  * bus did not send it) of GetConnectionCredentials' a{sv}; -ENODATA without

@@ -23,6 +23,9 @@ typedef struct Caller {
         pid_t pid;
         uid_t account;      /* what budgets are charged to (account.h); filled with CALLER_GID */
         bool other_pidns;   /* filled only when asked for (CALLER_PIDNS) */
+        /* The Flatpak app behind the caller's bus proxy (sandbox.h), or "":
+         * polkit's detail "flatpak_app". No decision here rests on it. */
+        char flatpak_app[256];
 } Caller;
 
 typedef enum Verdict {

@@ -21,5 +21,6 @@ int log_internal(int level, int error, const char *format, ...) __attribute__((f
 #define log_info(...)    (void) log_full_errno(LOG_INFO, 0, __VA_ARGS__)
 #define log_notice(...)  (void) log_full_errno(LOG_NOTICE, 0, __VA_ARGS__)
 #define log_warning(...) (void) log_full_errno(LOG_WARNING, 0, __VA_ARGS__)
+#define log_error(...)   (void) log_full_errno(LOG_ERR, 0, __VA_ARGS__)
 #define log_error_errno(error, ...)   log_full_errno(LOG_ERR, (error), __VA_ARGS__)
 #define log_warning_errno(error, ...) log_full_errno(LOG_WARNING, (error), __VA_ARGS__)

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
+#include "act.h"
 #include "change.h"
 #include "context.h"
 #include "errors.h"
+#include "gates.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -212,6 +216,72 @@ static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *err
         return 0;
 }
 
+/* The system bus, without descriptor passing: the bus then refuses every
+ * call that carries one, since closing a descriptor runs code its sender
+ * chose. The *Pidfd methods take theirs through a gate (gates.c). */
+static int open_system_bus(sd_bus **ret) {
+        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+        const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+
+        int r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address ?: "unix:path=/run/dbus/system_bus_socket");
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, true);
+        if (r >= 0)
+                r = sd_bus_negotiate_fds(bus, false);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+/* Room for every descriptor the daemon may hold (each bounded where it is
+ * taken: the gates' pidfds, targets, acting processes, workers), whatever
+ * soft limit it was started with: the hard one. */
+static void raise_nofile(void) {
+        struct rlimit l;
+        if (getrlimit(RLIMIT_NOFILE, &l) < 0 || l.rlim_cur >= l.rlim_max)
+                return;
+        l.rlim_cur = l.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &l) < 0)
+                log_warning_errno(errno, "Failed to raise the soft NOFILE limit to %llu",
+                                  (unsigned long long) l.rlim_max);
+}
+
+/* sd-bus's own word that the connection is gone (it synthesizes this signal
+ * whatever the cause, and exits the loop after it): the log says what the
+ * daemon can tell, how full its descriptor table was, since a full one
+ * truncates what the bus sends (MSG_CTRUNC) and sd-bus then drops the bus. */
+static int on_bus_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct rlimit l = {};
+        unsigned n = 0;
+        (void) m, (void) userdata, (void) error;
+
+        (void) getrlimit(RLIMIT_NOFILE, &l);
+        DIR *d = opendir("/proc/self/fd");
+        for (struct dirent *de; d && (de = readdir(d));)
+                n += de->d_name[0] != '.';
+        if (d)
+                closedir(d);
+        log_error_errno(ECONNRESET, "Lost the connection to the system bus (the bus closed it, or reading from it "
+                        "failed) with %u of %llu descriptors open; exiting", n, (unsigned long long) l.rlim_cur);
+        return 0;
+}
+
+/* Once the gate owns its name (or could not), the daemon asks for its own:
+ * a client that sees the service sees both names. */
+static void on_gates_ready(Context *c, bool ok) {
+        (void) ok;
+        int r = sd_bus_request_name_async(c->bus, NULL, RESOURCE1_BUS_NAME, 0, on_name_acquired, c);
+        if (r < 0) {
+                log_error_errno(r, "Failed to ask for the name %s", RESOURCE1_BUS_NAME);
+                (void) sd_event_exit(c->event, EXIT_FAILURE);
+        }
+}
+
 static void context_done(Context *c) {
         if (c->bus)
                 manager_done(c);
@@ -222,6 +292,7 @@ static void context_done(Context *c) {
         sd_event_source_unref(c->idle_source);
         sd_bus_slot_unref(c->filter_slot);
         sd_bus_slot_unref(c->disconnect_slot);
+        sd_bus_slot_unref(c->bus_lost_slot);
         sd_bus_slot_unref(c->vtable_slot);
         sd_bus_flush_close_unref(c->bus);
         sd_event_unref(c->event);
@@ -255,6 +326,10 @@ int main(int argc, char *argv[]) {
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals"), EXIT_FAILURE;
 
+        /* It forks: before any thread exists. */
+        bool shared = act_setup();
+        log_debug("The process acting for a caller will %s", shared ? "share the service's memory" : "be a fork");
+
         r = sd_bus_error_add_map(resource1_error_map);
         if (r < 0)
                 return log_error_errno(r, "Failed to register error names"), EXIT_FAILURE;
@@ -279,7 +354,8 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to read /proc's mount options"), EXIT_FAILURE;
 
-        r = sd_bus_open_system(&c.bus);
+        raise_nofile();
+        r = open_system_bus(&c.bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus"), EXIT_FAILURE;
 
@@ -294,7 +370,11 @@ int main(int argc, char *argv[]) {
         r = sd_bus_set_method_call_timeout(c.bus, 2 * USEC_PER_SEC);
         if (r < 0)
                 return log_error_errno(r, "Failed to set the bus's call timeout"), EXIT_FAILURE;
-        r = sd_bus_set_exit_on_disconnect(c.bus, true);
+        r = sd_bus_match_signal(c.bus, &c.bus_lost_slot, "org.freedesktop.DBus.Local",
+                                "/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local", "Disconnected",
+                                on_bus_lost, &c);
+        if (r >= 0)
+                r = sd_bus_set_exit_on_disconnect(c.bus, true);
         if (r < 0)
                 return log_error_errno(r, "Failed to make the bus's loss end the service"), EXIT_FAILURE;
         r = manager_attach(&c);
@@ -303,9 +383,9 @@ int main(int argc, char *argv[]) {
         r = sd_bus_add_filter(c.bus, &c.filter_slot, on_message, &c);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch calls for the idle timer"), EXIT_FAILURE;
-        r = sd_bus_request_name_async(c.bus, NULL, RESOURCE1_BUS_NAME, 0, on_name_acquired, &c);
+        r = gates_start(&c, on_gates_ready);
         if (r < 0)
-                return log_error_errno(r, "Failed to ask for the name %s", RESOURCE1_BUS_NAME), EXIT_FAILURE;
+                return log_error_errno(r, "Failed to start the descriptor gate"), EXIT_FAILURE;
 
         c.last_activity = now_usec();
         if (c.idle_usec > 0) {
@@ -319,6 +399,6 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Event loop failed"), EXIT_FAILURE;
         if (r != 0)
-                log_error_errno(ECONNRESET, "Exiting with status %d: the bus connection was lost or the name could not be had", r);
+                log_error("Exiting with status %d", r);
         return r;
 }

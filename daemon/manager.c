@@ -16,6 +16,7 @@
 #include "context.h"
 #include "creds-prefetch.h"
 #include "errors.h"
+#include "gates.h"
 #include "log.h"
 #include "manager.h"
 #include "rlimits.h"
@@ -92,10 +93,15 @@ static int method_prlimit(sd_bus_message *m, void *userdata, sd_bus_error *error
  * into the descriptors the message carries; when none is there (a call
  * made without a descriptor list, or an index past its end), sd-bus fails
  * the read with -EBADMSG, which would reach the caller as
- * InconsistentMessage "Bad message". */
-static int read_pidfd(sd_bus_message *m, int *ret_fd, sd_bus_error *error) {
+ * InconsistentMessage "Bad message". On the system bus none is ever there:
+ * the daemon takes descriptors only through its gate (gates.h). */
+static int read_pidfd(Context *c, sd_bus_message *m, int *ret_fd, sd_bus_error *error) {
         int fd;
         int r = sd_bus_message_read_basic(m, 'h', &fd);
+        if (r == -EBADMSG && sd_bus_message_get_bus(m) == c->bus)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "%s takes no descriptors: call %s at %s, which takes the pidfd",
+                                         RESOURCE1_BUS_NAME, sd_bus_message_get_member(m), RESOURCE1_PIDFD_BUS_NAME);
         if (r == -EBADMSG)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
                                         "no file descriptor was passed with the call at the pidfd argument's "
@@ -110,7 +116,7 @@ static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error 
         ChangeLimit l;
         int fd = -1, set;
 
-        int r = read_pidfd(m, &fd, error);
+        int r = read_pidfd(userdata, m, &fd, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_read(m, "sbtt", &l.resource, &set, &l.soft, &l.hard);
@@ -164,7 +170,7 @@ static int method_set_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *e
 static int method_set_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         int fd = -1;
 
-        int r = read_pidfd(m, &fd, error);
+        int r = read_pidfd(userdata, m, &fd, error);
         if (r < 0)
                 return r;
         return set_rlimits(m, userdata, 0, fd, error);
@@ -186,7 +192,7 @@ static int method_get_rusage_pidfd(sd_bus_message *m, void *userdata, sd_bus_err
         const char *who;
         int fd = -1;
 
-        int r = read_pidfd(m, &fd, error);
+        int r = read_pidfd(userdata, m, &fd, error);
         if (r >= 0)
                 r = sd_bus_message_read_basic(m, 's', &who);
         if (r < 0)
@@ -251,7 +257,7 @@ static int method_list_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *
 static int method_list_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         int fd = -1;
 
-        int r = read_pidfd(m, &fd, error);
+        int r = read_pidfd(userdata, m, &fd, error);
         if (r < 0)
                 return r;
         return list_rlimits(userdata, m, 0, fd, error);
@@ -356,14 +362,23 @@ static const sd_bus_vtable resource1_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
+int manager_serve(Context *c, sd_bus *bus, sd_bus_slot **ret_vtable, sd_bus_slot **ret_filter) {
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *filter = NULL;
+        int r = creds_prefetch_attach(c, bus, &filter);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_object_vtable(bus, ret_vtable, RESOURCE1_PATH, RESOURCE1_INTERFACE, resource1_vtable, c);
+        if (r < 0)
+                return r;
+        *ret_filter = TAKE_PTR(filter);
+        return 0;
+}
+
 int manager_attach(Context *c) {
         int r = changes_attach(c);
         if (r < 0)
                 return r;
         r = caller_pin_attach(c);
-        if (r < 0)
-                return r;
-        r = creds_prefetch_attach(c);
         if (r < 0)
                 return r;
         /* A few workers for usage reads, which a target can make slow (one
@@ -373,11 +388,11 @@ int manager_attach(Context *c) {
         r = work_pool_new(c->event, 8, c->max_pending_per_uid, c->max_pending, &c->usage_pool);
         if (r < 0)
                 return r;
-        return sd_bus_add_object_vtable(c->bus, &c->vtable_slot, RESOURCE1_PATH, RESOURCE1_INTERFACE,
-                                        resource1_vtable, c);
+        return manager_serve(c, c->bus, &c->vtable_slot, &c->creds_filter_slot);
 }
 
 void manager_done(Context *c) {
+        gates_done(c);
         creds_prefetch_done(c);
         caller_pin_done(c);
         changes_abort(c, "the service is exiting");

@@ -126,7 +126,7 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactiv
                                  "%s: polkit refused %s", what, action_id);
 }
 
-void polkit_details(PolkitDetails *d, pid_t pid, const Resource1Rlimit *const resources[],
+void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const Resource1Rlimit *const resources[],
                     const struct rlimit new[], unsigned n, unsigned needing) {
         size_t k = 0, len = 0;
         unsigned count = 0, one = 0;
@@ -134,6 +134,10 @@ void polkit_details(PolkitDetails *d, pid_t pid, const Resource1Rlimit *const re
         snprintf(d->pid, sizeof d->pid, "%d", (int) pid);
         d->list[k++] = "pid";
         d->list[k++] = d->pid;
+        if (flatpak_app && flatpak_app[0]) {
+                d->list[k++] = "flatpak_app";
+                d->list[k++] = flatpak_app;
+        }
         d->resources[0] = '\0';
         for (unsigned i = 0; i < n && i < RLIM_NLIMITS; i++) {
                 if (!(needing & (1u << i)))

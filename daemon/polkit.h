@@ -45,8 +45,8 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactiv
 typedef struct PolkitDetails {
         char pid[16], resources[RLIM_NLIMITS * 12];
         char keys[RLIM_NLIMITS][2][24], values[RLIM_NLIMITS][2][24];
-        const char *list[2 * (2 + 3 + 2 * RLIM_NLIMITS) + 1];   /* for polkit_check_async() */
+        const char *list[2 * (3 + 3 + 2 * RLIM_NLIMITS) + 1];   /* for polkit_check_async() */
 } PolkitDetails;
 
-void polkit_details(PolkitDetails *d, pid_t pid, const Resource1Rlimit *const resources[],
+void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const Resource1Rlimit *const resources[],
                     const struct rlimit new[], unsigned n, unsigned needing);

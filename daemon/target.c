@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "proc-parse.h"
 #include "procfs.h"
+#include "pidfd-kind.h"
 #include "target.h"
 #include "util.h"
 
@@ -48,30 +49,6 @@ static int pidfd_info(int fd, pid_t *ret_pid, pid_t *ret_tgid, ProcessIds *ret_i
                 *ret_ids = (ProcessIds) { .uid = info.ruid, .euid = info.euid, .suid = info.suid,
                                           .gid = info.rgid, .egid = info.egid, .sgid = info.sgid };
         return 0;
-}
-
-/* Whether fd is a pidfd, in constant time: nothing is read from it and
- * nothing of its filesystem is called. pidfd_send_signal(2) with signal 0
- * compares the file's operations (it also takes a /proc/PID directory, whose
- * ioctl and fdinfo then tell it apart, both small); EPERM still means a
- * live process. Where the call is missing (valgrind), the file's name tells:
- * the kernel names every pidfd "anon_inode:[pidfd]". Returns 1, 0, or
- * -ESRCH for a pidfd whose process is gone. */
-static int fd_is_pidfd(int fd) {
-        if (pidfd_send_signal(fd, 0, NULL, 0) >= 0 || errno == EPERM)
-                return 1;
-        if (errno == ESRCH)
-                return -ESRCH;
-        if (errno != ENOSYS)
-                return 0;
-
-        char path[48], name[32];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        ssize_t n = readlink(path, name, sizeof name - 1);
-        if (n < 0)
-                return 0;
-        name[n] = '\0';
-        return strcmp(name, "anon_inode:[pidfd]") == 0;
 }
 
 static int open_proc_dir(pid_t pid) {
@@ -361,8 +338,8 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
                 snprintf(what, sizeof what, "the pidfd's process");
                 r = target_open_pidfd(pidfd, decide, &t);
                 if (r == -EBADF)
-                        return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
-                                                 "the descriptor passed is not a pidfd: %s", strerror(EBADF));
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "the descriptor passed is not a pidfd (pidfd_open(2))");
                 if (r < 0)
                         return error_from_errno(error, r, what);
         } else if (pid == 0) {

@@ -10,6 +10,9 @@
  * rule, "IFACE.Method"). */
 
 #define RESOURCE1_BUS_NAME  "org.example.Resource1"
+/* Where the *Pidfd methods are served (same path and interface): the only
+ * name that takes descriptors (the spec's "Descriptors" section). */
+#define RESOURCE1_PIDFD_BUS_NAME "org.example.Resource1.Pidfd"
 #define RESOURCE1_PATH      "/org/example/Resource1"
 #define RESOURCE1_INTERFACE "org.example.Resource1"
 

@@ -39,7 +39,8 @@ show busctl --system call "${B[@]}" SetRlimits 'ua(stt)' "$child" 2 FSIZE 104857
 show prlimit --fsize --nofile --pid "$child"
 show busctl --system call "${B[@]}" GetRusage us 0 self
 show busctl --system call "${B[@]}" GetRusage us "$child" children
-echo; echo "# PrlimitPidfd takes a pidfd; busctl of systemd 252 cannot pass one, so GDBus (tests/helpers/rcall) does:"
+echo; echo "# PrlimitPidfd takes a pidfd, at the name org.example.Resource1.Pidfd (the service's own takes no"
+echo "# descriptors); busctl of systemd 252 cannot pass one, so GDBus (tests/helpers/rcall) does:"
 show build/tests/helpers/rcall --pidfd-of "$child" PrlimitPidfd '(hsbtt)' "(handle 0, 'NOFILE', false, 0, 0)"
 show build/tests/helpers/rcall --pidfd-of "$child" SetRlimitsPidfd '(ha(stt))' "(handle 0, [('NOFILE', 128, 1024)])"
 echo; echo "# A pid number from another pid namespace names another process there: refused"

@@ -26,6 +26,7 @@
 #include "resource1-bus.h"
 
 #define NAME  RESOURCE1_BUS_NAME
+#define PIDFD_NAME RESOURCE1_PIDFD_BUS_NAME   /* the gate's: the *Pidfd methods, which carry a descriptor */
 #define PATH  RESOURCE1_PATH
 #define IFACE RESOURCE1_INTERFACE
 #define MAX_PIDS 4096
@@ -135,8 +136,8 @@ static int fuzz_one(sd_bus *bus, const Targets *t, char *huge, unsigned long *ca
         const char *iface = random() % 20 == 0 ? "org.example.Nope" : IFACE;
         int r, bad = 0;
 
-        r = sd_bus_message_new_method_call(bus, &m, NAME, random() % 30 == 0 ? "/org/example/Nope" : PATH, iface,
-                                           member);
+        r = sd_bus_message_new_method_call(bus, &m, strcmp(member, "PrlimitPidfd") == 0 ? PIDFD_NAME : NAME,
+                                           random() % 30 == 0 ? "/org/example/Nope" : PATH, iface, member);
         if (r < 0)
                 return 0;
         (void) sd_bus_message_set_allow_interactive_authorization(m, random() % 2);

@@ -26,6 +26,7 @@ packages=(
         flit                                           # flit_core: client/python/pyproject.toml's build backend (the install suite builds the wheel)
         build-essential dpkg-dev debhelper lintian     # the package suite: dpkg-buildpackage, dh, lintian
         dh-python                                      # python3-resource1: dh_python3
+        xdg-dbus-proxy bubblewrap                      # the proxy suite: Flatpak's bus proxy, its sandbox
 )
 
 if [ "${1:-}" = --if-missing ]; then

@@ -115,6 +115,8 @@ mon_sync() { # every message routed before this point has reached the monitor (t
 for _ in $(seq 200); do mon_sync 5; [ "$(pagesizes)" -gt 0 ] && break; done   # the monitor is listening
 mon_mark() { mon_sync; mark=$(wc -l < "$T/monitor"); }
 mon_since() { tail -n +"$((mark + 1))" "$T/monitor"; }
+# The *Pidfd calls go to the gate's name (the service's own takes no descriptors).
+gate='org\.example\.Resource1\.Pidfd'
 mq_hard=$(proc_limit $$ "Max msgqueue size" | cut -d" " -f2)
 mon_mark
 rc as_nobody prlimit --nofile=400:800 -- "$R" --no-ask-password run --limit NOFILE=400:900 \
@@ -132,7 +134,7 @@ mon_mark
 rc as_nobody "$R" --no-ask-password set --pid "$nobodys" NOFILE :1048576 MSGQUEUE :$((mq_hard + 1))
 mon_sync
 check "set of two hard raises on one's own process: one SetRlimitsPidfd call, one polkit check, nothing changed" \
-      '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ] &&
+      '[ $status = 3 ] && [ "$(mon_since | grep -c "destination=$gate .*member=SetRlimitsPidfd$")" = 1 ] &&
        [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
        grep -q "^resourcectl: setting NOFILE, MSGQUEUE of pid $nobodys (sleep): not allowed: " "$T/err" &&
        [ "$(proc_limit $nobodys "Max open files")" = "$before_nobodys" ]'
@@ -140,17 +142,17 @@ mon_mark
 rc "$R" limits --pid "$child" NOFILE
 mon_sync
 check "--pid is passed as a pidfd (ListRlimitsPidfd), never as a number" \
-      '[ $status = 0 ] && [ "$(mon_since | grep -c "member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
+      '[ $status = 0 ] && [ "$(mon_since | grep -c "destination=$gate .*member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
 mon_mark
 rc sh -c '"$0" limits NOFILE' "$R"
 mon_sync
 check "without --pid, the parent is named by a pidfd too" \
-      '[ $status = 0 ] && [ "$(mon_since | grep -c "member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
+      '[ $status = 0 ] && [ "$(mon_since | grep -c "destination=$gate .*member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
 mon_mark
 rc "$R" set --pid "$child" NOFILE 80:80 CORE 0:0
 mon_sync
 check "a change that needs no authentication is one request, not two (nothing is asked again)" \
-      '[ $status = 0 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ]'
+      '[ $status = 0 ] && [ "$(mon_since | grep -c "destination=$gate .*member=SetRlimitsPidfd$")" = 1 ]'
 # Without a terminal resourcectl starts no agent, so nothing could answer a
 # second asking: one request (allowing interaction, which an agent of a login
 # session could answer), one polkit check, one refusal in the service's log.
@@ -166,7 +168,7 @@ rc setpriv --reuid=3 --regid=3 --clear-groups "$R" set --pid "$daemons" NOFILE :
 mon_sync
 refusals() { log_since "$off" | grep -c "Refused for uid 3: "; }
 check "a change polkit wants authenticated, with no terminal: sent once allowing interaction, one polkit check, one refusal logged" \
-      '[ $status = 3 ] && [ "$(mon_since | grep -c "member=SetRlimitsPidfd$")" = 1 ] &&
+      '[ $status = 3 ] && [ "$(mon_since | grep -c "destination=$gate .*member=SetRlimitsPidfd$")" = 1 ] &&
        [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
        mon_since | grep -A80 "member=CheckAuthorization" | grep -qx " *uint32 1" && wait_for 2 "[ \$(refusals) = 1 ]" &&
        sleep 0.2 && [ "$(refusals)" = 1 ] || { mon_since | note; log_since "$off" | note; false; }'

@@ -6,16 +6,19 @@
  * the -EACCES of InteractiveAuthorizationRequired), a NoReply from the bus
  * retried once, a timeout not retried, a listing without some resources (not
  * reported, never as unlimited) or with names this library does not know,
- * usage with missing and unknown fields, replies of the wrong shape. No
- * system bus needed. */
+ * usage with missing and unknown fields, replies of the wrong shape, and the
+ * bus name each call is sent to. No system bus needed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
+#include "resource1-bus.h"
 #include "resource1-client-errno.h"
 #include "resource1-errors.h"
 #include "resource1.h"
@@ -37,6 +40,7 @@ static struct {
         const char *error_name, *error_message;
         unsigned calls;
         char last_member[64];
+        char last_destination[64];
 } fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static int fake_answer(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -51,6 +55,7 @@ static int fake_answer(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         const char *name = fake.error_name, *message = fake.error_message;
         fake.calls++;
         g_strlcpy(fake.last_member, member, sizeof fake.last_member);
+        g_strlcpy(fake.last_destination, sd_bus_message_get_destination(m) ?: "", sizeof fake.last_destination);
         pthread_mutex_unlock(&fake.lock);
 
         switch (answer) {
@@ -282,6 +287,68 @@ static void test_properties(void) {
         g_assert_cmpstr(names[1], ==, "FUTURE");
 }
 
+/* The last call was member, sent to destination. */
+static void assert_sent(const char *member, const char *destination) {
+        pthread_mutex_lock(&fake.lock);
+        g_assert_cmpstr(fake.last_member, ==, member);
+        g_assert_cmpstr(fake.last_destination, ==, destination);
+        pthread_mutex_unlock(&fake.lock);
+}
+
+/* Each *Pidfd call goes to the gate's name, which takes its pidfd (the
+ * service's own connection takes no descriptors, so the bus would refuse it
+ * at RESOURCE1_BUS_NAME); every other call, by pid 0 too, to the service's. */
+static void test_destinations(void) {
+        const int res[] = { RLIMIT_CORE };
+        const Resource1Limit lim[] = { { 0, 0 } };
+        Resource1LimitEntry e[RLIM_NLIMITS];
+        Resource1Limit l = { 0, 0 };
+        Resource1Usage u;
+        uint64_t p;
+        bool can;
+        int fd = pidfd_open(getpid(), 0);
+        g_assert_cmpint(fd, >=, 0);
+
+        answer(ANSWER_ERROR, "org.example.Resource1.Error.Failed", "the fake service says so");
+        g_assert_cmpint(resource1_getrlimit(h, RLIMIT_CORE, &l), ==, -EIO);
+        assert_sent("GetRlimit", RESOURCE1_BUS_NAME);
+        g_assert_cmpint(resource1_setrlimit(h, RLIMIT_CORE, &l), ==, -EIO);
+        assert_sent("SetRlimit", RESOURCE1_BUS_NAME);
+        g_assert_cmpint(resource1_getpagesize(h, &p), ==, -EIO);
+        assert_sent("PageSize", RESOURCE1_BUS_NAME);
+        g_assert_cmpint(resource1_get_can_raise_hard_limits(h, &can), ==, -EIO);
+        assert_sent("Get", RESOURCE1_BUS_NAME);
+
+        g_assert_cmpint(resource1_prlimit(h, 0, RLIMIT_CORE, NULL, &l), ==, -EIO);
+        assert_sent("Prlimit", RESOURCE1_BUS_NAME);
+        g_assert_cmpint(resource1_setrlimits(h, 0, res, lim, 1, NULL), ==, -EIO);
+        assert_sent("SetRlimits", RESOURCE1_BUS_NAME);
+        g_assert_cmpint(resource1_list_rlimits(h, 0, e, RLIM_NLIMITS), ==, -EIO);
+        assert_sent("ListRlimits", RESOURCE1_BUS_NAME);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_SELF, &u, sizeof u), ==, -EIO);
+        assert_sent("GetRusage", RESOURCE1_BUS_NAME);
+
+        g_assert_cmpint(resource1_prlimit_pidfd(h, fd, RLIMIT_CORE, NULL, &l), ==, -EIO);
+        assert_sent("PrlimitPidfd", RESOURCE1_PIDFD_BUS_NAME);
+        g_assert_cmpint(resource1_setrlimits_pidfd(h, fd, res, lim, 1, NULL), ==, -EIO);
+        assert_sent("SetRlimitsPidfd", RESOURCE1_PIDFD_BUS_NAME);
+        g_assert_cmpint(resource1_list_rlimits_pidfd(h, fd, e, RLIM_NLIMITS), ==, -EIO);
+        assert_sent("ListRlimitsPidfd", RESOURCE1_PIDFD_BUS_NAME);
+        g_assert_cmpint(resource1_getrusage_pidfd(h, fd, RUSAGE_SELF, &u, sizeof u), ==, -EIO);
+        assert_sent("GetRusagePidfd", RESOURCE1_PIDFD_BUS_NAME);
+        close(fd);
+
+        /* A descriptor that is not a pidfd is not sent at all. */
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(nul, >=, 0);
+        answer(ANSWER_ERROR, "org.example.Resource1.Error.Failed", "the fake service says so");
+        assert_error(resource1_prlimit_pidfd(h, nul, RLIMIT_CORE, NULL, &l), EBADF, "System.Error.EBADF",
+                     "is not a pidfd");
+        g_assert_cmpint(resource1_list_rlimits_pidfd_async(h, NULL, nul, NULL, NULL), ==, -EBADF);
+        g_assert_cmpuint(calls(), ==, 0);
+        close(nul);
+}
+
 /* Asynchronous calls on the program's connection, driven by resource1_process(). */
 typedef struct Done {
         gboolean done;
@@ -352,6 +419,20 @@ static void test_async(void) {
         wait_for(&later);
         g_assert_false(d.done);
         g_assert_cmpuint(calls(), ==, 2);   /* the cancelled call was sent; its answer was dropped */
+
+        /* by a pidfd: to the gate's name, as the synchronous call (test_destinations) */
+        int fd = pidfd_open(getpid(), 0);
+        g_assert_cmpint(fd, >=, 0);
+        d = (Done) {};
+        g_assert_cmpint(resource1_list_rlimits_pidfd_async(h, NULL, fd, on_list, &d), ==, 0);
+        close(fd);   /* the call keeps a copy of its own */
+        wait_for(&d);
+        g_assert_cmpint(d.r, ==, 0);
+        assert_sent("ListRlimitsPidfd", RESOURCE1_PIDFD_BUS_NAME);
+        d = (Done) {};
+        g_assert_cmpint(resource1_list_rlimits_async(h, NULL, 0, on_list, &d), ==, 0);
+        wait_for(&d);
+        assert_sent("ListRlimits", RESOURCE1_BUS_NAME);
 }
 
 int main(int argc, char *argv[]) {
@@ -379,6 +460,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/client-fake/wrong-shape", test_wrong_shape);
         g_test_add_func("/client-fake/properties", test_properties);
         g_test_add_func("/client-fake/async", test_async);
+        g_test_add_func("/client-fake/destinations", test_destinations);
         int r = g_test_run();
 
         resource1_free(h);

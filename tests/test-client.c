@@ -587,9 +587,11 @@ static void test_errors_as_errno_and_message(void) {
                               "the kernel refused (the service lacks CAP_SYS_RESOURCE)");
         reap(c);
 
+        /* a descriptor that is not a pidfd: refused here, never sent (the
+         * service would answer InvalidArgs, and its gate retire to close it) */
         int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        assert_failed(resource1_prlimit_pidfd(h, nul, RLIMIT_NOFILE, NULL, &l), EIO,
-                      "org.example.Resource1.Error.Failed", "not a pidfd");
+        assert_failed(resource1_prlimit_pidfd(h, nul, RLIMIT_NOFILE, NULL, &l), EBADF, "System.Error.EBADF",
+                      "is not a pidfd");
         close(nul);
 
         /* a success clears what the last failure said */

@@ -4,7 +4,8 @@
  * (resource1-codegen.h: CodegenResource1), run as an unprivileged user by
  * tests/test-codegen.sh against the real service. Every method is called
  * through the generated *_call_*_sync functions (PrlimitPidfd with a real
- * pidfd in a GUnixFDList), every property read through the generated
+ * pidfd in a GUnixFDList, the *Pidfd methods through a second proxy for
+ * the gate's name, RESOURCE1_PIDFD_BUS_NAME), every property read through the generated
  * getters, RlimitChanged caught through the generated proxy's signal, and the
  * answers checked against /proc.
  *
@@ -30,6 +31,7 @@
 #define ERR_PREFIX "org.example.Resource1.Error."
 
 static CodegenResource1 *proxy;
+static CodegenResource1 *gate;    /* the *Pidfd methods: the service's own name takes no descriptors */
 static pid_t child;               /* a child of this process, waiting in pause() */
 
 /* ---- what was sent and received ---- */
@@ -268,7 +270,7 @@ static void test_prlimit_pidfd(void) {
         g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
         guint64 soft, hard, ps, ph;
 
-        g_assert_true(codegen_resource1_call_prlimit_pidfd_sync(proxy, g_variant_new_handle(0), "NOFILE", FALSE, 0, 0,
+        g_assert_true(codegen_resource1_call_prlimit_pidfd_sync(gate, g_variant_new_handle(0), "NOFILE", FALSE, 0, 0,
                                                                 fds, &soft, &hard, NULL, NULL, &error));
         g_assert_no_error(error);
         proc_limit(child, "NOFILE", &ps, &ph);
@@ -276,19 +278,19 @@ static void test_prlimit_pidfd(void) {
         g_assert_cmpuint(hard, ==, ph);
 
         guint64 old_soft, old_hard;
-        g_assert_true(codegen_resource1_call_prlimit_pidfd_sync(proxy, g_variant_new_handle(0), "NOFILE", TRUE,
+        g_assert_true(codegen_resource1_call_prlimit_pidfd_sync(gate, g_variant_new_handle(0), "NOFILE", TRUE,
                                                                 ps - 1, ph, fds, &old_soft, &old_hard, NULL, NULL,
                                                                 &error));
         g_assert_no_error(error);
         assert_child_nofile_lowered(ps, ph, old_soft, old_hard);
 
-        /* Not a pidfd: Failed. */
+        /* Not a pidfd: InvalidArgs (the gate's answer, the spec's DESCRIPTORS). */
         int not_pidfd = dup(STDIN_FILENO);
         g_assert_cmpint(not_pidfd, >=, 0);
         g_autoptr(GUnixFDList) bad = g_unix_fd_list_new_from_array(&not_pidfd, 1);
-        g_assert_false(codegen_resource1_call_prlimit_pidfd_sync(proxy, g_variant_new_handle(0), "NOFILE", FALSE, 0, 0,
+        g_assert_false(codegen_resource1_call_prlimit_pidfd_sync(gate, g_variant_new_handle(0), "NOFILE", FALSE, 0, 0,
                                                                  bad, &soft, &hard, NULL, NULL, &error));
-        assert_remote_error(error, ERR_PREFIX "Failed");
+        assert_remote_error(error, "org.freedesktop.DBus.Error.InvalidArgs");
 }
 
 static void test_set_rlimit(void) {
@@ -390,7 +392,7 @@ static void test_list_rlimits_pidfd(void) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) limits = NULL;
         g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
-        g_assert_true(codegen_resource1_call_list_rlimits_pidfd_sync(proxy, g_variant_new_handle(0), fds, &limits,
+        g_assert_true(codegen_resource1_call_list_rlimits_pidfd_sync(gate, g_variant_new_handle(0), fds, &limits,
                                                                      NULL, NULL, &error));
         g_assert_no_error(error);
         guint64 s[RLIM_NLIMITS], h[RLIM_NLIMITS];
@@ -408,7 +410,7 @@ static void test_get_rusage_pidfd(void) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) usage = NULL;
         g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
-        g_assert_true(codegen_resource1_call_get_rusage_pidfd_sync(proxy, g_variant_new_handle(0), "self", fds, &usage,
+        g_assert_true(codegen_resource1_call_get_rusage_pidfd_sync(gate, g_variant_new_handle(0), "self", fds, &usage,
                                                                    NULL, NULL, &error));
         g_assert_no_error(error);
         g_autoptr(GVariantDict) d = g_variant_dict_new(usage);
@@ -457,7 +459,7 @@ static GVariant *set_rlimits_of_child(GVariant *limits, GError **error) {
 static GVariant *set_rlimits_pidfd_of_child(GVariant *limits, GError **error) {
         g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
         GVariant *old = NULL;
-        codegen_resource1_call_set_rlimits_pidfd_sync(proxy, g_variant_new_handle(0), limits, fds, &old, NULL, NULL,
+        codegen_resource1_call_set_rlimits_pidfd_sync(gate, g_variant_new_handle(0), limits, fds, &old, NULL, NULL,
                                                       error);
         return old;
 }
@@ -504,6 +506,15 @@ int main(int argc, char *argv[]) {
         proxy = codegen_resource1_proxy_new_for_bus_sync(G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_NONE,
                                                          RESOURCE1_BUS_NAME, RESOURCE1_PATH, NULL, &error);
         g_assert_no_error(error);
+        /* The gate has the interface's methods only, not its properties or signals. */
+        gate = codegen_resource1_proxy_new_for_bus_sync(G_BUS_TYPE_SYSTEM,
+                                                        G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                                                G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                                                        RESOURCE1_PIDFD_BUS_NAME, RESOURCE1_PATH, NULL, &error);
+        g_assert_no_error(error);
+        /* Both proxies share the process's one system bus connection. */
+        g_assert_true(g_dbus_proxy_get_connection(G_DBUS_PROXY(gate)) ==
+                      g_dbus_proxy_get_connection(G_DBUS_PROXY(proxy)));
         sent = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_dbus_connection_add_filter(g_dbus_proxy_get_connection(G_DBUS_PROXY(proxy)), record_sent, NULL, NULL);
         changed = g_array_new(FALSE, FALSE, sizeof(Changed));
@@ -533,6 +544,7 @@ int main(int argc, char *argv[]) {
 
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);
+        g_object_unref(gate);
         g_object_unref(proxy);
         return rc;
 }

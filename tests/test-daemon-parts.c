@@ -2,12 +2,16 @@
 /* Parts of the daemon, without a bus (sd-event only): the worker pool's
  * fairness and bounds, the rate of changes per account and in all, the
  * refusal log's bursts, the credentials cache, and a batch put back after the kernel refuses one
- * of its limits, by the daemon itself and by the acting process. Needs root
+ * of its limits, by the daemon itself and by the acting process, and the acting
+ * process's power (the caller's only, even in a user namespace root made). Needs root
  * (the acting process takes a caller's ids). */
+#include <fcntl.h>
 #include <glib.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <syslog.h>
 #include <sys/wait.h>
@@ -21,6 +25,7 @@
 #include "rate.h"
 #include "refusals.h"
 #include "rlimits.h"
+#include "sandbox.h"
 #include "target.h"
 #include "util.h"
 #include "work.h"
@@ -355,6 +360,82 @@ static void test_acting_batch_put_back(void) {
         waitpid(p, NULL, 0);
 }
 
+/* A process as a container's: uid 0 of a user namespace root made, "outer"
+ * outside (uid_map "0 outer 1"), with NOFILE 20000:20000. */
+static pid_t child_in_root_userns(uid_t outer) {
+        int up[2], down[2];
+        g_assert_cmpint(pipe(up), ==, 0);
+        g_assert_cmpint(pipe(down), ==, 0);
+        pid_t p = fork();
+        g_assert_cmpint(p, >=, 0);
+        if (p == 0) {
+                char c = 0;
+                if (setrlimit(RLIMIT_NOFILE, &(struct rlimit) { 20000, 20000 }) < 0 || unshare(CLONE_NEWUSER) < 0)
+                        _exit(1);
+                if (write(up[1], "x", 1) != 1 || read(down[0], &c, 1) != 1 || setresgid(0, 0, 0) < 0 ||
+                    setresuid(0, 0, 0) < 0 || write(up[1], "y", 1) != 1)
+                        _exit(1);
+                pause();
+                _exit(0);
+        }
+        char c = 0, path[64], map[32];
+        g_assert_cmpint(read(up[0], &c, 1), ==, 1);
+        snprintf(map, sizeof map, "0 %u 1\n", (unsigned) outer);
+        static const char *const files[] = { "uid_map", "setgroups", "gid_map" };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                snprintf(path, sizeof path, "/proc/%d/%s", (int) p, files[i]);
+                const char *v = i == 1 ? "deny" : map;
+                int fd = open(path, O_WRONLY | O_CLOEXEC);
+                g_assert_cmpint(fd, >=, 0);
+                g_assert_cmpint(write(fd, v, strlen(v)), ==, (ssize_t) strlen(v));
+                close(fd);
+        }
+        g_assert_cmpint(write(down[1], "x", 1), ==, 1);
+        g_assert_cmpint(read(up[0], &c, 1), ==, 1);
+        g_assert_cmpint(c, ==, 'y');
+        for (int i = 0; i < 2; i++)
+                close(up[i]), close(down[i]);
+        return p;
+}
+
+/* The acting process can do only what the caller can: not change a process
+ * of another uid in a user namespace root made, whose owner (root) has every
+ * capability in it. An acting process that kept euid 0 could. */
+static void test_acting_process_has_the_callers_power_only(void) {
+        pid_t p = child_in_root_userns(200000);
+        struct rlimit before, after;
+        get_limit(p, RLIMIT_NOFILE, &before);
+        g_assert_cmpuint(before.rlim_max, ==, 20000);
+        g_autofree char *status = NULL;
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) p);
+        g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+        g_assert_nonnull(strstr(status, "\nUid:\t200000\t200000\t200000\t200000\n"));
+
+        sd_event *e = NULL;
+        Acting *a = NULL;
+        ActResult res = { .applied = 99 };
+        g_assert_cmpint(sd_event_new(&e), >=, 0);
+        ActRequest req = { .pid = p, .n = 1, .resources = { RLIMIT_NOFILE }, .new = { { 199, 199 } },
+                           .uid = 65534, .gid = 65534 };
+        g_assert_cmpint(act_as_caller(e, &req, 5 * SEC, on_acted, &res, &a), ==, 0);
+        for (int i = 0; i < 500 && res.applied == 99; i++)
+                g_assert_cmpint(sd_event_run(e, 10 * 1000), >=, 0);
+        g_test_message("acting as uid 65534 on uid 200000 of a user namespace of root's: r=%d applied=%u%s (%s)",
+                       res.r, res.applied, res.not_caller ? " not_caller" : "",
+                       act_setup() ? "sharing the memory" : "a fork");
+        get_limit(p, RLIMIT_NOFILE, &after);
+        g_assert_true(res.reported);
+        g_assert_false(res.not_caller);
+        g_assert_cmpint(res.r, ==, -EPERM);
+        g_assert_cmpuint(res.applied, ==, 0);
+        g_assert_cmpuint(after.rlim_cur, ==, 20000);
+        g_assert_cmpuint(after.rlim_max, ==, 20000);
+        act_free(a);
+        sd_event_unref(e);
+        kill(p, SIGKILL);
+        waitpid(p, NULL, 0);
+}
+
 /* The kernel's EPERM as the caller hears it: of the daemon's own act, for
  * want of CAP_SYS_RESOURCE, ServiceLacksCapability (what was asked was
  * allowed); of the acting process, which has the caller's ids, the caller's
@@ -390,6 +471,34 @@ static void test_kernel_eperm_names(void) {
         c.refusals.event = sd_event_unref(c.refusals.event);
 }
 
+/* /.flatpak-info as Flatpak writes it, and what a hostile one may hold. */
+static void test_sandbox_app_id(void) {
+        char id[SANDBOX_APP_ID_MAX];
+        static const char good[] = "[Application]\nname=com.valvesoftware.Steam\nruntime=runtime/x\n\n"
+                                   "[Instance]\ninstance-id=1\n";
+        g_assert_cmpint(sandbox_parse_app_id(good, strlen(good), id), ==, 0);
+        g_assert_cmpstr(id, ==, "com.valvesoftware.Steam");
+
+        static const char crlf[] = "[Instance]\r\nname=not.this\r\n[Application]\r\nname=org.example.App\r\n";
+        g_assert_cmpint(sandbox_parse_app_id(crlf, strlen(crlf), id), ==, 0);
+        g_assert_cmpstr(id, ==, "org.example.App");
+
+        static const char *const bad[] = {
+                "[Instance]\nname=org.example.App\n",          /* not in [Application] */
+                "[Application]\nname=noDot\n",
+                "[Application]\nname=org.example.App;rm -rf\n",
+                "[Application]\nname=.org.example\n",
+                "[Application]\nname=\n",
+                "",
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+                g_assert_cmpint(sandbox_parse_app_id(bad[i], strlen(bad[i]), id), ==, -EBADMSG);
+
+        /* Not NUL-terminated where it ends: only size bytes are read. */
+        g_assert_cmpint(sandbox_parse_app_id("[Application]\nname=org.example.AppXYZ", 34, id), ==, 0);
+        g_assert_cmpstr(id, ==, "org.example.App");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         if (getuid() != 0) {
@@ -397,6 +506,7 @@ int main(int argc, char *argv[]) {
                 return g_test_run();
         }
         /* Log lines of the parts under test go to stderr, not the TAP stream. */
+        g_test_add_func("/sandbox/flatpak-info-app-id", test_sandbox_app_id);
         g_test_add_func("/pool/one-uid-stuck-others-served", test_pool_one_uid_stuck_others_served);
         g_test_add_func("/pool/bounds-and-cancel", test_pool_bounds_and_cancel);
         g_test_add_func("/rate/burst-then-per-second", test_rate_burst_then_per_second);
@@ -407,6 +517,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/act/privileged-batch-put-back-and-nothing-by-number-once-gone",
                         test_privileged_batch_put_back);
         g_test_add_func("/act/acting-process-puts-its-batch-back", test_acting_batch_put_back);
+        g_test_add_func("/act/acting-process-has-the-callers-power-only",
+                        test_acting_process_has_the_callers_power_only);
         g_test_add_func("/change/kernel-eperm-of-the-service-or-of-the-caller", test_kernel_eperm_names);
         return g_test_run();
 }

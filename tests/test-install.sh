@@ -17,18 +17,23 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..25"
+echo "1..27"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
+check "its descriptor gate beside it" '[ -x "$root/$libexec/resource1d-gate" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
 check "the bus policy in dbus-1/system.d" 'cmp -s "$share/dbus-1/system.d/org.example.Resource1.conf" policy/org.example.Resource1.conf'
 check "the activation file names the installed daemon and the unit" \
         'grep -qx "Exec=$prefix/$libexec/resource1d --idle-timeout=60" "$share/dbus-1/system-services/org.example.Resource1.service" &&
          grep -qx "SystemdService=resource1d.service" "$share/dbus-1/system-services/org.example.Resource1.service"'
+check "the gate name's activation file starts the same daemon and unit" \
+        'grep -qx "Exec=$prefix/$libexec/resource1d --idle-timeout=60" "$share/dbus-1/system-services/org.example.Resource1.Pidfd.service" &&
+         grep -qx "SystemdService=resource1d.service" "$share/dbus-1/system-services/org.example.Resource1.Pidfd.service"'
 check "the polkit actions in polkit-1/actions" 'cmp -s "$share/polkit-1/actions/org.example.resource1.policy" policy/org.example.resource1.policy'
 unit=$(find "$dest" -name resource1d.service -path '*systemd/system/*')
 check "the unit in the systemd system unit directory" '[ -n "$unit" ] && grep -qx "ExecStart=$prefix/$libexec/resource1d --idle-timeout=60" "$unit"'
 check "the unit is Type=dbus with the bus name" 'grep -qx "Type=dbus" "$unit" && grep -qx "BusName=org.example.Resource1" "$unit"'
-check "the example rule in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ]'
+check "the example rules in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ] &&
+        [ -f "$share/doc/resource1/examples/50-resource1-flatpak-example.rules" ]'
 check "libresource1 with its soname, header and pkg-config file" \
         '[ -n "$(find "$dest" -name libresource1.so.1)" ] && [ -f "$root/include/resource1.h" ] && [ -n "$(find "$dest" -name resource1.pc)" ]'
 check "resourcectl in bindir" '[ -x "$root/bin/resourcectl" ]'

@@ -104,6 +104,6 @@ sleep 0.5
 kill -TERM "$b"; wait "$b" 2>/dev/null
 status=
 check "bus gone: the daemon exits non-zero" 'wait_exit $d 30 && [ "$status" != 0 ]'
-check "bus gone: and says so" 'grep -q "the bus connection was lost" "$RESOURCE1_FIXTURE/bus2.log"'
+check "bus gone: and says so" 'grep -q "Lost the connection to the system bus" "$RESOURCE1_FIXTURE/bus2.log"'
 
 tap_done

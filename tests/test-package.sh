@@ -70,15 +70,18 @@ check "lintian on the .changes: no error, no warning" \
         '"${as_builder[@]}" lintian --fail-on error,warning --no-tag-display-limit "$tmp/resource1_${version}_${arch}.changes" > "$tmp/lintian" 2>&1 ||
          { show "$tmp/lintian"; false; }'
 
-check "resource1d: the daemon, unit, bus policy, activation file, polkit actions, example rule, resource1d(8)" \
+check "resource1d: the daemon, its descriptor gate, unit, bus policy, activation file, polkit actions, example rule, resource1d(8)" \
         'same_files resource1d <<EOF
 /lib/systemd/system/resource1d.service
 /usr/libexec/resource1d
+/usr/libexec/resource1d-gate
+/usr/share/dbus-1/system-services/org.example.Resource1.Pidfd.service
 /usr/share/dbus-1/system-services/org.example.Resource1.service
 /usr/share/dbus-1/system.d/org.example.Resource1.conf
 /usr/share/doc/resource1d/changelog.gz
 /usr/share/doc/resource1d/copyright
 /usr/share/doc/resource1d/examples/50-resource1-example.rules
+/usr/share/doc/resource1d/examples/50-resource1-flatpak-example.rules
 /usr/share/lintian/overrides/resource1d
 /usr/share/man/man8/resource1d.8.gz
 /usr/share/polkit-1/actions/org.example.resource1.policy

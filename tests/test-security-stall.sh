@@ -11,8 +11,8 @@
 #      from 8 connections at once for 4 s: root's PageSize median < 5 ms,
 #      max < 100 ms (its fdinfo is ~76 MB of text the kernel builds whole
 #      for any read of it).
-#   2  The same calls are each answered org.example.Resource1.Error.Failed,
-#      "not a pidfd", none timed out.
+#   2  The same calls are each answered org.freedesktop.DBus.Error.InvalidArgs,
+#      "not a pidfd" (the spec's DESCRIPTORS), none timed out.
 #   3  GetRusage and GetRusagePidfd of a single-threaded process of the
 #      attacker's that keeps exec()ing itself with 19,000 close-on-exec
 #      descriptors of a memfd holding 10,000 POSIX locks (of another owner,
@@ -96,7 +96,7 @@ methods_ok() {
         grep -q "^STALL .* other=0 noreply=0 unanswered=0 " "$work/epoll.out"
 }
 grep "^STALL" "$work/epoll.out" > "$work/stall.line"
-check "the same calls: every one of the four methods answered Failed \"not a pidfd\" ($(fv "$work/stall.line" not_pidfd) of $(fv "$work/stall.line" calls)), none timed out" \
+check "the same calls: every one of the four methods answered InvalidArgs \"not a pidfd\" ($(fv "$work/stall.line" not_pidfd) of $(fv "$work/stall.line" calls)), none timed out" \
       '[ $ready = yes ] && methods_ok'
 
 # ---- 3: usage of a process that execs with many descriptors of a locked file (#5) ----

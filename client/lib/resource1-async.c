@@ -118,6 +118,7 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
 
         /* The pending call is answered: sd-bus holds the slot while it dispatches. */
         s->bus_slot = sd_bus_slot_unref(s->bus_slot);
+        conn_answered(h, bus);
 
         const sd_bus_error *reply_error = sd_bus_message_get_error(m);
         if (reply_error) {

@@ -75,6 +75,7 @@ typedef struct Result {
 typedef struct Conn {
         sd_bus *bus;
         sd_bus_slot *disconnected;
+        bool ready;                      /* it answered: its handshake passed */
 } Conn;
 
 typedef enum SlotType {
@@ -112,6 +113,7 @@ struct Resource1 {
         unsigned n_ref;                  /* the program's, and one per dispatch in progress */
         Conn conn;                       /* bus NULL: not connected */
         bool own_bus;                    /* made here, and made again when lost */
+        bool stepwise;                   /* one was lost before it answered: connect step by step */
         Conn *old;                       /* lost connections with calls still to be failed on them */
         size_t n_old;
         sd_event *event;                 /* the loop resource1_attach_event() gave */
@@ -142,6 +144,7 @@ void conn_close(Conn *c, bool own);
 int handle_connect(Resource1 *h);
 void handle_replace_connection(Resource1 *h);
 bool connection_lost(sd_bus *bus);
+void conn_answered(Resource1 *h, sd_bus *bus);
 int local_failure(Resource1 *h, int r, const char *what);
 int connect_or_fail(Resource1 *h);
 uint64_t call_timeout(const Resource1 *h);
@@ -151,6 +154,13 @@ bool worth_retry(sd_bus *bus, int r, const sd_bus_error *e, bool timed_out);
  * the service, after its idle exit, say). Nothing was done; a new connection
  * is answered. */
 bool caller_unknown(const Request *q, const sd_bus_error *e);
+
+/* ---- resource1-connect.c: the connection to the system bus, step by step ---- */
+
+/* sd_bus_open_system(), with a handshake that waits for the bus's answers
+ * before its BEGIN (for bus proxies that cannot take sd-bus's pipelined
+ * one), within timeout_usec. */
+int bus_open_system_stepwise(uint64_t timeout_usec, sd_bus **ret);
 
 /* ---- resource1-request.c: a call's arguments, its target, its request ---- */
 

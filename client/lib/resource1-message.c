@@ -43,7 +43,12 @@ int request_message(const Resource1 *h, sd_bus *bus, const Request *q, sd_bus_me
                 break;
         }
 
-        r = sd_bus_message_new_method_call(bus, &m, RESOURCE1_BUS_NAME, RESOURCE1_PATH, iface, member);
+        /* A call that carries a descriptor goes to the gate's name: the
+         * service's own connection does not take descriptors, so the bus
+         * refuses one sent to RESOURCE1_BUS_NAME. Everything else goes there. */
+        const char *destination = by_fd ? RESOURCE1_PIDFD_BUS_NAME : RESOURCE1_BUS_NAME;
+
+        r = sd_bus_message_new_method_call(bus, &m, destination, RESOURCE1_PATH, iface, member);
         if (r < 0)
                 return r;
         r = sd_bus_message_set_allow_interactive_authorization(m, h->allow_interactive);

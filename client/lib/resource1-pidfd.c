@@ -16,6 +16,16 @@ static int pidfd_open_flags(pid_t pid, unsigned flags) {
         return fd < 0 ? -errno : fd;
 }
 
+int resource1_pidfd_check(int fd) {
+        /* pidfd_send_signal() fails with EBADF on any descriptor but a pidfd,
+         * in constant time and without touching what it is; signal 0 sends
+         * nothing. Any other failure (ESRCH: the process is gone; EPERM;
+         * ENOSYS) says it is one, or that this kernel cannot tell. */
+        if (syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) < 0 && errno == EBADF)
+                return -EBADF;
+        return 0;
+}
+
 int resource1_pidfd_open(pid_t pid, bool thread) {
         if (pid <= 0)
                 return -EINVAL;

@@ -14,3 +14,7 @@
  * (pidfd_open(2) missing or filtered, or a thread before Linux 6.9), or
  * another negative errno. */
 int resource1_pidfd_open(pid_t pid, bool thread);
+
+/* 0 when fd is a pidfd (or this kernel cannot tell), -EBADF when it is
+ * another descriptor. */
+int resource1_pidfd_check(int fd);

@@ -141,6 +141,11 @@ static int target_open(Resource1 *h, pid_t pid, bool thread, Request *q) {
 static int target_pidfd(Resource1 *h, int pidfd, bool keep, Request *q) {
         if (pidfd < 0)
                 return failf(h, -EBADF, NULL, "invalid pidfd %d", pidfd);
+        /* Not sent when it is no pidfd: the service would refuse it, and its
+         * gate, which may not close such a descriptor while it serves,
+         * would retire to close it (a process of the service's each time). */
+        if (resource1_pidfd_check(pidfd) < 0)
+                return failf(h, -EBADF, NULL, "descriptor %d is not a pidfd", pidfd);
         if (!keep) {
                 q->fd = pidfd;
                 return 0;

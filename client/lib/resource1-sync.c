@@ -37,6 +37,7 @@ static int call_once(Resource1 *h, const Request *q, Result *res) {
 
                 uint64_t timeout = call_timeout(h), start = now_usec();
                 r = sd_bus_call(bus, m, timeout, &e, &reply);
+                conn_answered(h, bus);
                 if (r >= 0) {
                         r = read_reply(reply, q, res);
                         if (r < 0) {

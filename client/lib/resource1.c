@@ -207,6 +207,23 @@ void conn_close(Conn *c, bool own) {
                 c->bus = sd_bus_unref(c->bus);
 }
 
+/* The handle's connection was lost. One lost before it ever answered was
+ * most likely refused during its handshake: by a bus proxy that cannot take
+ * sd-bus's pipelined one (Debian 12's xdg-dbus-proxy, see
+ * resource1-connect.c), or it went with a bus that restarted just then. The
+ * handle's next connections are then made step by step, which any bus takes;
+ * until then they cost nothing more than sd-bus's own. */
+static void conn_lost(Resource1 *h) {
+        if (h->conn.bus && !h->conn.ready)
+                h->stepwise = true;
+}
+
+/* A reply or an error came from the other side on bus, still open. */
+void conn_answered(Resource1 *h, sd_bus *bus) {
+        if (bus == h->conn.bus && !connection_lost(bus))
+                h->conn.ready = true;
+}
+
 /* The local signal sd-bus makes when a connection ends: after every call
  * pending on it was failed (and retried on a new connection). */
 static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -221,6 +238,7 @@ static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *ret_
                 }
         if (bus != h->conn.bus || !h->own_bus)
                 return 0;
+        conn_lost(h);
 
         /* The handle's connection, with no call pending: subscriptions need a
          * new one now; otherwise the next call makes it. */
@@ -242,7 +260,7 @@ int handle_connect(Resource1 *h) {
         if (!h->own_bus)
                 return -ENOTCONN;
 
-        r = sd_bus_open_system(&bus);
+        r = h->stepwise ? bus_open_system_stepwise(call_timeout(h), &bus) : sd_bus_open_system(&bus);
         if (r < 0)
                 return r;
         r = sd_bus_match_signal(bus, &c.disconnected, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
@@ -270,6 +288,7 @@ int handle_connect(Resource1 *h) {
  * on it have been failed (each is then sent again on the new one), and a new
  * one is made. */
 void handle_replace_connection(Resource1 *h) {
+        conn_lost(h);
         if (h->conn.bus && bus_has_calls(h, h->conn.bus)) {
                 Conn *old = realloc(h->old, (h->n_old + 1) * sizeof *old);
                 if (old) {

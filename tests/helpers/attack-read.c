@@ -66,6 +66,8 @@
 #define NAME  RESOURCE1_BUS_NAME
 #define PATH  RESOURCE1_PATH
 #define IFACE RESOURCE1_INTERFACE
+/* The *Pidfd methods are served at the gate's name: the service's own takes no descriptors. */
+#define PIDFD_NAME RESOURCE1_PIDFD_BUS_NAME
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -521,8 +523,8 @@ static int mode_thread_pidfd(void) {
         uint64_t want = l.rlim_cur - 1;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
-        r = sd_bus_call_method(bus, NAME, PATH, IFACE, "PrlimitPidfd", &e, &reply, "hsbtt", fd, "NOFILE", 1, want,
-                               (uint64_t) l.rlim_max);
+        r = sd_bus_call_method(bus, PIDFD_NAME, PATH, IFACE, "PrlimitPidfd", &e, &reply, "hsbtt", fd, "NOFILE", 1,
+                               want, (uint64_t) l.rlim_max);
         if (r >= 0) {
                 uint64_t s = 0, h = 0;
                 sd_bus_message_read(reply, "tt", &s, &h);

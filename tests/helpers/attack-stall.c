@@ -23,8 +23,8 @@
  *       "METHOD <name> calls= not_pidfd= other= noreply=" per method and
  *       "STALL calls= not_pidfd= other= noreply= unanswered= max_ms=", and
  *       "FIRST_OTHER <name> <message>" for the first other answer. not_pidfd
- *       counts org.example.Resource1.Error.Failed with "not a pidfd" in its
- *       message.
+ *       counts org.freedesktop.DBus.Error.InvalidArgs with "not a pidfd" in
+ *       its message (the spec's DESCRIPTORS).
  *   attack-stall probe SECONDS INTERVAL_MS TIMEOUT_S
  *       PageSize every INTERVAL_MS for SECONDS, each with a TIMEOUT_S
  *       timeout (a new connection after a timeout); prints "PROBE calls=
@@ -73,7 +73,9 @@
 #define NAME  RESOURCE1_BUS_NAME
 #define PATH  RESOURCE1_PATH
 #define IFACE RESOURCE1_INTERFACE
-#define ERROR_FAILED "org.example.Resource1.Error.Failed"
+/* The *Pidfd methods are served at the gate's name: the service's own takes no descriptors. */
+#define PIDFD_NAME RESOURCE1_PIDFD_BUS_NAME
+#define ERROR_NOT_PIDFD "org.freedesktop.DBus.Error.InvalidArgs"   /* "not a pidfd" */
 
 /* NOFILE soft up to hard; returns the soft limit now in force. */
 static rlim_t raise_nofile(void) {
@@ -139,7 +141,7 @@ static int on_flood_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         const sd_bus_error *e = sd_bus_message_get_error(m);
         if (e && is_timeout_name(e->name))
                 c->noreply++;
-        else if (e && strcmp(e->name, ERROR_FAILED) == 0 && e->message && strstr(e->message, "not a pidfd"))
+        else if (e && strcmp(e->name, ERROR_NOT_PIDFD) == 0 && e->message && strstr(e->message, "not a pidfd"))
                 c->not_pidfd++;
         else {
                 c->other++;
@@ -167,20 +169,22 @@ static int flood_send(Slot *s) {
         s->sent_us = now_us();
         switch (method) {
         case M_PRLIMIT:
-                r = sd_bus_call_method_async(t->bus, &s->slot, NAME, PATH, IFACE, "PrlimitPidfd", on_flood_reply, s,
-                                             "hsbtt", t->epfd, "NOFILE", 0, (uint64_t) 0, (uint64_t) 0);
+                r = sd_bus_call_method_async(t->bus, &s->slot, PIDFD_NAME, PATH, IFACE, "PrlimitPidfd",
+                                             on_flood_reply, s, "hsbtt", t->epfd, "NOFILE", 0, (uint64_t) 0,
+                                             (uint64_t) 0);
                 break;
         case M_LIST:
-                r = sd_bus_call_method_async(t->bus, &s->slot, NAME, PATH, IFACE, "ListRlimitsPidfd", on_flood_reply,
-                                             s, "h", t->epfd);
+                r = sd_bus_call_method_async(t->bus, &s->slot, PIDFD_NAME, PATH, IFACE, "ListRlimitsPidfd",
+                                             on_flood_reply, s, "h", t->epfd);
                 break;
         case M_USAGE:
-                r = sd_bus_call_method_async(t->bus, &s->slot, NAME, PATH, IFACE, "GetRusagePidfd", on_flood_reply,
-                                             s, "hs", t->epfd, "self");
+                r = sd_bus_call_method_async(t->bus, &s->slot, PIDFD_NAME, PATH, IFACE, "GetRusagePidfd",
+                                             on_flood_reply, s, "hs", t->epfd, "self");
                 break;
         default:
-                r = sd_bus_call_method_async(t->bus, &s->slot, NAME, PATH, IFACE, "SetRlimitsPidfd", on_flood_reply,
-                                             s, "ha(stt)", t->epfd, 1, "CORE", (uint64_t) 0, (uint64_t) 0);
+                r = sd_bus_call_method_async(t->bus, &s->slot, PIDFD_NAME, PATH, IFACE, "SetRlimitsPidfd",
+                                             on_flood_reply, s, "ha(stt)", t->epfd, 1, "CORE", (uint64_t) 0,
+                                             (uint64_t) 0);
                 break;
         }
         if (r < 0) {
@@ -519,8 +523,8 @@ static void *usage_thread(void *arg) {
                 uint64_t t0 = now_us();
                 int r = i % 2 == 0 ?
                         sd_bus_call_method(bus, NAME, PATH, IFACE, "GetRusage", &e, &reply, "us", u->pid, "self") :
-                        sd_bus_call_method(bus, NAME, PATH, IFACE, "GetRusagePidfd", &e, &reply, "hs", u->pidfd,
-                                           "self");
+                        sd_bus_call_method(bus, PIDFD_NAME, PATH, IFACE, "GetRusagePidfd", &e, &reply, "hs",
+                                           u->pidfd, "self");
                 uint64_t dt = now_us() - t0;
                 u->calls++;
                 if (dt > u->max_us)

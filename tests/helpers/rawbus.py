@@ -160,6 +160,11 @@ class Bus:
         return self.wait_reply(self.send(dest, path, iface, member, sig, args, interactive, fds))
 
 R = ('org.example.Resource1', '/org/example/Resource1', 'org.example.Resource1')
+# The *Pidfd methods are served at the gate's name: the service's own
+# connection takes no descriptors.
+PIDFD_NAME = 'org.example.Resource1.Pidfd'
 
-def rcall(bus, member, sig='', args=(), interactive=False, fds=()):
-    return bus.call(*R, member, sig, args, interactive, fds)
+def rcall(bus, member, sig='', args=(), interactive=False, fds=(), dest=None):
+    if dest is None:
+        dest = PIDFD_NAME if member.endswith('Pidfd') else R[0]
+    return bus.call(dest, *R[1:], member, sig, args, interactive, fds)

@@ -3,10 +3,14 @@
  * as any user (run under setpriv). Prints one line "OK <reply as GVariant
  * text>" or "ERR <error name> <message>", then what was asked for:
  *
- *   rcall [--interactive] [--pidfd-of PID] [--spawn-child] [--limit RES]
- *         [--all-limits] [--burn-ms N] [--own-usage] METHOD SIGNATURE ARGS
+ *   rcall [--interactive] [--fd-of PATH] [--pidfd-of PID] [--spawn-child] [--limit RES]
+ *         [--all-limits] [--burn-ms N] [--own-usage] [--dest NAME] METHOD SIGNATURE ARGS
+ *
+ * The call goes where a client sends it: a *Pidfd method to the gate's name
+ * (RESOURCE1_PIDFD_BUS_NAME), every other to the service's (RESOURCE1_BUS_NAME).
  *
  *   --interactive   allow interactive authorization on the call
+ *   --fd-of PATH    pass open(PATH, O_RDONLY) as the call's fd 0 (a descriptor that is not a pidfd)
  *   --pidfd-of PID  pass pidfd_open(PID) as the call's fd 0 (for an "h" argument @h 0)
  *   --spawn-child   fork a child that waits, put its pid where ARGS says CHILD,
  *                   and afterwards print "CHILD <pid> <soft> <hard>" of RES for it
@@ -18,11 +22,14 @@
  *   --own-usage     afterwards print "USAGE <utime> <stime> <maxrss> <minflt> <nvcsw> <hwm>"
  *                   from this process's own getrusage(RUSAGE_SELF), and VmHWM of its
  *                   /proc/self/status (KiB)
+ *   --dest NAME     send the call to bus name NAME instead (a test that tries the
+ *                   other name on purpose); so does the environment's RCALL_DEST
  */
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 #include <signal.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -34,6 +41,13 @@
 #include "resource1-bus.h"
 #include "resource1-names.h"
 
+/* The bus name a client sends METHOD to: the service's own connection takes
+ * no descriptors, so the four methods that carry a pidfd are served at the
+ * gate's name. */
+static const char *destination_of(const char *method) {
+        return g_str_has_suffix(method, "Pidfd") ? RESOURCE1_PIDFD_BUS_NAME : RESOURCE1_BUS_NAME;
+}
+
 static double now(void) {
         struct timespec ts;
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -43,10 +57,12 @@ static double now(void) {
 int main(int argc, char *argv[]) {
         gboolean interactive = FALSE, spawn_child = FALSE, own_usage = FALSE, all_limits = FALSE;
         gint pidfd_of = 0, burn_ms = 0;
-        gchar *limit = NULL;
+        gchar *limit = NULL, *dest = NULL, *fd_of = NULL;
         GOptionEntry entries[] = {
                 { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive,
                   "Allow interactive authorization on the call", NULL },
+                { "fd-of", 0, 0, G_OPTION_ARG_FILENAME, &fd_of,
+                  "Pass open(PATH, O_RDONLY) as the call's fd 0 (a descriptor that is not a pidfd)", "PATH" },
                 { "pidfd-of", 0, 0, G_OPTION_ARG_INT, &pidfd_of,
                   "Pass pidfd_open(PID) as the call's fd 0 (an \"h\" argument: handle 0)", "PID" },
                 { "spawn-child", 0, 0, G_OPTION_ARG_NONE, &spawn_child,
@@ -61,6 +77,9 @@ int main(int argc, char *argv[]) {
                 { "own-usage", 0, 0, G_OPTION_ARG_NONE, &own_usage,
                   "Afterwards print \"USAGE <utime> <stime> <maxrss> <minflt> <nvcsw> <hwm>\" from this "
                   "process's own getrusage(RUSAGE_SELF), and VmHWM of its /proc/self/status (KiB)", NULL },
+                { "dest", 0, 0, G_OPTION_ARG_STRING, &dest,
+                  "Send the call to bus name NAME (or $RCALL_DEST), not where a client sends METHOD (a *Pidfd "
+                  "method to " RESOURCE1_PIDFD_BUS_NAME ", every other to " RESOURCE1_BUS_NAME ")", "NAME" },
                 {}
         };
         g_autoptr(GOptionContext) oc = g_option_context_new("METHOD SIGNATURE ARGS");
@@ -130,6 +149,14 @@ int main(int argc, char *argv[]) {
                 }
                 fds = g_unix_fd_list_new_from_array(&fd, 1);
         }
+        if (fd_of) {
+                int fd = open(fd_of, O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        perror("rcall: open");
+                        return 3;
+                }
+                fds = g_unix_fd_list_new_from_array(&fd, 1);
+        }
 
         for (size_t i = 0; all_limits && i < resource1_rlimits_count; i++) {
                 struct rlimit l;
@@ -139,7 +166,7 @@ int main(int argc, char *argv[]) {
         }
 
         g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                bus, RESOURCE1_BUS_NAME, RESOURCE1_PATH, RESOURCE1_INTERFACE,
+                bus, dest ?: getenv("RCALL_DEST") ?: destination_of(argv[1]), RESOURCE1_PATH, RESOURCE1_INTERFACE,
                 argv[1], g_steal_pointer(&params), NULL,
                 interactive ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION : G_DBUS_CALL_FLAGS_NONE,
                 -1, fds, NULL, NULL, &error);

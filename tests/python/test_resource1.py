@@ -58,6 +58,32 @@ class Constants(unittest.TestCase):
             self.assertTrue(callable(getattr(resource1, f)), f)
             self.assertTrue(getattr(resource1, f).__doc__, f)
 
+    def test_destinations(self):
+        """A call carrying a pidfd goes to the gate's name (the service's own
+        takes no descriptors); every other, pid 0's too, to the service's."""
+        from jeepney.low_level import HeaderFields
+        other = os.getppid()
+        ops = [(_common.op_getrlimit(R), 'GetRlimit', _common.BUS_NAME),
+               (_common.op_setrlimit(R, (0, 0)), 'SetRlimit', _common.BUS_NAME),
+               (_common.op_pagesize(), 'PageSize', _common.BUS_NAME),
+               (_common.op_get_property('Version'), 'Get', _common.BUS_NAME),
+               (_common.op_prlimit(0, R), 'Prlimit', _common.BUS_NAME),
+               (_common.op_getrusage(resource1.RUSAGE_SELF, 0), 'GetRusage', _common.BUS_NAME),
+               (_common.op_listing(0), 'ListRlimits', _common.BUS_NAME),
+               (_common.op_setrlimits(0, {R: (0, 0)}), 'SetRlimits', _common.BUS_NAME),
+               (_common.op_prlimit(other, R), 'PrlimitPidfd', _common.PIDFD_BUS_NAME),
+               (_common.op_getrusage(resource1.RUSAGE_SELF, other), 'GetRusagePidfd', _common.PIDFD_BUS_NAME),
+               (_common.op_listing(other), 'ListRlimitsPidfd', _common.PIDFD_BUS_NAME),
+               (_common.op_setrlimits(other, {R: (0, 0)}), 'SetRlimitsPidfd', _common.PIDFD_BUS_NAME)]
+        self.assertEqual(_common.PIDFD_BUS_NAME, 'org.example.Resource1.Pidfd')
+        for op, method, dest in ops:
+            msg, fds = op.build(False)
+            for fd in fds:
+                os.close(fd)
+            f = msg.header.fields
+            self.assertEqual((f[HeaderFields.member], f[HeaderFields.destination]), (method, dest))
+            self.assertEqual(len(fds), 1 if method.endswith('Pidfd') else 0, method)
+
 
 class Oracle(unittest.TestCase):
     """Each function's answer against the local module's."""
@@ -252,6 +278,9 @@ class Errors(unittest.TestCase):
         'InteractiveAuthorizationRequired': PermissionError, 'ServiceLacksCapability': PermissionError,
         'Failed': OSError,
         'LimitsExceeded': OSError, 'OtherPidNamespace': OSError, 'InvalidArgs': TypeError,
+        # the bus's and the gate's answers to a call sent to the wrong name
+        # (the package sends each to its own: test_destinations)
+        'NotSupported': resource1.BusError, 'UnknownMethod': resource1.BusError,
     }
 
     def test_every_error_name_of_the_spec(self):

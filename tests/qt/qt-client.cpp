@@ -84,6 +84,11 @@ int main(int argc, char *argv[]) {
         OrgExampleResource1Interface r(QStringLiteral("org.example.Resource1"), QStringLiteral("/org/example/Resource1"),
                                        QDBusConnection::systemBus());
         check(r.isValid(), r.isValid() ? QStringLiteral("proxy valid") : r.lastError().message());
+        // The *Pidfd methods are served at the gate's name: the service's own
+        // connection takes no descriptors (the bus refuses one sent there).
+        OrgExampleResource1Interface gate(QStringLiteral("org.example.Resource1.Pidfd"),
+                                          QStringLiteral("/org/example/Resource1"), QDBusConnection::systemBus());
+        check(gate.isValid(), gate.isValid() ? QStringLiteral("gate proxy valid") : gate.lastError().message());
 
         const QList<Row> proc = procLimits();
         const QStringList names = r.resources();
@@ -123,17 +128,17 @@ int main(int argc, char *argv[]) {
         check(pidfd >= 0, QStringLiteral("pidfd_open"));
         QDBusUnixFileDescriptor fd(pidfd);   // a copy
         close(pidfd);
-        soft = r.PrlimitPidfd(fd, QStringLiteral("NOFILE"), false, 0, 0, hard);
+        soft = gate.PrlimitPidfd(fd, QStringLiteral("NOFILE"), false, 0, 0, hard);
         if (replied(soft, "PrlimitPidfd"))
                 check(soft.value() == before.soft && hard == before.hard, QStringLiteral("PrlimitPidfd NOFILE"));
 
-        QDBusPendingReply<Resource1LimitList> listfd = r.ListRlimitsPidfd(fd);
+        QDBusPendingReply<Resource1LimitList> listfd = gate.ListRlimitsPidfd(fd);
         listfd.waitForFinished();
         if (replied(listfd, "ListRlimitsPidfd"))
                 check(listfd.value().size() == proc.size() && listfd.value().value(nofile).soft == before.soft,
                       QStringLiteral("ListRlimitsPidfd: %1 entries, NOFILE as /proc/self/limits").arg(listfd.value().size()));
 
-        QDBusPendingReply<QVariantMap> usagefd = r.GetRusagePidfd(fd, QStringLiteral("self"));
+        QDBusPendingReply<QVariantMap> usagefd = gate.GetRusagePidfd(fd, QStringLiteral("self"));
         usagefd.waitForFinished();
         if (replied(usagefd, "GetRusagePidfd"))
                 check(usagefd.value().size() == 16, QStringLiteral("GetRusagePidfd self: %1 keys").arg(usagefd.value().size()));
@@ -149,7 +154,7 @@ int main(int argc, char *argv[]) {
                 check(olds.value().size() == 2 && olds.value()[0].resource == QLatin1String("NOFILE") &&
                       olds.value()[0].soft == before.soft,
                       QStringLiteral("SetRlimits: the old limits, in order"));
-        olds = r.SetRlimitsPidfd(fd, same);
+        olds = gate.SetRlimitsPidfd(fd, same);
         olds.waitForFinished();
         if (replied(olds, "SetRlimitsPidfd"))
                 check(olds.value().size() == 2 && olds.value()[1].resource == QLatin1String("CORE"),

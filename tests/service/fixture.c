@@ -236,8 +236,12 @@ guint64 nofile_hard_of(pid_t pid) {
 
 /* ---- callers ---- */
 
+const char *destination_of(const char *method) {
+        return g_str_has_suffix(method, "Pidfd") ? PIDFD_NAME : NAME;
+}
+
 GVariant *call(const char *method, GVariant *params, GError **error) {
-        return g_dbus_connection_call_sync(bus, NAME, PATH, IFACE, method, params, NULL,
+        return g_dbus_connection_call_sync(bus, destination_of(method), PATH, IFACE, method, params, NULL,
                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
 }
 

@@ -23,6 +23,7 @@
 #include "resource1-names.h"
 
 #define NAME RESOURCE1_BUS_NAME
+#define PIDFD_NAME RESOURCE1_PIDFD_BUS_NAME   /* the gate's: the *Pidfd methods, which carry a descriptor */
 #define PATH RESOURCE1_PATH
 #define IFACE RESOURCE1_INTERFACE
 #define INF G_MAXUINT64
@@ -86,6 +87,9 @@ guint64 nofile_hard_of(pid_t pid);
 
 /* ---- callers ---- */
 
+/* The bus name a client sends method to: PIDFD_NAME for a *Pidfd method (the
+ * service's own connection takes no descriptors), NAME for every other. */
+const char *destination_of(const char *method);
 /* A method of the service, called as root on the fixture's connection. */
 GVariant *call(const char *method, GVariant *params, GError **error);
 /* A property of the service. */

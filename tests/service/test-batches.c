@@ -357,8 +357,9 @@ static void test_set_rlimits_invalid(void) {
 static GVariant *call_with_fd(const char *method, GVariant *params, int fd, GError **error) {
         g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
         g_assert_cmpint(g_unix_fd_list_append(fds, fd, NULL), ==, 0);
-        return g_dbus_connection_call_with_unix_fd_list_sync(bus, NAME, PATH, IFACE, method, params, NULL,
-                                                             G_DBUS_CALL_FLAGS_NONE, -1, fds, NULL, NULL, error);
+        return g_dbus_connection_call_with_unix_fd_list_sync(bus, destination_of(method), PATH, IFACE, method, params,
+                                                             NULL, G_DBUS_CALL_FLAGS_NONE, -1, fds, NULL, NULL,
+                                                             error);
 }
 
 /* (e) a batch carried out: the old limits in the order given, one

@@ -38,9 +38,11 @@ static void test_busctl_every_method(void) {
         g_assert_nonnull(strstr(x, "soft limit 9 exceeds hard limit 8"));
 
         /* busctl of systemd 252 refuses "h" arguments ("UNIX file descriptor not supported as type"):
-         * PrlimitPidfd is exercised through GDBus (root) and rcall (other users) instead. */
-        g_autofree char *h = run((const char *[]) { BUSCTL, "PrlimitPidfd", "hsbtt", "0", "NOFILE", "false", "0", "0", NULL },
-                                 FALSE);
+         * PrlimitPidfd (at the gate's name) is exercised through GDBus (root) and rcall (other users)
+         * instead. */
+        g_autofree char *h = run((const char *[]) { "busctl", "--system", "--json=short", "call", PIDFD_NAME, PATH,
+                                                    IFACE, "PrlimitPidfd", "hsbtt", "0", "NOFILE", "false", "0", "0",
+                                                    NULL }, FALSE);
         g_test_message("busctl cannot pass a pidfd here (%s): PrlimitPidfd checked through GDBus instead", g_strstrip(h));
 #undef BUSCTL
 

@@ -171,7 +171,7 @@ static int pidfd_call(int fd, const char *res, gboolean set, guint64 s, guint64 
         int idx = g_unix_fd_list_append(fds, fd, error);
         g_assert_cmpint(idx, ==, 0);
         g_autoptr(GVariant) r = g_dbus_connection_call_with_unix_fd_list_sync(
-                bus, NAME, PATH, IFACE, "PrlimitPidfd", g_variant_new("(hsbtt)", idx, res, set, s, h), NULL,
+                bus, PIDFD_NAME, PATH, IFACE, "PrlimitPidfd", g_variant_new("(hsbtt)", idx, res, set, s, h), NULL,
                 G_DBUS_CALL_FLAGS_NONE, -1, fds, NULL, NULL, error);
         if (!r)
                 return -1;
@@ -198,10 +198,10 @@ static void test_prlimit_pidfd(void) {
         g_assert_cmpuint(kh, ==, 128);
         changed_reset();
 
-        /* not a pidfd */
+        /* not a pidfd: InvalidArgs (the spec's DESCRIPTORS) */
         int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
         g_assert_cmpint(pidfd_call(nul, "NOFILE", FALSE, 0, 0, &s, &h, &error), ==, -1);
-        assert_error(error, ERR_PREFIX "Failed", "not a pidfd");
+        assert_error(error, "org.freedesktop.DBus.Error.InvalidArgs", "not a pidfd");
         g_clear_error(&error);
         close(nul);
 
@@ -214,7 +214,7 @@ static void test_prlimit_pidfd(void) {
         };
         for (size_t i = 0; i < G_N_ELEMENTS(nofd); i++) {
                 g_autoptr(GVariant) args = g_variant_parse(G_VARIANT_TYPE(nofd[i].sig), nofd[i].args, NULL, NULL, NULL);
-                g_autoptr(GVariant) r = g_dbus_connection_call_sync(bus, NAME, PATH, IFACE, nofd[i].method,
+                g_autoptr(GVariant) r = g_dbus_connection_call_sync(bus, PIDFD_NAME, PATH, IFACE, nofd[i].method,
                                                                     g_steal_pointer(&args), NULL,
                                                                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
                 g_assert_null(r);

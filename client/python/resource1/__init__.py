@@ -24,7 +24,8 @@ the D-Bus error name in ``dbus_name`` and the service's text in
 
 The caller's own calls (pid 0 or ``os.getpid()``) name the calling process;
 any other pid is a pid of the caller's pid namespace, passed to the service as
-a pidfd.
+a pidfd (those calls go to the bus name ``org.example.Resource1.Pidfd``, the
+only one of the service's that takes a descriptor).
 
 Beyond ``resource``: ``setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...})``
 (all or nothing, one authorization), ``rlimits(pid)`` (every limit),

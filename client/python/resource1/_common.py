@@ -9,10 +9,15 @@ from jeepney import DBusAddress, MessageFlag, new_method_call
 from jeepney.wrappers import Properties
 
 BUS_NAME = 'org.example.Resource1'
+#: The *Pidfd methods' name: the service's own connection takes no
+#: descriptors (the bus refuses a call carrying one to BUS_NAME); a small gate
+#: of the service's takes the pidfd here and passes the call on.
+PIDFD_BUS_NAME = 'org.example.Resource1.Pidfd'
 OBJECT_PATH = '/org/example/Resource1'
 INTERFACE = 'org.example.Resource1'
 ERROR_PREFIX = 'org.example.Resource1.Error.'
 SERVICE = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface=INTERFACE)
+PIDFD_SERVICE = DBusAddress(OBJECT_PATH, bus_name=PIDFD_BUS_NAME, interface=INTERFACE)
 
 #: The bus's infinity (UINT64_MAX); the package's RLIM_INFINITY is -1.
 BUS_INFINITY = 2 ** 64 - 1
@@ -279,7 +284,7 @@ def rusage_from_bus(d):
 # ------------------------------------------------------------------ messages
 
 def call(method, signature=None, body=(), interactive=False):
-    msg = new_method_call(SERVICE, method, signature, body)
+    msg = new_method_call(service_of(method), method, signature, body)
     if interactive:
         msg.header.flags |= MessageFlag.allow_interactive_authorization
     return msg
@@ -338,6 +343,12 @@ def pidfd_open(pid):
         return _os.pidfd_open(tgid)
 
 
+def service_of(method):
+    """Where a method of INTERFACE is sent: the *Pidfd methods, which carry
+    a descriptor, to the gate's name; every other to the service's."""
+    return PIDFD_SERVICE if method.endswith('Pidfd') else SERVICE
+
+
 class Op:
     """One call of the service: how to build it, what its reply means, and
     which CPython texts its errors take (``texts``: error name -> (class,
@@ -372,10 +383,8 @@ class Op:
             fd = pidfd_open(self.pidfd_of)
             fds.append(fd)
             body = (fd,) + body
-        if self.address is not None:
-            msg = new_method_call(self.address, self.method, self.signature, body)
-        else:
-            msg = new_method_call(SERVICE, self.method, self.signature, body)
+        address = self.address if self.address is not None else service_of(self.method)
+        msg = new_method_call(address, self.method, self.signature, body)
         if interactive:
             msg.header.flags |= MessageFlag.allow_interactive_authorization
         return msg, fds

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What resource1d-gate says to resource1d over their private connection,
+ * besides the calls it passes on (which keep the interface's own path and
+ * names). Never on the bus.
+ *   Ready()                   it owns RESOURCE1_PIDFD_BUS_NAME
+ *   Retiring(s sender, s why) it gave the name up because sender passed a
+ *                             descriptor it must not close while serving */
+#define GATE_PATH      "/org/example/Resource1/Gate"
+#define GATE_INTERFACE "org.example.Resource1.Gate"
+
+/* The descriptor of the private connection in the gate, and its option. */
+#define GATE_DAEMON_FD 3
+#define GATE_DAEMON_FD_OPTION "--daemon-fd=3"

@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The daemon's side of the gate processes (see gates.h and gate.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <systemd/sd-id128.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "creds-prefetch.h"
+#include "gate-protocol.h"
+#include "gates.h"
+#include "log.h"
+#include "manager.h"
+#include "util.h"
+
+#define USEC_PER_MSEC 1000ULL
+/* How often the serving gate is pinged, and how long it may take to answer
+ * (generous: a daemon under valgrind reads its replies late). */
+#define HEARTBEAT_USEC (2000 * USEC_PER_MSEC)
+#define HEARTBEAT_TIMEOUT_USEC (5000 * USEC_PER_MSEC)
+/* Gates started at most this often: each costs a fork and an exec, and a
+ * caller can make one retire with any descriptor that is not a pidfd. The
+ * retiring one serves on meanwhile. */
+#define SPAWN_INTERVAL_USEC (50 * USEC_PER_MSEC)
+/* The first gate's time to own its name before the daemon serves without. */
+#define READY_TIMEOUT_USEC (5000 * USEC_PER_MSEC)
+
+struct GateProc {
+        Context *context;
+        GateProc *prev, *next;
+        pid_t pid;
+        sd_event_source *child;    /* owns the process: freeing it kills it */
+        sd_bus *bus;               /* the private connection; NULL once given up */
+        sd_bus_slot *slots[4];     /* the interface's vtable, the gate's, the filters */
+        sd_bus_slot *ping;
+        sd_event_source *disconnect;   /* from the loop, not from within the bus's own dispatch */
+        bool serving;              /* the one passing calls now */
+};
+
+static void gate_disconnect(GateProc *g) {
+        for (size_t i = 0; i < ELEMENTSOF(g->slots); i++)
+                g->slots[i] = sd_bus_slot_unref(g->slots[i]);
+        g->ping = sd_bus_slot_unref(g->ping);
+        /* No flush: a gate that stopped reading would make it wait. */
+        if (g->bus) {
+                sd_bus_close(g->bus);
+                g->bus = sd_bus_unref(g->bus);
+        }
+}
+
+static int on_disconnect(sd_event_source *s, void *userdata) {
+        GateProc *g = userdata;
+        g->disconnect = sd_event_source_disable_unref(s);
+        gate_disconnect(g);
+        return 0;
+}
+
+static void gate_free(GateProc *g) {
+        Context *c = g->context;
+        if (g->prev)
+                g->prev->next = g->next;
+        else
+                c->gates = g->next;
+        if (g->next)
+                g->next->prev = g->prev;
+        c->n_gates--;
+        if (c->gate_serving == g)
+                c->gate_serving = NULL;
+        gate_disconnect(g);
+        sd_event_source_disable_unref(g->disconnect);
+        sd_event_source_unref(g->child);
+        free(g);
+}
+
+static void ready_done(Context *c, bool ok) {
+        void (*ready)(Context *c, bool ok) = c->gate_ready;
+        c->gate_ready = NULL;
+        c->gate_ready_timer = sd_event_source_disable_unref(c->gate_ready_timer);
+        if (ready)
+                ready(c, ok);
+}
+
+static void spawn_soon(Context *c);
+
+/* The serving gate is no longer: a successor is started (which takes the
+ * name over at once), this one kept until it exits. */
+static void gate_replace(GateProc *g) {
+        Context *c = g->context;
+        if (!g->serving)
+                return;
+        g->serving = false;
+        if (c->gate_serving == g)
+                c->gate_serving = NULL;
+        spawn_soon(c);
+}
+
+static int on_gate_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        GateProc *g = userdata;
+        Context *c = g->context;
+        (void) s;
+
+        if (si->si_code != CLD_EXITED || si->si_status != 0 || g->serving)
+                log_warning("Descriptor gate %d ended (%s %d)", (int) g->pid,
+                            si->si_code == CLD_EXITED ? "status" : "signal", si->si_status);
+        bool was_serving = g->serving;
+        gate_free(g);
+        if (was_serving || !c->gate_serving)
+                spawn_soon(c);
+        return 0;
+}
+
+static int on_ping(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        GateProc *g = userdata;
+        (void) error;
+        g->ping = sd_bus_slot_unref(g->ping);
+        if (sd_bus_message_is_method_error(m, NULL)) {
+                log_warning("Descriptor gate %d stopped answering; replacing it (%u gate process%s live, at most %u)",
+                            (int) g->pid, g->context->n_gates, g->context->n_gates == 1 ? "" : "es", GATES_MAX);
+                gate_replace(g);
+                /* Whatever it still holds it may never give back: its calls
+                 * are answered by no one, as they would be by a gate that
+                 * died. Not closed here, inside its bus's dispatch. */
+                if (!g->disconnect)
+                        (void) sd_event_add_defer(g->context->event, &g->disconnect, on_disconnect, g);
+        }
+        return 0;
+}
+
+static int on_heartbeat(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+        GateProc *g = c->gate_serving;
+
+        if (g && g->bus && !g->ping) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+                int r = sd_bus_message_new_method_call(g->bus, &m, NULL, "/", "org.freedesktop.DBus.Peer", "Ping");
+                if (r >= 0)
+                        r = sd_bus_call_async(g->bus, &g->ping, m, on_ping, g, HEARTBEAT_TIMEOUT_USEC);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to ping descriptor gate %d", (int) g->pid);
+        }
+        (void) sd_event_source_set_time(s, usec + HEARTBEAT_USEC);
+        return 0;
+}
+
+/* Only the gate's own calls carry no sender: those it passes on carry the
+ * caller's. */
+static bool from_gate_itself(sd_bus_message *m) {
+        return sd_bus_message_get_sender(m) == NULL;
+}
+
+static int method_ready(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        GateProc *g = userdata;
+        Context *c = g->context;
+
+        if (!from_gate_itself(m))
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "only the gate says this");
+        if (g->serving) {
+                log_debug("Descriptor gate %d serves %s", (int) g->pid, RESOURCE1_PIDFD_BUS_NAME);
+                ready_done(c, true);
+        }
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+typedef struct Retirement {
+        Context *context;
+        pid_t gate;
+        unsigned n_gates;
+        char *sender, *why;
+} Retirement;
+
+static void retirement_log(Retirement *t, uid_t uid) {
+        Context *c = t->context;
+        /* Any caller can make a gate retire as often as gates start: the
+         * line is limited as refusals are, per uid. */
+        log_refusal(&c->refusals, uid, LOG_WARNING,
+                    "Caller %s (uid %d) passed %s; descriptor gate %d retires (%u gate process%s live, at most %u)",
+                    t->sender, uid == UID_INVALID ? -1 : (int) uid, t->why, (int) t->gate, t->n_gates,
+                    t->n_gates == 1 ? "" : "es", GATES_MAX);
+}
+
+static void retirement_free(void *userdata) {
+        Retirement *t = userdata;
+        free(t->sender);
+        free(t->why);
+        free(t);
+}
+
+static int on_retired_uid(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Retirement *t = userdata;
+        uint32_t uid = UID_INVALID;
+        (void) error;
+        if (!sd_bus_message_is_method_error(m, NULL))
+                (void) sd_bus_message_read_basic(m, 'u', &uid);
+        retirement_log(t, (uid_t) uid);
+        return 0;   /* freed by the slot's destroy callback */
+}
+
+static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        GateProc *g = userdata;
+        Context *c = g->context;
+        const char *sender, *why;
+
+        if (!from_gate_itself(m))
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "only the gate says this");
+        int r = sd_bus_message_read(m, "ss", &sender, &why);
+        if (r < 0)
+                return r;
+
+        Retirement *t = calloc(1, sizeof *t);
+        sd_bus_slot *slot = NULL;
+        if (t) {
+                *t = (Retirement) { .context = c, .gate = g->pid, .n_gates = c->n_gates,
+                                    .sender = strdup(sender), .why = strdup(why) };
+                CredsEntry *e = creds_cache_find(&c->creds, sender);
+                if (!t->sender || !t->why || e) {
+                        if (t->sender && t->why)
+                                retirement_log(t, e->uid);
+                        retirement_free(t);
+                /* The gate answered the call itself: the daemon may never
+                 * have heard of this caller. Asked, not waited for. */
+                } else if (sd_bus_call_method_async(c->bus, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                    "org.freedesktop.DBus", "GetConnectionUnixUser", on_retired_uid,
+                                                    t, "s", sender) < 0) {
+                        retirement_log(t, UID_INVALID);
+                        retirement_free(t);
+                } else {
+                        /* Owned by the bus from here: freed with the answer,
+                         * or with the bus at exit. */
+                        (void) sd_bus_slot_set_destroy_callback(slot, retirement_free);
+                        (void) sd_bus_slot_set_floating(slot, true);
+                        sd_bus_slot_unref(slot);
+                }
+        }
+        gate_replace(g);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static const sd_bus_vtable gate_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("Ready", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_ready, 0),
+        SD_BUS_METHOD_WITH_ARGS("Retiring", SD_BUS_ARGS("s", sender, "s", why), SD_BUS_NO_RESULT,
+                                method_retiring, 0),
+        SD_BUS_VTABLE_END
+};
+
+/* The gate's program: beside the daemon's own (both in libexecdir, both in
+ * the build tree's daemon/). */
+static int gate_program(char **ret) {
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n < 0)
+                return -errno;
+        self[n] = '\0';
+        char *path;
+        if (asprintf(&path, "%s/resource1d-gate", dirname(self)) < 0)
+                return -ENOMEM;
+        *ret = path;
+        return 0;
+}
+
+/* Forked from a process with threads: only async-signal-safe calls until
+ * exec. */
+static pid_t fork_gate(const char *program, int fd) {
+        pid_t pid = fork();
+        if (pid != 0)
+                return pid;
+        if (fd == GATE_DAEMON_FD)
+                (void) fcntl(fd, F_SETFD, 0);
+        else if (dup2(fd, GATE_DAEMON_FD) < 0)
+                _exit(127);
+        (void) syscall(SYS_close_range, GATE_DAEMON_FD + 1, ~0U, 0);
+        execl(program, program, GATE_DAEMON_FD_OPTION, (char *) NULL);
+        _exit(127);
+}
+
+/* Calls through a gate keep the daemon from exiting for idleness too. */
+static int on_gate_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        (void) error;
+        if (!from_gate_itself(m))
+                c->last_activity = now_usec();
+        return 0;
+}
+
+static int gate_connect(GateProc *g, int fd) {
+        Context *c = g->context;
+        sd_id128_t id;
+
+        int r = sd_id128_randomize(&id);
+        if (r >= 0)
+                r = sd_bus_new(&g->bus);
+        if (r >= 0)
+                r = sd_bus_set_fd(g->bus, fd, fd);
+        if (r >= 0)
+                r = sd_bus_set_server(g->bus, true, id);
+        /* Only pidfds come this way: the gate checked each. */
+        if (r >= 0)
+                r = sd_bus_negotiate_fds(g->bus, true);
+        if (r >= 0)
+                r = sd_bus_attach_event(g->bus, c->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_start(g->bus);
+        if (r >= 0)
+                r = manager_serve(c, g->bus, &g->slots[0], &g->slots[1]);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(g->bus, &g->slots[2], GATE_PATH, GATE_INTERFACE, gate_vtable, g);
+        if (r >= 0)
+                r = sd_bus_add_filter(g->bus, &g->slots[3], on_gate_call, c);
+        return r;
+}
+
+static int gate_spawn(Context *c) {
+        _cleanup_close_ int ours = -1, theirs = -1;
+        int pair[2];
+
+        if (c->n_gates >= GATES_MAX) {
+                log_error_errno(EBUSY, "Not starting a descriptor gate: %u gate processes still close descriptors "
+                                "callers passed (the log above names them); the *Pidfd methods are unavailable "
+                                "until one ends", c->n_gates);
+                return -EBUSY;
+        }
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+                return log_error_errno(errno, "Failed to make a descriptor gate's connection");
+        ours = pair[0];
+        theirs = pair[1];
+
+        GateProc *g = calloc(1, sizeof *g);
+        if (!g)
+                return -ENOMEM;
+        g->context = c;
+        g->next = c->gates;
+        if (c->gates)
+                c->gates->prev = g;
+        c->gates = g;
+        c->n_gates++;
+
+        g->pid = fork_gate(c->gate_program, theirs);
+        if (g->pid < 0) {
+                int r = -errno;
+                gate_free(g);
+                return log_error_errno(r, "Failed to start a descriptor gate");
+        }
+        theirs = safe_close(theirs);
+        int r = sd_event_add_child(c->event, &g->child, g->pid, WEXITED, on_gate_exit, g);
+        if (r >= 0)
+                r = sd_event_source_set_child_process_own(g->child, true);
+        if (r >= 0)
+                r = gate_connect(g, ours);
+        if (r < 0) {
+                if (!g->bus)
+                        (void) close(ours);
+                ours = -1;
+                if (!g->child)
+                        (void) kill(g->pid, SIGKILL);
+                gate_free(g);
+                return log_error_errno(r, "Failed to start a descriptor gate");
+        }
+        ours = -1;   /* the connection has it */
+        g->serving = true;
+        c->gate_serving = g;
+        c->gate_last_spawn = now_usec();
+        log_debug("Started descriptor gate %d", (int) g->pid);
+        return 0;
+}
+
+static int on_spawn_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+        (void) s, (void) usec;
+        if (!c->gate_serving && gate_spawn(c) < 0 && c->gate_ready)
+                ready_done(c, false);
+        return 0;
+}
+
+static void spawn_soon(Context *c) {
+        uint64_t at = c->gate_last_spawn + SPAWN_INTERVAL_USEC;
+        if (c->gate_serving || c->exiting)
+                return;
+        (void) sd_event_source_set_time(c->gate_spawn_timer, at > now_usec() ? at : 1);
+        (void) sd_event_source_set_enabled(c->gate_spawn_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_ready_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+        (void) s, (void) usec;
+        log_error_errno(ETIMEDOUT, "The descriptor gate did not take %s; serving without it (the *Pidfd methods "
+                        "are unavailable)", RESOURCE1_PIDFD_BUS_NAME);
+        ready_done(c, false);
+        return 0;
+}
+
+int gates_start(Context *c, void (*ready)(Context *c, bool ok)) {
+        int r = gate_program(&c->gate_program);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the descriptor gate's program");
+        c->gate_ready = ready;
+        r = sd_event_add_time(c->event, &c->gate_spawn_timer, CLOCK_MONOTONIC, 1, 0, on_spawn_timer, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->gate_spawn_timer, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_time_relative(c->event, &c->gate_heartbeat, CLOCK_MONOTONIC, HEARTBEAT_USEC, 0,
+                                               on_heartbeat, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->gate_heartbeat, SD_EVENT_ON);
+        if (r >= 0)
+                r = sd_event_add_time_relative(c->event, &c->gate_ready_timer, CLOCK_MONOTONIC, READY_TIMEOUT_USEC,
+                                               0, on_ready_timeout, c);
+        if (r < 0)
+                return r;
+        if (gate_spawn(c) < 0)
+                ready_done(c, false);
+        return 0;
+}
+
+void gates_done(Context *c) {
+        c->exiting = true;
+        while (c->gates)
+                gate_free(c->gates);
+        c->gate_spawn_timer = sd_event_source_disable_unref(c->gate_spawn_timer);
+        c->gate_heartbeat = sd_event_source_disable_unref(c->gate_heartbeat);
+        c->gate_ready_timer = sd_event_source_disable_unref(c->gate_ready_timer);
+        free(c->gate_program);
+        c->gate_program = NULL;
+}

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Security suite: the descriptor gate (resource1d-gate, daemon/gate.c), the
+# only process of the service that takes callers' descriptors.
+#
+#   1  It runs with no capability in any set, no_new_privs, and holds no
+#      name but org.example.Resource1.Pidfd; the daemon's own connection
+#      refuses descriptors (a PageSize carrying one is refused by the bus,
+#      the daemon never sees it).
+#   2  A descriptor that is not a pidfd (/dev/null), passed by nobody with
+#      PrlimitPidfd: InvalidArgs "not a pidfd"; the gate retires, a fresh
+#      one owns the name at once (never a moment without an owner: a
+#      watcher polling GetNameOwner every 5 ms sees no gap) and serves a
+#      real pidfd; the old one exits.
+#   3  A gate that stops answering (stopped with SIGSTOP, as one stuck
+#      closing a FUSE file would be) is replaced within the heartbeat's
+#      bound (2 s + 5 s), and the new one serves; root's PageSize on the
+#      daemon's own name answers in < 100 ms throughout.
+#
+# Needs RCALL (rcall), ATTACK_STALL (its PageSize probe, every 25 ms) and the fixture's environment.
+set -u
+: "${RCALL:?}" "${RESOURCE1_FIXTURE:?}" "${ATTACK_STALL:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+NOBODY="--reuid=65534 --regid=65534 --clear-groups"
+GATE_NAME=org.example.Resource1.Pidfd
+log=$RESOURCE1_FIXTURE/resource1d.log
+trap kill_started EXIT
+
+owner() {
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetNameOwner s "$1" 2>/dev/null |
+                sed -n 's/^s "\(.*\)"$/\1/p'
+}
+owner_pid() {
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
+                "$1" 2>/dev/null | sed -n 's/^u //p'
+}
+# A PrlimitPidfd read of a process of nobody's through the gate, as nobody.
+serves() {
+        RCALL_DEST=$GATE_NAME setpriv $NOBODY "$RCALL" --pidfd-of "$target" PrlimitPidfd '(hsbtt)' \
+                "(handle 0, 'NOFILE', false, 0, 0)" 2>&1 | grep -q '^OK'
+}
+
+setpriv $NOBODY sleep 600 &
+target=$!
+started+=("$target")
+
+gate=$(owner_pid $GATE_NAME)
+daemon=$(owner_pid org.example.Resource1)
+echo "# gate pid $gate, daemon pid $daemon"
+check "1: the gate runs as its own process, with no capability, no_new_privs" \
+        '[ -n "$gate" ] && [ "$gate" != "$daemon" ] &&
+         grep -Eq "^CapEff:\s+0+$" /proc/$gate/status && grep -Eq "^CapPrm:\s+0+$" /proc/$gate/status &&
+         grep -Eq "^CapAmb:\s+0+$" /proc/$gate/status && grep -Eq "^NoNewPrivs:\s+1$" /proc/$gate/status'
+out=$("$RCALL" --fd-of /dev/null PageSize '()' '()' 2>&1)
+echo "# PageSize with a descriptor: $out"
+check "1: the daemon's own name takes no descriptor (the bus refuses it)" \
+        'grep -Eq "AccessDenied|NotSupported" <<< "$out"'
+
+owner $GATE_NAME > /dev/null
+( last=""; end=$((SECONDS + 4))
+  while [ $SECONDS -lt $end ]; do
+          o=$(owner $GATE_NAME); [ -n "$o" ] || echo gap; sleep 0.005
+  done > "$RESOURCE1_FIXTURE/gate-owner-watch" ) &
+watcher=$!
+started+=("$watcher")
+out=$(RCALL_DEST=$GATE_NAME setpriv $NOBODY "$RCALL" --fd-of /dev/null PrlimitPidfd '(hsbtt)' \
+        "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
+echo "# /dev/null as a pidfd: $out"
+check "2: a descriptor that is not a pidfd: InvalidArgs, not a pidfd" \
+        'grep -q "InvalidArgs.*not a pidfd" <<< "$out"'
+check "2: a fresh gate owns the name within 2 s and serves a real pidfd" \
+        'wait_for 2 "[ \"\$(owner_pid $GATE_NAME)\" != \"$gate\" ] && [ -n \"\$(owner_pid $GATE_NAME)\" ]" && serves'
+check "2: the retired gate exits" 'wait_for 3 "! kill -0 $gate 2>/dev/null"'
+wait "$watcher" 2>/dev/null
+check "2: the name never had no owner meanwhile" '! grep -q gap "$RESOURCE1_FIXTURE/gate-owner-watch"'
+
+gate=$(owner_pid $GATE_NAME)
+kill -STOP "$gate"
+started+=("$gate")
+"$ATTACK_STALL" probe 9 25 30 > "$RESOURCE1_FIXTURE/gate-probe" 2>&1
+probe=$(sed -n 's/.* max_us=\([0-9]*\).*/\1/p' "$RESOURCE1_FIXTURE/gate-probe")
+probe=$(( ${probe:-999999} / 1000 ))
+note "$RESOURCE1_FIXTURE/gate-probe"
+echo "# root's PageSize, worst of 9 s while the gate is stopped: $probe ms"
+check "3: a stopped gate is replaced within 9 s, and the new one serves" \
+        '[ "$(owner_pid $GATE_NAME)" != "$gate" ] && serves'
+check "3: the daemon logged why" 'grep -q "Descriptor gate $gate stopped answering" "$log"'
+check "3: root's PageSize answered in < 100 ms throughout" '[ "$probe" -lt 100 ]'
+check "3: the daemon is the same process" '[ "$(owner_pid org.example.Resource1)" = "$daemon" ]'
+kill -KILL "$gate" 2>/dev/null
+
+echo "1..$n"
+tap_done
