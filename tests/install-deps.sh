@@ -22,6 +22,7 @@ packages=(
         clang libclang-rt-14-dev                       # libFuzzer harnesses
         debootstrap qemu-system-x86 e2fsprogs          # the VM system test
         python3-jeepney                                # resource1, the Python client's one dependency
+        xdg-dbus-proxy                                 # the python suite: Flatpak's bus proxy between the package and the bus
         libpython3.11-testsuite                        # the python suite: CPython's own Lib/test/test_resource.py
         flit                                           # flit_core: client/python/pyproject.toml's build backend (the install suite builds the wheel)
         build-essential dpkg-dev debhelper lintian     # the package suite: dpkg-buildpackage, dh, lintian

@@ -122,9 +122,11 @@ mon_mark
 rc as_nobody prlimit --nofile=400:800 -- "$R" --no-ask-password run --limit NOFILE=400:900 \
         --limit MSGQUEUE=:$((mq_hard + 1)) --limit CORE=0 -- touch "$T/ran2"
 mon_sync
-check "run with three limits: one SetRlimits call, one polkit check naming both hard raises, the command not run" \
-      '[ $status = 3 ] && [ ! -e "$T/ran2" ] && [ "$(mon_since | grep -c "member=SetRlimits$")" = 1 ] &&
-       [ "$(mon_since | grep -c "member=SetRlimit$")" = 0 ] && [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
+# run names its own process by a pidfd (SetRlimitsPidfd), never as the
+# service's pid 0 "caller", which behind a bus proxy is the proxy.
+check "run with three limits: one SetRlimitsPidfd call (its own process by pidfd), one polkit check naming both hard raises, the command not run" \
+      '[ $status = 3 ] && [ ! -e "$T/ran2" ] && [ "$(mon_since | grep -c "destination=$gate .*member=SetRlimitsPidfd$")" = 1 ] &&
+       [ "$(mon_since | grep -c "member=SetRlimits\?$")" = 0 ] && [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
        mon_since | grep -A1 "string \"resources\"" | grep -q "string \"NOFILE MSGQUEUE\"" &&
        grep -q "^resourcectl: setting NOFILE, MSGQUEUE, CORE of pid [0-9]* (resourcectl): not allowed: polkit refused (needs authentication)$" "$T/err"'
 setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 & nobodys=$!

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
@@ -22,6 +23,10 @@
 #include "resource1-client-errno.h"
 #include "resource1-errors.h"
 #include "resource1.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL   /* Linux 6.9; older headers lack it */
+#endif
 
 /* What the fake service answers; set by each test before its calls. */
 typedef enum Answer {
@@ -41,7 +46,37 @@ static struct {
         unsigned calls;
         char last_member[64];
         char last_destination[64];
+        int last_pidfd_pid;    /* the pid (a thread's id for a thread's pidfd) of the pidfd passed, or 0 */
+        int last_set;          /* PrlimitPidfd's set, or -1 */
 } fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The pid a pidfd names, as its fdinfo says ("Pid:"), or 0. */
+static int pidfd_pid(int fd) {
+        g_autofree char *path = g_strdup_printf("/proc/self/fdinfo/%d", fd), *text = NULL;
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                return 0;
+        const char *p = strstr(text, "\nPid:");
+        return p ? atoi(p + 5) : 0;
+}
+
+/* What a call's first argument, a pidfd, names (and PrlimitPidfd's set). */
+static void read_pidfd_arg(sd_bus_message *m, int *ret_pid, int *ret_set) {
+        const char *contents;
+        char type;
+        int fd, set;
+
+        *ret_pid = 0;
+        *ret_set = -1;
+        if (sd_bus_message_peek_type(m, &type, &contents) <= 0 || type != 'h')
+                return;
+        if (sd_bus_message_read(m, "h", &fd) < 0)
+                return;
+        *ret_pid = pidfd_pid(fd);
+        if (strcmp(sd_bus_message_get_member(m), "PrlimitPidfd") == 0 &&
+            sd_bus_message_skip(m, "s") >= 0 && sd_bus_message_read(m, "b", &set) >= 0)
+                *ret_set = set;
+        (void) sd_bus_message_rewind(m, true);
+}
 
 static int fake_answer(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         const char *member = sd_bus_message_get_member(m);
@@ -50,12 +85,16 @@ static int fake_answer(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         if (!sd_bus_message_is_method_call(m, NULL, NULL))
                 return 0;
 
+        int pidfd_of, set;
+        read_pidfd_arg(m, &pidfd_of, &set);
         pthread_mutex_lock(&fake.lock);
         Answer answer = fake.answer;
         const char *name = fake.error_name, *message = fake.error_message;
         fake.calls++;
         g_strlcpy(fake.last_member, member, sizeof fake.last_member);
         g_strlcpy(fake.last_destination, sd_bus_message_get_destination(m) ?: "", sizeof fake.last_destination);
+        fake.last_pidfd_pid = pidfd_of;
+        fake.last_set = set;
         pthread_mutex_unlock(&fake.lock);
 
         switch (answer) {
@@ -297,7 +336,7 @@ static void assert_sent(const char *member, const char *destination) {
 
 /* Each *Pidfd call goes to the gate's name, which takes its pidfd (the
  * service's own connection takes no descriptors, so the bus would refuse it
- * at RESOURCE1_BUS_NAME); every other call, by pid 0 too, to the service's. */
+ * at RESOURCE1_BUS_NAME); every other call to the service's. */
 static void test_destinations(void) {
         const int res[] = { RLIMIT_CORE };
         const Resource1Limit lim[] = { { 0, 0 } };
@@ -310,23 +349,10 @@ static void test_destinations(void) {
         g_assert_cmpint(fd, >=, 0);
 
         answer(ANSWER_ERROR, "org.example.Resource1.Error.Failed", "the fake service says so");
-        g_assert_cmpint(resource1_getrlimit(h, RLIMIT_CORE, &l), ==, -EIO);
-        assert_sent("GetRlimit", RESOURCE1_BUS_NAME);
-        g_assert_cmpint(resource1_setrlimit(h, RLIMIT_CORE, &l), ==, -EIO);
-        assert_sent("SetRlimit", RESOURCE1_BUS_NAME);
         g_assert_cmpint(resource1_getpagesize(h, &p), ==, -EIO);
         assert_sent("PageSize", RESOURCE1_BUS_NAME);
         g_assert_cmpint(resource1_get_can_raise_hard_limits(h, &can), ==, -EIO);
         assert_sent("Get", RESOURCE1_BUS_NAME);
-
-        g_assert_cmpint(resource1_prlimit(h, 0, RLIMIT_CORE, NULL, &l), ==, -EIO);
-        assert_sent("Prlimit", RESOURCE1_BUS_NAME);
-        g_assert_cmpint(resource1_setrlimits(h, 0, res, lim, 1, NULL), ==, -EIO);
-        assert_sent("SetRlimits", RESOURCE1_BUS_NAME);
-        g_assert_cmpint(resource1_list_rlimits(h, 0, e, RLIM_NLIMITS), ==, -EIO);
-        assert_sent("ListRlimits", RESOURCE1_BUS_NAME);
-        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_SELF, &u, sizeof u), ==, -EIO);
-        assert_sent("GetRusage", RESOURCE1_BUS_NAME);
 
         g_assert_cmpint(resource1_prlimit_pidfd(h, fd, RLIMIT_CORE, NULL, &l), ==, -EIO);
         assert_sent("PrlimitPidfd", RESOURCE1_PIDFD_BUS_NAME);
@@ -347,6 +373,85 @@ static void test_destinations(void) {
         g_assert_cmpint(resource1_list_rlimits_pidfd_async(h, NULL, nul, NULL, NULL), ==, -EBADF);
         g_assert_cmpuint(calls(), ==, 0);
         close(nul);
+}
+
+/* The last call was member with a pidfd of pid (a thread id for a thread's
+ * pidfd) to the gate's name, and, for PrlimitPidfd, set as given. */
+static void assert_sent_pidfd(const char *member, int pid, int set) {
+        assert_sent(member, RESOURCE1_PIDFD_BUS_NAME);
+        pthread_mutex_lock(&fake.lock);
+        g_assert_cmpint(fake.last_pidfd_pid, ==, pid);
+        g_assert_cmpint(fake.last_set, ==, set);
+        pthread_mutex_unlock(&fake.lock);
+}
+
+static int usage_of_calling_thread(void) {
+        Resource1Usage u;
+        return resource1_getrusage(h, 0, RUSAGE_THREAD, &u, sizeof u);
+}
+
+static void *thread_usage(void *userdata) {
+        int *ret = userdata;
+        ret[0] = usage_of_calling_thread();
+        ret[1] = gettid();
+        return NULL;
+}
+
+/* "This process" (getrlimit, setrlimit, pid 0) is named by a pidfd of the
+ * calling process, never as the service's "caller": behind a bus proxy
+ * (Flatpak's xdg-dbus-proxy) the caller the bus sees is the proxy. The
+ * pidfd is the handle's own, kept above the numbers the program uses: no
+ * call takes the program's lowest free descriptor. */
+static void test_this_process_by_pidfd(void) {
+        const int res[] = { RLIMIT_CORE };
+        const Resource1Limit lim[] = { { 0, 0 } };
+        Resource1LimitEntry e[RLIM_NLIMITS];
+        Resource1Limit l = { 0, 0 };
+        Resource1Usage u;
+        int lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(lowest, >=, 0);
+        close(lowest);
+
+        answer(ANSWER_ERROR, "org.example.Resource1.Error.Failed", "the fake service says so");
+        g_assert_cmpint(resource1_getrlimit(h, RLIMIT_CORE, &l), ==, -EIO);
+        assert_sent_pidfd("PrlimitPidfd", getpid(), 0);
+        g_assert_cmpint(resource1_setrlimit(h, RLIMIT_CORE, &l), ==, -EIO);
+        assert_sent_pidfd("PrlimitPidfd", getpid(), 1);
+        g_assert_cmpint(resource1_prlimit(h, 0, RLIMIT_CORE, NULL, &l), ==, -EIO);
+        assert_sent_pidfd("PrlimitPidfd", getpid(), 0);
+        g_assert_cmpint(resource1_prlimit(h, 0, RLIMIT_CORE, &l, NULL), ==, -EIO);
+        assert_sent_pidfd("PrlimitPidfd", getpid(), 1);
+        g_assert_cmpint(resource1_setrlimits(h, 0, res, lim, 1, NULL), ==, -EIO);
+        assert_sent_pidfd("SetRlimitsPidfd", getpid(), -1);
+        g_assert_cmpint(resource1_list_rlimits(h, 0, e, RLIM_NLIMITS), ==, -EIO);
+        assert_sent_pidfd("ListRlimitsPidfd", getpid(), -1);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_SELF, &u, sizeof u), ==, -EIO);
+        assert_sent_pidfd("GetRusagePidfd", getpid(), -1);
+        g_assert_cmpint(resource1_getrusage(h, 0, RUSAGE_CHILDREN, &u, sizeof u), ==, -EIO);
+        assert_sent_pidfd("GetRusagePidfd", getpid(), -1);
+        /* the main thread: the process's pidfd names it */
+        g_assert_cmpint(usage_of_calling_thread(), ==, -EIO);
+        assert_sent_pidfd("GetRusagePidfd", getpid(), -1);
+
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        g_assert_cmpint(fd, ==, lowest);
+        close(fd);
+
+        /* Another thread: its own pidfd (PIDFD_THREAD, Linux 6.9); before
+         * it, its id as a number, as before (the service's namespace only). */
+        int got[2];
+        pthread_t t;
+        g_assert_cmpint(pthread_create(&t, NULL, thread_usage, got), ==, 0);
+        g_assert_cmpint(pthread_join(t, NULL), ==, 0);
+        g_assert_cmpint(got[0], ==, -EIO);
+        int probe = pidfd_open(getpid(), PIDFD_THREAD);
+        if (probe >= 0) {
+                close(probe);
+                assert_sent_pidfd("GetRusagePidfd", got[1], -1);
+        } else {
+                g_test_message("this kernel has no PIDFD_THREAD: the thread is named by its id");
+                assert_sent("GetRusage", RESOURCE1_BUS_NAME);
+        }
 }
 
 /* Asynchronous calls on the program's connection, driven by resource1_process(). */
@@ -429,10 +534,37 @@ static void test_async(void) {
         wait_for(&d);
         g_assert_cmpint(d.r, ==, 0);
         assert_sent("ListRlimitsPidfd", RESOURCE1_PIDFD_BUS_NAME);
+        /* pid 0: this process, by the handle's pidfd of it */
         d = (Done) {};
         g_assert_cmpint(resource1_list_rlimits_async(h, NULL, 0, on_list, &d), ==, 0);
         wait_for(&d);
-        assert_sent("ListRlimits", RESOURCE1_BUS_NAME);
+        assert_sent_pidfd("ListRlimitsPidfd", getpid(), -1);
+}
+
+static void on_limit(Resource1 *handle, int r, const sd_bus_error *error, const Resource1Limit *limit, void *userdata) {
+        Done *d = userdata;
+        d->done = TRUE;
+        d->r = r;
+}
+
+static void on_done(Resource1 *handle, int r, const sd_bus_error *error, void *userdata) {
+        on_limit(handle, r, error, NULL, userdata);
+}
+
+/* getrlimit and setrlimit started asynchronously name this process by pidfd too. */
+static void test_async_this_process(void) {
+        Resource1Limit l = { 0, 0 };
+        Done d = {};
+        answer(ANSWER_ERROR, "org.example.Resource1.Error.Failed", "the fake service says so");
+        g_assert_cmpint(resource1_getrlimit_async(h, NULL, RLIMIT_CORE, on_limit, &d), ==, 0);
+        wait_for(&d);
+        g_assert_cmpint(d.r, ==, -EIO);
+        assert_sent_pidfd("PrlimitPidfd", getpid(), 0);
+        d = (Done) {};
+        g_assert_cmpint(resource1_setrlimit_async(h, NULL, RLIMIT_CORE, &l, on_done, &d), ==, 0);
+        wait_for(&d);
+        g_assert_cmpint(d.r, ==, -EIO);
+        assert_sent_pidfd("PrlimitPidfd", getpid(), 1);
 }
 
 int main(int argc, char *argv[]) {
@@ -461,6 +593,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/client-fake/properties", test_properties);
         g_test_add_func("/client-fake/async", test_async);
         g_test_add_func("/client-fake/destinations", test_destinations);
+        g_test_add_func("/client-fake/this-process-by-pidfd", test_this_process_by_pidfd);
+        g_test_add_func("/client-fake/async-this-process", test_async_this_process);
         int r = g_test_run();
 
         resource1_free(h);

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -706,6 +708,52 @@ static void test_service_unavailable(void) {
         g_setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, TRUE);
 }
 
+/* Sends descriptor 0 over fd; the errno sendmsg(2) fails with, or 0. */
+static int send_a_descriptor(int fd) {
+        char byte = 'x', control[CMSG_SPACE(sizeof(int))] = {};
+        struct iovec iov = { &byte, 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memset(CMSG_DATA(c), 0, sizeof(int));
+        return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? errno : 0;
+}
+
+/* Linux refuses to pass a descriptor (ETOOMANYREFS) for an unprivileged
+ * sender whose user has more in flight than its soft NOFILE limit: a program
+ * at NOFILE 4 (PyMOTW's example) with a few of its user's descriptors in
+ * flight. The handle names the process by number then (the service's
+ * caller, this process here), its connection intact. */
+static int fd_passing_refused(Resource1 *u) {
+        Resource1Limit cur, got, l;
+        int failures = 0, sp[2];
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return 200;
+        for (int i = 0; i < 8; i++)      /* never received: 8 of nobody's in flight */
+                if (send_a_descriptor(sp[0]) != 0)
+                        return 201;
+        kernel_limits(0, RLIMIT_NOFILE, &cur);
+        l = (Resource1Limit) { 4, cur.hard };
+        EXPECT(u, resource1_setrlimit(u, RLIMIT_NOFILE, &l) == 0);
+        assert_kernel_limits(0, RLIMIT_NOFILE, 4, cur.hard);
+        EXPECT(NULL, send_a_descriptor(sp[0]) == ETOOMANYREFS);
+
+        EXPECT(u, resource1_getrlimit(u, RLIMIT_NOFILE, &got) == 0 && got.soft == 4 && got.hard == cur.hard);
+        l = (Resource1Limit) { 5, cur.hard };
+        EXPECT(u, resource1_setrlimit(u, RLIMIT_NOFILE, &l) == 0);
+        kernel_limits(0, RLIMIT_NOFILE, &got);
+        EXPECT(u, got.soft == 5);
+        Resource1Usage usage;
+        (void) prctl(PR_SET_DUMPABLE, 1);   /* setuid() made it private to root, by pidfd or not */
+        EXPECT(u, resource1_getrusage(u, 0, RUSAGE_SELF, &usage, sizeof usage) == 0 && usage.ru_maxrss > 0);
+        close(sp[0]);
+        close(sp[1]);
+        return failures;
+}
+
 /* As nobody, in a child: the refusals an unprivileged caller meets, as errno
  * and as the service's words. The fixture's rules answer nobody's checks with
  * the actions' defaults: auth_admin, a challenge. */
@@ -750,6 +798,8 @@ static int unprivileged_checks(pid_t root_process) {
 
         Resource1LimitEntry all[RLIM_NLIMITS];
         EXPECT(u, resource1_list_rlimits(u, root_process, all, RLIM_NLIMITS) == RLIM_NLIMITS);
+
+        failures += fd_passing_refused(u);
         resource1_free(u);
         return failures;
 }

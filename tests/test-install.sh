@@ -53,9 +53,9 @@ wheel_files() {
 check "client/python/pyproject.toml builds a wheel (flit_core) holding every module of resource1" \
       '[ "$(wheel_files)" = "$(cd client/python && ls resource1/*.py | sort)" ]'
 check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering without warnings" \
-        'for p in man1/resourcectl.1 man8/resource1d.8 man3/libresource1.3; do
+        '(for p in man1/resourcectl.1 man8/resource1d.8 man3/libresource1.3; do
                 [ -f "$share/man/$p" ] && [ -z "$(man --warnings -l "$share/man/$p" 2>&1 >/dev/null)" ] || exit 1
-         done'
+         done)'
 # libresource1 as a third party sees it: only the installed tree, through pkg-config.
 pc=$(dirname "$(find "$dest" -name resource1.pc | head -1)")
 libdir=$(dirname "$(find "$dest" -name libresource1.so.1 | head -1)")

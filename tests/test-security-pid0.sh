@@ -14,7 +14,8 @@
 #      a pid number OtherPidNamespace; a new connection of the same live
 #      process is answered, and libresource1's handle whose connection is
 #      older than the daemon gets its pid-0 call answered (sent once more on a
-#      new connection)
+#      new connection; made at the end of its descriptors, where the library
+#      names its process as pid 0 rather than by a pidfd)
 #   2  ordinary clients' pid-0 calls (busctl: GetRlimit, SetRlimit; rcall:
 #      Prlimit, ListRlimits, GetRusage, SetRlimits, all pid 0) as nobody
 #   3  a sandboxed app's own live connection: every pid-0 call answered,

@@ -25,7 +25,7 @@ static int slot_send(Resource1Slot *s) {
         Resource1 *h = s->handle;
         int r;
 
-        for (unsigned attempt = 0;; attempt++) {
+        for (unsigned attempt = 0;;) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
 
                 r = handle_connect(h);
@@ -39,7 +39,15 @@ static int slot_send(Resource1Slot *s) {
                         if (r >= 0)
                                 return 0;
                 }
-                if (attempt > 0 || !h->own_bus || r == -ECHILD || !connection_lost(h->conn.bus))
+                /* This process's pidfd could not be passed (see call_message()
+                 * in resource1-sync.c), nothing sent: by number, at once (an
+                 * event loop's call does not wait). */
+                if ((r == -ETOOMANYREFS || r == -EMFILE || r == -ENFILE) && request_names_self(h, &s->req)) {
+                        s->req.fd = -1;
+                        s->req.pid = 0;
+                        continue;
+                }
+                if (attempt++ > 0 || !h->own_bus || r == -ECHILD || !connection_lost(h->conn.bus))
                         return r;
                 handle_replace_connection(h);
         }
@@ -126,7 +134,7 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
                 int err = sd_bus_message_get_errno(m);
 
                 /* A pid 0 the service could not vouch for: a new connection. */
-                bool unknown = h->own_bus && bus == h->conn.bus && caller_unknown(&s->req, reply_error);
+                bool unknown = h->own_bus && bus == h->conn.bus && caller_unknown(h, &s->req, reply_error);
                 if (!s->retried && (unknown || (worth_retry(bus, -err, reply_error, timed_out) &&
                                                 (!connection_lost(bus) || h->own_bus)))) {
                         s->retried = true;
@@ -237,6 +245,8 @@ _public_ int resource1_getrlimit_async(Resource1 *h, Resource1Slot **ret_slot, i
                                        Resource1LimitHandler callback, void *userdata) {
         Request q = NO_REQUEST;
         int r = begin_async(h) ?: make_getrlimit(h, resource, &q);
+        if (r >= 0)
+                r = target_set(h, false, 0, false, true, &q);   /* this process, by its pidfd */
         return start_async(h, ret_slot, r, &q, (SlotCallback) { .limit = callback }, userdata);
 }
 
@@ -244,6 +254,8 @@ _public_ int resource1_setrlimit_async(Resource1 *h, Resource1Slot **ret_slot, i
                                        Resource1DoneHandler callback, void *userdata) {
         Request q = NO_REQUEST;
         int r = begin_async(h) ?: make_setrlimit(h, resource, limit, &q);
+        if (r >= 0)
+                r = target_set(h, false, 0, false, true, &q);
         return start_async(h, ret_slot, r, &q, (SlotCallback) { .done = callback }, userdata);
 }
 

@@ -36,7 +36,7 @@ typedef enum Method {
 typedef struct Request {
         Method method;
         int fd;                          /* the target's pidfd, or -1: the number pid */
-        bool own_fd;                     /* fd is closed with the request */
+        bool own_fd;                     /* fd is closed with the request (not the handle's self_fd) */
         uint32_t pid;
         const char *resource;            /* a static short name */
         bool set;
@@ -123,6 +123,8 @@ struct Resource1 {
         uint64_t timeout_usec;
         char *error_name, *error_message;
         Resource1Slot *slots;
+        int self_fd;                     /* a pidfd of this process (self_pid), or -1: how calls name it */
+        pid_t self_pid;
 };
 
 /* ---- resource1.c: handles, slots, the last error, connections ---- */
@@ -149,11 +151,11 @@ int local_failure(Resource1 *h, int r, const char *what);
 int connect_or_fail(Resource1 *h);
 uint64_t call_timeout(const Resource1 *h);
 bool worth_retry(sd_bus *bus, int r, const sd_bus_error *e, bool timed_out);
-/* The service's NoSuchProcess for a call naming the caller as pid 0: it
- * cannot vouch for the process that opened this connection (one older than
- * the service, after its idle exit, say). Nothing was done; a new connection
- * is answered. */
-bool caller_unknown(const Request *q, const sd_bus_error *e);
+/* The service's NoSuchProcess for a call naming this process as pid 0 (or
+ * by its pidfd, which falls back to pid 0): it cannot vouch for the process
+ * that opened this connection (one older than the service, after its idle
+ * exit, say). Nothing was done; a new connection is answered. */
+bool caller_unknown(const Resource1 *h, const Request *q, const sd_bus_error *e);
 
 /* ---- resource1-connect.c: the connection to the system bus, step by step ---- */
 
@@ -168,6 +170,7 @@ void request_done(Request *q);
 int check_arg(Resource1 *h, bool ok, const char *what);
 void usage_copy(void *dst, const Resource1Usage *u, size_t size);
 int target_set(Resource1 *h, bool by_fd, int pid_or_fd, bool thread, bool keep, Request *q);
+bool request_names_self(const Resource1 *h, const Request *q);
 int make_getrlimit(Resource1 *h, int resource, Request *q);
 int make_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit, Request *q);
 int make_prlimit(Resource1 *h, int resource, const Resource1Limit *new_limit, Request *q);

@@ -30,8 +30,9 @@ int request_message(const Resource1 *h, sd_bus *bus, const Request *q, sd_bus_me
         int r;
 
         switch (q->method) {
-        case METHOD_GET_RLIMIT:   member = "GetRlimit"; break;
-        case METHOD_SET_RLIMIT:   member = "SetRlimit"; break;
+        /* getrlimit() and setrlimit() by a pidfd of this process are Prlimit's. */
+        case METHOD_GET_RLIMIT:   member = by_fd ? "PrlimitPidfd" : "GetRlimit"; break;
+        case METHOD_SET_RLIMIT:   member = by_fd ? "PrlimitPidfd" : "SetRlimit"; break;
         case METHOD_PRLIMIT:      member = by_fd ? "PrlimitPidfd" : "Prlimit"; break;
         case METHOD_SET_RLIMITS:  member = by_fd ? "SetRlimitsPidfd" : "SetRlimits"; break;
         case METHOD_LIST_RLIMITS: member = by_fd ? "ListRlimitsPidfd" : "ListRlimits"; break;
@@ -57,10 +58,12 @@ int request_message(const Resource1 *h, sd_bus *bus, const Request *q, sd_bus_me
 
         switch (q->method) {
         case METHOD_GET_RLIMIT:
-                r = sd_bus_message_append(m, "s", q->resource);
+                r = by_fd ? sd_bus_message_append(m, "hsbtt", q->fd, q->resource, 0, (uint64_t) 0, (uint64_t) 0) :
+                            sd_bus_message_append(m, "s", q->resource);
                 break;
         case METHOD_SET_RLIMIT:
-                r = sd_bus_message_append(m, "stt", q->resource, q->limit.soft, q->limit.hard);
+                r = by_fd ? sd_bus_message_append(m, "hsbtt", q->fd, q->resource, 1, q->limit.soft, q->limit.hard) :
+                            sd_bus_message_append(m, "stt", q->resource, q->limit.soft, q->limit.hard);
                 break;
         case METHOD_PRLIMIT:
                 r = append_target(m, q);

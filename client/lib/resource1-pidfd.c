@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -39,4 +41,30 @@ int resource1_pidfd_open(pid_t pid, bool thread) {
         if (fd == -ENOSYS || fd == -EPERM || fd == -EINVAL || fd == -ENOENT)
                 return -EOPNOTSUPP;
         return fd;
+}
+
+/* How many descriptors below the top the first moved one takes: room for a
+ * few handles' (each takes the lowest free at or above the base). */
+#define HIGH_FD_ROOM 16
+
+int resource1_fd_move_high(int fd) {
+        struct rlimit l;
+
+        /* The lowest free at or above the soft NOFILE limit less a few, but
+         * below FD_SETSIZE: a program may select(2) on what the library hands
+         * it, and the kernel's descriptor table grows to the highest number
+         * in use (a soft limit of a million would cost megabytes). Where no
+         * descriptor is free up there (or the limit is too low for "up
+         * there" to exist), fd stays where it is: that costs a number, not a
+         * failure. A descriptor above a soft limit lowered later stays valid. */
+        if (getrlimit(RLIMIT_NOFILE, &l) < 0)
+                return fd;
+        rlim_t top = l.rlim_cur < FD_SETSIZE ? l.rlim_cur : FD_SETSIZE;
+        if (top <= HIGH_FD_ROOM || (int) (top - HIGH_FD_ROOM) <= fd)
+                return fd;
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, (int) (top - HIGH_FD_ROOM));
+        if (high < 0)
+                return fd;
+        close(fd);
+        return high;
 }

@@ -18,3 +18,10 @@ int resource1_pidfd_open(pid_t pid, bool thread);
 /* 0 when fd is a pidfd (or this kernel cannot tell), -EBADF when it is
  * another descriptor. */
 int resource1_pidfd_check(int fd);
+
+/* A descriptor the library keeps for a long time (a handle's pidfd of its own
+ * process), moved out of the program's way: programs count on open() giving
+ * the lowest free number (PyMOTW's resource example lowers its soft NOFILE
+ * to 4 and expects descriptor 3). Returns the new descriptor (O_CLOEXEC) and
+ * closes fd, or fd itself where no higher one is free (see the .c file). */
+int resource1_fd_move_high(int fd);

@@ -103,14 +103,45 @@ void usage_copy(void *dst, const Resource1Usage *u, size_t size) {
  * A pid number means a process in the caller's pid namespace, as it does for
  * prlimit(1); the service would read it in its own, which is another one for a
  * caller in a container or sandbox (it refuses such numbers with
- * OtherPidNamespace). So every process but the caller is named by a pidfd
- * opened here, in the caller's namespace. */
+ * OtherPidNamespace). So every process is named by a pidfd opened here, in
+ * the caller's namespace: pid 0, "this process", too. The service's own
+ * "caller" (pid 0, GetRlimit, SetRlimit) is the process that owns the bus
+ * connection, which behind a bus proxy (Flatpak's xdg-dbus-proxy) is the
+ * proxy, not this program. */
 
-/* pid's target for q: a pidfd for any pid but 0 (a thread's when thread is
- * set), or the number where this kernel cannot give one (see
- * resource1_pidfd_open()). With thread set, pid 0 is the calling thread: the
- * service's "caller" (pid 0) in the main thread, else this thread's pidfd.
- * On failure, the error is remembered on the handle as the service words it. */
+/* A pidfd of this process, which the handle keeps (moved above the numbers
+ * the program uses) so that naming itself costs no descriptor per call: a
+ * program that used up its descriptors still reads and changes its limits.
+ * Opened again in a child of fork(): a pidfd names one process for good. */
+static int self_pidfd(Resource1 *h) {
+        pid_t pid = getpid();
+
+        if (h->self_fd >= 0 && h->self_pid == pid)
+                return h->self_fd;
+        if (h->self_fd >= 0)
+                close(h->self_fd);   /* the parent's, inherited */
+        h->self_fd = -1;
+        int fd = resource1_pidfd_open(pid, false);
+        if (fd < 0)
+                return fd;
+        h->self_fd = resource1_fd_move_high(fd);
+        h->self_pid = pid;
+        return h->self_fd;
+}
+
+/* Whether q names this process by the handle's pidfd of it (pid 0). */
+bool request_names_self(const Resource1 *h, const Request *q) {
+        return q->fd >= 0 && !q->own_fd && q->fd == h->self_fd;
+}
+
+/* pid's target for q: a pidfd (a thread's when thread is set), pid 0 this
+ * process's (the handle's own), or the number where this kernel cannot give
+ * one (see resource1_pidfd_open()). With thread set, pid 0 is the calling
+ * thread: in the main thread the process's pidfd (which names its main
+ * thread), else this thread's own (PIDFD_THREAD, Linux 6.9; before it, the
+ * thread id as a number, which the service takes only from a caller in its
+ * own pid namespace, as before). On failure, the error is remembered on the
+ * handle as the service words it. */
 static int target_open(Resource1 *h, pid_t pid, bool thread, Request *q) {
         if (pid < 0)
                 return failf(h, -EINVAL, SD_BUS_ERROR_INVALID_ARGS, "invalid pid %d", (int) pid);
@@ -118,8 +149,22 @@ static int target_open(Resource1 *h, pid_t pid, bool thread, Request *q) {
         q->pid = 0;
         if (pid == 0 && thread && gettid() != getpid())
                 pid = gettid();
-        if (pid == 0)
-                return 0;
+        if (pid == 0) {
+                int fd = self_pidfd(h);
+                if (fd >= 0) {
+                        q->fd = fd;
+                        q->own_fd = false;
+                        return 0;
+                }
+                /* A kernel without pidfd_open(2) (or a filter that forbids
+                 * it), or a program that has used up its descriptors: the
+                 * service's "caller", which is this process unless a proxy
+                 * stands between it and the bus. */
+                if (fd == -EOPNOTSUPP || fd == -EMFILE || fd == -ENFILE)
+                        return 0;
+                return failf(h, fd, NULL, "cannot open a pidfd of this process (pid %d): %s", (int) getpid(),
+                             strerror(-fd));
+        }
 
         int fd = resource1_pidfd_open(pid, thread);
         if (fd >= 0) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 
 #include "resource1-client-errno.h"
@@ -14,6 +15,47 @@
 #include "resource1-polkit-agent.h"
 
 /* ---- synchronous calls ---- */
+
+/* Builds q's message and calls it (ret_built false: the message could not
+ * be made). Where this process's pidfd cannot be passed, it is named by
+ * number instead, as the service's "caller": right unless a bus proxy
+ * stands between (the service then refuses it or takes the proxy). That is
+ * a program at the end of its descriptors, e.g. one that lowered its soft
+ * NOFILE to 4: sd-bus keeps a copy of every descriptor it sends, which then
+ * fails (EMFILE); and Linux refuses to pass a descriptor (ETOOMANYREFS) for
+ * an unprivileged sender whose user has more in flight, sent and not yet
+ * received by any of its processes, than the sender's soft NOFILE limit.
+ * Nothing was sent then, the connection is intact; the latter passes once the
+ * bus has taken those in, so it is tried again after a few short waits. */
+static int call_message(Resource1 *h, sd_bus *bus, const Request *q, uint64_t timeout, sd_bus_error *e,
+                        sd_bus_message **ret_reply, bool *ret_built) {
+        static const unsigned waits_usec[] = { 1000, 4000, 16000, 64000 };
+        Request by_number;
+
+        for (size_t i = 0;; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+                bool self = request_names_self(h, q);
+
+                *ret_built = false;
+                int r = request_message(h, bus, q, &m);
+                if (r >= 0) {
+                        *ret_built = true;
+                        sd_bus_error_free(e);
+                        r = sd_bus_call(bus, m, timeout, e, ret_reply);
+                        if (r != -ETOOMANYREFS || !self)
+                                return r;
+                        if (i < ELEMENTSOF(waits_usec)) {
+                                usleep(waits_usec[i]);
+                                continue;
+                        }
+                } else if (!self || (r != -EMFILE && r != -ENFILE))
+                        return r;
+                by_number = *q;
+                by_number.fd = -1;
+                by_number.pid = 0;
+                q = &by_number;
+        }
+}
 
 /* Sends q and reads the reply into res; on a handle's own connection, once
  * more on a new connection if the first was lost. The handle's last error
@@ -24,19 +66,18 @@ static int call_once(Resource1 *h, const Request *q, Result *res) {
         int r;
 
         for (unsigned attempt = 0;; attempt++) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 
                 sd_bus_error_free(&e);
                 r = connect_or_fail(h);
                 if (r < 0)
                         return r;
                 sd_bus *bus = h->conn.bus;
-                r = request_message(h, bus, q, &m);
-                if (r < 0)
-                        return local_failure(h, r, "cannot make the call");
-
                 uint64_t timeout = call_timeout(h), start = now_usec();
-                r = sd_bus_call(bus, m, timeout, &e, &reply);
+                bool built;
+                r = call_message(h, bus, q, timeout, &e, &reply, &built);
+                if (!built)
+                        return local_failure(h, r, "cannot make the call");
                 conn_answered(h, bus);
                 if (r >= 0) {
                         r = read_reply(reply, q, res);
@@ -48,7 +89,7 @@ static int call_once(Resource1 *h, const Request *q, Result *res) {
                         return 0;
                 }
                 timed_out = now_usec() >= start + timeout;
-                if (attempt == 0 && h->own_bus && caller_unknown(q, &e)) {
+                if (attempt == 0 && h->own_bus && caller_unknown(h, q, &e)) {
                         handle_replace_connection(h);
                         continue;
                 }
@@ -137,6 +178,17 @@ static int call_sync(Resource1 *h, const Request *q, Result *res) {
                 _r;                                                     \
         })
 
+/* Calls q where building it (r) succeeded, and closes what it opened. */
+static int call_sync_done(Resource1 *h, int r, Request *q, Result *res) {
+        if (r >= 0)
+                r = call_sync(h, q, res);
+        request_done(q);
+        return r;
+}
+
+/* getrlimit() and setrlimit() name this process by its pidfd, as pid 0 does
+ * (target_set()): the service's own "caller" is whoever owns the bus
+ * connection, a proxy's process behind one. */
 static int do_getrlimit(Resource1 *h, int resource, Resource1Limit *ret) {
         Result res = {};
         Request q;
@@ -146,7 +198,8 @@ static int do_getrlimit(Resource1 *h, int resource, Resource1Limit *ret) {
         if (r >= 0)
                 r = check_arg(h, ret, "ret is NULL");
         if (r >= 0)
-                r = call_sync(h, &q, &res);
+                r = target_set(h, false, 0, false, false, &q);
+        r = call_sync_done(h, r, &q, &res);
         if (r >= 0)
                 *ret = res.limit;
         return r;
@@ -162,19 +215,13 @@ static int do_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit)
 
         begin(h);
         int r = make_setrlimit(h, resource, limit, &q);
-        return r < 0 ? r : call_sync(h, &q, &res);
+        if (r >= 0)
+                r = target_set(h, false, 0, false, false, &q);
+        return call_sync_done(h, r, &q, &res);
 }
 
 _public_ int resource1_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit) {
         return WITH_HANDLE(h, do_setrlimit(h, resource, limit));
-}
-
-/* Calls q where building it (r) succeeded, and closes what it opened. */
-static int call_sync_done(Resource1 *h, int r, Request *q, Result *res) {
-        if (r >= 0)
-                r = call_sync(h, q, res);
-        request_done(q);
-        return r;
 }
 
 static int do_prlimit(Resource1 *h, bool by_fd, int pid_or_fd, int resource, const Resource1Limit *new_limit,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -29,6 +30,8 @@ Resource1 *handle_ref(Resource1 *h) {
 
 void handle_unref(Resource1 *h) {
         if (h && --h->n_ref == 0) {
+                if (h->self_fd >= 0)
+                        close(h->self_fd);
                 free(h->error_name);
                 free(h->error_message);
                 free(h->old);
@@ -343,8 +346,13 @@ bool worth_retry(sd_bus *bus, int r, const sd_bus_error *e, bool timed_out) {
         return connection_lost(bus) || sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED);
 }
 
-bool caller_unknown(const Request *q, const sd_bus_error *e) {
-        if (q->fd >= 0 || q->pid != 0 || !sd_bus_error_has_name(e, RESOURCE1_ERROR_NO_SUCH_PROCESS))
+bool caller_unknown(const Resource1 *h, const Request *q, const sd_bus_error *e) {
+        /* By pid 0, or by this process's pidfd, which goes by pid 0 where it
+         * cannot be passed (resource1-sync.c): this process is alive, so
+         * NoSuchProcess is about the connection. */
+        if (!(q->fd < 0 && q->pid == 0) && !request_names_self(h, q))
+                return false;
+        if (!sd_bus_error_has_name(e, RESOURCE1_ERROR_NO_SUCH_PROCESS))
                 return false;
         switch (q->method) {
         case METHOD_GET_RLIMIT:
@@ -369,6 +377,7 @@ _public_ int resource1_new(Resource1 **ret) {
                 return -ENOMEM;
         h->n_ref = 1;
         h->own_bus = true;
+        h->self_fd = -1;
         *ret = h;
         return 0;
 }
@@ -381,6 +390,7 @@ _public_ int resource1_new_with_bus(Resource1 **ret, sd_bus *bus) {
                 return -ENOMEM;
         h->n_ref = 1;
         h->conn.bus = sd_bus_ref(bus);
+        h->self_fd = -1;
         *ret = h;
         return 0;
 }

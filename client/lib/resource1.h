@@ -31,7 +31,9 @@
  * Resources are Linux's RLIMIT_* numbers; resource1_resource_from_name()
  * turns "NOFILE", "nofile", "RLIMIT_NOFILE" or "OFILE" into one. A pid is a
  * process id in the caller's own pid namespace (as for prlimit(1)); 0 is the
- * caller. Every other pid is opened as a pidfd and named to the service by it.
+ * calling process. Every process, the calling one too, is named to the
+ * service by a pidfd (never as the service's "caller", which behind a bus
+ * proxy such as Flatpak's is the proxy); see libresource1(3), Processes.
  *
  * Every call returns 0 (or a count) on success and a negative errno on
  * failure, each errno with one meaning (see libresource1(3), RETURN VALUE).
@@ -134,7 +136,7 @@ const char *resource1_resource_to_name(int resource);
 
 int resource1_getrlimit(Resource1 *h, int resource, Resource1Limit *ret);
 int resource1_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit);
-/* pid 0 is the caller. new_limit NULL: read only. ret_old may be NULL. */
+/* pid 0 is the calling process. new_limit NULL: read only. ret_old may be NULL. */
 int resource1_prlimit(Resource1 *h, pid_t pid, int resource, const Resource1Limit *new_limit,
                       Resource1Limit *ret_old);
 /* The same, with the process named by a pidfd (pidfd_open(2)) the program keeps. */
@@ -147,15 +149,15 @@ int resource1_setrlimits(Resource1 *h, pid_t pid, const int resources[], const R
                          Resource1Limit ret_old[]);
 int resource1_setrlimits_pidfd(Resource1 *h, int pidfd, const int resources[], const Resource1Limit limits[],
                                size_t n, Resource1Limit ret_old[]);
-/* Every limit the service reported for process pid (0: the caller), in
+/* Every limit the service reported for process pid (0: the calling process), in
  * RLIMIT_* order, at most n of them (RLIM_NLIMITS is enough). Returns how
  * many were written; a resource the service did not report is not among
  * them. */
 int resource1_list_rlimits(Resource1 *h, pid_t pid, Resource1LimitEntry ret[], size_t n);
 int resource1_list_rlimits_pidfd(Resource1 *h, int pidfd, Resource1LimitEntry ret[], size_t n);
 /* who: RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD or RESOURCE1_RUSAGE_BOTH.
- * pid 0 is the caller; with RUSAGE_THREAD, the calling thread (pid: a thread
- * id of the caller's namespace). size: sizeof(Resource1Usage). */
+ * pid 0 is the calling process; with RUSAGE_THREAD, the calling thread (pid:
+ * a thread id of the caller's namespace). size: sizeof(Resource1Usage). */
 int resource1_getrusage(Resource1 *h, pid_t pid, int who, Resource1Usage *ret, size_t size);
 int resource1_getrusage_pidfd(Resource1 *h, int pidfd, int who, Resource1Usage *ret, size_t size);
 int resource1_getpagesize(Resource1 *h, uint64_t *ret);

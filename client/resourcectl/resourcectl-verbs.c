@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "resource1-pidfd.h"
 #include "resourcectl.h"
 
 static int add_wanted(const Resource1Rlimit *wanted[], size_t *n, const Resource1Rlimit *res) {
@@ -312,7 +313,19 @@ int verb_run(Resource1 *h, char **argv, size_t argc) {
         changes_apply(changes, n, cur, resources, new);
 
         if (n > 0) {
-                r = request_set(h, -1, 0, changes, resources, new, n, old);
+                /* This very process, by its pidfd, as every target: the
+                 * service's "caller" (pid 0) is whoever owns the bus
+                 * connection, which behind a bus proxy (Flatpak's) is the
+                 * proxy. A kernel without pidfd_open(2): the caller, as
+                 * then nothing better names it. */
+                int self = resource1_pidfd_open(getpid(), false);
+                if (self < 0 && self != -EOPNOTSUPP) {
+                        fprintf(stderr, "resourcectl: cannot open a pidfd of its own process: %s\n", strerror(-self));
+                        return EXIT_ERROR;
+                }
+                r = request_set(h, self, 0, changes, resources, new, n, old);
+                if (self >= 0)
+                        close(self);
                 if (r != EXIT_OK)
                         return r;
                 if (arg_verbose && !arg_quiet)

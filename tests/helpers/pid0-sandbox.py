@@ -32,7 +32,9 @@
 #                  service answers; prints "READY", waits for "GO" (the daemon
 #                  started meanwhile), calls GetRlimit and ListRlimits(its own
 #                  pid) on that connection, GetRlimit on a new one, and
-#                  resource1_getrlimit on the handle.
+#                  resource1_getrlimit on the handle with every descriptor
+#                  below a soft NOFILE of 64 taken (so that it names this
+#                  process as pid 0, not by a pidfd).
 # Each call prints "RESULT <kind> <method> OK <values>" or
 # "RESULT <kind> <method> ERR <error name> <message>".
 import os, socket, subprocess, sys, time
@@ -220,8 +222,21 @@ def early():
     result('early', 'GetRlimit', *rcall(bus, 'GetRlimit', 's', ('NOFILE',)))
     result('early', 'ListRlimits(N)', *rcall(bus, 'ListRlimits', 'u', (os.getpid(),)))
     result('early-new', 'GetRlimit', *rcall(Bus(), 'GetRlimit', 's', ('NOFILE',)))
+    # The library names this process by a pidfd, and as pid 0 only where it
+    # cannot pass one: at the end of its descriptors, where this call is made.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+    held = []
+    try:
+        while True:
+            held.append(os.open('/dev/null', os.O_RDONLY | os.O_CLOEXEC))
+    except OSError:
+        pass
     lim = (ctypes.c_uint64 * 2)()
     r = lib.resource1_getrlimit(h, resource.RLIMIT_NOFILE, lim)
+    for fd in held:
+        os.close(fd)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     if r == 0:
         say('RESULT', 'early-lib', 'resource1_getrlimit', 'OK', lim[0], lim[1])
     else:

@@ -32,6 +32,21 @@ PY = sys.executable
 R = resource.RLIMIT_CORE
 
 
+def pidfd_pid(fd):
+    """The pid a pidfd names (a thread's id for a thread's pidfd), as its fdinfo says."""
+    with open('/proc/self/fdinfo/%d' % fd) as f:
+        return next(int(l.split()[1]) for l in f if l.startswith('Pid:'))
+
+
+def thread_pidfds():
+    """Whether this kernel gives a thread's pidfd (PIDFD_THREAD, Linux 6.9)."""
+    try:
+        os.close(os.pidfd_open(os.getpid(), _common.PIDFD_THREAD))
+        return True
+    except OSError:
+        return False
+
+
 def run_py(code, *args, **kw):
     """Runs code in a fresh interpreter (descriptors 0-2 only) with the package."""
     return subprocess.run([PY, '-c', textwrap.dedent(code), PKGDIR] + list(args),
@@ -60,29 +75,64 @@ class Constants(unittest.TestCase):
 
     def test_destinations(self):
         """A call carrying a pidfd goes to the gate's name (the service's own
-        takes no descriptors); every other, pid 0's too, to the service's."""
+        takes no descriptors); every other to the service's. This process
+        (pid 0, os.getpid(), getrlimit, setrlimit, getrusage) is named by a
+        pidfd of it, never as the service's "caller" (behind a bus proxy that
+        is the proxy); a thread by its own pidfd where the kernel has
+        PIDFD_THREAD (Linux 6.9)."""
         from jeepney.low_level import HeaderFields
         other = os.getppid()
-        ops = [(_common.op_getrlimit(R), 'GetRlimit', _common.BUS_NAME),
-               (_common.op_setrlimit(R, (0, 0)), 'SetRlimit', _common.BUS_NAME),
-               (_common.op_pagesize(), 'PageSize', _common.BUS_NAME),
-               (_common.op_get_property('Version'), 'Get', _common.BUS_NAME),
-               (_common.op_prlimit(0, R), 'Prlimit', _common.BUS_NAME),
-               (_common.op_getrusage(resource1.RUSAGE_SELF, 0), 'GetRusage', _common.BUS_NAME),
-               (_common.op_listing(0), 'ListRlimits', _common.BUS_NAME),
-               (_common.op_setrlimits(0, {R: (0, 0)}), 'SetRlimits', _common.BUS_NAME),
-               (_common.op_prlimit(other, R), 'PrlimitPidfd', _common.PIDFD_BUS_NAME),
-               (_common.op_getrusage(resource1.RUSAGE_SELF, other), 'GetRusagePidfd', _common.PIDFD_BUS_NAME),
-               (_common.op_listing(other), 'ListRlimitsPidfd', _common.PIDFD_BUS_NAME),
-               (_common.op_setrlimits(other, {R: (0, 0)}), 'SetRlimitsPidfd', _common.PIDFD_BUS_NAME)]
+        me = os.getpid()
+        ops = [(_common.op_getrlimit(R), 'PrlimitPidfd', me),
+               (_common.op_setrlimit(R, (0, 0)), 'PrlimitPidfd', me),
+               (_common.op_pagesize(), 'PageSize', None),
+               (_common.op_get_property('Version'), 'Get', None),
+               (_common.op_prlimit(0, R), 'PrlimitPidfd', me),
+               (_common.op_prlimit(me, R), 'PrlimitPidfd', me),
+               (_common.op_getrusage(resource1.RUSAGE_SELF, 0), 'GetRusagePidfd', me),
+               (_common.op_getrusage(resource1.RUSAGE_CHILDREN, 0), 'GetRusagePidfd', me),
+               (_common.op_getrusage(resource1.RUSAGE_THREAD, 0), 'GetRusagePidfd', me),
+               (_common.op_listing(0), 'ListRlimitsPidfd', me),
+               (_common.op_setrlimits(0, {R: (0, 0)}), 'SetRlimitsPidfd', me),
+               (_common.op_prlimit(other, R), 'PrlimitPidfd', other),
+               (_common.op_getrusage(resource1.RUSAGE_SELF, other), 'GetRusagePidfd', other),
+               (_common.op_listing(other), 'ListRlimitsPidfd', other),
+               (_common.op_setrlimits(other, {R: (0, 0)}), 'SetRlimitsPidfd', other)]
         self.assertEqual(_common.PIDFD_BUS_NAME, 'org.example.Resource1.Pidfd')
-        for op, method, dest in ops:
-            msg, fds = op.build(False)
-            for fd in fds:
-                os.close(fd)
-            f = msg.header.fields
-            self.assertEqual((f[HeaderFields.member], f[HeaderFields.destination]), (method, dest))
-            self.assertEqual(len(fds), 1 if method.endswith('Pidfd') else 0, method)
+        conn = resource1._default._connection()
+        for op, method, pid in ops:
+            for c in (conn, None):          # on a connection (its pidfd), or alone
+                msg, fds = op.build(False, c)
+                f = msg.header.fields
+                dest = _common.PIDFD_BUS_NAME if method.endswith('Pidfd') else _common.BUS_NAME
+                self.assertEqual((f[HeaderFields.member], f[HeaderFields.destination]), (method, dest))
+                if pid is not None:
+                    self.assertEqual(pidfd_pid(msg.body[0]), pid, method)
+                self.assertEqual(len(fds), 0 if pid is None or (c is conn and pid == me) else 1, method)
+                for fd in fds:
+                    os.close(fd)
+
+    def test_a_thread_names_itself_by_its_pidfd(self):
+        from jeepney.low_level import HeaderFields
+        conn = resource1._default._connection()
+        got = []
+
+        def build():                    # while the thread lives
+            msg, fds = _common.op_getrusage(resource1.RUSAGE_THREAD, 0).build(False, conn)
+            try:
+                got.append((threading.get_native_id(), msg.header.fields[HeaderFields.member],
+                            pidfd_pid(msg.body[0]) if fds else msg.body))
+            finally:
+                for fd in fds:
+                    os.close(fd)
+        t = threading.Thread(target=build)
+        t.start()
+        t.join()
+        tid, member, named = got[0]
+        if thread_pidfds():
+            self.assertEqual((member, named), ('GetRusagePidfd', tid))
+        else:                              # Linux before 6.9: its id, as before
+            self.assertEqual((member, named), ('GetRusage', (tid, 'thread')))
 
 
 class Oracle(unittest.TestCase):
@@ -464,7 +514,7 @@ class AsRoot(unittest.TestCase):
 class Examples(unittest.TestCase):
     def test_soft_nofile_4_fails_in_open(self):
         p = run_py('''
-            import errno, sys, traceback
+            import errno, os, sys, traceback
             sys.path.insert(0, sys.argv[1])
             import resource1 as resource
             soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -477,12 +527,58 @@ class Examples(unittest.TestCase):
                 assert e.errno == errno.EMFILE, e
                 # raised by open() itself: no frame of the bus code
                 assert len(traceback.extract_tb(e.__traceback__)) == 1, traceback.format_exc()
+            # the package's socket and pidfd took none of the low numbers
+            assert [f.fileno() for f in files] == [3], [f.fileno() for f in files]
             assert resource.getrlimit(resource.RLIMIT_NOFILE) == (4, hard)
             assert resource.prlimit(0, resource.RLIMIT_NOFILE) == (4, hard)
             resource.getrusage(resource.RUSAGE_SELF)
+            # what needs a new descriptor fails as open() does: EMFILE
+            for call in (lambda: resource.Client().getpagesize(),
+                         lambda: resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE)):
+                try:
+                    call()
+                    raise SystemExit('no EMFILE')
+                except OSError as e:
+                    assert e.errno == errno.EMFILE, e
+            assert resource.getpagesize() > 0 and resource._default._conn.broken is None
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
             files.append(open('/dev/null'))
             print(len(files), resource.getrlimit(resource.RLIMIT_NOFILE) == (soft, hard))
+        ''')
+        self.assertEqual((p.returncode, p.stdout.split()[-1:]), (0, ['True']), p.stderr)
+
+    @unittest.skipIf(UID == 0, 'root may pass descriptors whatever is in flight (CAP_SYS_ADMIN)')
+    def test_a_pidfd_the_kernel_will_not_pass(self):
+        # Linux refuses to pass a descriptor (ETOOMANYREFS) for a sender whose
+        # user has more in flight than its soft NOFILE limit: the package
+        # names this process by number then (the service's caller), and its
+        # connection stays as it is.
+        p = run_py('''
+            import array, errno, socket, sys
+            sys.path.insert(0, sys.argv[1])
+            import resource
+            import resource1
+            soft, hard = resource1.getrlimit(resource1.RLIMIT_NOFILE)
+            conn = resource1._default._conn
+            a, b = socket.socketpair()
+            for _ in range(8):         # never received: 8 of this user's in flight
+                a.sendmsg([b'x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [0]))])
+            resource1.setrlimit(resource1.RLIMIT_NOFILE, (4, hard))
+            assert resource.getrlimit(resource.RLIMIT_NOFILE) == (4, hard)
+            try:
+                a.sendmsg([b'x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [0]))])
+                raise SystemExit('the kernel passed a descriptor')
+            except OSError as e:
+                assert e.errno == errno.ETOOMANYREFS, e
+            assert resource1.getrlimit(resource1.RLIMIT_NOFILE) == (4, hard)
+            assert resource1.prlimit(0, resource1.RLIMIT_NOFILE) == (4, hard)
+            resource1.setrlimit(resource1.RLIMIT_NOFILE, (6, hard))
+            assert resource.getrlimit(resource.RLIMIT_NOFILE) == (6, hard)
+            ours = resource1.getrusage(resource1.RUSAGE_SELF).ru_maxrss
+            with open('/proc/self/status') as f:       # what the service reads: this process's
+                hwm = next(int(l.split()[1]) for l in f if l.startswith('VmHWM:'))
+            assert 0.8 < ours / hwm < 1.25, (ours, hwm)
+            print(resource1._default._conn is conn and conn.broken is None)
         ''')
         self.assertEqual((p.returncode, p.stdout.split()[-1:]), (0, ['True']), p.stderr)
 
@@ -504,6 +600,25 @@ class Examples(unittest.TestCase):
 
 
 class ForkAndThreads(unittest.TestCase):
+    def test_descriptors_the_package_keeps(self):
+        # One connection: its socket and its pidfd of this process, both
+        # high; a pidfd of another process lives for its call only.
+        resource1.getrlimit(R)
+        c = resource1._default._conn
+        before = sorted(os.listdir('/proc/self/fd'))
+        for _ in range(20):
+            resource1.prlimit(os.getppid(), R)
+            resource1.getrusage(resource1.RUSAGE_SELF)
+            resource1.setrlimits(0, {R: resource.getrlimit(R)})
+        self.assertEqual(sorted(os.listdir('/proc/self/fd')), before)
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        top = min(soft, 1024) if soft != resource.RLIM_INFINITY else 1024
+        if top > 32:
+            for fd in (c.sock.fileno(), c.self_pidfd.fd):
+                self.assertGreaterEqual(fd, top - resource1._bus.HIGH_FD_ROOM)
+                self.assertLess(fd, top)
+        self.assertEqual(pidfd_pid(c.self_pidfd.fd), os.getpid())
+
     def test_threads_share_the_connection(self):
         want = resource.getrlimit(resource.RLIMIT_NOFILE)
         errors = []

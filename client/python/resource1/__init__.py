@@ -22,10 +22,20 @@ Every exception made from a service's answer is also a ``ServiceError``, with
 the D-Bus error name in ``dbus_name`` and the service's text in
 ``dbus_message``.
 
-The caller's own calls (pid 0 or ``os.getpid()``) name the calling process;
-any other pid is a pid of the caller's pid namespace, passed to the service as
-a pidfd (those calls go to the bus name ``org.example.Resource1.Pidfd``, the
-only one of the service's that takes a descriptor).
+A pid is one of the caller's pid namespace, and every process is named to the
+service by a pidfd (those calls go to the bus name
+``org.example.Resource1.Pidfd``, the only one of the service's that takes a
+descriptor). The calling process too (``getrlimit``, ``setrlimit``,
+``getrusage``, pid 0 or ``os.getpid()``): by a pidfd of it that its
+connection keeps, never as the service's "caller", which is whoever owns the
+bus connection -- behind a bus proxy (Flatpak's xdg-dbus-proxy) the proxy.
+``RUSAGE_THREAD`` of a thread other than the main one sends that thread's
+pidfd (Linux 6.9); before Linux 6.9 (Debian 12's 6.1) its thread id, which the
+service takes only from a caller in its own pid namespace, not through a
+proxy. Where the kernel gives no pidfd (no pidfd_open(2)), or refuses to pass
+one (ETOOMANYREFS: more of the user's descriptors in flight than a soft NOFILE
+limit the program lowered), this process is named as the service's caller,
+which is right unless a proxy stands between.
 
 Beyond ``resource``: ``setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...})``
 (all or nothing, one authorization), ``rlimits(pid)`` (every limit),
@@ -36,19 +46,22 @@ for a password through an agent that runs), ``polkit_agent`` (on a terminal,
 pkttyagent is started to ask) and ``timeout``. ``resource1.aio`` has the same as coroutines.
 
 The module's functions share one connection per process, opened on first use,
-reopened in a forked child and after the bus connection was lost; threads may
-share it. A read that fails because the service restarted is sent once more;
-a change never is. A call naming the caller (pid 0) that the service refuses
-with NoSuchProcess because it cannot vouch for the process that opened the
-connection (one older than the service, as after its idle exit: it did
-nothing) is sent once more on a new connection, a change too.
+reopened in a forked child (with a pidfd of the child) and after the bus
+connection was lost; threads may share it. A read that fails because the
+service restarted is sent once more; a change never is. A connection holds two
+descriptors, its socket and its pidfd of this process, both moved high (at or
+above the soft NOFILE limit less 16, below 1024) so that they never take the
+lowest free numbers the program's own open() counts on: PyMOTW's example that
+lowers NOFILE to 4 still gets descriptor 3. Once open it keeps working when
+the program has no descriptor left; a call that needs a new one (a pidfd of
+another process, a new connection) fails with EMFILE, as open() would.
 """
 
 import os as _os
 import sys as _sys
 import threading as _threading
 
-from . import _agent, _common
+from . import _agent, _bus, _common
 from ._common import (ServiceError, InvalidResource, InvalidLimits, InvalidWho,
                       NoSuchProcess, PermissionDenied, InteractiveAuthorizationRequired,
                       ServiceLacksCapability, RaiseRefused, Failed, LimitsExceeded, OtherPidNamespace, InvalidArgs,
@@ -167,6 +180,8 @@ class Client:
             c.close()
 
     def _after_fork(self):
+        # The parent's connection, and its pidfd of the parent, are never
+        # used here: the child makes its own, naming itself.
         self._lock = _threading.Lock()
         c, self._conn = self._conn, None
         if c is not None:
@@ -174,6 +189,7 @@ class Client:
                 c.sock.close()
             except OSError:
                 pass
+            c.self_pidfd = None      # this copy closed with its last reference
 
     def _run(self, op):
         try:
@@ -197,12 +213,28 @@ class Client:
         message = _agent.explain(refused.dbus_message, agent)
         raise op.make_error(refused.dbus_name, message) from None
 
+    @staticmethod
+    def _send_call(conn, op, msg, interactive, timeout):
+        """conn.call(msg); where the kernel refused to pass this process's
+        pidfd (FdsNotSent: its soft NOFILE limit is below the descriptors
+        its user has in flight), this process is named as the service's
+        "caller" instead, as where the kernel has no pidfds: right unless a
+        bus proxy stands between (there the service refuses it, or takes the
+        proxy). A pidfd of another process has no such stand-in."""
+        try:
+            return conn.call(msg, timeout)
+        except _bus.FdsNotSent:
+            if op.fallback is None:
+                raise
+        by_number, _ = op.build(interactive, conn, by_number=True)
+        return conn.call(by_number, timeout)
+
     def _call(self, op, interactive, timeout):
         for attempt in (0, 1):
             conn = self._connection()
-            msg, fds = op.build(interactive)
+            msg, fds = op.build(interactive, conn)
             try:
-                reply = conn.call(msg, timeout)
+                reply = self._send_call(conn, op, msg, interactive, timeout)
             except ServiceError as e:
                 if attempt == 0 and op.idempotent and e.dbus_name in _common.RETRY_ERRORS:
                     continue
@@ -215,21 +247,8 @@ class Client:
                 exc = op.error(reply)
                 if attempt == 0 and op.idempotent and exc.dbus_name in _common.RETRY_ERRORS:
                     continue
-                if attempt == 0 and op.caller_unknown(exc.dbus_name):
-                    self._retire(conn)
-                    continue
                 raise exc
             return op.convert(reply.body)
-
-    def _retire(self, conn):
-        """The next call opens a new connection: the service could not vouch
-        for this one's process (it is older than the service). It is closed
-        once the calls other threads wait for on it are answered."""
-        with self._lock:
-            if self._conn is conn:
-                self._conn = None
-        if conn.pid == _os.getpid():
-            conn.retire()
 
     # -- resource's functions
     def getrlimit(self, resource, /):
@@ -244,8 +263,8 @@ class Client:
     def prlimit(self, *args):
         """prlimit(pid, resource[, limits]) -> (soft, hard) in force before.
 
-        pid 0 is the caller; any other pid is one of the caller's pid
-        namespace (passed as a pidfd)."""
+        pid 0 is the calling process; any other pid is one of the caller's
+        pid namespace. Each is passed as a pidfd."""
         if not 2 <= len(args) <= 3:
             raise TypeError('prlimit expected 2 to 3 arguments, got %d' % len(args))
         pid = _common.check_pid(args[0])
@@ -269,7 +288,7 @@ class Client:
 
     def rusage(self, pid, who=RUSAGE_SELF, /):
         """rusage(pid[, who]) -> resource.struct_rusage of process pid (0: the
-        caller), which the service reads from /proc (times in 10 ms ticks);
+        calling process), which the service reads from /proc (times in 10 ms ticks);
         fields Linux does not report are 0, as for getrusage()."""
         return self._run(_common.op_getrusage(who, pid))
 
@@ -373,12 +392,15 @@ _os.register_at_fork(after_in_child=_reset_after_fork)
 
 def getrlimit(resource, /):
     """getrlimit(resource) -> (soft, hard): the calling process's limits of
-    resource (an RLIMIT_* constant); RLIM_INFINITY (-1) is no limit."""
+    resource (an RLIMIT_* constant); RLIM_INFINITY (-1) is no limit. The
+    process is named to the service by a pidfd of it (behind a bus proxy,
+    the bus's caller is the proxy)."""
     return _default._run(_common.op_getrlimit(resource))
 
 
 def setrlimit(resource, limits, /):
-    """setrlimit(resource, (soft, hard)): sets the calling process's limits.
+    """setrlimit(resource, (soft, hard)): sets the calling process's limits
+    (named to the service by a pidfd of it, as for getrlimit).
 
     Raising a hard limit needs root or polkit's org.example.resource1.
     raise-hard-limit; refused, it is ValueError("not allowed to raise maximum
@@ -391,14 +413,18 @@ def prlimit(*args):
     """prlimit(pid, resource[, limits]) -> (soft, hard).
 
     Without limits: pid's limits. With them: sets them and returns those in
-    force before. pid 0 is the caller; other pids are of the caller's pid
-    namespace. PermissionError, ProcessLookupError as CPython's prlimit."""
+    force before. pid 0 is the calling process; other pids are of the
+    caller's pid namespace; each is named to the service by a pidfd.
+    PermissionError, ProcessLookupError as CPython's prlimit."""
     return _default.prlimit(*args)
 
 
 def getrusage(who, /):
-    """getrusage(who) -> resource.struct_rusage of the calling process;
-    who is RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD.
+    """getrusage(who) -> resource.struct_rusage of the calling process
+    (named by a pidfd of it, as for getrlimit); who is RUSAGE_SELF,
+    RUSAGE_CHILDREN or RUSAGE_THREAD (the calling thread: its own pidfd,
+    Linux 6.9; before it, its thread id, which the service takes only on
+    the host, not through a bus proxy).
 
     Fields Linux does not report are 0, meaning unknown: ru_ixrss,
     ru_idrss, ru_isrss, ru_nswap, ru_msgsnd, ru_msgrcv and ru_nsignals
@@ -410,7 +436,7 @@ def getrusage(who, /):
 
 def rusage(pid, who=RUSAGE_SELF, /):
     """rusage(pid[, who]) -> resource.struct_rusage of process pid (0: the
-    caller), which the service reads from /proc (times in 10 ms ticks);
+    calling process), which the service reads from /proc (times in 10 ms ticks);
     fields Linux does not report are 0, as for getrusage()."""
     return _default.rusage(pid, who)
 
@@ -423,7 +449,7 @@ def getpagesize():
 def setrlimits(pid, limits, /):
     """setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...}) -> {name: old (soft, hard)}.
 
-    All or nothing, one authorization. pid 0 is the caller."""
+    All or nothing, one authorization. pid 0 is the calling process."""
     return _default.setrlimits(pid, limits)
 
 

@@ -40,11 +40,6 @@ RUSAGE_FIELDS = ('ru_utime', 'ru_stime', 'ru_maxrss', 'ru_ixrss', 'ru_idrss', 'r
 #: the service (or the bus connection) went away.
 IDEMPOTENT = frozenset({'GetRlimit', 'ListRlimits', 'ListRlimitsPidfd', 'GetRusage',
                         'GetRusagePidfd', 'PageSize', 'Get', 'GetAll', 'Ping'})
-#: The service's answer to a call naming the caller's own process (pid 0)
-#: when it cannot vouch for the process that opened the connection: one
-#: opened before the service started (after its idle exit, say). Nothing was
-#: done, and the call is sent once more on a new connection.
-CALLER_UNKNOWN = 'org.example.Resource1.Error.NoSuchProcess'
 #: Bus errors after which an idempotent read is sent once more.
 RETRY_ERRORS = frozenset({'org.freedesktop.DBus.Error.ServiceUnknown',
                           'org.freedesktop.DBus.Error.NameHasNoOwner',
@@ -299,7 +294,8 @@ def get_all_properties():
 
 
 def own_pid(pid):
-    """True when pid names the caller (0 or its own pid)."""
+    """True when pid names the calling process (0 or its own pid): named by
+    its connection's pidfd of it (SELF)."""
     return pid == 0 or pid == _os.getpid()
 
 
@@ -324,6 +320,18 @@ class Timeout(ServiceError, TimeoutError):
 ERRORS['org.freedesktop.DBus.Error.Timeout'] = (Timeout, _errno.ETIMEDOUT)
 ERRORS['org.freedesktop.DBus.Error.NoReply'] = (Timeout, _errno.ETIMEDOUT)
 ERRORS['org.freedesktop.DBus.Error.Disconnected'] = (BusError, _errno.ECONNRESET)
+
+
+# ------------------------------------------------------ this process, by pidfd
+
+#: Op.pidfd_of for "this process": a pidfd of the calling process, which its
+#: connection keeps (Connection.self_pidfd). The service's own "caller" (pid
+#: 0, GetRlimit, SetRlimit) is whoever owns the bus connection, which behind a
+#: bus proxy (Flatpak's xdg-dbus-proxy) is the proxy, not this program.
+SELF = 'self'
+
+#: pidfd_open(2)'s flag for a thread's pidfd (Linux 6.9), which os lacks.
+PIDFD_THREAD = _os.O_EXCL
 
 
 def pidfd_open(pid):
@@ -352,39 +360,71 @@ def service_of(method):
 class Op:
     """One call of the service: how to build it, what its reply means, and
     which CPython texts its errors take (``texts``: error name -> (class,
-    text)). ``pidfd_of`` names a pid whose pidfd is the body's first value;
-    ``own``: the call names the caller's own process as pid 0."""
+    text)). ``pidfd_of`` names what the body's first value, a pidfd, is of:
+    a pid (a pidfd opened for the call), SELF (this process: its
+    connection's pidfd), or ('thread', tid) (a thread's pidfd, Linux 6.9).
+    ``fallback`` is (method, signature, body) by number for where the
+    kernel gives no such pidfd."""
 
     __slots__ = ('method', 'signature', 'body', 'convert', 'texts', 'idempotent',
-                 'pidfd_of', 'address', 'own')
+                 'pidfd_of', 'address', 'fallback')
 
     def __init__(self, method, signature=None, body=(), convert=None, texts=None,
-                 pidfd_of=None, address=None, own=False):
+                 pidfd_of=None, address=None, fallback=None, idempotent=None):
         self.method = method
         self.signature = signature
         self.body = tuple(body)
         self.convert = convert or (lambda b: b)
         self.texts = texts or {}
-        self.idempotent = method in IDEMPOTENT
+        self.idempotent = method in IDEMPOTENT if idempotent is None else idempotent
         self.pidfd_of = pidfd_of
         self.address = address
-        self.own = own
+        self.fallback = fallback
 
-    def caller_unknown(self, name):
-        """Whether error ``name`` says the service could not vouch for the
-        connection's process: then a new connection is answered."""
-        return self.own and name == CALLER_UNKNOWN
+    def _pidfd(self, conn):
+        """(the pidfd, whether to close it once sent), or None: use the fallback."""
+        target = self.pidfd_of
+        if target == SELF:
+            own = getattr(conn, 'self_pidfd', False)
+            if own is None:                  # this kernel gives none
+                return None
+            if own is not False:
+                return own.fd, False
+            try:                             # no connection given: one for this call
+                return _os.pidfd_open(_os.getpid()), True
+            except OSError as e:
+                if e.errno in (_errno.ENOSYS, _errno.EPERM):
+                    return None
+                raise
+        if isinstance(target, tuple):        # ('thread', tid)
+            try:
+                return _os.pidfd_open(target[1], PIDFD_THREAD), True
+            except OSError as e:
+                # Before Linux 6.9 (EINVAL: an unknown flag), or no pidfd at
+                # all: the thread's id, which the service takes only from a
+                # caller in its own pid namespace.
+                if e.errno in (_errno.EINVAL, _errno.ENOSYS, _errno.EPERM):
+                    return None
+                raise
+        return pidfd_open(target), True
 
-    def build(self, interactive):
-        """The message, and the descriptors to close once it is sent."""
+    def build(self, interactive, conn=None, by_number=False):
+        """The message, and the descriptors to close once it is sent. conn:
+        the connection it goes out on, whose pidfd of this process it uses.
+        by_number: the fallback, with no descriptor."""
         fds = []
-        body = self.body
+        method, signature, body = self.method, self.signature, self.body
         if self.pidfd_of is not None:
-            fd = pidfd_open(self.pidfd_of)
-            fds.append(fd)
-            body = (fd,) + body
-        address = self.address if self.address is not None else service_of(self.method)
-        msg = new_method_call(address, self.method, self.signature, body)
+            got = None if by_number else self._pidfd(conn)
+            if got is None:
+                method, signature, body = self.fallback
+            else:
+                fd, close = got
+                if close:
+                    fds.append(fd)
+                body = (fd,) + body
+        address = self.address if self.address is not None else service_of(method)
+        msg = new_method_call(address, method, signature, body)
         if interactive:
             msg.header.flags |= MessageFlag.allow_interactive_authorization
         return msg, fds
@@ -416,7 +456,8 @@ def _limits(body):
 
 def op_getrlimit(resource):
     name = check_resource(resource)
-    return Op('GetRlimit', 's', (name,), _limits, _INVALID_RESOURCE, own=True)
+    return Op('PrlimitPidfd', 'hsbtt', (name, False, 0, 0), _limits, _INVALID_RESOURCE,
+              pidfd_of=SELF, fallback=('GetRlimit', 's', (name,)), idempotent=True)
 
 
 def op_setrlimit(resource, limits):
@@ -427,7 +468,8 @@ def op_setrlimit(resource, limits):
     texts[ERROR_PREFIX + 'PermissionDenied'] = (RaiseRefused, _NOT_ALLOWED)
     texts[ERROR_PREFIX + 'ServiceLacksCapability'] = (_RaiseImpossible, _NOT_ALLOWED)
     texts['org.freedesktop.DBus.Error.InteractiveAuthorizationRequired'] = (RaiseRefused, _NOT_ALLOWED)
-    return Op('SetRlimit', 'stt', (name, soft, hard), lambda b: None, texts, own=True)
+    return Op('PrlimitPidfd', 'hsbtt', (name, True, soft, hard), lambda b: None, texts,
+              pidfd_of=SELF, fallback=('SetRlimit', 'stt', (name, soft, hard)))
 
 
 def _no_such_process():
@@ -443,11 +485,13 @@ def op_prlimit(pid, resource, limits=None, has_limits=False):
         soft = hard = 0
     texts = dict(_INVALID_RESOURCE)
     texts[ERROR_PREFIX + 'InvalidLimits'] = (InvalidLimits, _EXCEEDS)
+    body = (name, has_limits, soft, hard)
     if own_pid(pid):
-        return Op('Prlimit', 'usbtt', (0, name, has_limits, soft, hard), _limits, texts, own=True)
+        return Op('PrlimitPidfd', 'hsbtt', body, _limits, texts, pidfd_of=SELF,
+                  fallback=('Prlimit', 'usbtt', (0,) + body))
     if pid < 0:
         raise _no_such_process()
-    return Op('PrlimitPidfd', 'hsbtt', (name, has_limits, soft, hard), _limits, texts, pidfd_of=pid)
+    return Op('PrlimitPidfd', 'hsbtt', body, _limits, texts, pidfd_of=pid)
 
 
 def op_getrusage(who, pid=0):
@@ -460,8 +504,12 @@ def op_getrusage(who, pid=0):
             import threading
             tid = threading.get_native_id()
             if tid != _os.getpid():
-                return Op('GetRusage', 'us', (tid, w), conv, texts)
-        return Op('GetRusage', 'us', (0, w), conv, texts, own=True)
+                # The calling thread: its own pidfd (the main thread's is
+                # the process's, which names it).
+                return Op('GetRusagePidfd', 'hs', (w,), conv, texts, pidfd_of=('thread', tid),
+                          fallback=('GetRusage', 'us', (tid, w)), idempotent=True)
+        return Op('GetRusagePidfd', 'hs', (w,), conv, texts, pidfd_of=SELF,
+                  fallback=('GetRusage', 'us', (0, w)), idempotent=True)
     if pid < 0:
         raise _no_such_process()
     return Op('GetRusagePidfd', 'hs', (w,), conv, texts, pidfd_of=pid)
@@ -475,7 +523,7 @@ def op_listing(pid=0):
     pid = check_pid(pid)
     conv = lambda b: listing_from_bus(b[0])
     if own_pid(pid):
-        return Op('ListRlimits', 'u', (0,), conv, own=True)
+        return Op('ListRlimitsPidfd', 'h', (), conv, pidfd_of=SELF, fallback=('ListRlimits', 'u', (0,)))
     if pid < 0:
         raise _no_such_process()
     return Op('ListRlimitsPidfd', 'h', (), conv, pidfd_of=pid)
@@ -486,7 +534,8 @@ def op_setrlimits(pid, limits):
     body = setrlimits_body(limits)
     conv = lambda b: listing_from_bus(b[0])
     if own_pid(pid):
-        return Op('SetRlimits', 'ua(stt)', (0, body), conv, own=True)
+        return Op('SetRlimitsPidfd', 'ha(stt)', (body,), conv, pidfd_of=SELF,
+                  fallback=('SetRlimits', 'ua(stt)', (0, body)))
     if pid < 0:
         raise _no_such_process()
     return Op('SetRlimitsPidfd', 'ha(stt)', (body,), conv, pidfd_of=pid)

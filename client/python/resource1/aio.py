@@ -11,14 +11,18 @@ does not hold up the others, and a cancelled call is forgotten (its answer,
 when it comes, is dropped; what the service was asked to do it may still do).
 jeepney's own asyncio integration passes no descriptors, so this module has a
 small transport of its own on the event loop (socket.sendmsg with
-SCM_RIGHTS), which passes the pidfds naming other processes.
+SCM_RIGHTS), which passes the pidfds naming processes: the calling one too,
+by a pidfd its connection keeps, as in resource1 (never the service's
+"caller", which behind a bus proxy is the proxy).
 
 The module's functions use one connection per event loop and process,
-opened on first use; ``Client`` is a connection of one's own.
+opened on first use; ``Client`` is a connection of one's own. Its socket and
+its pidfd sit high, out of the way of the program's own descriptor numbers.
 """
 
 import array
 import asyncio
+import errno
 import itertools
 import os
 import socket
@@ -29,7 +33,7 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import prep_socket
 from jeepney.low_level import HeaderFields, MessageType, Parser
 
-from . import _agent, _common
+from . import _agent, _bus, _common
 from ._common import ServiceError, RlimitChanged
 from . import (DEFAULT_TIMEOUT, INTERACTIVE_TIMEOUT, RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA,
                RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE,
@@ -50,14 +54,23 @@ _ANCILLARY = socket.CMSG_SPACE(64 * array.array('i').itemsize)
 
 
 class Connection:
-    """A D-Bus connection on an asyncio event loop, passing descriptors."""
+    """A D-Bus connection on an asyncio event loop, passing descriptors. Its
+    socket and its pidfd of this process (which names the process to the
+    service, whatever the bus thinks the caller is) are kept high, out of
+    the way of the program's own descriptor numbers."""
 
     @classmethod
     async def open(cls, address=None):
         loop = asyncio.get_running_loop()
         addr = get_bus(address or 'SYSTEM')
         sock = await loop.run_in_executor(None, prep_socket, addr, True, 5.0)
-        self = cls(sock, loop)
+        sock = _bus.move_socket_high(sock)
+        try:
+            self_pidfd = _bus.open_self_pidfd()
+        except OSError:
+            sock.close()
+            raise
+        self = cls(sock, loop, self_pidfd)
         try:
             reply = await self.call(message_bus.Hello(), 10.0)
         except BaseException:
@@ -66,17 +79,18 @@ class Connection:
         self.unique_name = reply.body[0]
         return self
 
-    def __init__(self, sock, loop):
+    def __init__(self, sock, loop, self_pidfd=None):
         self.sock = sock
         self.loop = loop
         self.pid = os.getpid()
+        #: an OwnFd of this process's pidfd, which names it (None: none)
+        self.self_pidfd = self_pidfd
         sock.setblocking(False)
         self._parser = Parser()
         self._serials = itertools.count(1)
         self._futures = {}
         self._queues = []
         self._send_lock = asyncio.Lock()
-        self._retired = False
         self.broken = None
         loop.add_reader(sock.fileno(), self._on_readable)
 
@@ -149,11 +163,22 @@ class Connection:
         async with self._send_lock:
             anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)] if fds else []
             view = memoryview(data)
+            delays = iter(_bus.FD_SEND_DELAYS)
             while view:
                 try:
                     n = self.sock.sendmsg([view], anc)
                 except (BlockingIOError, InterruptedError):
                     await self._writable()
+                    continue
+                except OSError as e:
+                    # As resource1's blocking connection: nothing was sent.
+                    if not anc or e.errno != errno.ETOOMANYREFS:
+                        raise
+                    delay = next(delays, None)
+                    if delay is None:
+                        raise _bus.FdsNotSent(e.errno, 'cannot pass a pidfd: %s (more descriptors of this user '
+                                                          'are in flight than its soft NOFILE limit)' % e.strerror)
+                    await asyncio.sleep(delay)
                     continue
                 anc = []
                 view = view[n:]
@@ -173,6 +198,8 @@ class Connection:
             # finished even when the call is cancelled.
             try:
                 await asyncio.shield(self.loop.create_task(self._send_all(data, fds)))
+            except _bus.FdsNotSent:
+                raise
             except OSError as e:
                 self._fail(e)
                 raise _common.make_error('org.freedesktop.DBus.Error.Disconnected', str(e)) from e
@@ -183,24 +210,12 @@ class Connection:
                                          'no reply within %g s' % timeout) from None
         finally:
             self._futures.pop(serial, None)
-            self._close_if_retired()
 
     def add_queue(self, matches, queue):
         self._queues.append((matches, queue))
 
     def remove_queue(self, queue):
         self._queues = [(m, q) for m, q in self._queues if q is not queue]
-        self._close_if_retired()
-
-    def retire(self):
-        """No new calls: closed once those in flight are answered and its
-        subscriptions ended."""
-        self._retired = True
-        self._close_if_retired()
-
-    def _close_if_retired(self):
-        if self._retired and not self._futures and not self._queues:
-            self.close()
 
     def close(self):
         if self.broken is None:
@@ -291,12 +306,23 @@ class Client:
         message = _agent.explain(refused.dbus_message, agent)
         raise op.make_error(refused.dbus_name, message) from None
 
+    @staticmethod
+    async def _send_call(conn, op, msg, interactive, timeout):
+        """As resource1.Client._send_call."""
+        try:
+            return await conn.call(msg, timeout)
+        except _bus.FdsNotSent:
+            if op.fallback is None:
+                raise
+        by_number, _ = op.build(interactive, conn, by_number=True)
+        return await conn.call(by_number, timeout)
+
     async def _call(self, op, interactive, timeout):
         for attempt in (0, 1):
             conn = await self._connection()
-            msg, fds = op.build(interactive)
+            msg, fds = op.build(interactive, conn)
             try:
-                reply = await conn.call(msg, timeout)
+                reply = await self._send_call(conn, op, msg, interactive, timeout)
             except ServiceError as e:
                 if attempt == 0 and op.idempotent and e.dbus_name in _common.RETRY_ERRORS:
                     continue
@@ -307,13 +333,6 @@ class Client:
             if reply.header.message_type == MessageType.error:
                 exc = op.error(reply)
                 if attempt == 0 and op.idempotent and exc.dbus_name in _common.RETRY_ERRORS:
-                    continue
-                if attempt == 0 and op.caller_unknown(exc.dbus_name):
-                    # A new connection: the service could not vouch for this
-                    # one's process (it is older than the service).
-                    if self._conn is conn:
-                        self._conn = None
-                    conn.retire()
                     continue
                 raise exc
             return op.convert(reply.body)
