@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/pidfd.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <grp.h>
 #include <stdlib.h>
@@ -22,11 +25,11 @@ static gid_t primary_gid(uid_t uid) {
         return GID_INVALID;
 }
 
-/* Whether pid lives in another pid namespace than the daemon: its pid
- * numbers then name other processes. A process that cannot be looked at
- * (it exited) counts as another, the safe answer. */
-static bool in_other_pidns(CredsCache *cache, pid_t pid) {
-        char path[48];
+/* Whether the held process lives in another pid namespace than the daemon:
+ * its pid numbers then name other processes. Asked of its own /proc
+ * directory, so of that process whatever has its number now; one that
+ * cannot be looked at counts as another, the safe answer. */
+static bool in_other_pidns(CredsCache *cache, int procfd) {
         struct stat st;
 
         if (cache->pidns_ino == 0) {
@@ -35,8 +38,7 @@ static bool in_other_pidns(CredsCache *cache, pid_t pid) {
                 cache->pidns_dev = st.st_dev;
                 cache->pidns_ino = st.st_ino;
         }
-        snprintf(path, sizeof path, "/proc/%d/ns/pid", (int) pid);
-        if (stat(path, &st) < 0)
+        if (fstatat(procfd, "ns/pid", &st, 0) < 0)
                 return true;
         return st.st_dev != cache->pidns_dev || st.st_ino != cache->pidns_ino;
 }
@@ -55,6 +57,10 @@ CredsEntry *creds_cache_find(CredsCache *cache, const char *sender) {
 void creds_entry_clear(CredsEntry *e) {
         free(e->groups);
         free(e->app_id);
+        if (e->pin == PIN_HELD) {
+                closep(&e->pidfd);
+                closep(&e->procfd);
+        }
         *e = (CredsEntry) { .sandbox = SANDBOX_UNKNOWN };
 }
 
@@ -70,8 +76,7 @@ CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pi
         if (strlen(sender) < sizeof e->name) {
                 cache->last = cache->next++ % CREDS_CACHE_SIZE;
                 e = &cache->entries[cache->last];
-                free(e->groups);
-                free(e->app_id);
+                creds_entry_clear(e);
         }
         *e = (CredsEntry) {
                 .uid = uid,
@@ -82,6 +87,9 @@ CredsEntry *creds_cache_add(CredsCache *cache, const char *sender, uid_t uid, pi
                 .groups = groups,
                 .n_groups = groups ? n_groups : -1,
                 .sandbox = SANDBOX_UNKNOWN,
+                .pin = PIN_UNKNOWN,
+                .pidfd = -1,
+                .procfd = -1,
         };
         snprintf(e->name, sizeof e->name, "%s", sender);
         return e;
@@ -105,15 +113,16 @@ int caller_get(CredsCache *cache, sd_bus_message *m, unsigned needs, Caller *ret
                 e->gid = primary_gid(e->uid);
         if ((needs & CALLER_GID) && e->account == UID_INVALID)
                 e->account = account_of(e->uid, e->pid);
-        if ((needs & CALLER_PIDNS) && e->other_pidns < 0)
-                e->other_pidns = in_other_pidns(cache, e->pid);
+        /* Only the held process tells: its number may be another's now. */
+        if ((needs & CALLER_PIDNS) && e->other_pidns < 0 && e->pin == PIN_HELD)
+                e->other_pidns = in_other_pidns(cache, e->procfd);
 
         *ret = (Caller) {
                 .uid = e->uid,
                 .gid = (needs & CALLER_GID) ? e->gid : GID_INVALID,
                 .pid = e->pid,
                 .account = (needs & CALLER_GID) ? e->account : e->uid,
-                .other_pidns = e->other_pidns > 0,
+                .other_pidns = e->other_pidns != 0,
         };
         if (e->sandbox == SANDBOX_FLATPAK && e->app_id)
                 snprintf(ret->flatpak_app, sizeof ret->flatpak_app, "%s", e->app_id);
@@ -164,6 +173,62 @@ int caller_in_group(CredsCache *cache, sd_bus_message *m, gid_t gid) {
         return e->gid == gid;
 }
 
+/* The entry of the message's sender, its pin looked at, and if held found
+ * alive (a pin found dead is let go: PIN_GONE). */
+static int caller_pin_entry(CredsCache *cache, sd_bus_message *m, CredsEntry **ret, sd_bus_error *error) {
+        const char *sender = sd_bus_message_get_sender(m);
+        CredsEntry *e = sender ? creds_cache_find(cache, sender) : NULL;
+
+        if (!e || e->pin == PIN_UNKNOWN)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_FAILED,
+                                         "the process that opened the caller's connection was not looked at yet; "
+                                         "try again");
+        if (e->pin == PIN_HELD) {
+                /* Until its process is reaped, a pidfd can be signalled
+                 * (EPERM still says it exists); a reaped process's /proc
+                 * directory stays open but empty. */
+                bool alive = e->pidfd >= 0 ?
+                        pidfd_send_signal(e->pidfd, 0, NULL, 0) >= 0 || errno == EPERM :
+                        faccessat(e->procfd, "stat", F_OK, 0) >= 0;
+                if (!alive) {
+                        closep(&e->pidfd);
+                        closep(&e->procfd);
+                        e->pidfd = e->procfd = -1;
+                        e->pin = PIN_GONE;
+                }
+        }
+        *ret = e;
+        return 0;
+}
+
+int caller_process(CredsCache *cache, sd_bus_message *m, CallerProcess *ret, sd_bus_error *error) {
+        CredsEntry *e;
+
+        int r = caller_pin_entry(cache, m, &e, error);
+        if (r < 0)
+                return r;
+        switch (e->pin) {
+        case PIN_HELD:
+                *ret = (CallerProcess) { .pid = e->pid, .pidfd = e->pidfd, .procfd = e->procfd };
+                return 0;
+        case PIN_GONE:
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                         "pid 0 (the caller): the process that opened this bus connection "
+                                         "(pid %d) has exited, and pid 0 never names whatever has its number "
+                                         "now; call on a connection of a live process, or name the process by "
+                                         "a pidfd (the *Pidfd methods, at %s)", (int) e->pid,
+                                         RESOURCE1_PIDFD_BUS_NAME);
+        default:
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                         "pid 0 (the caller): this bus connection is older than what the service "
+                                         "saw appear (it was opened before the service started, or before a "
+                                         "flood of new connections), so it cannot tell whether pid %d is still "
+                                         "the process that opened it; call again on a new connection, or name "
+                                         "the process by a pidfd (the *Pidfd methods, at %s)", (int) e->pid,
+                                         RESOURCE1_PIDFD_BUS_NAME);
+        }
+}
+
 int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_error *error) {
         const char *sender = sd_bus_message_get_sender(m);
         CredsEntry *e = sender ? creds_cache_find(cache, sender) : NULL;
@@ -187,7 +252,19 @@ int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_
                                          "pidfd instead (the *Pidfd methods, at %s)", pid, RESOURCE1_PIDFD_BUS_NAME);
         if (pid == 0)
                 return 0;
-        int r = caller_get(cache, m, CALLER_PIDNS, &caller, error);
+        int r = caller_pin_entry(cache, m, &e, error);
+        if (r < 0)
+                return r;
+        if (e->pin != PIN_HELD)
+                return sd_bus_error_setf(error, RESOURCE1_ERROR_OTHER_PID_NAMESPACE,
+                                         "pid %" PRIu32 " was named on a bus connection whose process (pid %d) %s, "
+                                         "so the service cannot tell which pid namespace the number is of; name "
+                                         "the process by a pidfd instead (the *Pidfd methods, at %s), or call on "
+                                         "a new connection of a live process", pid, (int) e->pid,
+                                         e->pin == PIN_GONE ? "has exited" :
+                                         "it cannot vouch for (the connection is older than what it saw appear)",
+                                         RESOURCE1_PIDFD_BUS_NAME);
+        r = caller_get(cache, m, CALLER_PIDNS, &caller, error);
         if (r < 0)
                 return r;
         if (caller.other_pidns)

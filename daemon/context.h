@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "account.h"
+#include "appear.h"
 #include "caller.h"
 #include "rate.h"
 #include "refusals.h"
@@ -35,6 +36,9 @@ typedef struct Context {
         sd_bus_slot *creds_filter_slot;
         CredsWait *creds_waits;      /* new connections' calls, waiting for the bus's word (creds-prefetch.c) */
         unsigned n_creds_waits;
+        AppearLog appear;            /* when connections appeared (caller-pin.c) */
+        sd_bus_slot *appear_slot;
+        WorkPool *pin_pool;          /* reads of callers' start times, off the loop */
 
         Change *changes;             /* in progress: waiting for polkit or being carried out */
         unsigned n_changes;

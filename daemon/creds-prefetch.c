@@ -9,13 +9,20 @@
  * filter, ahead of the handlers, holds back the calls of a connection the
  * credentials cache does not know, asks the bus asynchronously, and puts
  * the calls back in the read queue (sd_bus_enqueue_for_read) once the answer
- * is in the cache: the handlers find their caller there. */
+ * is in the cache: the handlers find their caller there.
+ *
+ * A call that names the caller's own process (pid 0) or a pid number (whose
+ * namespace is the caller's process's) also waits until that process is
+ * pinned (caller-pin.h), which may take a worker's read; later calls of the
+ * connection wait behind it, so that its calls are still dispatched in the
+ * order they came. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 
+#include "caller-pin.h"
 #include "context.h"
 #include "creds-prefetch.h"
 #include "errors.h"
@@ -31,6 +38,9 @@
  * counts as sandboxed (sandbox.h): a root the caller's side serves over FUSE
  * can make the read wait for ever. */
 #define SANDBOX_LOOK_USEC (3ULL * 1000000)
+/* How long calls wait for the caller's process to be pinned: its start time
+ * is read within a few seconds even while it execve()s with many locks. */
+#define PIN_DEADLINE_USEC (10ULL * 1000 * 1000)
 
 typedef struct SandboxLook SandboxLook;
 
@@ -39,8 +49,10 @@ struct CredsWait {
         Context *context;
         CredsWait *prev, *next;
         char *sender;
-        sd_bus_slot *slot;
+        sd_bus_slot *slot;           /* GetConnectionCredentials, while asked */
         SandboxLook *look;           /* after the bus answered: the caller's root looked at */
+        bool pinning;                /* a worker reads that process's start time */
+        sd_event_source *deadline;   /* of pinning */
         sd_bus_message *calls[WAIT_CALLS_MAX];
         unsigned n_calls;
 };
@@ -72,6 +84,7 @@ static CredsWait *wait_free(CredsWait *w) {
         if (w->look)
                 w->look->wait = NULL;
         sd_bus_slot_unref(w->slot);
+        sd_event_source_disable_unref(w->deadline);
         for (unsigned i = 0; i < w->n_calls; i++)
                 sd_bus_message_unref(w->calls[i]);
         free(w->sender);
@@ -79,14 +92,12 @@ static CredsWait *wait_free(CredsWait *w) {
         return NULL;
 }
 
-/* UnixUserID, ProcessID and UnixGroupIDs (ret_groups NULL and -1 when the
- * bus did not send them) of GetConnectionCredentials' a{sv}. */
-static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid_t **ret_groups,
-                       int *ret_n_groups) {
+int creds_parse_reply(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid_t **ret_groups,
+                      int *ret_n_groups, int *ret_processfd) {
         _cleanup_free_ gid_t *groups = NULL;
         bool have_uid = false, have_pid = false;
         uint32_t uid = 0, pid = 0;
-        int n_groups = -1;
+        int n_groups = -1, processfd = -1;
         const char *key;
         int r;
 
@@ -99,6 +110,12 @@ static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gi
                 } else if (r >= 0 && strcmp(key, "ProcessID") == 0) {
                         r = sd_bus_message_read(reply, "v", "u", &pid);
                         have_pid = r >= 0;
+                } else if (r >= 0 && strcmp(key, "ProcessFD") == 0) {
+                        /* The bus's pidfd of the process that connected
+                         * (newer buses, to a connection that negotiated
+                         * descriptor passing: not the daemon's system bus
+                         * connection, which does not, main.c). */
+                        r = sd_bus_message_read(reply, "v", "h", &processfd);
                 } else if (r >= 0 && strcmp(key, "UnixGroupIDs") == 0 && !groups) {
                         const void *gids;
                         size_t size = 0;
@@ -128,6 +145,7 @@ static int parse_creds(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gi
         *ret_pid = (pid_t) pid;
         *ret_n_groups = groups ? n_groups : -1;
         *ret_groups = TAKE_PTR(groups);
+        *ret_processfd = processfd;
         return 0;
 }
 
@@ -240,6 +258,41 @@ static int look_start(CredsWait *w, CredsEntry *e) {
         return 1;
 }
 
+static int on_pin_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        CredsWait *w = userdata;
+        (void) s, (void) usec;
+
+        for (unsigned i = 0; i < w->n_calls; i++)
+                (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_FAILED,
+                                                  "the process that opened the caller's connection could not be "
+                                                  "read within %llu s (it keeps its /proc files busy)",
+                                                  PIN_DEADLINE_USEC / 1000000);
+        wait_free(w);
+        return 0;
+}
+
+/* Pins e's process for w's calls: 0 settled, 1 pinning (w waits, with a
+ * deadline), negative errno. */
+static int wait_pin(CredsWait *w, CredsEntry *e) {
+        int r = caller_pin_start(w->context, e, -1);
+        if (r <= 0)
+                return r;
+        w->pinning = true;
+        /* Without a deadline the calls still get their answer when the read
+         * is done. */
+        (void) sd_event_add_time_relative(w->context->event, &w->deadline, CLOCK_MONOTONIC, PIN_DEADLINE_USEC,
+                                          0, on_pin_deadline, w);
+        return 1;
+}
+
+static CredsWait *wait_find(Context *c, const char *sender);
+
+void creds_prefetch_pinned(Context *c, const char *sender) {
+        CredsWait *w = wait_find(c, sender);
+        if (w && w->pinning)
+                release_calls(w, 0, NULL);
+}
+
 static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         CredsWait *w = userdata;
         Context *c = w->context;
@@ -247,18 +300,27 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         uid_t uid = UID_INVALID;
         pid_t pid = 0;
         gid_t *groups = NULL;
-        int n_groups = -1;
+        int n_groups = -1, processfd = -1;
         (void) ret_error;
 
         w->slot = sd_bus_slot_unref(w->slot);
-        int r = e ? -sd_bus_error_get_errno(e) : parse_creds(reply, &uid, &pid, &groups, &n_groups);
+        int r = e ? -sd_bus_error_get_errno(e) :
+                creds_parse_reply(reply, &uid, &pid, &groups, &n_groups, &processfd);
         if (r >= 0) {
                 CredsEntry scratch = {};
                 CredsEntry *entry = creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch);
                 if (entry == &scratch)
                         creds_entry_clear(&scratch);
-                else if (look_start(w, entry) > 0)
-                        return 0;
+                else {
+                        /* The bus's own pin, while the reply holds it:
+                         * checked in constant time. Without one, the calls
+                         * that need the process wait for it to be pinned by
+                         * its number when they pass the filter again. */
+                        if (processfd >= 0)
+                                (void) caller_pin_start(c, entry, processfd);
+                        if (look_start(w, entry) > 0)
+                                return 0;
+                }
         }
         release_calls(w, r, e ? e->message : NULL);
         return 0;
@@ -271,10 +333,23 @@ static CredsWait *wait_find(Context *c, const char *sender) {
         return NULL;
 }
 
+/* Whether the call names the caller's process (pid 0) or may name a pid
+ * number: the methods without a pidfd. */
+static bool needs_pin(sd_bus_message *m) {
+        static const char *const members[] = { "GetRlimit", "SetRlimit", "Prlimit", "ListRlimits", "GetRusage",
+                                               "SetRlimits" };
+        const char *member = sd_bus_message_get_member(m);
+        for (size_t i = 0; member && i < ELEMENTSOF(members); i++)
+                if (strcmp(member, members[i]) == 0)
+                        return true;
+        return false;
+}
+
 /* Returns 1 when the call waits (or was answered), 0 to let it through. */
 static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
         uint8_t type = 0;
+        int r;
         (void) error;
 
         if (sd_bus_message_get_type(m, &type) < 0 || type != SD_BUS_MESSAGE_METHOD_CALL)
@@ -283,11 +358,16 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
          * Properties), and PageSize does not. */
         const char *interface = sd_bus_message_get_interface(m), *sender = sd_bus_message_get_sender(m);
         if (!interface || strcmp(interface, RESOURCE1_INTERFACE) != 0 || !sender ||
-            sd_bus_message_is_method_call(m, RESOURCE1_INTERFACE, "PageSize") ||
-            creds_cache_find(&c->creds, sender))
+            sd_bus_message_is_method_call(m, RESOURCE1_INTERFACE, "PageSize"))
+                return 0;
+        bool pin = needs_pin(m);
+        CredsEntry *e = creds_cache_find(&c->creds, sender);
+        CredsWait *w = wait_find(c, sender);
+        /* (Behind a sandbox's bus proxy, pid numbers are refused whatever
+         * the proxy's process: nothing to pin.) */
+        if (!w && e && (!pin || e->pin != PIN_UNKNOWN || e->sandbox > 0))
                 return 0;
 
-        CredsWait *w = wait_find(c, sender);
         if (w && w->n_calls >= WAIT_CALLS_MAX)
                 goto busy;
         if (!w) {
@@ -303,10 +383,18 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         c->creds_waits->prev = w;
                 c->creds_waits = w;
                 c->n_creds_waits++;
-                int r = w->sender ? sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus",
-                                                             "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                                             "GetConnectionCredentials", on_creds, w, "s",
-                                                             sender) : -ENOMEM;
+                if (!w->sender)
+                        r = -ENOMEM;
+                else if (e)
+                        r = wait_pin(w, e);
+                else
+                        r = sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus",
+                                                     "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                                     "GetConnectionCredentials", on_creds, w, "s", sender);
+                if (r == 0 && e) {
+                        wait_free(w);   /* settled at once */
+                        return 0;
+                }
                 if (r < 0) {
                         wait_free(w);
                         goto busy;

@@ -301,6 +301,7 @@ static void context_done(Context *c) {
 int main(int argc, char *argv[]) {
         _cleanup_(context_done) Context c = {
                 .visibility.fd = -1,
+                .appear.last_pid_fd = -1,
                 .max_pending = 100,
                 .max_pending_per_uid = 16,
                 .polkit_timeout_usec = 20 * USEC_PER_SEC,

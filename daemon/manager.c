@@ -12,6 +12,7 @@
 
 #include "act.h"
 #include "call-size.h"
+#include "caller-pin.h"
 #include "change.h"
 #include "context.h"
 #include "creds-prefetch.h"
@@ -383,6 +384,9 @@ int manager_attach(Context *c) {
         int r = changes_attach(c);
         if (r < 0)
                 return r;
+        r = caller_pin_attach(c);
+        if (r < 0)
+                return r;
         /* A few workers for usage reads, which a target can make slow (one
          * per account at a time, so a read stuck behind a process's own
          * locks holds one worker); an account may have as many waiting as it
@@ -396,6 +400,7 @@ int manager_attach(Context *c) {
 void manager_done(Context *c) {
         gates_done(c);
         creds_prefetch_done(c);
+        caller_pin_done(c);
         changes_abort(c, "the service is exiting");
         c->usage_pool = work_pool_free(c->usage_pool);
 }

@@ -158,6 +158,32 @@ int proc_parse_stat(const char *buf, unsigned long long ret[18]) {
         return 0;
 }
 
+int proc_parse_starttime(const char *buf, unsigned long long *ret) {
+        const char *p = strrchr(buf, ')');
+        if (!p)
+                return -EBADMSG;
+        p++;
+        while (*p == ' ')
+                p++;
+        if (*p == '\0')
+                return -EBADMSG;
+        p++;
+
+        /* Fields 4 to 21 are signed or unsigned numbers; 22 is starttime. */
+        for (int i = 4; i <= 22; i++) {
+                char *end;
+                unsigned long long v = strtoull(p, &end, 10);
+                if (end == p || (*end != ' ' && *end != '\n' && *end != '\0'))
+                        return -EBADMSG;
+                if (i == 22) {
+                        *ret = v;
+                        return 0;
+                }
+                p = end;
+        }
+        return -EBADMSG;
+}
+
 int proc_parse_io(const char *buf, uint64_t *ret_read, uint64_t *ret_write) {
         const char *rb = strstr(buf, "\nread_bytes:"), *wb = strstr(buf, "\nwrite_bytes:");
         if (!rb || !wb)

@@ -21,4 +21,6 @@ typedef struct ProcStatus {
 int proc_parse_status(char *buf, ProcStatus *ret);
 int proc_parse_limits(char *buf, struct rlimit ret[RLIM_NLIMITS]);
 int proc_parse_stat(const char *buf, unsigned long long ret[18]);
+/* Field 22 of /proc/.../stat, starttime: clock ticks since boot at the fork. */
+int proc_parse_starttime(const char *buf, unsigned long long *ret);
 int proc_parse_io(const char *buf, uint64_t *ret_read, uint64_t *ret_write);

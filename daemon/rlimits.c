@@ -60,7 +60,7 @@ int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]) {
 int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int resource,
                 struct rlimit ret[RLIM_NLIMITS], pid_t *ret_pid, sd_bus_error *error) {
         _cleanup_(target_done) Target t = TARGET_NULL;
-        Caller caller;
+        CallerProcess caller = { .pid = 0 };
         int r;
 
         /* A pidfd names its process by a pid that has to be checked again
@@ -82,14 +82,20 @@ int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int reso
         if (pid > INT32_MAX)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS, "no such process: pid %" PRIu32, pid);
         if (pid == 0) {
-                r = caller_get(&c->creds, m, 0, &caller, error);
+                /* The caller's held process, by its number: alive before
+                 * and after the read, so the number was its own throughout. */
+                r = caller_process(&c->creds, m, &caller, error);
                 if (r < 0)
                         return r;
                 pid = (uint32_t) caller.pid;
         }
 
         r = read_limits((pid_t) pid, resource, ret);
+        if (r >= 0 && caller.pid > 0)
+                r = caller_process(&c->creds, m, &caller, error);
         if (r < 0) {
+                if (sd_bus_error_is_set(error))
+                        return r;
                 char what[48];
                 snprintf(what, sizeof what, "pid %" PRIu32, pid);
                 return error_from_errno(error, r, what);

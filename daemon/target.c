@@ -195,6 +195,31 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         return 0;
 }
 
+int target_open_caller(const CallerProcess *p, bool need_ids, Target *ret) {
+        _cleanup_(target_done) Target t = { .pid = p->pid, .tid = p->pid, .procfd = -1, .pidfd = -1 };
+        int r;
+
+        t.procfd = fcntl(p->procfd, F_DUPFD_CLOEXEC, 3);
+        if (t.procfd < 0)
+                return -errno;
+        if (p->pidfd >= 0) {
+                t.pidfd = fcntl(p->pidfd, F_DUPFD_CLOEXEC, 3);
+                if (t.pidfd < 0)
+                        return -errno;
+        }
+        if (need_ids) {
+                r = target_read_ids(&t, &t.ids);
+                if (r < 0)
+                        return r;
+        }
+        r = target_check_alive(&t);
+        if (r < 0)
+                return r;
+        *ret = t;
+        t = TARGET_NULL;
+        return 0;
+}
+
 int target_read_ids(const Target *t, ProcessIds *ret) {
         ProcStatus s;
 
@@ -307,8 +332,8 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
                 if (r < 0)
                         return r;
         }
-        if (decide || (pid == 0 && pidfd < 0)) {
-                r = caller_get(&c->creds, m, decide ? CALLER_GID : 0, &caller, error);
+        if (decide) {
+                r = caller_get(&c->creds, m, CALLER_GID, &caller, error);
                 if (r < 0)
                         return r;
         }
@@ -321,13 +346,25 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
                                                  "the descriptor passed is not a pidfd (pidfd_open(2))");
                 if (r < 0)
                         return error_from_errno(error, r, what);
+        } else if (pid == 0) {
+                /* The process that opened the connection, as held since the
+                 * caller was first seen: never whatever has its number now. */
+                CallerProcess p;
+                r = caller_process(&c->creds, m, &p, error);
+                if (r < 0)
+                        return r;
+                snprintf(what, sizeof what, "pid %d", (int) p.pid);
+                r = target_open_caller(&p, decide, &t);
+                if (r == -ESRCH && caller_process(&c->creds, m, &p, error) < 0)
+                        return -ESRCH;   /* gone meanwhile: the error says so */
+                if (r < 0)
+                        return error_from_errno(error, r, what);
         } else {
-                pid_t p = pid == 0 ? caller.pid : (pid_t) pid;
                 if (pid > INT32_MAX)
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
                                                  "no such process: pid %" PRIu32, pid);
-                snprintf(what, sizeof what, "pid %d", (int) p);
-                r = target_open_pid(p, decide, &t);
+                snprintf(what, sizeof what, "pid %" PRIu32, pid);
+                r = target_open_pid((pid_t) pid, decide, &t);
                 if (r < 0)
                         return error_from_errno(error, r, what);
         }

@@ -34,6 +34,9 @@ int target_open_pid(pid_t pid, bool need_ids, Target *ret);
  * pidfd names its process. -EBADF when fd is not a pidfd, told in constant
  * time before anything is read from it; -ESRCH when its task has exited. */
 int target_open_pidfd(int fd, bool need_ids, Target *ret);
+/* A copy of the caller's held process (caller_process()): its pidfd and
+ * /proc directory duplicated, found alive after (-ESRCH otherwise). */
+int target_open_caller(const CallerProcess *p, bool need_ids, Target *ret);
 /* The ids the process runs as now, read through the pin (-ESRCH once it is
  * gone): what a decision rests on, checked again before and after acting. */
 int target_read_ids(const Target *t, ProcessIds *ret);

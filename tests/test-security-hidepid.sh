@@ -26,9 +26,12 @@
 #      its limits and usage is PermissionDenied, naming no uid; own ones work
 #   12 hidepid=invisible again: a connection of nobody's whose connecting
 #      process has exited, its number now uid 1's (hidden) process with NOFILE
-#      777:888: GetRlimit, ListRlimits(0), GetRusage(0) ("the caller") and
-#      Prlimit(that number, get) on that connection are each exactly the
-#      no-process answer, not the other process's limits
+#      777:888: GetRlimit, ListRlimits(0), GetRusage(0) ("the caller") on that
+#      connection are each the answer for a connection whose process exited
+#      (NoSuchProcess naming only that number, whatever has it now), and
+#      Prlimit(that number, get) OtherPidNamespace (which namespace the number
+#      was meant in is unknown then), never the other process's limits; on a
+#      fresh connection, Prlimit(that number) is exactly the no-process answer
 #   13 /proc restored (no hidepid, no gid)
 #   14 (between 8 and 9) RlimitChanged of uid 1's change of its hidden process
 #      reaches uid 1 (the caller), not nobody's subscription: a broadcast
@@ -287,13 +290,18 @@ want_list=$(free_answer ListRlimits '(u)' "(uint32 $F,)")
 want_usage=$(free_answer GetRusage '(us)' "(uint32 $F, 'self')")
 echo "# the free pid $F's answers, $F replaced by ${CP:-?}: Prlimit: $want_get; ListRlimits: $want_list; GetRusage: $want_usage"
 nsp='ERR org.example.Resource1.Error.NoSuchProcess '
-check "hidepid=invisible: on a connection whose connecting process exited (pid ${CP:-?}, now uid 1's hidden process with NOFILE 777:888), GetRlimit, ListRlimits(0), GetRusage(0) and Prlimit(${CP:-?}, get) are each exactly the no-process answer" \
+# pid 0 of a connection whose process exited: one answer, naming that number
+# only, whoever has it now; a number on it: OtherPidNamespace, likewise.
+gone0="${nsp}pid 0 (the caller): the process that opened this bus connection (pid ${CP:-?}) has exited,"
+gone_n="ERR org.example.Resource1.Error.OtherPidNamespace pid ${CP:-?} was named on a bus connection whose process (pid ${CP:-?}) has exited,"
+check "hidepid=invisible: on a connection whose connecting process exited (pid ${CP:-?}, now uid 1's hidden process with NOFILE 777:888), GetRlimit, ListRlimits(0), GetRusage(0) are each the same \"has exited\" NoSuchProcess, Prlimit(${CP:-?}, get) OtherPidNamespace, and on a fresh connection Prlimit(${CP:-?}) exactly the no-process answer" \
       '[ -n "$R" ] && [ "$R" = "$CP" ] && [ "$r_uid" = 1 ] && [ "$r_nofile" = "777 888" ] &&
        [[ " $r_seen" != *" $R "* ]] && [[ $fresh == "$nsp"* ]] && grep -qx DONE "$sp/out" &&
        [[ $want_get == "$nsp"* ]] && [[ $want_list == "$nsp"* ]] && [[ $want_usage == "$nsp"* ]] &&
-       [ "$(reply GetRlimit)" = "$want_get" ] && [ "$(reply Prlimit)" = "$want_get" ] &&
-       [ "$(reply ListRlimits)" = "$want_list" ] && [ "$(reply GetRusage)" = "$want_usage" ] &&
-       ! grep -q "777, 888" "$sp/out"'
+       [ "$fresh" = "$want_get" ] &&
+       [[ $(reply GetRlimit) == "$gone0"* ]] && [ "$(reply ListRlimits)" = "$(reply GetRlimit)" ] &&
+       [ "$(reply GetRusage)" = "$(reply GetRlimit)" ] && [[ $(reply Prlimit) == "$gone_n"* ]] &&
+       ! grep -q "777, 888" "$sp/out" && ! grep -q "uid 1" "$sp/out"'
 kill -KILL "$R" 2>/dev/null
 
 # ---- 13: restored ----

@@ -133,10 +133,12 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
                 bool timed_out = now_usec() >= s->deadline;
                 int err = sd_bus_message_get_errno(m);
 
-                if (!s->retried && worth_retry(bus, -err, reply_error, timed_out) &&
-                    (!connection_lost(bus) || h->own_bus)) {
+                /* A pid 0 the service could not vouch for: a new connection. */
+                bool unknown = h->own_bus && bus == h->conn.bus && caller_unknown(h, &s->req, reply_error);
+                if (!s->retried && (unknown || (worth_retry(bus, -err, reply_error, timed_out) &&
+                                                (!connection_lost(bus) || h->own_bus)))) {
                         s->retried = true;
-                        if (bus == h->conn.bus && connection_lost(bus))
+                        if (bus == h->conn.bus && (unknown || connection_lost(bus)))
                                 handle_replace_connection(h);
                         r = slot_send(s);
                         if (r >= 0)

@@ -151,6 +151,11 @@ int local_failure(Resource1 *h, int r, const char *what);
 int connect_or_fail(Resource1 *h);
 uint64_t call_timeout(const Resource1 *h);
 bool worth_retry(sd_bus *bus, int r, const sd_bus_error *e, bool timed_out);
+/* The service's NoSuchProcess for a call naming this process as pid 0 (or
+ * by its pidfd, which falls back to pid 0): it cannot vouch for the process
+ * that opened this connection (one older than the service, after its idle
+ * exit, say). Nothing was done; a new connection is answered. */
+bool caller_unknown(const Resource1 *h, const Request *q, const sd_bus_error *e);
 
 /* ---- resource1-connect.c: the connection to the system bus, step by step ---- */
 

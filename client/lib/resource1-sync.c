@@ -89,6 +89,10 @@ static int call_once(Resource1 *h, const Request *q, Result *res) {
                         return 0;
                 }
                 timed_out = now_usec() >= start + timeout;
+                if (attempt == 0 && h->own_bus && caller_unknown(h, q, &e)) {
+                        handle_replace_connection(h);
+                        continue;
+                }
                 if (attempt > 0 || !worth_retry(bus, r, &e, timed_out))
                         break;
                 if (connection_lost(bus)) {

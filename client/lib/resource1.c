@@ -346,6 +346,27 @@ bool worth_retry(sd_bus *bus, int r, const sd_bus_error *e, bool timed_out) {
         return connection_lost(bus) || sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED);
 }
 
+bool caller_unknown(const Resource1 *h, const Request *q, const sd_bus_error *e) {
+        /* By pid 0, or by this process's pidfd, which goes by pid 0 where it
+         * cannot be passed (resource1-sync.c): this process is alive, so
+         * NoSuchProcess is about the connection. */
+        if (!(q->fd < 0 && q->pid == 0) && !request_names_self(h, q))
+                return false;
+        if (!sd_bus_error_has_name(e, RESOURCE1_ERROR_NO_SUCH_PROCESS))
+                return false;
+        switch (q->method) {
+        case METHOD_GET_RLIMIT:
+        case METHOD_SET_RLIMIT:
+        case METHOD_PRLIMIT:
+        case METHOD_SET_RLIMITS:
+        case METHOD_LIST_RLIMITS:
+        case METHOD_GET_RUSAGE:
+                return true;
+        default:
+                return false;
+        }
+}
+
 /* ---- handles ---- */
 
 _public_ int resource1_new(Resource1 **ret) {
