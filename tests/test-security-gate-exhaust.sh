@@ -40,36 +40,7 @@ gates() { pgrep -x resource1d-gate; }
 gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
 all_d() { local s; s=$(gate_states); [ ${#s} -ge 1 ] && [ -z "${s//D/}" ]; }
 
-fuse_skip=""
-fuse_conns_before=""
-fuse_setup() {
-        [ -c /dev/fuse ] || { fuse_skip="no /dev/fuse on this machine"; return; }
-        local mode maj min
-        mode=$(stat -c %a /dev/fuse)
-        if [ "$mode" != 666 ]; then
-                read -r maj min < <(stat -c '%t %T' /dev/fuse)
-                mkdir -m 755 "$work/dev"
-                if mount -t tmpfs -o mode=755 fuse-dev "$work/dev" &&
-                   mknod -m 666 "$work/dev/fuse" c $((16#$maj)) $((16#$min)) &&
-                   mount --bind "$work/dev/fuse" /dev/fuse; then
-                        echo "# /dev/fuse is $mode here (no udev): a 0666 node bound over it in the fixture, as Debian's udev makes it"
-                else
-                        fuse_skip="/dev/fuse is not 0666 and no 0666 node could be bound over it"
-                fi
-        fi
-        if [ -d /sys/fs/fuse/connections ] && ! mountpoint -q /sys/fs/fuse/connections; then
-                mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
-        fi
-        fuse_conns_before=$(ls /sys/fs/fuse/connections 2>/dev/null | tr '\n' ' ')
-}
-fuse_abort_new() {
-        local c
-        for c in /sys/fs/fuse/connections/*; do
-                [ -e "$c/abort" ] || continue
-                case " $fuse_conns_before " in *" ${c##*/} "*) continue ;; esac
-                echo 1 > "$c/abort" 2>/dev/null
-        done
-}
+. "$(dirname "${BASH_SOURCE[0]}")/fuse-node.sh"
 cleanup() { kill_started; fuse_abort_new; }
 trap cleanup EXIT
 

@@ -25,6 +25,9 @@
  *   --dest NAME     send the call to bus name NAME instead (a test that tries the
  *                   other name on purpose); so does the environment's RCALL_DEST
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* prlimit(2); meson defines it, the vm suite builds this with plain cc */
+#endif
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 #include <signal.h>
