@@ -52,6 +52,9 @@
 /* Longer than the daemon's longest answer (a polkit check that may ask for a
  * password, 290 s by default): the daemon always answers first. */
 #define FORWARD_TIMEOUT_USEC (330ULL * 1000000ULL)
+/* How long a gate that lost its name still serves: a client that addresses
+ * the owner's unique name (GDBus proxies do) may not have seen the change. */
+#define GRACE_USEC (1000000ULL)
 
 typedef struct Gate Gate;
 
@@ -75,7 +78,8 @@ struct Gate {
         char *refused[64];         /* callers the daemon gave no successor for: not asked again */
         unsigned next_refused;
         bool retiring;             /* a successor was promised: finish once it has the name */
-        bool released;             /* the name went to the successor (NameLost) */
+        bool released;             /* the name went to the successor (NameLost) ... */
+        bool lingered;             /* ... at least GRACE_USEC ago */
 };
 
 /* The four methods' arguments, as resource1d's vtable has them: what the
@@ -145,7 +149,7 @@ static void gate_finish(Gate *g) {
 }
 
 static void maybe_finish(Gate *g) {
-        if (g->retiring && g->released && g->n_forwards == 0)
+        if (g->retiring && g->released && g->lingered && g->n_forwards == 0)
                 gate_finish(g);
 }
 
@@ -353,20 +357,29 @@ static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *err
         return sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE, "Ready", NULL, NULL, "");
 }
 
+static int on_grace_over(sd_event_source *s, uint64_t usec, void *userdata) {
+        Gate *g = userdata;
+        (void) s, (void) usec;
+        g->lingered = true;
+        maybe_finish(g);
+        return 0;
+}
+
 /* The successor took the name: after a retirement, or because the daemon
  * found this gate not answering. */
 static int on_name_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Gate *g = userdata;
         const char *name;
-        (void) error;
-
         const char *sender = sd_bus_message_get_sender(m);
+        (void) error;
 
         /* A match rule is not a filter: only the bus itself says this. */
         if (!sender || strcmp(sender, "org.freedesktop.DBus") != 0 ||
             sd_bus_message_read_basic(m, 's', &name) < 0 || strcmp(name, RESOURCE1_PIDFD_BUS_NAME) != 0)
                 return 0;
         g->retiring = g->released = true;
+        if (sd_event_add_time_relative(g->event, NULL, CLOCK_MONOTONIC, GRACE_USEC, 0, on_grace_over, g) < 0)
+                g->lingered = true;
         maybe_finish(g);
         return 0;
 }
