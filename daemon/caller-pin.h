@@ -25,6 +25,14 @@
  * Held processes are checked alive at each use; once gone, the connection's
  * pid 0 is refused for good.
  *
+ * What the number alone cannot tell: the bus records the pid of the process
+ * that called connect(2), but a connection appears only at its Hello, which
+ * its holder may send up to the bus's auth_timeout later (30 s with
+ * dbus-daemon 1.14's defaults). A process that connects, exits before the
+ * Hello (another process keeping the socket), and whose number a new process
+ * takes before the Hello, leaves that process looking older than the
+ * connection: it is taken for the caller. Only ProcessFD closes that.
+ *
  * The start time (/proc/PID/stat) can take as long as that process makes
  * it (its own execve() holds the lock the read waits for), so it is read on
  * a worker, one at a time per account, while creds-prefetch.c holds the
