@@ -282,6 +282,21 @@ static int forward(Gate *g, sd_bus_message *m) {
         return 0;
 }
 
+/* Whether closing fd can never wait: an anonymous inode (epoll, eventfd,
+ * signalfd, timerfd and the like) or a pipe, whose release runs no code of
+ * the sender's. The kernel names the file without calling into it (a FUSE
+ * file's name is its dentries'), so this cannot wait either. Anything else
+ * (a socket's SO_LINGER, a file's flush) is kept unclosed. */
+static bool close_never_waits(int fd) {
+        char path[48], name[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(path, name, sizeof name - 1);
+        if (n < 0)
+                return false;
+        name[n] = '\0';
+        return strncmp(name, "anon_inode:", 11) == 0 || strncmp(name, "pipe:", 5) == 0;
+}
+
 /* Every call reaches this filter first: nothing else is registered. */
 static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Gate *g = userdata;
@@ -313,7 +328,8 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 if (r == 0) {
                         (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS,
                                                           "the descriptor passed is not a pidfd (pidfd_open(2))");
-                        hold(g, m, "a descriptor that is not a pidfd");
+                        if (!close_never_waits(fd))
+                                hold(g, m, "a descriptor that is not a pidfd");
                         return 1;
                 }
         } else if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", NULL) &&
@@ -405,6 +421,11 @@ static int connect_system_bus(Gate *g) {
         if (r < 0)
                 return log_error_errno(r, "resource1d-gate: failed to connect to the system bus");
         r = sd_bus_attach_event(g->bus, g->event, SD_EVENT_PRIORITY_NORMAL);
+        /* A gate whose bus connection failed (a table full of kept
+         * descriptors truncates what the bus sends) owns its name no more:
+         * it ends, and the daemon starts another. */
+        if (r >= 0)
+                r = sd_bus_set_exit_on_disconnect(g->bus, true);
         if (r >= 0)
                 r = sd_bus_add_filter(g->bus, NULL, on_call, g);
         if (r >= 0)
