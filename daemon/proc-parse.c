@@ -131,20 +131,24 @@ int proc_parse_limits(char *buf, struct rlimit ret[RLIM_NLIMITS]) {
 /* Fields 3.. of /proc/.../stat, after the parenthesised comm, which may
  * itself hold spaces and parentheses. ret[i] is field i (1-based); fields
  * 1 to 3 are left 0. */
+/* Where field 4 of /proc/.../stat starts: past the parenthesised comm and
+ * field 3, the state letter; NULL for a line without them. */
+static const char *stat_field4(const char *buf) {
+        const char *p = strrchr(buf, ')');
+        if (!p)
+                return NULL;
+        p++;
+        while (*p == ' ')
+                p++;
+        return *p == '\0' ? NULL : p + 1;
+}
+
 int proc_parse_stat(const char *buf, unsigned long long ret[18]) {
         unsigned long long f[18] = {};
 
-        const char *p = strrchr(buf, ')');
+        const char *p = stat_field4(buf);
         if (!p)
                 return -EBADMSG;
-        p++;
-
-        /* Field 3 is the state letter; read it as a token, then numbers. */
-        while (*p == ' ')
-                p++;
-        if (*p == '\0')
-                return -EBADMSG;
-        p++;
 
         for (int i = 4; i < 18; i++) {
                 char *end;
@@ -159,15 +163,9 @@ int proc_parse_stat(const char *buf, unsigned long long ret[18]) {
 }
 
 int proc_parse_starttime(const char *buf, unsigned long long *ret) {
-        const char *p = strrchr(buf, ')');
+        const char *p = stat_field4(buf);
         if (!p)
                 return -EBADMSG;
-        p++;
-        while (*p == ' ')
-                p++;
-        if (*p == '\0')
-                return -EBADMSG;
-        p++;
 
         /* Fields 4 to 21 are signed or unsigned numbers; 22 is starttime. */
         for (int i = 4; i <= 22; i++) {
