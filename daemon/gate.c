@@ -56,6 +56,8 @@
  * the owner's unique name (GDBus proxies do) may not have seen the change. */
 #define GRACE_USEC (1000000ULL)
 
+#define NOT_A_PIDFD "the descriptor passed is not a pidfd (pidfd_open(2))"
+
 typedef struct Gate Gate;
 
 typedef struct Forward {
@@ -75,6 +77,8 @@ struct Gate {
         size_t n_held, n_held_max;
         bool asking;               /* the daemon was asked for a successor and has not answered */
         char *asked_for;           /* ... for this caller */
+        sd_bus_message *answer;    /* ... whose error answer waits for the daemon's, so that the caller
+                                    * is still connected when the daemon asks the bus whose it is */
         char *refused[64];         /* callers the daemon gave no successor for: not asked again */
         unsigned next_refused;
         bool retiring;             /* a successor was promised: finish once it has the name */
@@ -138,6 +142,9 @@ static unsigned forwards_of(Gate *g, const char *sender) {
 static void gate_finish(Gate *g) {
         while (g->forwards)
                 forward_free(g->forwards);
+        if (g->answer)
+                (void) sd_bus_send(g->bus, g->answer, NULL);
+        g->answer = sd_bus_message_unref(g->answer);
         g->bus = sd_bus_flush_close_unref(g->bus);
         g->daemon = sd_bus_flush_close_unref(g->daemon);
         for (size_t i = 0; i < g->n_held; i++)
@@ -167,6 +174,9 @@ static int on_retiring_answer(sd_bus_message *reply, void *userdata, sd_bus_erro
                 g->next_refused = (g->next_refused + 1) % ELEMENTSOF(g->refused);
         }
         g->asked_for = mfree(g->asked_for);
+        if (g->answer)
+                (void) sd_bus_send(g->bus, g->answer, NULL);
+        g->answer = sd_bus_message_unref(g->answer);
         /* No successor (the caller's account keeps enough gates busy
          * already, or all are): this gate serves on, keeping what it holds,
          * and asks again at the next such descriptor. */
@@ -179,36 +189,49 @@ static int on_retiring_answer(sd_bus_message *reply, void *userdata, sd_bus_erro
  * it happened, this gate goes on serving; the calls the bus routed here
  * before the move it still passes on. The daemon may refuse (it charges each
  * retired gate to the account whose descriptor made it retire): then this
- * gate keeps serving, and keeps every such descriptor unclosed. */
-static void gate_retire(Gate *g, const char *sender, const char *why) {
+ * gate keeps serving, and keeps every such descriptor unclosed. The caller's
+ * error answer is sent once the daemon has answered: the daemon asks the bus
+ * whose connection the caller's is, and one that has its answer and is gone
+ * is nobody's (charged to nobody, so no successor). */
+static void gate_retire(Gate *g, const char *sender, const char *why, sd_bus_message *answer) {
         if (g->retiring || g->asking || !sender)
-                return;
+                goto answer_now;
         /* Its account keeps enough gates busy already: a round trip per
          * descriptor would only be the caller's work on the daemon's loop. */
         for (size_t i = 0; i < ELEMENTSOF(g->refused); i++)
                 if (g->refused[i] && strcmp(g->refused[i], sender) == 0)
-                        return;
+                        goto answer_now;
         /* The daemon logs it, limited per caller. */
         g->asked_for = strdup(sender);
         int r = g->asked_for ? sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE,
                                                         "Retiring", on_retiring_answer, g, "ss", sender, why)
                              : -ENOMEM;
-        if (r >= 0)
+        if (r >= 0) {
                 g->asking = true;
-        else
-                g->asked_for = mfree(g->asked_for);
+                g->answer = sd_bus_message_ref(answer);
+                return;
+        }
+        g->asked_for = mfree(g->asked_for);
+answer_now:
+        (void) sd_bus_send(g->bus, answer, NULL);
 }
 
 /* Keeps m, whose descriptor must not be closed while this process serves:
  * however many, as long as it serves (the table's limit is the bound; past
  * it the bus connection fails, and the gate ends, its name going first). */
-static void hold(Gate *g, sd_bus_message *m, const char *why) {
+static void hold(Gate *g, sd_bus_message *m, const char *why, const char *error_text) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
+
+        if (sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", error_text) < 0)
+                answer = NULL;
         if (g->n_held == g->n_held_max) {
                 size_t n = g->n_held_max ? g->n_held_max * 2 : 16;
                 sd_bus_message **held = reallocarray(g->held, n, sizeof *held);
                 if (!held) {
                         /* Nothing can be kept: stop serving, so that the
                          * close below waits in a gate that holds no name. */
+                        if (answer)
+                                (void) sd_bus_send(g->bus, answer, NULL);
                         g->released = g->retiring = true;
                         gate_finish(g);
                         return;
@@ -217,7 +240,8 @@ static void hold(Gate *g, sd_bus_message *m, const char *why) {
                 g->n_held_max = n;
         }
         g->held[g->n_held++] = sd_bus_message_ref(m);
-        gate_retire(g, sd_bus_message_get_sender(m), why);
+        if (answer)
+                gate_retire(g, sd_bus_message_get_sender(m), why, answer);
 }
 
 static int on_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -317,19 +341,17 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                          * descriptor: whether it carries one the argument
                          * does not name, sd-bus does not say, and that one
                          * may be anything. */
-                        (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS,
-                                                          "no file descriptor was passed with the call at the pidfd "
-                                                          "argument's index (an index into those the message "
-                                                          "carries)");
-                        hold(g, m, "a descriptor its pidfd argument did not name");
+                        hold(g, m, "a descriptor its pidfd argument did not name",
+                             "no file descriptor was passed with the call at the pidfd argument's index (an index "
+                             "into those the message carries)");
                         return 1;
                 }
                 r = fd_is_pidfd(fd);
                 if (r == 0) {
-                        (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS,
-                                                          "the descriptor passed is not a pidfd (pidfd_open(2))");
-                        if (!close_never_waits(fd))
-                                hold(g, m, "a descriptor that is not a pidfd");
+                        if (close_never_waits(fd))
+                                (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD);
+                        else
+                                hold(g, m, "a descriptor that is not a pidfd", NOT_A_PIDFD);
                         return 1;
                 }
         } else if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", NULL) &&
@@ -467,6 +489,7 @@ static void gate_done(Gate *g) {
                 sd_bus_message_unref(g->held[i]);
         free(g->held);
         free(g->asked_for);
+        sd_bus_message_unref(g->answer);
         for (size_t i = 0; i < ELEMENTSOF(g->refused); i++)
                 free(g->refused[i]);
         sd_event_unref(g->event);
