@@ -126,9 +126,38 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactiv
                                  "%s: polkit refused %s", what, action_id);
 }
 
-void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const Resource1Rlimit *const resources[],
-                    const struct rlimit new[], unsigned n, unsigned needing) {
-        size_t k = 0, len = 0;
+/* "user alice" or "user bob (effective root, saved root)": the effective
+ * and saved ids only where one differs, which is what makes a setuid or
+ * setgid program another's. */
+static size_t ids_text(char *buf, size_t size, const char *kind, const char *file, unsigned real,
+                       unsigned effective, unsigned saved) {
+        char name[ID_NAME_MAX];
+        size_t len;
+
+        id_name(file, real, name);
+        len = (size_t) snprintf(buf, size, "%s %s", kind, name);
+        if (effective != real || saved != real) {
+                id_name(file, effective, name);
+                len += (size_t) snprintf(buf + len, size - len, " (effective %s", name);
+                id_name(file, saved, name);
+                len += (size_t) snprintf(buf + len, size - len, ", saved %s)", name);
+        }
+        return len;
+}
+
+/* A limit's value for a person: RLIM_INFINITY as ulimit and resourcectl
+ * show it. */
+static const char *value_text(char buf[static 24], rlim_t v) {
+        if (v == RLIM_INFINITY)
+                return "unlimited";
+        snprintf(buf, 24, "%" PRIu64, (uint64_t) v);
+        return buf;
+}
+
+void polkit_details(PolkitDetails *d, AuthAction action, pid_t pid, const ProcessIds *ids, const char *flatpak_app,
+                    const Resource1Rlimit *const resources[], const struct rlimit old[], const struct rlimit new[],
+                    unsigned n, unsigned needing) {
+        size_t k = 0, len = 0, changes_len = 0;
         unsigned count = 0, one = 0;
 
         snprintf(d->pid, sizeof d->pid, "%d", (int) pid);
@@ -138,13 +167,33 @@ void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const 
                 d->list[k++] = "flatpak_app";
                 d->list[k++] = flatpak_app;
         }
-        d->resources[0] = '\0';
+
+        len = ids_text(d->runs_as, sizeof d->runs_as, "user", "/etc/passwd", ids->uid, ids->euid, ids->suid);
+        len += (size_t) snprintf(d->runs_as + len, sizeof d->runs_as - len, ", ");
+        ids_text(d->runs_as + len, sizeof d->runs_as - len, "group", "/etc/group", ids->gid, ids->egid, ids->sgid);
+        d->list[k++] = "runs_as";
+        d->list[k++] = d->runs_as;
+
+        len = 0;
+        d->resources[0] = d->changes[0] = '\0';
         for (unsigned i = 0; i < n && i < RLIM_NLIMITS; i++) {
                 if (!(needing & (1u << i)))
                         continue;
                 const char *name = resources[i]->name;
+                char a[24], b[24];
+
                 len += (size_t) snprintf(d->resources + len, sizeof d->resources - len, "%s%s",
                                          count ? " " : "", name);
+                if (action == AUTH_ACTION_RAISE_HARD)
+                        changes_len += (size_t) snprintf(d->changes + changes_len, sizeof d->changes - changes_len,
+                                                         "%s%s from %s to %s", count ? ", " : "", name,
+                                                         value_text(a, old[i].rlim_max),
+                                                         value_text(b, new[i].rlim_max));
+                else
+                        changes_len += (size_t) snprintf(d->changes + changes_len, sizeof d->changes - changes_len,
+                                                         "%s%s soft %s hard %s", count ? ", " : "", name,
+                                                         value_text(a, new[i].rlim_cur),
+                                                         value_text(b, new[i].rlim_max));
                 snprintf(d->keys[i][0], sizeof d->keys[i][0], "%s.soft", name);
                 snprintf(d->keys[i][1], sizeof d->keys[i][1], "%s.hard", name);
                 snprintf(d->values[i][0], sizeof d->values[i][0], "%" PRIu64, (uint64_t) new[i].rlim_cur);
@@ -158,6 +207,8 @@ void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const 
         }
         d->list[k++] = "resources";
         d->list[k++] = d->resources;
+        d->list[k++] = "changes";
+        d->list[k++] = d->changes;
         if (count == 1) {
                 d->list[k++] = "resource";
                 d->list[k++] = resources[one]->name;
