@@ -86,8 +86,8 @@ a limit of each of the hundred processes it starts, with
   users but root together 256, then 64 a second. Past it:
   ``LimitsExceeded`` "... over the rate limit of changes (64 at once, then
   4 a second); try again in N s". The package waits N s and sends the call
-  again (in ``aio``, those refused are sent again one at a time, in
-  order).
+  again; the calls so refused are sent again one at a time (in ``aio`` in
+  the order they were refused).
 - Changes in progress (waiting for polkit or being carried out), and
   usage reads in progress: 16 per user, 100 in all, each (the service's
   --max-pending-per-uid and --max-pending). Past them: ``LimitsExceeded``
