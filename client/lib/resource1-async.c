@@ -132,9 +132,9 @@ void slot_fail_send(Resource1Slot *s, int r) {
                 sd_bus_error_copy(&e, &s->refusal);
                 r = resource1_client_errno(&e, r, false);
         } else if (r == -ETIMEDOUT) {
-                sd_bus_error_setf(&e, SD_BUS_ERROR_NO_REPLY,
-                                  "the call was not sent within its timeout: the handle held it back behind %u "
-                                  "others (libresource1(3), Bounds)", QUEUE_IN_FLIGHT_MAX);
+                sd_bus_error_set(&e, SD_BUS_ERROR_NO_REPLY,
+                                 "the call was not sent within its timeout: the handle held it back behind its "
+                                 "calls in flight (libresource1(3), Bounds)");
         } else if (!h->conn.bus) {
                 sd_bus_error_setf(&e, SD_BUS_ERROR_NO_SERVER, "cannot connect to the system bus: %s", strerror(-r));
                 r = -ECONNREFUSED;

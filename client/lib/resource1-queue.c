@@ -161,8 +161,8 @@ void queue_kick(Resource1 *h) {
 /* ---- sending ---- */
 
 void queue_dispatch(Resource1 *h) {
-        if (h->dispatching)
-                return;
+        if (h->dispatching || (!h->queue_head && !h->changes_paced && h->queue_wake == UINT64_MAX))
+                return;   /* (the common case, at every answer: nothing held back) */
         h->dispatching = true;
         handle_ref(h);
 
