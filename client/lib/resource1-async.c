@@ -159,6 +159,8 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         handle_ref(h);
 
         const sd_bus_error *reply_error = sd_bus_message_get_error(m);
+        if (!bound_refusal(reply_error))
+                queue_answered(h);
         if (reply_error) {
                 bool timed_out = now_usec() >= s->deadline;
                 int err = sd_bus_message_get_errno(m);
@@ -185,7 +187,6 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
                         r = resource1_client_errno(&e, -err, timed_out);
                 }
         } else {
-                queue_answered(h);
                 r = read_reply(m, &s->req, &res);
                 if (r < 0) {
                         unexpected_reply(&e, r);

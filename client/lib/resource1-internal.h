@@ -257,7 +257,8 @@ void queue_kick(Resource1 *h);
  * handle sends fewer calls at once. false when the wait would outlast the
  * call's deadline: then the call fails with e. */
 bool queue_refused(Resource1 *h, Resource1Slot *s, const sd_bus_error *e);
-/* An answer that was no bound's refusal: the handle may send more at once. */
+/* An answer that was no bound's refusal (a result or another error): the
+ * handle may send one more call at once. */
 void queue_answered(Resource1 *h);
 /* The timer on the loop the handle (or its connection) is attached to, or none. */
 void queue_timer_free(Resource1 *h);
