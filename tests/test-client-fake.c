@@ -4,7 +4,9 @@
  * real service never sends. Every bus error name and the errno it becomes
  * (each errno one meaning: a bus's AccessDenied or DBus.Error.Failed is not
  * the -EACCES of InteractiveAuthorizationRequired), a NoReply from the bus
- * retried once, a timeout not retried, a listing without some resources (not
+ * retried once, a timeout not retried, a bound's LimitsExceeded waited out
+ * within the timeout (the service's "try again in S s", or short waits) and
+ * otherwise given back at once, a listing without some resources (not
  * reported, never as unlimited) or with names this library does not know,
  * usage with missing and unknown fields, replies of the wrong shape, and the
  * bus name each call is sent to. No system bus needed. */
