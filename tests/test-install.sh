@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..33"
+echo "1..35"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "its descriptor gate beside it" '[ -x "$root/$libexec/resource1d-gate" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
@@ -39,8 +39,8 @@ check "the unit's User= is the system user sysusers.d/resource1d.conf makes, whi
          grep -qx "User=$user" "$share/dbus-1/system-services/org.example.Resource1.service" &&
          [ "$(grep -c "<annotate key=\"org.freedesktop.policykit.owner\">unix-user:$user</annotate>" "$share/polkit-1/actions/org.example.resource1.policy")" = \
            "$(grep -c "<action id=" "$share/polkit-1/actions/org.example.resource1.policy")" ]'
-check "the example rules in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ] &&
-        [ -f "$share/doc/resource1/examples/50-resource1-flatpak-example.rules" ]'
+check "the example rules in the daemon's docs, where Debian's resource1d has them" '[ -f "$share/doc/resource1d/examples/50-resource1-example.rules" ] &&
+        [ -f "$share/doc/resource1d/examples/50-resource1-flatpak-example.rules" ]'
 check "libresource1 with its soname, header and pkg-config file" \
         '[ -n "$(find "$dest" -name libresource1.so.1)" ] && [ -f "$root/include/resource1.h" ] && [ -n "$(find "$dest" -name resource1.pc)" ]'
 check "resourcectl in bindir" '[ -x "$root/bin/resourcectl" ]'
@@ -63,6 +63,29 @@ check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering witho
         '(for p in man1/resourcectl.1 man8/resource1d.8 man3/libresource1.3; do
                 [ -f "$share/man/$p" ] && [ -z "$(man --warnings -l "$share/man/$p" 2>&1 >/dev/null)" ] || exit 1
          done)'
+# The files resource1d(8) names under the prefix, as its FILES and
+# DESCRIPTION say where they are, are where they were installed.
+man_paths() { MANWIDTH=1000 man -l "$share/man/man8/resource1d.8" 2>/dev/null | col -bx | grep -o "$prefix/[^ ]*[^ .,;:)]" | sort -u; }
+check "every path resource1d(8) names under the prefix is installed ($(man_paths | wc -l))" \
+      '[ "$(man_paths | wc -l)" -ge 6 ] &&
+       (for f in $(man_paths); do [ -e "$dest$f" ] || { echo "# $f" >&2; exit 1; }; done)'
+# A word glued to the one before, as roff joins a font macro's arguments
+# (".IR /proc/PID/io ). Lowering limits," rendered "/proc/PID/io).Loweringlimits,"):
+# after a closing parenthesis, a capital letter with at most one punctuation
+# mark between; or a lower-case word, a period or comma and a capitalized
+# word, where no dotted name (org.example.Resource1.Error.InvalidArgs,
+# polkit.Result.YES, resource1.RLIMIT_NOFILE) is. Every man page of the tree,
+# rendered on lines wide enough that nothing is hyphenated.
+glued() {
+        local f
+        for f in $(git ls-files 2>/dev/null | grep -E "\.[1-8]\$" || find . -path ./build\* -prune -o -name "*.[1-8]" -print); do
+                MANWIDTH=2000 MANROFFOPT=-rHY=0 man -l "$f" 2>/dev/null | col -bx |
+                        grep -oP "\)[.,;:]?[A-Z]\S*|(?<![A-Za-z0-9_.])[a-z]+[.,;:][A-Z][a-z]+(?![A-Za-z0-9_]|\.[A-Za-z0-9])\S*" |
+                        sed "s|^|$f: |"
+        done
+}
+check "no man page of the tree renders a word glued after a closing parenthesis or a period" \
+      '! glued | note | grep -q .'
 # libresource1 as a third party sees it: only the installed tree, through pkg-config.
 pc=$(dirname "$(find "$dest" -name resource1.pc | head -1)")
 libdir=$(dirname "$(find "$dest" -name libresource1.so.1 | head -1)")
