@@ -78,7 +78,10 @@ check "every path resource1d(8) names under the prefix is installed ($(man_paths
 # rendered on lines wide enough that nothing is hyphenated.
 glued() {
         local f
-        for f in $(git ls-files 2>/dev/null | grep -E "\.[1-8]\$" || find . -path ./build\* -prune -o -name "*.[1-8]" -print); do
+        # (Outside a git checkout, a package build's, every such file with a
+        # .TH line: not libresource1.so.1.)
+        for f in $(git ls-files 2>/dev/null | grep -E "\.[1-8]\$" ||
+                   find . -path ./build\* -prune -o -name "*.[1-8]" -type f -exec grep -l "^\.TH " {} +); do
                 MANWIDTH=2000 MANROFFOPT=-rHY=0 man -l "$f" 2>/dev/null | col -bx |
                         grep -oP "\)[.,;:]?[A-Z]\S*|(?<![A-Za-z0-9_.])[a-z]+[.,;:][A-Z][a-z]+(?![A-Za-z0-9_]|\.[A-Za-z0-9])\S*" |
                         sed "s|^|$f: |"
