@@ -143,8 +143,9 @@ check "the version script (client/lib/libresource1.sym) names the same functions
 # hardening=+all as Debian 12's dpkg gives it: PIE, full RELRO (now), the
 # stack protector and _FORTIFY_SOURCE's checked functions.
 check "python3-resource1: the Python package, architecture-independent, on python3-jeepney" \
-        'same_files python3-resource1 <<EOF
+        'same_files python3-resource1 <<EOF &&
 /usr/lib/python3/dist-packages/resource1/__init__.py
+/usr/lib/python3/dist-packages/resource1/_agent.py
 /usr/lib/python3/dist-packages/resource1/_bus.py
 /usr/lib/python3/dist-packages/resource1/_common.py
 /usr/lib/python3/dist-packages/resource1/aio.py
@@ -221,7 +222,7 @@ shipped() {   # the paths on standard input, each a file or a folder of one
 check "every path resource1d(8) names is in a package ($(MANWIDTH=1000 man -l "$man8" 2>/dev/null | col -bx | named_paths | wc -l))" \
       '[ -f "$man8" ] && [ "$(MANWIDTH=1000 man -l "$man8" 2>/dev/null | col -bx | named_paths | wc -l)" -ge 6 ] &&
        MANWIDTH=1000 man -l "$man8" 2>/dev/null | col -bx | named_paths | shipped'
-check "every path README.Debian names is in a package; its group is the example rule'"'"'s and the service user'"'"'s" \
+check "every path README.Debian names is in a package; its group is the one the example rule names and the sysusers.d entry makes" \
       '[ -f "$readme_debian" ] && named_paths < "$readme_debian" | shipped &&
        rule_group=$(sed -n "s/.*isInGroup(\"\([^\"]*\)\").*/\1/p" "$tmp/src/debian/resource1d/usr/share/doc/resource1d/examples/50-resource1-example.rules") &&
        [ -n "$rule_group" ] && grep -qx " *adduser USER $rule_group" "$readme_debian" &&
