@@ -177,10 +177,10 @@ if [ "$TERMINAL" = 1 ]; then
         : >> "$log" || exit 1
         chmod 644 "$log"   # for COMMAND's user too
         log=$(realpath "$log")
-        exec 3>>"$log"
+        exec {note}>>"$log"
         echo "with-bus.sh: the log of the bus, polkitd and resource1d: $log" >&2
 else
-        exec 3>&2
+        exec {note}>&2
 fi
 
 # Who the unit runs the daemon as, and with what: read from the unit itself.
@@ -197,7 +197,7 @@ for cap in $(sed -n 's/^AmbientCapabilities=//p' "$unit"); do
         if [ "${cap_names[$i]}" = "$name" ] && (( bounding >> i & 1 )); then give+=("+$name"); else lack+=("$cap"); fi
 done
 [ ${#lack[@]} = 0 ] ||
-        echo "with-bus.sh: root lacks ${lack[*]} here (its bounding set): the daemon runs as $RESOURCE1D_USER without it" >&3
+        echo "with-bus.sh: root lacks ${lack[*]} here (its bounding set): the daemon runs as $RESOURCE1D_USER without it" >&$note
 RESOURCE1D_CAPS=$(IFS=,; echo "${give[*]}")
 export RESOURCE1D_USER RESOURCE1D_CAPS RESOURCE1D_BIN=$RESOURCE1D RESOURCE1D=$here/as-service-user.sh
 params=""
@@ -255,7 +255,7 @@ export POLKITD_PID_FILE=$tmp/polkitd.pid
 if [ "$TERMINAL" = 0 ]; then
         printf '%q ' "${as_user[@]}" "$@" > "$tmp/command"
         # A pid namespace too: when the fixture ends, every process it started ends.
-        exec 3>&-
+        exec {note}>&-
         unshare --mount --propagation private --pid --fork --mount-proc -- "$here/with-bus.sh" --inside "$tmp"
         exit
 fi
@@ -265,7 +265,7 @@ fi
 printf '%q ' sh -c 'touch "$0/ready"; until [ -e "$0/done" ]; do sleep 0.2; done' "$tmp" > "$tmp/command"
 # --kill-child: should this script be killed, so is the fixture's every process.
 unshare --mount --propagation private --pid --fork --mount-proc --kill-child -- \
-        "$here/with-bus.sh" --inside "$tmp" < /dev/null >&3 2>&3 &
+        "$here/with-bus.sh" --inside "$tmp" < /dev/null >&$note 2>&$note &
 fixture=$!
 stop_fixture() {
         set +e
@@ -287,7 +287,7 @@ until [ -e "$tmp/ready" ]; do
         sleep 0.1
 done
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/system_bus_socket RESOURCE1_LOG=$log
-exec 3>&-
+exec {note}>&-
 # Not exec: the fixture is stopped when COMMAND ends.
 status=0
 nsenter --mount=/proc/$fixture/ns/mnt --pid=/proc/$fixture/ns/pid_for_children --wd="$PWD" -- \
