@@ -96,8 +96,8 @@ and no system bus or systemd is needed. Its exit status is COMMAND's.
 Options:
   --rules FILE     a polkit rules file for polkitd (repeatable)
   --no-daemon      start no resource1d (COMMAND starts it: $RESOURCE1D)
-  --max-wait SEC   stop everything after SEC seconds (default 600; none with
-                   --terminal)
+  --max-wait SEC   stop everything after SEC seconds (default 600; with
+                   --terminal, a year)
   --terminal       COMMAND gets this terminal (standard input, output and
                    error), and the fixture's own lines (dbus-daemon, polkitd,
                    resource1d) go to a log file whose path is printed first;
@@ -152,7 +152,7 @@ if [ "$(id -u)" != 0 ]; then
         echo "with-bus.sh: needs root (polkitd, a private mount namespace, test users)" >&2
         exit 77
 fi
-for tool in dbus-daemon dbus-test-runner unshare setpriv /usr/lib/polkit-1/polkitd; do
+for tool in dbus-daemon dbus-test-runner unshare setpriv /usr/lib/polkit-1/polkitd $([ "$TERMINAL" = 0 ] || echo nsenter); do
         command -v "$tool" >/dev/null || { echo "with-bus.sh: '$tool' is missing" >&2; exit 1; }
 done
 
