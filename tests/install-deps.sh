@@ -14,7 +14,7 @@ packages=(
         dbus-daemon dbus-bin dbus-test-runner          # the private system bus
         polkitd                                        # the real authority
         systemd                                        # busctl; systemd-analyze (the unit's exposure); systemd-sysusers (below)
-        util-linux                                     # setpriv, unshare, prlimit, runuser
+        util-linux                                     # setpriv, unshare, nsenter, prlimit, runuser
         uidmap                                         # newuidmap/newgidmap: security-flood's many uids of a user namespace
         man-db bsdextrautils                           # checks that the man pages render; col for reading them
         jq openssl                                     # the CLI suite: JSON as scripts read it; a password's hash
