@@ -89,6 +89,7 @@ typedef struct Target {
         int fd;          /* -1: named by its number (a kernel that gives no pidfd for it) */
         pid_t pid;
         bool parent;     /* chosen because no --pid was given */
+        bool have_comm;  /* comm read (target_name() reads it when first asked) */
         char comm[64];
 } Target;
 
