@@ -58,6 +58,10 @@ extern size_t arg_n_resources;
 /* s in lower case, at most 15 characters of it: prlimit's option for a
  * resource ("nofile"), a JSON key for a column ("soft"). */
 const char *lowercase(const char *s, char buf[static 16]);
+/* LC_CTYPE as the environment says, loaded once: at start, or by the
+ * first output that needs the character set (main() leaves it out where
+ * it changes nothing else). */
+void locale_load_ctype(void);
 bool options_have_values(void);
 const ResourceOption *option_without_value(void);
 
