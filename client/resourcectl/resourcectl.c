@@ -69,6 +69,14 @@ static bool locale_is(const char *name, bool utf8) {
                (utf8 && (strcmp(name, "C.UTF-8") == 0 || strcmp(name, "C.utf8") == 0));
 }
 
+static bool ctype_loaded = false;
+
+void locale_load_ctype(void) {
+        if (!ctype_loaded)
+                setlocale(LC_CTYPE, "");
+        ctype_loaded = true;
+}
+
 /* The character set (the arrow, nl_langinfo(CODESET)) and the language of
  * strerror(); not LC_ALL: loading every category costs a dozen files at each
  * start, and LC_NUMERIC would put a decimal comma into --json and --raw.
@@ -80,23 +88,14 @@ static bool locale_is(const char *name, bool utf8) {
  * POSIX, hence its check), the two classify and case single bytes alike
  * (ASCII only), and the one thing C.UTF-8 changes, the arrow's character
  * set, is loaded by arrow() when an arrow is written. */
-static bool ctype_loaded = false;
-
 static void locale_setup(void) {
-        const char *ctype = locale_of("LC_CTYPE"), *messages = locale_of("LC_MESSAGES"), *language;
+        const char *messages = locale_of("LC_MESSAGES"), *language = getenv("LANGUAGE");
+        bool untranslated = locale_is(messages, false) || (locale_is(messages, true) && (!language || !*language));
 
-        if (locale_is(ctype, true) &&
-            (locale_is(messages, false) ||
-             (locale_is(messages, true) && (!(language = getenv("LANGUAGE")) || !*language))))
+        if (untranslated && locale_is(locale_of("LC_CTYPE"), true))
                 return;
         locale_load_ctype();
         setlocale(LC_MESSAGES, "");
-}
-
-void locale_load_ctype(void) {
-        if (!ctype_loaded)
-                setlocale(LC_CTYPE, "");
-        ctype_loaded = true;
 }
 
 /* ---- the command line ---- */
