@@ -21,6 +21,12 @@
  *                                   (a drift of the machine's speed hits both)
  *   one-ping                        connect, one Ping to the service, exit: the
  *                                   floor of any sd-bus client's single call
+ *   one-call PID                    connect, one ListRlimitsPidfd of PID by its
+ *                                   pidfd, exit: what "resourcectl limits --pid
+ *                                   PID" asks, made by the least a client can run
+ *   one-set PID                     the same with SetRlimitsPidfd of NOFILE
+ *                                   100:(PID's hard limit): what "resourcectl
+ *                                   set --pid PID NOFILE 100:" asks
  *   load CONNS CALLS THREADS        CONNS connections at once, CALLS GetRlimit
  *                                   calls spread over them by THREADS threads;
  *                                   exits 1 on any error
@@ -38,6 +44,7 @@
 #include <grp.h>
 #include <stdbool.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
@@ -470,6 +477,32 @@ static int one_ping(void) {
         return r < 0;
 }
 
+/* One call of PID by its pidfd on a new connection: ListRlimitsPidfd, or
+ * with set SetRlimitsPidfd of NOFILE to 100 and its hard limit as it is
+ * (read here as prlimit(1) reads it). */
+static int one_call(pid_t pid, bool set) {
+        sd_bus *bus = NULL;
+        sd_bus_message *m = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        struct rlimit l;
+        int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (fd < 0 || (set && prlimit(pid, RLIMIT_NOFILE, NULL, &l) < 0) || sd_bus_open_system(&bus) < 0)
+                return 1;
+        int r = sd_bus_message_new_method_call(bus, &m, RESOURCE1_PIDFD_BUS_NAME, PATH, IFACE,
+                                               set ? "SetRlimitsPidfd" : "ListRlimitsPidfd");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "h", fd);
+        if (r >= 0 && set)
+                r = sd_bus_message_append(m, "a(stt)", 1, "NOFILE", (uint64_t) 100, (uint64_t) l.rlim_max);
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, &e, NULL);
+        sd_bus_message_unref(m);
+        sd_bus_error_free(&e);
+        sd_bus_flush_close_unref(bus);
+        close(fd);
+        return r < 0;
+}
+
 typedef struct LoadWorker {
         pthread_t thread;
         sd_bus **buses;
@@ -563,7 +596,11 @@ int main(int argc, char *argv[]) {
                 return exec_vs(argv[2], strtoul(argv[3], NULL, 10), argv + 4);
         if (argc == 2 && strcmp(argv[1], "one-ping") == 0)
                 return one_ping();
+        if (argc == 3 && strcmp(argv[1], "one-call") == 0)
+                return one_call((pid_t) strtol(argv[2], NULL, 10), false);
+        if (argc == 3 && strcmp(argv[1], "one-set") == 0)
+                return one_call((pid_t) strtol(argv[2], NULL, 10), true);
         fprintf(stderr, "usage: resource1-bench latency N OTHER_PID CHILD_PID | latency-user N OWN_PID | gated N | throughput CONNS SECONDS "
-                        "GetRlimit|Ping | calls N | idle-clients N | exec N COMMAND... | exec-vs NAME N A... -- B... | one-ping\n");
+                        "GetRlimit|Ping | calls N | idle-clients N | exec N COMMAND... | exec-vs NAME N A... -- B... | one-ping | one-call PID | one-set PID\n");
         return 2;
 }

@@ -81,6 +81,10 @@ for k, name in (("cli-limits", "resourcectl limits NOFILE, as nobody"), ("cli-se
 if "cli-floor-ratio" in f:
     rows.append(("floor: one sd-bus call (wall)", f"{f['cli-floor-a']:,.0f} us", f"{f['cli-floor-ratio']:.2f}", "", "",
                  "connect and one Ping, against prlimit"))
+for k, name, what in (("cli-call", "floor: one ListRlimitsPidfd (wall)", "resourcectl limits' call, sd-bus alone"),
+                      ("cli-set-call", "floor: one SetRlimitsPidfd (wall)", "resourcectl set's call, sd-bus alone")):
+    if k + "-ratio" in f:
+        rows.append((name, f"{f[k + '-a']:,.0f} us", f"{f[k + '-ratio']:.2f}", "", "", what + ", against prlimit"))
 r = f["exec-resourcectl"] / f["exec-prlimit"]
 rows.append(("resourcectl limits (wall)", f"{f['exec-resourcectl']:,.0f} us", f"{r:.2f}",
              "<= 2 x prlimit", "yes" if r <= 2 else "NO", f"prlimit: {f['exec-prlimit']:,.0f} us"))

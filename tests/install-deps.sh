@@ -18,6 +18,7 @@ packages=(
         uidmap                                         # newuidmap/newgidmap: security-flood's many uids of a user namespace
         man-db bsdextrautils                           # checks that the man pages render; col for reading them
         jq openssl                                     # the CLI suite: JSON as scripts read it; a password's hash
+        strace                                         # the cli-cost test: what resourcectl starts, sends and opens
         valgrind                                       # the memcheck suite
         clang libclang-rt-14-dev                       # libFuzzer harnesses
         debootstrap qemu-system-x86 e2fsprogs          # the VM system test

@@ -12,7 +12,9 @@
 
 #include "resourcectl.h"
 
+/* "→" where the character set is UTF-8. */
 const char *arrow(void) {
+        locale_load_ctype();
         return strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "→" : "->";
 }
 

@@ -58,6 +58,10 @@ extern size_t arg_n_resources;
 /* s in lower case, at most 15 characters of it: prlimit's option for a
  * resource ("nofile"), a JSON key for a column ("soft"). */
 const char *lowercase(const char *s, char buf[static 16]);
+/* LC_CTYPE as the environment says, loaded once: at start, or by the
+ * first output that needs the character set (main() leaves it out where
+ * it changes nothing else). */
+void locale_load_ctype(void);
 bool options_have_values(void);
 const ResourceOption *option_without_value(void);
 
@@ -89,6 +93,7 @@ typedef struct Target {
         int fd;          /* -1: named by its number (a kernel that gives no pidfd for it) */
         pid_t pid;
         bool parent;     /* chosen because no --pid was given */
+        bool have_comm;  /* comm read (target_name() reads it when first asked) */
         char comm[64];
 } Target;
 

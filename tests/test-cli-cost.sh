@@ -1,0 +1,103 @@
+#!/bin/bash
+# What one resourcectl command costs besides the call itself, counted, not
+# timed (a shared 2-core machine times nothing twice alike; bench/cli.sh
+# gives the times): as nobody, on a process of nobody's, "limits --pid P
+# NOFILE" and "set --pid P NOFILE 100:" start no process (no pkttyagent
+# where nothing needs authorization) and write three messages to the bus
+# (authentication, Hello, the call: no introspection, no credentials
+# asked); limits opens no file but the libraries the loader maps, set only
+# the pidfd's fdinfo and /proc/P/limits besides (it keeps the hard limit)
+# and LC_CTYPE for its arrow: not the target's comm, which only a message
+# naming the process needs, nor the locale where it comes out as C.UTF-8.
+# And what the locale decides is as before: the arrow's character set, a
+# translated strerror().
+# Run by with-bus.sh; TAP. Needs RESOURCECTL.
+set -u
+: "${RESOURCECTL:?}" "${RESOURCE1_FIXTURE:?}"
+
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+if ! command -v strace >/dev/null; then
+        echo "1..0 # SKIP strace is not installed (tests/install-deps.sh installs it)"
+        exit 0
+fi
+
+T=$RESOURCE1_FIXTURE/cli-cost
+mkdir -p "$T" && chmod 777 "$T"
+# Unprivileged users must be able to run it wherever the build tree is.
+install -m 755 "$RESOURCECTL" "$T/resourcectl"
+install -m 755 "$(dirname "$RESOURCECTL")"/../lib/libresource1.so.1 "$T/"     # build/client/lib
+R=$T/resourcectl
+as_nobody() {
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+                env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES -u LANGUAGE LANG=C.UTF-8 LD_LIBRARY_PATH="$T" "$@"
+}
+setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 & target=$!
+started=("$target")
+trap kill_started EXIT
+sleep 0.1
+
+# Runs resourcectl as nobody under strace -f: its output in $T/out and
+# $T/err, its status, and the calls named in $T/trace.
+traced() {
+        as_nobody strace -f -qq -o "$T/trace" -e trace=%process,open,openat,openat2,sendmsg,sendmmsg,sendto \
+                "$R" "$@" >"$T/out" 2>"$T/err"
+        status=$?
+}
+# Processes started: every clone, fork and execve but the one of resourcectl.
+spawned() { grep -E '(clone|clone3|fork|vfork|execve|execveat)\(' "$T/trace" | tail -n +2; }
+# Files opened, but the loader's: libraries (found or looked for) and its cache.
+opened() {
+        grep -E '(open|openat|openat2)\(' "$T/trace" | sed -E 's/^[^"]*"([^"]*)".*/\1/' |
+                grep -Ev '(^|/)lib[^/]*\.so(\.[0-9]+)*$|^/etc/ld\.so\.(cache|preload)$'
+}
+messages() { grep -cE '(sendmsg|sendmmsg|sendto)\(' "$T/trace"; }
+# A sanitizer's runtime reads /proc (its maps) itself.
+sanitized=false
+[ "${SANITIZE:-none}" != none ] && sanitized=true
+# A failed check shows what resourcectl printed, started and opened.
+shown() { note "$T/err"; spawned | note; opened | note; return 1; }
+
+limit() { grep "^Max open files " "/proc/$target/limits" | awk '{print $4 ":" $5}'; }
+
+traced limits --pid "$target" NOFILE
+check "limits --pid P NOFILE: the kernel's NOFILE" \
+      '[ $status = 0 ] && [ "$(awk "/^NOFILE/ {print \$(NF-2) \":\" \$(NF-1)}" "$T/out")" = "$(limit)" ] || shown'
+check "... starts no process" '[ -z "$(spawned)" ] || shown'
+check "... writes 3 messages to the bus (authentication, Hello, the call)" '[ "$(messages)" -le 3 ] || shown'
+if $sanitized; then
+        echo "ok $((n += 1)) # SKIP a sanitizer build reads /proc itself (SANITIZE=$SANITIZE)"
+else
+        check "... opens no file but the libraries (no /proc, no locale under C.UTF-8)" '[ -z "$(opened)" ] || shown'
+fi
+
+hard=$(limit | cut -d: -f2)
+traced set --pid "$target" NOFILE 100:
+check "set --pid P NOFILE 100: (nobody's own process, nothing to authorize): set, hard kept, the arrow of UTF-8" \
+      '[ $status = 0 ] && [ "$(limit)" = "100:$hard" ] && grep -Eq "^NOFILE: .* → 100:$hard$" "$T/out" || shown'
+check "... starts no process (no polkit agent)" '[ -z "$(spawned)" ] || shown'
+check "... writes 3 messages to the bus" '[ "$(messages)" -le 3 ] || shown'
+if $sanitized; then
+        echo "ok $((n += 1)) # SKIP a sanitizer build reads /proc itself (SANITIZE=$SANITIZE)"
+else
+        # The arrow's character set is LC_CTYPE's: loaded for it, and only it.
+        check "... opens of /proc only the pidfd's fdinfo and /proc/P/limits, of the locale only LC_CTYPE (the arrow)" \
+              '[ "$(opened | grep ^/proc/ | sed -E "s|^/proc/self/fdinfo/[0-9]+$|fdinfo|" | sort | tr "\n" " ")" = "/proc/$target/limits fdinfo " ] &&
+               ! opened | grep -q LC_MESSAGES || shown'
+fi
+
+# What the locale decides, where resourcectl may now load none at start.
+as_nobody env LANG=C "$R" set --pid "$target" NOFILE 90: >"$T/out" 2>"$T/err"
+check "LANG=C: the arrow is ->" 'grep -Eq "^NOFILE: 100:$hard -> 90:$hard$" "$T/out" || shown'
+as_nobody env LC_CTYPE=C "$R" set --pid "$target" NOFILE 80: >"$T/out" 2>"$T/err"
+check "LANG=C.UTF-8 LC_CTYPE=C: the arrow is ->" 'grep -Eq "^NOFILE: 90:$hard -> 80:$hard$" "$T/out" || shown'
+# strerror() as a program that loads the locale words it (in German where
+# libc's German messages are installed, in English otherwise).
+enoent=$(as_nobody env LANGUAGE=de python3 -c 'import locale, os; locale.setlocale(locale.LC_ALL, ""); print(os.strerror(2))')
+as_nobody env LANGUAGE=de DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$R" limits --pid "$target" NOFILE \
+        >"$T/out" 2>"$T/err"
+check "LANG=C.UTF-8 LANGUAGE=de: strerror() in LANGUAGE's words ('$enoent')" \
+      'grep -qF "cannot connect to the system bus: $enoent)" "$T/err" || shown'
+
+echo "1..$n"
+tap_done
