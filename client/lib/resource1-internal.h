@@ -17,45 +17,98 @@
 
 #define _public_ __attribute__((visibility("default")))
 
+/* ---- the members of org.example.Resource1 the library uses ----
+ *
+ * One row each (resource1-methods.c), as the specification names it: a
+ * method with its signature in and out, a property with its type, the
+ * signal with its arguments; what a method's target is and whether it
+ * changes limits; how its reply is read. Messages are built from the row
+ * (resource1-message.c), and tests/test-library-members.c checks every row
+ * against the specification. */
+
+typedef struct Request Request;
+typedef struct Result Result;
+
+typedef enum MemberKind {
+        MEMBER_METHOD,                   /* a method of org.example.Resource1 */
+        MEMBER_PROPERTY,                 /* a property, read with org.freedesktop.DBus.Properties.Get */
+        MEMBER_SIGNAL,                   /* a signal the library subscribes to */
+} MemberKind;
+
+typedef enum MemberTarget {
+        TARGET_NONE,                     /* about no process */
+        TARGET_CALLER,                   /* about the process that owns the connection (pid 0), with no argument for it */
+        TARGET_PID,                      /* the first argument, "u", is the process's number */
+        TARGET_PIDFD,                    /* the first argument, "h", is the process's pidfd: sent to the gate's name */
+} MemberTarget;
+
+typedef enum MemberChange {
+        MEMBER_READS,
+        MEMBER_CHANGES,                  /* changes limits (the queue paces changes: resource1-queue.c) */
+        MEMBER_CHANGES_IF_SET,           /* changes limits when its "b" argument, set, is true */
+} MemberChange;
+
+typedef struct Member {
+        const char *name;                /* "PrlimitPidfd", "Version", "RlimitChanged" */
+        MemberKind kind;
+        /* A method's arguments (target first) and reply; a property's type
+         * (out); a signal's arguments (out). Arguments are taken from the
+         * request in the order these types name them (request_message()). */
+        const char *in, *out;
+        MemberTarget target;
+        MemberChange change;
+        /* Reads a reply, which is out, into res (a signal's: NULL, its
+         * subscription reads it). */
+        int (*read)(sd_bus_message *reply, const Request *q, Result *res);
+} Member;
+
+/* A member of the specification the library does not use, and why. */
+typedef struct MemberLeftOut {
+        const char *name;
+        MemberKind kind;
+        const char *reason;
+} MemberLeftOut;
+
+extern const Member members[];
+extern const size_t members_count;
+extern const MemberLeftOut members_left_out[];
+extern const size_t members_left_out_count;
+
 /* ---- what a call asks ----
  *
  * Everything needed to build a call's message again on another connection
  * (a retry after the connection was lost) and to read its reply. */
 
-typedef enum Method {
-        METHOD_GET_RLIMIT,
-        METHOD_SET_RLIMIT,
-        METHOD_PRLIMIT,
-        METHOD_SET_RLIMITS,
-        METHOD_LIST_RLIMITS,
-        METHOD_GET_RUSAGE,
-        METHOD_PAGE_SIZE,
-        METHOD_GET_PROPERTY,
-} Method;
-
-typedef struct Request {
-        Method method;
+struct Request {
+        const Member *member;            /* sent when the target is a pidfd, or the only form */
+        const Member *by_number;         /* sent when it is a number, or pid 0 (this process without a pidfd of it) */
         int fd;                          /* the target's pidfd, or -1: the number pid */
         bool own_fd;                     /* fd is closed with the request (not the handle's self_fd) */
         uint32_t pid;
-        const char *resource;            /* a static short name */
-        bool set;
-        Resource1Limit limit;
-        const char *who;                 /* a static who name */
-        size_t n;                        /* a batch: resources[i] to limits[i] */
+        /* The arguments after the target, each taken where the member's
+         * signature names its type: */
+        const char *strings[2];          /* "s", in order: static strings */
+        bool set;                        /* "b" */
+        Resource1Limit limit;            /* "t" then "t": soft, hard */
+        size_t n;                        /* "a(stt)": resources[i] to limits[i] */
         const int *resources;
         const Resource1Limit *limits;
         int *own_resources;              /* copies an asynchronous call keeps */
         Resource1Limit *own_limits;
-        const char *property;
-        char property_type;              /* 'b', 's' or 'a' (as) */
-        size_t usage_size;
-} Request;
+        /* What the call gives the program: */
+        size_t usage_size;               /* a Resource1Usage of this size */
+        bool discard_reply;              /* nothing: the reply is not read */
+};
 
-#define REQUEST(m) ((Request) { .method = (m), .fd = -1 })
+#define REQUEST(m) ((Request) { .member = (m), .by_number = (m), .fd = -1 })
+
+/* The member q sends: by its pidfd, or by number. */
+static inline const Member *request_member(const Request *q) {
+        return q->fd >= 0 ? q->member : q->by_number;
+}
 
 /* What a reply says. */
-typedef struct Result {
+struct Result {
         Resource1Limit limit;
         Resource1Limit old[RLIM_NLIMITS];
         size_t n_old;
@@ -66,7 +119,12 @@ typedef struct Result {
         bool b;
         char *s;
         char **strv;                     /* one allocation */
-} Result;
+        struct {                         /* RlimitChanged's: name is the message's */
+                uint32_t pid, uid;
+                const char *name;
+                Resource1Limit old_limit, new_limit;
+        } changed;
+};
 
 /* ---- handles and slots ---- */
 
@@ -83,18 +141,14 @@ typedef enum SlotType {
         SLOT_SUBSCRIPTION,
 } SlotType;
 
-typedef union SlotCallback {
-        Resource1DoneHandler done;
-        Resource1LimitHandler limit;
-        Resource1LimitsHandler limits;
-        Resource1ListHandler list;
-        Resource1UsageHandler usage;
-        Resource1Uint64Handler u64;
-        Resource1BoolHandler b;
-        Resource1StringHandler s;
-        Resource1StrvHandler strv;
-        Resource1RlimitChangedHandler changed;
-} SlotCallback;
+/* The program's callback, of the handler type its call takes (GLib's
+ * GCallback: a cast to this type and back is defined). */
+typedef void (*SlotCallback)(void);
+
+/* Calls s's callback, cast back to its type, with r, the error err (NULL on
+ * success) and, on success, what res says: one for each handler type
+ * (resource1-methods.c). */
+typedef void (*SlotDeliver)(Resource1Slot *s, Resource1 *h, int r, const sd_bus_error *err, Result *res);
 
 struct Resource1Slot {
         unsigned n_ref;                  /* the handle's list's, the program's, and dispatch's */
@@ -104,6 +158,7 @@ struct Resource1Slot {
         sd_bus_slot *bus_slot;           /* the pending call or the match; NULL when done */
         Request req;
         SlotCallback callback;
+        SlotDeliver deliver;
         void *userdata;
         uint64_t deadline;               /* CLOCK_MONOTONIC µs: the call's end, set when it starts */
         bool retried;
@@ -183,38 +238,90 @@ bool caller_unknown(const Resource1 *h, const Request *q, const sd_bus_error *e)
  * one), within timeout_usec. */
 int bus_open_system_stepwise(uint64_t timeout_usec, sd_bus **ret);
 
-/* ---- resource1-request.c: a call's arguments, its target, its request ---- */
+/* ---- resource1-request.c: a call's arguments, its target ---- */
 
 void request_done(Request *q);
 int check_arg(Resource1 *h, bool ok, const char *what);
+/* Each sets *ret to the service's name of the value, or fails as the service would. */
+int check_resource(Resource1 *h, int resource, const char **ret);
+int check_who(Resource1 *h, int who, const char **ret);
+int check_batch(Resource1 *h, const int resources[], const Resource1Limit limits[], size_t n);
+int check_usage_size(Resource1 *h, size_t size);
 void usage_copy(void *dst, const Resource1Usage *u, size_t size);
 int target_set(Resource1 *h, bool by_fd, int pid_or_fd, bool thread, bool keep, Request *q);
 bool request_names_self(const Resource1 *h, const Request *q);
-int make_getrlimit(Resource1 *h, int resource, Request *q);
-int make_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit, Request *q);
-int make_prlimit(Resource1 *h, int resource, const Resource1Limit *new_limit, Request *q);
-int make_setrlimits(Resource1 *h, const int resources[], const Resource1Limit limits[], size_t n, bool copy,
-                    Request *q);
-int make_getrusage(Resource1 *h, int who, size_t size, Request *q);
-Request make_property(const char *property, char type);
+int request_keep_batch(Resource1 *h, Request *q);
 
 /* ---- resource1-message.c: a request's message, and what its reply says ---- */
 
 int request_message(const Resource1 *h, sd_bus *bus, const Request *q, sd_bus_message **ret);
+/* The member's reader, unless the request discards the reply. */
 int read_reply(sd_bus_message *reply, const Request *q, Result *res);
 int unexpected_reply(sd_bus_error *e, int r);
 void result_done(Result *res);
+/* The readers of the members' replies, one for each out signature. */
+int read_nothing(sd_bus_message *reply, const Request *q, Result *res);       /* "" */
+int read_limit(sd_bus_message *reply, const Request *q, Result *res);         /* "tt" */
+int read_old_limits(sd_bus_message *reply, const Request *q, Result *res);    /* "a(stt)": q's batch's, in its order */
+int read_list(sd_bus_message *reply, const Request *q, Result *res);          /* "a(stt)": a listing */
+int read_usage(sd_bus_message *reply, const Request *q, Result *res);         /* "a{sv}" */
+int read_u64(sd_bus_message *reply, const Request *q, Result *res);           /* "t" */
+int read_property(sd_bus_message *reply, const Request *q, Result *res);      /* "v" of the member's type */
+int read_rlimit_changed(sd_bus_message *m, const Request *q, Result *res);   /* the signal's "usttttu" */
 
-/* ---- resource1-async.c ---- */
+/* ---- resource1-sync.c: a synchronous call ---- */
 
-/* The RlimitChanged match of a subscription slot, on its handle's connection. */
-int subscription_add(Resource1Slot *s);
+/* Calls q where building it (r) succeeded, reading its reply into res, and
+ * closes what q opened; the handle's last error says why it failed. */
+int call_sync_done(Resource1 *h, int r, Request *q, Result *res);
+
+/* A NULL handle gets a handle for one call, whose error becomes the thread's. */
+#define WITH_HANDLE(h, expr)                                            \
+        ({                                                              \
+                Resource1 *_own = NULL;                                 \
+                int _r = 0;                                             \
+                if (!(h)) {                                             \
+                        _r = resource1_new(&_own);                      \
+                        (h) = _own;                                     \
+                }                                                       \
+                if (_r >= 0)                                            \
+                        _r = (expr);                                    \
+                if (_own || !(h))                                       \
+                        oneshot_remember(_own, _r);                     \
+                resource1_free(_own);                                   \
+                _r;                                                     \
+        })
+
+/* ---- resource1-async.c: an asynchronous call, a slot ---- */
+
+/* A request that owns nothing: a slot's before its call is given to it, and
+ * a call's before it is built. */
+#define NO_REQUEST REQUEST(NULL)
+
+/* The start of every asynchronous call: a handle is needed (-EINVAL, no
+ * error remembered, without one), and the last error becomes this call's. */
+int begin_async(Resource1 *h);
+/* The rest of every asynchronous call's start: r is what begin_async() and
+ * building q (its arguments checked, its target named) returned; q, which
+ * owns nothing yet where r is a failure, goes to a new slot whose deliver
+ * calls callback, or is done with. */
+int start_async(Resource1 *h, Resource1Slot **ret_slot, int r, Request *q, SlotCallback callback, SlotDeliver deliver,
+                void *userdata);
+int slot_new(Resource1 *h, SlotType type, void *userdata, Resource1Slot **ret);
+/* Hands the slot (holding its own reference) to the program, or to the
+ * handle alone when ret_slot is NULL. */
+void slot_give(Resource1 *h, Resource1Slot *s, Resource1Slot **ret_slot);
 /* Sends the slot's call, within its deadline. */
 int slot_send(Resource1Slot *s);
 /* Calls the program's callback with the error of a call that could not be sent. */
 void slot_fail_send(Resource1Slot *s, int r);
 /* Calls the program's callback with error e (r: its errno). */
 void slot_fail(Resource1Slot *s, int r, const sd_bus_error *e);
+
+/* ---- resource1-methods.c: the members' rows, and the public calls ---- */
+
+/* The RlimitChanged match of a subscription slot, on its handle's connection. */
+int subscription_add(Resource1Slot *s);
 
 /* ---- resource1-retry.c: the service's bounds, as a client lives with them ---- */
 

@@ -11,10 +11,6 @@
 
 /* ---- messages ---- */
 
-static int append_target(sd_bus_message *m, const Request *q) {
-        return q->fd >= 0 ? sd_bus_message_append(m, "h", q->fd) : sd_bus_message_append(m, "u", q->pid);
-}
-
 static int append_batch(sd_bus_message *m, const Request *q) {
         int r = sd_bus_message_open_container(m, 'a', "(stt)");
         for (size_t i = 0; r >= 0 && i < q->n; i++)
@@ -23,72 +19,75 @@ static int append_batch(sd_bus_message *m, const Request *q) {
         return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
+/* q's arguments, each where types names its type: "h" the target's pidfd,
+ * "u" its number, "s" the next of q's strings, "b" set, "t" the next of its
+ * limit's soft and hard, "a(stt)" its batch. */
+static int append_arguments(sd_bus_message *m, const char *types, const Request *q) {
+        size_t n_strings = 0, n_numbers = 0;
+        int r = 0;
+
+        for (const char *p = types; r >= 0 && *p; p++)
+                switch (*p) {
+                case 'h':
+                        r = sd_bus_message_append(m, "h", q->fd);
+                        break;
+                case 'u':
+                        r = sd_bus_message_append(m, "u", q->pid);
+                        break;
+                case 's':
+                        if (n_strings >= ELEMENTSOF(q->strings))
+                                return -EINVAL;
+                        r = sd_bus_message_append(m, "s", q->strings[n_strings++]);
+                        break;
+                case 'b':
+                        r = sd_bus_message_append(m, "b", (int) q->set);
+                        break;
+                case 't':
+                        if (n_numbers >= 2)
+                                return -EINVAL;
+                        r = sd_bus_message_append(m, "t", n_numbers++ == 0 ? q->limit.soft : q->limit.hard);
+                        break;
+                case 'a':
+                        if (strncmp(p, "a(stt)", strlen("a(stt)")) != 0)
+                                return -EINVAL;
+                        r = append_batch(m, q);
+                        p += strlen("a(stt)") - 1;
+                        break;
+                default:
+                        return -EINVAL;   /* a type no member has yet: append_arguments() learns it with the member */
+                }
+        return r;
+}
+
 int request_message(const Resource1 *h, sd_bus *bus, const Request *q, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        const char *iface = RESOURCE1_INTERFACE, *member = NULL;
-        bool by_fd = q->fd >= 0;
+        const Member *member = request_member(q);
         int r;
 
-        switch (q->method) {
-        /* getrlimit() and setrlimit() by a pidfd of this process are Prlimit's. */
-        case METHOD_GET_RLIMIT:   member = by_fd ? "PrlimitPidfd" : "GetRlimit"; break;
-        case METHOD_SET_RLIMIT:   member = by_fd ? "PrlimitPidfd" : "SetRlimit"; break;
-        case METHOD_PRLIMIT:      member = by_fd ? "PrlimitPidfd" : "Prlimit"; break;
-        case METHOD_SET_RLIMITS:  member = by_fd ? "SetRlimitsPidfd" : "SetRlimits"; break;
-        case METHOD_LIST_RLIMITS: member = by_fd ? "ListRlimitsPidfd" : "ListRlimits"; break;
-        case METHOD_GET_RUSAGE:   member = by_fd ? "GetRusagePidfd" : "GetRusage"; break;
-        case METHOD_PAGE_SIZE:    member = "PageSize"; break;
-        case METHOD_GET_PROPERTY:
-                iface = "org.freedesktop.DBus.Properties";
-                member = "Get";
-                break;
-        }
-
-        /* A call that carries a descriptor goes to the gate's name: the
-         * service's own connection does not take descriptors, so the bus
-         * refuses one sent to RESOURCE1_BUS_NAME. Everything else goes there. */
-        const char *destination = by_fd ? RESOURCE1_PIDFD_BUS_NAME : RESOURCE1_BUS_NAME;
-
-        r = sd_bus_message_new_method_call(bus, &m, destination, RESOURCE1_PATH, iface, member);
+        if (member->kind == MEMBER_PROPERTY)
+                r = sd_bus_message_new_method_call(bus, &m, RESOURCE1_BUS_NAME, RESOURCE1_PATH,
+                                                   "org.freedesktop.DBus.Properties", "Get");
+        else if (member->kind == MEMBER_METHOD)
+                /* A call that carries a descriptor goes to the gate's name:
+                 * the service's own connection does not take descriptors, so
+                 * the bus refuses one sent to RESOURCE1_BUS_NAME. Everything
+                 * else goes there. */
+                r = sd_bus_message_new_method_call(bus, &m,
+                                                   member->target == TARGET_PIDFD ? RESOURCE1_PIDFD_BUS_NAME :
+                                                                                    RESOURCE1_BUS_NAME,
+                                                   RESOURCE1_PATH, RESOURCE1_INTERFACE, member->name);
+        else
+                r = -EINVAL;
         if (r < 0)
                 return r;
         r = sd_bus_message_set_allow_interactive_authorization(m, h->allow_interactive);
         if (r < 0)
                 return r;
 
-        switch (q->method) {
-        case METHOD_GET_RLIMIT:
-                r = by_fd ? sd_bus_message_append(m, "hsbtt", q->fd, q->resource, 0, (uint64_t) 0, (uint64_t) 0) :
-                            sd_bus_message_append(m, "s", q->resource);
-                break;
-        case METHOD_SET_RLIMIT:
-                r = by_fd ? sd_bus_message_append(m, "hsbtt", q->fd, q->resource, 1, q->limit.soft, q->limit.hard) :
-                            sd_bus_message_append(m, "stt", q->resource, q->limit.soft, q->limit.hard);
-                break;
-        case METHOD_PRLIMIT:
-                r = append_target(m, q);
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "sbtt", q->resource, q->set, q->limit.soft, q->limit.hard);
-                break;
-        case METHOD_SET_RLIMITS:
-                r = append_target(m, q);
-                if (r >= 0)
-                        r = append_batch(m, q);
-                break;
-        case METHOD_LIST_RLIMITS:
-                r = append_target(m, q);
-                break;
-        case METHOD_GET_RUSAGE:
-                r = append_target(m, q);
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "s", q->who);
-                break;
-        case METHOD_PAGE_SIZE:
-                break;
-        case METHOD_GET_PROPERTY:
-                r = sd_bus_message_append(m, "ss", RESOURCE1_INTERFACE, q->property);
-                break;
-        }
+        if (member->kind == MEMBER_PROPERTY)
+                r = sd_bus_message_append(m, "ss", RESOURCE1_INTERFACE, member->name);
+        else
+                r = append_arguments(m, member->in, q);
         if (r < 0)
                 return r;
 
@@ -106,12 +105,20 @@ void result_done(Result *res) {
         res->strv = NULL;
 }
 
-static int read_limits(sd_bus_message *reply, Resource1Limit *ret) {
-        return sd_bus_message_read(reply, "tt", &ret->soft, &ret->hard);
+int read_nothing(sd_bus_message *reply, const Request *q, Result *res) {
+        return 0;
+}
+
+int read_limit(sd_bus_message *reply, const Request *q, Result *res) {
+        return sd_bus_message_read(reply, "tt", &res->limit.soft, &res->limit.hard);
+}
+
+int read_u64(sd_bus_message *reply, const Request *q, Result *res) {
+        return sd_bus_message_read(reply, "t", &res->u64);
 }
 
 /* The limits in force before a batch, in the order given. */
-static int read_old_limits(sd_bus_message *reply, const Request *q, Result *res) {
+int read_old_limits(sd_bus_message *reply, const Request *q, Result *res) {
         const char *name;
         uint64_t soft, hard;
         int r;
@@ -132,7 +139,7 @@ static int read_old_limits(sd_bus_message *reply, const Request *q, Result *res)
 
 /* What the service sent, in its order; a resource this library has no
  * number for is left out. */
-static int read_list(sd_bus_message *reply, Result *res) {
+int read_list(sd_bus_message *reply, const Request *q, Result *res) {
         const char *name;
         uint64_t soft, hard;
         int r;
@@ -154,7 +161,7 @@ static int read_list(sd_bus_message *reply, Result *res) {
         return r;
 }
 
-static int read_usage(sd_bus_message *reply, Resource1Usage *ret) {
+int read_usage(sd_bus_message *reply, const Request *q, Result *res) {
         Resource1Usage u = {};
         int64_t *counters[14] = {
                 &u.ru_maxrss, &u.ru_ixrss, &u.ru_idrss, &u.ru_isrss, &u.ru_minflt, &u.ru_majflt, &u.ru_nswap,
@@ -187,7 +194,7 @@ static int read_usage(sd_bus_message *reply, Resource1Usage *ret) {
         }
         if (r < 0)
                 return r;
-        *ret = u;
+        res->usage = u;
         return 0;
 }
 
@@ -223,39 +230,43 @@ static int read_strv(sd_bus_message *reply, char ***ret) {
         return 0;
 }
 
-static int read_property(sd_bus_message *reply, const Request *q, Result *res) {
-        const char *s;
+/* Properties.Get's variant, of the property's type. */
+int read_property(sd_bus_message *reply, const Request *q, Result *res) {
+        const char *type = request_member(q)->out, *s;
         int b, r;
 
-        switch (q->property_type) {
-        case 'b':
+        if (strcmp(type, "b") == 0) {
                 r = sd_bus_message_read(reply, "v", "b", &b);
                 res->b = b;
                 return r;
-        case 's':
+        }
+        if (strcmp(type, "s") == 0) {
                 r = sd_bus_message_read(reply, "v", "s", &s);
                 if (r < 0)
                         return r;
                 res->s = strdup(s);
                 return res->s ? 0 : -ENOMEM;
-        default:
+        }
+        if (strcmp(type, "as") == 0) {
                 r = sd_bus_message_enter_container(reply, 'v', "as");
                 return r < 0 ? r : read_strv(reply, &res->strv);
         }
+        return -EINVAL;
+}
+
+/* RlimitChanged's arguments; the name is the message's. */
+int read_rlimit_changed(sd_bus_message *m, const Request *q, Result *res) {
+        return sd_bus_message_read(m, "usttttu", &res->changed.pid, &res->changed.name, &res->changed.old_limit.soft,
+                                   &res->changed.old_limit.hard, &res->changed.new_limit.soft,
+                                   &res->changed.new_limit.hard, &res->changed.uid);
 }
 
 int read_reply(sd_bus_message *reply, const Request *q, Result *res) {
-        switch (q->method) {
-        case METHOD_GET_RLIMIT:
-        case METHOD_PRLIMIT:      return read_limits(reply, &res->limit);
-        case METHOD_SET_RLIMIT:   return 0;
-        case METHOD_SET_RLIMITS:  return read_old_limits(reply, q, res);
-        case METHOD_LIST_RLIMITS: return read_list(reply, res);
-        case METHOD_GET_RUSAGE:   return read_usage(reply, &res->usage);
-        case METHOD_PAGE_SIZE:    return sd_bus_message_read(reply, "t", &res->u64);
-        case METHOD_GET_PROPERTY: return read_property(reply, q, res);
-        }
-        return -EINVAL;
+        const Member *member = request_member(q);
+
+        if (q->discard_reply)
+                return 0;
+        return member->read ? member->read(reply, q, res) : -EINVAL;
 }
 
 int unexpected_reply(sd_bus_error *e, int r) {

@@ -26,8 +26,8 @@
 #include "resource1-internal.h"
 
 static bool request_is_change(const Request *q) {
-        return q->method == METHOD_SET_RLIMIT || q->method == METHOD_SET_RLIMITS ||
-               (q->method == METHOD_PRLIMIT && q->set);
+        const Member *m = request_member(q);
+        return m->change == MEMBER_CHANGES || (m->change == MEMBER_CHANGES_IF_SET && q->set);
 }
 
 typedef struct InFlight {

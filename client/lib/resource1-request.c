@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libresource1: a call's arguments checked, the target it names, and the
- * request each call makes of them. */
+/* libresource1: a call's arguments checked, and the target it names. What
+ * each call asks is its wrapper's (resource1-methods.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ static const char *name_of(int resource) {
         return resource1_resource_to_name(resource);
 }
 
-static int check_resource(Resource1 *h, int resource, const char **ret) {
+int check_resource(Resource1 *h, int resource, const char **ret) {
         *ret = name_of(resource);
         if (!*ret)
                 return failf(h, -EINVAL, RESOURCE1_ERROR_INVALID_RESOURCE, "invalid resource number %d", resource);
@@ -49,7 +49,7 @@ static const char *who_name(int who) {
         return NULL;
 }
 
-static int check_who(Resource1 *h, int who, const char **ret) {
+int check_who(Resource1 *h, int who, const char **ret) {
         *ret = who_name(who);
         if (!*ret)
                 return failf(h, -EINVAL, RESOURCE1_ERROR_INVALID_WHO,
@@ -64,7 +64,7 @@ int check_arg(Resource1 *h, bool ok, const char *what) {
         return 0;
 }
 
-static int check_batch(Resource1 *h, const int resources[], const Resource1Limit limits[], size_t n) {
+int check_batch(Resource1 *h, const int resources[], const Resource1Limit limits[], size_t n) {
         if (n == 0)
                 return failf(h, -EINVAL, RESOURCE1_ERROR_INVALID_LIMITS, "an empty batch of limits");
         if (!resources || !limits)
@@ -81,7 +81,7 @@ static int check_batch(Resource1 *h, const int resources[], const Resource1Limit
         return 0;
 }
 
-static int check_usage_size(Resource1 *h, size_t size) {
+int check_usage_size(Resource1 *h, size_t size) {
         if (size < USAGE_SIZE_MIN)
                 return failf(h, -EINVAL, SD_BUS_ERROR_INVALID_ARGS,
                              "a Resource1Usage of %zu bytes, less than the %zu of the first one", size,
@@ -209,71 +209,22 @@ int target_set(Resource1 *h, bool by_fd, int pid_or_fd, bool thread, bool keep, 
         return by_fd ? target_pidfd(h, pid_or_fd, keep, q) : target_open(h, pid_or_fd, thread, q);
 }
 
-/* ---- building each call's request ---- */
+/* ---- what an asynchronous call keeps ---- */
 
-int make_getrlimit(Resource1 *h, int resource, Request *q) {
-        *q = REQUEST(METHOD_GET_RLIMIT);
-        return check_resource(h, resource, &q->resource);
-}
+/* Copies of q's batch, which q keeps: the program's arrays need not outlive
+ * the start of an asynchronous call. */
+int request_keep_batch(Resource1 *h, Request *q) {
+        size_t n = q->n;
 
-int make_setrlimit(Resource1 *h, int resource, const Resource1Limit *limit, Request *q) {
-        *q = REQUEST(METHOD_SET_RLIMIT);
-        int r = check_resource(h, resource, &q->resource);
-        if (r < 0)
-                return r;
-        r = check_arg(h, limit, "limit is NULL");
-        if (r < 0)
-                return r;
-        q->limit = *limit;
-        return 0;
-}
-
-int make_prlimit(Resource1 *h, int resource, const Resource1Limit *new_limit, Request *q) {
-        *q = REQUEST(METHOD_PRLIMIT);
-        int r = check_resource(h, resource, &q->resource);
-        if (r < 0)
-                return r;
-        q->set = new_limit != NULL;
-        if (new_limit)
-                q->limit = *new_limit;
-        return 0;
-}
-
-/* copy: an asynchronous call's own copies of the arrays. */
-int make_setrlimits(Resource1 *h, const int resources[], const Resource1Limit limits[], size_t n, bool copy,
-                           Request *q) {
-        *q = REQUEST(METHOD_SET_RLIMITS);
-        int r = check_batch(h, resources, limits, n);
-        if (r < 0)
-                return r;
-        q->n = n;
-        q->resources = resources;
-        q->limits = limits;
-        if (copy) {
-                q->own_resources = malloc(n * sizeof resources[0]);
-                q->own_limits = malloc(n * sizeof limits[0]);
-                if (!q->own_resources || !q->own_limits) {
-                        request_done(q);
-                        return failf(h, -ENOMEM, NULL, "out of memory");
-                }
-                memcpy(q->own_resources, resources, n * sizeof resources[0]);
-                memcpy(q->own_limits, limits, n * sizeof limits[0]);
-                q->resources = q->own_resources;
-                q->limits = q->own_limits;
+        q->own_resources = malloc(n * sizeof q->resources[0]);
+        q->own_limits = malloc(n * sizeof q->limits[0]);
+        if (!q->own_resources || !q->own_limits) {
+                request_done(q);
+                return failf(h, -ENOMEM, NULL, "out of memory");
         }
+        memcpy(q->own_resources, q->resources, n * sizeof q->resources[0]);
+        memcpy(q->own_limits, q->limits, n * sizeof q->limits[0]);
+        q->resources = q->own_resources;
+        q->limits = q->own_limits;
         return 0;
-}
-
-int make_getrusage(Resource1 *h, int who, size_t size, Request *q) {
-        *q = REQUEST(METHOD_GET_RUSAGE);
-        q->usage_size = size;
-        int r = check_who(h, who, &q->who);
-        return r < 0 ? r : check_usage_size(h, size);
-}
-
-Request make_property(const char *property, char type) {
-        Request q = REQUEST(METHOD_GET_PROPERTY);
-        q.property = property;
-        q.property_type = type;
-        return q;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libresource1: handles and their slots, the last error, and the connection a
- * handle makes (and makes again when it is lost). What a call asks and how it
- * is sent are in resource1-request.c, resource1-message.c, resource1-sync.c
- * and resource1-async.c; event loops in resource1-event.c. */
+ * handle makes (and makes again when it is lost). The calls, one row for
+ * each member of the interface they use, are in resource1-methods.c; what a
+ * call asks and how it is sent in resource1-request.c, resource1-message.c,
+ * resource1-sync.c and resource1-async.c; event loops in resource1-event.c. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -356,17 +357,7 @@ bool caller_unknown(const Resource1 *h, const Request *q, const sd_bus_error *e)
                 return false;
         if (!sd_bus_error_has_name(e, RESOURCE1_ERROR_NO_SUCH_PROCESS))
                 return false;
-        switch (q->method) {
-        case METHOD_GET_RLIMIT:
-        case METHOD_SET_RLIMIT:
-        case METHOD_PRLIMIT:
-        case METHOD_SET_RLIMITS:
-        case METHOD_LIST_RLIMITS:
-        case METHOD_GET_RUSAGE:
-                return true;
-        default:
-                return false;
-        }
+        return request_member(q)->target != TARGET_NONE;
 }
 
 /* ---- handles ---- */
