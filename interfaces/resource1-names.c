@@ -8,24 +8,26 @@
 #include "resource1-util.h"
 
 /* Indexed by RLIMIT_* so number lookup is O(1) and listings come out in the
- * order /proc/PID/limits and prlimit(1) use. */
+ * order /proc/PID/limits uses (prlimit(1) sorts its own by name). The one
+ * list of resource names: resourcectl's options are made from it, and
+ * tests check every other list against it (tests/test-names-agree.c). */
 const Resource1Rlimit resource1_rlimits[] = {
-        [RLIMIT_CPU]        = { "CPU",        RLIMIT_CPU,        "CPU time",                           "seconds",   RESOURCE1_UNIT_SECONDS },
-        [RLIMIT_FSIZE]      = { "FSIZE",      RLIMIT_FSIZE,      "max file size",                      "bytes",     RESOURCE1_UNIT_BYTES },
-        [RLIMIT_DATA]       = { "DATA",       RLIMIT_DATA,       "max data size",                      "bytes",     RESOURCE1_UNIT_BYTES },
-        [RLIMIT_STACK]      = { "STACK",      RLIMIT_STACK,      "max stack size",                     "bytes",     RESOURCE1_UNIT_BYTES },
-        [RLIMIT_CORE]       = { "CORE",       RLIMIT_CORE,       "max core file size",                 "bytes",     RESOURCE1_UNIT_BYTES },
-        [RLIMIT_RSS]        = { "RSS",        RLIMIT_RSS,        "max resident set size",              "bytes",     RESOURCE1_UNIT_BYTES },
-        [RLIMIT_NPROC]      = { "NPROC",      RLIMIT_NPROC,      "max number of processes",            "processes", RESOURCE1_UNIT_COUNT },
-        [RLIMIT_NOFILE]     = { "NOFILE",     RLIMIT_NOFILE,     "max number of open files",           "files",     RESOURCE1_UNIT_COUNT },
-        [RLIMIT_MEMLOCK]    = { "MEMLOCK",    RLIMIT_MEMLOCK,    "max locked-in-memory address space", "bytes",     RESOURCE1_UNIT_BYTES },
-        [RLIMIT_AS]         = { "AS",         RLIMIT_AS,         "address space limit",                "bytes",     RESOURCE1_UNIT_BYTES },
-        [RLIMIT_LOCKS]      = { "LOCKS",      RLIMIT_LOCKS,      "max number of file locks held",      "locks",     RESOURCE1_UNIT_COUNT },
-        [RLIMIT_SIGPENDING] = { "SIGPENDING", RLIMIT_SIGPENDING, "max number of pending signals",      "signals",   RESOURCE1_UNIT_COUNT },
-        [RLIMIT_MSGQUEUE]   = { "MSGQUEUE",   RLIMIT_MSGQUEUE,   "max bytes in POSIX mqueues",         "bytes",     RESOURCE1_UNIT_BYTES },
-        [RLIMIT_NICE]       = { "NICE",       RLIMIT_NICE,       "max nice prio allowed to raise",     NULL,        RESOURCE1_UNIT_NICE },
-        [RLIMIT_RTPRIO]     = { "RTPRIO",     RLIMIT_RTPRIO,     "max real-time priority",             NULL,        RESOURCE1_UNIT_PRIORITY },
-        [RLIMIT_RTTIME]     = { "RTTIME",     RLIMIT_RTTIME,     "timeout for real-time tasks",        "microsecs", RESOURCE1_UNIT_MICROSECONDS },
+        [RLIMIT_CPU]        = { "CPU",        RLIMIT_CPU,        "CPU time",                           "seconds",   RESOURCE1_UNIT_SECONDS,      't' },
+        [RLIMIT_FSIZE]      = { "FSIZE",      RLIMIT_FSIZE,      "max file size",                      "bytes",     RESOURCE1_UNIT_BYTES,        'f' },
+        [RLIMIT_DATA]       = { "DATA",       RLIMIT_DATA,       "max data size",                      "bytes",     RESOURCE1_UNIT_BYTES,        'd' },
+        [RLIMIT_STACK]      = { "STACK",      RLIMIT_STACK,      "max stack size",                     "bytes",     RESOURCE1_UNIT_BYTES,        's' },
+        [RLIMIT_CORE]       = { "CORE",       RLIMIT_CORE,       "max core file size",                 "bytes",     RESOURCE1_UNIT_BYTES,        'c' },
+        [RLIMIT_RSS]        = { "RSS",        RLIMIT_RSS,        "max resident set size",              "bytes",     RESOURCE1_UNIT_BYTES,        'm' },
+        [RLIMIT_NPROC]      = { "NPROC",      RLIMIT_NPROC,      "max number of processes",            "processes", RESOURCE1_UNIT_COUNT,        'u' },
+        [RLIMIT_NOFILE]     = { "NOFILE",     RLIMIT_NOFILE,     "max number of open files",           "files",     RESOURCE1_UNIT_COUNT,        'n' },
+        [RLIMIT_MEMLOCK]    = { "MEMLOCK",    RLIMIT_MEMLOCK,    "max locked-in-memory address space", "bytes",     RESOURCE1_UNIT_BYTES,        'l' },
+        [RLIMIT_AS]         = { "AS",         RLIMIT_AS,         "address space limit",                "bytes",     RESOURCE1_UNIT_BYTES,        'v' },
+        [RLIMIT_LOCKS]      = { "LOCKS",      RLIMIT_LOCKS,      "max number of file locks held",      "locks",     RESOURCE1_UNIT_COUNT,        'x' },
+        [RLIMIT_SIGPENDING] = { "SIGPENDING", RLIMIT_SIGPENDING, "max number of pending signals",      "signals",   RESOURCE1_UNIT_COUNT,        'i' },
+        [RLIMIT_MSGQUEUE]   = { "MSGQUEUE",   RLIMIT_MSGQUEUE,   "max bytes in POSIX mqueues",         "bytes",     RESOURCE1_UNIT_BYTES,        'q' },
+        [RLIMIT_NICE]       = { "NICE",       RLIMIT_NICE,       "max nice prio allowed to raise",     NULL,        RESOURCE1_UNIT_NICE,         'e' },
+        [RLIMIT_RTPRIO]     = { "RTPRIO",     RLIMIT_RTPRIO,     "max real-time priority",             NULL,        RESOURCE1_UNIT_PRIORITY,     'r' },
+        [RLIMIT_RTTIME]     = { "RTTIME",     RLIMIT_RTTIME,     "timeout for real-time tasks",        "microsecs", RESOURCE1_UNIT_MICROSECONDS, 'y' },
 };
 const size_t resource1_rlimits_count = ELEMENTSOF(resource1_rlimits);
 

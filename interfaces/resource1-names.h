@@ -25,6 +25,7 @@ typedef struct Resource1Rlimit {
         const char *description;   /* as prlimit(1) words it */
         const char *units;         /* as prlimit(1) prints them, NULL where it prints none */
         Resource1Unit unit;
+        char option;               /* prlimit(1)'s short option: 'n' for -n, --nofile */
 } Resource1Rlimit;
 
 /* Supported resources in RLIMIT_* number order; [i].number == i. */

@@ -100,6 +100,49 @@ static void locale_setup(void) {
 
 /* ---- the command line ---- */
 
+/* prlimit(1)'s resource options, one for each resource of the names table
+ * (interfaces/resource1-names.c: the long option is its name in lower case,
+ * the short one its letter), in the order of their long names. */
+static struct {
+        char name[16];
+        const Resource1Rlimit *res;
+} resource_options[RLIM_NLIMITS];
+
+static void resource_options_make(void) {
+        static bool made = false;
+
+        if (made)
+                return;
+        for (size_t i = 0; i < resource1_rlimits_count; i++) {
+                char name[16];
+                size_t k = i;
+                lowercase(resource1_rlimits[i].name, name);
+                for (; k > 0 && strcmp(resource_options[k - 1].name, name) > 0; k--)
+                        resource_options[k] = resource_options[k - 1];
+                memcpy(resource_options[k].name, name, sizeof name);
+                resource_options[k].res = &resource1_rlimits[i];
+        }
+        made = true;
+}
+
+/* "  -c --core  -d --data ...": the resource options by letter, six a line. */
+static void help_resource_options(void) {
+        const Resource1Rlimit *by_letter[RLIM_NLIMITS];
+
+        for (size_t i = 0; i < resource1_rlimits_count; i++) {
+                size_t k = i;
+                for (; k > 0 && by_letter[k - 1]->option > resource1_rlimits[i].option; k--)
+                        by_letter[k] = by_letter[k - 1];
+                by_letter[k] = &resource1_rlimits[i];
+        }
+        for (size_t i = 0; i < resource1_rlimits_count; i++) {
+                char name[16];
+                printf("%s  -%c --%s", i > 0 && i % 6 == 0 ? "\n" : "", by_letter[i]->option,
+                       lowercase(by_letter[i]->name, name));
+        }
+        printf("      (short ones: -n256, not -n 256)\n");
+}
+
 static void help(void) {
         printf("Usage: resourcectl [OPTIONS] [limits] [RESOURCE...]\n"
                "       resourcectl [OPTIONS] set RESOURCE VALUE [RESOURCE VALUE...]\n"
@@ -149,36 +192,15 @@ static void help(void) {
                "  -V --version             show the version\n"
                "\n"
                "prlimit's resource options: with =VALUE they set that limit (of --pid, of the\n"
-               "parent, or of COMMAND when one follows); without, they choose limits to show.\n"
-               "  -c --core  -d --data  -e --nice  -f --fsize  -i --sigpending  -l --memlock\n"
-               "  -m --rss  -n --nofile  -q --msgqueue  -r --rtprio  -s --stack  -t --cpu\n"
-               "  -u --nproc  -v --as  -x --locks  -y --rttime      (short ones: -n256, not -n 256)\n"
-               "\n"
+               "parent, or of COMMAND when one follows); without, they choose limits to show.\n");
+        help_resource_options();
+        printf("\n"
                "Exit status: 0 success, 1 failure (a write error among them), 2 invalid command\n"
                "line, resource or value, 3 refused (policy, polkit or the kernel, or authentication\n"
                "that could not be asked), 4 service unavailable, 5 no such process; run: 126 COMMAND\n"
                "not executable, 127 COMMAND not found, else COMMAND's status. See resourcectl(1).\n");
 }
 
-/* prlimit(1)'s resource options, with its short letters. */
-static const struct { const char *name; char letter; int resource; } resource_options[] = {
-        { "as",         'v', RLIMIT_AS },
-        { "core",       'c', RLIMIT_CORE },
-        { "cpu",        't', RLIMIT_CPU },
-        { "data",       'd', RLIMIT_DATA },
-        { "fsize",      'f', RLIMIT_FSIZE },
-        { "locks",      'x', RLIMIT_LOCKS },
-        { "memlock",    'l', RLIMIT_MEMLOCK },
-        { "msgqueue",   'q', RLIMIT_MSGQUEUE },
-        { "nice",       'e', RLIMIT_NICE },
-        { "nofile",     'n', RLIMIT_NOFILE },
-        { "nproc",      'u', RLIMIT_NPROC },
-        { "rss",        'm', RLIMIT_RSS },
-        { "rtprio",     'r', RLIMIT_RTPRIO },
-        { "rttime",     'y', RLIMIT_RTTIME },
-        { "sigpending", 'i', RLIMIT_SIGPENDING },
-        { "stack",      's', RLIMIT_STACK },
-};
 
 static int parse_pid(const char *s, pid_t *ret) {
         char *end;
@@ -226,18 +248,19 @@ static int parse_options(int argc, char *argv[], bool stop) {
 
         if (!ready) {
                 size_t k = 0;
+                resource_options_make();
                 for (size_t i = 0; i < ELEMENTSOF(static_options); i++)
                         options[k++] = static_options[i];
                 for (size_t i = 0; i < ELEMENTSOF(resource_options); i++)
                         options[k++] = (struct option) { resource_options[i].name, optional_argument, NULL,
-                                                         resource_options[i].letter };
+                                                         resource_options[i].res->option };
                 options[k] = (struct option) {};
                 ready = true;
         }
         /* "+": stop at the first argument; ":": a missing argument is ours to report. */
         size_t k = (size_t) snprintf(optstring, sizeof optstring, "%s:hVjp:w:o:", stop ? "+" : "");
         for (size_t i = 0; i < ELEMENTSOF(resource_options); i++)
-                k += (size_t) snprintf(optstring + k, sizeof optstring - k, "%c::", resource_options[i].letter);
+                k += (size_t) snprintf(optstring + k, sizeof optstring - k, "%c::", resource_options[i].res->option);
 
         opterr = 0;
         while ((c = getopt_long(argc, argv, optstring, options, NULL)) >= 0) {
@@ -315,9 +338,8 @@ static int parse_options(int argc, char *argv[], bool stop) {
                         return syntax_error("invalid option '%s'", argv[optind - 1]);
                 default:
                         for (size_t i = 0; i < ELEMENTSOF(resource_options); i++)
-                                if (c == resource_options[i].letter) {
-                                        r = add_resource_option(resource1_rlimit_from_number(resource_options[i].resource),
-                                                                optarg);
+                                if (c == resource_options[i].res->option) {
+                                        r = add_resource_option(resource_options[i].res, optarg);
                                         if (r != EXIT_OK)
                                                 return r;
                                 }
