@@ -7,8 +7,10 @@
  * type), its target (a pidfd, a pid, the caller or none) and whether it
  * changes limits as the spec says; the message built from each row has its
  * signature in, and each row's reader takes a reply of its signature out
- * and refuses one of another. No bus: the rows are the library's own
- * objects, linked in. */
+ * and refuses one of another. And every function resource1.h declares is
+ * in the version script (libresource1.sym), which exports nothing else.
+ * Arguments: the XML, resource1.h, libresource1.sym. No bus: the rows are
+ * the library's own objects, linked in. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -25,6 +27,7 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus_message, sd_bus_message_unref)
 
 static char *spec_text;
+static const char *header_path, *symbols_path;
 static GDBusInterfaceInfo *iface;
 static sd_bus *bus;       /* a connection of a socket pair, never answered: messages are made on it */
 
@@ -310,11 +313,44 @@ static void test_readers(void) {
         }
 }
 
+/* Every match of group 1 of pattern in the file at path, as a set. */
+static GHashTable *matches_in(const char *path, const char *pattern) {
+        g_autofree char *text = NULL;
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autoptr(GRegex) re = g_regex_new(pattern, G_REGEX_MULTILINE, 0, NULL);
+        g_autoptr(GMatchInfo) m = NULL;
+        for (g_regex_match(re, text, 0, &m); g_match_info_matches(m); g_match_info_next(m, NULL))
+                g_hash_table_add(set, g_match_info_fetch(m, 1));
+        return set;
+}
+
+/* The public functions: declared in resource1.h (a declaration starts its
+ * line with its type; the static inline helpers are the program's own) and
+ * named in the version script, which keeps every other symbol local. */
+static void test_exports(void) {
+        g_autoptr(GHashTable) declared = matches_in(header_path, "^(?!static)[A-Za-z][A-Za-z0-9_ ]*[ *](resource1_[a-z0-9_]+)\\(");
+        g_autoptr(GHashTable) exported = matches_in(symbols_path, "^\\s+(resource1_[a-z0-9_]+);");
+        GHashTableIter i;
+        const char *k;
+        g_hash_table_iter_init(&i, declared);
+        while (g_hash_table_iter_next(&i, (gpointer *) &k, NULL))
+                if (!g_hash_table_contains(exported, k))
+                        g_error("resource1.h declares %s, libresource1.sym does not export it", k);
+        g_hash_table_iter_init(&i, exported);
+        while (g_hash_table_iter_next(&i, (gpointer *) &k, NULL))
+                if (!g_hash_table_contains(declared, k))
+                        g_error("libresource1.sym exports %s, resource1.h does not declare it", k);
+        g_assert_cmpuint(g_hash_table_size(declared), >, 40);
+}
+
 int main(int argc, char *argv[]) {
         int fds[2];
 
         g_test_init(&argc, &argv, NULL);
-        g_assert_cmpint(argc, ==, 2);
+        g_assert_cmpint(argc, ==, 4);
+        header_path = argv[2];
+        symbols_path = argv[3];
         g_autoptr(GError) error = NULL;
         g_assert_true(g_file_get_contents(argv[1], &spec_text, NULL, &error));
         g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml(spec_text, &error);
@@ -337,6 +373,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/library-members/changes", test_changes);
         g_test_add_func("/library-members/messages", test_messages);
         g_test_add_func("/library-members/readers", test_readers);
+        g_test_add_func("/library-members/exports", test_exports);
         int r = g_test_run();
 
         sd_bus_close_unref(bus);   /* not flushed: nothing reads the other end */
