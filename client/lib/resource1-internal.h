@@ -57,8 +57,7 @@ typedef struct Member {
         const char *in, *out;
         MemberTarget target;
         MemberChange change;
-        /* Reads a reply, which is out, into res (a signal's: NULL, its
-         * subscription reads it). */
+        /* Reads a reply of type out (the signal: the signal itself) into res. */
         int (*read)(sd_bus_message *reply, const Request *q, Result *res);
 } Member;
 
