@@ -13,7 +13,6 @@
 #include <sys/resource.h>
 #include <systemd/sd-bus.h>
 
-#include "resource1-errors.h"
 #include "resource1-internal.h"
 
 /* ---- the rows ---- */
@@ -36,6 +35,7 @@ enum {
         M_CAN_RAISE_HARD_LIMITS,
 };
 
+/* The table's short words. */
 #define METHOD MEMBER_METHOD
 #define PROPERTY MEMBER_PROPERTY
 #define SIGNAL MEMBER_SIGNAL
