@@ -283,8 +283,12 @@ static void on_gates_ready(Context *c, bool ok) {
 }
 
 static void context_done(Context *c) {
-        if (c->bus)
+        if (c->bus) {
+                /* The gates first: their connections serve the manager's
+                 * vtable, which manager_done() takes down. */
+                gates_done(c);
                 manager_done(c);
+        }
         refusals_done(&c->refusals);
         change_rate_done(&c->rate);
         creds_cache_done(&c->creds);

@@ -17,7 +17,6 @@
 #include "context.h"
 #include "creds-prefetch.h"
 #include "errors.h"
-#include "gates.h"
 #include "log.h"
 #include "manager.h"
 #include "rlimits.h"
@@ -398,7 +397,6 @@ int manager_attach(Context *c) {
 }
 
 void manager_done(Context *c) {
-        gates_done(c);
         creds_prefetch_done(c);
         caller_pin_done(c);
         changes_abort(c, "the service is exiting");
