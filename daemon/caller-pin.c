@@ -10,7 +10,6 @@
 #include "account.h"
 #include "appear.h"
 #include "caller-pin.h"
-#include "creds-prefetch.h"
 #include "log.h"
 #include "procfs.h"
 #include "proc-parse.h"
@@ -49,7 +48,8 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
-int caller_pin_attach(Context *c) {
+int caller_pin_attach(Context *c, void (*pinned)(Context *c, const char *sender)) {
+        c->pinned = pinned;
         int r = appear_log_init(&c->appear);
         if (r < 0)
                 return r;
@@ -148,7 +148,7 @@ static void pin_read_done(Work *w) {
                 }
         }
         if (!w->cancelled)
-                creds_prefetch_pinned(c, p->sender);
+                c->pinned(c, p->sender);
         target_done(&p->target);
         free(p);
 }

@@ -39,6 +39,7 @@ typedef struct Context {
         AppearLog appear;            /* when connections appeared (caller-pin.c) */
         sd_bus_slot *appear_slot;
         WorkPool *pin_pool;          /* reads of callers' start times, off the loop */
+        void (*pinned)(struct Context *c, const char *sender);   /* told when such a read is done */
 
         Change *changes;             /* in progress: waiting for polkit or being carried out */
         unsigned n_changes;

@@ -16,7 +16,6 @@
 
 #include "account.h"
 #include "context.h"
-#include "creds-prefetch.h"
 #include "gate-protocol.h"
 #include "gates.h"
 #include "log.h"

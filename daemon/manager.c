@@ -383,7 +383,7 @@ int manager_attach(Context *c) {
         int r = changes_attach(c);
         if (r < 0)
                 return r;
-        r = caller_pin_attach(c);
+        r = caller_pin_attach(c, creds_prefetch_pinned);
         if (r < 0)
                 return r;
         /* A few workers for usage reads, which a target can make slow (one
