@@ -6,7 +6,6 @@
 #include <systemd/sd-bus.h>
 
 #include "context.h"
-#include "decide.h"
 #include "target.h"
 #include "resource1-names.h"
 

@@ -8,7 +8,7 @@
 #include <systemd/sd-bus.h>
 
 #include "context.h"
-#include "decide.h"
+#include "identity.h"
 
 /* A process the daemon reads or acts on, held, never only numbered: its
  * pidfd and its open /proc/PID directory each hold the process's struct pid

@@ -19,11 +19,11 @@
 
 #include "account.h"
 #include "context.h"
+#include "decide.h"
 #include "errors.h"
 #include "log.h"
 #include "target.h"
 #include "refusals.h"
-#include "rlimits.h"
 #include "usage.h"
 #include "usage-read.h"
 #include "util.h"

@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 
+#include "decide.h"
 #include "log.h"
 #include "util.h"
 #include "visibility.h"

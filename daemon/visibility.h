@@ -6,7 +6,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
-#include "decide.h"
+#include "identity.h"
 
 /* What /proc shows an unprivileged caller (proc(5): hidepid=, gid=,
  * subset=), so that the service tells a caller no more about a process than
