@@ -17,7 +17,7 @@ if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/l
 fi
 
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE
-       -I"$src/interfaces" -I"$src/client/resourcectl" -I"$src/daemon")
+       -I"$src/interfaces" -I"$src/client/resourcectl" -I"$src/daemon" -I"$src/daemon/policy")
 harness=(
         "names:$here/fuzz-names.c $src/interfaces/resource1-names.c"
         "limit-value:$here/fuzz-limit-value.c $src/client/resourcectl/limit-value.c $src/interfaces/resource1-names.c"
