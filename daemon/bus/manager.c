@@ -20,7 +20,7 @@
 #include "log.h"
 #include "manager.h"
 #include "rlimits.h"
-#include "usage-read.h"
+#include "usage-call.h"
 #include "util.h"
 #include "work.h"
 

@@ -25,7 +25,7 @@
 #include "target.h"
 #include "refusals.h"
 #include "usage.h"
-#include "usage-read.h"
+#include "usage-call.h"
 #include "util.h"
 #include "work.h"
 
