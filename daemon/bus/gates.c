@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The daemon's side of the gate processes (see gates.h and gate.c). */
+/* The daemon's side of the gate processes (see gates.h and resource1d-gate.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
