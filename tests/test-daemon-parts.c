@@ -295,7 +295,7 @@ static pid_t child_with_limits(const struct rlimit *core, const struct rlimit *n
  * prlimit(2) of another uid's process needs even to read. */
 static void get_limit(pid_t p, int res, struct rlimit *ret) {
         struct rlimit all[RLIM_NLIMITS];
-        g_assert_cmpint(proc_read_limits(p, all), ==, 0);
+        g_assert_cmpint(limits_read_proc(p, all), ==, 0);
         *ret = all[res];
 }
 

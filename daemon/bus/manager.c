@@ -50,7 +50,7 @@ static int limit_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, con
         r = resource_get(name, &res, error);
         if (r < 0)
                 return r;
-        r = limits_read(c, m, pid, pidfd, res->number, all, &p, error);
+        r = limits_read_for_call(c, m, pid, pidfd, res->number, all, &p, error);
         if (r < 0)
                 return r;
 
@@ -211,7 +211,7 @@ static int list_rlimits(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         pid_t p;
         int r;
 
-        r = limits_read(c, m, pid, pidfd, -1, all, &p, error);
+        r = limits_read_for_call(c, m, pid, pidfd, -1, all, &p, error);
         if (r < 0)
                 return r;
 
