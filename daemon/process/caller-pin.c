@@ -91,7 +91,7 @@ static void pin_held(CredsEntry *e, Target *t) {
 static void pin_from_pidfd(CredsEntry *e, int fd) {
         Target t;
 
-        int r = target_open_pidfd(fd, false, &t);
+        int r = target_pin_pidfd(fd, false, &t);
         if (r >= 0 && t.pid != e->pid) {
                 target_done(&t);
                 r = -ESRCH;
@@ -181,7 +181,7 @@ int caller_pin_start(Context *c, CredsEntry *e, int processfd) {
                 .bound = bound,
         };
         snprintf(p->sender, sizeof p->sender, "%s", e->name);
-        r = target_open_pid(e->pid, false, &p->target);
+        r = target_pin_pid(e->pid, false, &p->target);
         if (r == -ESRCH) {
                 e->pin = PIN_GONE;
                 return 0;
