@@ -8,7 +8,7 @@
 #include "resource1-util.h"
 
 /* Indexed by RLIMIT_* so number lookup is O(1) and listings come out in the
- * order /proc/PID/limits and prlimit(1) use. */
+ * order /proc/PID/limits uses (prlimit(1) sorts them by name). */
 const Resource1Rlimit resource1_rlimits[] = {
         [RLIMIT_CPU]        = { "CPU",        RLIMIT_CPU,        "CPU time",                           "seconds",   RESOURCE1_UNIT_SECONDS },
         [RLIMIT_FSIZE]      = { "FSIZE",      RLIMIT_FSIZE,      "max file size",                      "bytes",     RESOURCE1_UNIT_BYTES },

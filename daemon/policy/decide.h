@@ -59,10 +59,11 @@ Decision decide_changes(const Caller *caller, const ProcessIds *target, const st
 unsigned limits_needing(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
                         const struct rlimit new[], size_t n, AuthAction action);
 
-/* Whether a change decided as "then" may still be carried out now that
- * polkit granted the AuthAction bits "granted": "now" is decide_change() on
- * the target's limits as they are at this moment, which may ask for more
- * (its hard limit was lowered meanwhile, so the change raises it). Pure. */
+/* Whether a change may still be carried out (or, once made, stay) now that
+ * polkit granted the AuthAction bits "granted": "now" is decide_changes() on
+ * the target's ids and limits as they are at this moment, which may ask for
+ * more than was granted (its hard limit was lowered meanwhile, so the change
+ * raises it). Pure. */
 bool decision_covered(const Decision *now, unsigned granted);
 
 /* Reading usage of target: /proc/PID/io needs ptrace-read access, so only
