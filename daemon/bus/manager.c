@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The vtable and the read handlers; changes go through change.c. Arguments
- * are read and replies built one basic field at a time: sd-bus parses a
- * signature string again on every sd_bus_message_read()/append() call, which
- * cost more than the rest of a read. */
+/* The vtable and its handlers: reads of limits are answered here, changes go
+ * through change.c and usage reads through usage-call.c. The limits a read
+ * returns are appended one basic field at a time, and the few arguments of
+ * GetRlimit, ListRlimits and GetRusage read so: sd-bus parses a signature
+ * string again on every sd_bus_message_read()/append() call, which cost more
+ * than the rest of a read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
