@@ -60,7 +60,8 @@ typedef struct Context {
         uint64_t gate_last_spawn;
         bool exiting;
 
-        WorkPool *usage_pool;        /* reads of /proc files a target can make slow, off the loop */
+        WorkPool *usage_pool;        /* off the loop: reads of /proc files a target can make slow, and
+                                      * of callers' /.flatpak-info (creds-prefetch.c) */
         RefusalLog refusals;
         ChangeRate rate;             /* changes carried out, per account and in all */
         Visibility visibility;       /* what /proc shows unprivileged callers */
