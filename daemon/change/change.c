@@ -14,7 +14,7 @@
  *   change_finish    log, RlimitChanged, reply
  *
  * Every change in progress (ASKING or ACTING) is on context->changes and
- * counts against the per-uid and total bounds (which never refuse root's);
+ * counts against the per-account and total bounds (which never refuse root's);
  * leaving either state without a reply is impossible except for a caller
  * that disconnected. */
 #include <errno.h>
@@ -424,7 +424,7 @@ static int polkit_ask_next(Change *ch) {
 }
 
 /* Each change in progress holds a polkit check or a process, and memory:
- * bound them, per uid so that one uid cannot crowd out the others. */
+ * bound them, per account so that one cannot crowd out the others. */
 static int change_check_bounds(Change *ch, sd_bus_error *error) {
         Context *c = ch->context;
         unsigned mine = 0;
