@@ -14,7 +14,7 @@ packages=(
         dbus-daemon dbus-bin dbus-test-runner          # the private system bus
         polkitd                                        # the real authority
         systemd                                        # busctl; systemd-analyze (the unit's exposure); systemd-sysusers (below)
-        util-linux                                     # setpriv, unshare, prlimit, runuser
+        util-linux                                     # setpriv, unshare, nsenter, prlimit, runuser
         uidmap                                         # newuidmap/newgidmap: security-flood's many uids of a user namespace
         man-db bsdextrautils                           # checks that the man pages render; col for reading them
         jq openssl                                     # the CLI suite: JSON as scripts read it; a password's hash
@@ -24,6 +24,7 @@ packages=(
         python3-jeepney                                # resource1, the Python client's one dependency
         xdg-dbus-proxy                                 # the python suite: Flatpak's bus proxy between the package and the bus
         libpython3.11-testsuite                        # the python suite: CPython's own Lib/test/test_resource.py
+        pycodestyle python3-pyflakes                   # the python suite: PEP 8 and pyflakes for client/python
         flit                                           # flit_core: client/python/pyproject.toml's build backend (the install suite builds the wheel)
         build-essential dpkg-dev debhelper lintian     # the package suite: dpkg-buildpackage, dh, lintian
         dh-python                                      # python3-resource1: dh_python3

@@ -4,7 +4,9 @@
  * real service never sends. Every bus error name and the errno it becomes
  * (each errno one meaning: a bus's AccessDenied or DBus.Error.Failed is not
  * the -EACCES of InteractiveAuthorizationRequired), a NoReply from the bus
- * retried once, a timeout not retried, a listing without some resources (not
+ * retried once, a timeout not retried, a bound's LimitsExceeded waited out
+ * within the timeout (the service's "try again in S s", or short waits) and
+ * otherwise given back at once, a listing without some resources (not
  * reported, never as unlimited) or with names this library does not know,
  * usage with missing and unknown fields, replies of the wrong shape, and the
  * bus name each call is sent to. No system bus needed. */
@@ -37,12 +39,14 @@ typedef enum Answer {
         ANSWER_WRONG_TYPE,     /* anything: a string */
         ANSWER_SILENCE,        /* no answer at all */
         ANSWER_PROPERTIES,     /* Properties.Get */
+        ANSWER_REFUSE_FIRST,   /* the error for the first "refusals" calls, then limits 512:1024 */
 } Answer;
 
 static struct {
         pthread_mutex_t lock;
         Answer answer;
         const char *error_name, *error_message;
+        unsigned refusals;
         unsigned calls;
         char last_member[64];
         char last_destination[64];
@@ -91,6 +95,7 @@ static int fake_answer(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         Answer answer = fake.answer;
         const char *name = fake.error_name, *message = fake.error_message;
         fake.calls++;
+        bool refuse = fake.calls <= fake.refusals;
         g_strlcpy(fake.last_member, member, sizeof fake.last_member);
         g_strlcpy(fake.last_destination, sd_bus_message_get_destination(m) ?: "", sizeof fake.last_destination);
         fake.last_pidfd_pid = pidfd_of;
@@ -114,6 +119,10 @@ static int fake_answer(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         case ANSWER_SPARSE_USAGE:
                 return sd_bus_reply_method_return(m, "a{sv}", 3, "ru_utime", "d", 1.5, "ru_future", "s", "x",
                                                   "ru_maxrss", "x", (int64_t) 4242);
+        case ANSWER_REFUSE_FIRST:
+                if (refuse)
+                        return sd_bus_reply_method_errorf(m, name, "%s", message);
+                return sd_bus_reply_method_return(m, "tt", (uint64_t) 512, (uint64_t) 1024);
         case ANSWER_PROPERTIES: {
                 const char *iface, *property;
                 r = sd_bus_message_read(m, "ss", &iface, &property);
@@ -162,7 +171,16 @@ static void answer(Answer a, const char *name, const char *message) {
         fake.answer = a;
         fake.error_name = name;
         fake.error_message = message;
+        fake.refusals = 0;
         fake.calls = 0;
+        pthread_mutex_unlock(&fake.lock);
+}
+
+/* The error for the first n calls, then an answer. */
+static void refuse_first(unsigned n, const char *name, const char *message) {
+        answer(ANSWER_REFUSE_FIRST, name, message);
+        pthread_mutex_lock(&fake.lock);
+        fake.refusals = n;
         pthread_mutex_unlock(&fake.lock);
 }
 
@@ -194,7 +212,6 @@ static void test_bus_errors_as_errno(void) {
                 { "org.example.Resource1.Error.NoSuchProcess", ESRCH },
                 { "org.example.Resource1.Error.PermissionDenied", EPERM },
                 { "org.example.Resource1.Error.Failed", EIO },
-                { "org.example.Resource1.Error.LimitsExceeded", EAGAIN },
                 { "org.example.Resource1.Error.OtherPidNamespace", EXDEV },
                 { "org.example.Resource1.Error.ServiceLacksCapability", ENOKEY },
                 { "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired", EACCES },
@@ -211,6 +228,8 @@ static void test_bus_errors_as_errno(void) {
                 { "org.freedesktop.DBus.Error.UnknownObject", EOPNOTSUPP },
                 { "org.freedesktop.DBus.Error.Timeout", ETIMEDOUT },
                 { "org.freedesktop.DBus.Error.NoMemory", ENOMEM },
+                /* (LimitsExceeded, the service's and the bus's: -EAGAIN, after
+                 * waiting; see the bound-* tests) */
         };
         Resource1Limit l;
 
@@ -270,6 +289,83 @@ static void test_timeout_not_retried(void) {
         g_assert_cmpint(took, >=, 190 * 1000);
         g_assert_cmpint(took, <, 390 * 1000);
         g_assert_cmpuint(calls(), ==, 1);
+        resource1_set_timeout(h, 0);
+}
+
+#define RATE_LIMITED "NOFILE of pid 7: this user is over the rate limit of changes (64 at once, then 4 a second)"
+
+/* A bound's refusal with a time (the rate limit's "try again in S s", as
+ * the specification words it): the call waits that long and goes again. */
+static void test_bound_waits_its_time(void) {
+        Resource1Limit l = {};
+        refuse_first(1, "org.example.Resource1.Error.LimitsExceeded", RATE_LIMITED "; try again in 0.3 s");
+        gint64 start = g_get_monotonic_time();
+        g_assert_cmpint(resource1_getrlimit(h, RLIMIT_NOFILE, &l), ==, 0);
+        gint64 took = g_get_monotonic_time() - start;
+        g_assert_cmpuint(l.soft, ==, 512);
+        g_assert_null(resource1_last_error_name(h));
+        g_assert_cmpuint(calls(), ==, 2);
+        g_test_message("refused, then answered after %" G_GINT64_FORMAT " us", took);
+        g_assert_cmpint(took, >=, 300 * 1000);
+        g_assert_cmpint(took, <, 600 * 1000);
+
+        /* The last "try again in" of the message counts, a whole number of
+         * seconds too; what a message quotes before it does not. */
+        refuse_first(1, "org.example.Resource1.Error.LimitsExceeded",
+                     "resource 'try again in 9 s': over the rate limit; try again in 0 s");
+        start = g_get_monotonic_time();
+        g_assert_cmpint(resource1_getrlimit(h, RLIMIT_NOFILE, &l), ==, 0);
+        g_assert_cmpint(g_get_monotonic_time() - start, <, G_USEC_PER_SEC);
+        g_assert_cmpuint(calls(), ==, 2);
+}
+
+/* A wait that would outlast the call's timeout is not made: the service's
+ * error at once, -EAGAIN. */
+static void test_bound_past_deadline(void) {
+        Resource1Limit l = {};
+        refuse_first(100, "org.example.Resource1.Error.LimitsExceeded", RATE_LIMITED "; try again in 0.3 s");
+        resource1_set_timeout(h, 200 * 1000);
+        gint64 start = g_get_monotonic_time();
+        assert_error(resource1_getrlimit(h, RLIMIT_NOFILE, &l), EAGAIN, "org.example.Resource1.Error.LimitsExceeded",
+                     "try again in 0.3 s");
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 100 * 1000);
+        g_assert_cmpuint(calls(), ==, 1);
+
+        /* A time too long to say is no exception. */
+        refuse_first(100, "org.example.Resource1.Error.LimitsExceeded",
+                     RATE_LIMITED "; try again in 99999999999999999999999 s");
+        assert_error(resource1_getrlimit(h, RLIMIT_NOFILE, &l), EAGAIN, "org.example.Resource1.Error.LimitsExceeded",
+                     "99999999999999999999999 s");
+        g_assert_cmpuint(calls(), ==, 1);
+        resource1_set_timeout(h, 0);
+}
+
+/* A bound on calls in progress says no time ("try again"), and nor does the
+ * bus's own (its pending replies): short waits, longer each time, within the
+ * call's timeout; then the last refusal, -EAGAIN. */
+static void test_bound_without_time(void) {
+        Resource1Limit l = {};
+        refuse_first(3, "org.freedesktop.DBus.Error.LimitsExceeded",
+                     "The maximum number of pending replies per connection has been reached");
+        g_assert_cmpint(resource1_getrlimit(h, RLIMIT_NOFILE, &l), ==, 0);
+        g_assert_cmpuint(calls(), ==, 4);
+
+        refuse_first(1000, "org.example.Resource1.Error.LimitsExceeded",
+                     "too many calls with descriptors are in progress from this connection; try again");
+        resource1_set_timeout(h, 300 * 1000);
+        gint64 start = g_get_monotonic_time();
+        assert_error(resource1_getrlimit(h, RLIMIT_NOFILE, &l), EAGAIN, "org.example.Resource1.Error.LimitsExceeded",
+                     "from this connection; try again");
+        gint64 took = g_get_monotonic_time() - start;
+        unsigned n = calls();
+        g_test_message("%u calls in %" G_GINT64_FORMAT " us", n, took);
+        g_assert_cmpuint(n, >=, 4);       /* 10, 20, 40, 80 ms apart: no busy loop, no single try */
+        g_assert_cmpuint(n, <=, 7);
+        g_assert_cmpint(took, <, 300 * 1000);
+
+        refuse_first(1000, "org.freedesktop.DBus.Error.LimitsExceeded", "The maximum number of pending replies");
+        assert_error(resource1_getrlimit(h, RLIMIT_NOFILE, &l), EAGAIN, "org.freedesktop.DBus.Error.LimitsExceeded",
+                     "pending replies");
         resource1_set_timeout(h, 0);
 }
 
@@ -567,6 +663,39 @@ static void test_async_this_process(void) {
         assert_sent_pidfd("PrlimitPidfd", getpid(), 1);
 }
 
+/* Asynchronously, on a loop of the program's own (not sd-event): a refused
+ * call is held back, resource1_get_timeout() says when it goes, and
+ * resource1_process() then sends it again; the loop sleeps meanwhile. */
+static void test_async_bound_waits(void) {
+        Done d = {};
+        bool told = false;
+        unsigned turns = 0;
+
+        refuse_first(1, "org.example.Resource1.Error.LimitsExceeded", RATE_LIMITED "; try again in 0.3 s");
+        gint64 start = g_get_monotonic_time();
+        g_assert_cmpint(resource1_getrlimit_async(h, NULL, RLIMIT_NOFILE, on_limit, &d), ==, 0);
+        while (!d.done && g_get_monotonic_time() < start + 5 * G_USEC_PER_SEC) {
+                uint64_t until = UINT64_MAX;
+                g_assert_cmpint(resource1_process(h), ==, 0);
+                if (d.done)
+                        break;
+                int r = resource1_get_timeout(h, &until);
+                g_assert_cmpint(r, >=, 0);
+                uint64_t now = (uint64_t) g_get_monotonic_time();
+                told = told || (r > 0 && until >= now + 200 * 1000 && until <= now + 400 * 1000);
+                sd_bus_wait(client_bus, r > 0 ? (until > now ? until - now : 0) : G_USEC_PER_SEC);
+                turns++;
+        }
+        gint64 took = g_get_monotonic_time() - start;
+        g_test_message("answered after %" G_GINT64_FORMAT " us, %u turns of the loop", took, turns);
+        g_assert_true(d.done);
+        g_assert_cmpint(d.r, ==, 0);
+        g_assert_cmpuint(calls(), ==, 2);
+        g_assert_true(told);
+        g_assert_cmpint(took, >=, 300 * 1000);
+        g_assert_cmpuint(turns, <, 20);
+}
+
 int main(int argc, char *argv[]) {
         int fds[2];
         pthread_t server;
@@ -587,6 +716,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/client-fake/local-errno", test_local_errno);
         g_test_add_func("/client-fake/no-reply-retried-once", test_no_reply_retried_once);
         g_test_add_func("/client-fake/timeout-not-retried", test_timeout_not_retried);
+        g_test_add_func("/client-fake/bound-waits-its-time", test_bound_waits_its_time);
+        g_test_add_func("/client-fake/bound-past-deadline", test_bound_past_deadline);
+        g_test_add_func("/client-fake/bound-without-time", test_bound_without_time);
         g_test_add_func("/client-fake/partial-listing", test_partial_listing);
         g_test_add_func("/client-fake/sparse-usage", test_sparse_usage);
         g_test_add_func("/client-fake/wrong-shape", test_wrong_shape);
@@ -595,6 +727,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/client-fake/destinations", test_destinations);
         g_test_add_func("/client-fake/this-process-by-pidfd", test_this_process_by_pidfd);
         g_test_add_func("/client-fake/async-this-process", test_async_this_process);
+        g_test_add_func("/client-fake/async-bound-waits", test_async_bound_waits);
         int r = g_test_run();
 
         resource1_free(h);

@@ -17,7 +17,7 @@ libexec=$(option libexecdir)
 root=$dest$prefix
 share=$root/share
 
-echo "1..28"
+echo "1..35"
 check "resource1d in libexecdir" '[ -x "$root/$libexec/resource1d" ]'
 check "its descriptor gate beside it" '[ -x "$root/$libexec/resource1d-gate" ]'
 check "the spec in dbus-1/interfaces" 'cmp -s "$share/dbus-1/interfaces/org.example.Resource1.xml" interfaces/org.example.Resource1.xml'
@@ -39,8 +39,8 @@ check "the unit's User= is the system user sysusers.d/resource1d.conf makes, whi
          grep -qx "User=$user" "$share/dbus-1/system-services/org.example.Resource1.service" &&
          [ "$(grep -c "<annotate key=\"org.freedesktop.policykit.owner\">unix-user:$user</annotate>" "$share/polkit-1/actions/org.example.resource1.policy")" = \
            "$(grep -c "<action id=" "$share/polkit-1/actions/org.example.resource1.policy")" ]'
-check "the example rules in the docs" '[ -f "$share/doc/resource1/examples/50-resource1-example.rules" ] &&
-        [ -f "$share/doc/resource1/examples/50-resource1-flatpak-example.rules" ]'
+check "the example rules in the daemon's docs, where Debian's resource1d has them" '[ -f "$share/doc/resource1d/examples/50-resource1-example.rules" ] &&
+        [ -f "$share/doc/resource1d/examples/50-resource1-flatpak-example.rules" ]'
 check "libresource1 with its soname, header and pkg-config file" \
         '[ -n "$(find "$dest" -name libresource1.so.1)" ] && [ -f "$root/include/resource1.h" ] && [ -n "$(find "$dest" -name resource1.pc)" ]'
 check "resourcectl in bindir" '[ -x "$root/bin/resourcectl" ]'
@@ -63,6 +63,32 @@ check "man pages resourcectl(1), resource1d(8), libresource1(3), rendering witho
         '(for p in man1/resourcectl.1 man8/resource1d.8 man3/libresource1.3; do
                 [ -f "$share/man/$p" ] && [ -z "$(man --warnings -l "$share/man/$p" 2>&1 >/dev/null)" ] || exit 1
          done)'
+# The files resource1d(8) names under the prefix, as its FILES and
+# DESCRIPTION say where they are, are where they were installed.
+man_paths() { MANWIDTH=1000 man -l "$share/man/man8/resource1d.8" 2>/dev/null | col -bx | grep -o "$prefix/[^ ]*[^ .,;:)]" | sort -u; }
+check "every path resource1d(8) names under the prefix is installed ($(man_paths | wc -l))" \
+      '[ "$(man_paths | wc -l)" -ge 6 ] &&
+       (for f in $(man_paths); do [ -e "$dest$f" ] || { echo "# $f" >&2; exit 1; }; done)'
+# A word glued to the one before, as roff joins a font macro's arguments
+# (".IR /proc/PID/io ). Lowering limits," rendered "/proc/PID/io).Loweringlimits,"):
+# after a closing parenthesis, a capital letter with at most one punctuation
+# mark between; or a lower-case word, a period or comma and a capitalized
+# word, where no dotted name (org.example.Resource1.Error.InvalidArgs,
+# polkit.Result.YES, resource1.RLIMIT_NOFILE) is. Every man page of the tree,
+# rendered on lines wide enough that nothing is hyphenated.
+glued() {
+        local f
+        # (Outside a git checkout, a package build's, every such file with a
+        # .TH line: not libresource1.so.1.)
+        for f in $(git ls-files 2>/dev/null | grep -E "\.[1-8]\$" ||
+                   find . -path ./build\* -prune -o -name "*.[1-8]" -type f -exec grep -l "^\.TH " {} +); do
+                MANWIDTH=2000 MANROFFOPT=-rHY=0 man -l "$f" 2>/dev/null | col -bx |
+                        grep -oP "\)[.,;:]?[A-Z]\S*|(?<![A-Za-z0-9_.])[a-z]+[.,;:][A-Z][a-z]+(?![A-Za-z0-9_]|\.[A-Za-z0-9])\S*" |
+                        sed "s|^|$f: |"
+        done
+}
+check "no man page of the tree renders a word glued after a closing parenthesis or a period" \
+      '! glued | note | grep -q .'
 # libresource1 as a third party sees it: only the installed tree, through pkg-config.
 pc=$(dirname "$(find "$dest" -name resource1.pc | head -1)")
 libdir=$(dirname "$(find "$dest" -name libresource1.so.1 | head -1)")
@@ -149,4 +175,49 @@ check "bash completion: resource names where the SYNOPSIS has them, prlimit's op
          [ "$(complete_words resourcectl -o RESOURCE,so)" = RESOURCE,SOFT ] && [ "$(complete_words resourcectl --json = pr)" = pretty ] &&
          [ "$(complete_words resourcectl set --pid 5 NICE -5 CO)" = CORE ] &&
          complete_words resourcectl run --limit NOFILE=5 ba | grep -qw bash && complete_words resourcectl --nofile=5 ba | grep -qw bash'
+
+# A prefix of one's own, as a user without root installs: a build of the
+# same tree configured with --prefix (no DESTDIR), as nobody, writes only
+# under that prefix, and what it installed runs from there.
+own=$(mktemp -d)
+trap 'rm -rf "$dest" "$ex" "$own"' EXIT
+chown nobody "$own"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$own" "$@"; }
+if [ "$(id -u)" != 0 ]; then
+        for i in 1 2 3 4 5; do echo "ok $((n + i)) # SKIP a prefix of one's own: needs root to become nobody"; done
+        n=$((n + 5))
+elif ! as_nobody test -r meson.build; then
+        for i in 1 2 3 4 5; do echo "ok $((n + i)) # SKIP a prefix of one's own: nobody cannot read the source tree $PWD"; done
+        n=$((n + 5))
+else
+        prefix_own=$own/x
+        # -Dtests=false and no optimization: the least to build, in seconds.
+        as_nobody sh -c 'meson setup "$1/b" --prefix="$2" --buildtype=plain -Dtests=false &&
+                         ninja -C "$1/b" && meson install -C "$1/b"' _ "$own" "$prefix_own" > "$own/log" 2>&1
+        built=$?
+        check "as nobody, meson install --prefix=$prefix_own (no DESTDIR) succeeds" \
+              '[ "$built" = 0 ] || { tail -5 "$own/log" | note; false; }'
+        outside() { # what meson installed, or plans to, outside the prefix
+                { grep -v "^#" "$own/b/meson-logs/install-log.txt"
+                  meson introspect "$own/b" --installed | python3 -c "import json,sys; print(\"\\n\".join(json.load(sys.stdin).values()))"
+                } | grep -v -e "^$prefix_own\$" -e "^$prefix_own/"
+        }
+        check "every file it installed is under the prefix, the unit and the sysusers.d file too" \
+              '[ -s "$own/b/meson-logs/install-log.txt" ] && ! outside | note | grep -q . &&
+               grep -qx "ExecStart=$prefix_own/libexec/resource1d --idle-timeout=60" "$prefix_own/lib/systemd/system/resource1d.service" &&
+               [ -f "$prefix_own/lib/sysusers.d/resource1d.conf" ]'
+        check "the installed resourcectl runs --help without LD_LIBRARY_PATH (an rpath to the prefix's libdir), as nobody" \
+              'as_nobody env -u LD_LIBRARY_PATH "$prefix_own/bin/resourcectl" --help | grep -q "^Usage: resourcectl" &&
+               ldd "$prefix_own/bin/resourcectl" | grep -q "libresource1.so.1 => $prefix_own/"'
+        check "resource1 (Python) imports from the prefix's site directory, with PYTHONPATH as the README says" \
+              '[ "$(option python)" = disabled ] || [ -z "$(command -v /usr/bin/python3)" ] ||
+               as_nobody env PYTHONPATH="$prefix_own/lib/python3/dist-packages" /usr/bin/python3 -c "import resource1, sys; sys.exit(not resource1.__file__.startswith(sys.argv[1]))" "$prefix_own/"'
+        # With the system's prefix, systemd's directories are systemd.pc's.
+        meson setup "$own/usr" --prefix=/usr -Dtests=false > "$own/usr.log" 2>&1
+        installed_usr=$(meson introspect "$own/usr" --installed 2>/dev/null)
+        check "with --prefix=/usr, the unit and the sysusers.d file go where systemd.pc says ($(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null))" \
+              '! pkg-config --exists systemd ||
+               { [[ $installed_usr == *"\"$(pkg-config --variable=systemdsystemunitdir systemd)/resource1d.service\""* ]] &&
+                 [[ $installed_usr == *"\"$(pkg-config --variable=sysusersdir systemd)/resource1d.conf\""* ]]; }'
+fi
 tap_done

@@ -48,7 +48,7 @@ same_files() {
         files "$1" | diff -u "$want" - > "$tmp/diff" || { show "$tmp/diff"; return 1; }
 }
 
-echo "1..17"
+echo "1..19"
 
 check "debian/changelog's version ($version) is the project's ($project_version)" '[ "$version" = "$project_version" ]'
 
@@ -70,7 +70,7 @@ check "lintian on the .changes: no error, no warning" \
         '"${as_builder[@]}" lintian --fail-on error,warning --no-tag-display-limit "$tmp/resource1_${version}_${arch}.changes" > "$tmp/lintian" 2>&1 ||
          { show "$tmp/lintian"; false; }'
 
-check "resource1d: the daemon, its descriptor gate, unit, bus policy, activation files, polkit actions, its user, example rules, resource1d(8)" \
+check "resource1d: the daemon, its descriptor gate, unit, bus policy, activation files, polkit actions, its user, example rules, resource1d(8), README.Debian" \
         'same_files resource1d <<EOF
 /lib/systemd/system/resource1d.service
 /usr/lib/sysusers.d/resource1d.conf
@@ -79,6 +79,7 @@ check "resource1d: the daemon, its descriptor gate, unit, bus policy, activation
 /usr/share/dbus-1/system-services/org.example.Resource1.Pidfd.service
 /usr/share/dbus-1/system-services/org.example.Resource1.service
 /usr/share/dbus-1/system.d/org.example.Resource1.conf
+/usr/share/doc/resource1d/README.Debian
 /usr/share/doc/resource1d/changelog.gz
 /usr/share/doc/resource1d/copyright
 /usr/share/doc/resource1d/examples/50-resource1-example.rules
@@ -142,8 +143,9 @@ check "the version script (client/lib/libresource1.sym) names the same functions
 # hardening=+all as Debian 12's dpkg gives it: PIE, full RELRO (now), the
 # stack protector and _FORTIFY_SOURCE's checked functions.
 check "python3-resource1: the Python package, architecture-independent, on python3-jeepney" \
-        'same_files python3-resource1 <<EOF
+        'same_files python3-resource1 <<EOF &&
 /usr/lib/python3/dist-packages/resource1/__init__.py
+/usr/lib/python3/dist-packages/resource1/_agent.py
 /usr/lib/python3/dist-packages/resource1/_bus.py
 /usr/lib/python3/dist-packages/resource1/_common.py
 /usr/lib/python3/dist-packages/resource1/aio.py
@@ -199,5 +201,31 @@ check "postinst: the system user resource1 (sysusers.d), then the bus reloaded, 
         '[ -n "$user_line" ] && [ -n "$reload_line" ] && [ -n "$restart_line" ] &&
          [ "$user_line" -lt "$reload_line" ] && [ "$reload_line" -lt "$restart_line" ] &&
          grep -Eqx "u resource1 - \"[^\"]+\" /nonexistent" "$tmp/src/debian/resource1d/usr/lib/sysusers.d/resource1d.conf"'
+
+# What the package's documents name is what it ships: every path of the
+# system resource1d(8) (as packaged) and README.Debian name is a file of a
+# package built here or a folder holding one; README.Debian's group is the
+# one the shipped example rule names, and the one the sysusers.d entry makes
+# (with the user of the same name).
+all_files() { for p in resource1d resourcectl libresource1-1 libresource1-dev python3-resource1; do files "$p"; done; }
+named_paths() { grep -oE "(^|[ (])/(usr|lib)/[^ ]*[^ .,;:)]" | sed "s/^[ (]//" | sort -u; }
+man8=$tmp/src/debian/resource1d/usr/share/man/man8/resource1d.8.gz
+readme_debian=$tmp/src/debian/resource1d/usr/share/doc/resource1d/README.Debian
+shipped() {   # the paths on standard input, each a file or a folder of one
+        local p ok=0
+        all_files > "$tmp/all-files"
+        while IFS= read -r p; do
+                grep -qxF "$p" "$tmp/all-files" || grep -qF "${p%/}/" "$tmp/all-files" || { echo "# not shipped: $p"; ok=1; }
+        done
+        return $ok
+}
+check "every path resource1d(8) names is in a package ($(MANWIDTH=1000 man -l "$man8" 2>/dev/null | col -bx | named_paths | wc -l))" \
+      '[ -f "$man8" ] && [ "$(MANWIDTH=1000 man -l "$man8" 2>/dev/null | col -bx | named_paths | wc -l)" -ge 6 ] &&
+       MANWIDTH=1000 man -l "$man8" 2>/dev/null | col -bx | named_paths | shipped'
+check "every path README.Debian names is in a package; its group is the one the example rule names and the sysusers.d entry makes" \
+      '[ -f "$readme_debian" ] && named_paths < "$readme_debian" | shipped &&
+       rule_group=$(sed -n "s/.*isInGroup(\"\([^\"]*\)\").*/\1/p" "$tmp/src/debian/resource1d/usr/share/doc/resource1d/examples/50-resource1-example.rules") &&
+       [ -n "$rule_group" ] && grep -qx " *adduser USER $rule_group" "$readme_debian" &&
+       grep -q "^u $rule_group " "$tmp/src/debian/resource1d/usr/lib/sysusers.d/resource1d.conf"'
 
 tap_done

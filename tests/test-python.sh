@@ -20,7 +20,8 @@ dir=$RESOURCE1_FIXTURE/python
 mkdir -p "$dir/pkg"
 cp -r "$src/client/python/resource1" "$dir/pkg/"
 cp "$here/python/run-test-resource.py" "$here/python/test_resource1.py" "$here/python/agent_call.py" \
-   "$here/python/seed_examples.py" "$here/python/behind_proxy.py" "$src/interfaces/org.example.Resource1.xml" "$dir/"
+   "$here/python/seed_examples.py" "$here/python/behind_proxy.py" "$here/python/test_bounds.py" \
+   "$src/interfaces/org.example.Resource1.xml" "$dir/"
 cp -r "$here/python/seed-examples" "$dir/"
 chmod -R a+rX "$dir"
 for u in root nobody daemon; do
@@ -34,7 +35,33 @@ as() {   # as USER UID COMMAND...: in USER's own work directory, as that user
 # Each run's own lines (unittest's, on stderr) as TAP comments.
 comment() { "$@" 2>&1 | sed 's/^/# /'; return "${PIPESTATUS[0]}"; }
 
-echo "1..15"
+echo "1..17"
+# First, while nobody's budget of changes is full (64 at once, then 4 a
+# second): a session manager lowering NOFILE of its 100 children with
+# asyncio.gather gets all 100 set; the blocking API waits for the budget; a
+# timeout shorter than the wait raises the refusal at once; 300 gathered
+# reads all succeed; a connection's calls in flight stay below the bus's
+# 128 (tests/python/test_bounds.py).
+check "as nobody, the package lives with the service's bounds: 100 children lowered at once, the rate limit waited out within the timeout, 300 gathered reads" \
+      'comment as nobody 65534 "$PY" "$dir/test_bounds.py" "$dir/pkg"'
+# PEP 8's 79 columns, and pycodestyle's and pyflakes' other findings, for
+# every file of the package (tests/install-deps.sh installs both).
+pep8() {
+        local long tool out
+        # Characters, not bytes (awk's length): the README has an em dash.
+        long=$(find "$src/client/python" -type f ! -name '*.pyc' -exec /usr/bin/python3 -c '
+import sys
+for name in sys.argv[1:]:
+    with open(name, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if len(line.rstrip("\n")) > 79:
+                print("%s:%d: %d columns" % (name, n, len(line.rstrip("\n"))))' {} +)
+        [ -z "$long" ] || { echo "$long" | note; return 1; }
+        for tool in pycodestyle pyflakes; do
+                out=$(/usr/bin/python3 -m $tool "$src/client/python" 2>&1) || { echo "$out" | note; return 1; }
+        done
+}
+check "no line of client/python exceeds 79 columns; pycodestyle and pyflakes find nothing" pep8
 check "CPython's test_resource passes with resource1 as resource, as root" \
       'comment as root 0 "$PY" "$dir/run-test-resource.py" "$dir/pkg"'
 check "CPython's test_resource passes with resource1 as resource, as nobody" \

@@ -55,6 +55,10 @@ int resource1_client_errno(const sd_bus_error *error, int r, bool timed_out) {
                 return -EOPNOTSUPP;
         if (sd_bus_error_has_name(error, SD_BUS_ERROR_NO_MEMORY))
                 return -ENOMEM;
+        /* The bus's own bound (a connection's pending replies): as the
+         * service's LimitsExceeded, nothing was done and it passes. */
+        if (sd_bus_error_has_name(error, SD_BUS_ERROR_LIMITS_EXCEEDED))
+                return -EAGAIN;
         if (sd_bus_error_has_name(error, SD_BUS_ERROR_INCONSISTENT_MESSAGE))
                 return -EBADMSG;
         return -EPROTO;

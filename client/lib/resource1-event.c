@@ -34,6 +34,8 @@ _public_ int resource1_attach_event(Resource1 *h, sd_event *event, int priority)
         }
         for (size_t i = 0; i < h->n_old; i++)
                 (void) sd_bus_attach_event(h->old[i].bus, h->event, priority);
+        /* Calls held back now wait on this loop's timer. */
+        queue_kick(h);
         return 0;
 }
 
@@ -46,6 +48,7 @@ _public_ int resource1_detach_event(Resource1 *h) {
                 (void) sd_bus_detach_event(h->conn.bus);
         for (size_t i = 0; i < h->n_old; i++)
                 (void) sd_bus_detach_event(h->old[i].bus);
+        queue_timer_free(h);
         h->event = sd_event_unref(h->event);
         return 1;
 }
@@ -72,11 +75,18 @@ _public_ int resource1_get_timeout(Resource1 *h, uint64_t *ret_usec) {
                 *ret_usec = 0;
                 return 1;
         }
-        if (!h->conn.bus) {
-                *ret_usec = UINT64_MAX;
-                return 0;
+        /* Calls held back (resource1-queue.c): when one may go. */
+        uint64_t t = h->queue_head ? h->queue_wake : UINT64_MAX;
+        if (h->conn.bus) {
+                uint64_t b;
+                int r = sd_bus_get_timeout(h->conn.bus, &b);
+                if (r < 0)
+                        return r;
+                if (r > 0 && b < t)
+                        t = b;
         }
-        return sd_bus_get_timeout(h->conn.bus, ret_usec);
+        *ret_usec = t;
+        return t != UINT64_MAX;
 }
 
 /* Processes bus until it has nothing to do, or, when it is closing, until it
@@ -116,6 +126,9 @@ _public_ int resource1_process(Resource1 *h) {
                         again = h->conn.bus != bus || h->n_old > 0;
                 }
         }
+        /* Calls held back whose time has come. */
+        if (r >= 0 && h->queue_head && h->queue_wake <= now_usec())
+                queue_dispatch(h);
         handle_unref(h);
         return r;
 }

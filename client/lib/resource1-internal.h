@@ -105,8 +105,16 @@ struct Resource1Slot {
         Request req;
         SlotCallback callback;
         void *userdata;
-        uint64_t deadline;               /* CLOCK_MONOTONIC µs after which a NoReply is a timeout */
+        uint64_t deadline;               /* CLOCK_MONOTONIC µs: the call's end, set when it starts */
         bool retried;
+        /* Held back by the handle (resource1-queue.c): not sent yet, or
+         * refused by a bound of the service's and to be sent again. */
+        bool queued;
+        Resource1Slot *queue_prev, *queue_next;
+        uint64_t seq;                    /* the order the calls were started in */
+        uint64_t not_before;             /* CLOCK_MONOTONIC µs: not sent before (a bound's wait) */
+        unsigned waits;                  /* how many times a bound refused it */
+        sd_bus_error refusal;            /* the last of those refusals: the error if it cannot wait */
 };
 
 struct Resource1 {
@@ -125,6 +133,17 @@ struct Resource1 {
         Resource1Slot *slots;
         int self_fd;                     /* a pidfd of this process (self_pid), or -1: how calls name it */
         pid_t self_pid;
+
+        /* Asynchronous calls held back, in the order they were started
+         * (resource1-queue.c), and what holds them. */
+        Resource1Slot *queue_head, *queue_tail;
+        uint64_t next_seq;
+        unsigned window;                 /* calls in flight at most, QUEUE_IN_FLIGHT_MAX but after a bound's refusal */
+        uint64_t changes_not_before;     /* the rate limit's time: no change is sent before it */
+        bool changes_paced;              /* since the rate limit refused one: one change in flight at a time */
+        uint64_t queue_wake;             /* when a held call may go: 0 now, UINT64_MAX none */
+        sd_event_source *queue_timer;    /* wakes the queue on the handle's sd-event loop */
+        bool dispatching;
 };
 
 /* ---- resource1.c: handles, slots, the last error, connections ---- */
@@ -190,3 +209,56 @@ void result_done(Result *res);
 
 /* The RlimitChanged match of a subscription slot, on its handle's connection. */
 int subscription_add(Resource1Slot *s);
+/* Sends the slot's call, within its deadline. */
+int slot_send(Resource1Slot *s);
+/* Calls the program's callback with the error of a call that could not be sent. */
+void slot_fail_send(Resource1Slot *s, int r);
+/* Calls the program's callback with error e (r: its errno). */
+void slot_fail(Resource1Slot *s, int r, const sd_bus_error *e);
+
+/* ---- resource1-retry.c: the service's bounds, as a client lives with them ---- */
+
+/* Whether e is a bound's refusal that passes with time: the service's
+ * LimitsExceeded, or the bus's own (too many replies pending). Nothing was
+ * done; the same call may be sent again. */
+bool bound_refusal(const sd_bus_error *e);
+/* The "try again in S s" of a message, as the specification words it, in
+ * µs (UINT64_MAX for a time too long to say); -ENODATA when it has none. */
+int bound_parse_wait(const char *message, uint64_t *ret_usec);
+/* How long to wait before sending again a call that bound_refusal() e
+ * refused, refused "waits" times before: the service's time
+ * (ret_timed true: the rate limit's), or else a wait that doubles from
+ * 10 ms up to 1 s. */
+uint64_t bound_wait(const sd_bus_error *e, unsigned waits, bool *ret_timed);
+/* Sleeps until CLOCK_MONOTONIC µs (signals do not cut it short). */
+void sleep_until(uint64_t usec);
+
+/* ---- resource1-queue.c: asynchronous calls held back ---- */
+
+/* Calls in flight on a handle at most: below the system bus's 128 pending
+ * replies per connection (dbus-daemon's max_replies_per_connection), with
+ * room for the program's own calls on a connection it shares. */
+#define QUEUE_IN_FLIGHT_MAX 64u
+/* Calls with a pidfd in flight at most: the service's gate takes 32 from
+ * one connection (resource1d(8), BOUNDS). */
+#define QUEUE_PIDFD_IN_FLIGHT_MAX 32u
+
+/* Whether s may be sent now, as the first of the queue (0 now). */
+bool queue_may_send_now(Resource1 *h, const Resource1Slot *s);
+/* Holds s back (in the order calls were started) until queue_dispatch(). */
+void queue_add(Resource1 *h, Resource1Slot *s);
+void queue_remove(Resource1Slot *s);
+/* Sends what may go now; fails what may no longer; arms the timer for the
+ * rest. Calls callbacks: only from the loop's own dispatch. */
+void queue_dispatch(Resource1 *h);
+/* Has the queue looked at soon, from the loop (an answer made room). */
+void queue_kick(Resource1 *h);
+/* A bound refused s's call (error e): held back for its wait, and the
+ * handle sends fewer calls at once. false when the wait would outlast the
+ * call's deadline: then the call fails with e. */
+bool queue_refused(Resource1 *h, Resource1Slot *s, const sd_bus_error *e);
+/* An answer that was no bound's refusal (a result or another error): the
+ * handle may send one more call at once. */
+void queue_answered(Resource1 *h);
+/* The timer on the loop the handle (or its connection) is attached to, or none. */
+void queue_timer_free(Resource1 *h);

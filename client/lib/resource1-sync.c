@@ -58,14 +58,19 @@ static int call_message(Resource1 *h, sd_bus *bus, const Request *q, uint64_t ti
 }
 
 /* Sends q and reads the reply into res; on a handle's own connection, once
- * more on a new connection if the first was lost. The handle's last error
- * says why it failed. */
+ * more on a new connection if the first was lost; and again after the wait
+ * a bound of the service's asks for (resource1-retry.c), while that ends
+ * before the call's deadline, its timeout from the first sending: otherwise
+ * at once, with the service's error. The handle's last error says why it
+ * failed. */
 static int call_once(Resource1 *h, const Request *q, Result *res) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         bool timed_out = false;
+        uint64_t deadline = 0;
+        unsigned attempt = 0, waits = 0;
         int r;
 
-        for (unsigned attempt = 0;; attempt++) {
+        for (;;) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 
                 sd_bus_error_free(&e);
@@ -73,9 +78,11 @@ static int call_once(Resource1 *h, const Request *q, Result *res) {
                 if (r < 0)
                         return r;
                 sd_bus *bus = h->conn.bus;
-                uint64_t timeout = call_timeout(h), start = now_usec();
+                uint64_t now = now_usec();
+                if (deadline == 0)
+                        deadline = now + call_timeout(h);
                 bool built;
-                r = call_message(h, bus, q, timeout, &e, &reply, &built);
+                r = call_message(h, bus, q, deadline > now ? deadline - now : 1, &e, &reply, &built);
                 if (!built)
                         return local_failure(h, r, "cannot make the call");
                 conn_answered(h, bus);
@@ -88,13 +95,25 @@ static int call_once(Resource1 *h, const Request *q, Result *res) {
                         forget_error(h);
                         return 0;
                 }
-                timed_out = now_usec() >= start + timeout;
+                now = now_usec();
+                timed_out = now >= deadline;
+                if (!timed_out && bound_refusal(&e)) {
+                        bool timed;
+                        uint64_t wait = bound_wait(&e, waits, &timed);
+                        if (wait >= deadline - now)
+                                break;
+                        sleep_until(now + wait);
+                        waits++;
+                        continue;
+                }
                 if (attempt == 0 && h->own_bus && caller_unknown(h, q, &e)) {
+                        attempt++;
                         handle_replace_connection(h);
                         continue;
                 }
                 if (attempt > 0 || !worth_retry(bus, r, &e, timed_out))
                         break;
+                attempt++;
                 if (connection_lost(bus)) {
                         if (!h->own_bus)
                                 break;

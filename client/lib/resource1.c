@@ -47,6 +47,7 @@ Resource1Slot *slot_ref(Resource1Slot *s) {
 void slot_unref(Resource1Slot *s) {
         if (s && --s->n_ref == 0) {
                 sd_bus_slot_unref(s->bus_slot);
+                sd_bus_error_free(&s->refusal);
                 request_done(&s->req);
                 free(s);
         }
@@ -62,13 +63,14 @@ void slot_link(Resource1 *h, Resource1Slot *s) {
         slot_ref(s);
 }
 
-/* Out of the handle's list, its pending call or match dropped. */
+/* Out of the handle's list (and its queue), its pending call or match dropped. */
 void slot_unlink(Resource1Slot *s) {
         Resource1 *h = s->handle;
 
         s->bus_slot = sd_bus_slot_unref(s->bus_slot);
         if (!h)
                 return;
+        queue_remove(s);
         if (s->prev)
                 s->prev->next = s->next;
         else
@@ -378,6 +380,7 @@ _public_ int resource1_new(Resource1 **ret) {
         h->n_ref = 1;
         h->own_bus = true;
         h->self_fd = -1;
+        h->queue_wake = UINT64_MAX;
         *ret = h;
         return 0;
 }
@@ -391,6 +394,7 @@ _public_ int resource1_new_with_bus(Resource1 **ret, sd_bus *bus) {
         h->n_ref = 1;
         h->conn.bus = sd_bus_ref(bus);
         h->self_fd = -1;
+        h->queue_wake = UINT64_MAX;
         *ret = h;
         return 0;
 }
@@ -403,6 +407,7 @@ _public_ Resource1 *resource1_free(Resource1 *h) {
                 Resource1Slot *s = h->slots;
                 slot_unlink(s);
         }
+        queue_timer_free(h);
         for (size_t i = 0; i < h->n_old; i++)
                 conn_close(&h->old[i], true);
         h->n_old = 0;

@@ -114,7 +114,10 @@ void resource1_set_allow_interactive(Resource1 *h, bool allow);
 void resource1_set_polkit_agent(Resource1 *h, bool enable);
 /* How long a call waits for its answer, in microseconds; 0 (the default):
  * the bus's method call timeout (25 s), 5 minutes when interactive
- * authorization is allowed. */
+ * authorization is allowed. It is the call's whole time: a call a bound of
+ * the service refused (LimitsExceeded) is sent again after the wait the
+ * bound asks, while that ends within it, and otherwise fails with -EAGAIN
+ * (libresource1(3), Bounds). */
 void resource1_set_timeout(Resource1 *h, uint64_t usec);
 
 /* What the handle's last call (synchronous, or the start of an asynchronous
@@ -170,9 +173,10 @@ int resource1_get_resources(Resource1 *h, char ***ret);
 
 /* ---- asynchronous calls ----
  *
- * Each needs a handle and returns 0 once the call is sent, or a negative
- * errno (and the handle's last error) when it cannot be, and then the
- * callback is never called. Otherwise the callback is called exactly once,
+ * Each needs a handle and returns 0 once the call is sent, or held back
+ * (at most 64 are in flight, 32 with a pidfd: libresource1(3), Bounds), or a
+ * negative errno (and the handle's last error) when it cannot be, and then
+ * the callback is never called. Otherwise the callback is called exactly once,
  * from resource1_process() or the sd-event loop, unless the call is cancelled
  * first: r is 0 or the negative errno the synchronous call would return;
  * error is NULL on success, else the error's name and message. The error, and

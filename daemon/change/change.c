@@ -405,7 +405,8 @@ static int polkit_ask_next(Change *ch) {
         /* Lowest bit first: manage-other before raise-hard-limit. */
         unsigned left = ch->decision.actions & ~ch->granted;
         ch->asking = (AuthAction) (left & -left);
-        polkit_details(&details, ch->target.pid, ch->caller.flatpak_app, ch->resources, ch->new, ch->n,
+        polkit_details(&details, ch->asking, ch->target.pid, &ch->target.ids, ch->caller.flatpak_app, ch->resources,
+                       ch->old, ch->new, ch->n,
                        limits_needing(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, ch->asking));
 
         /* Unique for the daemon's life (polkitd refuses an id in use), and

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -126,9 +127,50 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactiv
                                  "%s: polkit refused %s", what, action_id);
 }
 
-void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const Resource1Rlimit *const resources[],
-                    const struct rlimit new[], unsigned n, unsigned needing) {
-        size_t k = 0, len = 0;
+/* Appends to a detail's text at *len, truncating (never past size): the
+ * buffers are sized for the longest text, so nothing is cut in fact. */
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t size, size_t *len, const char *format, ...) {
+        va_list ap;
+
+        if (*len >= size - 1)
+                return;
+        va_start(ap, format);
+        int r = vsnprintf(buf + *len, size - *len, format, ap);
+        va_end(ap);
+        if (r > 0)
+                *len = *len + (size_t) r < size - 1 ? *len + (size_t) r : size - 1;
+}
+
+/* "user alice", or "user bob (effective root, saved root)" where the
+ * effective or saved id differs from the real one (a setuid program's). */
+static void append_ids(char *buf, size_t size, size_t *len, const char *kind, const char *file, unsigned real,
+                       unsigned effective, unsigned saved) {
+        char name[ID_NAME_MAX];
+
+        id_name(file, real, name);
+        append(buf, size, len, "%s %s", kind, name);
+        if (effective != real || saved != real) {
+                id_name(file, effective, name);
+                append(buf, size, len, " (effective %s", name);
+                id_name(file, saved, name);
+                append(buf, size, len, ", saved %s)", name);
+        }
+}
+
+/* A limit's value for a person: RLIM_INFINITY as ulimit and resourcectl
+ * show it. */
+static const char *value_text(char buf[static 24], rlim_t v) {
+        if (v == RLIM_INFINITY)
+                return "unlimited";
+        snprintf(buf, 24, "%" PRIu64, (uint64_t) v);
+        return buf;
+}
+
+void polkit_details(PolkitDetails *d, AuthAction action, pid_t pid, const ProcessIds *ids, const char *flatpak_app,
+                    const Resource1Rlimit *const resources[], const struct rlimit old[], const struct rlimit new[],
+                    unsigned n, unsigned needing) {
+        size_t k = 0, resources_len = 0, runs_as_len = 0, changes_len = 0;
         unsigned count = 0, one = 0;
 
         snprintf(d->pid, sizeof d->pid, "%d", (int) pid);
@@ -138,13 +180,30 @@ void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const 
                 d->list[k++] = "flatpak_app";
                 d->list[k++] = flatpak_app;
         }
-        d->resources[0] = '\0';
+
+        d->runs_as[0] = d->resources[0] = d->changes[0] = '\0';
+        append_ids(d->runs_as, sizeof d->runs_as, &runs_as_len, "user", "/etc/passwd", ids->uid, ids->euid,
+                   ids->suid);
+        append(d->runs_as, sizeof d->runs_as, &runs_as_len, ", ");
+        append_ids(d->runs_as, sizeof d->runs_as, &runs_as_len, "group", "/etc/group", ids->gid, ids->egid,
+                   ids->sgid);
+        d->list[k++] = "runs_as";
+        d->list[k++] = d->runs_as;
+
         for (unsigned i = 0; i < n && i < RLIM_NLIMITS; i++) {
                 if (!(needing & (1u << i)))
                         continue;
                 const char *name = resources[i]->name;
-                len += (size_t) snprintf(d->resources + len, sizeof d->resources - len, "%s%s",
-                                         count ? " " : "", name);
+                char a[24], b[24];
+
+                append(d->resources, sizeof d->resources, &resources_len, "%s%s", count ? " " : "", name);
+                if (action == AUTH_ACTION_RAISE_HARD)
+                        append(d->changes, sizeof d->changes, &changes_len, "%s%s from %s to %s", count ? ", " : "",
+                               name, value_text(a, old[i].rlim_max), value_text(b, new[i].rlim_max));
+                else
+                        append(d->changes, sizeof d->changes, &changes_len, "%s%s soft %s hard %s",
+                               count ? ", " : "", name, value_text(a, new[i].rlim_cur),
+                               value_text(b, new[i].rlim_max));
                 snprintf(d->keys[i][0], sizeof d->keys[i][0], "%s.soft", name);
                 snprintf(d->keys[i][1], sizeof d->keys[i][1], "%s.hard", name);
                 snprintf(d->values[i][0], sizeof d->values[i][0], "%" PRIu64, (uint64_t) new[i].rlim_cur);
@@ -158,6 +217,8 @@ void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const 
         }
         d->list[k++] = "resources";
         d->list[k++] = d->resources;
+        d->list[k++] = "changes";
+        d->list[k++] = d->changes;
         if (count == 1) {
                 d->list[k++] = "resource";
                 d->list[k++] = resources[one]->name;

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
+#include "decide.h"
+#include "id-name.h"
 #include "resource1-names.h"
 
 /* Asks polkitd, without blocking, whether the sender of "request" may do
@@ -35,18 +37,39 @@ int polkit_cancel(sd_bus *bus, const char *cancel_id);
 int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactive, const char *what,
                    sd_bus_error *error);
 
-/* What polkit is told about a change of limits for one action: "pid";
+/* What polkit is told about a change of limits for one action.
+ *
+ * For rules: "pid"; "flatpak_app" when the caller is a Flatpak app;
  * "resources", the names of the limits that need the action (bit i of
  * "needing" for limit i), space-separated; "<NAME>.soft" and "<NAME>.hard"
  * for each; and when there is exactly one, also "resource", "soft" and
  * "hard", the keys of a single change, so that a rule written for one
  * resource decides a batch that needs the action for that resource alone,
- * and matches nothing (so grants nothing) when several need it. */
+ * and matches nothing (so grants nothing) when several need it.
+ *
+ * For the action's message (policy/org.example.resource1.policy), which
+ * polkit fills in by detail name and leaves "$(name)" in where a detail is
+ * missing, the details that every check of every action carries: "pid";
+ * "runs_as", the target's user and group ("user alice, group alice",
+ * effective and saved ids in parentheses where they differ); and
+ * "changes", what each limit needing the action becomes: for
+ * raise-hard-limit its hard limit, "NOFILE from 4096 to 524288, ..."; for
+ * manage-other both, "NOFILE soft 1024 hard 4096, ...". Only the service
+ * writes them (names from its own table, numbers, "unlimited", names from
+ * /etc/passwd and /etc/group as id-name.h allows), never a string of the
+ * caller's (not flatpak_app, which a user can forge), and each is bounded. */
+#define POLKIT_RUNS_AS_MAX 256  /* "group NAME (effective NAME, saved NAME)" twice and ", ": 249 */
+#define POLKIT_CHANGE_MAX 80    /* ", SIGPENDING soft 18446744073709551614 hard 18446744073709551614": 64 */
+
 typedef struct PolkitDetails {
         char pid[16], resources[RLIM_NLIMITS * 12];
         char keys[RLIM_NLIMITS][2][24], values[RLIM_NLIMITS][2][24];
-        const char *list[2 * (3 + 3 + 2 * RLIM_NLIMITS) + 1];   /* for polkit_check_async() */
+        char runs_as[POLKIT_RUNS_AS_MAX], changes[RLIM_NLIMITS * POLKIT_CHANGE_MAX];
+        /* For polkit_check_async(): pid, flatpak_app, runs_as, resources,
+         * changes, the three single-change keys, two per limit; and NULL. */
+        const char *list[2 * (5 + 3 + 2 * RLIM_NLIMITS) + 1];
 } PolkitDetails;
 
-void polkit_details(PolkitDetails *d, pid_t pid, const char *flatpak_app, const Resource1Rlimit *const resources[],
-                    const struct rlimit new[], unsigned n, unsigned needing);
+void polkit_details(PolkitDetails *d, AuthAction action, pid_t pid, const ProcessIds *ids, const char *flatpak_app,
+                    const Resource1Rlimit *const resources[], const struct rlimit old[], const struct rlimit new[],
+                    unsigned n, unsigned needing);

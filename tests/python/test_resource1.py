@@ -159,6 +159,79 @@ class Constants(unittest.TestCase):
             self.assertEqual((member, named), ('GetRusage', (tid, 'thread')))
 
 
+class Package(unittest.TestCase):
+    """What dir(), help() and a traceback show of the package."""
+
+    def test_public_names_are_the_api(self):
+        import pydoc
+        for mod, extra in ((resource1, {'aio'}), (aio, set())):
+            public = {n for n in dir(mod) if not n.startswith('_')}
+            self.assertEqual(public - set(mod.__all__) - extra, set(),
+                             mod.__name__)
+            self.assertEqual([n for n in mod.__all__ if not hasattr(mod, n)],
+                             [], mod.__name__)
+        for n in ('asyncio', 'socket', 'os', 'Parser', 'array', 'weakref'):
+            self.assertNotIn(n, dir(aio))
+        text = pydoc.render_doc(aio, renderer=pydoc.plaintext)
+        for n in ('Parser', 'get_bus', 'prep_socket', 'HeaderFields'):
+            self.assertNotIn(n, text)
+        # the same calls as resource1's, as coroutines
+        for n in ('getrlimit', 'setrlimit', 'prlimit', 'getrusage', 'rusage',
+                  'getpagesize', 'setrlimits', 'rlimits', 'properties',
+                  'can_raise_hard_limits', 'version', 'resources',
+                  'subscribe'):
+            self.assertTrue(asyncio.iscoroutinefunction(getattr(aio, n)), n)
+            self.assertIn(n, resource1.__all__)
+        for n in resource1.__all__:
+            if n[0].isupper() and isinstance(getattr(resource1, n), type) \
+                    and issubclass(getattr(resource1, n), Exception):
+                self.assertIs(getattr(aio, n), getattr(resource1, n))
+                self.assertEqual(getattr(resource1, n).__module__,
+                                 'resource1', n)
+
+    def test_a_traceback_names_only_public_classes(self):
+        """An uncaught refusal of setrlimit reads as CPython's would: the
+        class a program can name (resource1.RaiseRefused, or
+        resource1.RaiseImpossible where the service lacks the
+        capability), never a private one."""
+        r = run_py('''
+            import resource, sys
+            sys.path.insert(0, sys.argv[1])
+            import resource1
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource1.setrlimit(resource1.RLIMIT_NOFILE, (soft, hard + 1))
+            ''')
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn('Traceback (most recent call last)', r.stderr)
+        last = r.stderr.rstrip().splitlines()[-1]
+        self.assertRegex(last, r'^resource1\.(RaiseRefused|RaiseImpossible): '
+                               r'not allowed to raise maximum limit \(',
+                         r.stderr)
+        self.assertNotRegex(r.stderr, r'\b_[A-Z]\w*Impossible|_common\.[A-Z]')
+        if UID == 0 and not resource1.can_raise_hard_limits():
+            self.assertTrue(last.startswith('resource1.RaiseImpossible:'),
+                            last)
+
+    def test_the_docstring_says_where_it_differs(self):
+        doc = resource1.__doc__
+        self.assertFalse('one difference' in doc, 'one difference')
+        for says in ('polkit', 'descriptors', '10 ms ticks',
+                     "The service's bounds", 'try again in N s',
+                     'pending replies per connection',
+                     'in the order they were made'):
+            self.assertTrue(says in doc, says)
+
+    def test_the_numbers_are_the_standard_librarys(self):
+        import inspect
+        for mod in (resource1, _common):
+            self.assertEqual(re.findall(r'(?m)^RLIMIT_\w+ *= *\d+',
+                                        inspect.getsource(mod)), [])
+        for name, number in _common.RESOURCE_NUMBERS.items():
+            self.assertEqual(number, getattr(resource, 'RLIMIT_' + name,
+                                             10 if name == 'LOCKS' else None))
+            self.assertEqual(_common.RESOURCE_NAMES[number], name)
+
+
 class Oracle(unittest.TestCase):
     """Each function's answer against the local module's."""
 

@@ -14,12 +14,14 @@ AGENT = 'pkttyagent'
 # pkttyagent registers within milliseconds; a slow machine gets longer.
 REGISTER_TIMEOUT = 10.0
 
-INTERACTIVE_REQUIRED = 'org.freedesktop.DBus.Error.InteractiveAuthorizationRequired'
+INTERACTIVE_REQUIRED = ('org.freedesktop.DBus.Error.'
+                        'InteractiveAuthorizationRequired')
 _NEEDS = ' needs authentication'
 
 
 def _session():
-    """This process's logind session, or '' outside one (as sd_pid_get_session())."""
+    """This process's logind session, or '' outside one (as
+    sd_pid_get_session())."""
     try:
         with open('/proc/self/cgroup') as f:
             for line in f:
@@ -33,7 +35,9 @@ def _session():
 
 
 def _program():
-    return os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else 'python3'
+    if sys.argv and sys.argv[0]:
+        return os.path.basename(sys.argv[0])
+    return 'python3'
 
 
 class PolkitAgent:
@@ -78,7 +82,8 @@ class PolkitAgent:
             argv = [path, '--notify-fd', str(w)]
             if a.fallback:
                 argv.append('--fallback')
-            a._proc = subprocess.Popen(argv, pass_fds=(w,), close_fds=True)
+            a._proc = subprocess.Popen(argv, pass_fds=(w,),
+                                       close_fds=True)
         except OSError as e:
             a.state = 'spawn-failed'
             a.error = e
@@ -100,7 +105,8 @@ class PolkitAgent:
             return False
         if self._proc.poll() is None:
             return True
-        self.state, self.returncode, self._proc = 'exited', self._proc.returncode, None
+        self.state, self.returncode = 'exited', self._proc.returncode
+        self._proc = None
         return False
 
     def close(self):
@@ -112,34 +118,40 @@ class PolkitAgent:
         self._proc = None
 
     def why(self):
-        """Why no agent answered, as the end of a sentence ("..., but <this>")."""
+        """Why no agent answered, as the end of a sentence ("..., but
+        <this>")."""
         me = _program()
         if self.state == 'no-tty':
             if self.session:
-                return ('no authentication agent answered: standard input is not a terminal, '
-                        'so %s started none, and no agent of login session %s took the request'
+                return ('no authentication agent answered: standard input '
+                        'is not a terminal, so %s started none, and no agent '
+                        'of login session %s took the request'
                         % (me, self.session))
-            return ('no authentication agent answered: standard input is not a terminal, '
-                    'so %s started none, and it is in no login session, whose agent polkit '
-                    'could have asked' % me)
+            return ('no authentication agent answered: standard input is '
+                    'not a terminal, so %s started none, and it is in no '
+                    'login session, whose agent polkit could have asked'
+                    % me)
         if self.state == 'root':
             return '%s runs as root, for which it starts no agent' % me
         if self.state == 'missing':
-            return ("pkttyagent, polkit's text authentication agent, is not installed "
-                    "(it is in polkit's package, polkitd on Debian)")
+            return ("pkttyagent, polkit's text authentication agent, is "
+                    "not installed (it is in polkit's package, polkitd on "
+                    "Debian)")
         if self.state == 'spawn-failed':
-            return 'pkttyagent could not be started: %s' % (self.error.strerror or self.error)
+            return ('pkttyagent could not be started: %s'
+                    % (self.error.strerror or self.error))
         if self.state == 'exited':
             if self.returncode is not None and self.returncode < 0:
-                return ('pkttyagent was killed by signal %d before it could ask'
-                        % -self.returncode)
-            return ('pkttyagent could not register as an authentication agent (it exited '
-                    'with status %s; its message, if any, is above)' % self.returncode)
+                return ('pkttyagent was killed by signal %d before it '
+                        'could ask' % -self.returncode)
+            return ('pkttyagent could not register as an authentication '
+                    'agent (it exited with status %s; its message, if any, '
+                    'is above)' % self.returncode)
         if self.session:
-            return ('polkit did not ask the agent %s started, nor another agent of login '
-                    'session %s' % (me, self.session))
-        return ('polkit did not ask the agent %s started for its process (which is in no '
-                'login session)' % me)
+            return ('polkit did not ask the agent %s started, nor another '
+                    'agent of login session %s' % (me, self.session))
+        return ('polkit did not ask the agent %s started for its process '
+                '(which is in no login session)' % me)
 
 
 def explain(message, agent):

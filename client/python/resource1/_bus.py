@@ -131,7 +131,7 @@ def open_self_pidfd():
     failures (EMFILE) are raised."""
     try:
         fd = os.pidfd_open(os.getpid())
-    except AttributeError:                                 # pragma: no cover - Python < 3.9
+    except AttributeError:              # pragma: no cover - Python < 3.9
         return None
     except OSError as e:
         if e.errno in (errno.ENOSYS, errno.EPERM):
@@ -144,11 +144,18 @@ def open_self_pidfd():
 
 
 class Connection:
-    """One connection to the system bus (or ``address``)."""
+    """One connection to the system bus (or ``address``).
+
+    At most _common.MAX_IN_FLIGHT calls are in flight on it at once
+    (_common.MAX_FDS_IN_FLIGHT of them carrying a descriptor); a call past
+    that waits, within its timeout, until an answer frees a place. A call
+    given up before its answer came keeps its place until the answer comes,
+    as the bus counts it until then."""
 
     def __init__(self, address=None, auth_timeout=5.0):
         addr = get_bus(address or 'SYSTEM')
-        self.sock = move_socket_high(prep_socket(addr, enable_fds=True, timeout=auth_timeout))
+        self.sock = move_socket_high(prep_socket(addr, enable_fds=True,
+                                                 timeout=auth_timeout))
         self.sock.settimeout(None)
         self.pid = os.getpid()
         try:
@@ -165,26 +172,28 @@ class Connection:
         self._reading = False
         self.broken = None
         self._queues = []
+        # serial -> whether it carries a descriptor, for every call sent
+        # whose answer has not come yet (given up or not)
+        self._in_flight = {}
+        self._fds_in_flight = 0
         self.unique_name = self.call(message_bus.Hello(), 10.0).body[0]
 
     # -- sending
     def _sendmsg_fds(self, data, fds):
         """The first part of data with the descriptors; FdsNotSent
         when the kernel keeps refusing them (nothing sent)."""
+        anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)]
         for delay in FD_SEND_DELAYS + (None,):
             try:
-                return self.sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+                return self.sock.sendmsg([data], anc)
             except OSError as e:
                 if e.errno != errno.ETOOMANYREFS:
                     raise
                 if delay is None:
-                    raise FdsNotSent(e.errno, 'cannot pass a pidfd: %s (more descriptors of this user '
-                                                      'are in flight than its soft NOFILE limit)' % e.strerror)
+                    raise FdsNotSent(e.errno, fds_not_sent_text(e))
                 time.sleep(delay)
 
-    def _send(self, msg, serial):
-        fds = array.array('i')
-        data = _common.serialise(msg, serial, fds)
+    def _send(self, data, fds):
         with self._send_lock:
             try:
                 if fds:
@@ -197,21 +206,40 @@ class Connection:
                 raise
             except OSError as e:
                 self._break(e)
-                raise _common.make_error('org.freedesktop.DBus.Error.Disconnected', str(e)) from e
+                raise _common.make_error(_common.DISCONNECTED,
+                                         str(e)) from e
+
+    # -- the calls in flight (with self._cond held)
+    def _has_room(self, fds):
+        return (len(self._in_flight) < _common.MAX_IN_FLIGHT and
+                (not fds or
+                 self._fds_in_flight < _common.MAX_FDS_IN_FLIGHT))
+
+    def _take_place(self, serial, fds):
+        self._in_flight[serial] = fds
+        self._fds_in_flight += fds
+
+    def _free_place(self, serial):
+        fds = self._in_flight.pop(serial, None)
+        if fds is not None:
+            self._fds_in_flight -= fds
 
     # -- receiving, by whichever thread waits
     def _read(self, timeout):
-        """Reads what is there (waiting up to ``timeout`` s) and dispatches it."""
+        """Reads what is there (waiting up to ``timeout`` s)."""
         p = select.poll()
         p.register(self.sock.fileno(), select.POLLIN)
-        if not p.poll(None if timeout is None else max(0, int(timeout * 1000) + 1)):
+        ms = None if timeout is None else max(0, int(timeout * 1000) + 1)
+        if not p.poll(ms):
             return
-        data, anc, flags, _ = self.sock.recvmsg(65536, _ANCILLARY, socket.MSG_DONTWAIT)
+        data, anc, flags, _ = self.sock.recvmsg(65536, _ANCILLARY,
+                                                socket.MSG_DONTWAIT)
         nfds = 0
         for level, kind, payload in anc:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds = array.array('i')
-                fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
+                fds.frombytes(payload[:len(payload) -
+                                      len(payload) % fds.itemsize])
                 for fd in fds:     # nothing the service sends us carries one
                     os.close(fd)
                 nfds += len(fds)
@@ -231,6 +259,7 @@ class Connection:
             t = m.header.message_type
             if t in (MessageType.method_return, MessageType.error):
                 s = m.header.fields.get(HeaderFields.reply_serial)
+                self._free_place(s)
                 if s in self._replies:
                     self._replies[s] = m
             elif t == MessageType.signal:
@@ -244,13 +273,19 @@ class Connection:
                 self.broken = exc
             self._cond.notify_all()
 
+    def _lost(self):
+        return _common.make_error(_common.DISCONNECTED,
+                                  'the connection to the bus was lost: %s'
+                                  % self.broken)
+
     def wait(self, done, deadline):
-        """Waits (with the condition held by the caller) until ``done()``."""
+        """Waits (with the condition held by the caller) until ``done()``;
+        False when the deadline passed first."""
         while not done():
             if self.broken is not None:
-                raise _common.make_error('org.freedesktop.DBus.Error.Disconnected',
-                                         'the connection to the bus was lost: %s' % self.broken)
-            remaining = None if deadline is None else deadline - time.monotonic()
+                raise self._lost()
+            remaining = (None if deadline is None
+                         else deadline - time.monotonic())
             if remaining is not None and remaining <= 0:
                 return False
             if self._reading:
@@ -266,7 +301,8 @@ class Connection:
             finally:
                 self._cond.acquire()
                 self._reading = False
-            if err is not None and not isinstance(err, (BlockingIOError, InterruptedError)):
+            if err is not None and not isinstance(
+                    err, (BlockingIOError, InterruptedError)):
                 if self.broken is None:
                     self.broken = err
             self._dispatch(msgs)
@@ -274,19 +310,33 @@ class Connection:
         return True
 
     def call(self, msg, timeout):
-        """Sends ``msg`` and returns its reply (a method return or an error)."""
+        """Sends ``msg`` and returns its reply (a method return or an
+        error); waits first, within the timeout, for a place among the
+        calls in flight."""
         if self.broken is not None:
-            raise _common.make_error('org.freedesktop.DBus.Error.Disconnected',
-                                     'the connection to the bus was lost: %s' % self.broken)
-        serial = next(self._serials)
+            raise self._lost()
         deadline = None if timeout is None else time.monotonic() + timeout
+        serial = next(self._serials)
+        fds = array.array('i')
+        data = _common.serialise(msg, serial, fds)
         with self._cond:
+            # Whoever waits for a place reads too: the answers that free
+            # one may be those of calls nobody waits for any more.
+            if not self.wait(lambda: self._has_room(bool(fds)), deadline):
+                raise _common.no_room_error(timeout, bool(fds))
+            self._take_place(serial, bool(fds))
             self._replies[serial] = None
         try:
-            self._send(msg, serial)
+            try:
+                self._send(data, fds)
+            except BaseException:
+                with self._cond:
+                    self._free_place(serial)
+                raise
             with self._cond:
-                if not self.wait(lambda: self._replies[serial] is not None, deadline):
-                    raise _common.make_error('org.freedesktop.DBus.Error.Timeout',
+                if not self.wait(lambda: self._replies[serial] is not None,
+                                 deadline):
+                    raise _common.make_error(_common.TIMEOUT,
                                              'no reply within %g s' % timeout)
                 return self._replies[serial]
         finally:
@@ -316,3 +366,8 @@ class SignalQueue:
     def __init__(self, matches):
         self.matches = matches
         self.items = []
+
+
+def fds_not_sent_text(e):
+    return ('cannot pass a pidfd: %s (more descriptors of this user are in '
+            'flight than its soft NOFILE limit)' % e.strerror)
