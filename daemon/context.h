@@ -39,6 +39,7 @@ typedef struct Context {
         AppearLog appear;            /* when connections appeared (caller-pin.c) */
         sd_bus_slot *appear_slot;
         WorkPool *pin_pool;          /* reads of callers' start times, off the loop */
+        void (*pinned)(struct Context *c, const char *sender);   /* told when such a read is done */
 
         Change *changes;             /* in progress: waiting for polkit or being carried out */
         unsigned n_changes;
@@ -59,7 +60,8 @@ typedef struct Context {
         uint64_t gate_last_spawn;
         bool exiting;
 
-        WorkPool *usage_pool;        /* reads of /proc files a target can make slow, off the loop */
+        WorkPool *usage_pool;        /* off the loop: reads of /proc files a target can make slow, and
+                                      * of callers' /.flatpak-info (creds-prefetch.c) */
         RefusalLog refusals;
         ChangeRate rate;             /* changes carried out, per account and in all */
         Visibility visibility;       /* what /proc shows unprivileged callers */

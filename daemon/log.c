@@ -8,8 +8,8 @@
 
 #include "log.h"
 
-/* The only mutable global besides the daemon's context: it is set once from
- * the command line before anything logs. */
+/* A mutable global besides the daemon's context (act.c's share_memory is
+ * the other): it is set once from the command line before anything logs. */
 static int max_level = LOG_INFO;
 
 void log_set_max_level(int level) {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <syslog.h>
 
-/* Logs to stderr with "<N>" priority prefixes, which journald turns into
- * real priorities when the service runs under systemd. */
+/* Logs to stderr; under systemd (JOURNAL_STREAM set) each line starts with
+ * a "<N>" priority prefix, which journald turns into its priority. */
 void log_set_max_level(int level);
 int log_get_max_level(void);
 int log_parse_level(const char *s);

@@ -295,7 +295,7 @@ static pid_t child_with_limits(const struct rlimit *core, const struct rlimit *n
  * prlimit(2) of another uid's process needs even to read. */
 static void get_limit(pid_t p, int res, struct rlimit *ret) {
         struct rlimit all[RLIM_NLIMITS];
-        g_assert_cmpint(proc_read_limits(p, all), ==, 0);
+        g_assert_cmpint(limits_read_proc(p, all), ==, 0);
         *ret = all[res];
 }
 
@@ -305,7 +305,7 @@ static void get_limit(pid_t p, int res, struct rlimit *ret) {
 static void test_privileged_batch_put_back(void) {
         pid_t p = child_with_limits(&(struct rlimit) { 0, 100 }, &(struct rlimit) { 64, 128 }, 0);
         Target t = TARGET_NULL;
-        g_assert_cmpint(target_open_pid(p, true, &t), ==, 0);
+        g_assert_cmpint(target_pin_pid(p, true, &t), ==, 0);
 
         ActRequest req = { .pid = p, .n = 2, .resources = { RLIMIT_CORE, RLIMIT_NOFILE },
                            .new = { { 10, 100 }, { 200, 100 } } };   /* the second: soft above hard */

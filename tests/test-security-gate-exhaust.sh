@@ -1,6 +1,6 @@
 #!/bin/bash
 # Security suite: one unprivileged user must not take the *Pidfd methods
-# away from every other user (round four's gate, daemon/gate.c, gates.c).
+# away from every other user (round four's gate, daemon/bus/resource1d-gate.c, gates.c).
 #
 # A gate that is handed a descriptor that is not a pidfd retires and closes
 # it after giving its name away; a FUSE file whose FLUSH its server never

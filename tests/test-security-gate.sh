@@ -1,5 +1,5 @@
 #!/bin/bash
-# Security suite: the descriptor gate (resource1d-gate, daemon/gate.c), the
+# Security suite: the descriptor gate (resource1d-gate, daemon/bus/resource1d-gate.c), the
 # only process of the service that takes callers' descriptors.
 #
 #   1  It runs with no capability in any set, no_new_privs, and holds no

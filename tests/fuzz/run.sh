@@ -17,11 +17,11 @@ if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/l
 fi
 
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE
-       -I"$src/interfaces" -I"$src/client/resourcectl" -I"$src/daemon")
+       -I"$src/interfaces" -I"$src/client/resourcectl" -I"$src/daemon" -I"$src/daemon/process" -I"$src/daemon/policy")
 harness=(
         "names:$here/fuzz-names.c $src/interfaces/resource1-names.c"
         "limit-value:$here/fuzz-limit-value.c $src/client/resourcectl/limit-value.c $src/interfaces/resource1-names.c"
-        "proc:$here/fuzz-proc.c $src/daemon/proc-parse.c"
+        "proc:$here/fuzz-proc.c $src/daemon/process/proc-parse.c"
 )
 echo "1..$(( ${#harness[@]} * 2 ))"
 n=0 failed=0

@@ -3,30 +3,8 @@
 
 #include <stdbool.h>
 #include <sys/resource.h>
-#include <sys/types.h>
 
-/* Who a process runs as: real, effective and saved ids, as /proc/PID/status
- * lists them. */
-typedef struct ProcessIds {
-        uid_t uid, euid, suid;
-        gid_t gid, egid, sgid;
-} ProcessIds;
-
-/* The caller as the bus reports it (uid) and the user database completes it
- * (primary gid). */
-typedef struct Caller {
-        uid_t uid;
-        gid_t gid;
-        /* The process that connected, as the bus saw it: what a pid-0 call
-         * names (then pinned and decided on by its own ids, like any
-         * target), and the log's. No decision rests on this number. */
-        pid_t pid;
-        uid_t account;      /* what budgets are charged to (account.h); filled with CALLER_GID */
-        bool other_pidns;   /* filled only when asked for (CALLER_PIDNS) */
-        /* The Flatpak app behind the caller's bus proxy (sandbox.h), or "":
-         * polkit's detail "flatpak_app". No decision here rests on it. */
-        char flatpak_app[256];
-} Caller;
+#include "identity.h"
 
 typedef enum Verdict {
         VERDICT_ALLOW,   /* act now, polkit is not asked */
@@ -81,10 +59,11 @@ Decision decide_changes(const Caller *caller, const ProcessIds *target, const st
 unsigned limits_needing(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
                         const struct rlimit new[], size_t n, AuthAction action);
 
-/* Whether a change decided as "then" may still be carried out now that
- * polkit granted the AuthAction bits "granted": "now" is decide_change() on
- * the target's limits as they are at this moment, which may ask for more
- * (its hard limit was lowered meanwhile, so the change raises it). Pure. */
+/* Whether a change may still be carried out (or, once made, stay) now that
+ * polkit granted the AuthAction bits "granted": "now" is decide_changes() on
+ * the target's ids and limits as they are at this moment, which may ask for
+ * more than was granted (its hard limit was lowered meanwhile, so the change
+ * raises it). Pure. */
 bool decision_covered(const Decision *now, unsigned granted);
 
 /* Reading usage of target: /proc/PID/io needs ptrace-read access, so only

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
-#include "decide.h"
+#include "identity.h"
 #include "sandbox.h"
 
 /* The bus daemon fixes a connection's uid and pid when it connects and never

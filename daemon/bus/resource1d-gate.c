@@ -13,16 +13,20 @@
  * pidfd in constant time, and forwards the call with it to resource1d, whose
  * answer it passes back. It holds no privilege and nothing of the daemon's.
  *
- * A descriptor that is not a pidfd it never closes while it serves: it
- * answers the call, keeps the message, gives its name up, tells resource1d
- * (which starts a fresh gate that takes the name at once), finishes the calls
- * it forwarded, closes its bus connections, and only then lets the kept
- * messages go, which may leave it waiting in D state for as long as the
- * sender likes: holding no bus name, no call of anyone else, nothing of the
- * daemon's. The bus policy lets at most one descriptor reach this name, on
- * those four methods only; should another bus let more through, the daemon's
- * heartbeat notices a gate that stops answering and replaces it (the name
- * allows replacement). */
+ * A call with a descriptor that is not a pidfd is answered InvalidArgs. One
+ * whose close cannot wait (an anonymous inode, a pipe: close_never_waits())
+ * is closed at once; any other it never closes while it serves: it keeps the
+ * message and asks resource1d for a successor, which takes the name over at
+ * once; then it finishes the calls it forwarded, closes its bus connections,
+ * and only then lets the kept messages go, which may leave it waiting in D
+ * state for as long as the sender likes: holding no bus name, no call of
+ * anyone else, nothing of the daemon's. Given no successor (the sender's
+ * account keeps enough retired gates alive already, or the service has all
+ * it may: gates.h), it serves on and keeps such descriptors unclosed. The
+ * bus policy lets at most one descriptor reach this name, on those four
+ * methods only; should another bus let more through, the daemon's heartbeat
+ * notices a gate that stops answering and replaces it (the name allows
+ * replacement). */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>

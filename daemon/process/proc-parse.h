@@ -5,7 +5,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#include "decide.h"
+#include "identity.h"
 
 /* The fields of /proc/PATH/status that the daemon uses. */
 typedef struct ProcStatus {

@@ -79,7 +79,7 @@ static int open_pidfd(pid_t pid) {
  * it: the pidfd's PIDFD_GET_INFO, or (older kernels, valgrind) the process's
  * status read through its /proc directory. tid is the task named, pidfd (or
  * -1) its pidfd, which this takes over. */
-static int target_pin(pid_t tid, int pidfd, bool need_ids, Target *ret) {
+static int target_pin_task(pid_t tid, int pidfd, bool need_ids, Target *ret) {
         _cleanup_close_ int dir = -1, fd = pidfd;
         ProcessIds ids = {};
         pid_t tgid = tid;
@@ -123,14 +123,14 @@ static int target_pin(pid_t tid, int pidfd, bool need_ids, Target *ret) {
         return 0;
 }
 
-int target_open_pid(pid_t pid, bool need_ids, Target *ret) {
+int target_pin_pid(pid_t pid, bool need_ids, Target *ret) {
         if (pid <= 0)
                 return -ESRCH;
 
         int fd = open_pidfd(pid);
         if (fd == -ESRCH)
                 return fd;
-        return target_pin(pid, fd < 0 ? -1 : fd, need_ids, ret);
+        return target_pin_task(pid, fd < 0 ? -1 : fd, need_ids, ret);
 }
 
 /* Before Linux 6.13, a pidfd's pid is in its fdinfo ("Pid:", -1 once the
@@ -153,7 +153,7 @@ static int pidfd_pid_fdinfo(int fd, pid_t *ret) {
         return 0;
 }
 
-int target_open_pidfd(int fd, bool need_ids, Target *ret) {
+int target_pin_pidfd(int fd, bool need_ids, Target *ret) {
         pid_t pid;
         int r;
 
@@ -175,7 +175,7 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         if (own < 0)
                 return -errno;
         Target t;
-        r = target_pin(pid, TAKE_FD(own), need_ids, &t);
+        r = target_pin_task(pid, TAKE_FD(own), need_ids, &t);
         if (r < 0)
                 return r;
 
@@ -195,7 +195,7 @@ int target_open_pidfd(int fd, bool need_ids, Target *ret) {
         return 0;
 }
 
-int target_open_caller(const CallerProcess *p, bool need_ids, Target *ret) {
+int target_pin_caller(const CallerProcess *p, bool need_ids, Target *ret) {
         _cleanup_(target_done) Target t = { .pid = p->pid, .tid = p->pid, .procfd = -1, .pidfd = -1 };
         int r;
 
@@ -340,7 +340,7 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
 
         if (pidfd >= 0) {
                 snprintf(what, sizeof what, "the pidfd's process");
-                r = target_open_pidfd(pidfd, decide, &t);
+                r = target_pin_pidfd(pidfd, decide, &t);
                 if (r == -EBADF)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "the descriptor passed is not a pidfd (pidfd_open(2))");
@@ -354,7 +354,7 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
                 if (r < 0)
                         return r;
                 snprintf(what, sizeof what, "pid %d", (int) p.pid);
-                r = target_open_caller(&p, decide, &t);
+                r = target_pin_caller(&p, decide, &t);
                 if (r == -ESRCH && caller_process(&c->creds, m, &p, error) < 0)
                         return -ESRCH;   /* gone meanwhile: the error says so */
                 if (r < 0)
@@ -364,7 +364,7 @@ int target_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, Target *r
                         return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
                                                  "no such process: pid %" PRIu32, pid);
                 snprintf(what, sizeof what, "pid %" PRIu32, pid);
-                r = target_open_pid((pid_t) pid, decide, &t);
+                r = target_pin_pid((pid_t) pid, decide, &t);
                 if (r < 0)
                         return error_from_errno(error, r, what);
         }

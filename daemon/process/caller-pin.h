@@ -39,14 +39,16 @@
  * connection's calls. */
 
 /* Watches connections appear (NameOwnerChanged from the bus itself) into
- * c->appear; installed before the daemon asks for its name. */
-int caller_pin_attach(Context *c);
+ * c->appear; installed before the daemon asks for its name. "pinned" is
+ * called on the loop when a read caller_pin_start() began is done
+ * (creds_prefetch_pinned(), which lets the connection's calls go on). */
+int caller_pin_attach(Context *c, void (*pinned)(Context *c, const char *sender));
 void caller_pin_done(Context *c);
 
 /* Settles e->pin from processfd (the bus's ProcessFD, borrowed; -1 when the
  * bus sent none) or else from the number the bus reported. 0 when settled
  * at once; 1 when a worker reads the process's start time, after which
- * creds_prefetch_pinned(c, e->name) is called on the loop (e may have been
+ * caller_pin_attach()'s "pinned" is called with e->name (e may have been
  * replaced in the cache by then); a negative errno when nothing was started
  * (-EAGAIN: too many reads queued for the account). */
 int caller_pin_start(Context *c, CredsEntry *e, int processfd);

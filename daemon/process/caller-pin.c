@@ -10,7 +10,6 @@
 #include "account.h"
 #include "appear.h"
 #include "caller-pin.h"
-#include "creds-prefetch.h"
 #include "log.h"
 #include "procfs.h"
 #include "proc-parse.h"
@@ -49,7 +48,8 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
-int caller_pin_attach(Context *c) {
+int caller_pin_attach(Context *c, void (*pinned)(Context *c, const char *sender)) {
+        c->pinned = pinned;
         int r = appear_log_init(&c->appear);
         if (r < 0)
                 return r;
@@ -91,7 +91,7 @@ static void pin_held(CredsEntry *e, Target *t) {
 static void pin_from_pidfd(CredsEntry *e, int fd) {
         Target t;
 
-        int r = target_open_pidfd(fd, false, &t);
+        int r = target_pin_pidfd(fd, false, &t);
         if (r >= 0 && t.pid != e->pid) {
                 target_done(&t);
                 r = -ESRCH;
@@ -148,7 +148,7 @@ static void pin_read_done(Work *w) {
                 }
         }
         if (!w->cancelled)
-                creds_prefetch_pinned(c, p->sender);
+                c->pinned(c, p->sender);
         target_done(&p->target);
         free(p);
 }
@@ -181,7 +181,7 @@ int caller_pin_start(Context *c, CredsEntry *e, int processfd) {
                 .bound = bound,
         };
         snprintf(p->sender, sizeof p->sender, "%s", e->name);
-        r = target_open_pid(e->pid, false, &p->target);
+        r = target_pin_pid(e->pid, false, &p->target);
         if (r == -ESRCH) {
                 e->pin = PIN_GONE;
                 return 0;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The vtable and the read handlers; changes go through change.c. Arguments
- * are read and replies built one basic field at a time: sd-bus parses a
- * signature string again on every sd_bus_message_read()/append() call, which
- * cost more than the rest of a read. */
+/* The vtable and its handlers: reads of limits are answered here, changes go
+ * through change.c and usage reads through usage-call.c. The limits a read
+ * returns are appended one basic field at a time, and the few arguments of
+ * GetRlimit, ListRlimits and GetRusage read so: sd-bus parses a signature
+ * string again on every sd_bus_message_read()/append() call, which cost more
+ * than the rest of a read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,11 +19,10 @@
 #include "context.h"
 #include "creds-prefetch.h"
 #include "errors.h"
-#include "gates.h"
 #include "log.h"
 #include "manager.h"
 #include "rlimits.h"
-#include "usage-read.h"
+#include "usage-call.h"
 #include "util.h"
 #include "work.h"
 
@@ -51,7 +52,7 @@ static int limit_get(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, con
         r = resource_get(name, &res, error);
         if (r < 0)
                 return r;
-        r = limits_read(c, m, pid, pidfd, res->number, all, &p, error);
+        r = limits_read_for_call(c, m, pid, pidfd, res->number, all, &p, error);
         if (r < 0)
                 return r;
 
@@ -212,7 +213,7 @@ static int list_rlimits(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, 
         pid_t p;
         int r;
 
-        r = limits_read(c, m, pid, pidfd, -1, all, &p, error);
+        r = limits_read_for_call(c, m, pid, pidfd, -1, all, &p, error);
         if (r < 0)
                 return r;
 
@@ -384,7 +385,7 @@ int manager_attach(Context *c) {
         int r = changes_attach(c);
         if (r < 0)
                 return r;
-        r = caller_pin_attach(c);
+        r = caller_pin_attach(c, creds_prefetch_pinned);
         if (r < 0)
                 return r;
         /* A few workers for usage reads, which a target can make slow (one
@@ -398,7 +399,6 @@ int manager_attach(Context *c) {
 }
 
 void manager_done(Context *c) {
-        gates_done(c);
         creds_prefetch_done(c);
         caller_pin_done(c);
         changes_abort(c, "the service is exiting");

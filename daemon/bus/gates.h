@@ -5,7 +5,7 @@
 
 typedef struct Context Context;
 
-/* The gate processes (resource1d-gate, gate.c): the only part of the service
+/* The gate processes (resource1d-gate.c): the only part of the service
  * that takes callers' descriptors. The daemon starts one, serves the calls
  * it passes on over a private connection (the same vtable, the caller named
  * by the sender the gate copies from the bus), pings it, and starts a fresh

@@ -5,8 +5,10 @@
  * besides the calls it passes on (which keep the interface's own path and
  * names). Never on the bus.
  *   Ready()                   it owns RESOURCE1_PIDFD_BUS_NAME
- *   Retiring(s sender, s why) it gave the name up because sender passed a
- *                             descriptor it must not close while serving */
+ *   Retiring(s sender, s why) sender passed a descriptor it must not close
+ *     → (b successor)         while serving: may a successor take the name
+ *                             over (the daemon starts it), so that it can
+ *                             retire? */
 #define GATE_PATH      "/org/example/Resource1/Gate"
 #define GATE_INTERFACE "org.example.Resource1.Gate"
 

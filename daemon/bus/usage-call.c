@@ -19,13 +19,13 @@
 
 #include "account.h"
 #include "context.h"
+#include "decide.h"
 #include "errors.h"
 #include "log.h"
 #include "target.h"
 #include "refusals.h"
-#include "rlimits.h"
 #include "usage.h"
-#include "usage-read.h"
+#include "usage-call.h"
 #include "util.h"
 #include "work.h"
 
@@ -37,7 +37,6 @@
 
 typedef struct UsageRead {
         Work work;
-        Context *context;
         sd_bus_message *request;
         Target target;
         pid_t tid;
@@ -88,7 +87,7 @@ static int reply_usage(sd_bus_message *m, const Usage *u) {
 }
 
 static void usage_read(UsageRead *u) {
-        u->r = usage_get(u->target.pid, u->tid, u->who, NULL, &u->usage);
+        u->r = usage_get(u->target.pid, u->tid, u->who, &u->usage);
         if (u->r >= 0)
                 u->r = target_check_alive(&u->target);
         /* It may have made itself non-dumpable while it was read: then the
@@ -178,7 +177,6 @@ int usage_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const ch
                 return -ENOMEM;
         *u = (UsageRead) {
                 .work = { .run = usage_run, .done = usage_done },
-                .context = c,
                 .request = sd_bus_message_ref(m),
                 .target = TARGET_NULL,
                 .who = who,

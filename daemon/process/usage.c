@@ -12,7 +12,6 @@
 
 #include "proc-parse.h"
 #include "procfs.h"
-#include "target.h"
 #include "usage.h"
 #include "util.h"
 
@@ -143,7 +142,7 @@ static int sum_task_switches(pid_t pid, uint64_t *ret_nvcsw, uint64_t *ret_nivcs
         return 0;
 }
 
-static int usage_from_proc(pid_t pid, pid_t tid, Resource1Who who, const ProcStatus *hint, Usage *ret) {
+static int usage_from_proc(pid_t pid, pid_t tid, Resource1Who who, Usage *ret) {
         char dir[64];
         unsigned long long f[18];
         ProcStatus status;
@@ -175,13 +174,9 @@ static int usage_from_proc(pid_t pid, pid_t tid, Resource1Who who, const ProcSta
         u.counters[USAGE_MINFLT] = (int64_t) f[10];
         u.counters[USAGE_MAJFLT] = (int64_t) f[12];
 
-        if (hint && who != RESOURCE1_WHO_THREAD)
-                status = *hint;
-        else {
-                r = proc_read_status(AT_FDCWD, dir, &status);
-                if (r < 0)
-                        return r;
-        }
+        r = proc_read_status(AT_FDCWD, dir, &status);
+        if (r < 0)
+                return r;
 
         /* One high-water mark per address space: a thread's is its process's. */
         u.counters[USAGE_MAXRSS] = (int64_t) status.vm_hwm_kib;
@@ -217,7 +212,7 @@ static int usage_from_proc(pid_t pid, pid_t tid, Resource1Who who, const ProcSta
         return 0;
 }
 
-int usage_get(pid_t pid, pid_t tid, Resource1Who who, const ProcStatus *status, Usage *ret) {
+int usage_get(pid_t pid, pid_t tid, Resource1Who who, Usage *ret) {
         Usage u;
         int r;
 
@@ -226,15 +221,15 @@ int usage_get(pid_t pid, pid_t tid, Resource1Who who, const ProcStatus *status, 
 
         if (who == RESOURCE1_WHO_BOTH) {
                 Usage c;
-                r = usage_from_proc(pid, tid, RESOURCE1_WHO_SELF, status, &u);
+                r = usage_from_proc(pid, tid, RESOURCE1_WHO_SELF, &u);
                 if (r < 0)
                         return r;
-                r = usage_from_proc(pid, tid, RESOURCE1_WHO_CHILDREN, status, &c);
+                r = usage_from_proc(pid, tid, RESOURCE1_WHO_CHILDREN, &c);
                 if (r < 0)
                         return r;
                 usage_add(&u, &c);
         } else {
-                r = usage_from_proc(pid, tid, who, status, &u);
+                r = usage_from_proc(pid, tid, who, &u);
                 if (r < 0)
                         return r;
         }

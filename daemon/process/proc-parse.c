@@ -128,9 +128,6 @@ int proc_parse_limits(char *buf, struct rlimit ret[RLIM_NLIMITS]) {
         return 0;
 }
 
-/* Fields 3.. of /proc/.../stat, after the parenthesised comm, which may
- * itself hold spaces and parentheses. ret[i] is field i (1-based); fields
- * 1 to 3 are left 0. */
 /* Where field 4 of /proc/.../stat starts: past the parenthesised comm and
  * field 3, the state letter; NULL for a line without them. */
 static const char *stat_field4(const char *buf) {
@@ -143,6 +140,9 @@ static const char *stat_field4(const char *buf) {
         return *p == '\0' ? NULL : p + 1;
 }
 
+/* Fields 4 to 17 of /proc/.../stat, after the parenthesised comm (which may
+ * itself hold spaces and parentheses) and the state letter: ret[i] is field i
+ * (1-based); ret[0] to ret[3] are left 0. */
 int proc_parse_stat(const char *buf, unsigned long long ret[18]) {
         unsigned long long f[18] = {};
 

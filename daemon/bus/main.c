@@ -283,8 +283,12 @@ static void on_gates_ready(Context *c, bool ok) {
 }
 
 static void context_done(Context *c) {
-        if (c->bus)
+        if (c->bus) {
+                /* The gates first: their connections serve the manager's
+                 * vtable, which manager_done() takes down. */
+                gates_done(c);
                 manager_done(c);
+        }
         refusals_done(&c->refusals);
         change_rate_done(&c->rate);
         creds_cache_done(&c->creds);
@@ -362,11 +366,13 @@ int main(int argc, char *argv[]) {
         r = sd_bus_attach_event(c.bus, c.event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop"), EXIT_FAILURE;
-        /* A bound on any call the daemon still makes synchronously (the
-         * bus's word on a caller it could not prefetch): well under the
-         * watchdog, so that a reply the bus dropped stalls the loop at most
-         * this long. polkit's checks are asynchronous, with their own
-         * deadlines. */
+        /* The deadline of the calls the daemon makes without one of their
+         * own, all asynchronous: the bus's word on a caller
+         * (GetConnectionCredentials: creds-prefetch.c, gates.c) and its
+         * name requests. A reply the bus dropped fails such a call after
+         * this long, and the calls held for it are answered, rather than
+         * after sd-bus's default of 25 s. polkit's checks keep deadlines
+         * of their own. */
         r = sd_bus_set_method_call_timeout(c.bus, 2 * USEC_PER_SEC);
         if (r < 0)
                 return log_error_errno(r, "Failed to set the bus's call timeout"), EXIT_FAILURE;

@@ -6,11 +6,11 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
-#include "decide.h"
+#include "identity.h"
 
-/* What /proc shows an unprivileged caller (proc(5): hidepid=, gid=,
- * subset=), so that the service tells a caller no more about a process than
- * /proc would: the daemon reads its /proc's options from mountinfo (the
+/* What /proc shows an unprivileged caller of other processes (proc(5):
+ * hidepid= and gid=), so that the service tells a caller no more about a
+ * process than /proc would: the daemon reads its /proc's options from mountinfo (the
  * system's /proc: the unit gives the daemon no procfs of its own), and again
  * when a call asks after its mount table changed (a change only marks them
  * stale: visibility.c) or a second after the last read: the unit runs the
@@ -28,7 +28,6 @@ typedef enum HidePid {
 typedef struct Visibility {
         HidePid hidepid;
         gid_t gid;             /* gid=: its members see every process (the kernel's default 0) */
-        bool subset_pid;       /* subset=pid: nothing but processes (no /proc/sys) */
         int fd;                /* /proc/self/mountinfo, polled for changes */
         uint64_t read_usec;    /* CLOCK_MONOTONIC of the last read */
         bool stale;            /* the mount table changed since */

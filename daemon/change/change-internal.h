@@ -49,8 +49,8 @@ typedef struct Change {
 void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]);
 
 /* Every refusal of a change in one shape: "<what was asked>: <why>" as the
- * reply error, and the same line in the log at notice, rate-limited per uid.
- * Returns the error's negative errno. */
+ * reply error, and the same line in the log at notice, rate-limited per
+ * account. Returns the error's negative errno. */
 int change_refuse(const Change *ch, sd_bus_error *error, const char *name, const char *format, ...)
         __attribute__((format(printf, 4, 5)));
 

@@ -99,7 +99,7 @@ static SandboxKind read_flatpak_info(pid_t pid, char app_id[static SANDBOX_APP_I
         snprintf(path, sizeof path, "/proc/%d/root", (int) pid);
         _cleanup_close_ int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0)
-                return errno == ENOENT || errno == ESRCH ? SANDBOX_UNSURE : SANDBOX_UNSURE;
+                return SANDBOX_UNSURE;   /* gone, or its root out of reach: cannot tell */
         _cleanup_close_ int fd = openat(root, ".flatpak-info", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? SANDBOX_NONE : SANDBOX_UNSURE;

@@ -7,9 +7,9 @@
 
 #include "account-slots.h"
 
-/* Refusals are logged per uid at most REFUSALS_BURST times in each
- * REFUSALS_WINDOW; the rest are counted and summed up in one line when the
- * window ends. Any caller can provoke refusals as fast as the bus delivers
+/* Refusals are logged per account (account.h) at most REFUSALS_BURST times
+ * in each REFUSALS_WINDOW; the rest are counted and summed up in one line
+ * when the window ends. Any caller can provoke refusals as fast as the bus delivers
  * calls, and a journal that drops lines under such a flood would also drop
  * the audit lines of changes carried out, which are never limited. */
 #define REFUSALS_BURST 20u

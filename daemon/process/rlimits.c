@@ -32,7 +32,7 @@ int resource_get(const char *name, const Resource1Rlimit **ret, sd_bus_error *er
         return 0;
 }
 
-int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]) {
+int limits_read_proc(pid_t pid, struct rlimit ret[RLIM_NLIMITS]) {
         char path[32], buf[4096];
 
         snprintf(path, sizeof path, "/proc/%d/limits", (int) pid);
@@ -42,14 +42,14 @@ int proc_read_limits(pid_t pid, struct rlimit ret[RLIM_NLIMITS]) {
         return proc_parse_limits(buf, ret);
 }
 
-int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]) {
+int limits_read_prlimit(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]) {
         struct rlimit all[RLIM_NLIMITS];
         int first = resource < 0 ? 0 : resource, last = resource < 0 ? RLIM_NLIMITS - 1 : resource;
 
         for (int i = first; i <= last; i++)
                 if (prlimit(pid, (__rlimit_resource_t) i, NULL, &all[i]) < 0) {
                         if (errno == EPERM)
-                                return proc_read_limits(pid, ret);
+                                return limits_read_proc(pid, ret);
                         return -errno;
                 }
 
@@ -57,8 +57,8 @@ int read_limits(pid_t pid, int resource, struct rlimit ret[RLIM_NLIMITS]) {
         return 0;
 }
 
-int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int resource,
-                struct rlimit ret[RLIM_NLIMITS], pid_t *ret_pid, sd_bus_error *error) {
+int limits_read_for_call(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int resource,
+                         struct rlimit ret[RLIM_NLIMITS], pid_t *ret_pid, sd_bus_error *error) {
         _cleanup_(target_done) Target t = TARGET_NULL;
         CallerProcess caller = { .pid = 0 };
         int r;
@@ -70,7 +70,7 @@ int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int reso
         if (pidfd >= 0 || visibility_restricted(&c->visibility)) {
                 r = target_get(c, m, pid, pidfd, &t, NULL, error);
                 if (r >= 0)
-                        r = read_limits_checked(&t, ret, error);
+                        r = limits_read_target(&t, ret, error);
                 if (r >= 0)
                         *ret_pid = t.pid;
                 return r;
@@ -90,7 +90,7 @@ int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int reso
                 pid = (uint32_t) caller.pid;
         }
 
-        r = read_limits((pid_t) pid, resource, ret);
+        r = limits_read_prlimit((pid_t) pid, resource, ret);
         if (r >= 0 && caller.pid > 0)
                 r = caller_process(&c->creds, m, &caller, error);
         if (r < 0) {
@@ -104,12 +104,12 @@ int limits_read(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, int reso
         return 0;
 }
 
-int read_limits_checked(const Target *t, struct rlimit ret[RLIM_NLIMITS], sd_bus_error *error) {
+int limits_read_target(const Target *t, struct rlimit ret[RLIM_NLIMITS], sd_bus_error *error) {
         struct rlimit all[RLIM_NLIMITS];
         char what[48];
         snprintf(what, sizeof what, "pid %d", (int) t->pid);
 
-        int r = proc_read_limits(t->pid, all);
+        int r = limits_read_proc(t->pid, all);
         if (r >= 0)
                 r = target_check_alive(t);
         if (r < 0)

@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 
+#include "decide.h"
 #include "log.h"
 #include "util.h"
 #include "visibility.h"
@@ -22,7 +23,6 @@
 static void parse_options(Visibility *v, const char *opts) {
         HidePid hidepid = HIDEPID_OFF;
         gid_t gid = 0;
-        bool subset_pid = false;
         char buf[256];
 
         snprintf(buf, sizeof buf, "%s", opts);
@@ -35,12 +35,9 @@ static void parse_options(Visibility *v, const char *opts) {
                                                                                           HIDEPID_OFF;
                 } else if (strncmp(o, "gid=", 4) == 0)
                         gid = (gid_t) strtoul(o + 4, NULL, 10);
-                else if (strcmp(o, "subset=pid") == 0)
-                        subset_pid = true;
         }
         v->hidepid = hidepid;
         v->gid = gid;
-        v->subset_pid = subset_pid;
 }
 
 /* One mountinfo line ("id parent major:minor root mountpoint options

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The daemon's side of the gate processes (see gates.h and gate.c). */
+/* The daemon's side of the gate processes (see gates.h and resource1d-gate.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -16,7 +16,6 @@
 
 #include "account.h"
 #include "context.h"
-#include "creds-prefetch.h"
 #include "gate-protocol.h"
 #include "gates.h"
 #include "log.h"
@@ -29,8 +28,8 @@
 #define HEARTBEAT_USEC (2000 * USEC_PER_MSEC)
 #define HEARTBEAT_TIMEOUT_USEC (5000 * USEC_PER_MSEC)
 /* Gates started at most this often: each costs a fork and an exec, and a
- * caller can make one retire with any descriptor that is not a pidfd. The
- * retiring one serves on meanwhile. */
+ * caller can make one retire with a descriptor that is not a pidfd (and whose
+ * close could wait). The retiring one serves on meanwhile. */
 #define SPAWN_INTERVAL_USEC (50 * USEC_PER_MSEC)
 /* The first gate's time to own its name before the daemon serves without. */
 #define READY_TIMEOUT_USEC (5000 * USEC_PER_MSEC)

@@ -8,7 +8,7 @@
 #include <systemd/sd-bus.h>
 
 #include "context.h"
-#include "decide.h"
+#include "identity.h"
 
 /* A process the daemon reads or acts on, held, never only numbered: its
  * pidfd and its open /proc/PID directory each hold the process's struct pid
@@ -26,17 +26,19 @@ typedef struct Target {
 
 #define TARGET_NULL ((Target) { .pid = 0, .tid = 0, .procfd = -1, .pidfd = -1 })
 
-/* -ESRCH when there is no such process. need_ids: fill ret->ids (for
- * decisions). The ids come from the pidfd (PIDFD_GET_INFO, Linux 6.13) and
- * before that kernel from /proc/PID/status. */
-int target_open_pid(pid_t pid, bool need_ids, Target *ret);
-/* fd is borrowed (the message owns it); the target holds a copy. A thread's
- * pidfd names its process. -EBADF when fd is not a pidfd, told in constant
- * time before anything is read from it; -ESRCH when its task has exited. */
-int target_open_pidfd(int fd, bool need_ids, Target *ret);
-/* A copy of the caller's held process (caller_process()): its pidfd and
+/* Pins the process that has number pid now (a thread's number: its
+ * process). -ESRCH when there is no such process. need_ids: fill ret->ids
+ * (for decisions). The ids come from the pidfd (PIDFD_GET_INFO, Linux 6.13)
+ * and before that kernel from /proc/PID/status. */
+int target_pin_pid(pid_t pid, bool need_ids, Target *ret);
+/* Pins the process of a pidfd a caller passed: fd is borrowed (the message
+ * owns it); the target holds a copy. A thread's pidfd names its process.
+ * -EBADF when fd is not a pidfd, told in constant time before anything is
+ * read from it; -ESRCH when its task has exited. */
+int target_pin_pidfd(int fd, bool need_ids, Target *ret);
+/* Pins the caller's held process (caller_process()) once more: its pidfd and
  * /proc directory duplicated, found alive after (-ESRCH otherwise). */
-int target_open_caller(const CallerProcess *p, bool need_ids, Target *ret);
+int target_pin_caller(const CallerProcess *p, bool need_ids, Target *ret);
 /* The ids the process runs as now, read through the pin (-ESRCH once it is
  * gone): what a decision rests on, checked again before and after acting. */
 int target_read_ids(const Target *t, ProcessIds *ret);

@@ -12,17 +12,18 @@
  * The bus gives every connection a unique name ":MAJOR.MINOR" when it says
  * Hello, in increasing order (dbus-daemon and dbus-broker alike), and
  * announces it with NameOwnerChanged, which the daemon receives in that
- * order. So consecutive names seen within APPEAR_RUN_USEC of each other are
- * one record, whose bound is when its first was seen (no later name can make
- * it later), and a name the daemon never saw (before it watched, or lost) is
- * in no run. The ring is bounded (any user can make connections as fast as
- * the bus lets it): a flood replaces the oldest runs, whose connections then
- * count as not seen; names dispatched back to back under a flood share runs. */
+ * order. So consecutive names seen less than APPEAR_RUN_USEC after the first
+ * of them are one record, a run, whose bound is when its first was seen (no
+ * later name can make it later), and a name the daemon never saw (before it
+ * watched, or lost) is in no run. The ring is bounded (any user can make
+ * connections as fast as the bus lets it): a flood replaces the oldest runs,
+ * whose connections then count as not seen; names dispatched back to back
+ * under a flood share runs. */
 
 #define APPEAR_RUNS_MAX 8192
-/* How close together consecutive names must be seen to share a run: far
- * less than a process takes from its start to its connection's Hello, so
- * that the run's first moment is a bound for every name in it too. */
+/* How soon after a run's first name the next ones must be seen to join it:
+ * far less than a process takes from its start to its connection's Hello,
+ * so that the run's first moment is a bound for every name in it too. */
 #define APPEAR_RUN_USEC 100
 
 typedef struct AppearRun {

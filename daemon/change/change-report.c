@@ -135,7 +135,7 @@ int change_finish(Change *ch, const struct rlimit old[]) {
 
         for (unsigned i = 0; i < ch->n; i++) {
                 /* The audit line of a change carried out: never dropped;
-                 * their rate is bounded before acting (account.h). */
+                 * their rate is bounded before acting (rate.h). */
                 log_info("uid %u (pid %d) set %s of pid %d from %s:%s to %s:%s", (unsigned) ch->caller.uid,
                          (int) ch->caller.pid, ch->resources[i]->name, (int) ch->target.pid,
                          limit_str(old[i].rlim_cur, a), limit_str(old[i].rlim_max, b),

@@ -22,6 +22,4 @@ enum {
 /* Usage of process pid (tid: the thread, for RESOURCE1_WHO_THREAD). For the
  * daemon's own process getrusage(2) answers; for others /proc does, as the
  * interface XML documents field by field. */
-struct ProcStatus;
-/* status: the process's /proc/PID/status if the caller has just read it. */
-int usage_get(pid_t pid, pid_t tid, Resource1Who who, const struct ProcStatus *status, Usage *ret);
+int usage_get(pid_t pid, pid_t tid, Resource1Who who, Usage *ret);

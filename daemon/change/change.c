@@ -14,7 +14,7 @@
  *   change_finish    log, RlimitChanged, reply
  *
  * Every change in progress (ASKING or ACTING) is on context->changes and
- * counts against the per-uid and total bounds (which never refuse root's);
+ * counts against the per-account and total bounds (which never refuse root's);
  * leaving either state without a reply is impossible except for a caller
  * that disconnected. */
 #include <errno.h>
@@ -103,7 +103,7 @@ static const char *change_undo(const Change *ch, unsigned n, const struct rlimit
                 unsigned i = ch->order[k];
                 int res = ch->resources[i]->number;
 
-                int r = read_limits(ch->target.pid, res, all);
+                int r = limits_read_prlimit(ch->target.pid, res, all);
                 if (r >= 0)
                         r = target_check_alive(&ch->target);
                 if (r < 0)
@@ -314,7 +314,7 @@ static int change_recheck(Change *ch, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
-        r = read_limits_checked(&ch->target, all, error);
+        r = limits_read_target(&ch->target, all, error);
         if (r < 0)
                 return r;
         struct rlimit old[RLIM_NLIMITS];
@@ -425,7 +425,7 @@ static int polkit_ask_next(Change *ch) {
 }
 
 /* Each change in progress holds a polkit check or a process, and memory:
- * bound them, per uid so that one uid cannot crowd out the others. */
+ * bound them, per account so that one cannot crowd out the others. */
 static int change_check_bounds(Change *ch, sd_bus_error *error) {
         Context *c = ch->context;
         unsigned mine = 0;
@@ -472,7 +472,7 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
                                      "the process that opened the caller's connection (pid %d) is gone or no "
                                      "longer the caller's, so the change could be charged to no one's budget; "
                                      "call from a connection of a live process", (int) ch->caller.pid);
-        r = read_limits_checked(&ch->target, all, error);
+        r = limits_read_target(&ch->target, all, error);
         if (r < 0)
                 return r;
         for (unsigned i = 0; i < ch->n; i++)
