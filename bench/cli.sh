@@ -23,7 +23,7 @@ if [ "${1:-}" != --inside ]; then
         [ -d build ] || meson setup build
         ninja -C build >/dev/null
         export EXECS=$([ "${1:-}" = --quick ] && echo 40 || echo 200) RESOURCE1D_ARGS=--log-level=warning
-        exec tests/with-bus.sh --max-wait 600 --rules tests/test.rules -- "$PWD/bench/cli.sh" --inside --report
+        exec tests/with-bus.sh --max-wait 600 --rules tests/rules/test.rules -- "$PWD/bench/cli.sh" --inside --report
 fi
 
 T=$RESOURCE1_FIXTURE/bench-cli

@@ -13,7 +13,7 @@ if [ "${1:-}" != --inside ]; then
         export BENCH_QUICK=$([ "${1:-}" = --quick ] && echo 1 || echo 0)
         # Refusals are logged at notice; the gated loop would flood the console.
         export RESOURCE1D_ARGS=--log-level=warning
-        exec tests/with-bus.sh --max-wait 1200 --rules tests/test.rules -- "$PWD/bench/run.sh" --inside
+        exec tests/with-bus.sh --max-wait 1200 --rules tests/rules/test.rules -- "$PWD/bench/run.sh" --inside
 fi
 
 T=$RESOURCE1_FIXTURE/bench

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A bus-level fuzz client for the fixture (with-bus.sh, tests/test.rules):
+/* A bus-level fuzz client for the fixture (with-bus.sh, tests/rules/test.rules):
  * for a bounded time, root and two unprivileged uids that polkit never
  * authorizes (bin: rule says no; nobody: defaults, a challenge) send random
  * and hostile calls: wrong signatures, unknown members and interfaces, huge

@@ -1,6 +1,6 @@
 # A person typing a password on a terminal, for the suites that test
 # authentication (cli, agent, python; sourced, inside tests/with-bus.sh with
-# tests/cli-auth.rules):
+# tests/rules/cli-auth.rules):
 #
 #   pty_user_add DIR                 adds the user r1pass (uid 4242), password r1-secret
 #   as_r1pass_on_pty PASSWORD SCRIPT [ARG...]
@@ -13,7 +13,7 @@
 # through a session). The user has a known password through a private
 # /etc/passwd, /etc/group and /etc/shadow bound in the fixture's mount
 # namespace, which polkitd shares, and a rule answering AUTH_SELF
-# (tests/cli-auth.rules). polkit-agent-helper-1 is setuid, so it ignores
+# (tests/rules/cli-auth.rules). polkit-agent-helper-1 is setuid, so it ignores
 # DBUS_SYSTEM_BUS_ADDRESS: a mount namespace of the run's own puts the
 # fixture's bus where it looks. Everything the output showed is in stdout.
 PTY_ANSWER=$(dirname "${BASH_SOURCE[0]}")/helpers/pty-answer.py

@@ -2,7 +2,7 @@
 /* libresource1's asynchronous calls on a GLib main loop, driven through
  * resource1_get_fd(), _get_events(), _get_timeout() and _process() by a
  * GSource (the one libresource1(3) shows), against the real daemon on the
- * fixture's bus (with-bus.sh, tests/client-slow.rules), as the user
+ * fixture's bus (with-bus.sh, tests/rules/client-slow.rules), as the user
  * "daemon": a call waiting about 2 s for polkit while a 50 ms GLib timeout
  * keeps firing and other calls are answered; cancelled calls (at once, and
  * from another call's callback) never answered; RlimitChanged from another
@@ -27,7 +27,7 @@
 
 #include "resource1.h"
 
-#define SLOW_SOFT 343          /* tests/client-slow.rules answers it after about 2 s */
+#define SLOW_SOFT 343          /* tests/rules/client-slow.rules answers it after about 2 s */
 #define DAEMON_UID 1
 
 /* ---- a GSource for a Resource1 handle (as in libresource1(3)) ---- */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libresource1's asynchronous calls on an sd-event loop, against the real
- * daemon on the fixture's bus (with-bus.sh, tests/client-slow.rules), as the
+ * daemon on the fixture's bus (with-bus.sh, tests/rules/client-slow.rules), as the
  * user "daemon": every asynchronous call, one waiting about 2 s for polkit
  * while a 50 ms timer on the same loop keeps firing; cancelled calls never
  * answered; RlimitChanged from another client's change; a lost connection
@@ -28,7 +28,7 @@
 
 #include "resource1.h"
 
-#define SLOW_SOFT 343          /* tests/client-slow.rules answers it after about 2 s */
+#define SLOW_SOFT 343          /* tests/rules/client-slow.rules answers it after about 2 s */
 #define TICK_USEC (50 * 1000)
 #define DAEMON_UID 1
 

@@ -168,7 +168,7 @@ check "a change that needs no authentication is one request, not two (nothing is
 # session could answer), one polkit check, one refusal in the service's log.
 # A uid of its own (sys, 3), so that the log's per-uid burst is all its, and
 # one polkit wants authenticated under this suite's rules and under the
-# memcheck suite's (tests/test.rules, where uid 1 is simply allowed).
+# memcheck suite's (tests/rules/test.rules, where uid 1 is simply allowed).
 setpriv --reuid=3 --regid=3 --clear-groups sleep 600 & daemons=$!
 sleep 0.1
 log=$RESOURCE1_FIXTURE/resource1d.log

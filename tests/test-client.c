@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libresource1's synchronous calls against the real daemon on the fixture's
- * bus (with-bus.sh, with tests/client-slow.rules): every call, every error as
+ * bus (with-bus.sh, with tests/rules/client-slow.rules): every call, every error as
  * errno and as the service's name and message, the last error of handles and
  * of one-shot calls, use after fork(), a timeout. The asynchronous calls are
  * tested by test-async-sd-event.c and test-async-glib.c, threads by
@@ -29,7 +29,7 @@
 #include "resource1-bus.h"
 #include "resource1.h"
 
-/* The detail tests/client-slow.rules answers slowly (about 2 s) for "daemon". */
+/* The detail tests/rules/client-slow.rules answers slowly (about 2 s) for "daemon". */
 #define SLOW_SOFT 343
 
 static Resource1 *h;

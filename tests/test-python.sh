@@ -1,8 +1,8 @@
 #!/bin/bash
 # The python suite: resource1 (client/python) against the real service, inside
-# tests/with-bus.sh (with tests/client-slow.rules). TAP output:
+# tests/with-bus.sh (with tests/rules/client-slow.rules). TAP output:
 #
-#   tests/with-bus.sh --rules tests/client-slow.rules -- tests/test-python.sh
+#   tests/with-bus.sh --rules tests/rules/client-slow.rules -- tests/test-python.sh
 #
 # CPython's own test_resource with the package in place of resource, as root
 # and as nobody; tests/python/test_resource1.py (the local resource module as
@@ -119,7 +119,7 @@ readme_runs() {
 check "README.md's Python examples run as shown" readme_runs
 
 # polkit_agent=True on a terminal, where r1pass types its password at
-# pkttyagent's prompt (tests/pty-user.sh, tests/cli-auth.rules); without it
+# pkttyagent's prompt (tests/pty-user.sh, tests/rules/cli-auth.rules); without it
 # nobody is asked.
 . "$here/pty-user.sh"
 pty_user_add "$dir"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Attacks on the change pipeline, each made for real by an unprivileged uid
 # (through setpriv) against the fixture's daemon (with-bus.sh, with
-# tests/test.rules, the example rule for "games" and
-# tests/security-change.rules). TAP output.
+# tests/rules/test.rules, the example rule for "games" and
+# tests/rules/security-change.rules). TAP output.
 #
 #   A (#1) a polkit-approved raise must not land on a process that became
 #          setuid-root while its check was pending ("ids changed").

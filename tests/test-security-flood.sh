@@ -1,7 +1,7 @@
 #!/bin/bash
 # Security suite: floods of changes (issue 15, round three, #3), each carried
 # out for real by unprivileged uids (setpriv) against the fixture's daemon
-# (with-bus.sh, with tests/test.rules). TAP output; the details of each run
+# (with-bus.sh, with tests/rules/test.rules). TAP output; the details of each run
 # are "#" lines.
 #
 #   A  10 s of SetRlimit(CORE, 0, 0) on CORE already 0:0, 16 calls in flight on

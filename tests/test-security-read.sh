@@ -1,7 +1,7 @@
 #!/bin/bash
 # Security suite: attacks on reads, logs and bus trust, each carried out for
 # real by an unprivileged uid (setpriv) against the fixture's daemon
-# (with-bus.sh, with tests/test.rules and tests/security-read.rules). TAP
+# (with-bus.sh, with tests/rules/test.rules and tests/rules/security-read.rules). TAP
 # output, one test per attack; the details of each run are "#" lines.
 #
 #   1  GetRusage of a same-uid process that made itself non-dumpable is

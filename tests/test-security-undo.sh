@@ -1,7 +1,7 @@
 #!/bin/bash
 # Attack on the undo of a change made by the acting process, made for real by
 # nobody (through setpriv) against the fixture's daemon (with-bus.sh with
-# tests/test.rules). TAP output. Needs ATTACK_UNDO and RCALL (tests/meson.build).
+# tests/rules/test.rules). TAP output. Needs ATTACK_UNDO and RCALL (tests/meson.build).
 #
 # nobody has a child T with NOFILE 0:H and asks Prlimit(T, NOFILE, set, S, H),
 # S:H being the daemon's own NOFILE limits (a soft limit raised up to the

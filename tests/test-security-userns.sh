@@ -1,6 +1,6 @@
 #!/bin/bash
 # The acting process and a process of a user namespace root made, made for
-# real against the fixture's daemon (with-bus.sh with tests/test.rules). TAP
+# real against the fixture's daemon (with-bus.sh with tests/rules/test.rules). TAP
 # output. Needs STOP_ACTING, RCALL, PYTHON3 and HELPERS (tests/meson.build).
 #
 # A container, as systemd-nspawn -U, LXD/Incus or PrivateUsers= make it: a

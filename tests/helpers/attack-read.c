@@ -9,7 +9,7 @@
  *   attack-read victim TIMEOUT_S
  *       forks a child that waits, prints "NAME <own unique bus name>" and
  *       "CHILD <pid>", then asks Prlimit(child, NOFILE, true, 4343, hard + 1)
- *       (a hard raise: polkit is asked; tests/security-read.rules answers it
+ *       (a hard raise: polkit is asked; tests/rules/security-read.rules answers it
  *       slowly for soft 4343) and prints "OK <old soft> <old hard>",
  *       "ERR <error name> <message>" or "NOREPLY <error name> <message>" when
  *       no answer came within TIMEOUT_S.

@@ -829,7 +829,7 @@ class Asyncio(unittest.TestCase):
 
 @unittest.skipUnless(UID == 1 and os.environ.get('TARGET'), 'as daemon, with another user\'s process')
 class AsyncioSlowPolkit(unittest.TestCase):
-    """tests/client-slow.rules: daemon's changes with soft 343 wait ~2 s for polkit."""
+    """tests/rules/client-slow.rules: daemon's changes with soft 343 wait ~2 s for polkit."""
 
     def test_slow_answer_others_answered_and_a_cancelled_call(self):
         target = int(os.environ['TARGET'])

@@ -3,7 +3,7 @@
  *
  * The real resource1d on a private system bus with a real polkitd (see
  * with-bus.sh), called by GDBus as root, and by rcall, busctl and gdbus as
- * other users. Test rules (tests/test.rules): polkit says yes to "daemon", no
+ * other users. Test rules (tests/rules/test.rules): polkit says yes to "daemon", no
  * to "bin", asks "sys" to authenticate; "nobody" gets the actions' defaults
  * (auth_admin: a challenge with no agent); "games" gets the shipped example
  * rule (its group named "games" here).
