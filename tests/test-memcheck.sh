@@ -1,6 +1,6 @@
 #!/bin/bash
 # The integration suites against resource1d running under valgrind's memcheck
-# (tests/valgrind-daemon.sh, started by with-bus.sh): they pass, and memcheck
+# (tests/fixture/valgrind-daemon.sh, started by with-bus.sh): they pass, and memcheck
 # finds no error and no definite leak once the daemon has exited. TAP output.
 set -u
 : "${TEST_SERVICE:?}" "${TEST_CLI:?}" "${RESOURCE1_FIXTURE:?}"

@@ -9,7 +9,7 @@
 # mount namespace with temporary directories bound over them, holding the
 # project's actions file and the rules given with --rules.
 #
-# The daemon runs as resource1d.service runs it (tests/as-service-user.sh):
+# The daemon runs as resource1d.service runs it (tests/fixture/as-service-user.sh):
 # as the unit's User=, with the unit's capabilities as ambient ones and no
 # other; a capability root lacks here (CAP_SYS_RESOURCE on some machines) it
 # cannot give, and the daemon runs without it, as under a unit that lacks it
@@ -51,7 +51,7 @@ if [ "${1:-}" = --inside ]; then
                 daemon_task=()
                 wait_for=org.freedesktop.PolicyKit1
         else
-                daemon_task=(--task "$here/daemon-task.sh" --task-name resource1d --task-bus=system --ignore-return
+                daemon_task=(--task "$here/fixture/daemon-task.sh" --task-name resource1d --task-bus=system --ignore-return
                              --wait-for org.freedesktop.PolicyKit1 $RESOURCE1D_ARGS_PARAMS)
                 wait_for=org.example.Resource1
         fi
@@ -62,9 +62,9 @@ if [ "${1:-}" = --inside ]; then
         fi
         dbus-test-runner --bus-type=system --dbus-config="$tmp/system.conf" --keep-env \
                 --max-wait="$MAX_WAIT" \
-                --task "$here/polkitd-task.sh" --task-name polkitd --task-bus=system --ignore-return \
+                --task "$here/fixture/polkitd-task.sh" --task-name polkitd --task-bus=system --ignore-return \
                 "${daemon_task[@]}" \
-                --task "$here/wait-then.sh" --task-name test --task-bus=system \
+                --task "$here/fixture/wait-then.sh" --task-name test --task-bus=system \
                         --wait-for "$wait_for" --parameter "$tmp/command" \
                 | "${tap[@]}"
         exit
@@ -199,7 +199,7 @@ done
 [ ${#lack[@]} = 0 ] ||
         echo "with-bus.sh: root lacks ${lack[*]} here (its bounding set): the daemon runs as $RESOURCE1D_USER without it" >&$note
 RESOURCE1D_CAPS=$(IFS=,; echo "${give[*]}")
-export RESOURCE1D_USER RESOURCE1D_CAPS RESOURCE1D_BIN=$RESOURCE1D RESOURCE1D=$here/as-service-user.sh
+export RESOURCE1D_USER RESOURCE1D_CAPS RESOURCE1D_BIN=$RESOURCE1D RESOURCE1D=$here/fixture/as-service-user.sh
 params=""
 for a in ${RESOURCE1D_ARGS:-}; do params+=" --parameter $a"; done
 export RESOURCE1D_ARGS_PARAMS=$params
