@@ -2,13 +2,13 @@
 # libresource1's polkit agent (resource1_set_polkit_agent()): a program built
 # on the library alone (tests/helpers/agent-call) raises its own NOFILE hard
 # limit on a terminal, where the user r1pass types its password at
-# pkttyagent's prompt (tests/pty-user.sh, tests/rules/cli-auth.rules); the same
+# pkttyagent's prompt (tests/lib/pty-user.sh, tests/rules/cli-auth.rules); the same
 # program without the call cannot be asked. TAP output. Needs AGENT_CALL.
 set -u
 : "${AGENT_CALL:?}" "${RESOURCE1_FIXTURE:?}"
 here=$(dirname "${BASH_SOURCE[0]}")
-. "$here/tap.sh"
-. "$here/pty-user.sh"
+. "$here/lib/tap.sh"
+. "$here/lib/pty-user.sh"
 
 T=$RESOURCE1_FIXTURE/agent
 mkdir -p "$T" && chmod 755 "$T"

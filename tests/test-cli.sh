@@ -5,7 +5,7 @@
 set -u
 : "${RESOURCECTL:?}" "${BUILD_ROOT:?}" "${RESOURCE1_FIXTURE:?}"
 
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 # Runs resourcectl, keeping stdout, stderr and the exit status.
 rc() { "$@" >"$T/out" 2>"$T/err"; status=$?; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
@@ -479,8 +479,8 @@ rc python3 "$PTY" --timeout 20 -- env PATH="$T/fakeagent:/usr/bin:/bin" "$R" set
 check "on a terminal, root (whom polkit is not asked about) starts no agent, even for a hard raise" \
       '[ ! -e "$T/agentlog/log" ] && { [ $status = 0 ] || grep -q "the kernel refused" "$T/out"; }'
 
-# A password typed on a terminal, by r1pass (tests/pty-user.sh).
-. "$(dirname "${BASH_SOURCE[0]}")/pty-user.sh"
+# A password typed on a terminal, by r1pass (tests/lib/pty-user.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/lib/pty-user.sh"
 pty_user_add "$T"
 hard0=$(ulimit -Hn)
 rc as_r1pass_on_pty wrong-password '"$0" set NOFILE :'$((hard0 + 1))'; echo "status $?"; echo "hard $(ulimit -Hn)"' "$R"

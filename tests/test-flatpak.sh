@@ -43,7 +43,10 @@
 # ~2 s here.
 set -u
 : "${RESOURCE1_FIXTURE:?}" "${RESOURCECTL:?}" "${RCALL:?}" "${FLATPAK_APP_LIB:?}" "${PYTHON3:?}" "${HELPERS:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+# tap.sh is in lib/ here; in the VM, tests/vm/run.sh installs it beside this script.
+tap=$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh
+[ -e "$tap" ] || tap=$(dirname "${BASH_SOURCE[0]}")/tap.sh
+. "$tap"
 
 fx=$RESOURCE1_FIXTURE
 work=$fx/flatpak

@@ -7,7 +7,7 @@
 # maintainer scripts. The argument is the source tree. TAP output.
 set -uo pipefail
 src=$(cd "${1:-.}" && pwd)
-. "$src/tests/tap.sh"
+. "$src/tests/lib/tap.sh"
 
 for tool in dpkg-buildpackage dh lintian readelf git; do
         if ! command -v "$tool" >/dev/null; then

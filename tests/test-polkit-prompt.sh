@@ -2,7 +2,7 @@
 # What a person is asked: the message polkitd builds from an action's
 # <message> (policy/org.example.resource1.policy) and the details the service
 # sends, as pkttyagent prints it on the terminal of the user r1pass
-# (tests/pty-user.sh, tests/rules/prompt-auth.rules), for each kind of request: one
+# (tests/lib/pty-user.sh, tests/rules/prompt-auth.rules), for each kind of request: one
 # hard raise, a batch of two, another user's process (one limit, and a batch
 # that also raises a hard limit: two prompts), and a request naming its
 # target by pid number instead of by pidfd. polkitd leaves "$(name)" in the
@@ -10,8 +10,8 @@
 set -u
 : "${RESOURCECTL:?}" "${RESOURCE1_FIXTURE:?}"
 here=$(dirname "${BASH_SOURCE[0]}")
-. "$here/tap.sh"
-. "$here/pty-user.sh"
+. "$here/lib/tap.sh"
+. "$here/lib/pty-user.sh"
 
 T=$RESOURCE1_FIXTURE/prompt
 mkdir -p "$T" && chmod 755 "$T"

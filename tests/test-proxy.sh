@@ -13,7 +13,7 @@
 set -u
 : "${RESOURCECTL:?}" "${PROXY_CLIENT:?}" "${BUILD_ROOT:?}" "${PYTHON3:?}" "${RESOURCE1_FIXTURE:?}" "${DBUS_SYSTEM_BUS_ADDRESS:?}"
 
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 
 for tool in xdg-dbus-proxy bwrap; do
         if ! command -v "$tool" >/dev/null; then

@@ -12,7 +12,7 @@
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(dirname "$here")
-. "$here/tap.sh"
+. "$here/lib/tap.sh"
 PY=${PYTHON3:-/usr/bin/python3}
 export PYTHONDONTWRITEBYTECODE=1 RESOURCE1_SPEC=$src/interfaces/org.example.Resource1.xml
 
@@ -119,9 +119,9 @@ readme_runs() {
 check "README.md's Python examples run as shown" readme_runs
 
 # polkit_agent=True on a terminal, where r1pass types its password at
-# pkttyagent's prompt (tests/pty-user.sh, tests/rules/cli-auth.rules); without it
+# pkttyagent's prompt (tests/lib/pty-user.sh, tests/rules/cli-auth.rules); without it
 # nobody is asked.
-. "$here/pty-user.sh"
+. "$here/lib/pty-user.sh"
 pty_user_add "$dir"
 can_raise=$(busctl --system get-property org.example.Resource1 /org/example/Resource1 org.example.Resource1 CanRaiseHardLimits)
 want=$(( $(ulimit -Hn) + 1 ))

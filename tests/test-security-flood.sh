@@ -50,7 +50,7 @@
 set -u
 : "${ATTACK:?}" "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$here/tap.sh"
+. "$here/lib/tap.sh"
 PYTHON3=${PYTHON3:-python3}
 export PYTHONDONTWRITEBYTECODE=1        # nothing written into the source tree
 

@@ -16,7 +16,7 @@
 # Needs RESOURCE1D, PYTHON3 and the fixture's environment (with-bus.sh --no-daemon).
 set -u
 : "${RESOURCE1D:?}" "${RESOURCE1_FIXTURE:?}" "${PYTHON3:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LISTEN=$here/helpers/signal-listen.py
 B="org.example.Resource1 /org/example/Resource1 org.example.Resource1"

@@ -43,7 +43,7 @@
 set -u
 : "${RCALL:?}" "${WALK:?}" "${RESOURCE1_FIXTURE:?}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$here/tap.sh"
+. "$here/lib/tap.sh"
 PYTHON3=${PYTHON3:-python3}
 export PYTHONDONTWRITEBYTECODE=1        # nothing written into the source tree
 

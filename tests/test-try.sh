@@ -17,7 +17,7 @@ set -u
 src=$1
 export RESOURCE1_BUILD_DIR=$2
 here=$src/tests
-. "$here/tap.sh"
+. "$here/lib/tap.sh"
 
 if [ "$(id -u)" != 0 ]; then
         echo "1..0 # SKIP needs root (tests/try.sh starts the fixture)"

@@ -76,7 +76,7 @@ fi
 if [ "${1:-}" = --terminal-inside ]; then
         shift
         tmp=$1; shift
-        # Like tests/pty-user.sh: /run/dbus is made on a tmpfs of this
+        # Like tests/lib/pty-user.sh: /run/dbus is made on a tmpfs of this
         # namespace's, never on the machine's /run.
         if [ -d /run/dbus ]; then mount -t tmpfs -o mode=755 tmpfs /run/dbus
         else mount -t tmpfs -o mode=755 tmpfs /run && mkdir /run/dbus; fi

@@ -16,7 +16,7 @@
 # qt6-base-dev and qt6-base-dev-tools installed by hand).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../tap.sh"
+. "$here/../lib/tap.sh"
 spec=$(realpath "$1")
 
 case ${QT_MAJOR:=5} in

@@ -16,7 +16,7 @@
 # (tests/rules/cli-auth.rules). polkit-agent-helper-1 is setuid, so it ignores
 # DBUS_SYSTEM_BUS_ADDRESS: a mount namespace of the run's own puts the
 # fixture's bus where it looks. Everything the output showed is in stdout.
-PTY_ANSWER=$(dirname "${BASH_SOURCE[0]}")/helpers/pty-answer.py
+PTY_ANSWER=$(dirname "${BASH_SOURCE[0]}")/../helpers/pty-answer.py
 
 pty_user_add() {
         local dir=$1 f
