@@ -5,7 +5,7 @@
  * (org.example.Resource1.xml, beside this file) gives them: where the service
  * is, and the errors it answers with (their errno values are in
  * resource1-errors.c). resource1d, libresource1, resourcectl and the tests
- * use these; tests/test-contract.c checks them against the XML. Header only:
+ * use these; tests/unit/test-contract.c checks them against the XML. Header only:
  * string literals, so that they can be pasted into other literals (a match
  * rule, "IFACE.Method"). */
 

@@ -10,7 +10,7 @@
 /* Indexed by RLIMIT_* so number lookup is O(1) and listings come out in the
  * order /proc/PID/limits uses (prlimit(1) sorts its own by name). The one
  * list of resource names: resourcectl's options are made from it, and
- * tests check every other list against it (tests/test-names-agree.c). */
+ * tests check every other list against it (tests/unit/test-names-agree.c). */
 const Resource1Rlimit resource1_rlimits[] = {
         [RLIMIT_CPU]        = { "CPU",        RLIMIT_CPU,        "CPU time",                           "seconds",   RESOURCE1_UNIT_SECONDS,      't' },
         [RLIMIT_FSIZE]      = { "FSIZE",      RLIMIT_FSIZE,      "max file size",                      "bytes",     RESOURCE1_UNIT_BYTES,        'f' },

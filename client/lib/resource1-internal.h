@@ -23,7 +23,7 @@
  * method with its signature in and out, a property with its type, the
  * signal with its arguments; what a method's target is and whether it
  * changes limits; how its reply is read. Messages are built from the row
- * (resource1-message.c), and tests/test-library-members.c checks every row
+ * (resource1-message.c), and tests/unit/test-library-members.c checks every row
  * against the specification. */
 
 typedef struct Request Request;

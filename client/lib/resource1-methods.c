@@ -43,7 +43,7 @@ enum {
 #define CHANGES MEMBER_CHANGES
 #define CHANGES_IF_SET MEMBER_CHANGES_IF_SET
 
-/* In the specification's order; tests/test-library-members.c checks each
+/* In the specification's order; tests/unit/test-library-members.c checks each
  * against it. */
 const Member members[] = {
         /*                            name                  kind      in         out        target         change          read */

@@ -3,7 +3,7 @@
 # well-formed XML and valid D-Bus introspection data, so that every binding
 # generator and strict parser accepts it as it is. TAP.
 set -uo pipefail
-. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 spec=$1
 dtd=/usr/share/xml/dbus-1/introspect.dtd     # libdbus-1-dev
 tmp=$(mktemp -d)

@@ -5,7 +5,7 @@
 # list bounding. TAP output.
 set -u
 unit=$1
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 max=1.5
 
 if ! command -v systemd-analyze >/dev/null; then

@@ -8,7 +8,7 @@
 # -Wmissing-prototypes), so a loop of calls is a loop of includes. The last
 # two checks put a loop and an upward include into a copy of daemon/ and see
 # them found, so that the check cannot pass by finding nothing. TAP.
-#   tests/test-daemon-layers.py [DAEMON-DIR]
+#   tests/unit/test-daemon-layers.py [DAEMON-DIR]
 import os
 import re
 import shutil
@@ -149,7 +149,7 @@ def copy_with(daemon, name, line):
 
 
 def main():
-    daemon = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', 'daemon')
+    daemon = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', 'daemon')
     problems = check(daemon)
     checks = [
         ('every file of daemon/ is in a stage (bus/, change/, process/, policy/ or the top)', problems['stages']),

@@ -6,7 +6,7 @@
  * adds, with their numbers), the bash completion's (names, and prlimit's
  * option letters), resourcectl(1)'s (its resource options, and the units
  * of VALUES), and resourcectl --help (made from the table: checked all the
- * same). The specification's list is checked by tests/test-contract.c.
+ * same). The specification's list is checked by tests/unit/test-contract.c.
  * Arguments: the completion, resourcectl.1, the Python package's folder,
  * python3, resourcectl. No bus. */
 #include <glib.h>
