@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* attack-fd: the client side of tests/test-security-fd.sh: descriptors
+/* attack-fd: the client side of tests/security/test-security-fd.sh: descriptors
  * passed with calls, whose close runs code the caller chose. Run under
  * setpriv as the attacking uid (the probe as root). Plain sd-bus on
  * $DBUS_SYSTEM_BUS_ADDRESS; every mode is bounded in time (alarm(2) as a

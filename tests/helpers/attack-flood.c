@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* attack-flood: the client side of tests/test-security-flood.sh, run under
+/* attack-flood: the client side of tests/security/test-security-flood.sh, run under
  * setpriv as the attacking uid (or as root for the listener). Plain sd-bus on
  * $DBUS_SYSTEM_BUS_ADDRESS (sd-bus sends AUTH EXTERNAL without a uid, so the
  * bus takes the kernel's peer uid: in a user namespace, the outer uid). Every

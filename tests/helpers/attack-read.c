@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* attack-read: the client side of tests/test-security-read.sh, one mode per
+/* attack-read: the client side of tests/security/test-security-read.sh, one mode per
  * attack, run under setpriv as the attacking (or victim) uid. Plain sd-bus
  * on $DBUS_SYSTEM_BUS_ADDRESS. Every mode is bounded in time (alarm(2) as a
  * last resort besides the calls' own timeouts) and prints "KEY value..."

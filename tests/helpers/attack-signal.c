@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* attack-signal: attack B of the security suite (tests/test-security-change.sh),
+/* attack-signal: attack B of the security suite (tests/security/test-security-change.sh),
  * and the root prober that measures what the attack does to everyone else.
  *
  *   attack-signal attack STOP|KILL SECONDS DAEMON_PID [SPINNERS]

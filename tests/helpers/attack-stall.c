@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* attack-stall: the client side of tests/test-security-stall.sh: attacks
+/* attack-stall: the client side of tests/security/test-security-stall.sh: attacks
  * that try to make the daemon's event loop wait on something the caller
  * sizes or can make sleep. Run under setpriv as the attacking uid (the probe
  * as root). Plain sd-bus on $DBUS_SYSTEM_BUS_ADDRESS; every mode is bounded

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* attack-undo: the attack of the security-undo suite (tests/test-security-undo.sh)
+/* attack-undo: the attack of the security-undo suite (tests/security/test-security-undo.sh)
  * and of the vm suite (tests/vm/inside.sh): an undo by pid number that lands on
  * the daemon's own thread.
  *

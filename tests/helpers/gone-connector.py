@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# gone-connector.py MODE N: the caller's side of tests/test-security-flood.sh
+# gone-connector.py MODE N: the caller's side of tests/security/test-security-flood.sh
 # F. N real changes of CORE's soft limit (alternating 0 and 1 under the hard
 # limit) on a process of the caller's own, named by pidfd, from one
 # connection; before them, three reads of it on the same connection.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# hidepid-selfpid.py STATEDIR: the caller's side of tests/test-security-hidepid.sh
+# hidepid-selfpid.py STATEDIR: the caller's side of tests/security/test-security-hidepid.sh
 # test 12, run as nobody. A connection whose connecting process has exited,
 # asking about "itself" once that number names another user's process.
 #

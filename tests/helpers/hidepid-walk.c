@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* hidepid-walk: the client side of tests/test-security-hidepid.sh, run under
+/* hidepid-walk: the client side of tests/security/test-security-hidepid.sh, run under
  * setpriv as nobody while the fixture's /proc is mounted with hidepid=.
  * Plain sd-bus on $DBUS_SYSTEM_BUS_ADDRESS.
  *

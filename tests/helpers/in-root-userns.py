@@ -5,7 +5,7 @@
 # are OUTER_UID outside ("0 OUTER_UID 1"). Prints
 #   USERNS owner=<the namespace's owner uid> uid_map=<its uid_map>
 # before CMD starts; exits with CMD's status.
-# (tests/test-security-flood.sh E; first written for the round-three attacks.)
+# (tests/security/test-security-flood.sh E; first written for the round-three attacks.)
 import ctypes, fcntl, os, struct, sys
 outer = int(sys.argv[1])
 r, w = os.pipe(); r2, w2 = os.pipe()

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* pending-checks: attack C of the security suite (tests/test-security-change.sh).
+/* pending-checks: attack C of the security suite (tests/security/test-security-change.sh).
  * Run as one unprivileged uid while polkitd is stopped:
  *
  *   pending-checks PID SOFT HARD N WAIT_S EXTRA_HARD EXTRA_TIMEOUT_S HOLD_S

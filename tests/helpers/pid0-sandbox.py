@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# pid0-sandbox.py MODE: the caller's side of tests/test-security-pid0.sh:
+# pid0-sandbox.py MODE: the caller's side of tests/security/test-security-pid0.sh:
 # "pid 0, the caller" from an app in a pid-namespace sandbox whose bus
 # connection was opened by a child that exited, after a process of the same
 # user outside the sandbox took the child's number. Plain sockets (rawbus.py):

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* stop-acting: the two halves of the security-userns suite's look at the
- * acting process (tests/test-security-userns.sh).
+ * acting process (tests/security/test-security-userns.sh).
  *
  *   stop-acting stop DAEMON_PID      (as root)
  *

@@ -32,9 +32,9 @@
 # fixture's environment (with-bus.sh --no-daemon).
 set -u
 : "${RESOURCE1D:?}" "${RCALL:?}" "${PYTHON3:?}" "${LIBRESOURCE1:?}" "${RESOURCE1_FIXTURE:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-H=$here/helpers/pid0-sandbox.py
+H=$here/../helpers/pid0-sandbox.py
 B="org.example.Resource1 /org/example/Resource1 org.example.Resource1"
 NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-pid0.XXXXXX")

@@ -16,9 +16,9 @@
 # Needs RESOURCE1D, PYTHON3 and the fixture's environment (with-bus.sh --no-daemon).
 set -u
 : "${RESOURCE1D:?}" "${RESOURCE1_FIXTURE:?}" "${PYTHON3:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LISTEN=$here/helpers/signal-listen.py
+LISTEN=$here/../helpers/signal-listen.py
 B="org.example.Resource1 /org/example/Resource1 org.example.Resource1"
 NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 work=$(mktemp -d "$RESOURCE1_FIXTURE/hidepid-ns.XXXXXX")

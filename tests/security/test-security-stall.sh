@@ -47,7 +47,7 @@
 # Needs ATTACK_STALL (attack-stall), RCALL (rcall) and the fixture's environment.
 set -u
 : "${ATTACK_STALL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}" "${PYTHON3:?}" "${HELPERS:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-stall.XXXXXX")
 chmod 755 "$work"

@@ -17,7 +17,7 @@
 # Needs SETUID_HOLD, ATTACK_SIGNAL, PENDING_CHECKS (built by tests/meson.build).
 set -u
 : "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}" "${SETUID_HOLD:?}" "${ATTACK_SIGNAL:?}" "${PENDING_CHECKS:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 fx=$RESOURCE1_FIXTURE
 log=$fx/resource1d.log

@@ -21,7 +21,7 @@
 # Needs ATTACK (attack-read), RCALL (rcall) and the fixture's environment.
 set -u
 : "${ATTACK:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 log=$RESOURCE1_FIXTURE/resource1d.log
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-read.XXXXXX")

@@ -32,7 +32,7 @@
 # answering. ~1 s.
 set -u
 : "${RESOURCE1_FIXTURE:?}" "${STOP_ACTING:?}" "${RCALL:?}" "${PYTHON3:?}" "${HELPERS:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 fx=$RESOURCE1_FIXTURE
 log=$fx/resource1d.log

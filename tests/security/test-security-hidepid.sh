@@ -43,7 +43,7 @@
 set -u
 : "${RCALL:?}" "${WALK:?}" "${RESOURCE1_FIXTURE:?}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$here/lib/tap.sh"
+. "$here/../lib/tap.sh"
 PYTHON3=${PYTHON3:-python3}
 export PYTHONDONTWRITEBYTECODE=1        # nothing written into the source tree
 
@@ -172,7 +172,7 @@ check "hidepid=invisible: nobody's own processes stay visible: read, usage, Prli
        [[ $self_set == "OK "*"LIMIT 999 2000"* ]]'
 
 # ---- 14: RlimitChanged of a hidden process ----
-LISTEN=$here/helpers/signal-listen.py
+LISTEN=$here/../helpers/signal-listen.py
 as_nobody "$PYTHON3" "$LISTEN" listen 4 > "$work/listen.out" 2>&1 &
 started+=($!)
 wait_for 3 'grep -q READY "$work/listen.out"'
@@ -250,7 +250,7 @@ mount -o remount,hidepid=invisible,gid=0 /proc
 echo "# remount,hidepid=invisible,gid=0: rc $?; /proc: $(proc_opts /proc/self/mountinfo)"
 sp=$(mktemp -d "$work/selfpid.XXXXXX")
 chmod 777 "$sp"
-as_nobody "$PYTHON3" "$here/helpers/hidepid-selfpid.py" "$sp" > "$sp/out" 2>&1 &
+as_nobody "$PYTHON3" "$here/../helpers/hidepid-selfpid.py" "$sp" > "$sp/out" 2>&1 &
 SP=$!
 started+=($SP)
 wait_for_file() { local i; for i in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }

@@ -50,7 +50,7 @@
 set -u
 : "${ATTACK:?}" "${RESOURCE1_FIXTURE:?}" "${POLKITD_PID_FILE:?}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$here/lib/tap.sh"
+. "$here/../lib/tap.sh"
 PYTHON3=${PYTHON3:-python3}
 export PYTHONDONTWRITEBYTECODE=1        # nothing written into the source tree
 
@@ -320,7 +320,7 @@ umount /etc/passwd 2>/dev/null
 # no budget limits, which the caller must not be charged to.
 TE=4
 off=$(log_size)
-prlimit --core=0:unlimited -- "$PYTHON3" "$here/helpers/in-root-userns.py" 65534 \
+prlimit --core=0:unlimited -- "$PYTHON3" "$here/../helpers/in-root-userns.py" 65534 \
         "$ATTACK" flood "$TE" 16 CORE 0 inf 1 inf > "$work/rootns.out" 2>&1
 echo "rc=$?" >> "$work/rootns.out"
 sleep 0.3
@@ -342,9 +342,9 @@ check "E: $TE s of real CORE changes from that namespace's root: $lines audit li
 # ---- F: a connection whose connecting process is gone ----
 N_GONE=80
 off=$(log_size)
-prlimit --core=0:unlimited -- setpriv $NOBODY "$PYTHON3" "$here/helpers/gone-connector.py" gone "$N_GONE" > "$work/gone.out" 2>&1
+prlimit --core=0:unlimited -- setpriv $NOBODY "$PYTHON3" "$here/../helpers/gone-connector.py" gone "$N_GONE" > "$work/gone.out" 2>&1
 echo "rc=$?" >> "$work/gone.out"
-prlimit --core=0:unlimited -- setpriv $NOBODY "$PYTHON3" "$here/helpers/gone-connector.py" live 1 > "$work/live.out" 2>&1
+prlimit --core=0:unlimited -- setpriv $NOBODY "$PYTHON3" "$here/../helpers/gone-connector.py" live 1 > "$work/live.out" 2>&1
 echo "rc=$?" >> "$work/live.out"
 sleep 0.3
 log_since "$off" > "$work/gone.log"

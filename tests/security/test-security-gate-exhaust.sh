@@ -27,7 +27,7 @@
 # Needs ATTACK_FD, RCALL and the fixture's environment.
 set -u
 : "${ATTACK_FD:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-exhaust.XXXXXX")
 chmod 755 "$work"
@@ -40,7 +40,7 @@ gates() { pgrep -x resource1d-gate; }
 gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
 all_d() { local s; s=$(gate_states); [ ${#s} -ge 1 ] && [ -z "${s//D/}" ]; }
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/fuse-node.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
 cleanup() { kill_started; fuse_abort_new; }
 trap cleanup EXIT
 

@@ -19,7 +19,7 @@
 # Needs RCALL (rcall), ATTACK_STALL (its PageSize probe, every 25 ms) and the fixture's environment.
 set -u
 : "${RCALL:?}" "${RESOURCE1_FIXTURE:?}" "${ATTACK_STALL:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 GATE_NAME=org.example.Resource1.Pidfd

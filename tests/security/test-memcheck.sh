@@ -5,7 +5,7 @@
 set -u
 : "${TEST_SERVICE:?}" "${TEST_CLI:?}" "${RESOURCE1_FIXTURE:?}"
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 echo "1..5"
 log=$RESOURCE1_FIXTURE/daemon/memcheck.log
 daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \

@@ -40,7 +40,7 @@
 # Needs ATTACK_FD (attack-fd) and the fixture's environment.
 set -u
 : "${ATTACK_FD:?}" "${RESOURCE1_FIXTURE:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-fd.XXXXXX")
 chmod 755 "$work"
@@ -76,7 +76,7 @@ waiting() {
         done
 }
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/fuse-node.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
 cleanup() {
         kill_started
         fuse_abort_new

@@ -25,7 +25,7 @@
 # lowered to 4096 there so that a wrap of the pids takes well under a second.
 set -u
 : "${RESOURCE1_FIXTURE:?}" "${ATTACK_UNDO:?}" "${RCALL:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 fx=$RESOURCE1_FIXTURE
 log=$fx/resource1d.log
