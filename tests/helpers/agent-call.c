@@ -3,7 +3,7 @@
  * HARD (its soft limit kept) through libresource1 alone, with
  * resource1_set_polkit_agent() when --polkit-agent is given. Prints
  * "r=R NAME: MESSAGE" (or "r=0") and "hard N", the limit after; exits 0 on
- * success. The agent suite (tests/test-agent.sh) runs it on a
+ * success. The agent suite (tests/client/test-agent.sh) runs it on a
  * pseudo-terminal as a user who types a password. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * example of libresource1(3) is one): opens FILE with its privilege, as
  * fopen() does, without O_CLOEXEC, then raises its own NOFILE hard limit by
  * one with resource1_set_polkit_agent(). Prints "r=R MESSAGE" (or "r=0").
- * The agent-setid suite (tests/test-agent-setid.sh) runs it setgid and not,
+ * The agent-setid suite (tests/client/test-agent-setid.sh) runs it setgid and not,
  * on a terminal, with a pkttyagent of the user's own first in PATH. Built
  * with the library's build directory as an absolute run path: the dynamic
  * loader ignores LD_LIBRARY_PATH and $ORIGIN in a setgid program. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* flatpak-app-lib: the flatpak suite's libresource1 program
- * (tests/test-flatpak.sh), run inside the app's sandbox. It asks the service
+ * (tests/client/test-flatpak.sh), run inside the app's sandbox. It asks the service
  * about itself and its child through libresource1, as a game built on it
  * would, and prints each answer beside what the process itself knows:
  *

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The app's shell in the flatpak suite (tests/test-flatpak.sh), run inside the
+# The app's shell in the flatpak suite (tests/client/test-flatpak.sh), run inside the
 # app's sandbox (helpers/flatpak-run.py): it runs each line read from standard
 # input as a command of its own (so that "resourcectl set" changes this
 # shell, and "sleep 300 &" is its child), with standard input from /dev/null,

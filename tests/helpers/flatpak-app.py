@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# The flatpak suite's Python app (tests/test-flatpak.sh), run inside the app's
+# The flatpak suite's Python app (tests/client/test-flatpak.sh), run inside the app's
 # sandbox: the resource1 package's calls about the app itself, each answer
 # printed beside what the process's own resource module says of itself.
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # flatpak-run.py: runs COMMAND as `flatpak run` runs an app that may talk to
-# some names on the system bus (the flatpak suite, tests/test-flatpak.sh), as
+# some names on the system bus (the flatpak suite, tests/client/test-flatpak.sh), as
 # the user who runs it (an unprivileged one: Flatpak runs as the user):
 #
 #   flatpak-run.py --app-id ID --state-dir DIR [--talk NAME]... [--ro-bind PATH]...

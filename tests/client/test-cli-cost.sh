@@ -15,7 +15,7 @@
 set -u
 : "${RESOURCECTL:?}" "${RESOURCE1_FIXTURE:?}"
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 if ! command -v strace >/dev/null; then
         echo "1..0 # SKIP strace is not installed (tests/install-deps.sh installs it)"

@@ -13,7 +13,7 @@
 set -u
 : "${RESOURCECTL:?}" "${PROXY_CLIENT:?}" "${BUILD_ROOT:?}" "${PYTHON3:?}" "${RESOURCE1_FIXTURE:?}" "${DBUS_SYSTEM_BUS_ADDRESS:?}"
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 for tool in xdg-dbus-proxy bwrap; do
         if ! command -v "$tool" >/dev/null; then
@@ -78,7 +78,7 @@ note <<<"$out"
 check "resourcectl --pid CHILD limits NOFILE through the proxy (the app's own pid, by pidfd)" \
         '[ "$out" = "NOFILE 123 456" ]'
 
-# 5-8: a program on libresource1 (tests/test-proxy-client.c numbers its lines 5 on).
+# 5-8: a program on libresource1 (tests/client/test-proxy-client.c numbers its lines 5 on).
 in_app "$PROXY_CLIENT" 5 || failed=$((failed+1))
 n=8
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A program on libresource1 alone, run by tests/test-proxy.sh behind
+/* A program on libresource1 alone, run by tests/client/test-proxy.sh behind
  * xdg-dbus-proxy: a one-shot call, calls on a handle (one passing a pidfd of
  * its own, which the proxy must carry; a property), and an asynchronous call on an
  * sd-event loop. Prints TAP lines numbered from argv[1] on; exits 0 when all

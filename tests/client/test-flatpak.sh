@@ -44,7 +44,7 @@
 set -u
 : "${RESOURCE1_FIXTURE:?}" "${RESOURCECTL:?}" "${RCALL:?}" "${FLATPAK_APP_LIB:?}" "${PYTHON3:?}" "${HELPERS:?}"
 # tap.sh is in lib/ here; in the VM, tests/vm/run.sh installs it beside this script.
-tap=$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh
+tap=$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh
 [ -e "$tap" ] || tap=$(dirname "${BASH_SOURCE[0]}")/tap.sh
 . "$tap"
 

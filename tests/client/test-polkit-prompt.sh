@@ -10,8 +10,8 @@
 set -u
 : "${RESOURCECTL:?}" "${RESOURCE1_FIXTURE:?}"
 here=$(dirname "${BASH_SOURCE[0]}")
-. "$here/lib/tap.sh"
-. "$here/lib/pty-user.sh"
+. "$here/../lib/tap.sh"
+. "$here/../lib/pty-user.sh"
 
 T=$RESOURCE1_FIXTURE/prompt
 mkdir -p "$T" && chmod 755 "$T"

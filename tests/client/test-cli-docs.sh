@@ -9,7 +9,7 @@
 set -u
 : "${RESOURCECTL:?}" "${SOURCE_ROOT:?}" "${RESOURCE1_FIXTURE:?}"
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 T=$RESOURCE1_FIXTURE/docs
 mkdir -p "$T" && chmod 755 "$T"
 install -m 755 "$RESOURCECTL" "$T/resourcectl"

@@ -7,8 +7,8 @@
 set -u
 : "${AGENT_CALL:?}" "${RESOURCE1_FIXTURE:?}"
 here=$(dirname "${BASH_SOURCE[0]}")
-. "$here/lib/tap.sh"
-. "$here/lib/pty-user.sh"
+. "$here/../lib/tap.sh"
+. "$here/../lib/pty-user.sh"
 
 T=$RESOURCE1_FIXTURE/agent
 mkdir -p "$T" && chmod 755 "$T"

@@ -5,7 +5,7 @@
 set -u
 : "${RESOURCECTL:?}" "${BUILD_ROOT:?}" "${RESOURCE1_FIXTURE:?}"
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 # Runs resourcectl, keeping stdout, stderr and the exit status.
 rc() { "$@" >"$T/out" 2>"$T/err"; status=$?; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
@@ -454,7 +454,7 @@ check "no terminal: the message says no agent could ask (not 'allow interactive 
        ! grep -q "allow interactive" "$T/err"'
 rc as_nobody "$R" --no-ask-password set --pid "$nobodys" NOFILE :1048576
 check "--no-ask-password: said so" '[ $status = 3 ] && grep -q "not allowed: polkit refused (needs authentication)$" "$T/err" && grep -qx "resourcectl: --no-ask-password forbids asking" "$T/err"'
-PTY=$(dirname "${BASH_SOURCE[0]}")/helpers/pty-answer.py
+PTY=$(dirname "${BASH_SOURCE[0]}")/../helpers/pty-answer.py
 mkdir -p "$T/noagent" "$T/fakeagent" "$T/agentlog"
 printf '#!/bin/sh\necho "started $*" >> %s/agentlog/log\nexit 1\n' "$T" > "$T/fakeagent/pkttyagent"
 chmod 755 "$T/noagent" "$T/fakeagent" "$T/fakeagent/pkttyagent"
@@ -480,7 +480,7 @@ check "on a terminal, root (whom polkit is not asked about) starts no agent, eve
       '[ ! -e "$T/agentlog/log" ] && { [ $status = 0 ] || grep -q "the kernel refused" "$T/out"; }'
 
 # A password typed on a terminal, by r1pass (tests/lib/pty-user.sh).
-. "$(dirname "${BASH_SOURCE[0]}")/lib/pty-user.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/pty-user.sh"
 pty_user_add "$T"
 hard0=$(ulimit -Hn)
 rc as_r1pass_on_pty wrong-password '"$0" set NOFILE :'$((hard0 + 1))'; echo "status $?"; echo "hard $(ulimit -Hn)"' "$R"

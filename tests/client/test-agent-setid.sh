@@ -13,7 +13,7 @@
 set -u
 : "${AGENT_SETID:?}" "${RESOURCE1_FIXTURE:?}"
 here=$(dirname "${BASH_SOURCE[0]}")
-. "$here/lib/tap.sh"
+. "$here/../lib/tap.sh"
 
 T=$RESOURCE1_FIXTURE/agent-setid
 mkdir -p "$T/bin" && chmod 755 "$T" "$T/bin"
