@@ -2,7 +2,7 @@
 hard limit to HARD (its soft limit kept) with resource1.Client (or
 resource1.aio.Client with --aio), polkit_agent=True with --polkit-agent.
 Prints "ok", or the exception's class and text, then "hard N", the limit
-after. tests/test-python.sh runs it on a pseudo-terminal as a user who types
+after. tests/python/test-python.sh runs it on a pseudo-terminal as a user who types
 a password (tests/lib/pty-user.sh)."""
 import asyncio
 import resource

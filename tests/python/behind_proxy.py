@@ -1,5 +1,5 @@
 """resource1 behind a bus proxy, as a Flatpak app reaches the bus: through
-xdg-dbus-proxy (tests/test-python.sh starts it, as the same user, with
+xdg-dbus-proxy (tests/python/test-python.sh starts it, as the same user, with
 --filter --talk=org.example.Resource1 --talk=org.example.Resource1.Pidfd).
 The bus, and so the service, sees the proxy as the caller; the package names
 its own process by a pidfd, so its calls are about it, not the proxy.

@@ -2,7 +2,7 @@
 run as they are with the standard resource module and with `import resource1
 as resource` in its place, and what they print compared line by line: the
 same lines, where only measurements may differ (times, the resident set size,
-blocks read and written, the clock). Run by tests/test-python.sh in the
+blocks read and written, the clock). Run by tests/python/test-python.sh in the
 fixture:
 
     seed_examples.py PKGDIR EXAMPLES_DIR WORK_DIR

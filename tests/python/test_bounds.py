@@ -1,4 +1,4 @@
-"""resource1 lives with the service's bounds: tests/test-python.sh runs it
+"""resource1 lives with the service's bounds: tests/python/test-python.sh runs it
 in tests/with-bus.sh's fixture as nobody, first, while nobody's budget of
 changes (64 at once, then 4 a second) is full.
 

@@ -1,5 +1,5 @@
 """resource1 against the real service, with the local resource module as the
-oracle (tests/test-python.sh runs it in tests/with-bus.sh's fixture as root,
+oracle (tests/python/test-python.sh runs it in tests/with-bus.sh's fixture as root,
 as nobody and as daemon; the package's folder is the first argument).
 
     test_resource1.py PKGDIR [unittest arguments]

@@ -2,7 +2,7 @@
 # The python suite: resource1 (client/python) against the real service, inside
 # tests/with-bus.sh (with tests/rules/client-slow.rules). TAP output:
 #
-#   tests/with-bus.sh --rules tests/rules/client-slow.rules -- tests/test-python.sh
+#   tests/with-bus.sh --rules tests/rules/client-slow.rules -- tests/python/test-python.sh
 #
 # CPython's own test_resource with the package in place of resource, as root
 # and as nobody; tests/python/test_resource1.py (the local resource module as
@@ -10,7 +10,7 @@
 # README.md's Python examples. The package and the tests are copied into the
 # fixture's directory, which every user can read.
 set -u
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)   # tests/
 src=$(dirname "$here")
 . "$here/lib/tap.sh"
 PY=${PYTHON3:-/usr/bin/python3}
