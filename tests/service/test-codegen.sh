@@ -1,8 +1,8 @@
 #!/bin/bash
-# Runs the client built from gdbus-codegen's bindings (tests/test-codegen.c,
+# Runs the client built from gdbus-codegen's bindings (tests/service/test-codegen.c,
 # its path the first argument) as nobody, inside tests/with-bus.sh:
 #
-#   tests/with-bus.sh -- tests/test-codegen.sh build/tests/test-codegen --tap
+#   tests/with-bus.sh -- tests/service/test-codegen.sh build/tests/test-codegen --tap
 #
 # A copy in the fixture's directory, so that nobody can run it wherever the
 # build tree is.

@@ -6,7 +6,7 @@
 # TAP output. Needs BENCH (resource1-bench).
 set -u
 : "${BENCH:?}" "${RESOURCE1_FIXTURE:?}"
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
          GetConnectionUnixProcessID s org.example.Resource1 | awk '{print $2}')
 private() { awk '/^Private_(Clean|Dirty)/{s += $2} END {print s}' "/proc/$daemon/smaps_rollup"; }

@@ -5,7 +5,7 @@
 set -u
 : "${RESOURCE1D:?}" "${POLKITD_PID_FILE:?}" "${RESOURCE1_FIXTURE:?}"
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 has_owner() {
         gdbus call --system --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \

@@ -2,7 +2,7 @@
 /* test-codegen: a client of org.example.Resource1 built only from the GLib
  * bindings gdbus-codegen generates from interfaces/org.example.Resource1.xml
  * (resource1-codegen.h: CodegenResource1), run as an unprivileged user by
- * tests/test-codegen.sh against the real service. Every method is called
+ * tests/service/test-codegen.sh against the real service. Every method is called
  * through the generated *_call_*_sync functions (PrlimitPidfd with a real
  * pidfd in a GUnixFDList, the *Pidfd methods through a second proxy for
  * the gate's name, RESOURCE1_PIDFD_BUS_NAME), every property read through the generated
@@ -513,7 +513,7 @@ static void test_every_method_called(void) {
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
-        /* The point is an unprivileged client: tests/test-codegen.sh runs it as nobody. */
+        /* The point is an unprivileged client: tests/service/test-codegen.sh runs it as nobody. */
         g_assert_cmpuint(getuid(), !=, 0);
 
         g_autoptr(GError) error = NULL;
