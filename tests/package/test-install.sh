@@ -5,7 +5,7 @@ build=$1
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
 option() {   # python3 is there wherever meson is
