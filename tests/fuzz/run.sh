@@ -4,6 +4,8 @@
 # inputs found go to a scratch copy; a crash fails the run, and its input
 # belongs in the corpus once fixed, as a regression input. TAP output.
 #   tests/fuzz/run.sh [SECONDS-EACH]     (default 20; FUZZ_SECONDS too)
+# (fuzz-bus.c here is no libFuzzer harness: a client of the real service on
+# the fixture's bus, built and run by meson as the test fuzz-bus.)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
