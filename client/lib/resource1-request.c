@@ -142,7 +142,7 @@ bool request_names_self(const Resource1 *h, const Request *q) {
  * thread id as a number, which the service takes only from a caller in its
  * own pid namespace, as before). On failure, the error is remembered on the
  * handle as the service words it. */
-static int target_open(Resource1 *h, pid_t pid, bool thread, Request *q) {
+static int target_pid(Resource1 *h, pid_t pid, bool thread, Request *q) {
         if (pid < 0)
                 return failf(h, -EINVAL, SD_BUS_ERROR_INVALID_ARGS, "invalid pid %d", (int) pid);
         q->fd = -1;
@@ -206,7 +206,7 @@ static int target_pidfd(Resource1 *h, int pidfd, bool keep, Request *q) {
 /* The target a call names: the pidfd by_fd says pid_or_fd is (a copy kept
  * when keep is set), or the process pid_or_fd (a thread with thread set). */
 int target_set(Resource1 *h, bool by_fd, int pid_or_fd, bool thread, bool keep, Request *q) {
-        return by_fd ? target_pidfd(h, pid_or_fd, keep, q) : target_open(h, pid_or_fd, thread, q);
+        return by_fd ? target_pidfd(h, pid_or_fd, keep, q) : target_pid(h, pid_or_fd, thread, q);
 }
 
 /* ---- what an asynchronous call keeps ---- */

@@ -28,8 +28,11 @@ void target_close(void) {
 
 static int proc_dir(char buf[static 32]);
 
-/* change: the process is to be changed, not read. */
-int target_open(bool thread, bool change) {
+/* Chooses the command's process (--pid, or the process that started
+ * resourcectl) and opens a pidfd of it where the kernel gives one (a
+ * thread's with thread set); an exit status. change: the process is to be
+ * changed, not read. */
+int target_choose(bool thread, bool change) {
         pid_t pid = arg_pid;
 
         if (!arg_pid_given) {

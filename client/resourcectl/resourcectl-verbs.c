@@ -49,7 +49,7 @@ int verb_limits(Resource1 *h, char **argv, size_t argc) {
                 for (size_t i = 0; i < resource1_rlimits_count; i++)
                         wanted[n++] = &resource1_rlimits[i];
 
-        r = target_open(false, false);
+        r = target_choose(false, false);
         if (r != EXIT_OK)
                 return r;
         target_note("Limits of", false);
@@ -98,7 +98,7 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
         for (size_t i = 0; i < n; i++)
                 need_current = need_current || !changes[i].spec.has_soft || !changes[i].spec.has_hard;
 
-        r = target_open(false, true);
+        r = target_choose(false, true);
         if (r != EXIT_OK)
                 return r;
         if (need_current) {
@@ -202,7 +202,7 @@ int verb_usage(Resource1 *h, char **argv, size_t argc) {
         if (r != EXIT_OK)
                 return r;
         /* For --who thread, --pid is a thread id: a thread's pidfd. */
-        r = target_open(who == RUSAGE_THREAD, false);
+        r = target_choose(who == RUSAGE_THREAD, false);
         if (r != EXIT_OK)
                 return r;
         target_note("Usage of", false);

@@ -99,7 +99,7 @@ typedef struct Target {
 
 extern Target target;
 
-int target_open(bool thread, bool change);
+int target_choose(bool thread, bool change);
 void target_close(void);
 const char *target_name(char buf[static 96]);
 void target_note(const char *doing, bool change);
