@@ -139,6 +139,8 @@ ${CC:-cc} -O2 -Wall -o "$work/suid-wait" "$here/suid-wait.c" >&2
 install -D -o root -g root -m 4755 "$work/suid-wait" "$root/usr/local/lib/resource1-vmtest/suid-wait"
 install -m 755 "$here/race-helper.sh" "$root/usr/local/lib/resource1-vmtest/race-helper"
 install -m 644 "$here/40-resource1-vmtest-race.rules" "$root/etc/polkit-1/rules.d/"
+# The descriptor policy checks' sender (Python, jeepney).
+install -m 755 "$here/fd-call.py" "$root/usr/local/lib/resource1-vmtest/fd-call"
 # The undo check: the attack program of the security-undo suite (sd-bus; the
 # image's libsystemd0 is that of the same Debian release).
 ${CC:-cc} -O2 -Wall -pthread -o "$work/attack-undo" -I"$src/interfaces" "$src/tests/helpers/attack-undo.c" $(pkg-config --cflags --libs libsystemd) >&2
