@@ -625,16 +625,15 @@ s_autopkgtest() {
 # below, each said as a skip with why. The second boot costs the CI's time
 # (.ci/run must stay under 20 minutes): on dbus-broker the sections run in
 # which the bus takes part in more than carrying a call or two; those whose
-# subject is the kernel, systemd or polkit's agent, or that take long for the
-# few calls they make, run on dbus-daemon only.
+# subject is the kernel or systemd, or whose time goes to the flatpak suite's
+# sandbox (40 s) or to dpkg (50 s), run on dbus-daemon only.
 sections=(bus activation watchdog users fdpolicy password race sandbox restart undo kill hang flatpak packages)
 declare -A left_out=(
         [dbus-broker:watchdog]="the watchdog's pings go to systemd (sd_notify), not over the bus; 20 s"
-        [dbus-broker:password]="pkttyagent and polkitd (polkit's agent protocol), the service's part is the users section's; 18 s"
         [dbus-broker:undo]="the undo attack is the kernel's pid reuse and the daemon's threads, one call on the bus; 30 s"
         [dbus-broker:hang]="SIGSTOP: systemd's watchdog, no bus in it; 12 s"
-        [dbus-broker:flatpak]="the flatpak suite's checks are its proxy's and the pid namespaces'; 40 s"
-        [dbus-broker:packages]="removing and reinstalling the packages (dpkg's triggers reload the bus); 50 s"
+        [dbus-broker:flatpak]="an app behind xdg-dbus-proxy in a pid namespace of its own: what the bus gives the service of its callers the users section shows; 40 s"
+        [dbus-broker:packages]="removing, purging and reinstalling them is dpkg's work, the bus's part its reload by dpkg's trigger; 50 s"
 )
 buses=(dbus-daemon dbus-broker)
 
