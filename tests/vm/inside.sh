@@ -7,12 +7,13 @@
 # Debian ships, each in a boot of its own: Debian's default, dbus-daemon
 # (dbus.service), then dbus-broker (dbus-broker.service, enabled as Debian's
 # package enables it: Alias=dbus.service; replacing the system bus needs a
-# reboot, /usr/share/doc/dbus-broker/README.Debian). The first boot also
-# runs the packages' autopkgtest (debian/tests), enables dbus-broker and
-# reboots (qemu exits; run.sh boots the same disk again); the second powers
-# off. Each check's name starts with the bus it ran on, "[dbus-daemon]" or
-# "[dbus-broker]"; the numbering and the failures carry over the reboot (in
-# /var/lib/resource1-vmtest).
+# reboot, /usr/share/doc/dbus-broker/README.Debian). The first boot enables
+# dbus-broker and reboots (qemu exits; run.sh boots the same disk again); the
+# second runs the packages' autopkgtest (debian/tests) last and powers off.
+# Sections left out on a bus are said as skips, with why (the "sections" and
+# "left_out" tables at the end). Each check's name starts with the bus it ran
+# on, "[dbus-daemon]" or "[dbus-broker]"; the numbering and the failures
+# carry over the reboot (in /var/lib/resource1-vmtest).
 set -u
 out=/dev/ttyS0
 say() { echo "R1TEST $*" > "$out"; }

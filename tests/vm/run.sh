@@ -11,12 +11,12 @@
 #    test users, polkit rules and a unit that runs tests/vm/inside.sh at
 #    boot.
 # 3. Boots it (serial console, no network) with Debian's default system bus,
-#    dbus-daemon; the checks (tests/vm/inside.sh) run, then the packages'
-#    autopkgtest (debian/tests); inside.sh makes dbus-broker the system bus
-#    and reboots, which ends qemu (-no-reboot); the same disk is booted again
-#    and the checks run on dbus-broker. Reads the "R1TEST" lines the checks
-#    print on the console, and prints them as TAP. On failure the console
-#    log of the boot that failed follows.
+#    dbus-daemon, and the checks (tests/vm/inside.sh) run; inside.sh makes
+#    dbus-broker the system bus and reboots, which ends qemu (-no-reboot);
+#    the same disk is booted again and the checks run on dbus-broker, then
+#    the packages' autopkgtest (debian/tests). Reads the "R1TEST" lines the
+#    checks print on the console, and prints them as TAP. On failure the
+#    console log of each boot with a failed check, and of the last, follows.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
