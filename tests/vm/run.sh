@@ -10,9 +10,13 @@
 # 2. The project's Debian packages (debian/) built and installed with apt;
 #    test users, polkit rules and a unit that runs tests/vm/inside.sh at
 #    boot.
-# 3. Boots it (serial console, no network), reads the "R1TEST" lines the
+# 3. Boots it (serial console, no network) with Debian's default system bus,
+#    dbus-daemon, and the checks (tests/vm/inside.sh) run; inside.sh makes
+#    dbus-broker the system bus and reboots, which ends qemu (-no-reboot);
+#    the same disk is booted again and the checks run on dbus-broker, then
+#    the packages' autopkgtest (debian/tests). Reads the "R1TEST" lines the
 #    checks print on the console, and prints them as TAP. On failure the
-#    console log follows.
+#    console log of each boot with a failed check, and of the last, follows.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -29,7 +33,11 @@ fi
 
 # tmux: a terminal for the password check (a login session that types at pkttyagent's prompt).
 # bubblewrap, xdg-dbus-proxy: the flatpak checks (an app as `flatpak run` starts it).
-packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux,python3,python3-jeepney,bubblewrap,xdg-dbus-proxy
+# dbus-broker: the second system bus the checks run on (Debian's package, which
+# enables itself on installation: disabled below for the first boot).
+# autopkgtest: Debian's test harness, for debian/tests; dpkg-dev: its
+# dpkg-source, which unpacks the source tree it is given.
+packages=systemd,systemd-sysv,libpam-systemd,dbus,polkitd,linux-image-amd64,libglib2.0-0,util-linux,procps,tmux,python3,python3-jeepney,bubblewrap,xdg-dbus-proxy,dbus-broker,autopkgtest,dpkg-dev
 # The mirror apt is configured with: named nowhere in this repository.
 mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
@@ -52,6 +60,13 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir "$root"
 tar -C "$root" -xf "$cache/rootfs.tar"
+# The first boot on Debian's default system bus, dbus-daemon: dbus-broker's
+# postinst enabled it (Alias=dbus.service) when debootstrap installed it;
+# inside.sh enables it again for the second boot.
+chroot "$root" systemctl disable --quiet dbus-broker.service
+chroot "$root" systemctl --global disable --quiet dbus-broker.service
+[ ! -e "$root/etc/systemd/system/dbus.service" ] ||
+        { echo "run.sh: /etc/systemd/system/dbus.service is still there: the first boot would not run dbus-daemon" >&2; exit 1; }
 
 # The project as its Debian packages (debian/), built from the tracked files
 # as the package suite builds them (nocheck: that suite runs the unit tests in
@@ -124,6 +139,8 @@ ${CC:-cc} -O2 -Wall -o "$work/suid-wait" "$here/suid-wait.c" >&2
 install -D -o root -g root -m 4755 "$work/suid-wait" "$root/usr/local/lib/resource1-vmtest/suid-wait"
 install -m 755 "$here/race-helper.sh" "$root/usr/local/lib/resource1-vmtest/race-helper"
 install -m 644 "$here/40-resource1-vmtest-race.rules" "$root/etc/polkit-1/rules.d/"
+# The descriptor policy checks' sender (Python, jeepney).
+install -m 755 "$here/fd-call.py" "$root/usr/local/lib/resource1-vmtest/fd-call"
 # The undo check: the attack program of the security-undo suite (sd-bus; the
 # image's libsystemd0 is that of the same Debian release).
 ${CC:-cc} -O2 -Wall -pthread -o "$work/attack-undo" -I"$src/interfaces" "$src/tests/helpers/attack-undo.c" $(pkg-config --cflags --libs libsystemd) >&2
@@ -138,6 +155,9 @@ ExecStart=/usr/libexec/resource1d --idle-timeout=3
 UNIT
 
 install -D -m 755 "$here/inside.sh" "$root/usr/local/lib/resource1-vmtest/inside.sh"
+# The source tree autopkgtest reads debian/tests from: the tracked files.
+mkdir -p "$root/usr/local/lib/resource1-vmtest/src"
+git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) | tar -C "$root/usr/local/lib/resource1-vmtest/src" -xf -
 # The flatpak suite's script and helpers, as the fixture runs them.
 install -m 755 "$src/tests/test-flatpak.sh" "$src/tests/helpers/flatpak-run.py" "$src/tests/helpers/flatpak-app.py" \
         "$src/tests/helpers/flatpak-app-shell.sh" "$root$fp/"
@@ -171,19 +191,33 @@ cp "$initrd" "$work/initrd.img"
 mkfs.ext4 -q -F -L root -d "$root" "$work/root.img" 3G >&2   # stdout is TAP
 rm -rf "$root"
 
-console=$work/console.log
-start=$(date +%s)
-timeout "$timeout_s" qemu-system-x86_64 -accel tcg -m 1536 -smp 2 -display none -no-reboot \
-        -kernel "$work/vmlinuz" -initrd "$work/initrd.img" \
-        -append "root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 panic=-1" \
-        -drive "file=$work/root.img,format=raw,if=virtio" \
-        -serial "file:$console" -nic none || true
-echo "# the VM ran for $(( $(date +%s) - start )) s" >&2
+# One boot per system bus (inside.sh's "buses"): a boot that ends with
+# "R1TEST reboot" is followed by the next, on the same disk. One deadline for
+# them all.
+deadline=$(( $(date +%s) + timeout_s ))
+: > "$work/results"
+for boot in 1 2; do
+        console=$work/console$boot.log
+        start=$(date +%s)
+        timeout $(( deadline > start ? deadline - start : 1 )) qemu-system-x86_64 -accel tcg -m 1536 -smp 2 -display none -no-reboot \
+                -kernel "$work/vmlinuz" -initrd "$work/initrd.img" \
+                -append "root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0 panic=-1" \
+                -drive "file=$work/root.img,format=raw,if=virtio" \
+                -serial "file:$console" -nic none || true
+        echo "# boot $boot: the VM ran for $(( $(date +%s) - start )) s" >&2
+        tr -d '\r' < "$console" | sed -n 's/.*R1TEST //p' > "$work/results.$boot"
+        cat "$work/results.$boot" >> "$work/results"
+        [ "$(tail -1 "$work/results.$boot")" = reboot ] || break
+done
 
-tr -d '\r' < "$console" | sed -n 's/.*R1TEST //p' > "$work/results"
-cat "$work/results" | grep -v '^done'
-if ! grep -q '^done 0$' "$work/results"; then
-        echo "# the checks did not all pass (or did not finish); the console said:"
-        tr -d '\r' < "$console" | tail -150 | sed 's/^/# /'
+grep -v '^done\|^reboot$' "$work/results"
+# (A failed check is a failure whatever the count the VM kept says.)
+if ! grep -q '^done 0$' "$work/results" || grep -q '^not ok' "$work/results"; then
+        # The console of each boot with a failed check, and of the last one.
+        for b in $(seq "$boot"); do
+                [ "$b" = "$boot" ] || grep -q "^not ok" "$work/results.$b" || continue
+                echo "# the checks did not all pass (or did not finish); the console of boot $b said:"
+                tr -d '\r' < "$work/console$b.log" | tail -150 | sed 's/^/# /'
+        done
         exit 1
 fi
