@@ -413,7 +413,7 @@ long_idle() {
 s_undo() {
         long_idle
         # An undo by pid number (security round three, #1; the security-undo suite's
-        # attack, tests/attack-undo.c), as nobody: its child T has NOFILE 0:H, it asks
+        # attack, tests/helpers/attack-undo.c), as nobody: its child T has NOFILE 0:H, it asks
         # Prlimit(T, NOFILE, set, S, H) with S:H the daemon's own NOFILE (soft up to
         # hard: made by the acting process with nobody's real uid), SIGSTOPs the
         # acting process, kills T, forks until T's number is next and makes the
@@ -513,7 +513,7 @@ s_hang() {
 
 s_flatpak() {
         # Flatpak apps (issue 24): the flatpak suite's own script
-        # (tests/test-flatpak.sh, installed with its helpers by run.sh), its app
+        # (tests/client/test-flatpak.sh, installed with its helpers by run.sh), its app
         # started by player from a real login session (login -f on the tmux pane
         # "fp", tests/vm/flatpak-session.sh) through the installed packages: Debian
         # 12's xdg-dbus-proxy and bubblewrap, as `flatpak run` starts them; the

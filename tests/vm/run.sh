@@ -159,9 +159,9 @@ install -D -m 755 "$here/inside.sh" "$root/usr/local/lib/resource1-vmtest/inside
 mkdir -p "$root/usr/local/lib/resource1-vmtest/src"
 git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) | tar -C "$root/usr/local/lib/resource1-vmtest/src" -xf -
 # The flatpak suite's script and helpers, as the fixture runs them.
-install -m 755 "$src/tests/test-flatpak.sh" "$src/tests/helpers/flatpak-run.py" "$src/tests/helpers/flatpak-app.py" \
+install -m 755 "$src/tests/client/test-flatpak.sh" "$src/tests/helpers/flatpak-run.py" "$src/tests/helpers/flatpak-app.py" \
         "$src/tests/helpers/flatpak-app-shell.sh" "$root$fp/"
-install -m 644 "$src/tests/tap.sh" "$here/flatpak-session.sh" "$root$fp/"
+install -m 644 "$src/tests/lib/tap.sh" "$here/flatpak-session.sh" "$root$fp/"
 cat > "$root/etc/systemd/system/resource1-vmtest.service" <<'UNIT'
 [Unit]
 Description=Resource1 system test
