@@ -13,6 +13,11 @@
  *   change_verify    the target still alive with the same ids, else undo
  *   change_finish    log, RlimitChanged, reply
  *
+ * A dry run (CanSetRlimits) takes the same steps up to acting: polkit is
+ * asked without interaction and about every action needed, whatever it
+ * answered for the one before, and change_answer() replies where a change
+ * would act (change_go).
+ *
  * Every change in progress (ASKING or ACTING) is on context->changes and
  * counts against the per-account and total bounds (which never refuse root's);
  * leaving either state without a reply is impossible except for a caller
@@ -333,11 +338,39 @@ static int change_recheck(Change *ch, sd_bus_error *error) {
 
 static int polkit_ask_next(Change *ch);
 
+static bool change_dry(const Change *ch) {
+        return ch->reply == CHANGE_REPLY_CAN;
+}
+
+/* Whether polkit may ask a person: never for a dry run. */
+static bool change_interactive(const Change *ch) {
+        return !change_dry(ch) && sd_bus_message_get_allow_interactive_authorization(ch->request) > 0;
+}
+
+static unsigned change_asked(const Change *ch) {
+        return ch->granted | ch->polkit.challenged | ch->polkit.refused;
+}
+
+/* Where a change is allowed (or all polkit could say was said): a change
+ * acts, a dry run answers. Returns 1 when ch has been answered and freed,
+ * or handed to its acting process; a negative errno with error set (ch
+ * untouched) otherwise. */
+static int change_go(Change *ch, sd_bus_error *error) {
+        if (!change_dry(ch))
+                return change_act(ch, error);
+        int r = change_answer(ch);
+        if (r < 0)
+                return r;
+        change_free(ch);
+        return 1;
+}
+
 static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         _cleanup_(change_freep) Change *ch = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *action = auth_action_id(ch->asking);
         char what[DESCRIBE_MAX];
+        PolkitAnswer answer;
         int r;
         (void) ret_error;
 
@@ -345,8 +378,10 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         ch->polkit_deadline = sd_event_source_disable_unref(ch->polkit_deadline);
 
         change_describe(ch, what);
-        r = polkit_verdict(reply, action, sd_bus_message_get_allow_interactive_authorization(ch->request) > 0,
-                           what, &error);
+        r = polkit_answer(reply, action, what, &answer, &error);
+        /* A dry run takes any answer polkit gave as its answer. */
+        if (r >= 0 && !change_dry(ch))
+                r = polkit_refuse(answer, action, change_interactive(ch), what, &error);
         if (r < 0) {
                 log_refusal(&ch->context->refusals, ch->caller.account, LOG_NOTICE, "Refused for uid %u: %s",
                             (unsigned) ch->caller.uid, error.message);
@@ -354,8 +389,13 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 return 0;
         }
 
-        ch->granted |= ch->asking;
-        if (ch->decision.actions & ~ch->granted) {
+        if (answer == POLKIT_AUTHORIZED)
+                ch->granted |= ch->asking;
+        else if (answer == POLKIT_CHALLENGE)
+                ch->polkit.challenged |= ch->asking;
+        else
+                ch->polkit.refused |= ch->asking;
+        if (ch->decision.actions & ~change_asked(ch)) {
                 r = polkit_ask_next(ch);
                 if (r >= 0) {
                         TAKE_PTR(ch);   /* waits for the next answer */
@@ -364,9 +404,11 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 r = change_refuse(ch, &error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                   "authorization could not be asked, so it is denied: %s", strerror(-r));
         } else {
-                r = change_recheck(ch, &error);
+                /* A dry run answers what holds now: it rests on nothing
+                 * that needs checking again. */
+                r = change_dry(ch) ? 0 : change_recheck(ch, &error);
                 if (r >= 0)
-                        r = change_act(ch, &error);
+                        r = change_go(ch, &error);
                 if (r >= 0) {
                         TAKE_PTR(ch);   /* freed, or owned by its acting process */
                         return 0;
@@ -387,8 +429,7 @@ static int on_polkit_deadline(sd_event_source *s, uint64_t usec, void *userdata)
         (void) s, (void) usec;
 
         (void) polkit_cancel(c->bus, ch->cancel_id);
-        uint64_t t = sd_bus_message_get_allow_interactive_authorization(ch->request) > 0 ?
-                     c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
+        uint64_t t = change_interactive(ch) ? c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
         (void) change_refuse(ch, &error, RESOURCE1_ERROR_PERMISSION_DENIED,
                              "authorization for %s timed out after %llu s without an answer from polkit, "
                              "so it is denied; nothing changed", auth_action_id(ch->asking),
@@ -403,7 +444,7 @@ static int polkit_ask_next(Change *ch) {
         PolkitDetails details;
 
         /* Lowest bit first: manage-other before raise-hard-limit. */
-        unsigned left = ch->decision.actions & ~ch->granted;
+        unsigned left = ch->decision.actions & ~change_asked(ch);
         ch->asking = (AuthAction) (left & -left);
         polkit_details(&details, ch->asking, ch->target.pid, &ch->target.ids, ch->caller.flatpak_app, ch->resources,
                        ch->old, ch->new, ch->n,
@@ -414,10 +455,10 @@ static int polkit_ask_next(Change *ch) {
         snprintf(ch->cancel_id, sizeof ch->cancel_id, "resource1d-%d-%" PRIu64, (int) getpid(),
                  ++c->checks_asked);
 
-        uint64_t timeout = sd_bus_message_get_allow_interactive_authorization(ch->request) > 0 ?
-                           c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
-        int r = polkit_check_async(c->bus, ch->request, auth_action_id(ch->asking), details.list, ch->cancel_id,
-                                   on_polkit_reply, ch, &ch->polkit_slot);
+        bool interactive = change_interactive(ch);
+        uint64_t timeout = interactive ? c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
+        int r = polkit_check_async(c->bus, ch->request, auth_action_id(ch->asking), details.list, interactive,
+                                   ch->cancel_id, on_polkit_reply, ch, &ch->polkit_slot);
         if (r < 0)
                 return r;
         return sd_event_add_time_relative(c->event, &ch->polkit_deadline, CLOCK_MONOTONIC, timeout, 0,
@@ -460,7 +501,7 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
         ch->target = TARGET_NULL;
         ch->reply = reply;
 
-        r = limits_parse(limits, n_limits, ch->resources, ch->new, error);
+        r = limits_parse(limits, n_limits, ch->resources, ch->new, change_dry(ch) ? &ch->beyond : NULL, error);
         if (r < 0)
                 return r;
         ch->n = (unsigned) n_limits;
@@ -491,13 +532,14 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
         case VERDICT_ALLOW:
                 /* Root's privileged one is done at once, by the daemon;
                  * anyone else's by a process of its own, which counts
-                 * against the bounds, as root's does not. */
+                 * against the bounds, as root's does not (and a dry run
+                 * meets the bounds its change would). */
                 if (!ch->decision.privileged && ch->caller.uid != 0) {
                         r = change_check_bounds(ch, error);
                         if (r < 0)
                                 return r;
                 }
-                r = change_act(ch, error);
+                r = change_go(ch, error);
                 if (r >= 0)
                         TAKE_PTR(ch);   /* freed, or owned by its acting process */
                 return r;
