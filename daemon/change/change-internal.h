@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* A change in progress, shared by the pipeline (change.c) and what it
- * reports (change-report.c); nothing else sees it. */
+/* A change in progress, shared by the pipeline (change.c), what it reports
+ * (change-report.c) and its check after acting (change-verify.c); nothing
+ * else sees it. */
 
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
@@ -77,6 +78,18 @@ int change_reply(const Change *ch, const struct rlimit old[]);
  * RlimitChanged for each that changed, then the reply. old[] are the limits
  * replaced, as the kernel reported them. */
 int change_finish(Change *ch, const struct rlimit old[]);
+
+/* The ids the decision was made on against those of now: 0 when the same,
+ * else the refusal; "when" says while what they changed, "outcome" what
+ * became of the change (change-verify.c). */
+int change_check_ids(const Change *ch, const ProcessIds *now, const char *when, const char *outcome,
+                     sd_bus_error *error);
+
+/* A privileged change rested on the target's ids (and, for what polkit
+ * granted, on its limits): if any changed while it was made, the change does
+ * not stay, and what it set is undone on the held target (change-verify.c).
+ * old[] is what the kernel says was replaced, in the caller's order. */
+int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *error);
 
 /* The end of a dry run, once polkit answered every action it needs (or none
  * was needed): the answers, as the reply; nothing logged but at debug level,
