@@ -82,8 +82,11 @@ const char *auth_action_id(AuthAction action);
 
 /* ---- CanSetRlimits: what a change would meet, nothing done ---- */
 
-/* In the order SetRlimits meets them: of several that apply, the greatest
- * is the answer (decide.c's answer_changes()). */
+/* Of several that apply, the greatest is the answer (answer_changes()):
+ * what the change would end in. The kernel's refusal of a value comes
+ * before anything else, polkit's no before the service's inability (the
+ * change stops there), and that before a challenge (authenticating would
+ * not help). */
 typedef enum Answer {
         ANSWER_YES,            /* "yes": allowed, nobody asked */
         ANSWER_CHALLENGE,      /* "challenge": allowed once a person authenticates */
