@@ -386,7 +386,7 @@ class CanSet(unittest.TestCase):
         with subprocess.Popen(['sleep', '30']) as p:
             try:
                 lim = proc_limit(p.pid, 'Max core file size')
-                got = resource1.can_setrlimit(R, (0, 0), p.pid)
+                got = resource1.can_setrlimit(R, (0, 0), pid=p.pid)
                 self.assertEqual(got, ('yes', ''))     # its own child, lowered
                 self.assertEqual(proc_limit(p.pid, 'Max core file size'), lim)
             finally:

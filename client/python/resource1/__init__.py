@@ -421,8 +421,8 @@ class Client:
         the polkit action that decided each ("" when none did)."""
         return self._run(_common.op_can_setrlimits(pid, limits))
 
-    def can_setrlimit(self, resource, limits, pid=0, /):
-        """can_setrlimit(resource, (soft, hard)[, pid]) ->
+    def can_setrlimit(self, resource, limits, /, pid=0):
+        """can_setrlimit(resource, (soft, hard), pid=0) ->
         LimitAnswer(answer, action).
 
         What setting one limit of process pid (0: the calling process)
@@ -607,10 +607,10 @@ def can_setrlimits(pid, limits, /):
     return _default.can_setrlimits(pid, limits)
 
 
-def can_setrlimit(resource, limits, pid=0, /):
-    """can_setrlimit(resource, (soft, hard)[, pid]) -> LimitAnswer(answer,
+def can_setrlimit(resource, limits, /, pid=0):
+    """can_setrlimit(resource, (soft, hard), pid=0) -> LimitAnswer(answer,
     action): can_setrlimits() of one limit."""
-    return _default.can_setrlimit(resource, limits, pid)
+    return _default.can_setrlimit(resource, limits, pid=pid)
 
 
 def rlimits(pid=0, /):

@@ -588,8 +588,8 @@ class Client:
         now, nothing changed, nobody asked."""
         return await self._run(_common.op_can_setrlimits(pid, limits))
 
-    async def can_setrlimit(self, resource, limits, pid=0, /):
-        """can_setrlimit(resource, (soft, hard)[, pid]) ->
+    async def can_setrlimit(self, resource, limits, /, pid=0):
+        """can_setrlimit(resource, (soft, hard), pid=0) ->
         LimitAnswer(answer, action)"""
         answers = await self.can_setrlimits(pid, {resource: limits})
         (only,) = answers.limits.values()
@@ -737,10 +737,10 @@ async def can_setrlimits(pid, limits, /):
     return await _default().can_setrlimits(pid, limits)
 
 
-async def can_setrlimit(resource, limits, pid=0, /):
-    """can_setrlimit(resource, (soft, hard)[, pid]) -> LimitAnswer(answer,
+async def can_setrlimit(resource, limits, /, pid=0):
+    """can_setrlimit(resource, (soft, hard), pid=0) -> LimitAnswer(answer,
     action)."""
-    return await _default().can_setrlimit(resource, limits, pid)
+    return await _default().can_setrlimit(resource, limits, pid=pid)
 
 
 async def rlimits(pid=0, /):
