@@ -113,6 +113,9 @@ struct Result {
         size_t n_old;
         Resource1LimitEntry entries[RLIM_NLIMITS];
         size_t n_entries;
+        Resource1Answer answer;          /* CanSetRlimits': the batch's, and each limit's */
+        Resource1LimitAnswer answers[RLIM_NLIMITS];
+        size_t n_answers;
         Resource1Usage usage;
         uint64_t u64;
         bool b;
@@ -263,6 +266,7 @@ int read_nothing(sd_bus_message *reply, const Request *q, Result *res);       /*
 int read_limit(sd_bus_message *reply, const Request *q, Result *res);         /* "tt" */
 int read_old_limits(sd_bus_message *reply, const Request *q, Result *res);    /* "a(stt)": q's batch's, in its order */
 int read_list(sd_bus_message *reply, const Request *q, Result *res);          /* "a(stt)": a listing */
+int read_can_answers(sd_bus_message *reply, const Request *q, Result *res);       /* "sa(sss)": q's batch's, in its order */
 int read_usage(sd_bus_message *reply, const Request *q, Result *res);         /* "a{sv}" */
 int read_u64(sd_bus_message *reply, const Request *q, Result *res);           /* "t" */
 int read_property(sd_bus_message *reply, const Request *q, Result *res);      /* "v" of the member's type */

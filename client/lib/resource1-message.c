@@ -137,6 +137,52 @@ int read_old_limits(sd_bus_message *reply, const Request *q, Result *res) {
         return res->n_old == q->n ? 0 : -EBADMSG;
 }
 
+static int answer_from_string(const char *s, Resource1Answer *ret) {
+        static const char *const words[] = {
+                [RESOURCE1_ANSWER_YES] = "yes",
+                [RESOURCE1_ANSWER_CHALLENGE] = "challenge",
+                [RESOURCE1_ANSWER_NO] = "no",
+                [RESOURCE1_ANSWER_NA] = "na",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(words); i++)
+                if (strcmp(s, words[i]) == 0) {
+                        *ret = (Resource1Answer) i;
+                        return 0;
+                }
+        return -EBADMSG;   /* none of the four the specification names */
+}
+
+/* CanSetRlimits' answers: the batch's, then one per limit of q's batch, in
+ * its order. */
+int read_can_answers(sd_bus_message *reply, const Request *q, Result *res) {
+        const char *answer, *name, *action;
+        int r;
+
+        r = sd_bus_message_read_basic(reply, 's', &answer);
+        if (r >= 0)
+                r = answer_from_string(answer, &res->answer);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(sss)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(reply, "(sss)", &name, &answer, &action)) > 0) {
+                Resource1LimitAnswer *a = &res->answers[res->n_answers];
+                if (res->n_answers >= q->n || res->n_answers >= RLIM_NLIMITS ||
+                    resource1_resource_from_name(name) != q->resources[res->n_answers] ||
+                    strlen(action) >= sizeof a->action)
+                        return -EBADMSG;
+                a->resource = q->resources[res->n_answers];
+                r = answer_from_string(answer, &a->answer);
+                if (r < 0)
+                        return r;
+                strcpy(a->action, action);
+                res->n_answers++;
+        }
+        if (r < 0)
+                return r;
+        return res->n_answers == q->n ? 0 : -EBADMSG;
+}
+
 /* What the service sent, in its order; a resource this library has no
  * number for is left out. */
 int read_list(sd_bus_message *reply, const Request *q, Result *res) {

@@ -29,6 +29,8 @@ enum {
         M_GET_RUSAGE_PIDFD,
         M_SET_RLIMITS,
         M_SET_RLIMITS_PIDFD,
+        M_CAN_SET_RLIMITS,
+        M_CAN_SET_RLIMITS_PIDFD,
         M_RLIMIT_CHANGED,
         M_RESOURCES,
         M_VERSION,
@@ -58,6 +60,8 @@ const Member members[] = {
         [M_GET_RUSAGE_PIDFD]      = { "GetRusagePidfd",     METHOD,   "hs",      "a{sv}",   TARGET_PIDFD,  READS,          read_usage },
         [M_SET_RLIMITS]           = { "SetRlimits",         METHOD,   "ua(stt)", "a(stt)",  TARGET_PID,    CHANGES,        read_old_limits },
         [M_SET_RLIMITS_PIDFD]     = { "SetRlimitsPidfd",    METHOD,   "ha(stt)", "a(stt)",  TARGET_PIDFD,  CHANGES,        read_old_limits },
+        [M_CAN_SET_RLIMITS]       = { "CanSetRlimits",      METHOD,   "ua(stt)", "sa(sss)", TARGET_PID,    READS,          read_can_answers },
+        [M_CAN_SET_RLIMITS_PIDFD] = { "CanSetRlimitsPidfd", METHOD,   "ha(stt)", "sa(sss)", TARGET_PIDFD,  READS,          read_can_answers },
         [M_RLIMIT_CHANGED]        = { "RlimitChanged",      SIGNAL,   "",        "usttttu", TARGET_NONE,   READS,          read_rlimit_changed },
         [M_RESOURCES]             = { "Resources",          PROPERTY, "",        "as",      TARGET_NONE,   READS,          read_property },
         [M_VERSION]               = { "Version",            PROPERTY, "",        "s",       TARGET_NONE,   READS,          read_property },
@@ -93,6 +97,14 @@ static void deliver_limit(Resource1Slot *s, Resource1 *h, int r, const sd_bus_er
 static void deliver_limits(Resource1Slot *s, Resource1 *h, int r, const sd_bus_error *err, Result *res) {
         if (s->callback)
                 ((Resource1LimitsHandler) s->callback)(h, r, err, r >= 0 ? res->old : NULL, r >= 0 ? res->n_old : 0,
+                                                       s->userdata);
+}
+
+/* r: the batch's answer, as the synchronous call returns it. */
+static void deliver_answers(Resource1Slot *s, Resource1 *h, int r, const sd_bus_error *err, Result *res) {
+        if (s->callback)
+                ((Resource1AnswerHandler) s->callback)(h, r >= 0 ? (int) res->answer : r, err,
+                                                       r >= 0 ? res->answers : NULL, r >= 0 ? res->n_answers : 0,
                                                        s->userdata);
 }
 
@@ -331,6 +343,62 @@ _public_ int resource1_setrlimits_pidfd_async(Resource1 *h, Resource1Slot **ret_
                                               const Resource1Limit limits[], size_t n, Resource1LimitsHandler callback,
                                               void *userdata) {
         return setrlimits_async(h, ret_slot, true, pidfd, resources, limits, n, callback, userdata);
+}
+
+/* ---- can_setrlimits: CanSetRlimitsPidfd, or CanSetRlimits by number ---- */
+
+static int make_can_setrlimits(Resource1 *h, bool by_fd, int pid_or_fd, const int resources[],
+                               const Resource1Limit limits[], size_t n, bool keep, Request *q) {
+        int r = make_setrlimits(h, by_fd, pid_or_fd, resources, limits, n, keep, q);
+        q->member = &members[M_CAN_SET_RLIMITS_PIDFD];
+        q->by_number = &members[M_CAN_SET_RLIMITS];
+        return r;
+}
+
+static int do_can_setrlimits(Resource1 *h, bool by_fd, int pid_or_fd, const int resources[],
+                             const Resource1Limit limits[], size_t n, Resource1LimitAnswer ret_per_limit[]) {
+        Result res = {};
+        Request q;
+
+        begin(h);
+        int r = make_can_setrlimits(h, by_fd, pid_or_fd, resources, limits, n, false, &q);
+        r = call_sync_done(h, r, &q, &res);
+        if (r < 0)
+                return r;
+        if (ret_per_limit)
+                memcpy(ret_per_limit, res.answers, n * sizeof res.answers[0]);
+        return (int) res.answer;
+}
+
+_public_ int resource1_can_setrlimits(Resource1 *h, pid_t pid, const int resources[], const Resource1Limit limits[],
+                                      size_t n, Resource1LimitAnswer ret_per_limit[]) {
+        return WITH_HANDLE(h, do_can_setrlimits(h, false, pid, resources, limits, n, ret_per_limit));
+}
+
+_public_ int resource1_can_setrlimits_pidfd(Resource1 *h, int pidfd, const int resources[],
+                                            const Resource1Limit limits[], size_t n,
+                                            Resource1LimitAnswer ret_per_limit[]) {
+        return WITH_HANDLE(h, do_can_setrlimits(h, true, pidfd, resources, limits, n, ret_per_limit));
+}
+
+static int can_setrlimits_async(Resource1 *h, Resource1Slot **ret_slot, bool by_fd, int pid_or_fd,
+                                const int resources[], const Resource1Limit limits[], size_t n,
+                                Resource1AnswerHandler callback, void *userdata) {
+        Request q = NO_REQUEST;
+        int r = begin_async(h) ?: make_can_setrlimits(h, by_fd, pid_or_fd, resources, limits, n, true, &q);
+        return start_async(h, ret_slot, r, &q, (SlotCallback) callback, deliver_answers, userdata);
+}
+
+_public_ int resource1_can_setrlimits_async(Resource1 *h, Resource1Slot **ret_slot, pid_t pid, const int resources[],
+                                            const Resource1Limit limits[], size_t n,
+                                            Resource1AnswerHandler callback, void *userdata) {
+        return can_setrlimits_async(h, ret_slot, false, pid, resources, limits, n, callback, userdata);
+}
+
+_public_ int resource1_can_setrlimits_pidfd_async(Resource1 *h, Resource1Slot **ret_slot, int pidfd,
+                                                  const int resources[], const Resource1Limit limits[], size_t n,
+                                                  Resource1AnswerHandler callback, void *userdata) {
+        return can_setrlimits_async(h, ret_slot, true, pidfd, resources, limits, n, callback, userdata);
 }
 
 /* ---- list_rlimits: ListRlimitsPidfd, or ListRlimits by number ---- */

@@ -10,6 +10,7 @@
  *   resource.prlimit(pid, r)               resource1_prlimit(h, pid, r, NULL, &old)
  *   resource.prlimit(pid, r, limits)       resource1_prlimit(h, pid, r, &lim, &old)
  *   several prlimit() at once              resource1_setrlimits(h, pid, rs, lims, n, olds)
+ *   would they be allowed? (no change)     resource1_can_setrlimits(h, pid, rs, lims, n, answers)
  *   resource.getrusage(who)                resource1_getrusage(h, 0, who, &u, sizeof u)
  *   resource.getpagesize()                 resource1_getpagesize(h, &bytes)
  *   RLIM_INFINITY                          RESOURCE1_INFINITY (UINT64_MAX, as on the bus)
@@ -90,6 +91,23 @@ typedef struct Resource1Usage {
                 ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
 } Resource1Usage;
 
+/* What setting limits would meet now (resource1_can_setrlimits()), as the
+ * service answers "yes", "challenge", "no" or "na". */
+typedef enum Resource1Answer {
+        RESOURCE1_ANSWER_YES = 0,        /* allowed, and nobody will be asked */
+        RESOURCE1_ANSWER_CHALLENGE = 1,  /* allowed once the user authenticates (an agent and interaction needed) */
+        RESOURCE1_ANSWER_NO = 2,         /* polkit refuses it */
+        RESOURCE1_ANSWER_NA = 3,         /* not available here: the kernel or the service cannot, whoever allows it */
+} Resource1Answer;
+
+/* One limit's answer: resource is an RLIMIT_* number; action the polkit
+ * action that decided it, "" when polkit has no say. */
+typedef struct Resource1LimitAnswer {
+        int resource;
+        Resource1Answer answer;
+        char action[128];
+} Resource1LimitAnswer;
+
 /* ---- handles ---- */
 
 int resource1_new(Resource1 **ret);
@@ -152,6 +170,14 @@ int resource1_setrlimits(Resource1 *h, pid_t pid, const int resources[], const R
                          Resource1Limit ret_old[]);
 int resource1_setrlimits_pidfd(Resource1 *h, int pidfd, const int resources[], const Resource1Limit limits[],
                                size_t n, Resource1Limit ret_old[]);
+/* What resource1_setrlimits() of the same arguments would meet now, without
+ * changing anything and without anyone being asked for a password: returns
+ * the batch's Resource1Answer (a negative errno on failure); ret_per_limit
+ * (NULL, or n entries) receives each limit's, in the order given. */
+int resource1_can_setrlimits(Resource1 *h, pid_t pid, const int resources[], const Resource1Limit limits[], size_t n,
+                             Resource1LimitAnswer ret_per_limit[]);
+int resource1_can_setrlimits_pidfd(Resource1 *h, int pidfd, const int resources[], const Resource1Limit limits[],
+                                   size_t n, Resource1LimitAnswer ret_per_limit[]);
 /* Every limit the service reported for process pid (0: the calling process), in
  * RLIMIT_* order, at most n of them (RLIM_NLIMITS is enough). Returns how
  * many were written; a resource the service did not report is not among
@@ -178,7 +204,8 @@ int resource1_get_resources(Resource1 *h, char ***ret);
  * negative errno (and the handle's last error) when it cannot be, and then
  * the callback is never called. Otherwise the callback is called exactly once,
  * from resource1_process() or the sd-event loop, unless the call is cancelled
- * first: r is 0 or the negative errno the synchronous call would return;
+ * first: r is what the synchronous call would return (0, an answer, or a
+ * negative errno);
  * error is NULL on success, else the error's name and message. The error, and
  * any pointer result, are valid during the callback only. With ret_slot NULL
  * the call belongs to the handle; otherwise *ret_slot is the caller's, to
@@ -191,6 +218,9 @@ typedef void (*Resource1LimitHandler)(Resource1 *h, int r, const sd_bus_error *e
                                       void *userdata);
 typedef void (*Resource1LimitsHandler)(Resource1 *h, int r, const sd_bus_error *error, const Resource1Limit old[],
                                        size_t n, void *userdata);
+/* r: the batch's Resource1Answer on success, as the synchronous call returns it. */
+typedef void (*Resource1AnswerHandler)(Resource1 *h, int r, const sd_bus_error *error,
+                                       const Resource1LimitAnswer per_limit[], size_t n, void *userdata);
 typedef void (*Resource1ListHandler)(Resource1 *h, int r, const sd_bus_error *error,
                                      const Resource1LimitEntry entries[], size_t n, void *userdata);
 /* usage points to as many bytes as the size given to the call. */
@@ -218,6 +248,12 @@ int resource1_setrlimits_async(Resource1 *h, Resource1Slot **ret_slot, pid_t pid
 int resource1_setrlimits_pidfd_async(Resource1 *h, Resource1Slot **ret_slot, int pidfd, const int resources[],
                                      const Resource1Limit limits[], size_t n, Resource1LimitsHandler callback,
                                      void *userdata);
+int resource1_can_setrlimits_async(Resource1 *h, Resource1Slot **ret_slot, pid_t pid, const int resources[],
+                                   const Resource1Limit limits[], size_t n, Resource1AnswerHandler callback,
+                                   void *userdata);
+int resource1_can_setrlimits_pidfd_async(Resource1 *h, Resource1Slot **ret_slot, int pidfd, const int resources[],
+                                         const Resource1Limit limits[], size_t n, Resource1AnswerHandler callback,
+                                         void *userdata);
 int resource1_list_rlimits_async(Resource1 *h, Resource1Slot **ret_slot, pid_t pid, Resource1ListHandler callback,
                                  void *userdata);
 int resource1_list_rlimits_pidfd_async(Resource1 *h, Resource1Slot **ret_slot, int pidfd,

@@ -58,7 +58,8 @@ int syntax_error(const char *fmt, ...) {
  * NOFILE of pid 42 to 400:900: " or "usage of pid 42 (uid 5) for uid 1000: "),
  * which resourcectl words itself, or all of it. */
 static const char *service_reason(const char *msg) {
-        if (strncmp(msg, "setting ", 8) == 0 || strncmp(msg, "usage of ", 9) == 0) {
+        if (strncmp(msg, "setting ", 8) == 0 || strncmp(msg, "dry run of setting ", 19) == 0 ||
+            strncmp(msg, "usage of ", 9) == 0) {
                 const char *p = strstr(msg, ": ");
                 if (p && p[2])
                         return p + 2;

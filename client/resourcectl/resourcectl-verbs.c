@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* resourcectl's commands: limits, set (and prlimit's form of it), usage,
- * pagesize and run. */
+ * pagesize and run; set and run with --dry-run ask what they would meet
+ * (resourcectl-can.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,6 +10,12 @@
 
 #include "resource1-pidfd.h"
 #include "resourcectl.h"
+
+/* --dry-run is for the commands that change limits. */
+static int no_dry_run(const char *verb) {
+        return syntax_error("--dry-run asks what a change would meet, and '%s' changes nothing (use it with 'set' or "
+                            "'run')", verb);
+}
 
 static int add_wanted(const Resource1Rlimit *wanted[], size_t *n, const Resource1Rlimit *res) {
         for (size_t i = 0; i < *n; i++)
@@ -36,6 +43,8 @@ int verb_limits(Resource1 *h, char **argv, size_t argc) {
         if (options_have_values())
                 return syntax_error("a --RESOURCE=VALUE option changes a limit, which 'limits' does not "
                                     "(use 'set', or leave out 'limits')");
+        if (arg_dry_run)
+                return no_dry_run("limits");
         for (size_t i = 0; i < argc; i++) {
                 const Resource1Rlimit *res;
                 r = resource_arg(argv[i], &res);
@@ -95,6 +104,11 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
         if (show && !then_show)
                 return syntax_error("--%s without a value shows a limit, which 'set' does not",
                                     lowercase(show->res->name, (char[16]) {}));
+        if (show && arg_dry_run)
+                return syntax_error("--%s without a value shows a limit, which --dry-run does not",
+                                    lowercase(show->res->name, (char[16]) {}));
+        /* A dry run shows each limit from what it is now. */
+        need_current = arg_dry_run;
         for (size_t i = 0; i < n; i++)
                 need_current = need_current || !changes[i].spec.has_soft || !changes[i].spec.has_hard;
 
@@ -107,6 +121,9 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
                         return r;
         }
         changes_apply(changes, n, cur, resources, new);
+
+        if (arg_dry_run)
+                return dry_run(h, target.fd, target.pid, changes, resources, cur, new, n);
 
         /* One request: all or nothing, one authorization. A failure names
          * the process itself, so the note is for what was done. */
@@ -196,6 +213,8 @@ int verb_usage(Resource1 *h, char **argv, size_t argc) {
         (void) argv;
         if (argc != 0)
                 return syntax_error("'usage' takes no arguments (use --pid and --who)");
+        if (arg_dry_run)
+                return no_dry_run("usage");
         if (arg_n_resources > 0)
                 return syntax_error("'usage' takes no --RESOURCE options");
         r = who_arg(&who);
@@ -273,6 +292,8 @@ int verb_pagesize(Resource1 *h, char **argv, size_t argc) {
         (void) argv;
         if (argc != 0)
                 return syntax_error("'pagesize' takes no arguments");
+        if (arg_dry_run)
+                return no_dry_run("pagesize");
         int r = resource1_getpagesize(h, &bytes);
         if (r < 0)
                 return fail(h, r, "cannot read the page size");
@@ -288,7 +309,8 @@ int verb_pagesize(Resource1 *h, char **argv, size_t argc) {
 
 /* Sets the limits on this very process through the service, all in one
  * request (which asks polkit once for what needs it), then becomes COMMAND,
- * which inherits them. */
+ * which inherits them. With --dry-run: says what that request would meet,
+ * and runs nothing. */
 int verb_run(Resource1 *h, char **argv, size_t argc) {
         Change changes[MAX_LIMITS];
         int resources[MAX_LIMITS];
@@ -311,6 +333,8 @@ int verb_run(Resource1 *h, char **argv, size_t argc) {
                 if (getrlimit(i, &cur[i]) < 0)
                         return usage_error("cannot read %s: %m", resource1_resource_to_name(i) ?: "a limit");
         changes_apply(changes, n, cur, resources, new);
+        if (arg_dry_run && n == 0)
+                return syntax_error("'run --dry-run' asks about the limits given with --limit, and none is");
 
         if (n > 0) {
                 /* This very process, by its pidfd, as every target: the
@@ -323,9 +347,14 @@ int verb_run(Resource1 *h, char **argv, size_t argc) {
                         fprintf(stderr, "resourcectl: cannot open a pidfd of its own process: %s\n", strerror(-self));
                         return EXIT_ERROR;
                 }
-                r = request_set(h, self, 0, changes, resources, new, n, old);
+                if (arg_dry_run)
+                        r = dry_run(h, self, 0, changes, resources, cur, new, n);
+                else
+                        r = request_set(h, self, 0, changes, resources, new, n, old);
                 if (self >= 0)
                         close(self);
+                if (arg_dry_run)
+                        return r;
                 if (r != EXIT_OK)
                         return r;
                 if (arg_verbose && !arg_quiet)

@@ -23,6 +23,7 @@ bool arg_raw = false;
 bool arg_verbose = false;
 bool arg_quiet = false;
 bool arg_ask_password = true;
+bool arg_dry_run = false;
 const char *arg_output = NULL;
 ResourceOption arg_resources[MAX_LIMITS];
 size_t arg_n_resources = 0;
@@ -188,6 +189,9 @@ static void help(void) {
                "                           the service's error name and message after a failure\n"
                "     --quiet               no notes on standard error\n"
                "     --no-ask-password     never ask for authentication\n"
+               "     --dry-run             set, run: change nothing, ask for no password; say per limit\n"
+               "                           whether the change would be allowed: yes, challenge (after\n"
+               "                           authentication), no, or na (the kernel or the service cannot)\n"
                "  -h --help                show this help\n"
                "  -V --version             show the version\n"
                "\n"
@@ -197,8 +201,9 @@ static void help(void) {
         printf("\n"
                "Exit status: 0 success, 1 failure (a write error among them), 2 invalid command\n"
                "line, resource or value, 3 refused (policy, polkit or the kernel, or authentication\n"
-               "that could not be asked), 4 service unavailable, 5 no such process; run: 126 COMMAND\n"
-               "not executable, 127 COMMAND not found, else COMMAND's status. See resourcectl(1).\n");
+               "that could not be asked), 4 service unavailable, 5 no such process, 6 allowed but the\n"
+               "service lacks CAP_SYS_RESOURCE; --dry-run: 0 yes, 10 challenge, 11 no, 12 na; run: 126\n"
+               "COMMAND not executable, 127 COMMAND not found, else COMMAND's status. See resourcectl(1).\n");
 }
 
 
@@ -224,7 +229,8 @@ static int add_resource_option(const Resource1Rlimit *res, const char *value) {
  * anywhere otherwise. Returns EXIT_OK, an exit status, or -1 when done
  * (--help, --version). */
 static int parse_options(int argc, char *argv[], bool stop) {
-        enum { ARG_JSON = 0x100, ARG_LIMIT, ARG_NO_HEADINGS, ARG_RAW, ARG_VERBOSE, ARG_QUIET, ARG_NO_ASK_PASSWORD };
+        enum { ARG_JSON = 0x100, ARG_LIMIT, ARG_NO_HEADINGS, ARG_RAW, ARG_VERBOSE, ARG_QUIET, ARG_NO_ASK_PASSWORD,
+               ARG_DRY_RUN };
         static const struct option static_options[] = {
                 { "pid",             required_argument, NULL, 'p' },
                 { "who",             required_argument, NULL, 'w' },
@@ -237,6 +243,7 @@ static int parse_options(int argc, char *argv[], bool stop) {
                 { "verbose",         no_argument,       NULL, ARG_VERBOSE },
                 { "quiet",           no_argument,       NULL, ARG_QUIET },
                 { "no-ask-password", no_argument,       NULL, ARG_NO_ASK_PASSWORD },
+                { "dry-run",         no_argument,       NULL, ARG_DRY_RUN },
                 { "help",            no_argument,       NULL, 'h' },
                 { "version",         no_argument,       NULL, 'V' },
         };
@@ -321,6 +328,9 @@ static int parse_options(int argc, char *argv[], bool stop) {
                         break;
                 case ARG_NO_ASK_PASSWORD:
                         arg_ask_password = false;
+                        break;
+                case ARG_DRY_RUN:
+                        arg_dry_run = true;
                         break;
                 case 'h':
                         help();

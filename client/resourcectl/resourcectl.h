@@ -28,6 +28,10 @@ enum {
         EXIT_UNAVAILABLE = 4,  /* the service (or the bus) cannot be reached, or did not answer */
         EXIT_NO_PROCESS = 5,   /* no such process */
         EXIT_SERVICE_LACKS_CAPABILITY = 6,   /* allowed, but the service lacks CAP_SYS_RESOURCE */
+        /* --dry-run's answers (0: "yes"): */
+        EXIT_ANSWER_CHALLENGE = 10,          /* allowed once the user authenticates */
+        EXIT_ANSWER_NO = 11,                 /* polkit refuses it */
+        EXIT_ANSWER_NA = 12,                 /* not available here: the kernel or the service cannot */
 };
 
 #define MAX_LIMITS 64
@@ -51,6 +55,7 @@ extern bool arg_raw;
 extern bool arg_verbose;
 extern bool arg_quiet;
 extern bool arg_ask_password;
+extern bool arg_dry_run;
 extern const char *arg_output;
 extern ResourceOption arg_resources[MAX_LIMITS];
 extern size_t arg_n_resources;
@@ -136,6 +141,22 @@ void changes_apply(const Change changes[], size_t n, const struct rlimit cur[sta
 void change_print(FILE *f, const Change *c, const struct rlimit *old, const struct rlimit *new);
 int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
                 const struct rlimit new[], size_t n, struct rlimit old[]);
+
+/* ---- dry runs (resourcectl-can.c) ---- */
+
+/* "yes", "challenge", "no" or "na". */
+const char *answer_word(Resource1Answer a);
+/* What one request setting new[i] for resources[i] of the target (fd, or
+ * pid; 0: resourcectl) would meet now, nothing changed and nobody asked:
+ * the request's Resource1Answer, each limit's in ret_per_limit (n
+ * entries); or a negative errno, the handle's last error saying why. */
+int request_can_set(Resource1 *h, int fd, pid_t pid, const int resources[], const struct rlimit new[], size_t n,
+                    Resource1LimitAnswer ret_per_limit[]);
+/* set --dry-run and run --dry-run: the answers, from the limits in cur
+ * (indexed by RLIMIT_*) to new, on standard output; returns the exit
+ * status of the request's answer, or of the failure. */
+int dry_run(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
+            const struct rlimit cur[static RLIM_NLIMITS], const struct rlimit new[], size_t n);
 
 /* ---- the commands (resourcectl-verbs.c) ---- */
 

@@ -334,15 +334,13 @@ static CredsWait *wait_find(Context *c, const char *sender) {
 }
 
 /* Whether the call names the caller's process (pid 0) or may name a pid
- * number: the methods without a pidfd. */
+ * number: the methods without a pidfd, which is the first argument of
+ * those that take one (PageSize, about no process, is let through before).
+ * Told by the signature rather than a list of names, so that a method added
+ * to the interface cannot be missed here. */
 static bool needs_pin(sd_bus_message *m) {
-        static const char *const members[] = { "GetRlimit", "SetRlimit", "Prlimit", "ListRlimits", "GetRusage",
-                                               "SetRlimits" };
-        const char *member = sd_bus_message_get_member(m);
-        for (size_t i = 0; member && i < ELEMENTSOF(members); i++)
-                if (strcmp(member, members[i]) == 0)
-                        return true;
-        return false;
+        const char *signature = sd_bus_message_get_signature(m, true);
+        return !signature || signature[0] != SD_BUS_TYPE_UNIX_FD;
 }
 
 /* Returns 1 when the call waits (or was answered), 0 to let it through. */

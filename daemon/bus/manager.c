@@ -129,9 +129,11 @@ static int method_prlimit_pidfd(sd_bus_message *m, void *userdata, sd_bus_error 
         return change_start(userdata, m, 0, fd, &l, 1, CHANGE_REPLY_OLD, error);
 }
 
-/* SetRlimits and SetRlimitsPidfd: the a(stt) batch, read whole before
- * anything is decided. */
-static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, sd_bus_error *error) {
+/* SetRlimits and SetRlimitsPidfd, and their dry runs CanSetRlimits and
+ * CanSetRlimitsPidfd: the a(stt) batch, read whole before anything is
+ * decided. */
+static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, ChangeReply reply,
+                       sd_bus_error *error) {
         ChangeLimit limits[RLIM_NLIMITS];
         size_t n = 0;
 
@@ -157,7 +159,7 @@ static int set_rlimits(sd_bus_message *m, Context *c, uint32_t pid, int pidfd, s
         r = sd_bus_message_exit_container(m);
         if (r < 0)
                 return r;
-        return change_start(c, m, pid, pidfd, limits, n, CHANGE_REPLY_OLD_ALL, error);
+        return change_start(c, m, pid, pidfd, limits, n, reply, error);
 }
 
 static int method_set_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -166,7 +168,7 @@ static int method_set_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *e
         int r = sd_bus_message_read_basic(m, 'u', &pid);
         if (r < 0)
                 return r;
-        return set_rlimits(m, userdata, pid, -1, error);
+        return set_rlimits(m, userdata, pid, -1, CHANGE_REPLY_OLD_ALL, error);
 }
 
 static int method_set_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -175,7 +177,25 @@ static int method_set_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_er
         int r = read_pidfd(userdata, m, &fd, error);
         if (r < 0)
                 return r;
-        return set_rlimits(m, userdata, 0, fd, error);
+        return set_rlimits(m, userdata, 0, fd, CHANGE_REPLY_OLD_ALL, error);
+}
+
+static int method_can_set_rlimits(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        uint32_t pid;
+
+        int r = sd_bus_message_read_basic(m, 'u', &pid);
+        if (r < 0)
+                return r;
+        return set_rlimits(m, userdata, pid, -1, CHANGE_REPLY_CAN, error);
+}
+
+static int method_can_set_rlimits_pidfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int fd = -1;
+
+        int r = read_pidfd(userdata, m, &fd, error);
+        if (r < 0)
+                return r;
+        return set_rlimits(m, userdata, 0, fd, CHANGE_REPLY_CAN, error);
 }
 
 static int method_get_rusage(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -355,6 +375,14 @@ static const sd_bus_vtable resource1_vtable[] = {
                                 SD_BUS_ARGS("h", pidfd, "a(stt)", limits),
                                 SD_BUS_RESULT("a(stt)", old),
                                 method_set_rlimits_pidfd, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CanSetRlimits",
+                                SD_BUS_ARGS("u", pid, "a(stt)", limits),
+                                SD_BUS_RESULT("s", answer, "a(sss)", per_limit),
+                                method_can_set_rlimits, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CanSetRlimitsPidfd",
+                                SD_BUS_ARGS("h", pidfd, "a(stt)", limits),
+                                SD_BUS_RESULT("s", answer, "a(sss)", per_limit),
+                                method_can_set_rlimits_pidfd, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("RlimitChanged",
                                 SD_BUS_ARGS("u", pid, "s", resource, "t", old_soft, "t", old_hard, "t", soft,

@@ -6,7 +6,7 @@
  * at every close (and at exit) that its server may never answer, leaving the
  * closing task in D state; a socket with SO_LINGER waits on its last close.
  * So resource1d's own bus connection does not negotiate descriptor passing
- * (the bus then refuses every descriptor-carrying call to it), and the four
+ * (the bus then refuses every descriptor-carrying call to it), and the five
  * *Pidfd methods are served at a second name, RESOURCE1_PIDFD_BUS_NAME, by
  * this process: resource1d starts it with one end of a private connection
  * (descriptor 3), it owns that name, checks each call's one descriptor is a
@@ -23,7 +23,7 @@
  * anyone else, nothing of the daemon's. Given no successor (the sender's
  * account keeps enough retired gates alive already, or the service has all
  * it may: gates.h), it serves on and keeps such descriptors unclosed. The
- * bus policy lets at most one descriptor reach this name, on those four
+ * bus policy lets at most one descriptor reach this name, on those five
  * methods only; should another bus let more through, the daemon's heartbeat
  * notices a gate that stops answering and replaces it (the name allows
  * replacement). */
@@ -90,7 +90,7 @@ struct Gate {
         bool lingered;             /* ... at least GRACE_USEC ago */
 };
 
-/* The four methods' arguments, as resource1d's vtable has them: what the
+/* The five methods' arguments, as resource1d's vtable has them: what the
  * size check (call-size.c) reads a call by. No handler: sd-bus never sees
  * this table. */
 static const sd_bus_vtable pidfd_vtable[] = {
@@ -104,11 +104,13 @@ static const sd_bus_vtable pidfd_vtable[] = {
                                 SD_BUS_RESULT("a{sv}", usage), NULL, 0),
         SD_BUS_METHOD_WITH_ARGS("SetRlimitsPidfd", SD_BUS_ARGS("h", pidfd, "a(stt)", limits),
                                 SD_BUS_RESULT("a(stt)", old), NULL, 0),
+        SD_BUS_METHOD_WITH_ARGS("CanSetRlimitsPidfd", SD_BUS_ARGS("h", pidfd, "a(stt)", limits),
+                                SD_BUS_RESULT("s", answer, "a(sss)", per_limit), NULL, 0),
         SD_BUS_VTABLE_END
 };
 
 static const char *const pidfd_methods[] = {
-        "PrlimitPidfd", "ListRlimitsPidfd", "GetRusagePidfd", "SetRlimitsPidfd",
+        "PrlimitPidfd", "ListRlimitsPidfd", "GetRusagePidfd", "SetRlimitsPidfd", "CanSetRlimitsPidfd",
 };
 
 static bool is_pidfd_method(sd_bus_message *m) {

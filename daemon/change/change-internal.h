@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* A change in progress, shared by the pipeline (change.c) and what it
- * reports (change-report.c); nothing else sees it. */
+/* A change in progress, shared by the pipeline (change.c), what it reports
+ * (change-report.c) and its check after acting (change-verify.c); nothing
+ * else sees it. */
 
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
@@ -31,10 +32,12 @@ typedef struct Change {
         const Resource1Rlimit *resources[RLIM_NLIMITS];
         struct rlimit old[RLIM_NLIMITS], new[RLIM_NLIMITS];
         unsigned order[RLIM_NLIMITS];   /* the order they are applied in: order[k] is an index above */
+        unsigned beyond;             /* a dry run's: bit i when limit i is above what the kernel takes from anyone */
         Decision decision;
         ChangeReply reply;
 
         unsigned granted;            /* AuthAction bits polkit has granted */
+        PolkitAnswers polkit;        /* a dry run's: those it answered otherwise (a change stops at the first) */
         AuthAction asking;
         sd_bus_slot *polkit_slot;
         sd_event_source *polkit_deadline;
@@ -44,7 +47,8 @@ typedef struct Change {
 } Change;
 
 /* "setting NOFILE of pid 55 to 400:900", or for several limits "setting
- * NOFILE to 400:900, CORE to 0:0 of pid 55", in the caller's order. */
+ * NOFILE to 400:900, CORE to 0:0 of pid 55", in the caller's order; "dry run
+ * of setting ..." for CanSetRlimits. */
 #define DESCRIBE_MAX 1024
 void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]);
 
@@ -74,3 +78,20 @@ int change_reply(const Change *ch, const struct rlimit old[]);
  * RlimitChanged for each that changed, then the reply. old[] are the limits
  * replaced, as the kernel reported them. */
 int change_finish(Change *ch, const struct rlimit old[]);
+
+/* The ids the decision was made on against those of now: 0 when the same,
+ * else the refusal; "when" says while what they changed, "outcome" what
+ * became of the change (change-verify.c). */
+int change_check_ids(const Change *ch, const ProcessIds *now, const char *when, const char *outcome,
+                     sd_bus_error *error);
+
+/* A privileged change rested on the target's ids (and, for what polkit
+ * granted, on its limits): if any changed while it was made, the change does
+ * not stay, and what it set is undone on the held target (change-verify.c).
+ * old[] is what the kernel says was replaced, in the caller's order. */
+int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *error);
+
+/* The end of a dry run, once polkit answered every action it needs (or none
+ * was needed): the answers, as the reply; nothing logged but at debug level,
+ * no signal. */
+int change_answer(const Change *ch);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a change says: its description, its refusals, its audit lines, its
- * signals and its reply. */
+ * signals and its reply; and a dry run's answers. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "act.h"
 #include "change-internal.h"
 #include "errors.h"
 #include "log.h"
@@ -16,15 +18,16 @@
 #include "visibility.h"
 
 void change_describe(const Change *ch, char buf[static DESCRIBE_MAX]) {
+        const char *dry = ch->reply == CHANGE_REPLY_CAN ? "dry run of " : "";
         char a[24], b[24];
         size_t k = 0;
 
         if (ch->n == 1) {
-                snprintf(buf, DESCRIBE_MAX, "setting %s of pid %d to %s:%s", ch->resources[0]->name,
+                snprintf(buf, DESCRIBE_MAX, "%ssetting %s of pid %d to %s:%s", dry, ch->resources[0]->name,
                          (int) ch->target.pid, limit_str(ch->new[0].rlim_cur, a), limit_str(ch->new[0].rlim_max, b));
                 return;
         }
-        k += (size_t) snprintf(buf, DESCRIBE_MAX, "setting");
+        k += (size_t) snprintf(buf, DESCRIBE_MAX, "%ssetting", dry);
         for (unsigned i = 0; i < ch->n && k < DESCRIBE_MAX; i++)
                 k += (size_t) snprintf(buf + k, DESCRIBE_MAX - k, "%s %s to %s:%s", i ? "," : "",
                                        ch->resources[i]->name, limit_str(ch->new[i].rlim_cur, a),
@@ -90,6 +93,8 @@ int change_reply(const Change *ch, const struct rlimit old[]) {
                                                   (uint64_t) old[0].rlim_max);
         case CHANGE_REPLY_OLD_ALL:
                 break;
+        case CHANGE_REPLY_CAN:
+                return -EINVAL;   /* answered by change_answer() */
         }
 
         int r = sd_bus_message_new_method_return(ch->request, &reply);
@@ -156,4 +161,38 @@ int change_finish(Change *ch, const struct rlimit old[]) {
                         log_warning_errno(r, "Failed to emit RlimitChanged");
         }
         return change_reply(ch, old);
+}
+
+int change_answer(const Change *ch) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Answer answers[RLIM_NLIMITS];
+        AuthAction actions[RLIM_NLIMITS];
+        /* The kernel checks the service's real ids against the target's
+         * (prlimit(2)) where it lacks CAP_SYS_RESOURCE, read now: the
+         * answer is about now. */
+        const ServicePower service = {
+                .self = { .uid = getuid(), .gid = getgid() },
+                .cap_sys_resource = have_cap_sys_resource(),
+        };
+
+        Answer all = answer_changes(&ch->caller, &ch->target.ids, ch->old, ch->new, ch->n, ch->beyond, &ch->polkit,
+                                    &service, answers, actions);
+
+        int r = sd_bus_message_new_method_return(ch->request, &reply);
+        if (r >= 0)
+                r = sd_bus_message_append_basic(reply, 's', answer_str(all));
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(sss)");
+        for (unsigned i = 0; r >= 0 && i < ch->n; i++)
+                r = sd_bus_message_append(reply, "(sss)", ch->resources[i]->name, answer_str(answers[i]),
+                                          actions[i] ? auth_action_id(actions[i]) : "");
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+
+        char what[DESCRIBE_MAX];
+        change_describe(ch, what);
+        log_debug("uid %u: %s: %s", (unsigned) ch->caller.uid, what, answer_str(all));
+        return sd_bus_send(NULL, reply, NULL);
 }

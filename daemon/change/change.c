@@ -10,8 +10,13 @@
  *   change_act       root's beyond its own ids, or polkit-granted: the daemon itself, then verify
  *                    anything else: ACTING, a process with the caller's ids (act.c)
  *   on_acted         verify
- *   change_verify    the target still alive with the same ids, else undo
+ *   change_verify    the target still alive with the same ids, else undo (change-verify.c)
  *   change_finish    log, RlimitChanged, reply
+ *
+ * A dry run (CanSetRlimits) takes the same steps up to acting: polkit is
+ * asked without interaction and about every action needed, whatever it
+ * answered for the one before, and change_answer() replies where a change
+ * would act (change_go).
  *
  * Every change in progress (ASKING or ACTING) is on context->changes and
  * counts against the per-account and total bounds (which never refuse root's);
@@ -86,84 +91,6 @@ static Change *change_free(Change *ch) {
 
 static void change_freep(Change **ch) {
         change_free(*ch);
-}
-
-/* ---- after acting: verify, or undo -------------------------------------- */
-
-/* Puts old[] back for the first n limits applied, last first, where a limit
- * is still what this change set: only on the held target and only while it
- * is alive (target_prlimit), never on whatever now has its number. The
- * daemon does it, with its capabilities, because it made the change with
- * them: only privileged changes are ever undone. */
-static const char *change_undo(const Change *ch, unsigned n, const struct rlimit old[]) {
-        const char *outcome = n > 0 ? "nothing to undo: the limits are not the ones set" : "nothing was set";
-
-        for (unsigned k = n; k-- > 0;) {
-                struct rlimit all[RLIM_NLIMITS], now;
-                unsigned i = ch->order[k];
-                int res = ch->resources[i]->number;
-
-                int r = limits_read_prlimit(ch->target.pid, res, all);
-                if (r >= 0)
-                        r = target_check_alive(&ch->target);
-                if (r < 0)
-                        return r == -ESRCH ? "nothing was undone: the process is gone" :
-                               "it could not be checked, so it was not undone";
-                if (all[res].rlim_cur != ch->new[i].rlim_cur || all[res].rlim_max != ch->new[i].rlim_max)
-                        continue;
-                r = target_prlimit(&ch->target, res, &old[i], &now);
-                if (r == -ESRCH)
-                        return "nothing more was undone: the process is gone";
-                if (r < 0) {
-                        log_refusal(&ch->context->refusals, ch->caller.account, LOG_WARNING,
-                                    "Failed to undo %s of pid %d for uid %u: %s", ch->resources[i]->name,
-                                    (int) ch->target.pid, (unsigned) ch->caller.uid, strerror(-r));
-                        return "undoing it failed";
-                }
-                outcome = n > 1 ? "the limits set were restored" : "the change was undone";
-        }
-        return outcome;
-}
-
-/* The ids the decision was made on against those of now: 0 when the same,
- * else the refusal; "when" says while what they changed, "outcome" what
- * became of the change. */
-static int change_check_ids(const Change *ch, const ProcessIds *now, const char *when, const char *outcome,
-                            sd_bus_error *error) {
-        char was[96], is[96];
-
-        if (process_ids_equal(now, &ch->target.ids))
-                return 0;
-        ids_str(&ch->target.ids, was);
-        ids_str(now, is);
-        return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                             "the process's ids changed while %s (%s, now %s); %s", when, was, is, outcome);
-}
-
-/* A privileged change rested on the target's ids (and, for what polkit
- * granted, on its limits): if any changed while it was made, the change does
- * not stay. old[] is what the kernel says was replaced, in the caller's
- * order. */
-static int change_verify(Change *ch, const struct rlimit old[], sd_bus_error *error) {
-        ProcessIds now;
-
-        int r = target_check_alive(&ch->target);
-        if (r >= 0 && ch->caller.uid == 0)
-                return 0;   /* root's decision does not depend on the target */
-        if (r >= 0)
-                r = target_read_ids(&ch->target, &now);
-        if (r < 0)
-                return change_refuse(ch, error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
-                                     "the process exited while the change was made; nothing was undone");
-        if (!process_ids_equal(&now, &ch->target.ids))
-                return change_check_ids(ch, &now, "the change was made", change_undo(ch, ch->n, old), error);
-
-        Decision d = decide_changes(&ch->caller, &now, old, ch->new, ch->n, NULL);
-        if (!decision_covered(&d, ch->granted))
-                return change_refuse(ch, error, RESOURCE1_ERROR_PERMISSION_DENIED,
-                                     "the process's limits changed meanwhile, so the change needed more than "
-                                     "was authorized; %s", change_undo(ch, ch->n, old));
-        return 0;
 }
 
 /* How acting went, by the daemon or the acting process: verified and
@@ -333,11 +260,39 @@ static int change_recheck(Change *ch, sd_bus_error *error) {
 
 static int polkit_ask_next(Change *ch);
 
+static bool change_dry(const Change *ch) {
+        return ch->reply == CHANGE_REPLY_CAN;
+}
+
+/* Whether polkit may ask a person: never for a dry run. */
+static bool change_interactive(const Change *ch) {
+        return !change_dry(ch) && sd_bus_message_get_allow_interactive_authorization(ch->request) > 0;
+}
+
+static unsigned change_asked(const Change *ch) {
+        return ch->granted | ch->polkit.challenged | ch->polkit.refused;
+}
+
+/* Where a change is allowed (or all polkit could say was said): a change
+ * acts, a dry run answers. Returns 1 when ch has been answered and freed,
+ * or handed to its acting process; a negative errno with error set (ch
+ * untouched) otherwise. */
+static int change_go(Change *ch, sd_bus_error *error) {
+        if (!change_dry(ch))
+                return change_act(ch, error);
+        int r = change_answer(ch);
+        if (r < 0)
+                return r;
+        change_free(ch);
+        return 1;
+}
+
 static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         _cleanup_(change_freep) Change *ch = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *action = auth_action_id(ch->asking);
         char what[DESCRIBE_MAX];
+        PolkitAnswer answer;
         int r;
         (void) ret_error;
 
@@ -345,8 +300,10 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         ch->polkit_deadline = sd_event_source_disable_unref(ch->polkit_deadline);
 
         change_describe(ch, what);
-        r = polkit_verdict(reply, action, sd_bus_message_get_allow_interactive_authorization(ch->request) > 0,
-                           what, &error);
+        r = polkit_answer(reply, action, what, &answer, &error);
+        /* A dry run takes any answer polkit gave as its answer. */
+        if (r >= 0 && !change_dry(ch))
+                r = polkit_refuse(answer, action, change_interactive(ch), what, &error);
         if (r < 0) {
                 log_refusal(&ch->context->refusals, ch->caller.account, LOG_NOTICE, "Refused for uid %u: %s",
                             (unsigned) ch->caller.uid, error.message);
@@ -354,8 +311,13 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 return 0;
         }
 
-        ch->granted |= ch->asking;
-        if (ch->decision.actions & ~ch->granted) {
+        if (answer == POLKIT_AUTHORIZED)
+                ch->granted |= ch->asking;
+        else if (answer == POLKIT_CHALLENGE)
+                ch->polkit.challenged |= ch->asking;
+        else
+                ch->polkit.refused |= ch->asking;
+        if (ch->decision.actions & ~change_asked(ch)) {
                 r = polkit_ask_next(ch);
                 if (r >= 0) {
                         TAKE_PTR(ch);   /* waits for the next answer */
@@ -364,9 +326,11 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 r = change_refuse(ch, &error, RESOURCE1_ERROR_PERMISSION_DENIED,
                                   "authorization could not be asked, so it is denied: %s", strerror(-r));
         } else {
-                r = change_recheck(ch, &error);
+                /* A dry run answers what holds now: it rests on nothing
+                 * that needs checking again. */
+                r = change_dry(ch) ? 0 : change_recheck(ch, &error);
                 if (r >= 0)
-                        r = change_act(ch, &error);
+                        r = change_go(ch, &error);
                 if (r >= 0) {
                         TAKE_PTR(ch);   /* freed, or owned by its acting process */
                         return 0;
@@ -387,8 +351,7 @@ static int on_polkit_deadline(sd_event_source *s, uint64_t usec, void *userdata)
         (void) s, (void) usec;
 
         (void) polkit_cancel(c->bus, ch->cancel_id);
-        uint64_t t = sd_bus_message_get_allow_interactive_authorization(ch->request) > 0 ?
-                     c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
+        uint64_t t = change_interactive(ch) ? c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
         (void) change_refuse(ch, &error, RESOURCE1_ERROR_PERMISSION_DENIED,
                              "authorization for %s timed out after %llu s without an answer from polkit, "
                              "so it is denied; nothing changed", auth_action_id(ch->asking),
@@ -403,7 +366,7 @@ static int polkit_ask_next(Change *ch) {
         PolkitDetails details;
 
         /* Lowest bit first: manage-other before raise-hard-limit. */
-        unsigned left = ch->decision.actions & ~ch->granted;
+        unsigned left = ch->decision.actions & ~change_asked(ch);
         ch->asking = (AuthAction) (left & -left);
         polkit_details(&details, ch->asking, ch->target.pid, &ch->target.ids, ch->caller.flatpak_app, ch->resources,
                        ch->old, ch->new, ch->n,
@@ -414,10 +377,10 @@ static int polkit_ask_next(Change *ch) {
         snprintf(ch->cancel_id, sizeof ch->cancel_id, "resource1d-%d-%" PRIu64, (int) getpid(),
                  ++c->checks_asked);
 
-        uint64_t timeout = sd_bus_message_get_allow_interactive_authorization(ch->request) > 0 ?
-                           c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
-        int r = polkit_check_async(c->bus, ch->request, auth_action_id(ch->asking), details.list, ch->cancel_id,
-                                   on_polkit_reply, ch, &ch->polkit_slot);
+        bool interactive = change_interactive(ch);
+        uint64_t timeout = interactive ? c->polkit_interactive_timeout_usec : c->polkit_timeout_usec;
+        int r = polkit_check_async(c->bus, ch->request, auth_action_id(ch->asking), details.list, interactive,
+                                   ch->cancel_id, on_polkit_reply, ch, &ch->polkit_slot);
         if (r < 0)
                 return r;
         return sd_event_add_time_relative(c->event, &ch->polkit_deadline, CLOCK_MONOTONIC, timeout, 0,
@@ -460,7 +423,7 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
         ch->target = TARGET_NULL;
         ch->reply = reply;
 
-        r = limits_parse(limits, n_limits, ch->resources, ch->new, error);
+        r = limits_parse(limits, n_limits, ch->resources, ch->new, change_dry(ch) ? &ch->beyond : NULL, error);
         if (r < 0)
                 return r;
         ch->n = (unsigned) n_limits;
@@ -491,13 +454,14 @@ int change_start(Context *c, sd_bus_message *m, uint32_t pid, int pidfd, const C
         case VERDICT_ALLOW:
                 /* Root's privileged one is done at once, by the daemon;
                  * anyone else's by a process of its own, which counts
-                 * against the bounds, as root's does not. */
+                 * against the bounds, as root's does not (and a dry run
+                 * meets the bounds its change would). */
                 if (!ch->decision.privileged && ch->caller.uid != 0) {
                         r = change_check_bounds(ch, error);
                         if (r < 0)
                                 return r;
                 }
-                r = change_act(ch, error);
+                r = change_go(ch, error);
                 if (r >= 0)
                         TAKE_PTR(ch);   /* freed, or owned by its acting process */
                 return r;

@@ -240,7 +240,8 @@ int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_
                                          "the caller talks through a sandbox's bus proxy (%s%s), so the process "
                                          "that opened its connection, which pid 0 names, is the proxy, not the "
                                          "caller; name the process by a pidfd instead (PrlimitPidfd, "
-                                         "ListRlimitsPidfd, GetRusagePidfd, SetRlimitsPidfd at %s), as "
+                                         "ListRlimitsPidfd, GetRusagePidfd, SetRlimitsPidfd, CanSetRlimitsPidfd "
+                                         "at %s), as "
                                          "resourcectl, libresource1 and the resource1 Python package do",
                                          e->sandbox == SANDBOX_FLATPAK ? "Flatpak app " : "could not tell which",
                                          e->sandbox == SANDBOX_FLATPAK && e->app_id ? e->app_id : "",
@@ -272,7 +273,8 @@ int caller_check_pid(CredsCache *cache, sd_bus_message *m, uint32_t pid, sd_bus_
                                          "pid %" PRIu32 " was named from another pid namespace than the "
                                          "service's, where the number means a different process; name the "
                                          "process by a pidfd instead (PrlimitPidfd, ListRlimitsPidfd, "
-                                         "GetRusagePidfd, SetRlimitsPidfd), as resourcectl and libresource1 do",
+                                         "GetRusagePidfd, SetRlimitsPidfd, CanSetRlimitsPidfd), as resourcectl "
+                                         "and libresource1 do",
                                          pid);
         return 0;
 }

@@ -116,3 +116,77 @@ void apply_order(const struct rlimit old[], const struct rlimit new[], size_t n,
                                 ret_order[k++] = i;
                 }
 }
+
+const char *answer_str(Answer a) {
+        switch (a) {
+        case ANSWER_YES:
+                return "yes";
+        case ANSWER_CHALLENGE:
+                return "challenge";
+        case ANSWER_NO:
+                return "no";
+        case ANSWER_SERVICE_CANNOT:
+        case ANSWER_BEYOND_KERNEL:
+                return "na";
+        }
+        return "no";
+}
+
+bool service_may(const ServicePower *s, const ProcessIds *target, const struct rlimit *old,
+                 const struct rlimit *new) {
+        if (s->cap_sys_resource)
+                return true;
+        return caller_owns(&s->self, target) && new->rlim_max <= old->rlim_max;
+}
+
+/* One limit's answer: its actions' strictest, first asked among equals.
+ * by_service: the service carries out the batch itself (one limit of it
+ * needs that, and it changes something), this limit with the rest. */
+static Answer answer_change(const Caller *caller, const ProcessIds *target, const struct rlimit *old,
+                            const struct rlimit *new, bool beyond, bool by_service, const PolkitAnswers *polkit,
+                            const ServicePower *service, AuthAction *ret_action) {
+        Decision d = decide_change(caller, target, old, new);
+        Answer a = ANSWER_YES;
+        AuthAction decided = 0;
+
+        if (beyond) {
+                *ret_action = 0;
+                return ANSWER_BEYOND_KERNEL;
+        }
+        /* Lowest bit first: the order polkit_ask_next() asks them in. */
+        for (unsigned bit = 1; bit <= AUTH_ACTION_RAISE_HARD; bit <<= 1) {
+                if (!(d.actions & bit))
+                        continue;
+                Answer mine = polkit->refused & bit ? ANSWER_NO :
+                              polkit->challenged & bit ? ANSWER_CHALLENGE : ANSWER_YES;
+                if (!decided || mine > a) {
+                        a = mine;
+                        decided = (AuthAction) bit;
+                }
+        }
+        if (a != ANSWER_NO && by_service && !service_may(service, target, old, new))
+                a = ANSWER_SERVICE_CANNOT;
+        *ret_action = decided;
+        return a;
+}
+
+Answer answer_changes(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
+                      const struct rlimit new[], size_t n, unsigned beyond, const PolkitAnswers *polkit,
+                      const ServicePower *service, Answer ret_answers[], AuthAction ret_actions[]) {
+        Answer all = ANSWER_YES;
+        bool acts = false;
+
+        for (size_t i = 0; i < n; i++)
+                acts = acts || old[i].rlim_cur != new[i].rlim_cur || old[i].rlim_max != new[i].rlim_max;
+        /* A batch is carried out one way: by the service itself when any of
+         * its limits needs that (decide_changes()), every limit with it. */
+        bool by_service = acts && decide_changes(caller, target, old, new, n, NULL).privileged;
+        for (size_t i = 0; i < n; i++) {
+                ret_answers[i] = answer_change(caller, target, &old[i], &new[i], i < sizeof beyond * 8 &&
+                                               (beyond & (1u << i)), by_service, polkit, service,
+                                               &ret_actions[i]);
+                if (ret_answers[i] > all)
+                        all = ret_answers[i];
+        }
+        return all;
+}

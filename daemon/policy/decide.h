@@ -79,3 +79,54 @@ Decision decide_read_usage(const Caller *caller, const ProcessIds *target, bool 
 void apply_order(const struct rlimit old[], const struct rlimit new[], size_t n, unsigned ret_order[]);
 
 const char *auth_action_id(AuthAction action);
+
+/* ---- CanSetRlimits: what a change would meet, nothing done ---- */
+
+/* Of several that apply, the greatest is the answer (answer_changes()):
+ * what the change would end in. The kernel's refusal of a value comes
+ * before anything else, polkit's no before the service's inability (the
+ * change stops there), and that before a challenge (authenticating would
+ * not help). */
+typedef enum Answer {
+        ANSWER_YES,            /* "yes": allowed, nobody asked */
+        ANSWER_CHALLENGE,      /* "challenge": allowed once a person authenticates */
+        ANSWER_SERVICE_CANNOT, /* "na": allowed, but the service's own prlimit(2) would be refused */
+        ANSWER_NO,             /* "no": polkit refuses an action it needs */
+        ANSWER_BEYOND_KERNEL,  /* "na": the kernel refuses the value from anyone (fs.nr_open) */
+} Answer;
+
+/* The answer's word on the bus. */
+const char *answer_str(Answer a);
+
+/* What polkit answered, as AuthAction bits: "authentication needed" and
+ * "not authorized"; an action asked and in neither was authorized. */
+typedef struct PolkitAnswers {
+        unsigned challenged, refused;
+} PolkitAnswers;
+
+/* What the kernel lets the service's own prlimit(2) do: its real uid and gid
+ * (in a Caller: the kernel checks them as it checks a caller's), and whether
+ * it holds CAP_SYS_RESOURCE. */
+typedef struct ServicePower {
+        Caller self;
+        bool cap_sys_resource;
+} ServicePower;
+
+/* Whether the kernel would let the service set a limit from old to new on
+ * target itself: with CAP_SYS_RESOURCE, anything; without, only what its own
+ * ids allow (prlimit(2)'s check: the target's ids all its own, and no hard
+ * limit raised). Pure. */
+bool service_may(const ServicePower *s, const ProcessIds *target, const struct rlimit *old,
+                 const struct rlimit *new);
+
+/* The answers to a change of n limits, decided as decide_changes() decides
+ * it (which must not have refused it), polkit having answered "polkit" for
+ * the actions it needs: for each limit (ret_answers[i], and in ret_actions[i]
+ * the action that decided it, 0 when none did), and for the batch
+ * (returned). beyond: bit i when limit i is above what the kernel takes from
+ * anyone. A batch is carried out one way (decide_changes()): when the service
+ * acts itself, on every limit of it; a batch that changes nothing is not
+ * carried out, so the service's power does not matter to it. Pure. */
+Answer answer_changes(const Caller *caller, const ProcessIds *target, const struct rlimit old[],
+                      const struct rlimit new[], size_t n, unsigned beyond, const PolkitAnswers *polkit,
+                      const ServicePower *service, Answer ret_answers[], AuthAction ret_actions[]);

@@ -16,7 +16,7 @@
 #define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
 
 int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_id,
-                       const char *const *details, const char *cancel_id,
+                       const char *const *details, bool interactive, const char *cancel_id,
                        sd_bus_message_handler_t callback, void *userdata, sd_bus_slot **ret_slot) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         const char *sender = sd_bus_message_get_sender(request);
@@ -69,7 +69,7 @@ int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_
         if (r < 0)
                 return r;
 
-        unsigned flags = sd_bus_message_get_allow_interactive_authorization(request) > 0 ?
+        unsigned flags = interactive && sd_bus_message_get_allow_interactive_authorization(request) > 0 ?
                          POLKIT_CHECK_ALLOW_USER_INTERACTION : 0;
         r = sd_bus_message_append_basic(m, 'u', &flags);
         if (r >= 0)
@@ -86,8 +86,8 @@ int polkit_cancel(sd_bus *bus, const char *cancel_id) {
                                         "CancelCheckAuthorization", NULL, NULL, "s", cancel_id);
 }
 
-int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactive, const char *what,
-                   sd_bus_error *error) {
+int polkit_answer(sd_bus_message *reply, const char *action_id, const char *what, PolkitAnswer *ret,
+                  sd_bus_error *error) {
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int authorized, challenge, r;
 
@@ -104,7 +104,13 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactiv
                                          "%s: authorization for %s could not be checked, so it is denied: "
                                          "malformed reply from polkit", what, action_id);
 
-        if (authorized)
+        *ret = authorized ? POLKIT_AUTHORIZED : challenge ? POLKIT_CHALLENGE : POLKIT_NOT_AUTHORIZED;
+        return 0;
+}
+
+int polkit_refuse(PolkitAnswer answer, const char *action_id, bool interactive, const char *what,
+                  sd_bus_error *error) {
+        if (answer == POLKIT_AUTHORIZED)
                 return 0;
 
         /* polkitd (122) answers a challenge, with no details, both when it
@@ -112,12 +118,12 @@ int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactiv
          * agent for the subject (its session, or its process): with an agent
          * it asks, and answers once the person did. Only the flag we sent
          * tells the two apart, so the message says which is missing. */
-        if (challenge && !interactive)
+        if (answer == POLKIT_CHALLENGE && !interactive)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
                                          "%s: %s needs authentication, but the call did not allow interactive "
                                          "authorization (send it with the ALLOW_INTERACTIVE_AUTHORIZATION flag, "
                                          "with an authentication agent running, to be asked)", what, action_id);
-        if (challenge)
+        if (answer == POLKIT_CHALLENGE)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
                                          "%s: %s needs authentication, but no authentication agent answered: "
                                          "polkit found none registered for the caller's session or process "

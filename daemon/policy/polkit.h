@@ -13,13 +13,14 @@
 
 /* Asks polkitd, without blocking, whether the sender of "request" may do
  * action_id. details is a NULL-terminated key, value, key, value... list.
- * AllowUserInteraction is passed only when the request allows interactive
- * authorization. cancel_id names the check for CancelCheckAuthorization
+ * AllowUserInteraction is passed only when "interactive" and the request
+ * allows interactive authorization (CanSetRlimits never asks a person, so it
+ * passes false). cancel_id names the check for CancelCheckAuthorization
  * (unique for the daemon's life). There is no timeout: the caller keeps a
  * deadline and cancels (unreferencing the slot drops the callback).
  * "callback" receives polkitd's reply (or the error). */
 int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_id,
-                       const char *const *details, const char *cancel_id,
+                       const char *const *details, bool interactive, const char *cancel_id,
                        sd_bus_message_handler_t callback, void *userdata, sd_bus_slot **ret_slot);
 
 /* Tells polkitd to drop a check nobody waits for any more (the caller left,
@@ -27,15 +28,26 @@ int polkit_check_async(sd_bus *bus, sd_bus_message *request, const char *action_
  * goes away and polkitd frees it. Fire and forget. */
 int polkit_cancel(sd_bus *bus, const char *cancel_id);
 
+typedef enum PolkitAnswer {
+        POLKIT_AUTHORIZED,
+        POLKIT_CHALLENGE,        /* authentication needed (and nobody could be asked) */
+        POLKIT_NOT_AUTHORIZED,
+} PolkitAnswer;
+
+/* polkitd's answer in *ret; any failure to ask (polkitd absent, an error
+ * reply, a malformed reply) sets error to PermissionDenied naming the
+ * failure and returns a negative errno: fail closed. what: the change asked
+ * for, to begin the error message with. */
+int polkit_answer(sd_bus_message *reply, const char *action_id, const char *what, PolkitAnswer *ret,
+                  sd_bus_error *error);
+
 /* 0 when authorized; otherwise sets error and returns a negative errno:
  * not authorized gives PermissionDenied, a challenge gives
  * InteractiveAuthorizationRequired (saying that interaction was not allowed,
  * or, when interactive, that the check was sent allowing it, that no agent
- * answered), and any failure to ask (polkitd absent, an error reply, a
- * malformed reply) PermissionDenied naming the failure: fail closed.
- * what: the change asked for, to begin the error message with. */
-int polkit_verdict(sd_bus_message *reply, const char *action_id, bool interactive, const char *what,
-                   sd_bus_error *error);
+ * answered). */
+int polkit_refuse(PolkitAnswer answer, const char *action_id, bool interactive, const char *what,
+                  sd_bus_error *error);
 
 /* What polkit is told about a change of limits for one action.
  *

@@ -129,8 +129,11 @@ static int read_nr_open(uint64_t *ret) {
         return 0;
 }
 
-/* What can be refused before anyone is asked: Python's ValueErrors. */
-static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t hard, sd_bus_error *error) {
+/* What can be refused before anyone is asked: Python's ValueErrors. A value
+ * the kernel refuses from anyone is refused, or, where beyond is given,
+ * marked there instead. */
+static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t hard, bool *beyond,
+                           sd_bus_error *error) {
         char a[24], b[24];
 
         if (soft > hard)
@@ -141,16 +144,21 @@ static int limits_validate(const Resource1Rlimit *res, uint64_t soft, uint64_t h
         /* The kernel refuses this with EPERM, which would read as a lack of
          * privilege; it is a value out of range, whoever asks. */
         uint64_t nr_open;
-        if (res->number == RLIMIT_NOFILE && read_nr_open(&nr_open) >= 0 && hard > nr_open)
-                return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
-                                         "hard limit %s for NOFILE exceeds the system-imposed limit fs.nr_open=%" PRIu64,
-                                         limit_str(hard, a), nr_open);
-
-        return 0;
+        if (res->number != RLIMIT_NOFILE || read_nr_open(&nr_open) < 0 || hard <= nr_open)
+                return 0;
+        if (beyond) {
+                *beyond = true;
+                return 0;
+        }
+        return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
+                                 "hard limit %s for NOFILE exceeds the system-imposed limit fs.nr_open=%" PRIu64,
+                                 limit_str(hard, a), nr_open);
 }
 
 int limits_parse(const ChangeLimit *limits, size_t n, const Resource1Rlimit *ret_resources[],
-                 struct rlimit ret_new[], sd_bus_error *error) {
+                 struct rlimit ret_new[], unsigned *ret_beyond, sd_bus_error *error) {
+        unsigned beyond = 0;
+
         if (n == 0)
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS, "no limits given");
         if (n > RLIM_NLIMITS)
@@ -162,9 +170,12 @@ int limits_parse(const ChangeLimit *limits, size_t n, const Resource1Rlimit *ret
                 int r = resource_get(limits[i].resource, &res, error);
                 if (r < 0)
                         return r;
-                r = limits_validate(res, limits[i].soft, limits[i].hard, error);
+                bool over = false;
+                r = limits_validate(res, limits[i].soft, limits[i].hard, ret_beyond ? &over : NULL, error);
                 if (r < 0)
                         return r;
+                if (over)
+                        beyond |= 1u << i;
                 for (size_t j = 0; j < i; j++)
                         if (ret_resources[j] == res)
                                 return sd_bus_error_setf(error, RESOURCE1_ERROR_INVALID_LIMITS,
@@ -173,5 +184,7 @@ int limits_parse(const ChangeLimit *limits, size_t n, const Resource1Rlimit *ret
                 ret_resources[i] = res;
                 ret_new[i] = (struct rlimit) { .rlim_cur = limits[i].soft, .rlim_max = limits[i].hard };
         }
+        if (ret_beyond)
+                *ret_beyond = beyond;
         return 0;
 }

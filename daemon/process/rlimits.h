@@ -49,9 +49,11 @@ typedef struct ChangeLimit {
 /* What can be refused before anyone is asked, Python's ValueErrors: an
  * unknown resource (InvalidResource), soft above hard, NOFILE above
  * fs.nr_open, a resource given twice, none or too many (InvalidLimits).
- * Fills the n resources and new limits. */
+ * Fills the n resources and new limits. With ret_beyond, a value the kernel
+ * refuses from anyone (NOFILE above fs.nr_open) is not refused but marked
+ * there, bit i for limit i: CanSetRlimits answers "na" for it. */
 int limits_parse(const ChangeLimit *limits, size_t n, const Resource1Rlimit *ret_resources[],
-                 struct rlimit ret_new[], sd_bus_error *error);
+                 struct rlimit ret_new[], unsigned *ret_beyond, sd_bus_error *error);
 
 /* "infinity" or the number, for messages. */
 const char *limit_str(rlim_t v, char buf[static 24]);

@@ -530,6 +530,47 @@ san=""
 check "a program built only from the installed tree links and calls the service" \
       'cc $san -o "$T/third" "$T/third.c" $flags && [ "$(LD_LIBRARY_PATH=$libdir "$T/third" | cut -d" " -f1)" = "$(getconf PAGESIZE)" ]'
 
+# set --dry-run and run --dry-run (CanSetRlimits): the answers per limit
+# and for the request, the exit status of the request's answer (0 yes, 10
+# challenge, 11 no, 12 na), nothing changed. Without CAP_SYS_RESOURCE a
+# change the service would make itself is "na" (allowed or not yet
+# authenticated: it could not be made); tests/can-set.rules refuses nobody a
+# process of mail's.
+can_raise=$(busctl --system get-property org.example.Resource1 /org/example/Resource1 org.example.Resource1 CanRaiseHardLimits)
+if [ "$can_raise" = "b true" ]; then raised=challenge raised_status=10; else raised=na raised_status=12; fi
+prlimit --nofile=400:800 setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 & dry_own=$!
+setpriv --reuid=8 --regid=8 --clear-groups sleep 600 & dry_mail=$!
+sleep 0.1
+before_child=$(proc_limit $child "Max open files") before_own=$(proc_limit $dry_own "Max open files")
+before_mail=$(proc_limit $dry_mail "Max open files")
+rc "$R" set --dry-run --pid "$child" NOFILE 10:20 CORE 0
+check "set --dry-run of lowerings, as root: yes for each and all, exit 0, nothing changed" \
+      '[ $status = 0 ] && grep -Eq "^NOFILE: [0-9]+:[0-9]+ (->|→) 10:20: yes$" "$T/out" && grep -Eq "^CORE: .*: yes$" "$T/out" &&
+       grep -qx "all: yes" "$T/out" && [ "$(proc_limit $child "Max open files")" = "$before_child" ]'
+rc as_nobody "$R" --dry-run set --pid "$dry_own" NOFILE 400:900
+check "set --dry-run of a hard raise, as nobody: $raised with the action, exit $raised_status, nobody asked, nothing changed" \
+      '[ $status = $raised_status ] && grep -Eqx "NOFILE: 400:800 (->|→) 400:900: $raised \(org.example.resource1.raise-hard-limit\)" "$T/out" &&
+       ! grep -q "all:" "$T/out" && ! grep -q AUTHENTICATING "$T/out" "$T/err" && [ "$(proc_limit $dry_own "Max open files")" = "$before_own" ]'
+rc as_nobody "$R" --dry-run set --pid "$dry_mail" NOFILE 100
+check "set --dry-run of another user's process a rule refuses, as nobody: no with manage-other, exit 11" \
+      '[ $status = 11 ] && grep -Eqx "NOFILE: [0-9]+:[0-9]+ (->|→) 100:100: no \(org.example.resource1.manage-other\)" "$T/out" &&
+       [ "$(proc_limit $dry_mail "Max open files")" = "$before_mail" ]'
+rc as_nobody "$R" --json set --dry-run --pid "$dry_own" NOFILE 100: CORE 0
+check "--json set --dry-run: one object, answer, pid and limits with old, new, answer and action" \
+      '[ $status = 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"answer\"]==\"yes\" and d[\"pid\"]==$dry_own, d
+l=d[\"limits\"]; assert [x[\"resource\"] for x in l]==[\"NOFILE\",\"CORE\"] and l[0][\"old\"]=={\"soft\":400,\"hard\":800}, l
+assert l[0][\"new\"]=={\"soft\":100,\"hard\":800} and all(x[\"answer\"]==\"yes\" and x[\"action\"]==\"\" for x in l), l" "$T/out"'
+rm -f "$T/dry-ran"
+rc as_nobody prlimit --nofile=400:800 -- "$R" run --dry-run --limit NOFILE=400:900 -- touch "$T/dry-ran"
+check "run --dry-run: the answer for resourcectl's own process (exit $raised_status), and COMMAND not run" \
+      '[ $status = $raised_status ] && grep -Eq "^NOFILE: 400:800 (->|→) 400:900: $raised " "$T/out" && ! [ -e "$T/dry-ran" ]'
+rc "$R" --dry-run limits
+check "--dry-run with a command that changes nothing is a usage error (exit 2)" \
+      '[ $status = 2 ] && grep -q "dry-run.* changes nothing" "$T/err"'
+rc "$R" --dry-run --verbose set --pid "$dry_own" NOFILE 500:400
+check "set --dry-run of soft above hard: refused before asking, exit 2" '[ $status = 2 ]'
+kill "$dry_own" "$dry_mail" 2>/dev/null
+
 kill "$child" "$other" 2>/dev/null
 echo "1..$n"
 tap_done

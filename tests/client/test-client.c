@@ -2,8 +2,9 @@
 /* libresource1's synchronous calls against the real daemon on the fixture's
  * bus (with-bus.sh, with tests/rules/client-slow.rules): every call, every error as
  * errno and as the service's name and message, the last error of handles and
- * of one-shot calls, use after fork(), a timeout. The asynchronous calls are
- * tested by test-async-sd-event.c and test-async-glib.c, threads by
+ * of one-shot calls, use after fork(), a timeout; can_setrlimits both ways.
+ * The other asynchronous calls are tested by test-async-sd-event.c and
+ * test-async-glib.c, threads by
  * test-threads.c; unprivileged callers also through resourcectl in
  * test-cli.sh. */
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <gio/gio.h>
 #include <grp.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <sched.h>
@@ -496,6 +498,94 @@ static int in_namespace_checks(void) {
         return failures;
 }
 
+/* ---- can_setrlimits: what setrlimits would meet, nothing changed ---- */
+
+typedef struct Answered {
+        bool called;
+        int r;
+        size_t n;
+        Resource1LimitAnswer per_limit[RLIM_NLIMITS];
+} Answered;
+
+static void on_answers(Resource1 *handle, int r, const sd_bus_error *error, const Resource1LimitAnswer per_limit[],
+                       size_t n, void *userdata) {
+        Answered *a = userdata;
+        a->called = true;
+        a->r = r;
+        a->n = n;
+        g_assert_true(r < 0 ? error != NULL && per_limit == NULL : error == NULL && per_limit != NULL);
+        if (r >= 0)
+                memcpy(a->per_limit, per_limit, n * sizeof per_limit[0]);
+}
+
+/* Drives the handle with poll(2), as a program with a loop of its own
+ * would, until a's callback was called. */
+static void wait_answered(Answered *a) {
+        for (int i = 0; i < 500 && !a->called; i++) {
+                uint64_t until;
+                struct pollfd p = { .fd = resource1_get_fd(h), .events = (short) resource1_get_events(h) };
+                g_assert_cmpint(resource1_get_timeout(h, &until), >=, 0);
+                g_assert_cmpint(poll(&p, 1, 20), >=, 0);
+                g_assert_cmpint(resource1_process(h), >=, 0);
+        }
+        g_assert_true(a->called);
+}
+
+/* As root: a lowering is "yes" with no action; a hard raise "yes", or "na"
+ * where the service lacks CAP_SYS_RESOURCE; the batch's the stricter;
+ * synchronous by pid and by pidfd, asynchronous; nothing changed. */
+static void test_can_setrlimits(void) {
+        pid_t c = spawn_sleeper();
+        set_kernel_limits(c, RLIMIT_NOFILE, 400, 800);
+        set_kernel_limits(c, RLIMIT_CORE, 4096, 8192);
+        bool cap = false;
+        g_assert_cmpint(resource1_get_can_raise_hard_limits(h, &cap), ==, 0);
+        const int raised = cap ? RESOURCE1_ANSWER_YES : RESOURCE1_ANSWER_NA;
+
+        int res[] = { RLIMIT_CORE, RLIMIT_NOFILE };
+        Resource1Limit lower[] = { { 0, 4096 }, { 100, 200 } }, raise[] = { { 0, 4096 }, { 400, 801 } };
+        Resource1LimitAnswer per_limit[2] = {};
+        g_assert_cmpint(resource1_can_setrlimits(h, c, res, lower, 2, per_limit), ==, RESOURCE1_ANSWER_YES);
+        g_assert_null(resource1_last_error_name(h));
+        for (int i = 0; i < 2; i++) {
+                g_assert_cmpint(per_limit[i].resource, ==, res[i]);
+                g_assert_cmpint(per_limit[i].answer, ==, RESOURCE1_ANSWER_YES);
+                g_assert_cmpstr(per_limit[i].action, ==, "");
+        }
+        g_assert_cmpint(resource1_can_setrlimits(h, c, res, raise, 2, per_limit), ==, raised);
+        g_assert_cmpint(per_limit[1].answer, ==, raised);
+        g_assert_cmpint(resource1_can_setrlimits(h, c, res, raise, 2, NULL), ==, raised);   /* per_limit may be NULL */
+
+        int fd = pidfd_open(c, 0);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(resource1_can_setrlimits_pidfd(h, fd, res + 1, raise + 1, 1, per_limit), ==, raised);
+        g_assert_cmpint(per_limit[0].resource, ==, RLIMIT_NOFILE);
+
+        Answered by_pid = {}, by_fd = {}, refused = {};
+        g_assert_cmpint(resource1_can_setrlimits_async(h, NULL, c, res, raise, 2, on_answers, &by_pid), ==, 0);
+        g_assert_cmpint(resource1_can_setrlimits_pidfd_async(h, NULL, fd, res, lower, 2, on_answers, &by_fd), ==, 0);
+        Resource1Limit inverted[] = { { 5, 1 } };
+        g_assert_cmpint(resource1_can_setrlimits_async(h, NULL, c, res, inverted, 1, on_answers, &refused), ==, 0);
+        wait_answered(&by_pid);
+        wait_answered(&by_fd);
+        wait_answered(&refused);
+        g_assert_cmpint(by_pid.r, ==, raised);
+        g_assert_cmpuint(by_pid.n, ==, 2);
+        g_assert_cmpint(by_pid.per_limit[1].answer, ==, raised);
+        g_assert_cmpint(by_fd.r, ==, RESOURCE1_ANSWER_YES);
+        g_assert_cmpint(by_fd.per_limit[0].resource, ==, RLIMIT_CORE);
+        g_assert_cmpint(refused.r, ==, -EINVAL);
+
+        assert_kernel_limits(c, RLIMIT_NOFILE, 400, 800);
+        assert_kernel_limits(c, RLIMIT_CORE, 4096, 8192);
+        assert_failed(resource1_can_setrlimits(h, c, res, lower, 0, NULL), EINVAL,
+                      "org.example.Resource1.Error.InvalidLimits", "empty batch");
+        reap(c);
+        assert_failed(resource1_can_setrlimits_pidfd(h, fd, res, lower, 2, NULL), ESRCH,
+                      "org.example.Resource1.Error.NoSuchProcess", NULL);
+        close(fd);
+}
+
 static void test_pids_are_the_callers_namespace(void) {
         Resource1Limit outer_before, outer_after;
         kernel_limits(1, RLIMIT_NOFILE, &outer_before);
@@ -919,6 +1009,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/client/usage-sizes", test_usage_sizes);
         g_test_add_func("/client/getrusage-of-a-thread", test_getrusage_of_a_thread);
         g_test_add_func("/client/setrlimits", test_setrlimits);
+        g_test_add_func("/client/can-setrlimits", test_can_setrlimits);
         g_test_add_func("/client/pids-are-the-callers-namespace", test_pids_are_the_callers_namespace);
         g_test_add_func("/client/pagesize", test_pagesize);
         g_test_add_func("/client/properties", test_properties);

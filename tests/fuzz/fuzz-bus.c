@@ -131,7 +131,8 @@ static int fuzz_one(sd_bus *bus, const Targets *t, char *huge, unsigned long *ca
         sd_bus_message *m = NULL, *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         static const char *const methods[] = { "GetRlimit", "SetRlimit", "Prlimit", "GetRusage", "PageSize",
-                                               "ListRlimits", "PrlimitPidfd", "Bogus", "getrlimit" };
+                                               "ListRlimits", "PrlimitPidfd", "CanSetRlimits", "Bogus",
+                                               "getrlimit" };
         const char *member = methods[random() % (sizeof methods / sizeof methods[0])];
         const char *iface = random() % 20 == 0 ? "org.example.Nope" : IFACE;
         int r, bad = 0;
@@ -167,6 +168,17 @@ static int fuzz_one(sd_bus *bus, const Targets *t, char *huge, unsigned long *ca
                         r = sd_bus_message_append(m, "us", pid, some_name(huge));
                 else if (!strcmp(member, "ListRlimits"))
                         r = sd_bus_message_append(m, "u", pid);
+                else if (!strcmp(member, "CanSetRlimits")) {
+                        /* a dry run changes nothing: any pid, any batch (none, too many, names twice) */
+                        unsigned n = (unsigned) (random() % 20);
+                        r = sd_bus_message_append(m, "u", pid);
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(m, 'a', "(stt)");
+                        for (unsigned i = 0; r >= 0 && i < n; i++)
+                                r = sd_bus_message_append(m, "(stt)", some_name(huge), extreme_u64(), extreme_u64());
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(m);
+                }
                 else if (!strcmp(member, "PrlimitPidfd")) {
                         /* a pidfd of anything (anyone may open one), or a descriptor that is none */
                         int fd = random() % 4 ? (int) syscall(SYS_pidfd_open, (pid_t) t->pids[random() % t->n], 0) : -1;

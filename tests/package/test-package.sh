@@ -99,7 +99,7 @@ EOF'
 check "libresource1-1: the shared library alone" \
         'same_files libresource1-1 <<EOF
 /usr/lib/$multiarch/libresource1.so.1
-/usr/lib/$multiarch/libresource1.so.1.2.0
+/usr/lib/$multiarch/libresource1.so.1.3.0
 /usr/share/doc/libresource1-1/changelog.gz
 /usr/share/doc/libresource1-1/copyright
 EOF'
@@ -122,21 +122,23 @@ check "the relations: resource1d on polkitd, a system bus and systemd-sysusers, 
          field resourcectl Depends | grep -c >/dev/null "libresource1-1 (>= "'
 
 # The symbols file, the version script and the library agree: every symbol
-# the library exports is in LIBRESOURCE1_1.2, in the script and in the file.
+# the library exports is in the version script's node that names it
+# (LIBRESOURCE1_1.2, or a later one that inherits it), and in the file.
 so=$tmp/src/debian/libresource1-1/usr/lib/$multiarch/libresource1.so.1
 # objdump -T: address, flags, section, size, version, name; the version
 # node itself is an absolute symbol named as the node.
 exports() { objdump -T "$so" | awk '$2 == "g" && $4 != "*UND*" { print $NF "@" $(NF-1) }' | sort; }
-check "the symbols file lists exactly the library's exports, all @LIBRESOURCE1_1.2, with Build-Depends-Package" \
+check "the symbols file lists exactly the library's exports, all @LIBRESOURCE1_1.2 or later nodes, with Build-Depends-Package" \
         'exports > "$tmp/exports" &&
          sed -n "s/^ \([^ ]*\) .*/\1/p" "$src/debian/libresource1-1.symbols" | sort > "$tmp/symbols" &&
          { diff -u "$tmp/symbols" "$tmp/exports" > "$tmp/diff" || { show "$tmp/diff"; false; }; } &&
-         ! grep -v "@LIBRESOURCE1_1\.2\$" "$tmp/exports" | show | grep -c >/dev/null . &&
+         ! grep -v "@LIBRESOURCE1_1\.[2-9]\$" "$tmp/exports" | show | grep -c >/dev/null . &&
          grep -qx "\* Build-Depends-Package: libresource1-dev" "$src/debian/libresource1-1.symbols" &&
          cmp -s "$src/debian/libresource1-1.symbols" "$tmp/src/debian/libresource1-1/DEBIAN/symbols"'
-check "the version script (client/lib/libresource1.sym) names the same functions" \
-        'sed -n "s/^ *\(resource1_[a-z_]*\);\$/\1@LIBRESOURCE1_1.2/p" "$src/client/lib/libresource1.sym" | sort > "$tmp/script" &&
-         grep -v "^LIBRESOURCE1_1.2@" "$tmp/exports" | diff -u "$tmp/script" - > "$tmp/diff" || { show "$tmp/diff"; false; }'
+check "the version script (client/lib/libresource1.sym) names the same functions, each in its node" \
+        'awk "/^LIBRESOURCE1_[0-9.]* [{]/ { node = \$1 } /^ *resource1_[a-z0-9_]*;\$/ { sub(/^ */, \"\"); sub(/;\$/, \"\"); print \$0 \"@\" node }" \
+             "$src/client/lib/libresource1.sym" | sort > "$tmp/script" &&
+         grep -v "^LIBRESOURCE1_[0-9.]*@" "$tmp/exports" | diff -u "$tmp/script" - > "$tmp/diff" || { show "$tmp/diff"; false; }'
 
 # (grep -c, not grep -q, after a pipe: with pipefail, grep -q's early exit
 # would make the writer's SIGPIPE a failure.)

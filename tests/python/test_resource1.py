@@ -118,10 +118,12 @@ class Constants(unittest.TestCase):
                (_common.op_getrusage(resource1.RUSAGE_THREAD, 0), 'GetRusagePidfd', me),
                (_common.op_listing(0), 'ListRlimitsPidfd', me),
                (_common.op_setrlimits(0, {R: (0, 0)}), 'SetRlimitsPidfd', me),
+               (_common.op_can_setrlimits(0, {R: (0, 0)}), 'CanSetRlimitsPidfd', me),
                (_common.op_prlimit(other, R), 'PrlimitPidfd', other),
                (_common.op_getrusage(resource1.RUSAGE_SELF, other), 'GetRusagePidfd', other),
                (_common.op_listing(other), 'ListRlimitsPidfd', other),
-               (_common.op_setrlimits(other, {R: (0, 0)}), 'SetRlimitsPidfd', other)]
+               (_common.op_setrlimits(other, {R: (0, 0)}), 'SetRlimitsPidfd', other),
+               (_common.op_can_setrlimits(other, {R: (0, 0)}), 'CanSetRlimitsPidfd', other)]
         self.assertEqual(_common.PIDFD_BUS_NAME, 'org.example.Resource1.Pidfd')
         conn = resource1._default._connection()
         for op, method, pid in ops:
@@ -177,7 +179,8 @@ class Package(unittest.TestCase):
             self.assertNotIn(n, text)
         # the same calls as resource1's, as coroutines
         for n in ('getrlimit', 'setrlimit', 'prlimit', 'getrusage', 'rusage',
-                  'getpagesize', 'setrlimits', 'rlimits', 'properties',
+                  'getpagesize', 'setrlimits', 'can_setrlimit',
+                  'can_setrlimits', 'rlimits', 'properties',
                   'can_raise_hard_limits', 'version', 'resources',
                   'subscribe'):
             self.assertTrue(asyncio.iscoroutinefunction(getattr(aio, n)), n)
@@ -346,6 +349,67 @@ class Oracle(unittest.TestCase):
         self.assertEqual((sig.pid, sig.resource, (sig.old_soft, sig.old_hard), (sig.soft, sig.hard),
                           sig.caller_uid),
                          (os.getpid(), 'CORE', old, new, UID))
+
+
+class CanSet(unittest.TestCase):
+    """can_setrlimit() and can_setrlimits(), sync and aio: what setting
+    limits would meet, nothing changed, nobody asked for a password."""
+
+    RH = 'org.example.resource1.raise-hard-limit'
+
+    def raised(self):
+        """The answer to a hard raise of this process's own limit: root
+        needs no action; nobody polkit's default, authentication; either is
+        "na" while the service lacks CAP_SYS_RESOURCE."""
+        if not resource1.can_raise_hard_limits():
+            return resource1.LimitAnswer('na', '' if UID == 0 else self.RH)
+        return resource1.LimitAnswer('yes' if UID == 0 else 'challenge',
+                                     '' if UID == 0 else self.RH)
+
+    def test_one_limit_and_a_batch(self):
+        n = resource.RLIMIT_NOFILE
+        old, core = resource.getrlimit(n), resource.getrlimit(R)
+        lower = resource1.can_setrlimit(n, (old[0] - 1, old[1]))
+        self.assertEqual(lower, ('yes', ''))
+        self.assertEqual((lower.answer, lower.action), ('yes', ''))
+        self.assertEqual(resource1.can_setrlimit('NOFILE', (old[0], old[1] + 1)), self.raised())
+        with resource1.Client(interactive=True, timeout=10) as c:   # nobody asked all the same
+            self.assertEqual(c.can_setrlimit(n, (old[0], old[1] + 1), 0), self.raised())
+        both = resource1.can_setrlimits(os.getpid(), {R: (0, core[1]), n: (old[0], old[1] + 1)})
+        self.assertEqual(list(both.limits), ['CORE', 'NOFILE'])
+        self.assertEqual(both.limits['NOFILE'], self.raised())
+        self.assertEqual(both.answer, self.raised().answer)
+        self.assertIsInstance(both, resource1.Answers)
+        self.assertEqual((resource.getrlimit(n), resource.getrlimit(R)), (old, core))
+
+    def test_another_process_and_errors(self):
+        with subprocess.Popen(['sleep', '30']) as p:
+            try:
+                lim = proc_limit(p.pid, 'Max core file size')
+                got = resource1.can_setrlimit(R, (0, 0), pid=p.pid)
+                self.assertEqual(got, ('yes', ''))     # its own child, lowered
+                self.assertEqual(proc_limit(p.pid, 'Max core file size'), lim)
+            finally:
+                p.kill()
+        with self.assertRaises(ValueError) as cm:
+            resource1.can_setrlimits(0, [('CORE', (0, 0)), ('core', (0, 0))])
+        self.assertIsInstance(cm.exception, resource1.InvalidLimits)
+        with self.assertRaises(ValueError):
+            resource1.can_setrlimit(R, (2, 1))
+        with self.assertRaises(ProcessLookupError):
+            resource1.can_setrlimit(R, (0, 0), -1)
+
+    def test_aio(self):
+        n = resource.RLIMIT_NOFILE
+        old = resource.getrlimit(n)
+
+        async def main():
+            return await asyncio.gather(aio.can_setrlimit(n, (old[0], old[1] + 1)),
+                                        aio.can_setrlimits(0, {'NOFILE': (old[0] - 1, old[1])}))
+        one, batch = asyncio.run(main())
+        self.assertEqual(one, self.raised())
+        self.assertEqual(batch, ('yes', {'NOFILE': ('yes', '')}))
+        self.assertEqual(resource.getrlimit(n), old)
 
 
 def outcome(f, *args):

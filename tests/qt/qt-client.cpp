@@ -69,8 +69,11 @@ template <typename T> static const char *signatureOf() {
 static int signatures() {
         resource1RegisterQtTypes();
         const char *list = signatureOf<Resource1LimitList>();
+        const char *answers = signatureOf<Resource1AnswerList>();
         const char *map = signatureOf<QVariantMap>();
         check(list && QByteArray(list) == "a(stt)", QStringLiteral("Resource1LimitList is a(stt): %1").arg(list));
+        check(answers && QByteArray(answers) == "a(sss)",
+              QStringLiteral("Resource1AnswerList is a(sss): %1").arg(answers));
         check(map && QByteArray(map) == "a{sv}", QStringLiteral("QVariantMap is a{sv}: %1").arg(map));
         return failures ? 1 : 0;
 }
@@ -159,6 +162,32 @@ int main(int argc, char *argv[]) {
         if (replied(olds, "SetRlimitsPidfd"))
                 check(olds.value().size() == 2 && olds.value()[1].resource == QLatin1String("CORE"),
                       QStringLiteral("SetRlimitsPidfd: the old limits, in order"));
+
+        // What a hard raise of its own NOFILE would meet, and a lowering
+        // (nobody: polkit's default asks for authentication, without
+        // interaction; "na" while the service lacks CAP_SYS_RESOURCE).
+        Resource1LimitList raise, lower;
+        raise << Resource1Limit{QStringLiteral("NOFILE"), before.soft, before.hard + 1};
+        lower << Resource1Limit{QStringLiteral("NOFILE"), before.soft - 1, before.hard};
+        const QString raised = r.canRaiseHardLimits() ? QStringLiteral("challenge") : QStringLiteral("na");
+        QDBusPendingReply<QString, Resource1AnswerList> can = r.CanSetRlimits(0, raise);
+        can.waitForFinished();
+        if (replied(can, "CanSetRlimits")) {
+                const Resource1AnswerList a = can.argumentAt<1>();
+                check(can.value() == raised && a.size() == 1 && a[0].resource == QLatin1String("NOFILE") &&
+                      a[0].answer == raised && a[0].action == QLatin1String("org.example.resource1.raise-hard-limit"),
+                      QStringLiteral("CanSetRlimits of a hard raise: %1, %2 by %3")
+                              .arg(can.value(), a.value(0).answer, a.value(0).action));
+        }
+        can = gate.CanSetRlimitsPidfd(fd, lower);
+        can.waitForFinished();
+        if (replied(can, "CanSetRlimitsPidfd")) {
+                const Resource1AnswerList a = can.argumentAt<1>();
+                check(can.value() == QLatin1String("yes") && a.size() == 1 && a[0].answer == QLatin1String("yes") &&
+                      a[0].action.isEmpty(), QStringLiteral("CanSetRlimitsPidfd of a lowering: yes, no action"));
+        }
+        check(procLimits().value(nofile).soft == before.soft && procLimits().value(nofile).hard == before.hard,
+              QStringLiteral("CanSetRlimits* changed nothing"));
 
         QDBusPendingReply<QVariantMap> usage = r.GetRusage(0, QStringLiteral("self"));
         usage.waitForFinished();

@@ -19,8 +19,19 @@ struct Resource1Limit {
 };
 typedef QList<Resource1Limit> Resource1LimitList;
 
+/* One element of CanSetRlimits' a(sss): resource name, its answer ("yes",
+ * "challenge", "no" or "na") and the polkit action that decided it. */
+struct Resource1Answer {
+        QString resource;
+        QString answer;
+        QString action;
+};
+typedef QList<Resource1Answer> Resource1AnswerList;
+
 Q_DECLARE_METATYPE(Resource1Limit)
 Q_DECLARE_METATYPE(Resource1LimitList)
+Q_DECLARE_METATYPE(Resource1Answer)
+Q_DECLARE_METATYPE(Resource1AnswerList)
 
 inline QDBusArgument &operator<<(QDBusArgument &arg, const Resource1Limit &l) {
         arg.beginStructure();
@@ -36,7 +47,23 @@ inline const QDBusArgument &operator>>(const QDBusArgument &arg, Resource1Limit 
         return arg;
 }
 
+inline QDBusArgument &operator<<(QDBusArgument &arg, const Resource1Answer &a) {
+        arg.beginStructure();
+        arg << a.resource << a.answer << a.action;
+        arg.endStructure();
+        return arg;
+}
+
+inline const QDBusArgument &operator>>(const QDBusArgument &arg, Resource1Answer &a) {
+        arg.beginStructure();
+        arg >> a.resource >> a.answer >> a.action;
+        arg.endStructure();
+        return arg;
+}
+
 inline void resource1RegisterQtTypes() {
         qDBusRegisterMetaType<Resource1Limit>();
         qDBusRegisterMetaType<Resource1LimitList>();
+        qDBusRegisterMetaType<Resource1Answer>();
+        qDBusRegisterMetaType<Resource1AnswerList>();
 }

@@ -85,7 +85,7 @@ calls_all() {
 }
 check "qt-client.cpp calls every method of the XML" calls_all
 
-check "the annotated types marshal as the XML's signatures (a(stt), a{sv})" \
+check "the annotated types marshal as the XML's signatures (a(stt), a(sss), a{sv})" \
         './qt-client --signatures > out 2>&1; rc=$?; sed "s/^/# /" out; [ $rc = 0 ]'
 
 # Without the QtTypeName annotations qdbusxml2cpp refuses the XML: the

@@ -10,21 +10,22 @@
 #
 #   1  the remount took effect: nobody's ls /proc lacks the process of uid
 #      daemon (1), and the daemon's own /proc/PID/mountinfo shows hidepid=invisible
-#   2-6  ListRlimits, Prlimit (get), GetRusage, SetRlimits and Prlimit (set)
-#      of that process as nobody: NoSuchProcess with exactly the message of a
-#      pid with no process (its number replaced), naming no uid
-#   7  every pid 1..(highest + 200) with ListRlimits and GetRusage as nobody:
+#   2-7  ListRlimits, Prlimit (get), GetRusage, SetRlimits, Prlimit (set) and
+#      CanSetRlimits (which must tell no more than SetRlimits) of that process
+#      as nobody: NoSuchProcess with exactly the message of a pid with no
+#      process (its number replaced), naming no uid
+#   8  every pid 1..(highest + 200) with ListRlimits and GetRusage as nobody:
 #      the service answers for exactly the pids /proc shows nobody, every other
 #      answer is the no-process one, and no message names a uid
-#   8  nobody's own processes stay visible and work (read, set, usage)
-#   9  hidepid=invisible,gid=G: nobody in group G is answered for uid 1's
+#   9  nobody's own processes stay visible and work (read, set, usage)
+#   10 hidepid=invisible,gid=G: nobody in group G is answered for uid 1's
 #      process by the first call after the remount (under a second after the
 #      daemon last read the options); nobody outside G still gets the
 #      no-process answer
-#   10 the walk of 7 as nobody in group G: answered for every pid it sees
-#   11 hidepid=noaccess: uid 1's process visible, its files unreadable: reading
+#   11 the walk of 8 as nobody in group G: answered for every pid it sees
+#   12 hidepid=noaccess: uid 1's process visible, its files unreadable: reading
 #      its limits and usage is PermissionDenied, naming no uid; own ones work
-#   12 hidepid=invisible again: a connection of nobody's whose connecting
+#   13 hidepid=invisible again: a connection of nobody's whose connecting
 #      process has exited, its number now uid 1's (hidden) process with NOFILE
 #      777:888: GetRlimit, ListRlimits(0), GetRusage(0) ("the caller") on that
 #      connection are each the answer for a connection whose process exited
@@ -32,8 +33,8 @@
 #      Prlimit(that number, get) OtherPidNamespace (which namespace the number
 #      was meant in is unknown then), never the other process's limits; on a
 #      fresh connection, Prlimit(that number) is exactly the no-process answer
-#   13 /proc restored (no hidepid, no gid)
-#   14 (between 8 and 9) RlimitChanged of uid 1's change of its hidden process
+#   14 /proc restored (no hidepid, no gid)
+#   15 (between 9 and 10) RlimitChanged of uid 1's change of its hidden process
 #      reaches uid 1 (the caller), not nobody's subscription: a broadcast
 #      would name a process /proc hides from nobody, with its limits
 #
@@ -72,7 +73,7 @@ walk_field() { sed -n "s/^WALK .*\b$2=\([0-9]*\).*/\1/p" "$1"; }
 # names_no_uid MSG: no "(uid" and no "uid 1" (the target's) in it
 names_no_uid() { ! grep -Eq '\(uid |\buid 1\b' <<< "$1"; }
 
-echo "1..14"
+echo "1..15"
 
 setpriv --reuid=1 --regid=1 --clear-groups sleep 300 &
 V=$!
@@ -113,7 +114,7 @@ check "hidepid=invisible took effect: nobody's ls /proc lacks uid 1's $V, shows 
       '[ "$mount_rc" = 0 ] && [[ $self_opts == *hidepid=invisible* ]] && [[ $daemon_opts == *hidepid=invisible* ]] &&
        [[ " $nobody_ls" != *" $V "* ]] && [[ " $nobody_ls" == *" $OWN "* ]]'
 
-# ---- 2-6: each call on uid 1's process against a free pid ----
+# ---- 2-7: each call on uid 1's process against a free pid ----
 # same_as_free DESC METHOD SIG ARGS-with-@PID: the reply for $V must be the
 # free pid's, number replaced, and NoSuchProcess.
 same_as_free() {
@@ -137,8 +138,10 @@ same_as_free "hidepid=invisible: SetRlimits of uid 1's process as nobody is the 
              SetRlimits '(ua(stt))' "(uint32 @PID, [('CORE', 0, 0)])"
 same_as_free "hidepid=invisible: Prlimit (set) of uid 1's process as nobody is the no-process answer" \
              Prlimit '(usbtt)' "(uint32 @PID, 'NOFILE', true, 0, 0)"
+same_as_free "hidepid=invisible: CanSetRlimits of uid 1's process as nobody is the no-process answer, not an answer" \
+             CanSetRlimits '(ua(stt))' "(uint32 @PID, [('CORE', 0, 0)])"
 
-# ---- 7: the walk ----
+# ---- 8: the walk ----
 # Not judged: the kernel hides a non-dumpable process from its own uid too
 # (hidepid's ptrace rule); the contract says the caller's own processes stay
 # visible. Shown here, then ended, so that the walk has no such process.
@@ -155,7 +158,7 @@ check "hidepid=invisible: walking pids 1..$top as nobody, the service answers fo
        [ "$(w missing)" = 0 ] && [ "$(w unlisted_visible)" = 0 ] &&
        [ "$(w answered_list)" = "$(w visible)" ] && [ "$(w answered_usage)" = "$(w visible)" ]'
 
-# ---- 8: the caller's own processes ----
+# ---- 9: the caller's own processes ----
 own_list=$(as_nobody "$RCALL" ListRlimits '(u)' "(uint32 $OWN,)" 2>&1 | head -1)
 own_usage=$(as_nobody "$RCALL" GetRusage '(us)' "(uint32 $OWN, 'self')" 2>&1 | head -1)
 own_set=$(as_nobody "$RCALL" Prlimit '(usbtt)' "(uint32 $OWN, 'NOFILE', true, 500, 2000)" 2>&1 | head -1)
@@ -171,7 +174,7 @@ check "hidepid=invisible: nobody's own processes stay visible: read, usage, Prli
        [ "$own_set" = "OK (uint64 1000, uint64 2000)" ] && [ "$own_after" = "500 2000" ] &&
        [[ $self_set == "OK "*"LIMIT 999 2000"* ]]'
 
-# ---- 14: RlimitChanged of a hidden process ----
+# ---- 15: RlimitChanged of a hidden process ----
 LISTEN=$here/../helpers/signal-listen.py
 as_nobody "$PYTHON3" "$LISTEN" listen 4 > "$work/listen.out" 2>&1 &
 started+=($!)
@@ -184,7 +187,7 @@ check "hidepid=invisible: RlimitChanged of uid 1's hidden process goes to uid 1,
       'grep -q "^REPLY ok" "$work/change.out" && grep -q "^SIGNAL $V NOFILE [0-9]* [0-9]* 1234 20000 1\$" "$work/change.out" &&
        grep -q READY "$work/listen.out" && ! grep -q "^SIGNAL" "$work/listen.out"'
 
-# ---- 9, 10: hidepid=invisible,gid=G ----
+# ---- 10, 11: hidepid=invisible,gid=G ----
 # A call right before the remount has the daemon read the options; the
 # call right after it comes well within the second after which it would read
 # them again anyway: only the change's own mark (visibility.c) makes it see
@@ -218,7 +221,7 @@ check "hidepid=invisible,gid=$G: walking pids 1..$top as nobody in $G, the servi
       '[ -n "$(w visible)" ] && [ "$(w visible)" -gt 5 ] && [ "$(w leaks)" = 0 ] && [ "$(w missing)" = 0 ] &&
        [ "$(w answered_list)" = "$(w visible)" ]'
 
-# ---- 11: hidepid=noaccess ----
+# ---- 12: hidepid=noaccess ----
 mount -o remount,hidepid=noaccess,gid=0 /proc
 echo "# remount,hidepid=noaccess,gid=0: rc $?; /proc: $(proc_opts /proc/self/mountinfo)"
 na_ls=$(ls_pids as_nobody)
@@ -237,7 +240,7 @@ check "hidepid=noaccess: reading uid 1's limits and usage as nobody is Permissio
        names_no_uid "$na_list" && names_no_uid "$na_get" && names_no_uid "$na_usage" &&
        [[ $na_own == "OK "*"NOFILE"* ]]'
 
-# ---- 12: the caller's own number, reused ----
+# ---- 13: the caller's own number, reused ----
 # A connection outlives the process that opened it (hidepid-selfpid.py: C
 # connects, its child G keeps the socket, C exits and is reaped); the bus
 # still gives C's pid as the connection's. The number is then given to a
@@ -304,7 +307,7 @@ check "hidepid=invisible: on a connection whose connecting process exited (pid $
        ! grep -q "777, 888" "$sp/out" && ! grep -q "uid 1" "$sp/out"'
 kill -KILL "$R" 2>/dev/null
 
-# ---- 13: restored ----
+# ---- 14: restored ----
 restore_proc
 opts=$(proc_opts /proc/self/mountinfo)
 back_ls=$(ls_pids as_nobody)

@@ -496,6 +496,65 @@ static void test_set_rlimits_pidfd(void) {
         assert_set_rlimits(child, set_rlimits_pidfd_of_child);
 }
 
+/* What setting NOFILE of the child (this process's, so nobody's own) would
+ * meet: a lowering "yes", asking no one; a hard raise needs polkit's
+ * raise-hard-limit (nobody gets its default, authentication, asked without
+ * interaction), "na" while the service lacks CAP_SYS_RESOURCE; nothing is
+ * changed either way (and no RlimitChanged: the last test counts them). */
+static void assert_can_set_rlimits(gboolean (*call)(GVariant *limits, char **answer, GVariant **per_limit,
+                                                    GError **error)) {
+        guint64 soft, hard, s2, h2;
+        proc_limit(child, "NOFILE", &soft, &hard);
+        g_assert_cmpuint(soft, >=, 1);
+        g_autoptr(GError) error = NULL;
+        g_autofree char *answer = NULL, *raise_answer = NULL;
+        g_autoptr(GVariant) per_limit = NULL, raise_per_limit = NULL;
+        GVariantBuilder b;
+
+        g_variant_builder_init(&b, G_VARIANT_TYPE("a(stt)"));
+        g_variant_builder_add(&b, "(stt)", "NOFILE", soft - 1, hard);
+        g_assert_true(call(g_variant_builder_end(&b), &answer, &per_limit, &error));
+        g_assert_no_error(error);
+        g_assert_cmpstr(answer, ==, "yes");
+        g_autofree char *text = g_variant_print(per_limit, FALSE);
+        g_assert_cmpstr(text, ==, "[('NOFILE', 'yes', '')]");
+
+        g_variant_builder_init(&b, G_VARIANT_TYPE("a(stt)"));
+        g_variant_builder_add(&b, "(stt)", "NOFILE", soft, hard + 1);
+        g_assert_true(call(g_variant_builder_end(&b), &raise_answer, &raise_per_limit, &error));
+        g_assert_no_error(error);
+        const char *want = codegen_resource1_get_can_raise_hard_limits(proxy) ? "challenge" : "na";
+        g_assert_cmpstr(raise_answer, ==, want);
+        g_autofree char *raise_text = g_variant_print(raise_per_limit, FALSE);
+        g_autofree char *want_text = g_strdup_printf("[('NOFILE', '%s', 'org.example.resource1.raise-hard-limit')]",
+                                                     want);
+        g_assert_cmpstr(raise_text, ==, want_text);
+
+        proc_limit(child, "NOFILE", &s2, &h2);
+        g_assert_cmpuint(s2, ==, soft);
+        g_assert_cmpuint(h2, ==, hard);
+}
+
+static gboolean can_set_rlimits_of_child(GVariant *limits, char **answer, GVariant **per_limit, GError **error) {
+        return codegen_resource1_call_can_set_rlimits_sync(proxy, (guint32) child, limits, answer, per_limit, NULL,
+                                                           error);
+}
+
+static gboolean can_set_rlimits_pidfd_of_child(GVariant *limits, char **answer, GVariant **per_limit,
+                                               GError **error) {
+        g_autoptr(GUnixFDList) fds = pidfd_list_of(child);
+        return codegen_resource1_call_can_set_rlimits_pidfd_sync(gate, g_variant_new_handle(0), limits, fds, answer,
+                                                                 per_limit, NULL, NULL, error);
+}
+
+static void test_can_set_rlimits(void) {
+        assert_can_set_rlimits(can_set_rlimits_of_child);
+}
+
+static void test_can_set_rlimits_pidfd(void) {
+        assert_can_set_rlimits(can_set_rlimits_pidfd_of_child);
+}
+
 /* Last: every method of the interface was called, RlimitChanged was seen
  * (each change test waited for its own), and no signal is left unexplained. */
 static void test_every_method_called(void) {
@@ -553,6 +612,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/codegen/GetRusagePidfd", test_get_rusage_pidfd);
         g_test_add_func("/codegen/SetRlimits", test_set_rlimits);
         g_test_add_func("/codegen/SetRlimitsPidfd", test_set_rlimits_pidfd);
+        g_test_add_func("/codegen/CanSetRlimits", test_can_set_rlimits);
+        g_test_add_func("/codegen/CanSetRlimitsPidfd", test_can_set_rlimits_pidfd);
         g_test_add_func("/codegen/every-method-called", test_every_method_called);
         int rc = g_test_run();
 

@@ -275,6 +275,96 @@ static void test_apply_order(void) {
         g_assert_cmpuint(order[1], ==, 1);
 }
 
+/* CanSetRlimits: each limit's answer is the first that applies, in the
+ * order SetRlimits meets them (beyond the kernel's ceiling, refused by
+ * polkit, the service unable, authentication needed, yes); the batch's the
+ * strictest of theirs; the action the one whose answer decided. */
+static void test_answers(void) {
+        const ProcessIds owned = target_ids(T_OWNED), other = target_ids(T_OTHER);
+        const ProcessIds service_own = { 999, 999, 999, 999, 999, 999 };
+        const ServicePower weak = { .self = { .uid = 999, .gid = 999 }, .cap_sys_resource = false };
+        const ServicePower strong = { .self = { .uid = 999, .gid = 999 }, .cap_sys_resource = true };
+        const PolkitAnswers granted = {}, challenged = { .challenged = MO | RH }, refused = { .refused = MO | RH };
+        const PolkitAnswers mixed = { .challenged = RH, .refused = 0 };
+        const struct rlimit old[2] = { { 100, 200 }, { 100, 200 } };
+        const struct rlimit lower[2] = { { 50, 100 }, { 50, 100 } };
+        const struct rlimit lower_raise[2] = { { 50, 100 }, { 100, 300 } };
+        Answer a[2];
+        AuthAction act[2];
+
+        g_assert_cmpstr(answer_str(ANSWER_YES), ==, "yes");
+        g_assert_cmpstr(answer_str(ANSWER_CHALLENGE), ==, "challenge");
+        g_assert_cmpstr(answer_str(ANSWER_NO), ==, "no");
+        g_assert_cmpstr(answer_str(ANSWER_SERVICE_CANNOT), ==, "na");
+        g_assert_cmpstr(answer_str(ANSWER_BEYOND_KERNEL), ==, "na");
+
+        /* Lowering one's own: yes, no action, whatever the service can. */
+        g_assert_cmpint(answer_changes(&user, &owned, old, lower, 2, 0, &granted, &weak, a, act), ==, ANSWER_YES);
+        g_assert_cmpint(a[0], ==, ANSWER_YES);
+        g_assert_cmpint(act[0], ==, 0);
+
+        /* A hard raise of one's own: the service acts, for the whole batch:
+         * with the capability polkit's answer, without it "na" for both
+         * limits, unless polkit refuses (then "no" for the raise). */
+        g_assert_cmpint(answer_changes(&user, &owned, old, lower_raise, 2, 0, &granted, &strong, a, act), ==,
+                        ANSWER_YES);
+        g_assert_cmpint(act[1], ==, RH);
+        g_assert_cmpint(answer_changes(&user, &owned, old, lower_raise, 2, 0, &challenged, &strong, a, act), ==,
+                        ANSWER_CHALLENGE);
+        g_assert_cmpint(a[0], ==, ANSWER_YES);
+        g_assert_cmpint(a[1], ==, ANSWER_CHALLENGE);
+        g_assert_cmpint(answer_changes(&user, &owned, old, lower_raise, 2, 0, &granted, &weak, a, act), ==,
+                        ANSWER_SERVICE_CANNOT);
+        g_assert_cmpint(a[0], ==, ANSWER_SERVICE_CANNOT);
+        g_assert_cmpint(act[0], ==, 0);
+        g_assert_cmpint(a[1], ==, ANSWER_SERVICE_CANNOT);
+        g_assert_cmpint(act[1], ==, RH);
+        g_assert_cmpint(answer_changes(&user, &owned, old, lower_raise, 2, 0, &challenged, &weak, a, act), ==,
+                        ANSWER_SERVICE_CANNOT);
+        g_assert_cmpint(answer_changes(&user, &owned, old, lower_raise, 2, 0, &refused, &weak, a, act), ==, ANSWER_NO);
+        g_assert_cmpint(a[0], ==, ANSWER_SERVICE_CANNOT);
+        g_assert_cmpint(a[1], ==, ANSWER_NO);
+        g_assert_cmpint(act[1], ==, RH);
+
+        /* Beyond the kernel's ceiling: "na" first, no action, and the batch's. */
+        g_assert_cmpint(answer_changes(&user, &owned, old, lower_raise, 2, 1u << 1, &refused, &strong, a, act), ==,
+                        ANSWER_BEYOND_KERNEL);
+        g_assert_cmpint(a[1], ==, ANSWER_BEYOND_KERNEL);
+        g_assert_cmpint(act[1], ==, 0);
+
+        /* Another's process: manage-other decides, the stricter answer
+         * wins, the first asked among equals. */
+        g_assert_cmpint(answer_changes(&user, &other, old, lower_raise, 2, 0, &mixed, &strong, a, act), ==,
+                        ANSWER_CHALLENGE);
+        g_assert_cmpint(a[0], ==, ANSWER_YES);
+        g_assert_cmpint(act[0], ==, MO);
+        g_assert_cmpint(a[1], ==, ANSWER_CHALLENGE);
+        g_assert_cmpint(act[1], ==, RH);
+        answer_changes(&user, &other, old, lower_raise, 2, 0, &challenged, &strong, a, act);
+        g_assert_cmpint(act[1], ==, MO);
+
+        /* Without the capability the service may still lower a limit of a
+         * process with its own ids (prlimit(2)'s check), not raise one. */
+        g_assert_cmpint(answer_changes(&user, &service_own, old, lower, 2, 0, &granted, &weak, a, act), ==,
+                        ANSWER_YES);
+        g_assert_cmpint(act[0], ==, MO);
+        g_assert_cmpint(answer_changes(&user, &service_own, old, lower_raise, 2, 0, &granted, &weak, a, act), ==,
+                        ANSWER_SERVICE_CANNOT);
+        g_assert_cmpint(a[0], ==, ANSWER_YES);
+        g_assert_cmpint(a[1], ==, ANSWER_SERVICE_CANNOT);
+
+        /* Root: never an action; "na" where the service acts without the
+         * capability, except for a batch that changes nothing (not carried
+         * out at all). */
+        g_assert_cmpint(answer_changes(&root, &other, old, lower, 2, 0, &granted, &weak, a, act), ==,
+                        ANSWER_SERVICE_CANNOT);
+        g_assert_cmpint(act[0], ==, 0);
+        g_assert_cmpint(answer_changes(&root, &other, old, lower, 2, 0, &granted, &strong, a, act), ==, ANSWER_YES);
+        g_assert_cmpint(answer_changes(&root, &other, old, old, 2, 0, &granted, &weak, a, act), ==, ANSWER_YES);
+        const ProcessIds roots = target_ids(T_ROOT);
+        g_assert_cmpint(answer_changes(&root, &roots, old, lower, 2, 0, &granted, &weak, a, act), ==, ANSWER_YES);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/decide/change-matrix", test_change_matrix);
@@ -286,5 +376,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/decide/process-ids-equal", test_process_ids_equal);
         g_test_add_func("/decide/batch", test_batch);
         g_test_add_func("/decide/apply-order-lowered-hard-limits-last", test_apply_order);
+        g_test_add_func("/decide/can-set-answers", test_answers);
         return g_test_run();
 }

@@ -256,6 +256,9 @@ static void append_sample(sd_bus_message *m, const char *type) {
                 g_assert_cmpint(sd_bus_message_append(m, "t", (uint64_t) 4096), >=, 0);
         else if (strcmp(type, "a(stt)") == 0)
                 g_assert_cmpint(sd_bus_message_append(m, "a(stt)", 1, "NOFILE", (uint64_t) 1, (uint64_t) 2), >=, 0);
+        else if (strcmp(type, "sa(sss)") == 0)
+                g_assert_cmpint(sd_bus_message_append(m, "sa(sss)", "challenge", 1, "NOFILE", "challenge",
+                                                      "org.example.resource1.raise-hard-limit"), >=, 0);
         else if (strcmp(type, "a{sv}") == 0)
                 g_assert_cmpint(sd_bus_message_append(m, "a{sv}", 1, "ru_utime", "d", 1.5), >=, 0);
         else if (strcmp(type, "usttttu") == 0)

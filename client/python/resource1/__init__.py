@@ -55,8 +55,11 @@ named as the service's caller, which is right unless a proxy stands
 between.
 
 Beyond ``resource``: ``setrlimits(pid, {RLIMIT_NOFILE: (soft, hard),
-...})`` (all or nothing, one authorization), ``rlimits(pid)`` (every
-limit), ``rusage(pid, who)`` (usage of another process), ``properties()``,
+...})`` (all or nothing, one authorization), ``can_setrlimit(resource,
+limits, pid=0)`` and ``can_setrlimits(pid, {...})`` (what setting them
+would meet now: "yes", "challenge", "no" or "na", nothing changed, nobody
+asked for a password), ``rlimits(pid)`` (every limit), ``rusage(pid,
+who)`` (usage of another process), ``properties()``,
 ``can_raise_hard_limits()``, ``version()``, ``resources()``,
 ``subscribe()`` (RlimitChanged signals), and ``Client`` for a connection of
 one's own, with ``interactive`` (polkit may ask for a password through an
@@ -132,7 +135,7 @@ from ._common import (
     PermissionDenied, InteractiveAuthorizationRequired,
     ServiceLacksCapability, RaiseRefused, RaiseImpossible, Failed,
     LimitsExceeded, OtherPidNamespace, InvalidArgs, BusError, Timeout,
-    RlimitChanged)
+    RlimitChanged, LimitAnswer, Answers)
 from ._bus import Connection as _Connection, SignalQueue as _SignalQueue
 
 __all__ = [
@@ -142,9 +145,10 @@ __all__ = [
     'RLIMIT_MSGQUEUE', 'RLIMIT_NICE', 'RLIMIT_RTPRIO', 'RLIMIT_RTTIME',
     'RLIM_INFINITY', 'RUSAGE_SELF', 'RUSAGE_CHILDREN', 'RUSAGE_THREAD',
     'error', 'struct_rusage', 'getrlimit', 'setrlimit', 'prlimit',
-    'getrusage', 'getpagesize', 'setrlimits', 'rlimits', 'rusage',
-    'properties', 'can_raise_hard_limits', 'version', 'resources',
-    'subscribe', 'Client', 'Subscription', 'RlimitChanged',
+    'getrusage', 'getpagesize', 'setrlimits', 'can_setrlimit',
+    'can_setrlimits', 'rlimits', 'rusage', 'properties',
+    'can_raise_hard_limits', 'version', 'resources', 'subscribe', 'Client',
+    'Subscription', 'RlimitChanged', 'LimitAnswer', 'Answers',
     'DEFAULT_TIMEOUT', 'INTERACTIVE_TIMEOUT', 'ServiceError',
     'InvalidResource', 'InvalidLimits', 'InvalidWho', 'NoSuchProcess',
     'PermissionDenied', 'InteractiveAuthorizationRequired',
@@ -407,6 +411,24 @@ class Client:
         old limits come back as {name: (soft, hard)}."""
         return self._run(_common.op_setrlimits(pid, limits))
 
+    def can_setrlimits(self, pid, limits, /):
+        """can_setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...}) ->
+        Answers(answer, {name: LimitAnswer(answer, action)}).
+
+        What setrlimits(pid, limits) would meet now, without changing
+        anything and without asking anyone for a password: "yes",
+        "challenge", "no" or "na" for the batch and for each limit, with
+        the polkit action that decided each ("" when none did)."""
+        return self._run(_common.op_can_setrlimits(pid, limits))
+
+    def can_setrlimit(self, resource, limits, /, pid=0):
+        """can_setrlimit(resource, (soft, hard), pid=0) ->
+        LimitAnswer(answer, action).
+
+        What setting one limit of process pid (0: the calling process)
+        would meet now: see can_setrlimits()."""
+        return _one_answer(self.can_setrlimits(pid, {resource: limits}))
+
     def rlimits(self, pid=0, /):
         """rlimits([pid]) -> {name: (soft, hard)} of every resource."""
         return self._run(_common.op_listing(pid))
@@ -565,6 +587,30 @@ def setrlimits(pid, limits, /):
 
     All or nothing, one authorization. pid 0 is the calling process."""
     return _default.setrlimits(pid, limits)
+
+
+def _one_answer(answers):
+    """The one limit's LimitAnswer of a batch of one."""
+    (only,) = answers.limits.values()
+    return only
+
+
+def can_setrlimits(pid, limits, /):
+    """can_setrlimits(pid, {RLIMIT_NOFILE: (soft, hard), ...}) ->
+    Answers(answer, {name: LimitAnswer(answer, action)}).
+
+    What setrlimits(pid, limits) would meet now, nothing changed and nobody
+    asked: "yes" (allowed), "challenge" (allowed once the user
+    authenticates: call with a Client(interactive=True) or
+    Client(polkit_agent=True)), "no" (refused) or "na" (not available here,
+    whoever allows it). pid 0 is the calling process."""
+    return _default.can_setrlimits(pid, limits)
+
+
+def can_setrlimit(resource, limits, /, pid=0):
+    """can_setrlimit(resource, (soft, hard), pid=0) -> LimitAnswer(answer,
+    action): can_setrlimits() of one limit."""
+    return _default.can_setrlimit(resource, limits, pid=pid)
 
 
 def rlimits(pid=0, /):

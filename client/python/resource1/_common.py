@@ -72,7 +72,8 @@ struct_rusage = _stdlib.struct_rusage
 #: the service (or the bus connection) went away.
 IDEMPOTENT = frozenset({'GetRlimit', 'ListRlimits', 'ListRlimitsPidfd',
                         'GetRusage', 'GetRusagePidfd', 'PageSize', 'Get',
-                        'GetAll', 'Ping'})
+                        'GetAll', 'Ping', 'CanSetRlimits',
+                        'CanSetRlimitsPidfd'})
 #: Bus errors after which an idempotent read is sent once more.
 RETRY_ERRORS = frozenset({'org.freedesktop.DBus.Error.ServiceUnknown',
                           'org.freedesktop.DBus.Error.NameHasNoOwner',
@@ -691,6 +692,35 @@ def op_setrlimits(pid, limits):
     if pid < 0:
         raise _no_such_process()
     return Op('SetRlimitsPidfd', 'ha(stt)', (body,), _listing, pidfd_of=pid)
+
+
+#: One limit's answer to can_setrlimits(): ``answer`` is "yes" (allowed,
+#: nobody asked), "challenge" (allowed once the user authenticates), "no"
+#: (polkit refuses it) or "na" (not available here: the kernel or the
+#: service cannot, whoever allows it); ``action`` the polkit action that
+#: decided it, "" when polkit has no say.
+LimitAnswer = _collections.namedtuple('LimitAnswer', 'answer action')
+#: can_setrlimits()'s result: the batch's ``answer`` and ``limits``,
+#: {name: LimitAnswer} in the order given.
+Answers = _collections.namedtuple('Answers', 'answer limits')
+
+
+def _answers(body):
+    return Answers(body[0], {name: LimitAnswer(answer, action)
+                             for name, answer, action in body[1]})
+
+
+def op_can_setrlimits(pid, limits):
+    pid = check_pid(pid)
+    body = setrlimits_body(limits)
+    if own_pid(pid):
+        return Op('CanSetRlimitsPidfd', 'ha(stt)', (body,), _answers,
+                  pidfd_of=SELF, fallback=('CanSetRlimits', 'ua(stt)',
+                                           (0, body)))
+    if pid < 0:
+        raise _no_such_process()
+    return Op('CanSetRlimitsPidfd', 'ha(stt)', (body,), _answers,
+              pidfd_of=pid)
 
 
 def op_get_property(name):

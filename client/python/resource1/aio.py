@@ -56,7 +56,7 @@ from ._common import (
     PermissionDenied, InteractiveAuthorizationRequired,
     ServiceLacksCapability, RaiseRefused, RaiseImpossible, Failed,
     LimitsExceeded, OtherPidNamespace, InvalidArgs, BusError, Timeout,
-    RlimitChanged)
+    RlimitChanged, LimitAnswer, Answers)
 from . import (
     DEFAULT_TIMEOUT, INTERACTIVE_TIMEOUT, RLIMIT_CPU, RLIMIT_FSIZE,
     RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC,
@@ -67,7 +67,8 @@ from . import (
 
 __all__ = [
     'getrlimit', 'setrlimit', 'prlimit', 'getrusage', 'rusage',
-    'getpagesize', 'setrlimits', 'rlimits', 'properties',
+    'getpagesize', 'setrlimits', 'can_setrlimit', 'can_setrlimits',
+    'rlimits', 'properties', 'LimitAnswer', 'Answers',
     'can_raise_hard_limits', 'version', 'resources', 'subscribe', 'Client',
     'Subscription', 'Connection', 'DEFAULT_TIMEOUT', 'INTERACTIVE_TIMEOUT',
     'RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK',
@@ -581,6 +582,19 @@ class Client:
         hard)}"""
         return await self._run(_common.op_setrlimits(pid, limits))
 
+    async def can_setrlimits(self, pid, limits, /):
+        """can_setrlimits(pid, {resource: (soft, hard)}) -> Answers(answer,
+        {name: LimitAnswer(answer, action)}): what setrlimits() would meet
+        now, nothing changed, nobody asked."""
+        return await self._run(_common.op_can_setrlimits(pid, limits))
+
+    async def can_setrlimit(self, resource, limits, /, pid=0):
+        """can_setrlimit(resource, (soft, hard), pid=0) ->
+        LimitAnswer(answer, action)"""
+        answers = await self.can_setrlimits(pid, {resource: limits})
+        (only,) = answers.limits.values()
+        return only
+
     async def rlimits(self, pid=0, /):
         """rlimits([pid]) -> {name: (soft, hard)}"""
         return await self._run(_common.op_listing(pid))
@@ -715,6 +729,18 @@ async def setrlimits(pid, limits, /):
     """setrlimits(pid, {resource: (soft, hard)}) -> {name: old (soft,
     hard)}."""
     return await _default().setrlimits(pid, limits)
+
+
+async def can_setrlimits(pid, limits, /):
+    """can_setrlimits(pid, {resource: (soft, hard)}) -> Answers(answer,
+    {name: LimitAnswer(answer, action)})."""
+    return await _default().can_setrlimits(pid, limits)
+
+
+async def can_setrlimit(resource, limits, /, pid=0):
+    """can_setrlimit(resource, (soft, hard), pid=0) -> LimitAnswer(answer,
+    action)."""
+    return await _default().can_setrlimit(resource, limits, pid=pid)
 
 
 async def rlimits(pid=0, /):
