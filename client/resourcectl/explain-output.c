@@ -151,11 +151,6 @@ static void text_pam(const Explain *e) {
         for (size_t i = 0; i < pam->n_lines; i++) {
                 const PamLine *l = &pam->lines[i];
                 cont();
-                if ((int) i == pam->no_limits_line) {
-                        printf("%s:%u: %s -  (no limits at all for this user)\n", printable(l->file, b, sizeof b),
-                               l->line, printable(l->domain, c, sizeof c));
-                        continue;
-                }
                 printf("%s:%u: %s", printable(l->file, b, sizeof b), l->line, printable(l->domain, c, sizeof c));
                 printf(" %s", printable(l->type, c, sizeof c));
                 printf(" %s", printable(l->item, c, sizeof c));
@@ -171,13 +166,19 @@ static void text_pam(const Explain *e) {
                 cont();
                 printf("(more lines, not shown)\n");
         }
+        if (pam->no_limits) {
+                const PamLine *l = &pam->no_limits_line;
+                cont();
+                printf("%s:%u: %s -  (no limits at all for this user)\n", printable(l->file, b, sizeof b), l->line,
+                       printable(l->domain, c, sizeof c));
+        }
         cont();
         if (pam->error[0]) {
                 printf("%s: pam_limits fails the session\n", pam->error);
                 return;
         }
-        if (pam->no_limits_line >= 0) {
-                printf("sets nothing: the process keeps what it was started with\n");
+        if (pam->no_limits) {
+                printf("sets nothing: the session keeps what it was started with\n");
                 return;
         }
         printf("sets %s:%s", pam->has_soft ? limit_value_format(pam->soft, v1) : "?",
@@ -389,8 +390,6 @@ static void json_pam(const Explain *e) {
         j_open('[');
         for (size_t i = 0; i < pam->n_lines; i++) {
                 const PamLine *l = &pam->lines[i];
-                if ((int) i == pam->no_limits_line)
-                        continue;
                 const char *sets[2];
                 size_t n = 0;
                 if (l->sets_soft)
@@ -419,10 +418,10 @@ static void json_pam(const Explain *e) {
         j_key("more_lines");
         j_number(pam->more_lines ? "true" : "false");
         j_key("no_limits");
-        if (pam->no_limits_line < 0)
+        if (!pam->no_limits)
                 j_number("null");
         else {
-                const PamLine *l = &pam->lines[pam->no_limits_line];
+                const PamLine *l = &pam->no_limits_line;
                 j_open('{');
                 j_key("file");
                 j_string(l->file);

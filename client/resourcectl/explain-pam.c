@@ -298,14 +298,10 @@ static int parse_file(const char *path, const User *u, State *s, PamResult *res)
                 if (fields == 2 && type[0] == '-') {
                         if (!no_limits_matches(u, domain, rng, min, max))
                                 continue;
-                        if (res->n_lines < PAM_MAX_LINES) {
-                                PamLine *l = &res->lines[res->n_lines];
-                                *l = (PamLine) { .line = here };
-                                snprintf(l->file, sizeof l->file, "%s", path);
-                                snprintf(l->domain, sizeof l->domain, "%s", domain);
-                                snprintf(l->type, sizeof l->type, "%s", type);
-                                res->no_limits_line = (int) res->n_lines++;
-                        }
+                        res->no_limits = true;
+                        res->no_limits_line = (PamLine) { .line = here };
+                        snprintf(res->no_limits_line.file, sizeof res->no_limits_line.file, "%s", path);
+                        snprintf(res->no_limits_line.domain, sizeof res->no_limits_line.domain, "%s", domain);
                         return 1;
                 }
                 if (fields != 4)
@@ -398,7 +394,6 @@ int explain_pam(uid_t uid, const Resource1Rlimit *rl, PamResult *ret) {
 
         if (!res)
                 return -ENOMEM;
-        res->no_limits_line = -1;
         res->supported = s.item != NULL;
         struct passwd *pw = getpwuid(uid);
         if (!pw) {
@@ -452,7 +447,7 @@ int explain_pam(uid_t uid, const Resource1Rlimit *rl, PamResult *ret) {
                         }
                 globfree(&g);
         }
-        if (res->no_limits_line < 0 && !res->error[0]) {
+        if (!res->no_limits && !res->error[0]) {
                 res->has_soft = s.src_soft != SRC_NONE && (s.src_soft != SRC_KERNEL || res->base.known);
                 res->has_hard = s.src_hard != SRC_NONE && (s.src_hard != SRC_KERNEL || res->base.known);
                 res->soft = s.soft, res->hard = s.hard;

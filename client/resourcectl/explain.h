@@ -103,7 +103,8 @@ typedef struct PamResult {
         PamLine lines[PAM_MAX_LINES];  /* the lines about this resource that match the user */
         size_t n_lines;
         bool more_lines;               /* more than PAM_MAX_LINES matched */
-        int no_limits_line;            /* index of a matching "<domain> -" line (pam_limits then sets nothing), or -1 */
+        bool no_limits;                /* a "<domain> -" line names the user: pam_limits sets nothing */
+        PamLine no_limits_line;        /* that line (file, line, domain) */
         ExplainLimit base;             /* where pam_limits starts (Debian: pid 1's limits) */
         const char *base_from;         /* "pid 1", "defaults" (Debian's built-in ones), or NULL */
         bool has_soft, has_hard;       /* pam_limits sets that side, to a value known here */
