@@ -105,8 +105,7 @@ static void text_systemd(const Explain *e) {
 
         label("systemd");
         if (!s->running || s->n_units == 0) {
-                printf("%s: no unit's Limit%s=, no manager's DefaultLimit%s=\n", s->note, e->res->name,
-                       e->res->name);
+                printf("%s: no Limit%s= applies\n", s->note, e->res->name);
                 return;
         }
         for (size_t i = 0; i < s->n_units; i++) {
@@ -186,11 +185,12 @@ static void text_pam(const Explain *e) {
         if (!pam->base.known && (!pam->has_soft || !pam->has_hard))
                 printf(" (no line sets %s: pid 1's, which is not visible to you)",
                        !pam->has_soft && !pam->has_hard ? "either" : !pam->has_soft ? "the soft one" : "the hard one");
-        else if (pam->base.known && (pam->soft_from_base || pam->hard_from_base))
-                printf(" (%s from pid 1's %s%s)",
-                       pam->soft_from_base && pam->hard_from_base ? "both" :
-                       pam->soft_from_base ? "the soft one" : "the hard one", pair(&pam->base, a),
-                       pam->soft_from_base && e->res->number == RLIMIT_NOFILE ? ", the soft one at most 1024" : "");
+        else if (pam->base.known && (pam->soft_from_base || pam->hard_from_base)) {
+                bool both = pam->soft_from_base && pam->hard_from_base;
+                printf(" (%s from pid 1's limits%s)", both ? "both" : pam->soft_from_base ? "the soft one" : "the hard one",
+                       !pam->soft_from_base || e->res->number != RLIMIT_NOFILE ? "" :
+                       both ? ", the soft one at most 1024" : ", at most 1024");
+        }
         printf("\n");
         if (!pam->supported) {
                 cont();
