@@ -380,6 +380,32 @@ kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; kill -CONT "$pid"; } 2>/dev/n
 
 kill "$victim" "$manager_proc" "$rootchild" 2>/dev/null
 
+# ---- resourcectl explain (issue 27, item 2): the unit part, under a real systemd ----
+# A transient unit with a LimitNOFILE= of its own: explain finds the unit from
+# the process's cgroup and asks the system manager over D-Bus for the unit's
+# LimitNOFILE= and the manager's DefaultLimitNOFILE=; the unit's process is
+# where the value was set (systemd, pid 1, has another). (explain's only
+# block here; nothing before or after depends on it.)
+systemd-run --quiet --unit=r1-explain-probe -p LimitNOFILE=1000:2000 sleep 300
+explain_probe=$(systemctl show -P MainPID r1-explain-probe.service)
+resourcectl explain --json --pid "$explain_probe" NOFILE > /tmp/explain.json 2>&1
+explain_default="$(systemctl show -P DefaultLimitNOFILESoft):$(systemctl show -P DefaultLimitNOFILE)"
+note "explain: $(head -c 400 /tmp/explain.json)"
+check "resourcectl explain in a unit: r1-explain-probe.service from the cgroup, its LimitNOFILE=1000:2000, DefaultLimitNOFILE=$explain_default, set in the unit's process" \
+      'python3 - /tmp/explain.json "$explain_default" "$explain_probe" <<"PY"
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = lambda x: x if x == "infinity" else int(x)
+soft, hard = sys.argv[2].split(":")
+s = d["systemd"]
+u = s["units"][0]
+assert s["running"] and u["manager"] == "system" and u["unit"] == "r1-explain-probe.service" and u["error"] is None, s
+assert u["limit"] == {"soft": 1000, "hard": 2000} and u["default"] == {"soft": v(soft), "hard": v(hard)}, u
+assert (d["soft"], d["hard"]) == (1000, 2000) and d["changed_at"]["pid"] == int(sys.argv[3]), d["chain"]
+PY'
+systemctl stop r1-explain-probe.service 2>/dev/null
+# ---- end of resourcectl explain's block ----
+
 # Flatpak apps (issue 24): the flatpak suite's own script
 # (tests/test-flatpak.sh, installed with its helpers by run.sh), its app
 # started by player from a real login session (login -f on the tmux pane
