@@ -271,8 +271,10 @@ static int parse_file(const char *path, const User *u, State *s, PamResult *res)
 
         if (!f)
                 return -errno;
-        if (res->n_files < PAM_MAX_FILES)
-                snprintf(res->files[res->n_files++], sizeof res->files[0], "%s", path);
+        if (res->n_files < PAM_MAX_FILES) {
+                EXPLAIN_COPY(res->files[res->n_files], path);
+                res->n_files++;
+        }
         while (fgets(buf, sizeof buf, f)) {
                 /* Line numbers count newlines; a longer line is several to pam_limits too. */
                 unsigned here = number;
@@ -300,8 +302,8 @@ static int parse_file(const char *path, const User *u, State *s, PamResult *res)
                                 continue;
                         res->no_limits = true;
                         res->no_limits_line = (PamLine) { .line = here };
-                        snprintf(res->no_limits_line.file, sizeof res->no_limits_line.file, "%s", path);
-                        snprintf(res->no_limits_line.domain, sizeof res->no_limits_line.domain, "%s", domain);
+                        EXPLAIN_COPY(res->no_limits_line.file, path);
+                        EXPLAIN_COPY(res->no_limits_line.domain, domain);
                         return 1;
                 }
                 if (fields != 4)
@@ -329,11 +331,11 @@ static int parse_file(const char *path, const User *u, State *s, PamResult *res)
                 int index = (int) res->n_lines++;
                 PamLine *l = &res->lines[index];
                 *l = (PamLine) { .line = here };
-                snprintf(l->file, sizeof l->file, "%s", path);
-                snprintf(l->domain, sizeof l->domain, "%s", domain);
-                snprintf(l->type, sizeof l->type, "%s", type);
-                snprintf(l->item, sizeof l->item, "%s", item);
-                snprintf(l->value, sizeof l->value, "%s", value);
+                EXPLAIN_COPY(l->file, path);
+                EXPLAIN_COPY(l->domain, domain);
+                EXPLAIN_COPY(l->type, type);
+                EXPLAIN_COPY(l->item, item);
+                EXPLAIN_COPY(l->value, value);
                 l->ignored = why ?: line_apply(s, index, src, type, value);
         }
         return 0;
@@ -400,7 +402,7 @@ int explain_pam(uid_t uid, const Resource1Rlimit *rl, PamResult *ret) {
                 *ret = *res;
                 return 0;
         }
-        snprintf(res->user, sizeof res->user, "%s", pw->pw_name);
+        EXPLAIN_COPY(res->user, pw->pw_name);
         User u = { .name = res->user, .uid = uid, .gid = pw->pw_gid, .root = uid == 0 };
         u.n_groups = 64;
         for (;;) {

@@ -147,7 +147,7 @@ static void ask_manager(sd_bus *bus, const char *name, SystemdUnit *u) {
                         r = get_limit(bus, path, interface, "Limit", name, &u->limit, &error);
         }
         if (r < 0)
-                snprintf(u->error, sizeof u->error, "%s", error.message ?: strerror(-r));
+                EXPLAIN_COPY(u->error, error.message ?: strerror(-r));
 }
 
 static void ask_user_manager(uid_t uid, const char *name, SystemdUnit *u) {
@@ -197,7 +197,7 @@ int explain_systemd(const char *proc_dir, const Resource1Rlimit *res, SystemdRes
         }
         SystemdUnit *u = &s.units[s.n_units++];
         snprintf(u->manager, sizeof u->manager, "system");
-        snprintf(u->unit, sizeof u->unit, "%s", unit);
+        EXPLAIN_COPY(u->unit, unit);
         {
                 _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
                 r = sd_bus_open_system(&bus);
@@ -210,7 +210,7 @@ int explain_systemd(const char *proc_dir, const Resource1Rlimit *res, SystemdRes
                 u = &s.units[s.n_units++];
                 snprintf(u->manager, sizeof u->manager, "user");
                 u->uid = uid;
-                snprintf(u->unit, sizeof u->unit, "%s", unit);
+                EXPLAIN_COPY(u->unit, unit);
                 ask_user_manager(u->uid, res->name, u);
         }
         *ret = s;

@@ -18,11 +18,20 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "resource1-names.h"
 
 #define EXPLAIN_MAX_CHAIN 128
+
+/* src in dst, cut to what fits: the fields shown are at most that long. */
+static inline void explain_copy(char *dst, size_t size, const char *src) {
+        size_t n = strnlen(src, size - 1);
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+}
+#define EXPLAIN_COPY(dst, src) explain_copy((dst), sizeof (dst), (src))
 
 static inline void freep(void *p) {
         free(*(void **) p);

@@ -130,7 +130,7 @@ int verb_explain(Resource1 *h, char **argv, size_t argc) {
         const ExplainProc *p = &e->chain.procs[0];
         struct passwd *pw = getpwuid(p->uid[0]);
         if (pw)
-                snprintf(e->user, sizeof e->user, "%s", pw->pw_name);
+                EXPLAIN_COPY(e->user, pw->pw_name);
 
         r = explain_systemd(dir, e->res, &e->systemd);
         if (r >= 0)
