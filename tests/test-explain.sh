@@ -51,7 +51,9 @@ trap cleanup EXIT
 
 # ---- a chain with a changed ancestor
 # The shell lowers its own NOFILE (prlimit, from outside), then starts the child.
-sh -c 'prlimit --pid $$ --nofile=300:400 && { sleep 600 & echo $! > "$0/child"; wait; }' "$T" &
+# (Background processes write nowhere: the TAP stream is read until its
+# every writer has gone.)
+sh -c 'prlimit --pid $$ --nofile=300:400 && { sleep 600 & echo $! > "$0/child"; wait; }' "$T" >/dev/null 2>&1 &
 shell=$!
 started+=($shell)
 wait_for 5 '[ -s "$T/child" ]'
@@ -94,7 +96,7 @@ check "... in --json, and raising stops there" \
 # ---- pam_limits, against expected.json and a real pam_limits session
 users="root games nobody sys daemon"
 for u in $users; do
-        setpriv --reuid="$(id -u $u)" --regid="$(id -g $u)" --init-groups sleep 600 &
+        setpriv --reuid="$(id -u $u)" --regid="$(id -g $u)" --init-groups sleep 600 >/dev/null 2>&1 &
         started+=($!)
         eval "pid_$u=$!"
 done
@@ -153,7 +155,7 @@ h=$(ulimit -Hn)
 if [ "$h" -ge 18181 ]; then hs=17171 hh=18181; else hs=$((h - 7)) hh=$((h - 3)); fi
 cp "$(command -v sh)" "$T/r1hiddenparent"
 "$T/r1hiddenparent" -c 'prlimit --pid $$ --nofile=$1:$2 &&
-        { prlimit --nofile=500:600 setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 & echo $! > "$0/hidden-child"; wait; }' "$T" "$hs" "$hh" &
+        { prlimit --nofile=500:600 setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 & echo $! > "$0/hidden-child"; wait; }' "$T" "$hs" "$hh" >/dev/null 2>&1 &
 started+=($!)
 wait_for 5 '[ -s "$T/hidden-child" ] && [ "$(cat /proc/$(cat "$T/hidden-child")/comm)" = sleep ]'
 hchild=$(cat "$T/hidden-child")

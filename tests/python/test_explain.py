@@ -81,9 +81,12 @@ class Explain(unittest.TestCase):
         # A shell lowers its own NOFILE (prlimit, from outside), then starts
         # a child.
         child_file = os.path.join(cls.tmp, 'child')
+        # Background processes get no stdout or stderr of the test's: the
+        # suite reads those through a pipe until every writer has gone.
         cls.shell = subprocess.Popen(
             ['sh', '-c', 'prlimit --pid $$ --nofile=300:400 && '
-             '{ sleep 600 & echo $! > "$0"; wait; }', child_file])
+             '{ sleep 600 & echo $! > "$0"; wait; }', child_file],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cls.procs.append(cls.shell)
         cls.child = read_pid(child_file)
         # A process of each user.
@@ -91,7 +94,9 @@ class Explain(unittest.TestCase):
         for user, (uid, gid) in USERS.items():
             p = subprocess.Popen(['setpriv', '--reuid=%d' % uid,
                                   '--regid=%d' % gid, '--init-groups',
-                                  'sleep', '600'])
+                                  'sleep', '600'],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
             cls.procs.append(p)
             cls.of[user] = p.pid
         for pid in cls.of.values():
@@ -223,7 +228,9 @@ class Explain(unittest.TestCase):
         p = subprocess.Popen(
             [parent, '-c', 'prlimit --pid $$ --nofile=%d:%d && '
              '{ prlimit --nofile=500:600 %s sleep 600 & echo $! > "$0"; '
-             'wait; }' % (hs, hh, ' '.join(NOBODY)), kid_file])
+             'wait; }' % (hs, hh, ' '.join(NOBODY)), kid_file],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kid = None
         try:
             kid = read_pid(kid_file)
             wait_comm(kid, 'sleep')
@@ -250,6 +257,8 @@ class Explain(unittest.TestCase):
                     '"explain", "--json", "--pid", sys.argv[3], "NOFILE"])',
                     RESOURCECTL, kid, proc='hidepid')))
         finally:
+            if kid:
+                os.kill(kid, 9)
             p.kill()
             p.wait()
 
