@@ -96,7 +96,7 @@ check "... in --json, and raising stops there" \
 # ---- pam_limits, against expected.json and a real pam_limits session
 users="root games nobody sys daemon"
 for u in $users; do
-        setpriv --reuid="$(id -u $u)" --regid="$(id -g $u)" --init-groups sleep 600 >/dev/null 2>&1 &
+        prlimit --nofile=1000:2000 setpriv --reuid="$(id -u $u)" --regid="$(id -g $u)" --init-groups sleep 600 >/dev/null 2>&1 &
         started+=($!)
         eval "pid_$u=$!"
 done
@@ -144,8 +144,13 @@ check "nobody, its own process: the soft limit freely, the hard one with raise-h
       'json "$T/out" "d[\"raise\"][\"owner\"] and d[\"raise\"][\"soft\"][\"polkit\"] == [] and d[\"raise\"][\"hard\"][\"polkit\"] == [\"org.example.resource1.raise-hard-limit\"]"'
 rc as_nobody "$R" explain --pid "$pid_games" NOFILE
 check "nobody, another user's process: manage-other for the soft limit, both actions for the hard one" \
-      'grep -q "^   To raise: soft up to [0-9]* (the hard limit): polkit.s org.example.resource1.manage-other (another user.s process)$" "$T/out" &&
-       grep -q "^             hard above [0-9]*, up to $nr_open: polkit.s org.example.resource1.raise-hard-limit and org.example.resource1.manage-other$" "$T/out"'
+      'grep -q "^   To raise: soft up to 2000 (the hard limit): polkit.s org.example.resource1.manage-other (another user.s process)$" "$T/out" &&
+       grep -q "^             hard above 2000, up to $nr_open: polkit.s org.example.resource1.raise-hard-limit and org.example.resource1.manage-other$" "$T/out"'
+
+prlimit --nofile=500:500 sleep 600 >/dev/null 2>&1 &
+started+=($!)
+rc "$R" explain --pid $! NOFILE
+check "a soft limit at the hard one already: said so" 'grep -qx "   To raise: soft: at the hard limit already" "$T/out"'
 
 # ---- hidepid: a hidden ancestor, and a hidden process
 # A parent of root's under a name of its own, with limits of its own, whose

@@ -203,11 +203,16 @@ static void text_raise(const Explain *e) {
         char v1[24], v2[24];
 
         label("To raise");
-        printf("soft up to %s (the hard limit): ", limit_value_format(r->soft_to, v1));
-        if (r->n_soft_actions > 0)
-                printf("polkit's %s (another user's process)\n", r->soft_actions[0]);
-        else
-                printf("allowed, no authorization (%s)\n", r->caller_uid == 0 ? "you are root" : "your own process");
+        if (e->chain.procs[0].limit.soft >= r->soft_to)
+                printf("soft: at the hard limit already\n");
+        else {
+                printf("soft up to %s (the hard limit): ", limit_value_format(r->soft_to, v1));
+                if (r->n_soft_actions > 0)
+                        printf("polkit's %s (another user's process)\n", r->soft_actions[0]);
+                else
+                        printf("allowed, no authorization (%s)\n",
+                               r->caller_uid == 0 ? "you are root" : "your own process");
+        }
         cont();
         if (!r->hard_room) {
                 printf("hard: %s already, no higher\n", r->hard_to == UINT64_MAX ? "infinity" : "at the kernel's ceiling");
