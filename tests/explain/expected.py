@@ -36,7 +36,13 @@ def differences(user, result):
 
 if __name__ == '__main__':
     with open(sys.argv[2]) as f:
-        diffs = differences(sys.argv[1], json.load(f))
+        text = f.read()
+    try:
+        result = json.loads(text)
+    except ValueError:
+        print('not JSON: %r' % text[:120])
+        sys.exit(1)
+    diffs = differences(sys.argv[1], result)
     for d in diffs:
         print(d)
     sys.exit(1 if diffs else 0)
