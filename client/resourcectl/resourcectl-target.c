@@ -164,6 +164,10 @@ static int proc_dir(char buf[static 32]) {
         return 0;
 }
 
+int target_proc_dir(char buf[static 32]) {
+        return proc_dir(buf);
+}
+
 /* /proc/PID/limits (anyone may read it) of the pidfd's process. */
 static int proc_list_rlimits(struct rlimit all[static RLIM_NLIMITS]) {
         char dir[32], path[64], text[8192];

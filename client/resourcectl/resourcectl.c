@@ -150,12 +150,13 @@ static void help(void) {
                "       resourcectl [OPTIONS] usage\n"
                "       resourcectl pagesize\n"
                "       resourcectl [OPTIONS] run [--limit RESOURCE=VALUE...] [--] COMMAND [ARG...]\n"
+               "       resourcectl [OPTIONS] explain RESOURCE\n"
                "       resourcectl [OPTIONS] --RESOURCE=VALUE... [--RESOURCE...]\n"
                "       resourcectl [OPTIONS] --RESOURCE=VALUE... COMMAND [ARG...]\n"
                "\n"
                "Resource limits and usage through the org.example.Resource1 service.\n"
-               "Without --pid, limits, set and usage are about the process resourcectl was started\n"
-               "from (its parent: the shell it was typed in), as ulimit is.\n"
+               "Without --pid, limits, set, usage and explain are about the process resourcectl was\n"
+               "started from (its parent: the shell it was typed in), as ulimit is.\n"
                "\n"
                "Commands:\n"
                "  limits [RESOURCE...]     show limits (the default): RESOURCE DESCRIPTION SOFT HARD UNITS\n"
@@ -170,6 +171,9 @@ static void help(void) {
                "  run [--limit RESOURCE=VALUE...] [--] COMMAND [ARG...]\n"
                "                           set limits on this process (one request, as for set), then\n"
                "                           run COMMAND with them; options end at COMMAND\n"
+               "  explain RESOURCE         where the limit comes from: the ancestors' values, the\n"
+               "                           systemd unit, the pam_limits lines, the kernel's ceiling,\n"
+               "                           what raising it takes (as far as /proc shows you)\n"
                "\n"
                "Options:\n"
                "  -p --pid=PID             the process to read or change, as this namespace numbers it\n"
@@ -365,7 +369,7 @@ static int verb_set_explicit(Resource1 *h, char **argv, size_t argc) {
 
 static const struct { const char *name; Verb run; bool stop; } verbs[] = {
         { "limits", verb_limits, false }, { "set", verb_set_explicit, true }, { "usage", verb_usage, false },
-        { "pagesize", verb_pagesize, false }, { "run", verb_run, true },
+        { "pagesize", verb_pagesize, false }, { "run", verb_run, true }, { "explain", verb_explain, false },
 };
 
 int main(int argc, char *argv[]) {
@@ -395,7 +399,7 @@ int main(int argc, char *argv[]) {
                 if (verb < 0 && resource1_rlimit_from_name(args[0], NULL) == -EINVAL) {
                         /* "resourcectl NOFILE" is the short form of limits:
                          * a typo may be of either. */
-                        static const char *const names[] = { "limits", "set", "usage", "pagesize", "run", NULL };
+                        static const char *const names[] = { "limits", "set", "usage", "pagesize", "run", "explain", NULL };
                         const char *close = closest_name(args[0], names, true);
                         if (close)
                                 return finish(syntax_error("'%s' is neither a command nor a resource; did you mean '%s'?",

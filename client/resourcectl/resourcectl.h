@@ -107,6 +107,9 @@ extern Target target;
 int target_choose(bool thread, bool change);
 void target_close(void);
 const char *target_name(char buf[static 96]);
+/* The target's directory in the /proc mounted here ("/proc/42"), which may
+ * number it otherwise than resourcectl's namespace does; -errno. */
+int target_proc_dir(char buf[static 32]);
 void target_note(const char *doing, bool change);
 int read_limits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS], bool or_proc);
 int read_limits_for_change(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]);
@@ -167,3 +170,7 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show);
 int verb_usage(Resource1 *h, char **argv, size_t argc);
 int verb_pagesize(Resource1 *h, char **argv, size_t argc);
 int verb_run(Resource1 *h, char **argv, size_t argc);
+
+/* ---- explain (resourcectl-explain.c) ---- */
+
+int verb_explain(Resource1 *h, char **argv, size_t argc);

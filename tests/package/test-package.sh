@@ -150,6 +150,9 @@ check "python3-resource1: the Python package, architecture-independent, on pytho
 /usr/lib/python3/dist-packages/resource1/_agent.py
 /usr/lib/python3/dist-packages/resource1/_bus.py
 /usr/lib/python3/dist-packages/resource1/_common.py
+/usr/lib/python3/dist-packages/resource1/_explain.py
+/usr/lib/python3/dist-packages/resource1/_pam_limits.py
+/usr/lib/python3/dist-packages/resource1/_procfs.py
 /usr/lib/python3/dist-packages/resource1/aio.py
 /usr/share/doc/python3-resource1/changelog.gz
 /usr/share/doc/python3-resource1/copyright

@@ -21,6 +21,7 @@ mkdir -p "$dir/pkg"
 cp -r "$src/client/python/resource1" "$dir/pkg/"
 cp "$here/python/run-test-resource.py" "$here/python/test_resource1.py" "$here/python/agent_call.py" \
    "$here/python/seed_examples.py" "$here/python/behind_proxy.py" "$here/python/test_bounds.py" \
+   "$here/python/test_explain.py" "$here/client/explain/expected.py" "$here/client/explain/expected.json" \
    "$src/interfaces/org.example.Resource1.xml" "$dir/"
 cp -r "$here/python/seed-examples" "$dir/"
 chmod -R a+rX "$dir"
@@ -35,7 +36,7 @@ as() {   # as USER UID COMMAND...: in USER's own work directory, as that user
 # Each run's own lines (unittest's, on stderr) as TAP comments.
 comment() { "$@" 2>&1 | sed 's/^/# /'; return "${PIPESTATUS[0]}"; }
 
-echo "1..17"
+echo "1..18"
 # First, while nobody's budget of changes is full (64 at once, then 4 a
 # second): a session manager lowering NOFILE of its 100 children with
 # asyncio.gather gets all 100 set; the blocking API waits for the budget; a
@@ -70,6 +71,14 @@ check "test_resource1 as root (oracle, arguments, errors, another pid namespace,
       'comment as root 0 env RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg"'
 check "test_resource1 as nobody (a refused hard raise changes nothing)" \
       'comment as nobody 65534 env RESOURCE1_SPEC="$dir/org.example.Resource1.xml" "$PY" "$dir/test_resource1.py" "$dir/pkg"'
+# resource1.explain (issue 27, item 2) on real processes, as root, with
+# tests/client/explain's pam_limits files bound over /etc/security's
+# (tests/client/explain/mount.sh): a changed ancestor named, the pam_limits lines and
+# values of tests/client/explain/expected.json and of a real session (runuser),
+# fs.nr_open, no systemd, hidepid; each answer equal to resourcectl explain
+# --json's (RESOURCECTL) for the same process.
+check "resource1.explain: where a limit comes from, as resourcectl explain --json says it, as root (test_explain.py)" \
+      'comment "$here/client/explain/mount.sh" "$dir" "$PY" "$dir/test_explain.py" "$dir/pkg" "$dir/expected.py"'
 # The target: a process of the daemon's own user (the unit's User=), which the
 # daemon may change without CAP_SYS_RESOURCE once polkit said yes.
 setpriv --reuid="${RESOURCE1D_USER:?}" --regid="$RESOURCE1D_USER" --clear-groups sleep 300 & target=$!

@@ -511,6 +511,33 @@ s_hang() {
         kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; kill -CONT "$pid"; } 2>/dev/null
 }
 
+s_explain() {
+        # ---- resourcectl explain (issue 27, item 2): the unit part, under a real systemd ----
+        # A transient unit with a LimitNOFILE= of its own: explain finds the unit from
+        # the process's cgroup and asks the system manager over D-Bus for the unit's
+        # LimitNOFILE= and the manager's DefaultLimitNOFILE=; the unit's process is
+        # where the value was set (systemd, pid 1, has another). (explain's only
+        # block here; nothing before or after depends on it.)
+        systemd-run --quiet --unit=r1-explain-probe -p LimitNOFILE=1000:2000 sleep 300
+        explain_probe=$(systemctl show -P MainPID r1-explain-probe.service)
+        resourcectl explain --json --pid "$explain_probe" NOFILE > /tmp/explain.json 2>&1
+        explain_default="$(systemctl show -P DefaultLimitNOFILESoft):$(systemctl show -P DefaultLimitNOFILE)"
+        note "explain: $(head -c 400 /tmp/explain.json)"
+        check "resourcectl explain in a unit: r1-explain-probe.service from the cgroup, its LimitNOFILE=1000:2000, DefaultLimitNOFILE=$explain_default, set in the unit's process" \
+              'python3 - /tmp/explain.json "$explain_default" "$explain_probe" <<"PY"
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = lambda x: x if x == "infinity" else int(x)
+soft, hard = sys.argv[2].split(":")
+s = d["systemd"]
+u = s["units"][0]
+assert s["running"] and u["manager"] == "system" and u["unit"] == "r1-explain-probe.service" and u["error"] is None, s
+assert u["limit"] == {"soft": 1000, "hard": 2000} and u["default"] == {"soft": v(soft), "hard": v(hard)}, u
+assert (d["soft"], d["hard"]) == (1000, 2000) and d["changed_at"]["pid"] == int(sys.argv[3]), d["chain"]
+PY'
+        systemctl stop r1-explain-probe.service 2>/dev/null
+}
+
 s_flatpak() {
         # Flatpak apps (issue 24): the flatpak suite's own script
         # (tests/client/test-flatpak.sh, installed with its helpers by run.sh), its app
@@ -628,11 +655,12 @@ s_autopkgtest() {
 # which the bus takes part in more than carrying a call or two; those whose
 # subject is the kernel or systemd, or whose time goes to the flatpak suite's
 # sandbox (40 s) or to dpkg (50 s), run on dbus-daemon only.
-sections=(bus activation watchdog users fdpolicy password race sandbox restart undo kill hang flatpak packages)
+sections=(bus activation watchdog users fdpolicy password race sandbox restart undo kill hang explain flatpak packages)
 declare -A left_out=(
         [dbus-broker:watchdog]="the watchdog's pings go to systemd (sd_notify), not over the bus; 20 s"
         [dbus-broker:undo]="the undo attack is the kernel's pid reuse and the daemon's threads, one call on the bus; 30 s"
         [dbus-broker:hang]="SIGSTOP: systemd's watchdog, no bus in it; 12 s"
+        [dbus-broker:explain]="resourcectl explain reads /proc and asks systemd; the bus only carries one property read"
         [dbus-broker:flatpak]="an app behind xdg-dbus-proxy in a pid namespace of its own: what the bus gives the service of its callers the users section shows; 40 s"
         [dbus-broker:packages]="removing, purging and reinstalling them is dpkg's work, the bus's part its reload by dpkg's trigger; 50 s"
 )

@@ -61,7 +61,8 @@ would meet now: "yes", "challenge", "no" or "na", nothing changed, nobody
 asked for a password), ``rlimits(pid)`` (every limit), ``rusage(pid,
 who)`` (usage of another process), ``properties()``,
 ``can_raise_hard_limits()``, ``version()``, ``resources()``,
-``subscribe()`` (RlimitChanged signals), and ``Client`` for a connection of
+``subscribe()`` (RlimitChanged signals), ``explain(resource, pid)`` (where a
+process's limit comes from), and ``Client`` for a connection of
 one's own, with ``interactive`` (polkit may ask for a password through an
 agent that runs), ``polkit_agent`` (on a terminal, pkttyagent is started
 to ask) and ``timeout``. ``resource1.aio`` has the same as coroutines.
@@ -129,7 +130,7 @@ from resource import (
     RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIM_INFINITY, RUSAGE_SELF,
     RUSAGE_CHILDREN, RUSAGE_THREAD, struct_rusage)
 
-from . import _agent, _bus, _common
+from . import _agent, _bus, _common, _explain
 from ._common import (
     ServiceError, InvalidResource, InvalidLimits, InvalidWho, NoSuchProcess,
     PermissionDenied, InteractiveAuthorizationRequired,
@@ -147,8 +148,8 @@ __all__ = [
     'error', 'struct_rusage', 'getrlimit', 'setrlimit', 'prlimit',
     'getrusage', 'getpagesize', 'setrlimits', 'can_setrlimit',
     'can_setrlimits', 'rlimits', 'rusage', 'properties',
-    'can_raise_hard_limits', 'version', 'resources', 'subscribe', 'Client',
-    'Subscription', 'RlimitChanged', 'LimitAnswer', 'Answers',
+    'can_raise_hard_limits', 'version', 'resources', 'subscribe', 'explain',
+    'Client', 'Subscription', 'RlimitChanged', 'LimitAnswer', 'Answers',
     'DEFAULT_TIMEOUT', 'INTERACTIVE_TIMEOUT', 'ServiceError',
     'InvalidResource', 'InvalidLimits', 'InvalidWho', 'NoSuchProcess',
     'PermissionDenied', 'InteractiveAuthorizationRequired',
@@ -452,6 +453,16 @@ class Client:
         """The resource names the service offers (Resources)."""
         return list(self._run(_common.op_get_property('Resources')))
 
+    def explain(self, resource, pid=0, /):
+        """explain() (see the module's), asking this connection's service
+        for CanRaiseHardLimits."""
+        def service_can():
+            try:
+                return self.can_raise_hard_limits()
+            except (ServiceError, OSError):
+                return None
+        return _explain.explain(resource, pid, service_can)
+
     def subscribe(self):
         """A Subscription to RlimitChanged: ``get(timeout)`` or iterate."""
         return Subscription(self)
@@ -644,3 +655,47 @@ def subscribe():
     """A Subscription to the service's RlimitChanged signals (see
     Subscription)."""
     return _default.subscribe()
+
+
+def explain(resource, pid=0, /):
+    """explain(resource, pid=0) -> dict
+
+    Where the limit resource (an RLIMIT_* constant, or a name such as
+    "NOFILE") of process pid comes from, as far as the caller may see:
+    what ``resourcectl explain --json RESOURCE --pid PID`` prints, as a
+    dict of the same keys (resourcectl(1) documents them). pid 0 is the
+    calling process; other pids are of the caller's pid namespace, read in
+    the /proc mounted here. Limits are numbers, or the string "infinity".
+
+    - "soft", "hard": the process's limits; "chain": the process and its
+      ancestors up to pid 1, each {"pid", "visible", "comm", "uid",
+      "soft", "hard"}, as far as /proc shows them to the caller (an
+      ancestor it hides is {"visible": False} with its number alone, and
+      the chain ends there: "chain_end" is "top", "hidden", "exited" or
+      "truncated"); "changed_at" ({"pid", "comm"}): the nearest process
+      whose limits differ from its parent's, where the value came from
+      ("origin" "changed"), or pid 1 when all are the same ("top"), or None
+      ("unknown");
+    - "systemd": whether systemd is the init system ("running"), the
+      process's cgroup and unit, with the unit's Limit...= ("limit") and
+      its manager's DefaultLimit...= ("default"), asked over D-Bus of the
+      system manager and, for a user@UID.service, of that user manager;
+    - "pam_limits": the lines of /etc/security/limits.conf and
+      limits.d/*.conf about this resource that match the process's user,
+      each with the sides whose value pam_limits ends with ("sets") or why
+      it has no effect ("ignored"), and what it sets at a login ("soft",
+      "hard"; None when unknown), starting from pid 1's limits ("base"),
+      as Debian 12's pam_limits does; "services": the /etc/pam.d stacks
+      that run it;
+    - "kernel": the most the limit can be or mean ("ceiling": fs.nr_open
+      for NOFILE);
+    - "raise": what raising it would take by the service's rules: up to
+      the hard limit ("soft") and above it ("hard"), each with the polkit
+      actions needed ("polkit": none for one's own process, and none for
+      root), and whether the service can raise hard limits at all
+      ("service_can", None when it cannot be asked). polkit itself is not
+      asked.
+
+    Nothing is changed. ProcessLookupError when /proc shows no such
+    process to the caller (it does not exist, or hidepid= hides it)."""
+    return _default.explain(resource, pid)
