@@ -40,7 +40,7 @@ struct GateProc {
         pid_t pid;
         sd_event_source *child;    /* owns the process: freeing it kills it */
         sd_bus *bus;               /* the private connection; NULL once given up */
-        sd_bus_slot *slots[4];     /* the interface's vtable, the gate's, the filters */
+        sd_bus_slot *slots[5];     /* the interface's vtable, the gate's, the filters, Disconnected */
         sd_bus_slot *ping;
         sd_event_source *disconnect;   /* from the loop, not from within the bus's own dispatch */
         bool serving;              /* the one passing calls now */
@@ -119,20 +119,36 @@ static int on_gate_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
         return 0;
 }
 
+/* The serving gate is gone from its post: a successor is started, and its
+ * connection dropped from the loop (not inside its bus's dispatch). Whatever
+ * it still holds it may never give back: its calls are answered by no one,
+ * as they would be by a gate that died. */
+static void gate_lost(GateProc *g, const char *why) {
+        if (!g->serving)
+                return;
+        log_warning("Descriptor gate %d %s; replacing it (%u gate process%s live, at most %u)", (int) g->pid, why,
+                    g->context->n_gates, g->context->n_gates == 1 ? "" : "es", GATES_MAX);
+        gate_replace(g);
+        if (!g->disconnect)
+                (void) sd_event_add_defer(g->context->event, &g->disconnect, on_disconnect, g);
+}
+
+/* The gate closed its end: it ends, or its system bus connection failed (a
+ * table filled with kept descriptors truncates what the bus sends) and it
+ * waits in a close it cannot finish, holding no name. Either way, no owner of
+ * the name is left until a successor takes it. */
+static int on_gate_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        (void) m, (void) error;
+        gate_lost(userdata, "closed its connection to the daemon");
+        return 0;
+}
+
 static int on_ping(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         GateProc *g = userdata;
         (void) error;
         g->ping = sd_bus_slot_unref(g->ping);
-        if (sd_bus_message_is_method_error(m, NULL)) {
-                log_warning("Descriptor gate %d stopped answering; replacing it (%u gate process%s live, at most %u)",
-                            (int) g->pid, g->context->n_gates, g->context->n_gates == 1 ? "" : "es", GATES_MAX);
-                gate_replace(g);
-                /* Whatever it still holds it may never give back: its calls
-                 * are answered by no one, as they would be by a gate that
-                 * died. Not closed here, inside its bus's dispatch. */
-                if (!g->disconnect)
-                        (void) sd_event_add_defer(g->context->event, &g->disconnect, on_disconnect, g);
-        }
+        if (sd_bus_message_is_method_error(m, NULL))
+                gate_lost(g, "stopped answering");
         return 0;
 }
 
@@ -146,7 +162,7 @@ static int on_heartbeat(sd_event_source *s, uint64_t usec, void *userdata) {
                 if (r >= 0)
                         r = sd_bus_call_async(g->bus, &g->ping, m, on_ping, g, HEARTBEAT_TIMEOUT_USEC);
                 if (r < 0)
-                        log_warning_errno(r, "Failed to ping descriptor gate %d", (int) g->pid);
+                        gate_lost(g, "cannot be pinged");
         }
         (void) sd_event_source_set_time(s, usec + HEARTBEAT_USEC);
         return 0;
@@ -370,6 +386,9 @@ static int gate_connect(GateProc *g, int fd) {
                 r = sd_bus_add_object_vtable(g->bus, &g->slots[2], GATE_PATH, GATE_INTERFACE, gate_vtable, g);
         if (r >= 0)
                 r = sd_bus_add_filter(g->bus, &g->slots[3], on_gate_call, c);
+        if (r >= 0)
+                r = sd_bus_match_signal(g->bus, &g->slots[4], NULL, "/org/freedesktop/DBus/Local",
+                                        "org.freedesktop.DBus.Local", "Disconnected", on_gate_disconnected, g);
         return r;
 }
 

@@ -21,12 +21,22 @@
 #      process answered through org.example.Resource1.Pidfd within 5 s
 #      (fails while every gate, the one owning the name included, waits in
 #      fuse_flush: the call times out for everyone);
-#   3  root's PageSize on org.example.Resource1 still answers within 5 s.
+#   3  root's PageSize on org.example.Resource1 still answers within 5 s;
+#   4  (the fresh attack on that change) nobody, its retirements spent, passes
+#      one FUSE file to the serving gate as many times as the gate's table
+#      has room (its NOFILE lowered to 4096 first, so the test is quick
+#      whatever the machine's limit): the gate keeps each unclosed, its
+#      system bus connection fails when the table is full, and it ends in
+#      fuse_flush, holding no name. The daemon, told by its own connection to
+#      the gate closing, starts a successor at once: another user's
+#      PrlimitPidfd through org.example.Resource1.Pidfd answers within 7 s
+#      (before, no gate was started: ServiceUnknown for as long as the FUSE
+#      server held its FLUSHes).
 #
 # Skipped, with the reason, where FUSE in a user namespace is unavailable.
 # Needs ATTACK_FD, RCALL and the fixture's environment.
 set -u
-: "${ATTACK_FD:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
+: "${ATTACK_FD:?}" "${ATTACK_GATE_FILL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-exhaust.XXXXXX")
@@ -44,10 +54,10 @@ all_d() { local s; s=$(gate_states); [ ${#s} -ge 1 ] && [ -z "${s//D/}" ]; }
 cleanup() { kill_started; fuse_abort_new; }
 trap cleanup EXIT
 
-echo "1..3"
+echo "1..4"
 fuse_setup
 if [ -n "$fuse_skip" ]; then
-        for i in 1 2 3; do check "# SKIP $fuse_skip" true; done
+        for i in 1 2 3 4; do check "# SKIP $fuse_skip" true; done
         exit 0
 fi
 
@@ -65,7 +75,7 @@ while [ $attackers -lt 14 ] && ! all_d; do
         wait_for 10 "grep -q '^READY\|^SKIP' '$out'"
         if grep -q '^SKIP' "$out"; then
                 skip=$(sed -n 's/^SKIP //p' "$out" | head -1)
-                for i in 1 2 3; do check "# SKIP $skip" true; done
+                for i in 1 2 3 4; do check "# SKIP $skip" true; done
                 exit 0
         fi
         sleep 0.3
@@ -88,4 +98,27 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "3: root's PageSize on org.example.Resource1 answers within 5 s ($ms ms: $out)" \
         'grep -q "^t " <<< "$out" && [ $ms -le 5000 ]'
 grep -E "gate" "$log" | tail -4 | note
+
+serving=$(busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
+        $GATE 2>/dev/null | sed -n 's/^u //p')
+setpriv --reuid=resource1 --regid=resource1 --clear-groups prlimit --pid "$serving" --nofile=4096:4096 2>&1 | note
+fill=$work/fill.out
+setpriv $NOBODY "$ATTACK_GATE_FILL" 5000 30 > "$fill" 2>&1 &
+started+=($!)
+wait_for 60 "grep -q '^READY\|^SKIP' '$fill'"
+note "$fill"
+echo "# gates after the fill: $(gates | wc -l) ($(gate_states)); gate $serving: $(ls /proc/$serving/fd 2>/dev/null | wc -l) descriptors"
+t0=$(date +%s%N)
+out=""
+while [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 7000 ]; do
+        out=$(RCALL_DEST=$GATE timeout 3 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
+                "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
+        grep -q "^OK" <<< "$out" && break
+        sleep 0.2
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "# another user's PrlimitPidfd after the fill: $ms ms: ${out:-no answer}"
+check "4: the serving gate's table filled with nobody's FUSE files: another user's PrlimitPidfd through $GATE answers within 7 s ($ms ms)" \
+        'grep -q "FILL sent=5000" "$fill" && grep -q "^OK" <<< "$out" && [ $ms -le 7000 ]'
+grep -E "gate" "$log" | tail -3 | note
 tap_done
