@@ -224,7 +224,9 @@ answer_now:
 
 /* Keeps m, whose descriptor must not be closed while this process serves:
  * however many, as long as it serves (the table's limit is the bound; past
- * it the bus connection fails, and the gate ends, its name going first). */
+ * it the bus connection fails, and the gate ends, its name and its connection
+ * to the daemon going first: the daemon starts a successor when that
+ * connection closes). */
 static void hold(Gate *g, sd_bus_message *m, const char *why, const char *error_text) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
 
