@@ -196,6 +196,23 @@ void polkit_details(PolkitDetails *d, AuthAction action, pid_t pid, const Proces
         d->list[k++] = "runs_as";
         d->list[k++] = d->runs_as;
 
+        /* Every limit of the call, whether it needs the action or not: a
+         * rule may grant a raise only beside another limit's lowering (the
+         * audio example: RTPRIO only with a finite RTTIME), which needs no
+         * action and so is in none of the keys below. */
+        for (unsigned i = 0; i < n && i < RLIM_NLIMITS; i++) {
+                const char *name = resources[i]->name;
+
+                snprintf(d->values[i][0], sizeof d->values[i][0], "%" PRIu64, (uint64_t) new[i].rlim_cur);
+                snprintf(d->values[i][1], sizeof d->values[i][1], "%" PRIu64, (uint64_t) new[i].rlim_max);
+                snprintf(d->keys[i][2], sizeof d->keys[i][2], "batch.%s.soft", name);
+                snprintf(d->keys[i][3], sizeof d->keys[i][3], "batch.%s.hard", name);
+                for (unsigned j = 0; j < 2; j++) {
+                        d->list[k++] = d->keys[i][2 + j];
+                        d->list[k++] = d->values[i][j];
+                }
+        }
+
         for (unsigned i = 0; i < n && i < RLIM_NLIMITS; i++) {
                 if (!(needing & (1u << i)))
                         continue;
@@ -212,8 +229,6 @@ void polkit_details(PolkitDetails *d, AuthAction action, pid_t pid, const Proces
                                value_text(b, new[i].rlim_max));
                 snprintf(d->keys[i][0], sizeof d->keys[i][0], "%s.soft", name);
                 snprintf(d->keys[i][1], sizeof d->keys[i][1], "%s.hard", name);
-                snprintf(d->values[i][0], sizeof d->values[i][0], "%" PRIu64, (uint64_t) new[i].rlim_cur);
-                snprintf(d->values[i][1], sizeof d->values[i][1], "%" PRIu64, (uint64_t) new[i].rlim_max);
                 for (unsigned j = 0; j < 2; j++) {
                         d->list[k++] = d->keys[i][j];
                         d->list[k++] = d->values[i][j];

@@ -57,7 +57,10 @@ int polkit_refuse(PolkitAnswer answer, const char *action_id, bool interactive, 
  * for each; and when there is exactly one, also "resource", "soft" and
  * "hard", the keys of a single change, so that a rule written for one
  * resource decides a batch that needs the action for that resource alone,
- * and matches nothing (so grants nothing) when several need it.
+ * and matches nothing (so grants nothing) when several need it. And
+ * "batch.<NAME>.soft" and "batch.<NAME>.hard" for every limit of the call,
+ * whether it needs the action or not, so that a rule can grant a raise only
+ * in a batch that also lowers another limit (a lowering needs no action).
  *
  * For the action's message (policy/org.example.resource1.policy), which
  * polkit fills in by detail name and leaves "$(name)" in where a detail is
@@ -75,11 +78,12 @@ int polkit_refuse(PolkitAnswer answer, const char *action_id, bool interactive, 
 
 typedef struct PolkitDetails {
         char pid[16], resources[RLIM_NLIMITS * 12];
-        char keys[RLIM_NLIMITS][2][24], values[RLIM_NLIMITS][2][24];
+        /* keys: NAME.soft, NAME.hard, batch.NAME.soft, batch.NAME.hard */
+        char keys[RLIM_NLIMITS][4][24], values[RLIM_NLIMITS][2][24];
         char runs_as[POLKIT_RUNS_AS_MAX], changes[RLIM_NLIMITS * POLKIT_CHANGE_MAX];
         /* For polkit_check_async(): pid, flatpak_app, runs_as, resources,
-         * changes, the three single-change keys, two per limit; and NULL. */
-        const char *list[2 * (5 + 3 + 2 * RLIM_NLIMITS) + 1];
+         * changes, the three single-change keys, four per limit; and NULL. */
+        const char *list[2 * (5 + 3 + 4 * RLIM_NLIMITS) + 1];
 } PolkitDetails;
 
 void polkit_details(PolkitDetails *d, AuthAction action, pid_t pid, const ProcessIds *ids, const char *flatpak_app,

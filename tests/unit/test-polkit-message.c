@@ -336,6 +336,32 @@ static void test_details_bounded(void) {
         g_assert_cmpstr(g_hash_table_lookup(raise, "flatpak_app"), ==, longest_app_id);
 }
 
+/* A batch's lowering needs no action, so only the batch.* keys tell a rule
+ * of it: the audio example rule grants RTPRIO only beside a finite RTTIME. */
+static void test_details_whole_batch(void) {
+        static const Request r = { "RTPRIO raised beside RTTIME lowered", 35, ALICE, IDS(3900001, 3900001), NULL,
+                                   { L(RTPRIO, 0, 0, 95, 95), L(RTTIME, INF, INF, 200000, 200000) }, NULL, NULL };
+        g_autoptr(GHashTable) by_action = request_details(&r);
+        GHashTable *raise = g_hash_table_lookup(by_action, "org.example.resource1.raise-hard-limit");
+        g_assert_nonnull(raise);
+        g_assert_cmpuint(g_hash_table_size(by_action), ==, 1);
+        g_assert_cmpstr(g_hash_table_lookup(raise, "resources"), ==, "RTPRIO");
+        g_assert_cmpstr(g_hash_table_lookup(raise, "resource"), ==, "RTPRIO");
+        g_assert_null(g_hash_table_lookup(raise, "RTTIME.hard"));
+        g_assert_cmpstr(g_hash_table_lookup(raise, "batch.RTPRIO.soft"), ==, "95");
+        g_assert_cmpstr(g_hash_table_lookup(raise, "batch.RTPRIO.hard"), ==, "95");
+        g_assert_cmpstr(g_hash_table_lookup(raise, "batch.RTTIME.soft"), ==, "200000");
+        g_assert_cmpstr(g_hash_table_lookup(raise, "batch.RTTIME.hard"), ==, "200000");
+        g_assert_null(g_hash_table_lookup(raise, "batch.MEMLOCK.hard"));   /* not in the call */
+
+        /* The longest request: every limit, each with its batch keys. */
+        g_autoptr(GHashTable) all = request_details(&requests[G_N_ELEMENTS(requests) - 1]);
+        raise = g_hash_table_lookup(all, "org.example.resource1.raise-hard-limit");
+        g_assert_cmpstr(g_hash_table_lookup(raise, "batch.CPU.hard"), ==, "18446744073709551614");
+        g_assert_cmpstr(g_hash_table_lookup(raise, "batch.SIGPENDING.soft"), ==, "18446744073709551614");
+        g_assert_cmpstr(g_hash_table_lookup(raise, "batch.RTTIME.hard"), ==, "18446744073709551615");
+}
+
 /* ---- id_name() ---- */
 
 static void test_id_name(void) {
@@ -394,6 +420,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/polkit-message/messages-name-service-details", test_messages_name_service_details);
         g_test_add_func("/polkit-message/messages-text", test_messages_text);
         g_test_add_func("/polkit-message/details-bounded", test_details_bounded);
+        g_test_add_func("/polkit-message/details-whole-batch", test_details_whole_batch);
         g_test_add_func("/polkit-message/id-name", test_id_name);
         return g_test_run();
 }
