@@ -82,8 +82,10 @@ check "resource1d: the daemon, its descriptor gate, unit, bus policy, activation
 /usr/share/doc/resource1d/README.Debian
 /usr/share/doc/resource1d/changelog.gz
 /usr/share/doc/resource1d/copyright
+/usr/share/doc/resource1d/examples/50-resource1-audio-example.rules
 /usr/share/doc/resource1d/examples/50-resource1-example.rules
 /usr/share/doc/resource1d/examples/50-resource1-flatpak-example.rules
+/usr/share/doc/resource1d/examples/50-resource1-games-example.rules
 /usr/share/lintian/overrides/resource1d
 /usr/share/man/man8/resource1d.8.gz
 /usr/share/polkit-1/actions/org.example.resource1.policy
