@@ -172,6 +172,100 @@ s_users() {
         kill "$victim" "$manager_proc" "$rootchild" 2>/dev/null
 }
 
+s_rules() {
+        # The example rules for games and audio (issue 27), installed as an
+        # administrator installs them (copied from the package's examples into
+        # /etc/polkit-1/rules.d), tried with real users and the service's
+        # CAP_SYS_RESOURCE acting, and removed again.
+        local ex=/usr/share/doc/resource1d/examples d=/etc/polkit-1/rules.d
+        # polkitd reloads its rules when the directory changes (inotify): wait
+        # for its journal line after the change, at most 5 s.
+        loaded() { journalctl -b -q --no-pager -u polkit.service | grep -c "Finished loading, compiling and executing"; }
+        wait_reload() {
+                local end=$((SECONDS + 5))
+                while [ $SECONDS -lt $end ]; do [ "$(loaded)" -gt "$1" ] && return 0; sleep 0.1; done
+                note "rules: polkitd logged no reload within 5 s"
+        }
+        # soft and hard of /proc/PID/limits's line $2 (some lines have no units)
+        lim() { grep "^$2 " "/proc/$1/limits" | sed "s/^$2 *//" | awk '{print $1, $2}'; }
+        # A stand-in for the game Steam starts (%command%): it prints its own limit.
+        printf '#!/bin/sh\necho "GAME pid $$ $(grep "^Max open files" /proc/$$/limits)"\n' > /tmp/r1-game
+        chmod 755 /tmp/r1-game
+        # From a hard limit of 4096, so that each value asked is a raise.
+        game() {
+                as "$1" prlimit --nofile=1024:4096 -- resourcectl --no-ask-password run --limit "NOFILE=$2" -- /tmp/r1-game \
+                        > "/tmp/rules-$1-$2.out" 2>&1
+        }
+
+        # Before the rule: a gamers member is refused (so the rule is what grants below).
+        game steamer 1048576
+        status=$?
+        note "rules: steamer before the games rule: status $status: $(tr '\n' ' ' < /tmp/rules-steamer-1048576.out)"
+        check "rules: without the games rule a gamers member is refused NOFILE 1048576 (exit 3)" \
+              '[ $status = 3 ] && ! grep -q "^GAME" /tmp/rules-steamer-1048576.out'
+
+        n0=$(loaded)
+        install -m 644 "$ex/50-resource1-games-example.rules" "$ex/50-resource1-audio-example.rules" "$d/"
+        wait_reload "$n0"
+
+        # steamer in a login session (login -f on a tmux pane) types the Steam
+        # launch option's line, the stand-in launcher as %command%.
+        rp() { tmux capture-pane -p -J -t rules -S -50 2>/dev/null; }
+        tmux -u new-session -d -s rules -x 220 -y 50 "login -f steamer"
+        for _ in $(seq 100); do rp | grep -q '\$ *$' && break; sleep 0.2; done
+        tmux send-keys -t rules -l -- 'ulimit -Sn 1024; ulimit -Hn 4096; resourcectl --no-ask-password run --limit NOFILE=1048576 -- /tmp/r1-game > /tmp/rules-session.out 2>&1; echo "R1RULES=$? session=$XDG_SESSION_ID"' &&
+                tmux send-keys -t rules Enter
+        for _ in $(seq 100); do rp | grep -q '^R1RULES=' && break; sleep 0.2; done
+        note "rules: steamer's session: $(rp | grep '^R1RULES=' | tail -1); $(tr '\n' ' ' < /tmp/rules-session.out)"
+        tmux kill-server 2>/dev/null
+        check "rules: a gamers member, in a login session, starts a game with resourcectl run --limit NOFILE=1048576 -- %command%: the game has 1048576:1048576" \
+              'rp_line=$(grep "^GAME pid" /tmp/rules-session.out) && echo "$rp_line" | grep -Eq "Max open files +1048576 +1048576 "'
+        game steamer 524288
+        game steamer 600000
+        status=$?
+        check "rules: a gamers member gets 524288 too, and is refused 600000 (exit 3), a value the rule does not name" \
+              'grep -Eq "^GAME pid .*Max open files +524288 +524288 " /tmp/rules-steamer-524288.out &&
+               [ $status = 3 ] && ! grep -q "^GAME" /tmp/rules-steamer-600000.out'
+        game plain 1048576
+        status=$?
+        note "rules: plain: status $status: $(tr '\n' ' ' < /tmp/rules-plain-1048576.out)"
+        check "rules: a user outside gamers is refused NOFILE 1048576 (exit 3), the game never runs" \
+              '[ $status = 3 ] && ! grep -q "^GAME" /tmp/rules-plain-1048576.out'
+
+        # audio: musician's own processes (setpriv itself in the background, so that
+        # $! is the process), RTPRIO 95 and MEMLOCK unlimited in one SetRlimits.
+        setpriv --reuid=musician --regid="$(id -g musician)" --init-groups sleep 600 & with_rttime=$!
+        setpriv --reuid=musician --regid="$(id -g musician)" --init-groups sleep 600 & without=$!
+        setpriv --reuid=plain --regid="$(id -g plain)" --init-groups sleep 600 & plains=$!
+        sleep 0.3
+        rt_of() { echo "$(lim "$1" "Max realtime priority") / $(lim "$1" "Max locked memory") / $(lim "$1" "Max realtime timeout")"; }
+        before=$(rt_of "$without")
+        as musician resourcectl --no-ask-password set --pid "$without" RTPRIO 95 MEMLOCK unlimited > /tmp/rules-audio1.out 2>&1
+        status=$?
+        note "rules: musician without RTTIME: status $status: $(tr '\n' ' ' < /tmp/rules-audio1.out); limits $(rt_of "$without")"
+        check "rules: an audio member asking RTPRIO 95 and MEMLOCK without a finite RTTIME in the batch is refused (exit 3), nothing changed" \
+              '[ $status = 3 ] && [ "$(rt_of "$without")" = "$before" ]'
+        as musician resourcectl --no-ask-password set --pid "$with_rttime" RTTIME 200000 RTPRIO 95 MEMLOCK unlimited > /tmp/rules-audio2.out 2>&1
+        status=$?
+        note "rules: musician with RTTIME: status $status: $(tr '\n' ' ' < /tmp/rules-audio2.out); limits $(rt_of "$with_rttime")"
+        check "rules: the same with RTTIME 200000 in one batch: RTPRIO 95:95, MEMLOCK unlimited, RTTIME 200000 (in /proc)" \
+              '[ $status = 0 ] && [ "$(rt_of "$with_rttime")" = "95 95 / unlimited unlimited / 200000 200000" ]'
+        before=$(rt_of "$plains")
+        as plain resourcectl --no-ask-password set --pid "$plains" RTTIME 200000 RTPRIO 95 MEMLOCK unlimited > /tmp/rules-audio3.out 2>&1
+        status=$?
+        check "rules: a user outside audio is refused the same batch (exit 3), nothing changed" \
+              '[ $status = 3 ] && [ "$(rt_of "$plains")" = "$before" ]'
+        kill "$with_rttime" "$without" "$plains" 2>/dev/null
+
+        n0=$(loaded)
+        rm -f "$d/50-resource1-games-example.rules" "$d/50-resource1-audio-example.rules"
+        wait_reload "$n0"
+        game steamer 1048576
+        status=$?
+        check "rules: removed again, the gamers member is refused once more (exit 3)" \
+              '[ $status = 3 ] && ! grep -q "^GAME" /tmp/rules-steamer-1048576.out'
+}
+
 # The bus policy's descriptor rules (policy/org.example.Resource1.conf, its
 # "mandatory" context, which binds root too): the bus refuses a descriptor
 # sent to org.example.Resource1, and at org.example.Resource1.Pidfd
@@ -655,11 +749,12 @@ s_autopkgtest() {
 # which the bus takes part in more than carrying a call or two; those whose
 # subject is the kernel or systemd, or whose time goes to the flatpak suite's
 # sandbox (40 s) or to dpkg (50 s), run on dbus-daemon only.
-sections=(bus activation watchdog users fdpolicy password race sandbox restart undo kill hang explain flatpak packages)
+sections=(bus activation watchdog users rules fdpolicy password race sandbox restart undo kill hang explain flatpak packages)
 declare -A left_out=(
         [dbus-broker:watchdog]="the watchdog's pings go to systemd (sd_notify), not over the bus; 20 s"
         [dbus-broker:undo]="the undo attack is the kernel's pid reuse and the daemon's threads, one call on the bus; 30 s"
         [dbus-broker:hang]="SIGSTOP: systemd's watchdog, no bus in it; 12 s"
+        [dbus-broker:rules]="the example rules are polkit's JavaScript over the details the daemon builds; the bus carries calls as in the users section; 10 s"
         [dbus-broker:explain]="resourcectl explain reads /proc and asks systemd; the bus only carries one property read"
         [dbus-broker:flatpak]="an app behind xdg-dbus-proxy in a pid namespace of its own: what the bus gives the service of its callers the users section shows; 40 s"
         [dbus-broker:packages]="removing, purging and reinstalling them is dpkg's work, the bus's part its reload by dpkg's trigger; 50 s"

@@ -112,6 +112,12 @@ chroot "$root" useradd -m -s /bin/bash tester
 # player starts a Flatpak app from its login session (the flatpak checks); in
 # no group a rule names.
 chroot "$root" useradd -m -s /bin/bash player
+# The rules section (issue 27): steamer, in group gamers (made as the games
+# example rule's comment says), logs in and starts a game; musician is in
+# Debian's group audio, which the audio example rule names.
+chroot "$root" groupadd --system gamers
+chroot "$root" useradd -m -s /bin/bash -G gamers steamer
+chroot "$root" useradd -m -G audio musician
 echo "tester:r1-vm-secret" | chroot "$root" chpasswd
 cat > "$root/etc/polkit-1/rules.d/45-resource1-vmtest-auth.rules" <<'JS'
 polkit.addRule(function(action, subject) {
