@@ -37,6 +37,9 @@ echo; echo "# Several limits at once, all or nothing, one decision:"
 show busctl --system call "${B[@]}" SetRlimits 'ua(stt)' "$child" 2 NOFILE 256 1024 CORE 0 0
 show busctl --system call "${B[@]}" SetRlimits 'ua(stt)' "$child" 2 FSIZE 1048576 18446744073709551615 NOFILE 256 2048
 show prlimit --fsize --nofile --pid "$child"
+# What a change would meet, without making it or prompting: yes, challenge, no or na.
+show busctl --system call "${B[@]}" CanSetRlimits 'ua(stt)' "$child" 2 NOFILE 128 1024 CORE 0 0
+show as nobody busctl --system call "${B[@]}" CanSetRlimits 'ua(stt)' "$other" 1 NOFILE 1 1
 show busctl --system call "${B[@]}" GetRusage us 0 self
 show busctl --system call "${B[@]}" GetRusage us "$child" children
 echo; echo "# PrlimitPidfd takes a pidfd, at the name org.example.Resource1.Pidfd (the service's own takes no"
@@ -73,6 +76,8 @@ show unshare --pid --fork --mount-proc sh -c "$R set --pid 1 NOFILE 77:77; ulimi
 show "$R" --json limits --pid "$child" NOFILE
 show "$R" usage --who both
 show "$R" pagesize
+show "$R" set --dry-run --pid "$child" NOFILE 64:
+show "$R" explain --pid "$child" NOFILE
 show "$R" run --limit NOFILE=256:512 -- sh -c 'ulimit -Sn; ulimit -Hn'
 show as nobody prlimit --nofile=1024:4096 -- "$R" run --limit NOFILE=65536 -- true
 show as nobody prlimit --nofile=1024:4096 -- "$R" run --limit NOFILE=2048 --limit MSGQUEUE=1M -- true
