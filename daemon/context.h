@@ -59,6 +59,8 @@ typedef struct Context {
         sd_event_source *gate_ready_timer, *gate_spawn_timer, *gate_heartbeat;
         uint64_t gate_last_spawn;
         bool exiting;
+        struct FuseAbort *fuse_aborts;   /* a gate's requests to abort a caller's FUSE connection (gates-fuse.c) */
+        unsigned n_fuse_aborts;
 
         WorkPool *usage_pool;        /* off the loop: reads of /proc files a target can make slow, and
                                       * of callers' /.flatpak-info (creds-prefetch.c) */

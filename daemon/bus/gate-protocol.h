@@ -8,7 +8,13 @@
  *   Retiring(s sender, s why) sender passed a descriptor it must not close
  *     → (b successor)         while serving: may a successor take the name
  *                             over (the daemon starts it), so that it can
- *                             retire? */
+ *                             retire?
+ *   AbortFuse(s sender, u connection)
+ *     → (b aborted)           sender passed a file of FUSE connection N (its
+ *                             fusectl number) that is not a pidfd: was the
+ *                             connection aborted (sender owns it: see
+ *                             gates-fuse.h), so that no close of its files
+ *                             waits any more? */
 #define GATE_PATH      "/org/example/Resource1/Gate"
 #define GATE_INTERFACE "org.example.Resource1.Gate"
 

@@ -18,6 +18,7 @@
 #include "context.h"
 #include "gate-protocol.h"
 #include "gates.h"
+#include "gates-fuse.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -315,11 +316,20 @@ static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *erro
         return 1;
 }
 
+static int method_abort_fuse(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        GateProc *g = userdata;
+        if (!from_gate_itself(m))
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "only the gate says this");
+        return gates_fuse_abort(g->context, m);
+}
+
 static const sd_bus_vtable gate_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("Ready", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_ready, 0),
         SD_BUS_METHOD_WITH_ARGS("Retiring", SD_BUS_ARGS("s", sender, "s", why), SD_BUS_RESULT("b", successor),
                                 method_retiring, 0),
+        SD_BUS_METHOD_WITH_ARGS("AbortFuse", SD_BUS_ARGS("s", sender, "u", connection), SD_BUS_RESULT("b", aborted),
+                                method_abort_fuse, 0),
         SD_BUS_VTABLE_END
 };
 
@@ -497,6 +507,7 @@ int gates_start(Context *c, void (*ready)(Context *c, bool ok)) {
 
 void gates_done(Context *c) {
         c->exiting = true;
+        gates_fuse_done(c);
         while (c->gates)
                 gate_free(c->gates);
         c->gate_spawn_timer = sd_event_source_disable_unref(c->gate_spawn_timer);

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -36,6 +37,7 @@ typedef struct ActShared {
         struct { uint64_t cur, max; } new[RLIM_NLIMITS], old[RLIM_NLIMITS];   /* struct rlimit64 */
         uid_t uid;
         gid_t gid;
+        char fuse_abort[64]; /* instead of limits: the FUSE connection's abort file to write "1" to */
         pid_t daemon;        /* the daemon's pid: the thread group the ids must never change in */
         struct __user_cap_header_struct cap_header;
         struct __user_cap_data_struct cap_none[2];   /* all zero: no capability in any set */
@@ -189,6 +191,18 @@ static int act_child(void *userdata) {
         long r = raw_syscall4(SYS_getpid, 0, 0, 0, 0) == j->daemon ? -EDEADLK : 0;
         if (r == 0)
                 r = become_caller(j);
+        /* fusectl's abort file is its connection owner's alone (mode 0200):
+         * the kernel lets only that uid write it, here as everywhere. */
+        if (r == 0 && j->fuse_abort[0]) {
+                long fd = raw_syscall4(SYS_openat, AT_FDCWD, (long) j->fuse_abort,
+                                       O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0);
+                r = fd;
+                if (fd >= 0) {
+                        r = raw_syscall4(SYS_write, fd, (long) "1", 1, 0);
+                        r = r == 1 ? 0 : r < 0 ? r : -EIO;
+                        (void) raw_syscall4(SYS_close, fd, 0, 0, 0);
+                }
+        }
         for (unsigned i = 0; r == 0 && i < j->n; i++) {
                 r = raw_syscall4(SYS_prlimit64, j->pid, j->resources[i], (long) &j->new[i], (long) &j->old[i]);
                 if (r == 0)
@@ -481,6 +495,11 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
         }
         j->uid = req->uid;
         j->gid = req->gid;
+        if (req->fuse_abort) {
+                j->n = 0;
+                snprintf(j->fuse_abort, sizeof j->fuse_abort, "/sys/fs/fuse/connections/%u/abort",
+                         req->fuse_connection);
+        }
         j->daemon = getpid();
         j->cap_header = (struct __user_cap_header_struct) { .version = _LINUX_CAPABILITY_VERSION_3 };
 

@@ -44,6 +44,11 @@ typedef struct ActRequest {
         struct rlimit new[RLIM_NLIMITS];
         uid_t uid;           /* the caller's: every id of the acting process */
         gid_t gid;
+        /* Instead of limits: abort FUSE connection fuse_connection (writes
+         * to /sys/fs/fuse/connections/N/abort, which only the connection's
+         * owner may: gates-fuse.c). The result's r says how it went. */
+        bool fuse_abort;
+        unsigned fuse_connection;
 } ActRequest;
 
 typedef struct ActResult {

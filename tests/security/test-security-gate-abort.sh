@@ -1,0 +1,105 @@
+#!/bin/bash
+# Security suite: FUSE files whose FLUSH is never answered must not keep gate
+# processes alive (daemon/bus/gates-fuse.c, resource1d-gate.c's
+# abort_connection()).
+#
+# The residue of round four's gate: a gate lost because its table filled with
+# kept FUSE files waited in fuse_flush for as long as the server held the
+# FLUSH, charged to no account, counting against the 32 gate processes; one
+# user who filled 32 gates' tables in turn left the *Pidfd methods
+# unavailable to everyone. Now the daemon aborts the FUSE connection of a file
+# its owner passed (as that user, through fusectl), so no close of its files
+# waits. The attack, made for real by nobody (tests/helpers/attack-gate-fill,
+# a FUSE server of its own in a user namespace that never answers a FLUSH
+# from anyone else): 34 rounds (more than the 32 gate processes allowed), each
+# with a fresh FUSE file system, two retirements' worth of single calls and
+# then the serving gate's table filled (its NOFILE lowered to 512 first, so
+# that each round takes a fraction of a second). Then, every FUSE server still
+# alive and holding its FLUSHes:
+#
+#   1  within 5 s at most 2 gate processes live and none in D state (before:
+#      every retired and lost gate stayed in fuse_flush);
+#   2  another user's PrlimitPidfd of its own process through
+#      org.example.Resource1.Pidfd answers within 5 s (before: no gate could
+#      be started once 32 waited in fuse_flush);
+#   3  the daemon logged that it aborted nobody's connection as nobody;
+#   4  root's PageSize answers within 5 s.
+#
+# Skipped, with the reason, where FUSE in a user namespace or fusectl is
+# unavailable.
+set -u
+: "${ATTACK_GATE_FILL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+
+work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-abort.XXXXXX")
+chmod 755 "$work"
+log=$RESOURCE1_FIXTURE/resource1d.log
+GATE=org.example.Resource1.Pidfd
+NOBODY="--reuid=65534 --regid=65534 --clear-groups"
+OTHER="--reuid=1 --regid=1 --clear-groups"
+ROUNDS=34
+
+gates() { pgrep -x resource1d-gate; }
+gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
+serving() {
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
+                $GATE 2>/dev/null | sed -n 's/^u //p'
+}
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
+cleanup() { kill_started; fuse_abort_new; }
+trap cleanup EXIT
+
+echo "1..4"
+skip_all() { for i in 1 2 3 4; do check "# SKIP $1" true; done; exit 0; }
+fuse_setup
+[ -z "$fuse_skip" ] || skip_all "$fuse_skip"
+mountpoint -q /sys/fs/fuse/connections || skip_all "FUSE's control file system (fusectl) cannot be mounted here"
+
+setpriv $OTHER sleep 300 &
+own=$!
+started+=($own)
+
+servers=()
+for round in $(seq 1 $ROUNDS); do
+        pid=$(serving)
+        [ -n "$pid" ] && setpriv --reuid=resource1 --regid=resource1 --clear-groups \
+                prlimit --pid "$pid" --nofile=512:512 2>/dev/null
+        out=$work/fill.$round
+        setpriv $NOBODY "$ATTACK_GATE_FILL" 600 90 > "$out" 2>&1 &
+        started+=($!)
+        wait_for 30 "grep -q '^READY\|^SKIP' '$out'"
+        if grep -q '^SKIP' "$out"; then
+                skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
+        fi
+        servers+=($(sed -n 's/^FUSE server=\([0-9]*\).*/\1/p' "$out"))
+        [ $((round % 8)) = 0 ] || [ $round = 1 ] &&
+                echo "# after round $round: gate processes $(gates | wc -l) ($(gate_states)); $(grep '^FILL' "$out")"
+done
+
+alive=0
+for s in "${servers[@]}"; do kill -0 "$s" 2>/dev/null && alive=$((alive + 1)); done
+wait_for 5 '[ "$(gates | wc -l)" -le 2 ] && [ -z "$(gate_states | tr -d RS)" ]'
+n_gates=$(gates | wc -l)
+states=$(gate_states)
+still=0
+for s in "${servers[@]}"; do kill -0 "$s" 2>/dev/null && still=$((still + 1)); done
+echo "# $round rounds; FUSE servers alive (none answers a FLUSH): $alive, still $still"
+check "1: after $round rounds, within 5 s: $n_gates gate processes ($states), at most 2, none in D, while all ${#servers[@]} FUSE servers live ($still)" \
+        '[ "$n_gates" -le 2 ] && [ -z "${states//[RS]/}" ] && [ "$still" -eq ${#servers[@]} ] && [ ${#servers[@]} -ge 1 ]'
+
+t0=$(date +%s%N)
+out=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
+        "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "2: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
+        'grep -q "^OK" <<< "$out" && [ $ms -le 5000 ]'
+check "3: the daemon aborted nobody's own FUSE connections as nobody" \
+        'grep -q "(uid 65534) passed a file of its own FUSE connection .*aborted it as that user" "$log"'
+t0=$(date +%s%N)
+out=$(timeout 6 busctl --system --timeout=5 call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "4: root's PageSize on org.example.Resource1 answers within 5 s ($ms ms: $out)" \
+        'grep -q "^t " <<< "$out" && [ $ms -le 5000 ]'
+grep -E "gate|FUSE" "$log" | tail -4 | note
+tap_done
