@@ -8,8 +8,8 @@
  * user's process, a value it rejects) the caller's command asks of the
  * service instead, as if nothing had been tried: nothing was changed, and
  * the service's answer, its refusal and its words are the command's. So
- * whichever answers, the output is the same (resourcectl(1), "WHO
- * ANSWERS").
+ * whichever answers, the output is the same (resourcectl(1), "What
+ * resourcectl does itself"; the cli-local test compares them).
  *
  * The service makes the same changes the same way: with the caller's ids,
  * by the process's number, checking afterwards that the process its pidfd
