@@ -1,7 +1,8 @@
 #!/bin/bash
 # resourcectl against prlimit(1), side by side, as nobody, in the fixture:
 # showing NOFILE and setting it, each pair run in turn (A B A B ...) and the
-# ratio taken pair by pair; and the floors, against prlimit too: a program
+# ratio taken pair by pair (resourcectl makes both itself, as the kernel lets
+# nobody do them; then the same through the service, --service); and the floors, against prlimit too: a program
 # that only connects to the bus and makes one Ping (what any sd-bus client
 # pays), and one that makes resourcectl's own call of the service the least
 # way there is (libsystemd alone: the service's own cost).
@@ -43,6 +44,15 @@ n=${EXECS:-200}
                 prlimit --pid "$target" --nofile
         as_nobody "$T/resource1-bench" exec-vs cli-set "$n" "$rctl" set --pid "$target" NOFILE 100: -- \
                 prlimit --pid "$target" --nofile=100:
+        # The service's path, asked for: what it costs now that libresource1
+        # and libsystemd are loaded with dlopen() when needed (a resourcectl
+        # older than --service always took it: its rows above are that).
+        if as_nobody "$rctl" --service --version >/dev/null 2>&1; then
+                as_nobody "$T/resource1-bench" exec-vs cli-limits-service "$n" "$rctl" --service limits --pid "$target" \
+                        NOFILE -- prlimit --pid "$target" --nofile
+                as_nobody "$T/resource1-bench" exec-vs cli-set-service "$n" "$rctl" --service set --pid "$target" \
+                        NOFILE 100: -- prlimit --pid "$target" --nofile=100:
+        fi
         as_nobody "$T/resource1-bench" exec-vs cli-floor "$n" "$T/resource1-bench" one-ping -- prlimit --pid "$target" --nofile
         as_nobody "$T/resource1-bench" exec-vs cli-call "$n" "$T/resource1-bench" one-call "$target" -- \
                 prlimit --pid "$target" --nofile
@@ -57,9 +67,13 @@ f = dict((k, float(v)) for k, v in (l.split() for l in open(sys.argv[1])))
 print(f"{'as nobody, in turn':38} {'A us':>8} {'prlimit us':>10} {'A/prlimit':>9}  target")
 for k, name, target in (("cli-limits", "resourcectl limits --pid P NOFILE", 1.5),
                         ("cli-set", "resourcectl set --pid P NOFILE 100:", 1.5),
+                        ("cli-limits-service", "... limits, --service", None),
+                        ("cli-set-service", "... set, --service", None),
                         ("cli-floor", "floor: connect and one Ping (sd-bus)", None),
                         ("cli-call", "floor: connect, one ListRlimitsPidfd", None),
                         ("cli-set-call", "floor: connect, one SetRlimitsPidfd", None)):
+    if k + "-ratio" not in f:
+        continue
     r = f[k + "-ratio"]
     met = "" if target is None else f"<= {target} ({'yes' if r <= target else 'NO'})"
     print(f"{name:38} {f[k + '-a']:8.0f} {f[k + '-b']:10.0f} {r:9.2f}  {met}")

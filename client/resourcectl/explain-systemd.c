@@ -139,10 +139,16 @@ static void ask_manager(sd_bus *bus, const char *name, SystemdUnit *u) {
         r = get_limit(bus, SYSTEMD_PATH, SYSTEMD_MANAGER, "DefaultLimit", name, &u->dflt, &error);
         if (r >= 0 && interface) {
                 u->has_limit = true;
-                r = sd_bus_call_method(bus, SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit", &error, &reply,
-                                       "s", u->unit);
+                /* sd-bus's variadic calls spelt out: resourcectl-library.c
+                 * forwards fixed argument lists only. */
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+                r = sd_bus_message_new_method_call(bus, &call, SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER, "GetUnit");
                 if (r >= 0)
-                        r = sd_bus_message_read(reply, "o", &path);
+                        r = sd_bus_message_append_basic(call, 's', u->unit);
+                if (r >= 0)
+                        r = sd_bus_call(bus, call, 0, &error, &reply);
+                if (r >= 0)
+                        r = sd_bus_message_read_basic(reply, 'o', &path);
                 if (r >= 0)
                         r = get_limit(bus, path, interface, "Limit", name, &u->limit, &error);
         }

@@ -62,13 +62,19 @@ static void answer_print(const Change *c, const struct rlimit *old, const struct
         printf("\n");
 }
 
-int dry_run(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
+int dry_run(int fd, pid_t pid, const Change changes[], const int resources[],
             const struct rlimit cur[static RLIM_NLIMITS], const struct rlimit new[], size_t n) {
         Resource1LimitAnswer per_limit[RLIM_NLIMITS];
         char what[1024], name[96];
         size_t k = 0;
+        Resource1 *h;
 
-        int answer = request_can_set(h, fd, pid, resources, new, n, per_limit);
+        /* Always the service's: what polkit would say, and the service's
+         * own power, only it can tell. */
+        int answer = service_get(&h);
+        if (answer != EXIT_OK)
+                return answer;
+        answer = request_can_set(h, fd, pid, resources, new, n, per_limit);
         if (answer < 0) {
                 what[0] = '\0';
                 for (size_t i = 0; i < n && k < sizeof what; i++)

@@ -85,17 +85,28 @@ static int setrlimits(Resource1 *h, int fd, pid_t pid, const int resources[], co
                          resource1_setrlimits(h, pid, resources, want, n, was);
 }
 
-/* One SetRlimits request, on the target (fd, or pid; 0: resourcectl). As
- * systemctl does, it allows interactive authorization unless
- * --no-ask-password says not to (an agent of the login session, a
+/* The change, on the target (fd, or pid; 0: resourcectl): made here where
+ * the kernel lets the caller make it (resourcectl-local.c), else one
+ * SetRlimits request. As systemctl does, that allows interactive
+ * authorization unless --no-ask-password says not to (an agent of the login session, a
  * desktop's, may answer; only polkit knows whether one is registered). When
  * polkit still wants the user authenticated and standard input is a
  * terminal, libresource1 starts pkttyagent and sends it once more, which
  * the agent can answer; otherwise nothing could, and it is sent once. */
-int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
+int request_set(int fd, pid_t pid, const Change changes[], const int resources[],
                 const struct rlimit new[], size_t n, struct rlimit old[]) {
+        Resource1 *h;
         char what[1024];
         int r;
+
+        /* What the kernel lets the caller do is done here (unless
+         * --service); what it refuses, the service is asked, as if nothing
+         * had been tried. */
+        if (!arg_service && local_set_limits(fd, pid, resources, new, n, old) >= 0)
+                return EXIT_OK;
+        r = service_get(&h);
+        if (r != EXIT_OK)
+                return r;
 
         Resource1Limit want[RLIM_NLIMITS], was[RLIM_NLIMITS];
         for (size_t i = 0; i < n; i++)

@@ -93,9 +93,10 @@ static void explain_raise(const ExplainProc *p, const ExplainKernel *k, int serv
 
 #define EXPLAIN_USAGE "'explain' takes one RESOURCE, e.g. 'resourcectl explain NOFILE'"
 
-int verb_explain(Resource1 *h, char **argv, size_t argc) {
+int verb_explain(char **argv, size_t argc) {
         _cleanup_(freep) Explain *e = calloc(1, sizeof *e);
         char dir[32], name[96];
+        Resource1 *h;
         bool can;
         int r;
 
@@ -140,7 +141,9 @@ int verb_explain(Resource1 *h, char **argv, size_t argc) {
                 return EXIT_ERROR;
         }
         kernel_ceiling(e->res, &e->kernel);
-        r = resource1_get_can_raise_hard_limits(h, &can);
+        /* Without the service (or its library), whether it could is
+         * unknown; not a failure of explain's. */
+        r = service_get_quiet(&h) >= 0 ? resource1_get_can_raise_hard_limits(h, &can) : -ELIBACC;
         explain_raise(p, &e->kernel, r < 0 ? -1 : can, &e->raise);
 
         if (arg_json != JSON_OFF)

@@ -186,21 +186,41 @@ static int proc_list_rlimits(struct rlimit all[static RLIM_NLIMITS]) {
         return 0;
 }
 
-/* The limits a change keeps ("soft:" keeps the hard one): from
- * /proc/PID/limits, which saves a round trip to the service before the one
- * that changes them (they may change in between either way), or from the
- * service where /proc cannot say (hidepid, no pidfd). */
-int read_limits_for_change(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]) {
-        if (target.fd >= 0 && proc_list_rlimits(all) >= 0)
-                return EXIT_OK;
-        return read_limits(h, all, false);
+/* The target's limits as the kernel shows them to the caller: by
+ * prlimit(2) where it lets the caller (its own processes), else from
+ * /proc/PID/limits (anyone's, but where hidepid hides it), both checked to
+ * be of the pidfd's process; -errno where neither, for the service to say. */
+static int local_list_rlimits(struct rlimit all[static RLIM_NLIMITS]) {
+        int r = local_read_limits(target.fd, target.pid, all);
+        if (r >= 0 || r == -ESRCH || target.fd < 0)
+                return r;
+        return proc_list_rlimits(all);
 }
 
-/* The limits of the target, through the service or, when it cannot be
- * reached and or_proc is set, from /proc/PID/limits (anyone may read those). */
-int read_limits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS], bool or_proc) {
+/* The limits a change keeps ("soft:" keeps the hard one): read here, which
+ * saves a round trip to the service before the one that changes them (they
+ * may change in between either way), or from the service where the kernel
+ * shows them to the caller neither way (hidepid, no pidfd). */
+int read_limits_for_change(struct rlimit all[static RLIM_NLIMITS]) {
+        if (local_list_rlimits(all) >= 0)
+                return EXIT_OK;
+        return read_limits(all, false);
+}
+
+/* The limits of the target: read here where the kernel shows them to the
+ * caller (unless --service), else through the service or, when it cannot
+ * be reached and or_proc is set, from /proc/PID/limits after all, said on
+ * standard error (under --service it was not tried before). */
+int read_limits(struct rlimit all[static RLIM_NLIMITS], bool or_proc) {
+        Resource1 *h;
         char name[96];
-        int r = target_list_rlimits(h, all);
+
+        if (!arg_service && local_list_rlimits(all) >= 0)
+                return EXIT_OK;
+        int r = service_get(&h);
+        if (r != EXIT_OK)
+                return r;
+        r = target_list_rlimits(h, all);
         if (r >= 0)
                 return EXIT_OK;
         if (!or_proc || exit_status_of(r) != EXIT_UNAVAILABLE)

@@ -26,16 +26,16 @@ static int add_wanted(const Resource1Rlimit *wanted[], size_t *n, const Resource
 }
 
 /* The wanted limits of the target, read as limits reads them. */
-static int show_limits(Resource1 *h, const Resource1Rlimit *const wanted[], size_t n) {
+static int show_limits(const Resource1Rlimit *const wanted[], size_t n) {
         struct rlimit all[RLIM_NLIMITS];
-        int r = read_limits(h, all, true);
+        int r = read_limits(all, true);
         if (r != EXIT_OK)
                 return r;
         print_limits(wanted, n, all);
         return EXIT_OK;
 }
 
-int verb_limits(Resource1 *h, char **argv, size_t argc) {
+int verb_limits(char **argv, size_t argc) {
         const Resource1Rlimit *wanted[RLIM_NLIMITS];
         size_t n = 0;
         int r;
@@ -62,7 +62,7 @@ int verb_limits(Resource1 *h, char **argv, size_t argc) {
         if (r != EXIT_OK)
                 return r;
         target_note("Limits of", false);
-        return show_limits(h, wanted, n);
+        return show_limits(wanted, n);
 }
 
 #define SET_USAGE "'set' takes RESOURCE VALUE [RESOURCE VALUE...], e.g. 'resourcectl set NOFILE 1024:4096'"
@@ -70,7 +70,7 @@ int verb_limits(Resource1 *h, char **argv, size_t argc) {
 /* set RESOURCE VALUE..., and prlimit's form without a command:
  * --RESOURCE=VALUE... sets, and --RESOURCE without a value shows that limit
  * afterwards (then_show). */
-int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
+int verb_set(char **argv, size_t argc, bool then_show) {
         Change changes[MAX_LIMITS];
         int resources[MAX_LIMITS];
         struct rlimit cur[RLIM_NLIMITS] = {}, old[MAX_LIMITS], new[MAX_LIMITS];
@@ -116,18 +116,18 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
         if (r != EXIT_OK)
                 return r;
         if (need_current) {
-                r = read_limits_for_change(h, cur);
+                r = read_limits_for_change(cur);
                 if (r != EXIT_OK)
                         return r;
         }
         changes_apply(changes, n, cur, resources, new);
 
         if (arg_dry_run)
-                return dry_run(h, target.fd, target.pid, changes, resources, cur, new, n);
+                return dry_run(target.fd, target.pid, changes, resources, cur, new, n);
 
         /* One request: all or nothing, one authorization. A failure names
          * the process itself, so the note is for what was done. */
-        r = request_set(h, target.fd, target.pid, changes, resources, new, n, old);
+        r = request_set(target.fd, target.pid, changes, resources, new, n, old);
         if (r != EXIT_OK)
                 return r;
         target_note("Set limits of", true);
@@ -157,7 +157,7 @@ int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show) {
                 for (size_t i = 0; i < arg_n_resources; i++)
                         if (!arg_resources[i].value)
                                 add_wanted(wanted, &k, arg_resources[i].res);
-                return show_limits(h, wanted, k);
+                return show_limits(wanted, k);
         }
         return EXIT_OK;
 }
@@ -205,7 +205,7 @@ static Reported field_reported(int field, int who, int64_t value) {
         }
 }
 
-int verb_usage(Resource1 *h, char **argv, size_t argc) {
+int verb_usage(char **argv, size_t argc) {
         Resource1Usage u;
         int who = RUSAGE_SELF, r;
         char name[96];
@@ -225,6 +225,12 @@ int verb_usage(Resource1 *h, char **argv, size_t argc) {
         if (r != EXIT_OK)
                 return r;
         target_note("Usage of", false);
+        /* The service's: it says what Linux reports of whom, in one form
+         * for every process. */
+        Resource1 *h;
+        r = service_get(&h);
+        if (r != EXIT_OK)
+                return r;
         r = target.fd >= 0 ? resource1_getrusage_pidfd(h, target.fd, who, &u, sizeof u) :
                              resource1_getrusage(h, target.pid, who, &u, sizeof u);
         if (r < 0)
@@ -287,16 +293,25 @@ int verb_usage(Resource1 *h, char **argv, size_t argc) {
         return EXIT_OK;
 }
 
-int verb_pagesize(Resource1 *h, char **argv, size_t argc) {
+int verb_pagesize(char **argv, size_t argc) {
         uint64_t bytes;
         (void) argv;
         if (argc != 0)
                 return syntax_error("'pagesize' takes no arguments");
         if (arg_dry_run)
                 return no_dry_run("pagesize");
-        int r = resource1_getpagesize(h, &bytes);
-        if (r < 0)
-                return fail(h, r, "cannot read the page size");
+        /* The kernel's, which the service only repeats. */
+        long k = sysconf(_SC_PAGESIZE);
+        if (arg_service || k <= 0) {
+                Resource1 *h;
+                int r = service_get(&h);
+                if (r != EXIT_OK)
+                        return r;
+                r = resource1_getpagesize(h, &bytes);
+                if (r < 0)
+                        return fail(h, r, "cannot read the page size");
+        } else
+                bytes = (uint64_t) k;
         if (arg_json != JSON_OFF) {
                 j_open('{');
                 j_key("pagesize");
@@ -311,7 +326,7 @@ int verb_pagesize(Resource1 *h, char **argv, size_t argc) {
  * request (which asks polkit once for what needs it), then becomes COMMAND,
  * which inherits them. With --dry-run: says what that request would meet,
  * and runs nothing. */
-int verb_run(Resource1 *h, char **argv, size_t argc) {
+int verb_run(char **argv, size_t argc) {
         Change changes[MAX_LIMITS];
         int resources[MAX_LIMITS];
         struct rlimit cur[RLIM_NLIMITS], old[MAX_LIMITS], new[MAX_LIMITS];
@@ -331,7 +346,8 @@ int verb_run(Resource1 *h, char **argv, size_t argc) {
                 return r;
         for (int i = 0; i < RLIM_NLIMITS; i++)
                 if (getrlimit(i, &cur[i]) < 0)
-                        return usage_error("cannot read %s: %m", resource1_resource_to_name(i) ?: "a limit");
+                        return usage_error("cannot read %s: %m", resource1_rlimit_from_number(i) ?
+                                           resource1_rlimit_from_number(i)->name : "a limit");
         changes_apply(changes, n, cur, resources, new);
         if (arg_dry_run && n == 0)
                 return syntax_error("'run --dry-run' asks about the limits given with --limit, and none is");
@@ -348,9 +364,9 @@ int verb_run(Resource1 *h, char **argv, size_t argc) {
                         return EXIT_ERROR;
                 }
                 if (arg_dry_run)
-                        r = dry_run(h, self, 0, changes, resources, cur, new, n);
+                        r = dry_run(self, 0, changes, resources, cur, new, n);
                 else
-                        r = request_set(h, self, 0, changes, resources, new, n, old);
+                        r = request_set(self, 0, changes, resources, new, n, old);
                 if (self >= 0)
                         close(self);
                 if (arg_dry_run)

@@ -24,6 +24,7 @@ bool arg_verbose = false;
 bool arg_quiet = false;
 bool arg_ask_password = true;
 bool arg_dry_run = false;
+bool arg_service = false;
 const char *arg_output = NULL;
 ResourceOption arg_resources[MAX_LIMITS];
 size_t arg_n_resources = 0;
@@ -97,6 +98,35 @@ static void locale_setup(void) {
                 return;
         locale_load_ctype();
         setlocale(LC_MESSAGES, "");
+}
+
+/* ---- the service ---- */
+
+static Resource1 *service_handle = NULL;
+
+int service_get_quiet(Resource1 **ret) {
+        if (!service_handle) {
+                int r = resource1_new(&service_handle);
+                if (r < 0)
+                        return r;
+        }
+        *ret = service_handle;
+        return 0;
+}
+
+int service_get(Resource1 **ret) {
+        int r = service_get_quiet(ret);
+        if (r >= 0)
+                return EXIT_OK;
+        if (library_error()) {
+                fprintf(stderr, "resourcectl: cannot start: %s\n", library_error());
+                return exit_status_of(r);
+        }
+        return fail(NULL, r, "cannot start");
+}
+
+void service_free(void) {
+        service_handle = resource1_free(service_handle);
 }
 
 /* ---- the command line ---- */
@@ -196,6 +226,9 @@ static void help(void) {
                "     --dry-run             set, run: change nothing, ask for no password; say per limit\n"
                "                           whether the change would be allowed: yes, challenge (after\n"
                "                           authentication), no, or na (the kernel or the service cannot)\n"
+               "     --service             ask the service for everything, also what the kernel lets\n"
+               "                           you do yourself (read limits, lower them, raise a soft one\n"
+               "                           up to the hard one), which resourcectl otherwise does itself\n"
                "  -h --help                show this help\n"
                "  -V --version             show the version\n"
                "\n"
@@ -234,7 +267,7 @@ static int add_resource_option(const Resource1Rlimit *res, const char *value) {
  * (--help, --version). */
 static int parse_options(int argc, char *argv[], bool stop) {
         enum { ARG_JSON = 0x100, ARG_LIMIT, ARG_NO_HEADINGS, ARG_RAW, ARG_VERBOSE, ARG_QUIET, ARG_NO_ASK_PASSWORD,
-               ARG_DRY_RUN };
+               ARG_DRY_RUN, ARG_SERVICE };
         static const struct option static_options[] = {
                 { "pid",             required_argument, NULL, 'p' },
                 { "who",             required_argument, NULL, 'w' },
@@ -248,6 +281,7 @@ static int parse_options(int argc, char *argv[], bool stop) {
                 { "quiet",           no_argument,       NULL, ARG_QUIET },
                 { "no-ask-password", no_argument,       NULL, ARG_NO_ASK_PASSWORD },
                 { "dry-run",         no_argument,       NULL, ARG_DRY_RUN },
+                { "service",         no_argument,       NULL, ARG_SERVICE },
                 { "help",            no_argument,       NULL, 'h' },
                 { "version",         no_argument,       NULL, 'V' },
         };
@@ -336,6 +370,9 @@ static int parse_options(int argc, char *argv[], bool stop) {
                 case ARG_DRY_RUN:
                         arg_dry_run = true;
                         break;
+                case ARG_SERVICE:
+                        arg_service = true;
+                        break;
                 case 'h':
                         help();
                         return -1;
@@ -363,8 +400,8 @@ static int parse_options(int argc, char *argv[], bool stop) {
         return EXIT_OK;
 }
 
-static int verb_set_explicit(Resource1 *h, char **argv, size_t argc) {
-        return verb_set(h, argv, argc, false);
+static int verb_set_explicit(char **argv, size_t argc) {
+        return verb_set(argv, argc, false);
 }
 
 static const struct { const char *name; Verb run; bool stop; } verbs[] = {
@@ -373,7 +410,6 @@ static const struct { const char *name; Verb run; bool stop; } verbs[] = {
 };
 
 int main(int argc, char *argv[]) {
-        Resource1 *h = NULL;
         Verb run = NULL;
         char **args, **sub = NULL;
         size_t n;
@@ -431,15 +467,10 @@ int main(int argc, char *argv[]) {
                 run = verb_limits;
 
         r = columns_parse(arg_output);
-        if (r == EXIT_OK) {
-                r = resource1_new(&h);
-                if (r < 0)
-                        r = fail(NULL, r, "cannot start");
-                else
-                        r = run ? run(h, args, n) : verb_set(h, args, n, true);
-        }
+        if (r == EXIT_OK)
+                r = run ? run(args, n) : verb_set(args, n, true);
         target_close();
-        resource1_free(h);
+        service_free();
         free(sub);
         return finish(r);
 }

@@ -56,6 +56,7 @@ extern bool arg_verbose;
 extern bool arg_quiet;
 extern bool arg_ask_password;
 extern bool arg_dry_run;
+extern bool arg_service;
 extern const char *arg_output;
 extern ResourceOption arg_resources[MAX_LIMITS];
 extern size_t arg_n_resources;
@@ -69,6 +70,36 @@ const char *lowercase(const char *s, char buf[static 16]);
 void locale_load_ctype(void);
 bool options_have_values(void);
 const ResourceOption *option_without_value(void);
+
+/* ---- the service (resourcectl.c, resourcectl-library.c) ---- */
+
+/* The service's handle, made when a command first needs the service: only
+ * then are libresource1 and libsystemd loaded. An exit status; a failure is
+ * said on standard error. */
+int service_get(Resource1 **ret);
+/* The same, saying nothing: 0 or -errno. */
+int service_get_quiet(Resource1 **ret);
+void service_free(void);
+/* Loads libresource1 (and libsystemd with it) if it is not yet: 0, or
+ * -ELIBACC or -ELIBBAD with library_error() saying why. */
+int library_load(void);
+const char *library_error(void);
+
+/* ---- what resourcectl does itself (resourcectl-local.c) ---- */
+
+/* The process fd names is still there (not yet reaped), so the number it
+ * had still names it; true without a pidfd (fd < 0). */
+bool local_pinned(int fd);
+/* Every limit of pid (indexed by RLIMIT_*) by prlimit(2), where the kernel
+ * lets the caller read them (its own process), checked to be still of the
+ * process fd names; -errno otherwise (-EPERM: not the caller's). */
+int local_read_limits(int fd, pid_t pid, struct rlimit ret[static RLIM_NLIMITS]);
+/* Sets new[i] for resources[i] of pid (0: resourcectl itself), all or
+ * none, where the kernel lets the caller: ret_old[i] the limits before.
+ * -errno where it does not, nothing changed then (but see resourcectl-local.c
+ * for what a process exiting meanwhile leaves). */
+int local_set_limits(int fd, pid_t pid, const int resources[], const struct rlimit new[], size_t n,
+                     struct rlimit ret_old[]);
 
 /* ---- errors (resourcectl-errors.c) ---- */
 
@@ -111,8 +142,8 @@ const char *target_name(char buf[static 96]);
  * number it otherwise than resourcectl's namespace does; -errno. */
 int target_proc_dir(char buf[static 32]);
 void target_note(const char *doing, bool change);
-int read_limits(Resource1 *h, struct rlimit all[static RLIM_NLIMITS], bool or_proc);
-int read_limits_for_change(Resource1 *h, struct rlimit all[static RLIM_NLIMITS]);
+int read_limits(struct rlimit all[static RLIM_NLIMITS], bool or_proc);
+int read_limits_for_change(struct rlimit all[static RLIM_NLIMITS]);
 
 /* ---- output (resourcectl-output.c) ---- */
 
@@ -142,7 +173,7 @@ int changes_from_options(Change changes[], size_t *n);
 void changes_apply(const Change changes[], size_t n, const struct rlimit cur[static RLIM_NLIMITS],
                    int ret_resources[], struct rlimit ret_new[]);
 void change_print(FILE *f, const Change *c, const struct rlimit *old, const struct rlimit *new);
-int request_set(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
+int request_set(int fd, pid_t pid, const Change changes[], const int resources[],
                 const struct rlimit new[], size_t n, struct rlimit old[]);
 
 /* ---- dry runs (resourcectl-can.c) ---- */
@@ -158,19 +189,19 @@ int request_can_set(Resource1 *h, int fd, pid_t pid, const int resources[], cons
 /* set --dry-run and run --dry-run: the answers, from the limits in cur
  * (indexed by RLIMIT_*) to new, on standard output; returns the exit
  * status of the request's answer, or of the failure. */
-int dry_run(Resource1 *h, int fd, pid_t pid, const Change changes[], const int resources[],
+int dry_run(int fd, pid_t pid, const Change changes[], const int resources[],
             const struct rlimit cur[static RLIM_NLIMITS], const struct rlimit new[], size_t n);
 
 /* ---- the commands (resourcectl-verbs.c) ---- */
 
-typedef int (*Verb)(Resource1 *, char **, size_t);
+typedef int (*Verb)(char **, size_t);
 
-int verb_limits(Resource1 *h, char **argv, size_t argc);
-int verb_set(Resource1 *h, char **argv, size_t argc, bool then_show);
-int verb_usage(Resource1 *h, char **argv, size_t argc);
-int verb_pagesize(Resource1 *h, char **argv, size_t argc);
-int verb_run(Resource1 *h, char **argv, size_t argc);
+int verb_limits(char **argv, size_t argc);
+int verb_set(char **argv, size_t argc, bool then_show);
+int verb_usage(char **argv, size_t argc);
+int verb_pagesize(char **argv, size_t argc);
+int verb_run(char **argv, size_t argc);
 
 /* ---- explain (resourcectl-explain.c) ---- */
 
-int verb_explain(Resource1 *h, char **argv, size_t argc);
+int verb_explain(char **argv, size_t argc);

@@ -148,18 +148,20 @@ check "set of two hard raises on one's own process: one SetRlimitsPidfd call, on
        [ "$(mon_since | grep -c "member=CheckAuthorization")" = 1 ] &&
        grep -q "^resourcectl: setting NOFILE, MSGQUEUE of pid $nobodys (sleep): not allowed: " "$T/err" &&
        [ "$(proc_limit $nobodys "Max open files")" = "$before_nobodys" ]'
+# What the service is asked (--service: a process of one's own resourcectl
+# reads and changes itself otherwise, test-cli-local.sh).
 mon_mark
-rc "$R" limits --pid "$child" NOFILE
+rc "$R" --service limits --pid "$child" NOFILE
 mon_sync
 check "--pid is passed as a pidfd (ListRlimitsPidfd), never as a number" \
       '[ $status = 0 ] && [ "$(mon_since | grep -c "destination=$gate .*member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
 mon_mark
-rc sh -c '"$0" limits NOFILE' "$R"
+rc sh -c '"$0" --service limits NOFILE' "$R"
 mon_sync
 check "without --pid, the parent is named by a pidfd too" \
       '[ $status = 0 ] && [ "$(mon_since | grep -c "destination=$gate .*member=ListRlimitsPidfd$")" = 1 ] && [ "$(mon_since | grep -c "member=ListRlimits$")" = 0 ]'
 mon_mark
-rc "$R" set --pid "$child" NOFILE 80:80 CORE 0:0
+rc "$R" --service set --pid "$child" NOFILE 80:80 CORE 0:0
 mon_sync
 check "a change that needs no authentication is one request, not two (nothing is asked again)" \
       '[ $status = 0 ] && [ "$(mon_since | grep -c "destination=$gate .*member=SetRlimitsPidfd$")" = 1 ]'
@@ -186,20 +188,23 @@ kill "$daemons" 2>/dev/null
 kill "$monitor" 2>/dev/null
 
 # --pid is a pid of resourcectl's own pid namespace, as for prlimit(1): in a
-# nested one (as in a container), pid 1 is that namespace's init
+# nested one (as in a container), pid 1 is that namespace's init; as
+# resourcectl reads and sets it itself, and through the service (--service).
 outer_before=$(proc_limit 1 "Max open files")
+for via in "" --service; do
 rc unshare --pid --fork --mount-proc sh -c '
         [ $$ = 1 ] || exit 90
-        "$0" set --pid 1 NOFILE 77:77 || exit 91
-        "$0" limits --raw --no-headings --pid 1 NOFILE
+        "$0" $1 set --pid 1 NOFILE 77:77 || exit 91
+        "$0" $1 limits --raw --no-headings --pid 1 NOFILE
         echo "ulimit $(ulimit -Sn) $(ulimit -Hn)"
         while read -r line; do case $line in "Max open files"*) echo "self $line" ;; esac; done < /proc/self/limits
-        ' "$R"
-check "resourcectl set --pid 1 in a nested pid namespace changes that namespace's pid 1 (its own /proc/self/limits)" \
+        ' "$R" "$via"
+check "resourcectl $via set --pid 1 in a nested pid namespace changes that namespace's pid 1 (its own /proc/self/limits)" \
       '[ $status = 0 ] && grep -Eq "^NOFILE: .* (->|→) 77:77$" "$T/out" && grep -q "^NOFILE [^ ]* 77 77 files$" "$T/out" &&
        grep -qx "ulimit 77 77" "$T/out" && grep -Eq "^self Max open files +77 +77 +files" "$T/out"'
 check "... and not pid 1 of the namespace the service sees" \
       '[ "$(proc_limit 1 "Max open files")" = "$outer_before" ] && [ "$outer_before" != "77 77" ]'
+done
 rc unshare --pid --fork --mount-proc sh -c '
         busctl --system call org.example.Resource1 /org/example/Resource1 org.example.Resource1 Prlimit usbtt 1 NOFILE true 77 77
         echo "busctl $?"
@@ -208,10 +213,13 @@ rc unshare --pid --fork --mount-proc sh -c '
 check "a raw pid number from a nested pid namespace is refused with OtherPidNamespace; outer pid 1 untouched" \
       'grep -qx "busctl 1" "$T/out" && grep -q "pid 1 was named from another pid namespace" "$T/err" &&
        grep -q "org.example.Resource1.Error.OtherPidNamespace" "$T/err" && [ "$(proc_limit 1 "Max open files")" = "$outer_before" ]'
-rc prlimit --nofile=500:700 unshare --pid --fork sh -c '"$0" --verbose set --pid 1 NOFILE 66: && "$0" limits --raw --no-headings --pid 1 NOFILE' "$R"
-check "set --pid 1 NOFILE 66: in a nested pid namespace whose /proc is the outer one's: the hard limit kept and the name are its pid 1's" \
+for via in "" --service; do
+rc prlimit --nofile=500:700 unshare --pid --fork sh -c '"$0" $1 --verbose set --pid 1 NOFILE 66: && "$0" $1 limits --raw --no-headings --pid 1 NOFILE' \
+        "$R" "$via"
+check "$via set --pid 1 NOFILE 66: in a nested pid namespace whose /proc is the outer one's: the hard limit kept and the name are its pid 1's" \
       '[ $status = 0 ] && grep -q "^NOFILE [^ ]* 66 700 files$" "$T/out" && [ "$(proc_limit 1 "Max open files")" = "$outer_before" ] &&
        grep -qx "Set limits of pid 1 (sh)." "$T/err"'
+done
 
 # refusals: one line naming the resource, the value and the reason; nothing changed
 before=$(proc_limit "$other" "Max open files")
@@ -238,7 +246,7 @@ rc as_nobody "$R" usage --pid "$other"
 check "a usage read the service refuses: one line, what and why (exit 3)" \
       '[ $status = 3 ] && [ $(wc -l < "$T/err") = 1 ] && grep -q "^resourcectl: cannot read the usage of pid $other (sleep): not allowed: ." "$T/err" &&
        [ $(grep -o "usage of pid" "$T/err" | wc -l) = 1 ]'
-rc env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$R" pagesize
+rc env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$R" --service pagesize
 check "service unavailable: exit 4" '[ $status = 4 ] && grep -q "cannot connect to the system bus" "$T/err"'
 rc "$R" frobnicate
 check "neither a command nor a resource: exit 2, said so, and where to look" \
@@ -418,25 +426,27 @@ check "a write error (limits >/dev/full) is exit 1, said" '[ $status = 1 ] && gr
 rc sh -c '"$0" --help > /dev/full' "$R"
 check "... for --help too" '[ $status = 1 ] && grep -q "write error" "$T/err"'
 
-# reads when the service cannot be reached: /proc/PID/limits, which anyone may read
-"$R" limits --pid "$other" --raw --no-headings -o RESOURCE,SOFT,HARD | sort > "$T/theirs"
-rc env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$R" limits --pid "$other" --raw --no-headings -o RESOURCE,SOFT,HARD
+# reads when the service cannot be reached: /proc/PID/limits, which anyone may
+# read (--service: without it resourcectl reads them there first, unasked)
+"$R" --service limits --pid "$other" --raw --no-headings -o RESOURCE,SOFT,HARD | sort > "$T/theirs"
+rc env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$R" --service limits --pid "$other" --raw --no-headings \
+        -o RESOURCE,SOFT,HARD
 check "limits with no service: read from /proc/PID/limits (exit 0), said on stderr, the values the service gives" \
       '[ $status = 0 ] && grep -q "the service is unavailable (cannot connect to the system bus.*); read /proc/$other/limits instead" "$T/err" &&
        sort "$T/out" | diff -u "$T/theirs" - >&2'
 daemon=$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
          GetConnectionUnixProcessID s org.example.Resource1 | awk '{print $2}')
 kill -STOP "$daemon"
-rc env SYSTEMD_BUS_TIMEOUT=1 "$R" limits --pid "$child" NOFILE
+rc env SYSTEMD_BUS_TIMEOUT=1 "$R" --service limits --pid "$child" NOFILE
 lim_status=$status; cp "$T/err" "$T/err-limits"
-rc env SYSTEMD_BUS_TIMEOUT=1 "$R" pagesize
+rc env SYSTEMD_BUS_TIMEOUT=1 "$R" --service pagesize
 kill -CONT "$daemon"
 check "a stopped service: limits falls back to /proc" '[ $lim_status = 0 ] && grep -q "it did not answer in time); read /proc/$child/limits" "$T/err-limits"'
 check "a stopped service: anything else is exit 4 (unavailable), not 1 (Connection timed out)" \
       '[ $status = 4 ] && grep -q "the service did not answer in time" "$T/err"'
-rc "$R" pagesize
+rc "$R" --service pagesize
 check "the service answers again once continued" '[ $status = 0 ]'
-rc sh -c 'DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$0" set NOFILE 5:; echo "status $?"; echo "pid $$"' "$R"
+rc sh -c 'DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$0" --service set NOFILE 5:; echo "status $?"; echo "pid $$"' "$R"
 check "a change with no service: exit 4, naming the process as pid N (name), never \"of 0\"" \
       'pid=$(sed -n "s/^pid //p" "$T/out") && grep -q "^resourcectl: setting NOFILE of pid $pid (sh): cannot connect to the system bus" "$T/err" &&
        ! grep -q " of 0" "$T/err" && grep -qx "status 4" "$T/out"'

@@ -22,9 +22,10 @@
 # sandbox. Programs that change themselves stop themselves (SIGSTOP) to be
 # measured, and are then let go on.
 #
-#   resourcectl in the app (libresource1 through the proxy): `limits` reads
-#   the app's shell; `set` changes it; `run --limit` starts a command with
-#   the limit; `set --pid` changes a child of the shell.
+#   resourcectl in the app (libresource1 through the proxy, --service):
+#   `limits` reads the app's shell; `set` changes it; `run --limit` starts a
+#   command with the limit; `set --pid` changes a child of the shell. And
+#   `set` without --service, which resourcectl makes itself, in the sandbox.
 #   The Python package in the app: getrlimit, getrusage(RUSAGE_SELF) and
 #   setrlimit are about the app's own process.
 #   A libresource1 program in the app: the same, and prlimit of its child.
@@ -199,17 +200,18 @@ check "the app runs in a pid namespace of its own (its shell is pid $shell_inner
 app 'ulimit -Sn 5000'
 echo "# app shell NOFILE $(nofile_of "$shell"), proxy NOFILE $(nofile_of "$proxy")"
 
-# resourcectl (libresource1, sd-bus) through the proxy.
-app '"$RESOURCECTL" limits NOFILE 2>&1'
+# resourcectl (libresource1, sd-bus) through the proxy: --service, as what
+# the kernel lets the app do alone resourcectl otherwise does itself.
+app '"$RESOURCECTL" --service limits NOFILE 2>&1'
 show "$out"
 check "resourcectl limits NOFILE in the app: the app's shell's 5000:$hard, read through the service" \
       '[ "$app_rc" = 0 ] && grep -Eq "^NOFILE .* 5000 +$hard files$" <<< "$out" && ! grep -q "instead" <<< "$out"'
-app '"$RESOURCECTL" set NOFILE 4000: 2>&1'
+app '"$RESOURCECTL" --service set NOFILE 4000: 2>&1'
 show "$out"
 check "resourcectl set NOFILE 4000: in the app sets its shell's NOFILE to 4000:$hard (measured here)" \
       '[ "$app_rc" = 0 ] && [ "$(nofile_of "$shell")" = "4000:$hard" ]'
 check "... and the proxy's limits are untouched" proxy_untouched
-app_start '"$RESOURCECTL" run --limit NOFILE=3000:3500 sh -c '\''echo STOP $$; kill -STOP $$; ulimit -Sn; ulimit -Hn'\'' 2>&1'
+app_start '"$RESOURCECTL" --service run --limit NOFILE=3000:3500 sh -c '\''echo STOP $$; kill -STOP $$; ulimit -Sn; ulimit -Hn'\'' 2>&1'
 run_nofile=""
 if app_until '^STOP '; then
         run_cmd=$(outer_of "${app_line#STOP }")
@@ -222,12 +224,18 @@ show "$out"
 check "resourcectl run --limit NOFILE=3000:3500 in the app: the command runs with NOFILE 3000:3500 (measured here: ${run_nofile:-none})" \
       '[ "$run_nofile" = 3000:3500 ] && [ "$app_rc" = 0 ]'
 check "... and the proxy's limits are untouched" proxy_untouched
-app 'sleep 300 & echo "CHILD $!"; "$RESOURCECTL" set --pid $! NOFILE 2500: 2>&1'
+app 'sleep 300 & echo "CHILD $!"; "$RESOURCECTL" --service set --pid $! NOFILE 2500: 2>&1'
 show "$out"
 child=$(outer_of "$(sed -n 's/^CHILD //p' <<< "$out")")
 check "resourcectl set --pid CHILD NOFILE 2500: in the app sets the shell's child's NOFILE to 2500:$hard (measured here)" \
       '[ "$app_rc" = 0 ] && [ -n "$child" ] && [ "$(nofile_of "$child")" = "2500:$hard" ]'
 app 'kill $!; wait $!'
+# Without --service: within the sandbox, as the app sees it.
+app '"$RESOURCECTL" set NOFILE 3900: 2>&1'
+show "$out"
+check "resourcectl set NOFILE 3900: in the app, made by resourcectl itself, sets its shell's NOFILE (measured here)" \
+      '[ "$app_rc" = 0 ] && [ "$(nofile_of "$shell")" = "3900:$hard" ]'
+check "... and the proxy's limits are untouched" proxy_untouched
 
 # The Python package (jeepney) in the app, about itself.
 proxy_nofile=$(nofile_of "$proxy")

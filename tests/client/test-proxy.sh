@@ -60,11 +60,11 @@ in_app() {
 page=$(getconf PAGESIZE)
 
 # 2-4: resourcectl.
-out=$(in_app "$RESOURCECTL" pagesize 2>&1)
+out=$(in_app "$RESOURCECTL" --service pagesize 2>&1)
 note <<<"$out"
 check "resourcectl pagesize through the proxy" '[ "$out" = "$page" ]'
 
-out=$(in_app sh -c 'ulimit -Sn 321; ulimit -Hn 654; "$0" --raw --no-headings -o RESOURCE,SOFT,HARD limits NOFILE; true' \
+out=$(in_app sh -c 'ulimit -Sn 321; ulimit -Hn 654; "$0" --service --raw --no-headings -o RESOURCE,SOFT,HARD limits NOFILE; true' \
         "$RESOURCECTL" 2>&1)
 note <<<"$out"
 # Without --pid: resourcectl's parent, the app's shell.
@@ -73,7 +73,7 @@ check "resourcectl limits NOFILE through the proxy (a pidfd passed on)" '[ "$out
 # The child is read once it is sleep: prlimit(1) set its limits before the exec.
 out=$(in_app sh -c 'prlimit --nofile=123:456 sleep 30 & c=$!
         until [ "$(cat /proc/$c/comm)" = sleep ]; do sleep 0.01; done
-        "$0" --raw --no-headings -o RESOURCE,SOFT,HARD --pid $c limits NOFILE; kill $c' "$RESOURCECTL" 2>&1)
+        "$0" --service --raw --no-headings -o RESOURCE,SOFT,HARD --pid $c limits NOFILE; kill $c' "$RESOURCECTL" 2>&1)
 note <<<"$out"
 check "resourcectl --pid CHILD limits NOFILE through the proxy (the app's own pid, by pidfd)" \
         '[ "$out" = "NOFILE 123 456" ]'
@@ -99,18 +99,18 @@ note "$log"
 
 # 10-12: the addresses the library reads itself, on the stepwise connection
 # made after the first one failed behind the proxy.
-out=$(APP_BUS='unix:path=%2frun%2fdbus%2fsystem%5fbus%5fsocket' in_app "$RESOURCECTL" pagesize 2>&1)
+out=$(APP_BUS='unix:path=%2frun%2fdbus%2fsystem%5fbus%5fsocket' in_app "$RESOURCECTL" --service pagesize 2>&1)
 note <<<"$out"
 check "an address with %-escapes, through the proxy" '[ "$out" = "$page" ]'
 
 guid=${DBUS_SYSTEM_BUS_ADDRESS##*guid=}
 guid=${guid%%,*}
-out=$(APP_BUS="unix:path=/run/dbus/system_bus_socket,guid=$guid" in_app "$RESOURCECTL" pagesize 2>&1)
+out=$(APP_BUS="unix:path=/run/dbus/system_bus_socket,guid=$guid" in_app "$RESOURCECTL" --service pagesize 2>&1)
 note <<<"$out"
 check "the bus's guid in the address, through the proxy" '[ "$out" = "$page" ]'
 
 out=$(APP_BUS="unix:path=/run/dbus/system_bus_socket,guid=0123456789abcdef0123456789abcdef" \
-        in_app "$RESOURCECTL" pagesize 2>&1)
+        in_app "$RESOURCECTL" --service pagesize 2>&1)
 note <<<"$out"
 check "a guid that is not the bus's is refused" '[[ "$out" == *"cannot connect to the system bus: Operation not permitted"* ]]'
 

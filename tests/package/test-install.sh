@@ -206,9 +206,12 @@ else
               '[ -s "$own/b/meson-logs/install-log.txt" ] && ! outside | note | grep -q . &&
                grep -qx "ExecStart=$prefix_own/libexec/resource1d --idle-timeout=60" "$prefix_own/lib/systemd/system/resource1d.service" &&
                [ -f "$prefix_own/lib/sysusers.d/resource1d.conf" ]'
-        check "the installed resourcectl runs --help without LD_LIBRARY_PATH (an rpath to the prefix's libdir), as nobody" \
+        # resourcectl loads libresource1 with dlopen() when it asks the
+        # service (--service here), through the same rpath.
+        check "the installed resourcectl runs --help without LD_LIBRARY_PATH, and loads libresource1 from the prefix's libdir (an rpath) to ask the service, as nobody" \
               'as_nobody env -u LD_LIBRARY_PATH "$prefix_own/bin/resourcectl" --help | grep -q "^Usage: resourcectl" &&
-               ldd "$prefix_own/bin/resourcectl" | grep -q "libresource1.so.1 => $prefix_own/"'
+               as_nobody env -u LD_LIBRARY_PATH LD_DEBUG=libs DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent \
+                        "$prefix_own/bin/resourcectl" --service pagesize 2>&1 | grep -q "calling init: $prefix_own/.*/libresource1\.so\.1$"'
         check "resource1 (Python) imports from the prefix's site directory, with PYTHONPATH as the README says" \
               '[ "$(option python)" = disabled ] || [ -z "$(command -v /usr/bin/python3)" ] ||
                as_nobody env PYTHONPATH="$prefix_own/lib/python3/dist-packages" /usr/bin/python3 -c "import resource1, sys; sys.exit(not resource1.__file__.startswith(sys.argv[1]))" "$prefix_own/"'

@@ -156,7 +156,8 @@ s_users() {
         # a subshell of root's, whose pid $! would be)
         setpriv --reuid=plain --regid="$(id -g plain)" --init-groups prlimit --nofile=1024:4096 sleep 600 & own=$!
         sleep 0.3
-        as plain resourcectl --no-ask-password set --pid "$own" NOFILE 100:200 > /tmp/own.out 2>&1
+        # (--service: resourcectl would make this change itself, resourcectl(1))
+        as plain resourcectl --service --no-ask-password set --pid "$own" NOFILE 100:200 > /tmp/own.out 2>&1
         status=$?
         note "plain's own change: status $status: $(cat /tmp/own.out)"
         check "an unprivileged user lowers its own process's limits (acting process under the sandbox)" \
@@ -166,7 +167,8 @@ s_users() {
         # root raises a hard limit: the success path the development machines cannot show
         sleep 600 & rootchild=$!
         sleep 0.2
-        resourcectl set --pid "$rootchild" NOFILE 4096:1048576 > /tmp/root.out 2>&1
+        # (--service: root's CAP_SYS_RESOURCE would let resourcectl make it itself)
+        resourcectl --service set --pid "$rootchild" NOFILE 4096:1048576 > /tmp/root.out 2>&1
         note "root: $(cat /tmp/root.out)"
         check "root raises a hard limit (the kernel agrees: CAP_SYS_RESOURCE)" '[ "$(limit_of $rootchild)" = "4096 1048576" ]'
         kill "$victim" "$manager_proc" "$rootchild" 2>/dev/null
@@ -475,7 +477,7 @@ s_restart() {
         rm -f /tmp/calls
         touch /tmp/calling
         ( while [ -e /tmp/calling ]; do
-                if resourcectl pagesize >/dev/null 2>&1; then echo .; else echo x; fi
+                if resourcectl --service pagesize >/dev/null 2>&1; then echo .; else echo x; fi
                 sleep 0.02
           done ) > /tmp/calls &
         loop=$!
@@ -545,7 +547,7 @@ s_undo() {
                 for t in /proc/"$upid"/task/*; do [ "$(nofile_of "$t")" = "$unofile" ] || uother+="${t##*/}=$(nofile_of "$t") "; done
                 upage=$(timeout 10 busctl call "${B[@]}" PageSize 2>&1)
                 # a pidfd call (SetRlimitsPidfd: resourcectl names --pid by pidfd; no /proc fallback for set)
-                timeout 10 resourcectl --quiet set --pid "$undo_root_child" NOFILE "$((900 + round)):" > /tmp/undo-pidfd.out 2>&1
+                timeout 10 resourcectl --service --quiet set --pid "$undo_root_child" NOFILE "$((900 + round)):" > /tmp/undo-pidfd.out 2>&1
                 upidfd=$?
                 sleep 0.5
                 note "undo $round: daemon pid $upid -> $(prop MainPID), NRestarts $urestarts -> $(prop NRestarts), NOFILE $unofile -> ${unow:-gone}, tasks with other NOFILE: ${uother:-none}; PageSize: $upage; resourcectl set --pid: status $upidfd $(cat /tmp/undo-pidfd.out); round took $(since "$ustart") s"
@@ -713,7 +715,7 @@ s_packages() {
         check "apt-get install of the .debs again: installed, and the installation starts nothing" \
               '[ $installed = 0 ] && [ "$(known | cut -d" " -f2 | sort -u)" = installed ] && ! active && ! pgrep -x resource1d >/dev/null'
         check "the first call starts it again (the bus knows its activation file, no reboot), resourcectl works" \
-              'call PageSize >/dev/null && active && resourcectl pagesize >/dev/null'
+              'call PageSize >/dev/null && active && resourcectl --service pagesize >/dev/null'
         rpid=$(prop MainPID)
         apt_q install --reinstall "$debs"/resource1d_*.deb
         reinstalled=$?
