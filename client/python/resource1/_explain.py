@@ -310,7 +310,7 @@ def _error_word(e):
     return 'failed'
 
 
-def _ask(name, pid, to, soft, hard, can_set):
+def _ask_service(name, pid, to, soft, hard, can_set):
     """One side's question: what setting the limit of pid to soft:hard
     would meet now (can_set: the service's CanSetRlimits), alone."""
     out = {'to': _limit(to), 'request': {'soft': _limit(soft),
@@ -350,11 +350,11 @@ def raise_asked(name, pid, proc, kernel, to, can_set):
            'to': None if to is None else _limit(to),
            'soft': None, 'hard': None}
     if proc['soft'] < soft_to:
-        out['soft'] = _ask(name, pid, soft_to, soft_to, proc['hard'],
-                           can_set)
+        out['soft'] = _ask_service(name, pid, soft_to, soft_to, proc['hard'],
+                                   can_set)
     if proc['hard'] < hard_to:
-        out['hard'] = _ask(name, pid, hard_to, proc['soft'], hard_to,
-                           can_set)
+        out['hard'] = _ask_service(name, pid, hard_to, proc['soft'], hard_to,
+                                   can_set)
     return out
 
 
