@@ -214,11 +214,22 @@ s_rules() {
         rp() { tmux capture-pane -p -J -t rules -S -50 2>/dev/null; }
         tmux -u new-session -d -s rules -x 220 -y 50 "login -f steamer"
         for _ in $(seq 100); do rp | grep -q '\$ *$' && break; sleep 0.2; done
-        tmux send-keys -t rules -l -- 'ulimit -Sn 1024; ulimit -Hn 4096; resourcectl --no-ask-password run --limit NOFILE=1048576 -- /tmp/r1-game > /tmp/rules-session.out 2>&1; echo "R1RULES=$? session=$XDG_SESSION_ID"' &&
+        # First explain --to 1048576: the service's answers for the shell, with
+        # CAP_SYS_RESOURCE and the rule (the development machines show no "yes" to a hard raise).
+        tmux send-keys -t rules -l -- 'ulimit -Sn 1024; ulimit -Hn 4096; resourcectl explain --json --to 1048576 NOFILE > /tmp/rules-explain.json 2>&1; resourcectl --no-ask-password run --limit NOFILE=1048576 -- /tmp/r1-game > /tmp/rules-session.out 2>&1; echo "R1RULES=$? session=$XDG_SESSION_ID"' &&
                 tmux send-keys -t rules Enter
         for _ in $(seq 100); do rp | grep -q '^R1RULES=' && break; sleep 0.2; done
         note "rules: steamer's session: $(rp | grep '^R1RULES=' | tail -1); $(tr '\n' ' ' < /tmp/rules-session.out)"
         tmux kill-server 2>/dev/null
+        note "rules: steamer's explain --to 1048576: $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["raise"])' /tmp/rules-explain.json 2>&1 | head -c 600)"
+        check "rules: before it, resourcectl explain --to 1048576 NOFILE in the session: the service answers soft yes (no action), hard yes (raise-hard-limit, the games rule)" \
+              'python3 - /tmp/rules-explain.json <<"PY"
+import json, sys
+r = json.load(open(sys.argv[1]))["raise"]
+assert r["soft"] == {"to": 4096, "request": {"soft": 4096, "hard": 4096}, "answer": "yes", "action": "", "error": None}, r
+assert r["hard"] == {"to": 1048576, "request": {"soft": 1024, "hard": 1048576}, "answer": "yes",
+                     "action": "org.example.resource1.raise-hard-limit", "error": None}, r
+PY'
         check "rules: a gamers member, in a login session, starts a game with resourcectl run --limit NOFILE=1048576 -- %command%: the game has 1048576:1048576" \
               'rp_line=$(grep "^GAME pid" /tmp/rules-session.out) && echo "$rp_line" | grep -Eq "Max open files +1048576 +1048576 "'
         game steamer 524288
@@ -262,6 +273,7 @@ s_audio() {
                 'try none --limit RTPRIO=95 --limit MEMLOCK=unlimited' \
                 'try long --limit RTTIME=500000 --limit RTPRIO=95 --limit MEMLOCK=unlimited' \
                 'try rtprio99 --limit RTTIME=200000 --limit RTPRIO=99 --limit MEMLOCK=unlimited' \
+                'resourcectl explain --json --to 95 RTPRIO > /tmp/audio-$phase-explain.json 2>&1' \
                 'echo "R1AUDIO=$phase session=$XDG_SESSION_ID"' > /tmp/r1-audio-session
         chmod 755 /tmp/r1-audio /tmp/r1-audio-session
         rm -f /tmp/audio-*.out
@@ -300,6 +312,16 @@ s_audio() {
         check "audio: the same RTPRIO and MEMLOCK without RTTIME in the batch: refused (exit 3), nothing runs" 'refused after-none'
         check "audio: with RTTIME 500000, above the rule's 200000: refused (exit 3), nothing runs" 'refused after-long'
         check "audio: RTPRIO 99, above the rule's 95: refused (exit 3), nothing runs" 'refused after-rtprio99'
+        # explain asks each side alone: RTPRIO's hard raise without RTTIME is not the
+        # rule's, so the session's default answers (auth_admin_keep: challenge).
+        note "audio: musician's explain --to 95 RTPRIO: $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["raise"])' /tmp/audio-after-explain.json 2>&1 | head -c 600)"
+        check "audio: resourcectl explain --to 95 RTPRIO in the session: the hard raise asked alone is challenge (raise-hard-limit), the soft one not asked (at the hard limit)" \
+              'python3 - /tmp/audio-after-explain.json <<"PY"
+import json, sys
+r = json.load(open(sys.argv[1]))["raise"]
+assert r["soft"] is None and r["hard"]["request"] == {"soft": 0, "hard": 95}, r
+assert (r["hard"]["answer"], r["hard"]["action"]) == ("challenge", "org.example.resource1.raise-hard-limit"), r
+PY'
         tmux kill-session -t audio 2>/dev/null
 
         # A user outside audio, the same batch (no session needed to be refused).
