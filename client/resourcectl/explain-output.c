@@ -198,41 +198,83 @@ static void text_pam(const Explain *e) {
         }
 }
 
+/* The meaning of an answer, in a few words (the spec's CanSetRlimits). */
+static const char *answer_meaning(int answer) {
+        switch (answer) {
+        case RESOURCE1_ANSWER_YES:
+                return "allowed now, nobody asked";
+        case RESOURCE1_ANSWER_CHALLENGE:
+                return "allowed once you authenticate";
+        case RESOURCE1_ANSWER_NO:
+                return "polkit refuses it";
+        default:
+                return "not available here: the kernel or the service cannot, whoever allows it";
+        }
+}
+
+/* "soft, up to the hard limit: 1000:2000 → 2000:2000: yes (allowed now, nobody asked)" */
+static void text_ask(const Explain *e, const char *side, const char *upto, const ExplainAsk *a) {
+        const ExplainLimit *l = &e->chain.procs[0].limit;
+        char s[24], h[24], ns[24], nh[24], name[128], why[256];
+
+        printf("%s, %s: %s:%s %s %s:%s: ", side, upto, limit_value_format(l->soft, s), limit_value_format(l->hard, h),
+               arrow(), limit_value_format(a->soft, ns), limit_value_format(a->hard, nh));
+        if (a->answer < 0 && strcmp(a->error, "unreachable") == 0)
+                printf("not known: the service could not be asked\n");
+        else if (a->answer < 0)
+                printf("not known: the service answered %s: %s\n", printable(a->error, name, sizeof name),
+                       printable(a->reason, why, sizeof why));
+        else if (a->action[0])
+                printf("%s (%s; polkit's %s)\n", answer_word((Resource1Answer) a->answer),
+                       answer_meaning(a->answer), a->action);
+        else
+                printf("%s (%s; no polkit action)\n", answer_word((Resource1Answer) a->answer),
+                       answer_meaning(a->answer));
+}
+
 static void text_raise(const Explain *e) {
         const ExplainRaise *r = &e->raise;
-        char v1[24], v2[24];
+        const ExplainLimit *l = &e->chain.procs[0].limit;
+        char v[24], upto[96];
 
         label("To raise");
-        if (e->chain.procs[0].limit.soft >= r->soft_to)
-                printf("soft: at the hard limit already\n");
-        else {
-                printf("soft up to %s (the hard limit): ", limit_value_format(r->soft_to, v1));
-                if (r->n_soft_actions > 0)
-                        printf("polkit's %s (another user's process)\n", r->soft_actions[0]);
+        if (r->soft.asked) {
+                if (r->soft.to < l->hard)
+                        snprintf(upto, sizeof upto, "up to %s (--to)", limit_value_format(r->soft.to, v));
                 else
-                        printf("allowed, no authorization (%s)\n",
-                               r->caller_uid == 0 ? "you are root" : "your own process");
-        }
-        cont();
-        if (!r->hard_room) {
-                printf("hard: %s already, no higher\n", r->hard_to == UINT64_MAX ? "infinity" : "at the kernel's ceiling");
-                return;
-        }
-        printf("hard above %s", limit_value_format(e->chain.procs[0].limit.hard, v1));
-        if (r->hard_to != UINT64_MAX)
-                printf(", up to %s", limit_value_format(r->hard_to, v2));
-        if (r->n_hard_actions == 0)
-                printf(": allowed, no authorization (you are root)\n");
+                        snprintf(upto, sizeof upto, "up to the hard limit");
+                text_ask(e, "soft", upto, &r->soft);
+        } else if (r->to_given && r->to < l->hard)
+                printf("soft: at %s (--to) or above already\n", limit_value_format(r->to, v));
         else
-                printf(": polkit's %s%s%s\n", r->hard_actions[0], r->n_hard_actions > 1 ? " and " : "",
-                       r->n_hard_actions > 1 ? r->hard_actions[1] : "");
+                printf("soft: at the hard limit already\n");
+
         cont();
-        if (r->service_can == 0)
-                printf("(but the service lacks CAP_SYS_RESOURCE: it can raise no hard limit)\n");
-        else if (r->service_can < 0)
-                printf("(whether the service can raise hard limits is unknown: it could not be asked)\n");
+        if (r->hard.asked) {
+                if (r->to_given)
+                        snprintf(upto, sizeof upto, "up to %s (--to)", limit_value_format(r->hard.to, v));
+                else if (e->kernel.ceiling == UINT64_MAX)
+                        snprintf(upto, sizeof upto, "up to infinity");
+                else
+                        snprintf(upto, sizeof upto, "up to the kernel's ceiling%s%s%s", e->kernel.sysctl ? " (" : "",
+                                 e->kernel.sysctl ?: "", e->kernel.sysctl ? ")" : "");
+                text_ask(e, "hard", upto, &r->hard);
+        } else if (r->to_given)
+                printf("hard: at %s (--to) or above already\n", limit_value_format(r->to, v));
         else
-                printf("(the service's rules; polkit itself is not asked here)\n");
+                printf("hard: %s already, no higher\n",
+                       e->kernel.ceiling == UINT64_MAX ? "infinity" : "at the kernel's ceiling");
+        const ExplainAsk *unreachable = r->soft.asked && strcmp(r->soft.error, "unreachable") == 0 ? &r->soft :
+                                        r->hard.asked && strcmp(r->hard.error, "unreachable") == 0 ? &r->hard : NULL;
+        if (unreachable) {
+                char why[256];
+                cont();
+                printf("(the service could not be asked, %s; all above is read without it)\n",
+                       printable(unreachable->reason, why, sizeof why));
+        } else if (r->soft.asked || r->hard.asked) {
+                cont();
+                printf("(the service's answers to CanSetRlimits, each side asked alone: nothing changed)\n");
+        }
 }
 
 void explain_print_text(const Explain *e) {
@@ -452,30 +494,41 @@ static void json_pam(const Explain *e) {
         j_close('}');
 }
 
+static void json_ask(const char *key, const ExplainAsk *a) {
+        j_key(key);
+        if (!a->asked) {
+                j_number("null");
+                return;
+        }
+        j_open('{');
+        j_key("to");
+        j_limit(a->to);
+        j_key("request");
+        j_open('{');
+        j_key("soft");
+        j_limit(a->soft);
+        j_key("hard");
+        j_limit(a->hard);
+        j_close('}');
+        j_key("answer");
+        j_string(a->answer < 0 ? NULL : answer_word((Resource1Answer) a->answer));
+        j_key("action");
+        j_string(a->answer < 0 ? NULL : a->action);
+        j_key("error");
+        j_string(a->answer < 0 ? a->error : NULL);
+        j_close('}');
+}
+
 static void json_raise(const Explain *e) {
         const ExplainRaise *r = &e->raise;
         j_key("raise");
         j_open('{');
-        j_key("source");
-        j_string("rules");
         j_key("caller_uid");
         j_number("%u", (unsigned) r->caller_uid);
-        j_key("owner");
-        j_number(r->owner ? "true" : "false");
-        j_key("soft");
-        j_open('{');
         j_key("to");
-        j_limit(r->soft_to);
-        j_strings("polkit", r->soft_actions, r->n_soft_actions);
-        j_close('}');
-        j_key("hard");
-        j_open('{');
-        j_key("to");
-        j_limit_or_null(r->hard_room, r->hard_to);
-        j_strings("polkit", r->hard_actions, r->n_hard_actions);
-        j_key("service_can");
-        j_number(r->service_can < 0 ? "null" : r->service_can ? "true" : "false");
-        j_close('}');
+        j_limit_or_null(r->to_given, r->to);
+        json_ask("soft", &r->soft);
+        json_ask("hard", &r->hard);
         j_close('}');
 }
 

@@ -6,8 +6,9 @@
  *   explain-proc.c     the process and its ancestors, from /proc
  *   explain-pam.c      the pam_limits lines that apply to its user
  *   explain-systemd.c  its systemd unit and manager, over D-Bus
- *   resourcectl-explain.c  the kernel's ceiling, what raising it takes, the
- *                      command and its output (text and --json)
+ *   resourcectl-explain.c  the kernel's ceiling, what raising it takes (asked
+ *                      of the service), the command
+ *   explain-output.c   its output (text and --json)
  * Everything is read as the caller: /proc hides what it hides (hidepid=), and
  * what cannot be read is said, never guessed. The --json keys are documented
  * in resourcectl(1), and the Python package's explain() returns the same. */
@@ -158,22 +159,26 @@ typedef struct ExplainKernel {
         char note[192];
 } ExplainKernel;
 
-#define ACTION_RAISE_HARD "org.example.resource1.raise-hard-limit"
-#define ACTION_MANAGE_OTHER "org.example.resource1.manage-other"
+/* One side of a raise (the soft limit up to the hard one, or the hard one
+ * up to the kernel's ceiling or --to), asked of the service as one
+ * CanSetRlimits request of that one limit, alone, as the service's answer
+ * for it alone (a batch's answer may differ: the spec's CanSetRlimits). */
+typedef struct ExplainAsk {
+        bool asked;                    /* false: nothing to raise on this side */
+        uint64_t to;                   /* the side's value asked for */
+        uint64_t soft, hard;           /* the request: the limit it would set */
+        int answer;                    /* a Resource1Answer, or -1: no answer (error says why) */
+        char action[128];              /* the polkit action that decided it, "" when none did */
+        char error[128];               /* "unreachable", the service's error name, or "" */
+        char reason[256];              /* the error's words, for people */
+} ExplainAsk;
 
-/* What raising the limit would take, by the service's rules (resource1d(8),
- * the spec's AUTHORIZATION): polkit's actions, not its answer. */
+/* What raising the limit would take: the service's own answers. */
 typedef struct ExplainRaise {
         uid_t caller_uid;
-        bool owner;                    /* the caller owns the process (all its uids and gids are the caller's) */
-        uint64_t soft_to;              /* the soft limit may go up to the hard one */
-        const char *soft_actions[2];
-        size_t n_soft_actions;
-        bool hard_room;                /* the hard limit is below the ceiling */
-        uint64_t hard_to;              /* the ceiling (UINT64_MAX: none) */
-        const char *hard_actions[2];
-        size_t n_hard_actions;
-        int service_can;               /* CanRaiseHardLimits: 1, 0, or -1 when the service could not be asked */
+        bool to_given;                 /* --to was given: the raise is up to to */
+        uint64_t to;
+        ExplainAsk soft, hard;
 } ExplainRaise;
 
 typedef struct Explain {

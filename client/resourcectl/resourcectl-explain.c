@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* resourcectl explain RESOURCE: where a process's limit comes from, as far
  * as the caller may see (explain.h lists the parts), the kernel's ceiling
- * for it, and what raising it would take. A reading of what the caller can
- * see and of the service's rules: nothing is changed, and polkit is not
+ * for it, and what raising it would take, asked of the service
+ * (CanSetRlimits): nothing is changed, and nobody is asked for a password.
+ * Without the service, all but the last is shown, and that it could not be
  * asked. */
 #include <errno.h>
 #include <inttypes.h>
@@ -63,31 +64,64 @@ static void kernel_ceiling(const Resource1Rlimit *res, ExplainKernel *ret) {
         *ret = k;
 }
 
-/* What raising the limit would take, by the service's rules for a change
- * (the spec's AUTHORIZATION): the one place that says so. polkit's own
- * answer for these actions (a rule's yes, a password, no) is not asked here:
- * a CanSetRlimits call to the service answers that, and belongs here when
- * the service has it. service_can: the service's CanRaiseHardLimits (1, 0),
- * or -1 when it could not be asked. */
-static void explain_raise(const ExplainProc *p, const ExplainKernel *k, int service_can, ExplainRaise *ret) {
-        ExplainRaise r = { .caller_uid = geteuid(), .service_can = service_can };
-        struct passwd *pw = getpwuid(r.caller_uid);
-        gid_t primary = pw ? pw->pw_gid : getegid();
+/* Why the service gave no answer, in the --json words the Python package
+ * uses too: "unreachable" when it could not be asked (no bus, no service,
+ * no answer in time, the connection lost), else its error's name. */
+static void ask_failed(Resource1 *h, int r, ExplainAsk *a) {
+        const char *name = resource1_last_error_name(h), *msg = resource1_last_error_message(h);
 
-        r.owner = true;
-        for (int i = 0; i < 3; i++)
-                r.owner = r.owner && p->uid[i] == r.caller_uid && p->gid[i] == primary;
-        r.soft_to = p->limit.hard;
-        r.hard_room = p->limit.hard < k->ceiling;
-        r.hard_to = k->ceiling;
-        if (r.caller_uid != 0) {
-                /* uid 0 is allowed whatever the kernel allows root: polkit is not asked. */
-                if (!r.owner)
-                        r.soft_actions[r.n_soft_actions++] = ACTION_MANAGE_OTHER;
-                r.hard_actions[r.n_hard_actions++] = ACTION_RAISE_HARD;
-                if (!r.owner)
-                        r.hard_actions[r.n_hard_actions++] = ACTION_MANAGE_OTHER;
+        if (r == -ECONNREFUSED || r == -ETIMEDOUT || r == -ECONNRESET)
+                EXPLAIN_COPY(a->error, "unreachable");
+        else
+                EXPLAIN_COPY(a->error, name ?: "failed");
+        if (r == -ETIMEDOUT)
+                EXPLAIN_COPY(a->reason, "it did not answer in time");
+        else
+                EXPLAIN_COPY(a->reason, msg ?: strerror(-r));
+}
+
+/* One side's question: what setting the resource of the target to
+ * soft:hard would meet now (CanSetRlimits, the pidfd form where resourcectl
+ * holds one), nothing changed, nobody asked for a password. */
+static void ask(const Resource1Rlimit *res, uint64_t to, uint64_t soft, uint64_t hard, ExplainAsk *a) {
+        Resource1LimitAnswer per_limit[1];
+        struct rlimit want = { .rlim_cur = soft, .rlim_max = hard };
+        int resources[1] = { res->number };
+        Resource1 *h;
+
+        *a = (ExplainAsk) { .asked = true, .to = to, .soft = soft, .hard = hard, .answer = -1 };
+        int r = service_get_quiet(&h);
+        if (r < 0) {
+                /* resourcectl loads the library only when the service is
+                 * asked: without it the service cannot be asked at all. */
+                EXPLAIN_COPY(a->error, "unreachable");
+                EXPLAIN_COPY(a->reason, library_error() ?: strerror(-r));
+                return;
         }
+        r = request_can_set(h, target.fd, target.pid, resources, &want, 1, per_limit);
+        if (r < 0) {
+                ask_failed(h, r, a);
+                return;
+        }
+        a->answer = (int) per_limit[0].answer;
+        EXPLAIN_COPY(a->action, per_limit[0].action);
+}
+
+/* What raising the limit would take, as the service answers it, each side
+ * asked alone: the soft limit up to the hard one (or to --to, when that is
+ * lower), keeping the hard one; the hard one up to --to, or else to the
+ * kernel's ceiling (infinity where there is none), keeping the soft one. A
+ * side already there is not asked. */
+static void explain_raise(const Resource1Rlimit *res, const ExplainProc *p, const ExplainKernel *k,
+                          bool to_given, uint64_t to, ExplainRaise *ret) {
+        ExplainRaise r = { .caller_uid = geteuid(), .to_given = to_given, .to = to };
+        uint64_t soft_to = to_given && to < p->limit.hard ? to : p->limit.hard;
+        uint64_t hard_to = to_given ? to : k->ceiling;
+
+        if (p->limit.soft < soft_to)
+                ask(res, soft_to, soft_to, p->limit.hard, &r.soft);
+        if (p->limit.hard < hard_to)
+                ask(res, hard_to, p->limit.soft, hard_to, &r.hard);
         *ret = r;
 }
 
@@ -96,8 +130,7 @@ static void explain_raise(const ExplainProc *p, const ExplainKernel *k, int serv
 int verb_explain(char **argv, size_t argc) {
         _cleanup_(freep) Explain *e = calloc(1, sizeof *e);
         char dir[32], name[96];
-        Resource1 *h;
-        bool can;
+        uint64_t to = 0;
         int r;
 
         if (!e)
@@ -110,6 +143,11 @@ int verb_explain(char **argv, size_t argc) {
         r = resource_arg(argv[0], &e->res);
         if (r != EXIT_OK)
                 return r;
+        if (arg_to) {
+                const char *why;
+                if (limit_value_parse(arg_to, e->res->unit, &to, &why) < 0)
+                        return usage_error("invalid --to '%s' for %s: %s", arg_to, e->res->name, why);
+        }
         r = target_choose(false, false);
         if (r != EXIT_OK)
                 return r;
@@ -141,10 +179,7 @@ int verb_explain(char **argv, size_t argc) {
                 return EXIT_ERROR;
         }
         kernel_ceiling(e->res, &e->kernel);
-        /* Without the service (or its library), whether it could is
-         * unknown; not a failure of explain's. */
-        r = service_get_quiet(&h) >= 0 ? resource1_get_can_raise_hard_limits(h, &can) : -ELIBACC;
-        explain_raise(p, &e->kernel, r < 0 ? -1 : can, &e->raise);
+        explain_raise(e->res, p, &e->kernel, arg_to != NULL, to, &e->raise);
 
         if (arg_json != JSON_OFF)
                 explain_print_json(e);

@@ -26,6 +26,7 @@ bool arg_ask_password = true;
 bool arg_dry_run = false;
 bool arg_service = false;
 const char *arg_output = NULL;
+const char *arg_to = NULL;
 ResourceOption arg_resources[MAX_LIMITS];
 size_t arg_n_resources = 0;
 
@@ -180,7 +181,7 @@ static void help(void) {
                "       resourcectl [OPTIONS] usage\n"
                "       resourcectl pagesize\n"
                "       resourcectl [OPTIONS] run [--limit RESOURCE=VALUE...] [--] COMMAND [ARG...]\n"
-               "       resourcectl [OPTIONS] explain RESOURCE\n"
+               "       resourcectl [OPTIONS] explain [--to VALUE] RESOURCE\n"
                "       resourcectl [OPTIONS] --RESOURCE=VALUE... [--RESOURCE...]\n"
                "       resourcectl [OPTIONS] --RESOURCE=VALUE... COMMAND [ARG...]\n"
                "\n"
@@ -202,8 +203,10 @@ static void help(void) {
                "                           set limits on this process (one request, as for set), then\n"
                "                           run COMMAND with them; options end at COMMAND\n"
                "  explain RESOURCE         where the limit comes from: the ancestors' values, the\n"
-               "                           systemd unit, the pam_limits lines, the kernel's ceiling,\n"
-               "                           what raising it takes (as far as /proc shows you)\n"
+               "                           systemd unit, the pam_limits lines (as far as /proc shows\n"
+               "                           you), the kernel's ceiling, and what raising it would meet,\n"
+               "                           as the service answers: the soft limit up to the hard one,\n"
+               "                           the hard one up to the kernel's ceiling or --to\n"
                "\n"
                "Options:\n"
                "  -p --pid=PID             the process to read or change, as this namespace numbers it\n"
@@ -223,6 +226,8 @@ static void help(void) {
                "                           the service's error name and message after a failure\n"
                "     --quiet               no notes on standard error\n"
                "     --no-ask-password     never ask for authentication\n"
+               "     --to=VALUE            explain: the raise to ask about (default: the hard limit for\n"
+               "                           the soft one, the kernel's ceiling for the hard one)\n"
                "     --dry-run             set, run: change nothing, ask for no password; say per limit\n"
                "                           whether the change would be allowed: yes, challenge (after\n"
                "                           authentication), no, or na (the kernel or the service cannot)\n"
@@ -267,7 +272,7 @@ static int add_resource_option(const Resource1Rlimit *res, const char *value) {
  * (--help, --version). */
 static int parse_options(int argc, char *argv[], bool stop) {
         enum { ARG_JSON = 0x100, ARG_LIMIT, ARG_NO_HEADINGS, ARG_RAW, ARG_VERBOSE, ARG_QUIET, ARG_NO_ASK_PASSWORD,
-               ARG_DRY_RUN, ARG_SERVICE };
+               ARG_DRY_RUN, ARG_SERVICE, ARG_TO };
         static const struct option static_options[] = {
                 { "pid",             required_argument, NULL, 'p' },
                 { "who",             required_argument, NULL, 'w' },
@@ -282,6 +287,7 @@ static int parse_options(int argc, char *argv[], bool stop) {
                 { "no-ask-password", no_argument,       NULL, ARG_NO_ASK_PASSWORD },
                 { "dry-run",         no_argument,       NULL, ARG_DRY_RUN },
                 { "service",         no_argument,       NULL, ARG_SERVICE },
+                { "to",              required_argument, NULL, ARG_TO },
                 { "help",            no_argument,       NULL, 'h' },
                 { "version",         no_argument,       NULL, 'V' },
         };
@@ -372,6 +378,9 @@ static int parse_options(int argc, char *argv[], bool stop) {
                         break;
                 case ARG_SERVICE:
                         arg_service = true;
+                        break;
+                case ARG_TO:
+                        arg_to = optarg;
                         break;
                 case 'h':
                         help();
@@ -467,6 +476,8 @@ int main(int argc, char *argv[]) {
                 run = verb_limits;
 
         r = columns_parse(arg_output);
+        if (r == EXIT_OK && arg_to && run != verb_explain)
+                r = syntax_error("--to is an option of 'explain' only");
         if (r == EXIT_OK)
                 r = run ? run(args, n) : verb_set(args, n, true);
         target_close();

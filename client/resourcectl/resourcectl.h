@@ -58,6 +58,7 @@ extern bool arg_ask_password;
 extern bool arg_dry_run;
 extern bool arg_service;
 extern const char *arg_output;
+extern const char *arg_to;          /* explain --to VALUE, as given */
 extern ResourceOption arg_resources[MAX_LIMITS];
 extern size_t arg_n_resources;
 

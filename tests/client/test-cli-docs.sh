@@ -30,7 +30,7 @@ declare -A forms=(
         ["resourcectl [OPTIONS] usage"]="resourcectl usage|resourcectl --who both usage"
         ["resourcectl pagesize"]="resourcectl pagesize"
         ["resourcectl [OPTIONS] run [--limit RESOURCE=VALUE]... [--] COMMAND [ARG...]"]="resourcectl run true|resourcectl run --limit NOFILE=256 --limit CORE=0 -- true|resourcectl run --limit NOFILE=256 sh -c 'ulimit -n'"
-        ["resourcectl [OPTIONS] explain RESOURCE"]="resourcectl explain NOFILE|resourcectl --json explain --pid \$\$ CORE"
+        ["resourcectl [OPTIONS] explain [--to VALUE] RESOURCE"]="resourcectl explain NOFILE|resourcectl --json explain --pid \$\$ CORE|resourcectl explain --to 1048576 NOFILE|resourcectl explain --to 4M MEMLOCK"
         ["resourcectl [OPTIONS] --RESOURCE=VALUE... [--RESOURCE]..."]="resourcectl --nofile=800:|resourcectl --nofile=700: --core=0 --stack --cpu"
         ["resourcectl [OPTIONS] --RESOURCE=VALUE... COMMAND [ARG...]"]="resourcectl --nofile=256 true|resourcectl --nofile=256 --core=0 sh -c 'ulimit -n'"
 )

@@ -13,8 +13,11 @@
 #   - hidepid=invisible (a /proc of the test's own mount namespace): a hidden
 #     ancestor of another user's is "not visible to you", and nothing of it
 #     (its name, its limits) is shown; a hidden process is no process;
-#   - what raising takes, by the service's rules, for root, for a user's own
-#     process and for another user's;
+#   - what raising takes, as the service answers it (CanSetRlimits): for root,
+#     for users tests/rules/test.rules says yes, auth_admin and no to, for the
+#     actions' defaults, on another user's process and on their own; --to;
+#     without the service (explain goes on, and says so); and Python's
+#     resource1.explain() equal to resourcectl's --json for each of them;
 #   - --json parsed by python3 -m json.tool; the command line's errors.
 set -u
 : "${RESOURCECTL:?}" "${RESOURCE1_FIXTURE:?}"
@@ -133,19 +136,102 @@ check "a matching '<domain> -' line: pam_limits sets nothing, said" \
       'grep -qx "             /etc/security/limits.d/20-later.conf:2: daemon -  (no limits at all for this user)" "$T/out" &&
        grep -qx "             sets nothing: the session keeps what it was started with" "$T/out"'
 
-# ---- what raising takes, by the service's rules
+# ---- what raising takes: the service's own answers (CanSetRlimits), as polkit decides
+# tests/rules/test.rules: daemon yes, sys auth_admin, bin no, nobody the
+# actions' defaults (auth_admin); tests/rules/can-set.rules: no for nobody on
+# a process that runs as mail. The target: a process of the service's own user,
+# whose limits the service can change itself even without CAP_SYS_RESOURCE, so
+# that its soft limit's answer is polkit's manage-other answer for each caller;
+# its hard limit needs CAP_SYS_RESOURCE ("na" without it, but where polkit says no).
 can=$(busctl --system get-property org.example.Resource1 /org/example/Resource1 org.example.Resource1 CanRaiseHardLimits | awk '{print $2}')
-rc "$R" explain --json --pid "$child" NOFILE
-check "root: no polkit action, soft or hard; service_can is the service's CanRaiseHardLimits ($can)" \
-      'json "$T/out" "d[\"raise\"][\"soft\"] == {\"to\": 400, \"polkit\": []} and d[\"raise\"][\"hard\"][\"polkit\"] == []
-       and d[\"raise\"][\"hard\"][\"service_can\"] == $([ "$can" = true ] && echo True || echo False) and d[\"raise\"][\"caller_uid\"] == 0"'
+capable() { [ "$can" = true ] && echo "$1" || echo "$2"; }
+setpriv --reuid="$RESOURCE1D_USER" --regid="$(id -g "$RESOURCE1D_USER")" --clear-groups prlimit --nofile=1000:2000 sleep 600 >/dev/null 2>&1 &
+svc_proc=$!
+started+=($svc_proc)
+setpriv --reuid=mail --regid=mail --clear-groups prlimit --nofile=1000:2000 sleep 600 >/dev/null 2>&1 &
+mail_proc=$!
+started+=($mail_proc)
+sleep 0.2
+nr=$nr_open
+# raise_is FILE SIDE ANSWER ACTION [TO]: the side's answer in explain --json FILE.
+raise_is() {
+        json "$1" "d[\"raise\"][\"$2\"][\"answer\"] == \"$3\" and d[\"raise\"][\"$2\"][\"action\"] == \"$4\"
+                   and d[\"raise\"][\"$2\"][\"error\"] is None${5:+ and d[\"raise\"][\"$2\"][\"to\"] == $5}"
+}
+as_user() { local u=$1; shift; setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --clear-groups "$@"; }
+MO=org.example.resource1.manage-other RH=org.example.resource1.raise-hard-limit
+for u in root daemon sys bin nobody; do
+        as_user "$u" "$R" explain --json --pid "$svc_proc" NOFILE > "$T/raise-$u.json" 2> "$T/raise-$u.err"
+done
+cp "$T/raise-root.json" "$T/out"; cp "$T/raise-root.err" "$T/err"
+check "root: the service answers soft yes (no action), hard $(capable yes na) (no action: root is not polkit's), each asked alone" \
+      'raise_is "$T/raise-root.json" soft yes "" 2000 && raise_is "$T/raise-root.json" hard "$(capable yes na)" "" $nr &&
+       json "$T/raise-root.json" "d[\"raise\"][\"soft\"][\"request\"] == {\"soft\": 2000, \"hard\": 2000}
+             and d[\"raise\"][\"hard\"][\"request\"] == {\"soft\": 1000, \"hard\": $nr} and d[\"raise\"][\"caller_uid\"] == 0"'
+cp "$T/raise-daemon.json" "$T/out"; cp "$T/raise-daemon.err" "$T/err"
+check "daemon (a rule says yes), another user's process: soft yes, hard $(capable yes na), by manage-other" \
+      'raise_is "$T/raise-daemon.json" soft yes $MO && raise_is "$T/raise-daemon.json" hard "$(capable yes na)" $MO'
+cp "$T/raise-sys.json" "$T/out"; cp "$T/raise-sys.err" "$T/err"
+check "sys (auth_admin), the same process: soft challenge, hard $(capable challenge na), by manage-other" \
+      'raise_is "$T/raise-sys.json" soft challenge $MO && raise_is "$T/raise-sys.json" hard "$(capable challenge na)" $MO'
+cp "$T/raise-bin.json" "$T/out"; cp "$T/raise-bin.err" "$T/err"
+check "bin (a rule says no), the same process: soft no, hard no, by manage-other" \
+      'raise_is "$T/raise-bin.json" soft no $MO && raise_is "$T/raise-bin.json" hard no $MO'
+cp "$T/raise-nobody.json" "$T/out"; cp "$T/raise-nobody.err" "$T/err"
+check "nobody (the actions' defaults), the same process: soft challenge, hard $(capable challenge na), by manage-other" \
+      'raise_is "$T/raise-nobody.json" soft challenge $MO && raise_is "$T/raise-nobody.json" hard "$(capable challenge na)" $MO'
+rc as_nobody "$R" explain --json --pid "$mail_proc" NOFILE
+check "nobody, a process of mail's, which tests/rules/can-set.rules refuses it: soft no, hard no, by manage-other" \
+      'raise_is "$T/out" soft no $MO && raise_is "$T/out" hard no $MO'
 rc as_nobody "$R" explain --json --pid "$pid_nobody" NOFILE
-check "nobody, its own process: the soft limit freely, the hard one with raise-hard-limit" \
-      'json "$T/out" "d[\"raise\"][\"owner\"] and d[\"raise\"][\"soft\"][\"polkit\"] == [] and d[\"raise\"][\"hard\"][\"polkit\"] == [\"org.example.resource1.raise-hard-limit\"]"'
-rc as_nobody "$R" explain --pid "$pid_games" NOFILE
-check "nobody, another user's process: manage-other for the soft limit, both actions for the hard one" \
-      'grep -q "^   To raise: soft up to 2000 (the hard limit): polkit.s org.example.resource1.manage-other (another user.s process)$" "$T/out" &&
-       grep -q "^             hard above 2000, up to $nr_open: polkit.s org.example.resource1.raise-hard-limit and org.example.resource1.manage-other$" "$T/out"'
+check "nobody, its own process: soft yes (no action), hard $(capable challenge na) by raise-hard-limit" \
+      'raise_is "$T/out" soft yes "" && raise_is "$T/out" hard "$(capable challenge na)" $RH'
+rc as_user sys "$R" explain --pid "$svc_proc" NOFILE
+check "... and the text says each answer, its request and the action that decided it" \
+      'grep -q "^   To raise: soft, up to the hard limit: 1000:2000 .* 2000:2000: challenge (allowed once you authenticate; polkit.s $MO)$" "$T/out" &&
+       grep -q "^             hard, up to the kernel.s ceiling (fs.nr_open): 1000:2000 .* 1000:$nr: $(capable challenge na) (.*; polkit.s $MO)$" "$T/out" &&
+       grep -qx "             (the service.s answers to CanSetRlimits, each side asked alone: nothing changed)" "$T/out"'
+rc "$R" explain --json --to $((nr + 1)) --pid "$svc_proc" NOFILE
+check "--to above fs.nr_open: the hard raise is na, decided by no action (the kernel refuses it from anyone)" \
+      '[ $status = 0 ] && raise_is "$T/out" hard na "" $((nr + 1)) && raise_is "$T/out" soft yes "" 2000 && json "$T/out" "d[\"raise\"][\"to\"] == $((nr + 1))"'
+rc "$R" explain --json --to 1500 --pid "$svc_proc" NOFILE
+check "--to below the hard limit: the soft limit asked up to it, the hard one not asked" \
+      'raise_is "$T/out" soft yes "" 1500 && json "$T/out" "d[\"raise\"][\"soft\"][\"request\"] == {\"soft\": 1500, \"hard\": 2000} and d[\"raise\"][\"hard\"] is None"'
+rc "$R" explain --to 4M NOFILE
+check "--to takes a value of the resource's kind: NOFILE's is a plain number (exit 2)" \
+      '[ $status = 2 ] && grep -q "invalid --to .4M. for NOFILE" "$T/err"'
+rc "$R" --to 5 limits NOFILE
+check "--to is explain's only (exit 2)" '[ $status = 2 ] && grep -q "to is an option of .explain. only" "$T/err"'
+
+# Without the service (a bus that is not there): explain still explains, and says it could not ask.
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/no-bus "$R" explain --pid "$svc_proc" NOFILE > "$T/out" 2> "$T/err"; status=$?
+check "without the service: exit 0, the chain, pam_limits and the kernel shown, the raise 'not known: the service could not be asked'" \
+      '[ $status = 0 ] && grep -q "^ *Ancestors: " "$T/out" && grep -q "^ *pam_limits: " "$T/out" && grep -q "^ *Kernel: fs.nr_open" "$T/out" &&
+       grep -q "^   To raise: soft, up to the hard limit: 1000:2000 .* 2000:2000: not known: the service could not be asked$" "$T/out" &&
+       grep -q "^             (the service could not be asked, cannot connect to the system bus: .*; all above is read without it)$" "$T/out"'
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/no-bus "$R" explain --json --pid "$svc_proc" NOFILE > "$T/out" 2> "$T/err"
+check "... in --json: answer and action null, error \"unreachable\"" \
+      'json "$T/out" "all(d[\"raise\"][s] == {\"to\": t, \"request\": r, \"answer\": None, \"action\": None, \"error\": \"unreachable\"}
+                      for s, t, r in ((\"soft\", 2000, {\"soft\": 2000, \"hard\": 2000}), (\"hard\", $nr, {\"soft\": 1000, \"hard\": $nr})))"'
+
+# C and Python agree: resource1.explain() as each user, and without the
+# service, gives what resourcectl explain --json does.
+mkdir -p "$T/pkg" && cp -r "$here/../../client/python/resource1" "$T/pkg/" && chmod -R a+rX "$T/pkg"
+PY=${PYTHON3:-/usr/bin/python3}
+printf '%s\n' 'import json, sys' 'sys.path.insert(0, sys.argv[1])' 'import resource1' \
+        'print(json.dumps(resource1.explain(sys.argv[3], int(sys.argv[2]))))' > "$T/py-explain.py"
+chmod 644 "$T/py-explain.py"
+bad=""
+for u in root daemon sys bin nobody; do
+        as_user "$u" "$PY" "$T/py-explain.py" "$T/pkg" "$svc_proc" NOFILE > "$T/py-$u.json" 2> "$T/py-$u.err"
+        json "$T/raise-$u.json" "d == json.load(open(\"$T/py-$u.json\")) and d[\"raise\"][\"soft\"][\"answer\"] in (\"yes\", \"challenge\", \"no\")" 2>/dev/null ||
+                bad+="$u: $(head -c 300 "$T/py-$u.json" "$T/py-$u.err" | tr '\n' ' '); "
+done
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/no-bus "$PY" "$T/py-explain.py" "$T/pkg" "$svc_proc" NOFILE > "$T/py-none.json" 2> "$T/py-none.err"
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/no-bus "$R" explain --json --pid "$svc_proc" NOFILE > "$T/c-none.json" 2>&1
+json "$T/c-none.json" "d == json.load(open(\"$T/py-none.json\")) and d[\"raise\"][\"hard\"][\"error\"] == \"unreachable\"" 2>/dev/null || bad+="no service: $(head -c 300 "$T/py-none.json" "$T/py-none.err" | tr '\n' ' '); "
+: > "$T/out"; : > "$T/err"
+check "resource1.explain() as root, daemon, sys, bin and nobody, and without the service, equals resourcectl explain --json, the service's answers in both${bad:+ ($bad)}" '[ -z "$bad" ]'
 
 prlimit --nofile=500:500 sleep 600 >/dev/null 2>&1 &
 started+=($!)

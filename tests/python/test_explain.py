@@ -172,14 +172,72 @@ class Explain(unittest.TestCase):
             'running': False, 'cgroup': None, 'units': [],
             'note': 'not the init system here (no /run/systemd/system)'})
 
-    def test_raise_rules_for_root(self):
+    def test_raise_asked_of_the_service_as_root(self):
+        # The service's CanSetRlimits, each side alone: root's soft raise is
+        # "yes" without an action, its hard raise "na" where the service
+        # lacks CAP_SYS_RESOURCE ("yes" where it has it).
+        hard = 'yes' if resource1.can_raise_hard_limits() else 'na'
+        with open('/proc/sys/fs/nr_open') as f:
+            nr_open = int(f.read())
         d = resource1.explain('NOFILE', self.child)
-        self.assertEqual(d['raise']['soft'], {'to': 400, 'polkit': []})
-        self.assertEqual(d['raise']['hard']['polkit'], [])
-        self.assertEqual(d['raise']['hard']['service_can'],
-                         resource1.can_raise_hard_limits())
+        self.assertEqual(d['raise'], {
+            'caller_uid': 0, 'to': None,
+            'soft': {'to': 400, 'request': {'soft': 400, 'hard': 400},
+                     'answer': 'yes', 'action': '', 'error': None},
+            'hard': {'to': nr_open,
+                     'request': {'soft': 300, 'hard': nr_open},
+                     'answer': hard, 'action': '', 'error': None}})
         self.assertEqual(resource1.Client().explain('NOFILE', self.child),
                          d)
+
+    def test_raise_to(self):
+        d = resource1.explain('NOFILE', self.child, to=350)['raise']
+        self.assertEqual((d['to'], d['soft']['request'], d['hard']),
+                         (350, {'soft': 350, 'hard': 400}, None))
+        # Above fs.nr_open: "na", the kernel refuses it from anyone.
+        d = resource1.explain('NOFILE', self.child, to='infinity')['raise']
+        self.assertEqual((d['to'], d['hard']['request'], d['hard']['answer'],
+                          d['hard']['action']),
+                         ('infinity', {'soft': 300, 'hard': 'infinity'},
+                          'na', ''))
+        self.assertEqual(resource1.explain('NOFILE', self.child, to=-1),
+                         resource1.explain('NOFILE', self.child,
+                                           to='infinity'))
+        d = resource1.explain('NOFILE', self.child, to=300)['raise']
+        self.assertEqual((d['soft'], d['hard']), (None, None))
+        with self.assertRaises(ValueError):
+            resource1.explain('NOFILE', self.child, to='lots')
+        if RESOURCECTL:
+            for to in ('350', '5000', 'infinity'):
+                with self.subTest(to=to):
+                    out = subprocess.run(
+                        [RESOURCECTL, 'explain', '--json', '--to', to,
+                         '--pid', str(self.child), 'NOFILE'],
+                        check=True, capture_output=True)
+                    self.assertEqual(
+                        json.loads(out.stdout),
+                        resource1.explain('NOFILE', self.child,
+                                          to=int(to) if to.isdigit()
+                                          else to))
+
+    def test_raise_without_the_service(self):
+        # A bus that is not there: the rest is explained, and the raise
+        # says it could not ask.
+        env = dict(os.environ,
+                   DBUS_SYSTEM_BUS_ADDRESS='unix:path=' +
+                   os.path.join(self.tmp, 'no-bus'))
+        out = subprocess.run(
+            [sys.executable, '-c', self.EXPLAIN, PKGDIR, str(self.child)],
+            env=env, capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        d = json.loads(out.stdout)
+        self.assertEqual((d['soft'], d['hard'], d['changed_at']['pid']),
+                         (300, 400, self.shell.pid))
+        for side in ('soft', 'hard'):
+            self.assertEqual((d['raise'][side]['answer'],
+                              d['raise'][side]['action'],
+                              d['raise'][side]['error']),
+                             (None, None, 'unreachable'))
 
     def run_as_nobody(self, code, *args, proc=None):
         """code run by python3 as nobody (with the package); in a mount
@@ -203,19 +261,38 @@ class Explain(unittest.TestCase):
                'except ProcessLookupError as e:\n'
                '    print(json.dumps([e.errno, str(e)]))\n')
 
-    def test_raise_rules_for_a_user(self):
-        own = json.loads(self.run_as_nobody(self.EXPLAIN, self.of['nobody']))
-        self.assertTrue(own['raise']['owner'])
-        self.assertEqual(own['raise']['soft']['polkit'], [])
-        self.assertEqual(own['raise']['hard']['polkit'],
-                         ['org.example.resource1.raise-hard-limit'])
-        other = json.loads(self.run_as_nobody(self.EXPLAIN, self.of['games']))
-        self.assertFalse(other['raise']['owner'])
-        self.assertEqual(other['raise']['soft']['polkit'],
-                         ['org.example.resource1.manage-other'])
-        self.assertEqual(other['raise']['hard']['polkit'],
-                         ['org.example.resource1.raise-hard-limit',
-                          'org.example.resource1.manage-other'])
+    def test_raise_asked_for_a_user(self):
+        # nobody (the actions' defaults here: auth_admin, "challenge"), its
+        # own process and another user's (games'). Where the service lacks
+        # CAP_SYS_RESOURCE it can do neither ("na"), but the actions that
+        # decided still differ.
+        capable = resource1.can_raise_hard_limits()
+        procs = {}
+        for user in ('nobody', 'games'):
+            uid, gid = USERS[user]
+            procs[user] = subprocess.Popen(
+                ['prlimit', '--nofile=1000:2000', 'setpriv',
+                 '--reuid=%d' % uid, '--regid=%d' % gid, '--clear-groups',
+                 'sleep', '600'],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.addCleanup(procs[user].wait)
+            self.addCleanup(procs[user].kill)
+            wait_comm(procs[user].pid, 'sleep')
+        own = json.loads(self.run_as_nobody(self.EXPLAIN, procs['nobody'].pid))
+        self.assertEqual(own['raise']['caller_uid'], 65534)
+        self.assertEqual((own['raise']['soft']['answer'],
+                          own['raise']['soft']['action']), ('yes', ''))
+        self.assertEqual((own['raise']['hard']['answer'],
+                          own['raise']['hard']['action']),
+                         ('challenge' if capable else 'na',
+                          'org.example.resource1.raise-hard-limit'))
+        other = json.loads(self.run_as_nobody(self.EXPLAIN,
+                                              procs['games'].pid))
+        for side in ('soft', 'hard'):
+            self.assertEqual((other['raise'][side]['answer'],
+                              other['raise'][side]['action']),
+                             ('challenge' if capable else 'na',
+                              'org.example.resource1.manage-other'))
 
     def test_hidepid_hides_an_ancestor_and_a_process(self):
         # A parent of root's, under a name and with limits of its own, whose

@@ -174,22 +174,23 @@ s_users() {
         kill "$victim" "$manager_proc" "$rootchild" 2>/dev/null
 }
 
+# The example rules (issue 27) as an administrator installs them: copied
+# from the package's examples into /etc/polkit-1/rules.d. polkitd reloads its
+# rules when the directory changes (inotify): wait_reload waits for its
+# journal line after the change, at most 5 s.
+examples=/usr/share/doc/resource1d/examples rules_d=/etc/polkit-1/rules.d
+loaded() { journalctl -b -q --no-pager -u polkit.service | grep -c "Finished loading, compiling and executing"; }
+wait_reload() {
+        local end=$((SECONDS + 5))
+        while [ $SECONDS -lt $end ]; do [ "$(loaded)" -gt "$1" ] && return 0; sleep 0.1; done
+        note "rules: polkitd logged no reload within 5 s"
+}
+
 s_rules() {
-        # The example rules for games and audio (issue 27), installed as an
-        # administrator installs them (copied from the package's examples into
-        # /etc/polkit-1/rules.d), tried with real users and the service's
-        # CAP_SYS_RESOURCE acting, and removed again.
-        local ex=/usr/share/doc/resource1d/examples d=/etc/polkit-1/rules.d
-        # polkitd reloads its rules when the directory changes (inotify): wait
-        # for its journal line after the change, at most 5 s.
-        loaded() { journalctl -b -q --no-pager -u polkit.service | grep -c "Finished loading, compiling and executing"; }
-        wait_reload() {
-                local end=$((SECONDS + 5))
-                while [ $SECONDS -lt $end ]; do [ "$(loaded)" -gt "$1" ] && return 0; sleep 0.1; done
-                note "rules: polkitd logged no reload within 5 s"
-        }
-        # soft and hard of /proc/PID/limits's line $2 (some lines have no units)
-        lim() { grep "^$2 " "/proc/$1/limits" | sed "s/^$2 *//" | awk '{print $1, $2}'; }
+        # The games example rule (issue 27), installed, tried with real users
+        # and the service's CAP_SYS_RESOURCE acting, and removed again (the
+        # audio rule: s_audio).
+        local ex=$examples d=$rules_d
         # A stand-in for the game Steam starts (%command%): it prints its own limit.
         printf '#!/bin/sh\necho "GAME pid $$ $(grep "^Max open files" /proc/$$/limits)"\n' > /tmp/r1-game
         chmod 755 /tmp/r1-game
@@ -207,7 +208,7 @@ s_rules() {
               '[ $status = 3 ] && ! grep -q "^GAME" /tmp/rules-steamer-1048576.out'
 
         n0=$(loaded)
-        install -m 644 "$ex/50-resource1-games-example.rules" "$ex/50-resource1-audio-example.rules" "$d/"
+        install -m 644 "$ex/50-resource1-games-example.rules" "$d/"
         wait_reload "$n0"
 
         # steamer in a login session (login -f on a tmux pane) types the Steam
@@ -215,11 +216,22 @@ s_rules() {
         rp() { tmux capture-pane -p -J -t rules -S -50 2>/dev/null; }
         tmux -u new-session -d -s rules -x 220 -y 50 "login -f steamer"
         for _ in $(seq 100); do rp | grep -q '\$ *$' && break; sleep 0.2; done
-        tmux send-keys -t rules -l -- 'ulimit -Sn 1024; ulimit -Hn 4096; resourcectl --no-ask-password run --limit NOFILE=1048576 -- /tmp/r1-game > /tmp/rules-session.out 2>&1; echo "R1RULES=$? session=$XDG_SESSION_ID"' &&
+        # First explain --to 1048576: the service's answers for the shell, with
+        # CAP_SYS_RESOURCE and the rule (the development machines show no "yes" to a hard raise).
+        tmux send-keys -t rules -l -- 'ulimit -Sn 1024; ulimit -Hn 4096; resourcectl explain --json --to 1048576 NOFILE > /tmp/rules-explain.json 2>&1; resourcectl --no-ask-password run --limit NOFILE=1048576 -- /tmp/r1-game > /tmp/rules-session.out 2>&1; echo "R1RULES=$? session=$XDG_SESSION_ID"' &&
                 tmux send-keys -t rules Enter
         for _ in $(seq 100); do rp | grep -q '^R1RULES=' && break; sleep 0.2; done
         note "rules: steamer's session: $(rp | grep '^R1RULES=' | tail -1); $(tr '\n' ' ' < /tmp/rules-session.out)"
         tmux kill-server 2>/dev/null
+        note "rules: steamer's explain --to 1048576: $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["raise"])' /tmp/rules-explain.json 2>&1 | head -c 600)"
+        check "rules: before it, resourcectl explain --to 1048576 NOFILE in the session: the service answers soft yes (no action), hard yes (raise-hard-limit, the games rule)" \
+              'python3 - /tmp/rules-explain.json <<"PY"
+import json, sys
+r = json.load(open(sys.argv[1]))["raise"]
+assert r["soft"] == {"to": 4096, "request": {"soft": 4096, "hard": 4096}, "answer": "yes", "action": "", "error": None}, r
+assert r["hard"] == {"to": 1048576, "request": {"soft": 1024, "hard": 1048576}, "answer": "yes",
+                     "action": "org.example.resource1.raise-hard-limit", "error": None}, r
+PY'
         check "rules: a gamers member, in a login session, starts a game with resourcectl run --limit NOFILE=1048576 -- %command%: the game has 1048576:1048576" \
               'rp_line=$(grep "^GAME pid" /tmp/rules-session.out) && echo "$rp_line" | grep -Eq "Max open files +1048576 +1048576 "'
         game steamer 524288
@@ -234,38 +246,100 @@ s_rules() {
         check "rules: a user outside gamers is refused NOFILE 1048576 (exit 3), the game never runs" \
               '[ $status = 3 ] && ! grep -q "^GAME" /tmp/rules-plain-1048576.out'
 
-        # audio: musician's own processes (setpriv itself in the background, so that
-        # $! is the process), RTPRIO 95 and MEMLOCK unlimited in one SetRlimits.
-        setpriv --reuid=musician --regid="$(id -g musician)" --init-groups sleep 600 & with_rttime=$!
-        setpriv --reuid=musician --regid="$(id -g musician)" --init-groups sleep 600 & without=$!
-        setpriv --reuid=plain --regid="$(id -g plain)" --init-groups sleep 600 & plains=$!
-        sleep 0.3
-        rt_of() { echo "$(lim "$1" "Max realtime priority") / $(lim "$1" "Max locked memory") / $(lim "$1" "Max realtime timeout")"; }
-        before=$(rt_of "$without")
-        as musician resourcectl --no-ask-password set --pid "$without" RTPRIO 95 MEMLOCK unlimited > /tmp/rules-audio1.out 2>&1
-        status=$?
-        note "rules: musician without RTTIME: status $status: $(tr '\n' ' ' < /tmp/rules-audio1.out); limits $(rt_of "$without")"
-        check "rules: an audio member asking RTPRIO 95 and MEMLOCK without a finite RTTIME in the batch is refused (exit 3), nothing changed" \
-              '[ $status = 3 ] && [ "$(rt_of "$without")" = "$before" ]'
-        as musician resourcectl --no-ask-password set --pid "$with_rttime" RTTIME 200000 RTPRIO 95 MEMLOCK unlimited > /tmp/rules-audio2.out 2>&1
-        status=$?
-        note "rules: musician with RTTIME: status $status: $(tr '\n' ' ' < /tmp/rules-audio2.out); limits $(rt_of "$with_rttime")"
-        check "rules: the same with RTTIME 200000 in one batch: RTPRIO 95:95, MEMLOCK unlimited, RTTIME 200000 (in /proc)" \
-              '[ $status = 0 ] && [ "$(rt_of "$with_rttime")" = "95 95 / unlimited unlimited / 200000 200000" ]'
-        before=$(rt_of "$plains")
-        as plain resourcectl --no-ask-password set --pid "$plains" RTTIME 200000 RTPRIO 95 MEMLOCK unlimited > /tmp/rules-audio3.out 2>&1
-        status=$?
-        check "rules: a user outside audio is refused the same batch (exit 3), nothing changed" \
-              '[ $status = 3 ] && [ "$(rt_of "$plains")" = "$before" ]'
-        kill "$with_rttime" "$without" "$plains" 2>/dev/null
-
         n0=$(loaded)
-        rm -f "$d/50-resource1-games-example.rules" "$d/50-resource1-audio-example.rules"
+        rm -f "$d/50-resource1-games-example.rules"
         wait_reload "$n0"
         game steamer 1048576
         status=$?
         check "rules: removed again, the gamers member is refused once more (exit 3)" \
               '[ $status = 3 ] && ! grep -q "^GAME" /tmp/rules-steamer-1048576.out'
+}
+
+s_audio() {
+        # The audio example rule (issue 27) with musician (group audio) in a
+        # real login session, as steamer's in s_rules: login -f on a tmux pane
+        # (a logind session: polkit's subject is an active local one), where
+        # a script is typed that starts the stand-in of a realtime audio
+        # program with resourcectl run, as the rule's comment says, with and
+        # without a finite RTTIME in the batch; first before the rule is
+        # installed (refused: the rule is what grants), then with it.
+        # The stand-in prints its session's cgroup and its limits.
+        printf '%s\n' '#!/bin/sh' \
+                'lim() { grep "^$1 " /proc/$$/limits | sed "s/^$1 *//" | awk "{print \$1, \$2}"; }' \
+                'echo "AUDIO pid $$ $(grep -o "session-[0-9]*\.scope" /proc/$$/cgroup) limits $(lim "Max realtime priority") / $(lim "Max locked memory") / $(lim "Max realtime timeout")"' \
+                > /tmp/r1-audio
+        # What musician types: each batch once, its exit status and output in /tmp/audio-PHASE-CASE.
+        printf '%s\n' 'phase=$1' \
+                'try() { c=$1; shift; resourcectl --no-ask-password run "$@" -- /tmp/r1-audio > /tmp/audio-$phase-$c.out 2>&1; echo "status $?" >> /tmp/audio-$phase-$c.out; }' \
+                'try rttime --limit RTTIME=200000 --limit RTPRIO=95 --limit MEMLOCK=unlimited' \
+                'try none --limit RTPRIO=95 --limit MEMLOCK=unlimited' \
+                'try long --limit RTTIME=500000 --limit RTPRIO=95 --limit MEMLOCK=unlimited' \
+                'try rtprio99 --limit RTTIME=200000 --limit RTPRIO=99 --limit MEMLOCK=unlimited' \
+                'resourcectl explain --json --to 95 RTPRIO > /tmp/audio-$phase-explain.json 2>&1' \
+                'echo "R1AUDIO=$phase session=$XDG_SESSION_ID"' > /tmp/r1-audio-session
+        chmod 755 /tmp/r1-audio /tmp/r1-audio-session
+        rm -f /tmp/audio-*.out
+        ap() { tmux capture-pane -p -J -t audio -S -50 2>/dev/null; }
+        audio_type() {
+                tmux send-keys -t audio -l -- "sh /tmp/r1-audio-session $1" && tmux send-keys -t audio Enter
+                for _ in $(seq 150); do ap | grep -q "^R1AUDIO=$1 " && return 0; sleep 0.2; done
+                note "audio: no R1AUDIO=$1 line within 30 s: $(ap | tail -3 | tr '\n' ' ')"
+        }
+        # "AUDIO ..." of a case, or nothing; and its exit status.
+        audio_line() { grep "^AUDIO pid" "/tmp/audio-$1.out"; }
+        audio_status() { sed -n 's/^status //p' "/tmp/audio-$1.out"; }
+        refused() { [ "$(audio_status "$1")" = 3 ] && ! audio_line "$1" > /dev/null; }
+
+        tmux -u new-session -d -s audio -x 220 -y 50 "login -f musician"
+        for _ in $(seq 100); do ap | grep -q '\$ *$' && break; sleep 0.2; done
+        audio_type before
+        sess=$(ap | sed -n 's/^R1AUDIO=before session=\([0-9][0-9]*\)$/\1/p' | tail -1)
+        note "audio: musician's session: ${sess:-none}: $(loginctl show-session "${sess:-0}" -p Name -p Type -p Class -p Active -p Remote -p TTY 2>&1 | tr '\n' ' ')"
+        note "audio: before the rule: $(cat /tmp/audio-before-rttime.out | tr '\n' ' ')"
+        check "audio: musician is in a logind session of its own (active, local, class user)" \
+              '[ -n "$sess" ] && [ "$(loginctl show-session "$sess" -P Name)" = musician ] &&
+               [ "$(loginctl show-session "$sess" -P Active)" = yes ] && [ "$(loginctl show-session "$sess" -P Remote)" = no ] &&
+               [ "$(loginctl show-session "$sess" -P Class)" = user ]'
+        check "audio: without the audio rule, in that session, RTTIME 200000 RTPRIO 95 MEMLOCK unlimited is refused (exit 3), nothing runs" \
+              'refused before-rttime'
+
+        n0=$(loaded)
+        install -m 644 "$examples/50-resource1-audio-example.rules" "$rules_d/"
+        wait_reload "$n0"
+        audio_type after
+        for c in rttime none long rtprio99; do note "audio: with the rule, $c: $(tr '\n' ' ' < "/tmp/audio-after-$c.out")"; done
+        check "audio: with the rule, in the session, resourcectl run --limit RTTIME=200000 --limit RTPRIO=95 --limit MEMLOCK=unlimited: the program runs in session-$sess.scope with RTPRIO 95:95, MEMLOCK unlimited, RTTIME 200000" \
+              '[ "$(audio_status after-rttime)" = 0 ] &&
+               audio_line after-rttime | grep -q "^AUDIO pid [0-9]* session-$sess\.scope limits 95 95 / unlimited unlimited / 200000 200000$"'
+        check "audio: the same RTPRIO and MEMLOCK without RTTIME in the batch: refused (exit 3), nothing runs" 'refused after-none'
+        check "audio: with RTTIME 500000, above the rule's 200000: refused (exit 3), nothing runs" 'refused after-long'
+        check "audio: RTPRIO 99, above the rule's 95: refused (exit 3), nothing runs" 'refused after-rtprio99'
+        # explain asks each side alone: RTPRIO's hard raise without RTTIME is not the
+        # rule's, so the session's default answers (auth_admin_keep: challenge).
+        note "audio: musician's explain --to 95 RTPRIO: $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["raise"])' /tmp/audio-after-explain.json 2>&1 | head -c 600)"
+        check "audio: resourcectl explain --to 95 RTPRIO in the session: the hard raise asked alone is challenge (raise-hard-limit), the soft one not asked (at the hard limit)" \
+              'python3 - /tmp/audio-after-explain.json <<"PY"
+import json, sys
+r = json.load(open(sys.argv[1]))["raise"]
+assert r["soft"] is None and r["hard"]["request"] == {"soft": 0, "hard": 95}, r
+assert (r["hard"]["answer"], r["hard"]["action"]) == ("challenge", "org.example.resource1.raise-hard-limit"), r
+PY'
+        tmux kill-session -t audio 2>/dev/null
+
+        # A user outside audio, the same batch (no session needed to be refused).
+        setpriv --reuid=plain --regid="$(id -g plain)" --init-groups sleep 600 & plains=$!
+        sleep 0.3
+        rt_of() { grep -E "^Max (realtime priority|locked memory|realtime timeout) " "/proc/$1/limits" | tr -s ' ' | tr '\n' ' '; }
+        before=$(rt_of "$plains")
+        as plain resourcectl --no-ask-password set --pid "$plains" RTTIME 200000 RTPRIO 95 MEMLOCK unlimited > /tmp/rules-audio3.out 2>&1
+        status=$?
+        check "audio: a user outside audio is refused the same batch (exit 3), nothing changed" \
+              '[ $status = 3 ] && [ "$(rt_of "$plains")" = "$before" ]'
+        kill "$plains" 2>/dev/null
+
+        n0=$(loaded)
+        rm -f "$rules_d/50-resource1-audio-example.rules"
+        wait_reload "$n0"
 }
 
 # The bus policy's descriptor rules (policy/org.example.Resource1.conf, its
@@ -751,7 +825,7 @@ s_autopkgtest() {
 # which the bus takes part in more than carrying a call or two; those whose
 # subject is the kernel or systemd, or whose time goes to the flatpak suite's
 # sandbox (40 s) or to dpkg (50 s), run on dbus-daemon only.
-sections=(bus activation watchdog users rules fdpolicy password race sandbox restart undo kill hang explain flatpak packages)
+sections=(bus activation watchdog users rules audio fdpolicy password race sandbox restart undo kill hang explain flatpak packages)
 declare -A left_out=(
         [dbus-broker:watchdog]="the watchdog's pings go to systemd (sd_notify), not over the bus; 20 s"
         [dbus-broker:undo]="the undo attack is the kernel's pid reuse and the daemon's threads, one call on the bus; 30 s"

@@ -117,7 +117,7 @@ chroot "$root" useradd -m -s /bin/bash player
 # Debian's group audio, which the audio example rule names.
 chroot "$root" groupadd --system gamers
 chroot "$root" useradd -m -s /bin/bash -G gamers steamer
-chroot "$root" useradd -m -G audio musician
+chroot "$root" useradd -m -s /bin/bash -G audio musician
 echo "tester:r1-vm-secret" | chroot "$root" chpasswd
 cat > "$root/etc/polkit-1/rules.d/45-resource1-vmtest-auth.rules" <<'JS'
 polkit.addRule(function(action, subject) {

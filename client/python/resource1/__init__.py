@@ -453,15 +453,10 @@ class Client:
         """The resource names the service offers (Resources)."""
         return list(self._run(_common.op_get_property('Resources')))
 
-    def explain(self, resource, pid=0, /):
+    def explain(self, resource, pid=0, /, *, to=None):
         """explain() (see the module's), asking this connection's service
-        for CanRaiseHardLimits."""
-        def service_can():
-            try:
-                return self.can_raise_hard_limits()
-            except (ServiceError, OSError):
-                return None
-        return _explain.explain(resource, pid, service_can)
+        what raising the limit would take (can_setrlimits())."""
+        return _explain.explain(resource, pid, self.can_setrlimits, to)
 
     def subscribe(self):
         """A Subscription to RlimitChanged: ``get(timeout)`` or iterate."""
@@ -657,8 +652,8 @@ def subscribe():
     return _default.subscribe()
 
 
-def explain(resource, pid=0, /):
-    """explain(resource, pid=0) -> dict
+def explain(resource, pid=0, /, *, to=None):
+    """explain(resource, pid=0, *, to=None) -> dict
 
     Where the limit resource (an RLIMIT_* constant, or a name such as
     "NOFILE") of process pid comes from, as far as the caller may see:
@@ -689,13 +684,22 @@ def explain(resource, pid=0, /):
       that run it;
     - "kernel": the most the limit can be or mean ("ceiling": fs.nr_open
       for NOFILE);
-    - "raise": what raising it would take by the service's rules: up to
-      the hard limit ("soft") and above it ("hard"), each with the polkit
-      actions needed ("polkit": none for one's own process, and none for
-      root), and whether the service can raise hard limits at all
-      ("service_can", None when it cannot be asked). polkit itself is not
-      asked.
+    - "raise": what raising it would take, as the service answers it
+      (can_setrlimits(), nothing changed, nobody asked for a password),
+      each side asked alone: "soft" up to the hard limit (or to ``to``
+      when that is lower), the hard one kept; "hard" up to ``to``, or else
+      to the kernel's ceiling (infinity where there is none), the soft one
+      kept. Each is None when the limit is there already, or {"to",
+      "request" ({"soft", "hard"}: the limit asked about), "answer"
+      ("yes", "challenge", "no" or "na", as can_setrlimits() answers),
+      "action" (the polkit action that decided it, "" when none did),
+      "error"}; without an answer, "answer" and "action" are None and
+      "error" says why: "unreachable" (no bus, no service, no answer in
+      time), or the service's error name. The rest is shown without the
+      service. "caller_uid": the caller's effective uid; "to": ``to`` as
+      given (None: not given). ``to``: an integer (negative or
+      RLIM_INFINITY: infinity), or "infinity".
 
     Nothing is changed. ProcessLookupError when /proc shows no such
     process to the caller (it does not exist, or hidepid= hides it)."""
-    return _default.explain(resource, pid)
+    return _default.explain(resource, pid, to=to)

@@ -4,8 +4,9 @@ same structure (resourcectl(1) documents its keys; the tests compare the
 two on the same processes and the same files).
 
 Everything is read as the caller: /proc shows what it shows (hidepid=), and
-what cannot be read is said, never guessed. Nothing is changed and polkit
-is not asked; the service is asked only for its CanRaiseHardLimits.
+what cannot be read is said, never guessed. Nothing is changed; what
+raising the limit would take is asked of the service (CanSetRlimits, which
+asks nobody for a password), and without the service the rest is shown.
 """
 
 import errno as _errno
@@ -40,8 +41,6 @@ DESCRIPTIONS = {
     'RTTIME': ('timeout for real-time tasks', 'microsecs'),
 }
 
-ACTION_RAISE_HARD = 'org.example.resource1.raise-hard-limit'
-ACTION_MANAGE_OTHER = 'org.example.resource1.manage-other'
 MAX_CHAIN = 128
 
 
@@ -284,32 +283,79 @@ def _kernel(name):
     return k
 
 
-def raise_rules(proc, kernel, service_can):
-    """What raising the limit would take, by the service's rules for a
-    change (the spec's AUTHORIZATION): polkit's actions, not its answer.
-    The one place that says so: a CanSetRlimits call to the service, which
-    answers for polkit too, belongs here when the service has it."""
-    uid = _os.geteuid()
+#: Bus errors that mean the service could not be asked at all (no bus, no
+#: service, no answer, the connection lost): libresource1's ECONNREFUSED,
+#: ETIMEDOUT and ECONNRESET, which resourcectl explain says as "unreachable".
+_UNREACHABLE = frozenset(
+    'org.freedesktop.DBus.Error.' + n for n in (
+        'ServiceUnknown', 'NameHasNoOwner', 'NoServer', 'Timeout', 'NoReply',
+        'TimedOut', 'Disconnected'))
+_UNREACHABLE_ERRNOS = (_errno.ECONNREFUSED, _errno.ETIMEDOUT,
+                       _errno.ECONNRESET)
+
+
+def _error_word(e):
+    """Why the service gave no answer, as resourcectl explain --json says
+    it: "unreachable", or the service's error name."""
+    name = getattr(e, 'dbus_name', None)
+    if name and (name in _UNREACHABLE or
+                 name.startswith('org.freedesktop.DBus.Error.Spawn.')):
+        return 'unreachable'
+    if name:
+        return name
+    if isinstance(e, OSError) and (
+            e.errno in _UNREACHABLE_ERRNOS or
+            not isinstance(e, _common.ServiceError)):
+        return 'unreachable'
+    return 'failed'
+
+
+def _ask_service(name, pid, to, soft, hard, can_set):
+    """One side's question: what setting the limit of pid to soft:hard
+    would meet now (can_set: the service's CanSetRlimits), alone."""
+    out = {'to': _limit(to), 'request': {'soft': _limit(soft),
+                                         'hard': _limit(hard)},
+           'answer': None, 'action': None, 'error': None}
+    bus = [_common.value_from_bus(v) for v in (soft, hard)]
     try:
-        primary = _pwd.getpwuid(uid).pw_gid
-    except KeyError:
-        primary = _os.getegid()
-    owner = (all(u == uid for u in proc['uids'][:3]) and
-             all(g == primary for g in proc['gids'][:3]))
+        answer = can_set(pid, {name: tuple(bus)}).limits[name]
+    except (_common.ServiceError, OSError) as e:
+        out['error'] = _error_word(e)
+        return out
+    out['answer'], out['action'] = answer.answer, answer.action
+    return out
+
+
+def _to_value(to):
+    """explain()'s to: an integer (negative: infinity, as RLIM_INFINITY is
+    -1), or "infinity"."""
+    if isinstance(to, str):
+        if to.lower() not in ('infinity', 'unlimited'):
+            raise ValueError('to: expected an integer or "infinity"')
+        return INFINITY
+    return _common.limits_to_bus((to, to))[0]
+
+
+def raise_asked(name, pid, proc, kernel, to, can_set):
+    """What raising the limit would take, as the service answers it, each
+    side asked alone: the soft limit up to the hard one (or to ``to``, when
+    that is lower), keeping the hard one; the hard one up to ``to``, or else
+    to the kernel's ceiling (infinity where there is none), keeping the
+    soft one. A side already there is not asked (None)."""
     ceiling = INFINITY if kernel['ceiling'] == 'infinity' else \
         kernel['ceiling']
-    soft, hard = [], []
-    if uid != 0:
-        if not owner:
-            soft.append(ACTION_MANAGE_OTHER)
-        hard.append(ACTION_RAISE_HARD)
-        if not owner:
-            hard.append(ACTION_MANAGE_OTHER)
-    return {'source': 'rules', 'caller_uid': uid, 'owner': owner,
-            'soft': {'to': _limit(proc['hard']), 'polkit': soft},
-            'hard': {'to': _limit(ceiling) if proc['hard'] < ceiling
-                     else None,
-                     'polkit': hard, 'service_can': service_can}}
+    soft_to = proc['hard'] if to is None else min(to, proc['hard'])
+    hard_to = ceiling if to is None else to
+    out = {'caller_uid': _os.geteuid(),
+           'to': None if to is None else _limit(to),
+           'soft': None, 'hard': None}
+    if proc['soft'] < soft_to:
+        out['soft'] = _ask_service(name, pid, soft_to, soft_to, proc['hard'],
+                                   can_set)
+    if proc['hard'] < hard_to:
+        out['hard'] = _ask_service(name, pid, hard_to, proc['soft'], hard_to,
+                                   can_set)
+    return out
 
 
 def _entry(p):
@@ -318,11 +364,13 @@ def _entry(p):
             'hard': _limit(p['hard'])}
 
 
-def explain(resource, pid, service_can):
-    """See resource1.explain(). service_can: a function returning the
-    service's CanRaiseHardLimits (None when it cannot be asked)."""
+def explain(resource, pid, can_set, to=None):
+    """See resource1.explain(). can_set: the service's CanSetRlimits, as
+    Client.can_setrlimits(pid, limits)."""
     name = _common.resource_name(resource)
     pid = _common.check_pid(pid)
+    if to is not None:
+        to = _to_value(to)
     if pid < 0:
         raise ProcessLookupError(_errno.ESRCH, 'No such process')
     pid = pid or _os.getpid()
@@ -350,5 +398,5 @@ def explain(resource, pid, service_can):
         'systemd': _systemd(pid, name),
         'pam_limits': _pam_limits.pam(p['uids'][0], name),
         'kernel': kernel,
-        'raise': raise_rules(p, kernel, service_can()),
+        'raise': raise_asked(name, pid, p, kernel, to, can_set),
     }
