@@ -21,6 +21,7 @@ set -u
 : "${RESOURCECTL:?}" "${RESOURCE1_FIXTURE:?}"
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/resourcectl-copy.sh"
 
 if ! command -v strace >/dev/null; then
         echo "1..0 # SKIP strace is not installed (tests/install-deps.sh installs it)"
@@ -28,11 +29,7 @@ if ! command -v strace >/dev/null; then
 fi
 
 T=$RESOURCE1_FIXTURE/cli-cost
-mkdir -p "$T" && chmod 777 "$T"
-# Unprivileged users must be able to run it wherever the build tree is.
-install -m 755 "$RESOURCECTL" "$T/resourcectl"
-install -m 755 "$(dirname "$RESOURCECTL")"/../lib/libresource1.so.1 "$T/"     # build/client/lib
-R=$T/resourcectl
+resourcectl_copy "$T" 777
 as_nobody() {
         setpriv --reuid=65534 --regid=65534 --clear-groups \
                 env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES -u LANGUAGE LANG=C.UTF-8 LD_LIBRARY_PATH="$T" "$@"
@@ -85,38 +82,37 @@ traced_all() {
         status=$?
 }
 
+# What the local path must not do (resourcectl's trace in $T/trace), and,
+# outside a sanitizer build, the check named $1 of what it opened ($2), and
+# that it costs no more than prlimit with the option $3.
+local_path_checks() {
+        check "... starts no process" '[ -z "$(spawned)" ] || shown'
+        check "... connects to nothing, writes to no socket" \
+              '! grep -qE "(connect|sendmsg|sendmmsg|sendto)\(" "$T/trace" || shown'
+        check "... maps neither libresource1 nor libsystemd" '! mapped libresource1.so && ! mapped libsystemd.so || shown'
+        if $sanitized; then
+                echo "ok $((n += 1)) # SKIP a sanitizer build reads /proc itself (SANITIZE=$SANITIZE)"
+                echo "ok $((n += 1)) # SKIP a sanitizer's runtime makes system calls of its own (SANITIZE=$SANITIZE)"
+                return
+        fi
+        check "$1" "$2"
+        prlimit_traced --pid "$target" "$3"
+        check "... maps no more libraries and makes no more system calls than prlimit --pid P $3" 'cheaper || shown'
+}
+
 traced_all limits --pid "$target" NOFILE
 check "limits --pid P NOFILE: the kernel's NOFILE" \
       '[ $status = 0 ] && [ "$(awk "/^NOFILE/ {print \$(NF-2) \":\" \$(NF-1)}" "$T/out")" = "$(limit)" ] || shown'
-check "... starts no process" '[ -z "$(spawned)" ] || shown'
-check "... connects to nothing, writes to no socket" '! grep -qE "(connect|sendmsg|sendmmsg|sendto)\(" "$T/trace" || shown'
-check "... maps neither libresource1 nor libsystemd" '! mapped libresource1.so && ! mapped libsystemd.so || shown'
-if $sanitized; then
-        echo "ok $((n += 1)) # SKIP a sanitizer build reads /proc itself (SANITIZE=$SANITIZE)"
-        echo "ok $((n += 1)) # SKIP a sanitizer's runtime makes system calls of its own (SANITIZE=$SANITIZE)"
-else
-        check "... opens no file but the libraries (no /proc: prlimit(2); no locale under C.UTF-8)" '[ -z "$(opened)" ] || shown'
-        prlimit_traced --pid "$target" --nofile
-        check "... maps no more libraries and makes no more system calls than prlimit --pid P --nofile" 'cheaper || shown'
-fi
+local_path_checks "... opens no file but the libraries (no /proc: prlimit(2); no locale under C.UTF-8)" \
+                  '[ -z "$(opened)" ] || shown' --nofile
 
 hard=$(limit | cut -d: -f2)
 traced_all set --pid "$target" NOFILE 100:
 check "set --pid P NOFILE 100: (nobody's own process, nothing to authorize): set, hard kept, the arrow of UTF-8" \
       '[ $status = 0 ] && [ "$(limit)" = "100:$hard" ] && grep -Eq "^NOFILE: .* → 100:$hard$" "$T/out" || shown'
-check "... starts no process" '[ -z "$(spawned)" ] || shown'
-check "... connects to nothing, writes to no socket" '! grep -qE "(connect|sendmsg|sendmmsg|sendto)\(" "$T/trace" || shown'
-check "... maps neither libresource1 nor libsystemd" '! mapped libresource1.so && ! mapped libsystemd.so || shown'
-if $sanitized; then
-        echo "ok $((n += 1)) # SKIP a sanitizer build reads /proc itself (SANITIZE=$SANITIZE)"
-        echo "ok $((n += 1)) # SKIP a sanitizer's runtime makes system calls of its own (SANITIZE=$SANITIZE)"
-else
-        # The arrow's character set is LC_CTYPE's: loaded for it, and only it.
-        check "... opens no file of /proc, of the locale only LC_CTYPE (the arrow)" \
-              '! opened | grep -q ^/proc/ && ! opened | grep -q LC_MESSAGES || shown'
-        prlimit_traced --pid "$target" --nofile=100:
-        check "... maps no more libraries and makes no more system calls than prlimit --pid P --nofile=100:" 'cheaper || shown'
-fi
+# The arrow's character set is LC_CTYPE's: loaded for it, and only it.
+local_path_checks "... opens no file of /proc, of the locale only LC_CTYPE (the arrow)" \
+                  '! opened | grep -q ^/proc/ && ! opened | grep -q LC_MESSAGES || shown' --nofile=100:
 
 # The service's path, asked for: what it costs besides the call.
 traced --service limits --pid "$target" NOFILE

@@ -10,11 +10,10 @@ set -u
 : "${RESOURCECTL:?}" "${SOURCE_ROOT:?}" "${RESOURCE1_FIXTURE:?}"
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/resourcectl-copy.sh"
 T=$RESOURCE1_FIXTURE/docs
-mkdir -p "$T" && chmod 755 "$T"
-install -m 755 "$RESOURCECTL" "$T/resourcectl"
-install -m 755 "$(dirname "$RESOURCECTL")"/../lib/libresource1.so.1 "$T/"     # build/client/lib
-export LD_LIBRARY_PATH=$T PATH=$T:$PATH
+resourcectl_copy "$T" 755
+export PATH=$T:$PATH
 man=$SOURCE_ROOT/client/resourcectl/resourcectl.1
 comp=$SOURCE_ROOT/client/resourcectl/resourcectl.bash-completion
 section() { # the rendered man page's section $1

@@ -15,6 +15,7 @@ set -u
 : "${RESOURCECTL:?}" "${RESOURCE1_FIXTURE:?}"
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/resourcectl-copy.sh"
 
 if ! command -v strace >/dev/null; then
         echo "1..0 # SKIP strace is not installed (tests/install-deps.sh installs it)"
@@ -22,11 +23,7 @@ if ! command -v strace >/dev/null; then
 fi
 
 T=$RESOURCE1_FIXTURE/cli-local
-mkdir -p "$T" && chmod 777 "$T"
-install -m 755 "$RESOURCECTL" "$T/resourcectl"
-install -m 755 "$(dirname "$RESOURCECTL")"/../lib/libresource1.so.1 "$T/"     # build/client/lib
-R=$T/resourcectl
-export LD_LIBRARY_PATH=$T
+resourcectl_copy "$T" 777
 trap 'kill_started; mount -o remount,hidepid=off /proc 2>/dev/null' EXIT
 
 as() { # user command...: as that user (root: as it is)

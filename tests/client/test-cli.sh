@@ -6,6 +6,7 @@ set -u
 : "${RESOURCECTL:?}" "${BUILD_ROOT:?}" "${RESOURCE1_FIXTURE:?}"
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/resourcectl-copy.sh"
 # Runs resourcectl, keeping stdout, stderr and the exit status.
 rc() { "$@" >"$T/out" 2>"$T/err"; status=$?; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
@@ -23,12 +24,7 @@ check() {
                 sed 's/^/# err: /' "$T/err" 2>/dev/null | head -10
         fi
 }
-mkdir -p "$T" && chmod 755 "$T"
-# Unprivileged users must be able to run it wherever the build tree is.
-install -m 755 "$RESOURCECTL" "$T/resourcectl"
-install -m 755 "$(dirname "$RESOURCECTL")"/../lib/libresource1.so.1 "$T/"     # build/client/lib
-R=$T/resourcectl
-export LD_LIBRARY_PATH=$T
+resourcectl_copy "$T" 755
 
 sleep 600 & child=$!
 setpriv --reuid=5 --regid=60 --clear-groups sleep 600 & other=$!

@@ -23,14 +23,11 @@ set -u
 : "${RESOURCECTL:?}" "${RESOURCE1_FIXTURE:?}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
+. "$here/../lib/resourcectl-copy.sh"
 export PYTHONDONTWRITEBYTECODE=1
 
 T=$RESOURCE1_FIXTURE/explain
-mkdir -p "$T" && chmod 755 "$T"
-install -m 755 "$RESOURCECTL" "$T/resourcectl"
-install -m 755 "$(dirname "$RESOURCECTL")"/../lib/libresource1.so.1 "$T/"     # build/client/lib
-R=$T/resourcectl
-export LD_LIBRARY_PATH=$T
+resourcectl_copy "$T" 755
 rc() { "$@" >"$T/out" 2>"$T/err"; status=$?; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 # json FILE EXPR: EXPR (Python, d the parsed file) is true.
