@@ -52,6 +52,39 @@ static bool is_aborted(GateFuse *f, unsigned conn) {
         return false;
 }
 
+/* Answers every call waiting on connection conn: kept, if it was aborted,
+ * else held as any other. */
+static void settle(Gate *g, unsigned conn, bool aborted) {
+        GateFuse *f = &g->fuse;
+
+        /* Every call waiting on this connection, out of the list first:
+         * gate_hold() may end the gate, which empties it. */
+        size_t n = 0, kept = 0;
+        for (size_t j = 0; j < f->n_aborting; j++)
+                n += f->aborting[j].conn == conn;
+        _cleanup_free_ GateAborting *done = calloc(n ?: 1, sizeof *done);
+        if (!done)
+                return;   /* they wait for the gate's end */
+        for (size_t j = 0; j < f->n_aborting; j++) {
+                if (f->aborting[j].conn == conn)
+                        done[kept++] = f->aborting[j];
+                else
+                        f->aborting[j - kept] = f->aborting[j];
+        }
+        f->n_aborting -= kept;
+        if (aborted)
+                f->aborted[f->n_aborted++] = conn;
+
+        for (size_t j = 0; j < n; j++) {
+                if (aborted && g->bus && gate_keep(g, done[j].call) >= 0)
+                        (void) sd_bus_send(g->bus, done[j].answer, NULL);
+                else if (g->bus)
+                        gate_hold(g, done[j].call, "a descriptor that is not a pidfd", NOT_A_PIDFD);
+                sd_bus_message_unref(done[j].answer);
+                sd_bus_message_unref(done[j].call);
+        }
+}
+
 static int on_abort_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Gate *g = userdata;
         GateFuse *f = &g->fuse;
@@ -79,32 +112,7 @@ static int on_abort_answer(sd_bus_message *reply, void *userdata, sd_bus_error *
                         aborted = 0;
         }
 
-        /* Every call waiting on this connection, out of the list first:
-         * gate_hold() may end the gate, which empties it. */
-        size_t n = 0, kept = 0;
-        for (size_t j = 0; j < f->n_aborting; j++)
-                n += f->aborting[j].conn == conn;
-        _cleanup_free_ GateAborting *done = calloc(n ?: 1, sizeof *done);
-        if (!done)
-                return 0;   /* they wait for the gate's end */
-        for (size_t j = 0; j < f->n_aborting; j++) {
-                if (f->aborting[j].conn == conn)
-                        done[kept++] = f->aborting[j];
-                else
-                        f->aborting[j - kept] = f->aborting[j];
-        }
-        f->n_aborting -= kept;
-        if (aborted)
-                f->aborted[f->n_aborted++] = conn;
-
-        for (size_t j = 0; j < n; j++) {
-                if (aborted && g->bus && gate_keep(g, done[j].call) >= 0)
-                        (void) sd_bus_send(g->bus, done[j].answer, NULL);
-                else if (g->bus)
-                        gate_hold(g, done[j].call, "a descriptor that is not a pidfd", NOT_A_PIDFD);
-                sd_bus_message_unref(done[j].answer);
-                sd_bus_message_unref(done[j].call);
-        }
+        settle(g, conn, aborted);
         if (g->daemon)
                 ask_aborts(g);
         return 0;
@@ -133,7 +141,18 @@ static void ask_aborts(Gate *g) {
                         asked = f->aborting[j].slot && f->aborting[j].conn == a->conn;
                 if (asked)
                         continue;
-                if (ask_abort(g, a) < 0)
+                int r = ask_abort(g, a);
+                if (r == -EMFILE || r == -ENFILE) {
+                        /* No room for the O_PATH descriptor (the table is
+                         * nearly full of kept files): as if not aborted,
+                         * so that the gate retires or ends. */
+                        settle(g, a->conn, false);
+                        i = (size_t) -1;   /* the list changed: from its start again */
+                        if (!g->daemon)
+                                return;
+                        continue;
+                }
+                if (r < 0)
                         return;   /* they wait for the gate's end */
                 f->n_asked++;
         }
