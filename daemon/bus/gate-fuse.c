@@ -25,6 +25,7 @@
 
 #include "fuse-conn.h"
 #include "gate.h"
+#include "gate-fuse.h"
 #include "gate-protocol.h"
 #include "util.h"
 

@@ -5,20 +5,10 @@
  * side, which decides and aborts, is gates-fuse.c. */
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <systemd/sd-bus.h>
 
 typedef struct Gate Gate;
-typedef struct GateAborting GateAborting;
-
-typedef struct GateFuse {
-        GateAborting *aborting;    /* calls waiting on their connection's abort, in arrival order */
-        size_t n_aborting, n_aborting_max;
-        unsigned n_asked;          /* of them, AbortFuse calls not yet answered */
-        unsigned *aborted;         /* connections aborted: each pinned by a kept file of it, so the
-                                    * number names that connection for as long as this gate serves */
-        size_t n_aborted, n_aborted_max;
-} GateFuse;
+typedef struct GateFuse GateFuse;
 
 /* True when m, whose descriptor fd is not a pidfd, is taken care of here: fd
  * is a file of a FUSE connection that fusectl knows. The call is then

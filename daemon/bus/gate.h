@@ -10,7 +10,17 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "gate-fuse.h"
+typedef struct GateAborting GateAborting;
+
+/* The calls with a FUSE file (gate-fuse.c): their state. */
+typedef struct GateFuse {
+        GateAborting *aborting;    /* calls waiting on their connection's abort, in arrival order */
+        size_t n_aborting, n_aborting_max;
+        unsigned n_asked;          /* of them, AbortFuse calls not yet answered */
+        unsigned *aborted;         /* connections aborted: each pinned by a kept file of it, so the
+                                    * number names that connection for as long as this gate serves */
+        size_t n_aborted, n_aborted_max;
+} GateFuse;
 
 #define NOT_A_PIDFD "the descriptor passed is not a pidfd (pidfd_open(2))"
 

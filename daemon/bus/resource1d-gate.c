@@ -45,6 +45,7 @@
 
 #include "call-size.h"
 #include "gate.h"
+#include "gate-fuse.h"
 #include "gate-protocol.h"
 #include "log.h"
 #include "pidfd-kind.h"
