@@ -10,7 +10,7 @@
 
 #define FUSECTL_SUPER_MAGIC 0x65735543
 
-int fuse_connection_owner(unsigned conn, uid_t *ret_owner) {
+int fuse_connection_owner(unsigned conn, uid_t *ret_uid, gid_t *ret_gid) {
         struct statfs sfs;
         struct stat st;
         char path[64];
@@ -23,13 +23,15 @@ int fuse_connection_owner(unsigned conn, uid_t *ret_owner) {
                 return -errno;
         if (!S_ISDIR(st.st_mode))
                 return -ENOENT;
-        *ret_owner = st.st_uid;
+        if (ret_uid)
+                *ret_uid = st.st_uid;
+        if (ret_gid)
+                *ret_gid = st.st_gid;
         return 0;
 }
 
 int fuse_connection_of_fd(int fd, unsigned *ret_conn) {
         struct statx stx;
-        uid_t owner;
 
         if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0, &stx) < 0)
                 return -errno;
@@ -37,7 +39,7 @@ int fuse_connection_of_fd(int fd, unsigned *ret_conn) {
         if (stx.stx_dev_major >= (1u << 12) || stx.stx_dev_minor >= (1u << 20))
                 return -ENOENT;
         unsigned conn = stx.stx_dev_major << 20 | stx.stx_dev_minor;
-        int r = fuse_connection_owner(conn, &owner);
+        int r = fuse_connection_owner(conn, NULL, NULL);
         if (r < 0)
                 return r == -ENOENT || r == -ENOTDIR ? -ENOENT : r;
         *ret_conn = conn;

@@ -20,6 +20,9 @@
  * system). */
 int fuse_connection_of_fd(int fd, unsigned *ret_conn);
 
-/* The uid owning connection conn, from its fusectl directory: 0, or -ENOENT
- * (no such connection, or fusectl not mounted). */
-int fuse_connection_owner(unsigned conn, uid_t *ret_owner);
+/* The ids owning connection conn, from its fusectl directory (the
+ * connection's user_id and group_id, which a process must have exactly, as
+ * real, effective and saved ids, to use a connection mounted without
+ * allow_other): 0, or -ENOENT (no such connection, or fusectl not mounted).
+ * Either pointer may be NULL. */
+int fuse_connection_owner(unsigned conn, uid_t *ret_uid, gid_t *ret_gid);

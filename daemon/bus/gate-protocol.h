@@ -9,12 +9,12 @@
  *     → (b successor)         while serving: may a successor take the name
  *                             over (the daemon starts it), so that it can
  *                             retire?
- *   AbortFuse(s sender, u connection)
+ *   AbortFuse(s sender, u connection, h file)
  *     → (b aborted)           sender passed a file of FUSE connection N (its
- *                             fusectl number) that is not a pidfd: was the
- *                             connection aborted (sender owns it: see
- *                             gates-fuse.h), so that no close of its files
- *                             waits any more? */
+ *                             fusectl number) that is not a pidfd; "file" is
+ *                             an O_PATH descriptor of it: was the connection
+ *                             aborted (see gates-fuse.h), so that no close
+ *                             of its files waits any more? */
 #define GATE_PATH      "/org/example/Resource1/Gate"
 #define GATE_INTERFACE "org.example.Resource1.Gate"
 

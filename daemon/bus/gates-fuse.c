@@ -2,7 +2,8 @@
 /* Aborting the FUSE connection of a file a caller passed to a gate
  * (gates-fuse.h). */
 #include <errno.h>
-#include <pwd.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,10 +22,13 @@
 typedef struct FuseAbort {
         Context *context;
         struct FuseAbort *prev, *next;
-        sd_bus_message *request;   /* the gate's AbortFuse, answered once decided */
+        sd_bus_message *request;   /* the gate's AbortFuse, answered once decided; holds the file */
         char *sender;
         unsigned conn;
+        int file;                  /* O_PATH, of that connection (in the request) */
         uid_t owner;               /* the connection's, as fusectl said when asked */
+        gid_t owner_gid;
+        uid_t caller;              /* the sender's uid, or UID_INVALID (gone: the bus cannot say) */
         sd_bus_slot *creds;        /* GetConnectionCredentials, while asked */
         Acting *acting;
 } FuseAbort;
@@ -53,33 +57,47 @@ static void fuse_abort_answer(FuseAbort *a, bool aborted) {
 static void on_acted(const ActResult *res, void *userdata) {
         FuseAbort *a = userdata;
         bool aborted = res->reported && !res->not_caller && res->r == 0;
-        log_refusal(&a->context->refusals, a->owner, LOG_WARNING,
-                    "Caller %s (uid %u) passed a file of its own FUSE connection %u, which is not a pidfd and whose "
-                    "close would wait on that connection's server: %s", a->sender, (unsigned) a->owner, a->conn,
-                    aborted ? "aborted it as that user" : "could not abort it as that user; the gate keeps it");
+        bool own = a->caller == a->owner;
+        char caller[32] = "gone";
+
+        if (a->caller != UID_INVALID)
+                snprintf(caller, sizeof caller, "uid %u", (unsigned) a->caller);
+        if (own || aborted || !res->reported || res->not_caller || res->r != -EPERM)
+                log_refusal(&a->context->refusals, a->owner, LOG_WARNING,
+                            "Caller %s (%s) passed a file of %s FUSE connection %u%s, which is not a pidfd and whose "
+                            "close would wait on that connection's server: %s (uid %u)", a->sender, caller,
+                            own ? "its own" : "a private", a->conn, own ? "" : " (no allow_other)",
+                            aborted ? "aborted it as its owner" : "could not abort it as its owner; the gate keeps it",
+                            (unsigned) a->owner);
+        else
+                log_debug("Caller %s (%s) passed a file of FUSE connection %u of uid %u, which lets others open "
+                          "its files (allow_other): not aborted", a->sender, caller, a->conn, (unsigned) a->owner);
         fuse_abort_answer(a, aborted);
 }
 
+/* The caller's own connection is aborted as the caller, whatever its mount
+ * options: what it could do itself. Anyone else's (or when the caller is
+ * gone, so the bus cannot say whose it was) only if the connection is
+ * private to its owner (mounted without allow_other), which the acting
+ * process checks first (act.h): then only processes with exactly the
+ * owner's ids could have opened the file, and the owner gave it away (or
+ * passed it itself from a connection it then closed), so the abort is what
+ * the owner could do and harms only the owner's own connection. Over an
+ * allow_other one, a file opened by anyone it lets in must not end the
+ * owner's file system: that file stays with the gate (kept, then retired).
+ * Never a connection of root's, whose FUSE mounts serve the system (lxcfs
+ * and the like). The acting process has exactly the owner's uid and gid (the
+ * fusectl directory's: the connection's user_id and group_id), no
+ * supplementary group, no capability. */
 static void fuse_abort_decide(FuseAbort *a, uid_t uid) {
-        struct passwd pw, *p = NULL;
-        char buf[4096];
-
-        /* Only the owner's own connection, never another user's (a file on
-         * someone's allow_other mount must not kill it); and never root's,
-         * whose FUSE mounts serve the system (lxcfs and the like). */
-        if (uid == UID_INVALID || uid == 0 || uid != a->owner) {
-                log_debug("Caller %s (uid %d) passed a file of FUSE connection %u of uid %u: not aborted", a->sender,
-                          uid == UID_INVALID ? -1 : (int) uid, a->conn, (unsigned) a->owner);
+        a->caller = uid;
+        if (a->owner == 0) {
+                log_debug("Caller %s passed a file of FUSE connection %u of root: not aborted", a->sender, a->conn);
                 fuse_abort_answer(a, false);
                 return;
         }
-        /* Every id the caller's: its primary group too (the file's mode
-         * gives its group nothing, so this changes no check). */
-        if (getpwuid_r(uid, &pw, buf, sizeof buf, &p) != 0 || !p) {
-                fuse_abort_answer(a, false);
-                return;
-        }
-        ActRequest req = { .uid = uid, .gid = p->pw_gid, .fuse_abort = true, .fuse_connection = a->conn };
+        ActRequest req = { .uid = a->owner, .gid = a->owner_gid, .fuse_abort = true, .fuse_connection = a->conn,
+                           .fuse_file = uid == a->owner ? -1 : a->file };
         int r = act_as_caller(a->context->event, &req, FUSE_ABORT_DEADLINE_USEC, on_acted, a, &a->acting);
         if (r < 0) {
                 log_warning_errno(r, "Could not start the process to abort FUSE connection %u: %m", a->conn);
@@ -104,7 +122,8 @@ static int on_creds(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 if (r >= 0)
                         r = sd_bus_message_exit_container(m);
         }
-        /* Unknown (the caller left before the bus was asked): not aborted. */
+        /* Unknown (the caller left before the bus was asked): aborted only
+         * if the connection is private to its owner. */
         fuse_abort_decide(a, r >= 0 ? (uid_t) uid : UID_INVALID);
         return 0;
 }
@@ -113,21 +132,26 @@ int gates_fuse_abort(Context *c, sd_bus_message *m) {
         const char *sender;
         uint32_t conn;
         uid_t owner;
+        gid_t owner_gid;
+        int file;
 
-        int r = sd_bus_message_read(m, "su", &sender, &conn);
+        int r = sd_bus_message_read(m, "suh", &sender, &conn, &file);
         if (r < 0)
                 return r;
         /* Checked here again, by the daemon: the connection exists, and
          * whose it is. The gate holds the file, so the number names this
-         * very connection until the answer. */
-        if (c->n_fuse_aborts >= FUSE_ABORTS_MAX || c->exiting || fuse_connection_owner(conn, &owner) < 0)
+         * very connection until the answer. The file must be an O_PATH one,
+         * whose close (with the request's) never calls into FUSE. */
+        int flags = fcntl(file, F_GETFL);
+        if (flags < 0 || !(flags & O_PATH) || c->n_fuse_aborts >= FUSE_ABORTS_MAX || c->exiting ||
+            fuse_connection_owner(conn, &owner, &owner_gid) < 0)
                 return sd_bus_reply_method_return(m, "b", false);
 
         FuseAbort *a = calloc(1, sizeof *a);
         if (!a)
                 return -ENOMEM;
         *a = (FuseAbort) { .context = c, .request = sd_bus_message_ref(m), .sender = strdup(sender), .conn = conn,
-                           .owner = owner, .next = c->fuse_aborts };
+                           .file = file, .owner = owner, .owner_gid = owner_gid, .next = c->fuse_aborts };
         if (c->fuse_aborts)
                 c->fuse_aborts->prev = a;
         c->fuse_aborts = a;

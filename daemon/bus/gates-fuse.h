@@ -10,15 +10,20 @@ typedef struct Context Context;
  * serving one and one retiring in its grace second stay well within). */
 #define FUSE_ABORTS_MAX 32u
 
-/* The gate's AbortFuse(s sender, u connection) → (b aborted): a caller
- * passed a file of FUSE connection N that is not a pidfd, whose close would
- * wait on the connection's server. The connection is aborted (fusectl's
- * abort file: every request waiting and to come fails, so no close of any of
- * its files waits) only if the caller is who owns it, never root, and by a
- * short-lived process with every id of the caller's and no capability
- * (act.c): what the caller could do itself, and the kernel checks it so.
- * Answered false otherwise: the gate then keeps the descriptor unclosed and
- * retires, as for any other (gates.c). Nothing here waits on the loop. */
+/* The gate's AbortFuse(s sender, u connection, h file) → (b aborted): a
+ * caller passed a file of FUSE connection N that is not a pidfd, whose close
+ * would wait on the connection's server; "file" is an O_PATH descriptor of
+ * it (the daemon closes it without calling into FUSE; refused unless it is
+ * one). The connection is aborted (fusectl's abort file: every request
+ * waiting and to come fails, so no close of any of its files waits) as its
+ * owner, by a short-lived process with exactly the owner's uid and gid and
+ * no capability (act.c): when the caller is that owner; or, whoever the
+ * caller (gone ones too), when the connection is private to its owner (no
+ * allow_other: then only the owner's processes could have opened the file;
+ * the acting process checks it by that file, act.h). Never a connection of
+ * root's. Answered false otherwise: the gate then keeps the descriptor
+ * unclosed and retires, as for any other (gates.c). Nothing here waits on
+ * the loop. */
 int gates_fuse_abort(Context *c, sd_bus_message *m);
 
 /* At exit: every request forgotten, its acting process killed and reaped. */

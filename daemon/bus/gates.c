@@ -328,7 +328,8 @@ static const sd_bus_vtable gate_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Ready", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_ready, 0),
         SD_BUS_METHOD_WITH_ARGS("Retiring", SD_BUS_ARGS("s", sender, "s", why), SD_BUS_RESULT("b", successor),
                                 method_retiring, 0),
-        SD_BUS_METHOD_WITH_ARGS("AbortFuse", SD_BUS_ARGS("s", sender, "u", connection), SD_BUS_RESULT("b", aborted),
+        SD_BUS_METHOD_WITH_ARGS("AbortFuse", SD_BUS_ARGS("s", sender, "u", connection, "h", file),
+                                SD_BUS_RESULT("b", aborted),
                                 method_abort_fuse, 0),
         SD_BUS_VTABLE_END
 };

@@ -15,7 +15,9 @@
  *
  * A call with a descriptor that is not a pidfd is answered InvalidArgs. One
  * whose close cannot wait (an anonymous inode, a pipe: close_never_waits())
- * is closed at once; any other it never closes while it serves: it keeps the
+ * is closed at once; a file of a FUSE connection the daemon may abort waits
+ * for that (gate-fuse.c), and if aborted is kept and closed at the gate's
+ * end without waiting; any other it never closes while it serves: it keeps the
  * message and asks resource1d for a successor, which takes the name over at
  * once; then it finishes the calls it forwarded, closes its bus connections,
  * and only then lets the kept messages go, which may leave it waiting in D
@@ -42,7 +44,8 @@
 #include <systemd/sd-event.h>
 
 #include "call-size.h"
-#include "fuse-conn.h"
+#include "gate.h"
+#include "gate-fuse.h"
 #include "gate-protocol.h"
 #include "log.h"
 #include "pidfd-kind.h"
@@ -61,23 +64,6 @@
  * the owner's unique name (GDBus proxies do) may not have seen the change. */
 #define GRACE_USEC (1000000ULL)
 
-#define NOT_A_PIDFD "the descriptor passed is not a pidfd (pidfd_open(2))"
-/* FUSE connections whose abort is asked of the daemon at once; files of
- * more wait their turn (each asked once, however many of its files). */
-#define ABORTS_ASKED_MAX 8u
-
-typedef struct Gate Gate;
-
-/* A call whose descriptor is a file of FUSE connection "conn" that the
- * daemon is (or will be) asked to abort. */
-typedef struct Aborting {
-        sd_bus_message *call;      /* holds the descriptor until the daemon's answer */
-        sd_bus_message *answer;    /* the caller's error, sent then (the caller is still
-                                    * connected when the daemon asks the bus whose it is) */
-        unsigned conn;
-        sd_bus_slot *slot;         /* the AbortFuse call, for one file of each connection */
-} Aborting;
-
 typedef struct Forward {
         Gate *gate;
         struct Forward *prev, *next;
@@ -85,30 +71,6 @@ typedef struct Forward {
         sd_bus_slot *slot;
 } Forward;
 
-struct Gate {
-        sd_event *event;
-        sd_bus *bus;               /* the system bus, as RESOURCE1_PIDFD_BUS_NAME */
-        sd_bus *daemon;            /* the private connection to resource1d */
-        Forward *forwards;
-        unsigned n_forwards;
-        sd_bus_message **held;     /* kept because their descriptor is not a pidfd: let go only at exit */
-        size_t n_held, n_held_max;
-        Aborting *aborting;        /* in arrival order */
-        size_t n_aborting, n_aborting_max;
-        unsigned n_asked;          /* of them, AbortFuse calls not yet answered */
-        unsigned *aborted;         /* connections aborted: each pinned by a held file of it, so the
-                                    * number names that connection for as long as this gate serves */
-        size_t n_aborted, n_aborted_max;
-        bool asking;               /* the daemon was asked for a successor and has not answered */
-        char *asked_for;           /* ... for this caller */
-        sd_bus_message *answer;    /* ... whose error answer waits for the daemon's, so that the caller
-                                    * is still connected when the daemon asks the bus whose it is */
-        char *refused[64];         /* callers the daemon gave no successor for: not asked again */
-        unsigned next_refused;
-        bool retiring;             /* a successor was promised: finish once it has the name */
-        bool released;             /* the name went to the successor (NameLost) ... */
-        bool lingered;             /* ... at least GRACE_USEC ago */
-};
 
 /* The five methods' arguments, as resource1d's vtable has them: what the
  * size check (call-size.c) reads a call by. No handler: sd-bus never sees
@@ -165,16 +127,6 @@ static unsigned forwards_of(Gate *g, const char *sender) {
 /* The end: the bus connections go first, so that nothing waits on this
  * process any more, then the kept messages, whose descriptors may make the
  * close wait for as long as their sender likes. */
-static void aborting_clear(Gate *g) {
-        for (size_t i = 0; i < g->n_aborting; i++) {
-                sd_bus_slot_unref(g->aborting[i].slot);
-                sd_bus_message_unref(g->aborting[i].answer);
-                sd_bus_message_unref(g->aborting[i].call);
-        }
-        g->aborting = mfree(g->aborting);
-        g->n_aborting = g->n_aborting_max = 0;
-        g->n_asked = 0;
-}
 
 static void gate_finish(Gate *g) {
         while (g->forwards)
@@ -183,19 +135,14 @@ static void gate_finish(Gate *g) {
                 (void) sd_bus_send(g->bus, g->answer, NULL);
         g->answer = sd_bus_message_unref(g->answer);
         g->bus = sd_bus_flush_close_unref(g->bus);
-        /* Files of aborted connections close at once; those whose abort
-         * was still to be answered may wait, as any kept one. */
-        for (size_t i = 0; i < g->n_aborting; i++)
-                g->aborting[i].slot = sd_bus_slot_unref(g->aborting[i].slot);
+        gate_fuse_end(&g->fuse);
         g->daemon = sd_bus_flush_close_unref(g->daemon);
         for (size_t i = 0; i < g->n_held; i++)
                 sd_bus_message_unref(g->held[i]);
         free(g->held);
         g->held = NULL;
         g->n_held = g->n_held_max = 0;
-        aborting_clear(g);
-        g->aborted = mfree(g->aborted);
-        g->n_aborted = g->n_aborted_max = 0;
+        gate_fuse_clear(&g->fuse);
         (void) sd_event_exit(g->event, 0);
 }
 
@@ -265,7 +212,7 @@ answer_now:
  * it the bus connection fails, and the gate ends, its name and its connection
  * to the daemon going first: the daemon starts a successor when that
  * connection closes). */
-static int keep(Gate *g, sd_bus_message *m) {
+int gate_keep(Gate *g, sd_bus_message *m) {
         if (g->n_held == g->n_held_max) {
                 size_t n = g->n_held_max ? g->n_held_max * 2 : 16;
                 sd_bus_message **held = reallocarray(g->held, n, sizeof *held);
@@ -278,12 +225,12 @@ static int keep(Gate *g, sd_bus_message *m) {
         return 0;
 }
 
-static void hold(Gate *g, sd_bus_message *m, const char *why, const char *error_text) {
+void gate_hold(Gate *g, sd_bus_message *m, const char *why, const char *error_text) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
 
         if (sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", error_text) < 0)
                 answer = NULL;
-        if (keep(g, m) < 0) {
+        if (gate_keep(g, m) < 0) {
                 /* Nothing can be kept: stop serving, so that the close
                  * below waits in a gate that holds no name. */
                 if (answer)
@@ -294,133 +241,6 @@ static void hold(Gate *g, sd_bus_message *m, const char *why, const char *error_
         }
         if (answer)
                 gate_retire(g, sd_bus_message_get_sender(m), why, answer);
-}
-
-/* ---- FUSE files: their connection aborted, when the caller owns it -------
- *
- * A FUSE file's close waits on its server (a FLUSH, at every close), which
- * may never answer. Its connection can be ended for good as an administrator
- * does, by writing fusectl's abort file: every request waiting and to come
- * fails at once, so no close of any of its files waits on the server again.
- * The file is aborted only by its owner (mode 0200), and the daemon asks the
- * kernel as that user only if that is the caller (gates-fuse.h): this gate,
- * holding no capability, cannot. Until the answer the call is held here;
- * aborted, the file is kept (closed at this gate's end, at once: nothing
- * makes it wait on the server then) and the gate serves on, no successor
- * needed; else it is held as any other (hold(): kept, and a successor
- * asked). Files of a connection already aborted are kept at once. */
-
-static void ask_aborts(Gate *g);
-
-static bool is_aborted(Gate *g, unsigned conn) {
-        for (size_t i = 0; i < g->n_aborted; i++)
-                if (g->aborted[i] == conn)
-                        return true;
-        return false;
-}
-
-static int on_abort_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Gate *g = userdata;
-        sd_bus_slot *slot = sd_bus_get_current_slot(g->daemon);
-        int aborted = 0;
-        size_t i;
-        (void) ret_error;
-
-        for (i = 0; i < g->n_aborting && g->aborting[i].slot != slot; i++)
-                ;
-        if (i == g->n_aborting)
-                return 0;
-        unsigned conn = g->aborting[i].conn;
-        g->aborting[i].slot = sd_bus_slot_unref(g->aborting[i].slot);
-        g->n_asked--;
-        if (!sd_bus_message_is_method_error(reply, NULL))
-                (void) sd_bus_message_read_basic(reply, 'b', &aborted);
-        if (aborted && g->n_aborted == g->n_aborted_max) {
-                size_t n = g->n_aborted_max ? g->n_aborted_max * 2 : 16;
-                unsigned *a = reallocarray(g->aborted, n, sizeof *a);
-                if (a) {
-                        g->aborted = a;
-                        g->n_aborted_max = n;
-                } else
-                        aborted = 0;
-        }
-
-        /* Every call waiting on this connection, out of the list first:
-         * hold() may end the gate, which empties it. */
-        size_t n = 0, kept = 0;
-        for (size_t j = 0; j < g->n_aborting; j++)
-                n += g->aborting[j].conn == conn;
-        _cleanup_free_ Aborting *done = calloc(n ?: 1, sizeof *done);
-        if (!done)
-                return 0;   /* they wait for the gate's end */
-        for (size_t j = 0; j < g->n_aborting; j++) {
-                if (g->aborting[j].conn == conn)
-                        done[kept++] = g->aborting[j];
-                else
-                        g->aborting[j - kept] = g->aborting[j];
-        }
-        g->n_aborting -= kept;
-        if (aborted)
-                g->aborted[g->n_aborted++] = conn;
-
-        for (size_t j = 0; j < n; j++) {
-                if (aborted && g->bus && keep(g, done[j].call) >= 0)
-                        (void) sd_bus_send(g->bus, done[j].answer, NULL);
-                else if (g->bus)
-                        hold(g, done[j].call, "a descriptor that is not a pidfd", NOT_A_PIDFD);
-                sd_bus_message_unref(done[j].answer);
-                sd_bus_message_unref(done[j].call);
-        }
-        if (g->daemon)
-                ask_aborts(g);
-        return 0;
-}
-
-/* Asks the daemon to abort the connections of waiting calls, one call per
- * connection, at most ABORTS_ASKED_MAX at once. */
-static void ask_aborts(Gate *g) {
-        for (size_t i = 0; i < g->n_aborting && g->n_asked < ABORTS_ASKED_MAX; i++) {
-                Aborting *a = &g->aborting[i];
-                bool asked = false;
-                for (size_t j = 0; j < g->n_aborting && !asked; j++)
-                        asked = g->aborting[j].slot && g->aborting[j].conn == a->conn;
-                if (asked)
-                        continue;
-                if (sd_bus_call_method_async(g->daemon, &a->slot, NULL, GATE_PATH, GATE_INTERFACE, "AbortFuse",
-                                             on_abort_answer, g, "su", sd_bus_message_get_sender(a->call),
-                                             a->conn) < 0)
-                        return;   /* they wait for the gate's end */
-                g->n_asked++;
-        }
-}
-
-/* True when m, whose descriptor fd is not a pidfd, is taken care of here:
- * fd is a file of a FUSE connection that fusectl knows. */
-static bool abort_connection(Gate *g, sd_bus_message *m, int fd) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
-        unsigned conn;
-
-        if (fuse_connection_of_fd(fd, &conn) < 0 ||
-            sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD) < 0)
-                return false;
-        if (is_aborted(g, conn)) {
-                if (keep(g, m) < 0)
-                        return false;
-                (void) sd_bus_send(g->bus, answer, NULL);
-                return true;
-        }
-        if (g->n_aborting == g->n_aborting_max) {
-                size_t n = g->n_aborting_max ? g->n_aborting_max * 2 : 16;
-                Aborting *a = reallocarray(g->aborting, n, sizeof *a);
-                if (!a)
-                        return false;
-                g->aborting = a;
-                g->n_aborting_max = n;
-        }
-        g->aborting[g->n_aborting++] = (Aborting) { .call = sd_bus_message_ref(m), .answer = TAKE_PTR(answer),
-                                                    .conn = conn };
-        ask_aborts(g);
-        return true;
 }
 
 static int on_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -520,7 +340,7 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                          * descriptor: whether it carries one the argument
                          * does not name, sd-bus does not say, and that one
                          * may be anything. */
-                        hold(g, m, "a descriptor its pidfd argument did not name",
+                        gate_hold(g, m, "a descriptor its pidfd argument did not name",
                              "no file descriptor was passed with the call at the pidfd argument's index (an index "
                              "into those the message carries)");
                         return 1;
@@ -529,8 +349,8 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 if (r == 0) {
                         if (close_never_waits(fd))
                                 (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD);
-                        else if (!abort_connection(g, m, fd))
-                                hold(g, m, "a descriptor that is not a pidfd", NOT_A_PIDFD);
+                        else if (!gate_fuse_take(g, m, fd))
+                                gate_hold(g, m, "a descriptor that is not a pidfd", NOT_A_PIDFD);
                         return 1;
                 }
         } else if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", NULL) &&
@@ -667,8 +487,7 @@ static void gate_done(Gate *g) {
         for (size_t i = 0; i < g->n_held; i++)
                 sd_bus_message_unref(g->held[i]);
         free(g->held);
-        aborting_clear(g);
-        free(g->aborted);
+        gate_fuse_clear(&g->fuse);
         free(g->asked_for);
         sd_bus_message_unref(g->answer);
         for (size_t i = 0; i < ELEMENTSOF(g->refused); i++)

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +39,9 @@ typedef struct ActShared {
         uid_t uid;
         gid_t gid;
         char fuse_abort[64]; /* instead of limits: the FUSE connection's abort file to write "1" to */
+        int fuse_file;       /* ... if >= 0, only once this file shows the connection private (act.h) */
+        unsigned fuse_connection;
+        struct statx stx;
         pid_t daemon;        /* the daemon's pid: the thread group the ids must never change in */
         struct __user_cap_header_struct cap_header;
         struct __user_cap_data_struct cap_none[2];   /* all zero: no capability in any set */
@@ -181,6 +185,15 @@ static long become_caller(ActShared *j) {
         return r;
 }
 
+/* The FUSE file's type and device, asked so that the connection's access
+ * check applies (a mask of 0 it answers anyone), from the kernel's cache
+ * (AT_STATX_DONT_SYNC: no request to the server). */
+__attribute__((no_sanitize("address", "undefined")))
+static long fuse_statx(ActShared *j) {
+        return raw_syscall5(SYS_statx, j->fuse_file, (long) "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE,
+                            (long) &j->stx);
+}
+
 __attribute__((no_sanitize("address", "undefined")))
 static int act_child(void *userdata) {
         ActShared *j = userdata;
@@ -189,8 +202,20 @@ static int act_child(void *userdata) {
          * in a thread group of its own, never the daemon's. getpid(2) is the
          * thread group's id. */
         long r = raw_syscall4(SYS_getpid, 0, 0, 0, 0) == j->daemon ? -EDEADLK : 0;
+        /* A private connection refuses this process with the daemon's ids
+         * (not the owner's; no CAP_SYS_ADMIN) ... */
+        if (r == 0 && j->fuse_abort[0] && j->fuse_file >= 0)
+                r = fuse_statx(j) == -EACCES ? 0 : -EPERM;
         if (r == 0)
                 r = become_caller(j);
+        /* ... and allows it with exactly the owner's: allow_other would give
+         * both the same answer (both are in the initial user namespace). */
+        if (r == 0 && j->fuse_abort[0] && j->fuse_file >= 0) {
+                r = fuse_statx(j) == 0 ? 0 : -EPERM;
+                if (r == 0 && (j->stx.stx_dev_major >= (1u << 12) || j->stx.stx_dev_minor >= (1u << 20) ||
+                               (j->stx.stx_dev_major << 20 | j->stx.stx_dev_minor) != j->fuse_connection))
+                        r = -EXDEV;
+        }
         /* fusectl's abort file is its connection owner's alone (mode 0200):
          * the kernel lets only that uid write it, here as everywhere. */
         if (r == 0 && j->fuse_abort[0]) {
@@ -495,8 +520,11 @@ int act_as_caller(sd_event *e, const ActRequest *req, uint64_t deadline_usec, ac
         }
         j->uid = req->uid;
         j->gid = req->gid;
+        j->fuse_file = -1;
         if (req->fuse_abort) {
                 j->n = 0;
+                j->fuse_file = req->fuse_file;
+                j->fuse_connection = req->fuse_connection;
                 snprintf(j->fuse_abort, sizeof j->fuse_abort, "/sys/fs/fuse/connections/%u/abort",
                          req->fuse_connection);
         }

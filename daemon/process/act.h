@@ -49,6 +49,18 @@ typedef struct ActRequest {
          * owner may: gates-fuse.c). The result's r says how it went. */
         bool fuse_abort;
         unsigned fuse_connection;
+        /* With fuse_abort, >= 0: an O_PATH descriptor of a file of that
+         * connection (closing one never calls into FUSE), and the abort is
+         * made only if the connection is private to its owner: a statx(2)
+         * of it is refused with the daemon's own ids, before the process
+         * takes uid and gid, and allowed with them (fs/fuse/dir.c's
+         * fuse_allow_current_process(), checked before any request; with
+         * AT_STATX_DONT_SYNC none is sent when allowed either). Only a
+         * connection mounted without allow_other answers so: its files can
+         * have been opened by processes with exactly those ids only. r is
+         * -EPERM when it is not private, -EXDEV when the file is not of
+         * that connection. */
+        int fuse_file;
 } ActRequest;
 
 typedef struct ActResult {

@@ -329,7 +329,11 @@ static void server_main(int sock, const char *dir, const pid_t *allowed, size_t 
                 goto fail;
         }
         char opts[128];
-        snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0", s.dev);
+        /* ATTACK_FUSE_ALLOW_OTHER=1: mounted with allow_other, which lets
+         * every process of the user namespace in (and none outside it). */
+        const char *ao = getenv("ATTACK_FUSE_ALLOW_OTHER");
+        snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0%s", s.dev,
+                 ao && strcmp(ao, "1") == 0 ? ",allow_other" : "");
         if (mount("attack-fd", dir, "fuse", MS_NOSUID | MS_NODEV, opts) < 0) {
                 snprintf(msg, sizeof msg, "SKIP mounting FUSE in a user namespace: %s", strerror(errno));
                 goto fail;

@@ -95,7 +95,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "2: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
         'grep -q "^OK" <<< "$out" && [ $ms -le 5000 ]'
 check "3: the daemon aborted nobody's own FUSE connections as nobody" \
-        'grep -q "(uid 65534) passed a file of its own FUSE connection .*aborted it as that user" "$log"'
+        'grep -q "(uid 65534) passed a file of its own FUSE connection .*aborted it as its owner" "$log"'
 t0=$(date +%s%N)
 out=$(timeout 6 busctl --system --timeout=5 call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize 2>&1)
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))

@@ -1,0 +1,159 @@
+#!/bin/bash
+# Security suite: a FUSE file passed to the gate by someone the bus cannot
+# name, or by another user than the connection's owner, must not keep gate
+# processes alive either (daemon/bus/gates-fuse.c, act.c's private check).
+#
+# The residue of security-gate-abort: the daemon aborted a FUSE connection
+# only when the caller was its owner, asked of the bus. A caller that sends
+# and disconnects at once is nobody's (charged to no account: no successor),
+# and another user is not the owner; either way the gate kept the file, its
+# table filled, and it waited in fuse_flush, one lost gate per round, until
+# the 32 allowed left the *Pidfd methods unavailable to everyone. Now a
+# connection private to its owner (no allow_other: only processes with
+# exactly the owner's ids could have opened its files) is aborted as the
+# owner whoever passed the file; an allow_other one only for its owner.
+# Made for real (tests/helpers/attack-gate-fill, a FUSE server of nobody's
+# own in a user namespace that never answers a FLUSH from anyone else), with
+# the serving gate's NOFILE lowered to 128 before each round so that a round
+# takes a fraction of a second:
+#
+#   A  34 rounds of nobody passing its file in calls each from a connection
+#      that closes as soon as the call is written (never waiting for the
+#      answer), enough to fill the gate's table:
+#      1  within 5 s at most 2 gate processes live and none in D state;
+#      2  another user's PrlimitPidfd through org.example.Resource1.Pidfd
+#         answers within 5 s;
+#      3  the daemon logged that it aborted, for a caller gone, a private
+#         connection as its owner (uid 65534);
+#   B  8 rounds of user daemon (uid 1) passing nobody's file, which nobody
+#      handed it over a unix socket (two retirements, then the table filled):
+#      4, 5  as 1, 2;
+#      6  the daemon logged that it aborted, for uid 1, nobody's private
+#         connection as nobody;
+#   C  once, the same with a connection mounted allow_other (which lets in
+#      every process of nobody's user namespace):
+#      7  it is not aborted (the rule stays: its owner only): the gate keeps
+#         the file as any other and retires;
+#   8  root's PageSize answers within 5 s.
+#
+# Skipped, with the reason, where FUSE in a user namespace or fusectl is
+# unavailable.
+set -u
+: "${ATTACK_GATE_FILL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+
+work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-private.XXXXXX")
+chmod 755 "$work"
+# Where user daemon listens for the file nobody hands it.
+install -d -o 1 -g 1 -m 755 "$work/hand"
+log=$RESOURCE1_FIXTURE/resource1d.log
+GATE=org.example.Resource1.Pidfd
+NOBODY="--reuid=65534 --regid=65534 --clear-groups"
+DAEMON="--reuid=1 --regid=1 --clear-groups"
+OTHER="--reuid=2 --regid=2 --clear-groups"
+ROUNDS=34
+HANDED=8
+CALLS=160
+
+gates() { pgrep -x resource1d-gate; }
+gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
+serving() {
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
+                $GATE 2>/dev/null | sed -n 's/^u //p'
+}
+lower_gate() {
+        local pid
+        pid=$(serving)
+        [ -n "$pid" ] && setpriv --reuid=resource1 --regid=resource1 --clear-groups \
+                prlimit --pid "$pid" --nofile=128:128 2>/dev/null
+}
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
+# The connections first: a process that closes a file of one that was not
+# aborted waits in fuse_flush until it is.
+cleanup() { fuse_abort_new; kill_started; }
+trap cleanup EXIT
+
+echo "1..8"
+skip_all() { for i in 1 2 3 4 5 6 7 8; do check "# SKIP $1" true; done; exit 0; }
+fuse_setup
+[ -z "$fuse_skip" ] || skip_all "$fuse_skip"
+mountpoint -q /sys/fs/fuse/connections || skip_all "FUSE's control file system (fusectl) cannot be mounted here"
+
+setpriv $OTHER sleep 300 &
+own=$!
+started+=($own)
+
+# $1: the checks' first number; $2: what the rounds were.
+settled() {
+        local what=$2 n_gates states t0 out ms
+        wait_for 5 '[ "$(gates | wc -l)" -le 2 ] && [ -z "$(gate_states | tr -d RS)" ]'
+        n_gates=$(gates | wc -l)
+        states=$(gate_states)
+        check "$1: after $what, within 5 s: $n_gates gate processes ($states), at most 2, none in D" \
+                '[ "$n_gates" -le 2 ] && [ -z "${states//[RS]/}" ]'
+        t0=$(date +%s%N)
+        out=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
+                "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        check "$(($1 + 1)): another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
+                'grep -q "^OK" <<< "$out" && [ $ms -le 5000 ]'
+}
+
+# A: callers gone before the daemon can ask the bus whose they were.
+for round in $(seq 1 $ROUNDS); do
+        lower_gate
+        out=$work/gone.$round
+        setpriv $NOBODY "$ATTACK_GATE_FILL" $CALLS 90 gone > "$out" 2>&1 &
+        started+=($!)
+        wait_for 60 "grep -q '^READY\|^SKIP' '$out'"
+        grep -q '^SKIP' "$out" && skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
+        [ $((round % 8)) = 0 ] || [ $round = 1 ] &&
+                echo "# A after round $round: gate processes $(gates | wc -l) ($(gate_states)); $(grep '^FILL' "$out")"
+done
+settled 1 "$ROUNDS rounds of calls from connections gone at once"
+check "3: the daemon aborted nobody's private FUSE connections as nobody for callers gone" \
+        'grep -q "(gone) passed a file of a private FUSE connection .*aborted it as its owner (uid 65534)" "$log"'
+
+# B: user daemon passes nobody's file, handed to it over a unix socket.
+for round in $(seq 1 $HANDED); do
+        lower_gate
+        sock=$work/hand/$round
+        take=$work/take.$round
+        setpriv $DAEMON "$ATTACK_GATE_FILL" $CALLS 90 take "$sock" > "$take" 2>&1 &
+        started+=($!)
+        wait_for 10 "grep -q '^LISTENING\|^FAIL' '$take'"
+        setpriv $NOBODY "$ATTACK_GATE_FILL" 0 90 give "$sock" > "$work/give.$round" 2>&1 &
+        started+=($!)
+        wait_for 60 "grep -q '^READY\|^FAIL' '$take' || grep -q '^SKIP' '$work/give.$round'"
+        grep -q '^SKIP' "$work/give.$round" && skip_all "$(sed -n 's/^SKIP //p' "$work/give.$round" | head -1)"
+        [ $((round % 4)) = 0 ] || [ $round = 1 ] &&
+                echo "# B after round $round: gate processes $(gates | wc -l) ($(gate_states)); $(grep '^FILL\|^FAIL' "$take")"
+done
+settled 4 "$HANDED rounds of uid 1 passing nobody's file"
+check "6: the daemon aborted nobody's private FUSE connections as nobody for uid 1" \
+        'grep -q "(uid 1) passed a file of a private FUSE connection .*aborted it as its owner (uid 65534)" "$log"'
+
+# C: an allow_other connection, passed by uid 1: the owner's alone to end.
+lower_gate
+c_from=$(log_size)
+sock=$work/hand/ao
+setpriv $DAEMON "$ATTACK_GATE_FILL" 1 90 take "$sock" > "$work/take.ao" 2>&1 &
+started+=($!)
+wait_for 10 "grep -q '^LISTENING\|^FAIL' '$work/take.ao'"
+ATTACK_FUSE_ALLOW_OTHER=1 setpriv $NOBODY "$ATTACK_GATE_FILL" 0 90 give "$sock" > "$work/give.ao" 2>&1 &
+started+=($!)
+wait_for 30 "grep -q '^READY\|^FAIL' '$work/take.ao'"
+conn=$(sed -n 's/^CONN //p' "$work/take.ao")
+sleep 0.5
+check "7: nobody's allow_other FUSE connection ${conn:-?} passed by uid 1 is not aborted" \
+        '[ -n "$conn" ] && log_since $c_from | grep -q "(uid 1) passed a descriptor that is not a pidfd" &&
+         ! grep -q "FUSE connection $conn[ ,].*aborted it" "$log"'
+
+t0=$(date +%s%N)
+out=$(timeout 6 busctl --system --timeout=5 call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "8: root's PageSize on org.example.Resource1 answers within 5 s ($ms ms: $out)" \
+        'grep -q "^t " <<< "$out" && [ $ms -le 5000 ]'
+grep -E "gate|FUSE" "$log" | tail -4 | note
+tap_done
