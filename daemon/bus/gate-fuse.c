@@ -1,26 +1,41 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* resource1d-gate: FUSE files passed to it, their connection aborted.
+/* resource1d-gate: FUSE files passed to it, closed on closer threads, their
+ * connection aborted only when a close waits.
  *
- * A FUSE file's close waits on its server (a FLUSH, at every close), which
- * may never answer. Its connection can be ended for good as an administrator
- * does, by writing fusectl's abort file: every request waiting and to come
- * fails at once, so no close of any of its files waits on the server again.
- * That file is the connection owner's alone (mode 0200), and this gate,
- * holding no capability, cannot write it: it asks the daemon (AbortFuse),
- * which decides and aborts as that owner (gates-fuse.c), passing it an
- * O_PATH descriptor of the file (closing one never calls into FUSE, and
- * making one from /proc/self/fd neither opens the file nor checks
- * permission on it) by which the daemon's acting process checks the
- * connection is private to its owner. Until the answer the call is held
- * here; aborted, the file is kept (closed at this gate's end, at once:
- * nothing makes it wait on the server then) and the gate serves on, no
- * successor needed; else it is held as any other (gate_hold(): kept, and a
- * successor asked). Files of a connection already aborted are kept at
- * once. */
+ * A FUSE file's close sends its server a FLUSH (at every close), which a
+ * healthy server answers in microseconds and a hostile one never. So the
+ * gate closes such a file itself, off its loop: a closer thread dup3()s a
+ * placeholder (an eventfd, whose close never waits) over the file's number
+ * in the call, which closes the file there and leaves the call holding the
+ * placeholder. A close that returns is the end of it: the caller is answered
+ * InvalidArgs, nothing is aborted, nothing retired; so a Flatpak app passing
+ * a file of the document portal, or a user one of their own sshfs, costs
+ * that file system nothing. Only a close still waiting after CLOSE_DEADLINE
+ * makes the gate ask the daemon to abort the connection (AbortFuse, with an
+ * O_PATH descriptor of the file made before the close: closing one never
+ * calls into FUSE, and making one from /proc/self/fd neither opens the file
+ * nor checks permission on it); the daemon decides (gates-fuse.h) and
+ * aborts as the connection's owner, which fails the waiting FLUSH and every
+ * later request, so the closer returns. Refused, the gate retires as for any
+ * descriptor it must not close (gate_retire()): that closer stays in the
+ * close for as long as the server likes. That is safe because a gate ends
+ * only once it gave its name away and closed its system bus connection (and
+ * the one to the daemon): the stuck thread then holds nothing anyone waits
+ * on, its process is charged to the caller's account (gates.h), and the
+ * call it holds is leaked, never closed on the loop.
+ *
+ * At most CLOSERS_MAX closes run at once while the gate serves; more files
+ * wait their turn in the table (bounded as any kept descriptor: gate_keep()).
+ * A gate that no longer serves starts all of them at once, so that it ends
+ * within one deadline. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "fuse-conn.h"
@@ -29,134 +44,221 @@
 #include "gate-protocol.h"
 #include "util.h"
 
-/* FUSE connections whose abort is asked of the daemon at once; files of
- * more wait their turn (each asked once, however many of its files). */
-#define ABORTS_ASKED_MAX 8u
+/* Closes running at once while the gate serves: a close that waits holds its
+ * thread until the deadline and the abort, and others queue meanwhile. */
+#define CLOSERS_MAX 4u
+/* Closes whose connection was not aborted, each a thread waiting for good:
+ * past these, a file is kept unclosed as any other (gate_hold()). */
+#define STUCK_MAX 64u
+/* How long a close may wait before the connection's abort is asked: a
+ * healthy server answers a FLUSH in microseconds, a busy network file system
+ * (sshfs over a slow link) in well under a second; one that holds it this
+ * long is withholding it, and a caller waits for its error no longer than
+ * this plus the abort. */
+#define CLOSE_DEADLINE_USEC (3ULL * 1000000ULL)
+/* A closer does one dup3(): no deep stack. */
+#define CLOSER_STACK (64u * 1024u)
 
-/* A call whose descriptor is a file of FUSE connection "conn" that the
- * daemon is (or will be) asked to abort. */
-struct GateAborting {
-        sd_bus_message *call;      /* holds the descriptor until the daemon's answer */
-        int fd;                    /* ... which is this, in the call */
-        sd_bus_message *answer;    /* the caller's error, sent then (the caller is still
-                                    * connected when the daemon asks the bus whose it is) */
+/* What a closer thread shares with the loop. Freed by the loop once done,
+ * never while the thread may run (leaked, if it never returns). */
+typedef struct Closer {
+        int fd, placeholder, wake;
+        atomic_bool done;
+} Closer;
+
+struct GateClose {
+        Gate *gate;
+        GateClose *prev, *next;
+        sd_bus_message *call;      /* holds the file, then the placeholder */
+        int fd;                    /* ... at this number */
+        sd_bus_message *answer;    /* the caller's InvalidArgs */
         unsigned conn;
-        sd_bus_slot *slot;         /* the AbortFuse call, for one file of each connection */
+        int file;                  /* O_PATH, for AbortFuse: made before the close */
+        Closer *closer;            /* NULL until started */
+        sd_event_source *deadline;
+        sd_bus_slot *slot;         /* the AbortFuse call */
+        bool answered, stuck;
 };
 
-static void ask_aborts(Gate *g);
-
-static bool is_aborted(GateFuse *f, unsigned conn) {
-        for (size_t i = 0; i < f->n_aborted; i++)
-                if (f->aborted[i] == conn)
-                        return true;
-        return false;
+static void *closer_run(void *arg) {
+        Closer *c = arg;
+        /* Replaces the file at once; its close (the FLUSH) follows here. */
+        (void) dup3(c->placeholder, c->fd, O_CLOEXEC);
+        atomic_store(&c->done, true);
+        (void) eventfd_write(c->wake, 1);
+        return NULL;
 }
 
-/* Answers every call waiting on connection conn: kept, if it was aborted,
- * else held as any other. */
-static void settle(Gate *g, unsigned conn, bool aborted) {
-        GateFuse *f = &g->fuse;
-
-        /* Every call waiting on this connection, out of the list first:
-         * gate_hold() may end the gate, which empties it. */
-        size_t n = 0, kept = 0;
-        for (size_t j = 0; j < f->n_aborting; j++)
-                n += f->aborting[j].conn == conn;
-        _cleanup_free_ GateAborting *done = calloc(n ?: 1, sizeof *done);
-        if (!done)
-                return;   /* they wait for the gate's end */
-        for (size_t j = 0; j < f->n_aborting; j++) {
-                if (f->aborting[j].conn == conn)
-                        done[kept++] = f->aborting[j];
-                else
-                        f->aborting[j - kept] = f->aborting[j];
-        }
-        f->n_aborting -= kept;
-        if (aborted)
-                f->aborted[f->n_aborted++] = conn;
-
-        for (size_t j = 0; j < n; j++) {
-                if (aborted && g->bus && gate_keep(g, done[j].call) >= 0)
-                        (void) sd_bus_send(g->bus, done[j].answer, NULL);
-                else if (g->bus)
-                        gate_hold(g, done[j].call, "a descriptor that is not a pidfd", NOT_A_PIDFD);
-                sd_bus_message_unref(done[j].answer);
-                sd_bus_message_unref(done[j].call);
-        }
+static void answer(GateClose *e) {
+        Gate *g = e->gate;
+        if (!e->answered && g->bus && !g->bus_lost)
+                (void) sd_bus_send(g->bus, e->answer, NULL);
+        e->answered = true;
 }
 
-static int on_abort_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Gate *g = userdata;
-        GateFuse *f = &g->fuse;
-        sd_bus_slot *slot = sd_bus_get_current_slot(g->daemon);
-        int aborted = 0;
-        size_t i;
-        (void) ret_error;
-
-        for (i = 0; i < f->n_aborting && f->aborting[i].slot != slot; i++)
-                ;
-        if (i == f->n_aborting)
-                return 0;
-        unsigned conn = f->aborting[i].conn;
-        f->aborting[i].slot = sd_bus_slot_unref(f->aborting[i].slot);
-        f->n_asked--;
-        if (!sd_bus_message_is_method_error(reply, NULL))
-                (void) sd_bus_message_read_basic(reply, 'b', &aborted);
-        if (aborted && f->n_aborted == f->n_aborted_max) {
-                size_t n = f->n_aborted_max ? f->n_aborted_max * 2 : 16;
-                unsigned *a = reallocarray(f->aborted, n, sizeof *a);
-                if (a) {
-                        f->aborted = a;
-                        f->n_aborted_max = n;
-                } else
-                        aborted = 0;
+static void close_free(GateClose *e) {
+        GateFuse *f = &e->gate->fuse;
+        if (e->prev)
+                e->prev->next = e->next;
+        else
+                f->closes = e->next;
+        if (e->next)
+                e->next->prev = e->prev;
+        sd_event_source_disable_unref(e->deadline);
+        sd_bus_slot_unref(e->slot);
+        sd_bus_message_unref(e->answer);
+        if (e->file >= 0)
+                close(e->file);
+        /* A close that may still wait keeps its call (the file's number
+         * must not be closed, nor reused, under its thread): the process
+         * ends with it. */
+        if (!e->closer || atomic_load(&e->closer->done)) {
+                sd_bus_message_unref(e->call);
+                free(e->closer);
         }
-
-        settle(g, conn, aborted);
-        if (g->daemon)
-                ask_aborts(g);
-        return 0;
+        free(e);
 }
 
-/* AbortFuse(sender, connection, an O_PATH descriptor of the file). */
-static int ask_abort(Gate *g, GateAborting *a) {
+static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Starts e's close: 0, or -errno when it cannot (e is untouched). */
+static int close_start(GateFuse *f, GateClose *e) {
         char path[48];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", a->fd);
+        snprintf(path, sizeof path, "/proc/self/fd/%d", e->fd);
         _cleanup_close_ int file = open(path, O_PATH | O_CLOEXEC);
         if (file < 0)
                 return -errno;
-        return sd_bus_call_method_async(g->daemon, &a->slot, NULL, GATE_PATH, GATE_INTERFACE, "AbortFuse",
-                                        on_abort_answer, g, "suh", sd_bus_message_get_sender(a->call), a->conn,
-                                        file);
+        Closer *c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        *c = (Closer) { .fd = e->fd, .placeholder = f->placeholder, .wake = f->wake };
+        int r = sd_event_add_time_relative(e->gate->event, &e->deadline, CLOCK_MONOTONIC, CLOSE_DEADLINE_USEC, 0,
+                                           on_deadline, e);
+        pthread_attr_t attr;
+        pthread_t t;
+        if (r >= 0 && (r = -pthread_attr_init(&attr)) >= 0) {
+                (void) pthread_attr_setstacksize(&attr, CLOSER_STACK);
+                (void) pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+                r = -pthread_create(&t, &attr, closer_run, c);
+                (void) pthread_attr_destroy(&attr);
+        }
+        if (r < 0) {
+                e->deadline = sd_event_source_disable_unref(e->deadline);
+                free(c);
+                return r;
+        }
+        e->closer = c;
+        e->file = TAKE_FD(file);
+        f->n_closing++;
+        return 0;
 }
 
-/* Asks the daemon to abort the connections of waiting calls, one call per
- * connection, at most ABORTS_ASKED_MAX at once. */
-static void ask_aborts(Gate *g) {
+/* Starts the closes waiting their turn: CLOSERS_MAX at once while the gate
+ * serves, all once it does not. One that cannot start is held as any other
+ * descriptor (kept unclosed). */
+static void closes_start(Gate *g) {
         GateFuse *f = &g->fuse;
-        for (size_t i = 0; i < f->n_aborting && f->n_asked < ABORTS_ASKED_MAX; i++) {
-                GateAborting *a = &f->aborting[i];
-                bool asked = false;
-                for (size_t j = 0; j < f->n_aborting && !asked; j++)
-                        asked = f->aborting[j].slot && f->aborting[j].conn == a->conn;
-                if (asked)
-                        continue;
-                int r = ask_abort(g, a);
-                if (r == -EMFILE || r == -ENFILE) {
-                        /* No room for the O_PATH descriptor (the table is
-                         * nearly full of kept files): as if not aborted,
-                         * so that the gate retires or ends. */
-                        settle(g, a->conn, false);
-                        i = (size_t) -1;   /* the list changed: from its start again */
+        GateClose *e = f->closes;
+        while (e && (g->released || f->n_closing < CLOSERS_MAX)) {
+                GateClose *next = e->next;
+                if (!e->closer && close_start(f, e) < 0) {
+                        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = sd_bus_message_ref(e->call);
+                        bool bus = g->bus && !g->bus_lost;
+                        close_free(e);
+                        if (bus)
+                                gate_hold(g, call, "a descriptor that is not a pidfd", NOT_A_PIDFD);
+                        else if (gate_keep(g, call) < 0)
+                                sd_bus_message_ref(call);   /* leaked: never closed on the loop */
                         if (!g->daemon)
-                                return;
-                        continue;
+                                return;   /* the gate ended */
                 }
-                if (r < 0)
-                        return;   /* they wait for the gate's end */
-                f->n_asked++;
+                e = next;
         }
+}
+
+/* The daemon did not abort e's connection: its closer waits for good. */
+static void close_stuck(GateClose *e) {
+        Gate *g = e->gate;
+        GateFuse *f = &g->fuse;
+        e->stuck = true;
+        f->n_closing--;
+        f->n_stuck++;
+        e->slot = sd_bus_slot_unref(e->slot);
+        e->file = safe_close(e->file);
+        if (!e->answered && g->bus && !g->bus_lost)
+                gate_retire(g, sd_bus_message_get_sender(e->call), "a FUSE file whose close waits", e->answer);
+        e->answered = true;
+        closes_start(g);
+        gate_maybe_finish(g);
+}
+
+static int on_abort_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        GateClose *e = userdata;
+        int aborted = 0;
+        (void) ret_error;
+
+        e->slot = sd_bus_slot_unref(e->slot);
+        if (!sd_bus_message_is_method_error(reply, NULL))
+                (void) sd_bus_message_read_basic(reply, 'b', &aborted);
+        if (!aborted) {
+                close_stuck(e);
+                return 0;
+        }
+        /* Its closer returns now (the abort failed the FLUSH): the caller
+         * need not wait for that. */
+        answer(e);
+        return 0;
+}
+
+/* The close still waits: AbortFuse(sender, connection, the O_PATH file). */
+static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        GateClose *e = userdata;
+        Gate *g = e->gate;
+        (void) s, (void) usec;
+
+        if (atomic_load(&e->closer->done))
+                return 0;   /* the wake says so next */
+        int r = g->daemon ? sd_bus_call_method_async(g->daemon, &e->slot, NULL, GATE_PATH, GATE_INTERFACE, "AbortFuse",
+                                                     on_abort_answer, e, "suh", sd_bus_message_get_sender(e->call),
+                                                     e->conn, e->file)
+                          : -ENOTCONN;
+        if (r < 0)
+                close_stuck(e);
+        return 0;
+}
+
+/* Closers that returned: their calls answered (unless the abort's answer
+ * did it) and let go; the next closes started. */
+static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Gate *g = userdata;
+        GateFuse *f = &g->fuse;
+        eventfd_t n;
+        (void) s, (void) revents;
+
+        (void) eventfd_read(fd, &n);
+        for (GateClose *e = f->closes, *next; e; e = next) {
+                next = e->next;
+                if (!e->closer || !atomic_load(&e->closer->done))
+                        continue;
+                if (e->stuck)
+                        f->n_stuck--;
+                else
+                        f->n_closing--;
+                answer(e);
+                close_free(e);
+        }
+        closes_start(g);
+        gate_maybe_finish(g);
+        return 0;
+}
+
+int gate_fuse_init(Gate *g) {
+        GateFuse *f = &g->fuse;
+        f->placeholder = eventfd(0, EFD_CLOEXEC);
+        f->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (f->placeholder < 0 || f->wake < 0)
+                return -errno;
+        return sd_event_add_io(g->event, &f->wake_source, f->wake, EPOLLIN, on_wake, g);
 }
 
 bool gate_fuse_take(Gate *g, sd_bus_message *m, int fd) {
@@ -164,45 +266,52 @@ bool gate_fuse_take(Gate *g, sd_bus_message *m, int fd) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
         unsigned conn;
 
-        if (fuse_connection_of_fd(fd, &conn) < 0 ||
+        if (f->wake_source == NULL || f->n_stuck >= STUCK_MAX || fuse_connection_of_fd(fd, &conn) < 0 ||
             sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD) < 0)
                 return false;
-        if (is_aborted(f, conn)) {
-                if (gate_keep(g, m) < 0)
+        GateClose *e = calloc(1, sizeof *e);
+        if (!e)
+                return false;
+        *e = (GateClose) { .gate = g, .call = sd_bus_message_ref(m), .fd = fd, .answer = TAKE_PTR(answer),
+                           .conn = conn, .file = -1 };
+        /* At the end: in arrival order. */
+        GateClose **p = &f->closes, *prev = NULL;
+        for (; *p; p = &(*p)->next)
+                prev = *p;
+        e->prev = prev;
+        *p = e;
+        closes_start(g);
+        return true;
+}
+
+void gate_fuse_released(Gate *g) {
+        closes_start(g);
+}
+
+bool gate_fuse_settled(GateFuse *f) {
+        for (GateClose *e = f->closes; e; e = e->next)
+                if (!e->stuck)
                         return false;
-                (void) sd_bus_send(g->bus, answer, NULL);
-                return true;
-        }
-        if (f->n_aborting == f->n_aborting_max) {
-                size_t n = f->n_aborting_max ? f->n_aborting_max * 2 : 16;
-                GateAborting *a = reallocarray(f->aborting, n, sizeof *a);
-                if (!a)
-                        return false;
-                f->aborting = a;
-                f->n_aborting_max = n;
-        }
-        f->aborting[f->n_aborting++] = (GateAborting) { .call = sd_bus_message_ref(m), .fd = fd,
-                                                        .answer = TAKE_PTR(answer), .conn = conn };
-        ask_aborts(g);
         return true;
 }
 
 void gate_fuse_end(GateFuse *f) {
-        /* Files of aborted connections close at once; those whose abort
-         * was still to be answered may wait, as any kept one. */
-        for (size_t i = 0; i < f->n_aborting; i++)
-                f->aborting[i].slot = sd_bus_slot_unref(f->aborting[i].slot);
+        /* No answer is waited for any more. */
+        for (GateClose *e = f->closes; e; e = e->next) {
+                e->slot = sd_bus_slot_unref(e->slot);
+                e->deadline = sd_event_source_disable_unref(e->deadline);
+        }
 }
 
 void gate_fuse_clear(GateFuse *f) {
-        for (size_t i = 0; i < f->n_aborting; i++) {
-                sd_bus_slot_unref(f->aborting[i].slot);
-                sd_bus_message_unref(f->aborting[i].answer);
-                sd_bus_message_unref(f->aborting[i].call);
-        }
-        f->aborting = mfree(f->aborting);
-        f->n_aborting = f->n_aborting_max = 0;
-        f->n_asked = 0;
-        f->aborted = mfree(f->aborted);
-        f->n_aborted = f->n_aborted_max = 0;
+        /* Closes not started are closed here, on the loop, which may wait:
+         * only when the gate ends early (nothing could be kept), holding no
+         * name. Those started and still waiting are leaked (close_free()). */
+        while (f->closes)
+                close_free(f->closes);
+        f->n_closing = f->n_stuck = 0;
+        f->wake_source = sd_event_source_disable_unref(f->wake_source);
+        /* Both eventfds stay open until the process ends: a closer that has
+         * not run yet, or returns late, uses them, and must not use a number
+         * reused meanwhile. */
 }

@@ -10,16 +10,16 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-typedef struct GateAborting GateAborting;
+typedef struct GateClose GateClose;
 
 /* The calls with a FUSE file (gate-fuse.c): their state. */
 typedef struct GateFuse {
-        GateAborting *aborting;    /* calls waiting on their connection's abort, in arrival order */
-        size_t n_aborting, n_aborting_max;
-        unsigned n_asked;          /* of them, AbortFuse calls not yet answered */
-        unsigned *aborted;         /* connections aborted: each pinned by a kept file of it, so the
-                                    * number names that connection for as long as this gate serves */
-        size_t n_aborted, n_aborted_max;
+        GateClose *closes;         /* files not yet closed, or whose close waits for good, in arrival order */
+        unsigned n_closing;        /* of them, closes running that may still end */
+        unsigned n_stuck;          /* ... and those whose connection the daemon did not abort */
+        int placeholder;           /* dup'd over each file's number by its closer (its close never waits) */
+        int wake;                  /* an eventfd the closers signal when a close returned */
+        sd_event_source *wake_source;
 } GateFuse;
 
 #define NOT_A_PIDFD "the descriptor passed is not a pidfd (pidfd_open(2))"
@@ -32,7 +32,7 @@ typedef struct Gate {
         unsigned n_forwards;
         sd_bus_message **held;     /* kept because their descriptor is not a pidfd: let go only at exit */
         size_t n_held, n_held_max;
-        GateFuse fuse;             /* calls with a FUSE file, while its connection's abort is asked */
+        GateFuse fuse;             /* calls with a FUSE file, closed on closer threads */
         bool asking;               /* the daemon was asked for a successor and has not answered */
         char *asked_for;           /* ... for this caller */
         sd_bus_message *answer;    /* ... whose error answer waits for the daemon's, so that the caller
@@ -42,6 +42,7 @@ typedef struct Gate {
         bool retiring;             /* a successor was promised: finish once it has the name */
         bool released;             /* the name went to the successor (NameLost) ... */
         bool lingered;             /* ... at least GRACE_USEC ago */
+        bool bus_lost;             /* the system bus connection failed: nothing is sent on it any more */
 } Gate;
 
 /* Keeps m, whose descriptor must not be closed while this gate serves, until
@@ -52,3 +53,10 @@ int gate_keep(Gate *g, sd_bus_message *m);
  * successor (why says for what) so that this gate can retire; may end the
  * gate when nothing more can be kept. */
 void gate_hold(Gate *g, sd_bus_message *m, const char *why, const char *error_text);
+
+/* Sends answer (m's error) once the daemon was asked for a successor, on
+ * behalf of sender, whose descriptor this gate keeps unclosed. */
+void gate_retire(Gate *g, const char *sender, const char *why, sd_bus_message *answer);
+
+/* Ends the gate if it retired and nothing it still does needs its loop. */
+void gate_maybe_finish(Gate *g);

@@ -65,28 +65,34 @@ static void on_acted(const ActResult *res, void *userdata) {
         if (own || aborted || !res->reported || res->not_caller || res->r != -EPERM)
                 log_refusal(&a->context->refusals, a->owner, LOG_WARNING,
                             "Caller %s (%s) passed a file of %s FUSE connection %u%s, which is not a pidfd and whose "
-                            "close would wait on that connection's server: %s (uid %u)", a->sender, caller,
-                            own ? "its own" : "a private", a->conn, own ? "" : " (no allow_other)",
+                            "close waited on that connection's server past the gate's deadline: %s (uid %u)",
+                            a->sender, caller, own ? "its own" : "a private", a->conn,
+                            own ? "" : " (it refuses the daemon: no allow_other, or mounted in a user namespace)",
                             aborted ? "aborted it as its owner" : "could not abort it as its owner; the gate keeps it",
                             (unsigned) a->owner);
         else
-                log_debug("Caller %s (%s) passed a file of FUSE connection %u of uid %u, which lets others open "
-                          "its files (allow_other): not aborted", a->sender, caller, a->conn, (unsigned) a->owner);
+                log_debug("Caller %s (%s) passed a file of FUSE connection %u of uid %u, which lets every user "
+                          "open its files (allow_other, in the initial user namespace): not aborted", a->sender,
+                          caller, a->conn, (unsigned) a->owner);
         fuse_abort_answer(a, aborted);
 }
 
-/* The caller's own connection is aborted as the caller, whatever its mount
- * options: what it could do itself. Anyone else's (or when the caller is
- * gone, so the bus cannot say whose it was) only if the connection is
- * private to its owner (mounted without allow_other), which the acting
- * process checks first (act.h): then only processes with exactly the
- * owner's ids could have opened the file, and the owner gave it away (or
- * passed it itself from a connection it then closed), so the abort is what
- * the owner could do and harms only the owner's own connection. Over an
- * allow_other one, a file opened by anyone it lets in must not end the
- * owner's file system: that file stays with the gate (kept, then retired).
- * Never a connection of root's, whose FUSE mounts serve the system (lxcfs
- * and the like). The acting process has exactly the owner's uid and gid (the
+/* Asked only for a close that waited past the gate's deadline: a healthy
+ * server's files are never aborted. The caller's own connection is aborted
+ * as the caller, whatever its mount options: what it could do itself.
+ * Anyone else's (or when the caller is gone, so the bus cannot say whose it
+ * was) only if the connection refuses the daemon's own ids, which the
+ * acting process checks first (act.h): private to its owner, or an
+ * allow_other mount made in a user namespace, which admits only processes
+ * of that namespace. Then only the owner's processes, or those of its own
+ * namespace, could have opened the file, and the server is withholding the
+ * flush: the abort is what the owner could do and harms only the owner's
+ * own connection. An allow_other mount of the initial namespace (which
+ * needs user_allow_other in /etc/fuse.conf, an administrator's choice)
+ * lets any user open its files, and one must not end another's file
+ * system: that file stays with the gate (kept, then retired). Never a
+ * connection of root's, whose FUSE mounts serve the system (lxcfs and the
+ * like). The acting process has exactly the owner's uid and gid (the
  * fusectl directory's: the connection's user_id and group_id), no
  * supplementary group, no capability. */
 static void fuse_abort_decide(FuseAbort *a, uid_t uid) {

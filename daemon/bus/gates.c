@@ -323,6 +323,21 @@ static int method_abort_fuse(sd_bus_message *m, void *userdata, sd_bus_error *er
         return gates_fuse_abort(g->context, m);
 }
 
+/* The gate's system bus connection failed: it owns the name no more, and
+ * stays only while FUSE files it closes may have their connection aborted
+ * (resource1d-gate.c's on_bus_lost()). A successor takes the name now. */
+static int method_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        GateProc *g = userdata;
+        if (!from_gate_itself(m))
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "only the gate says this");
+        if (g->serving)
+                log_warning("Descriptor gate %d lost its system bus connection; replacing it (%u gate process%s "
+                            "live, at most %u)", (int) g->pid, g->context->n_gates,
+                            g->context->n_gates == 1 ? "" : "es", GATES_MAX);
+        gate_replace(g);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
 static const sd_bus_vtable gate_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("Ready", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_ready, 0),
@@ -331,6 +346,7 @@ static const sd_bus_vtable gate_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("AbortFuse", SD_BUS_ARGS("s", sender, "u", connection, "h", file),
                                 SD_BUS_RESULT("b", aborted),
                                 method_abort_fuse, 0),
+        SD_BUS_METHOD_WITH_ARGS("Lost", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_lost, 0),
         SD_BUS_VTABLE_END
 };
 

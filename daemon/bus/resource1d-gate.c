@@ -15,9 +15,9 @@
  *
  * A call with a descriptor that is not a pidfd is answered InvalidArgs. One
  * whose close cannot wait (an anonymous inode, a pipe: close_never_waits())
- * is closed at once; a file of a FUSE connection the daemon may abort waits
- * for that (gate-fuse.c), and if aborted is kept and closed at the gate's
- * end without waiting; any other it never closes while it serves: it keeps the
+ * is closed at once; a file of a FUSE connection is closed on a closer
+ * thread, its connection aborted only if that close waits (gate-fuse.c); any
+ * other it never closes while it serves: it keeps the
  * message and asks resource1d for a successor, which takes the name over at
  * once; then it finishes the calls it forwarded, closes its bus connections,
  * and only then lets the kept messages go, which may leave it waiting in D
@@ -131,10 +131,10 @@ static unsigned forwards_of(Gate *g, const char *sender) {
 static void gate_finish(Gate *g) {
         while (g->forwards)
                 forward_free(g->forwards);
-        if (g->answer)
+        if (g->answer && !g->bus_lost)
                 (void) sd_bus_send(g->bus, g->answer, NULL);
         g->answer = sd_bus_message_unref(g->answer);
-        g->bus = sd_bus_flush_close_unref(g->bus);
+        g->bus = g->bus_lost ? sd_bus_close_unref(g->bus) : sd_bus_flush_close_unref(g->bus);
         gate_fuse_end(&g->fuse);
         g->daemon = sd_bus_flush_close_unref(g->daemon);
         for (size_t i = 0; i < g->n_held; i++)
@@ -146,8 +146,9 @@ static void gate_finish(Gate *g) {
         (void) sd_event_exit(g->event, 0);
 }
 
-static void maybe_finish(Gate *g) {
-        if (g->retiring && g->released && g->lingered && g->n_forwards == 0)
+void gate_maybe_finish(Gate *g) {
+        if (g->daemon && g->retiring && g->released && g->lingered && g->n_forwards == 0 &&
+            gate_fuse_settled(&g->fuse))
                 gate_finish(g);
 }
 
@@ -184,7 +185,7 @@ static int on_retiring_answer(sd_bus_message *reply, void *userdata, sd_bus_erro
  * error answer is sent once the daemon has answered: the daemon asks the bus
  * whose connection the caller's is, and one that has its answer and is gone
  * is nobody's (charged to nobody, so no successor). */
-static void gate_retire(Gate *g, const char *sender, const char *why, sd_bus_message *answer) {
+void gate_retire(Gate *g, const char *sender, const char *why, sd_bus_message *answer) {
         if (g->retiring || g->asking || !sender)
                 goto answer_now;
         /* Its account keeps enough gates busy already: a round trip per
@@ -262,7 +263,7 @@ static int on_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_er
                         (void) sd_bus_reply_method_errnof(f->call, r, "the service's gate could not pass the answer on: %m");
         }
         forward_free(f);
-        maybe_finish(g);
+        gate_maybe_finish(g);
         return 0;
 }
 
@@ -398,7 +399,7 @@ static int on_grace_over(sd_event_source *s, uint64_t usec, void *userdata) {
         Gate *g = userdata;
         (void) s, (void) usec;
         g->lingered = true;
-        maybe_finish(g);
+        gate_maybe_finish(g);
         return 0;
 }
 
@@ -417,7 +418,32 @@ static int on_name_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         g->retiring = g->released = true;
         if (sd_event_add_time_relative(g->event, NULL, CLOCK_MONOTONIC, GRACE_USEC, 0, on_grace_over, g) < 0)
                 g->lingered = true;
-        maybe_finish(g);
+        gate_fuse_released(g);
+        gate_maybe_finish(g);
+        return 0;
+}
+
+/* The system bus connection failed (a table filled with kept descriptors
+ * truncates what the bus sends): the name is gone with it. The daemon is
+ * told, so that a successor takes the name at once, while this gate stays
+ * for as long as FUSE files it closes may still have their connection
+ * aborted (at most a deadline), then ends as a retired one. */
+static int on_bus_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Gate *g = userdata;
+        (void) m, (void) error;
+
+        if (g->bus_lost)
+                return 0;
+        g->bus_lost = g->retiring = g->released = g->lingered = true;
+        /* Their answers could go nowhere. */
+        while (g->forwards)
+                forward_free(g->forwards);
+        g->answer = sd_bus_message_unref(g->answer);
+        if (g->daemon)
+                (void) sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE, "Lost", NULL,
+                                                NULL, "");
+        gate_fuse_released(g);
+        gate_maybe_finish(g);
         return 0;
 }
 
@@ -442,11 +468,11 @@ static int connect_system_bus(Gate *g) {
         if (r < 0)
                 return log_error_errno(r, "resource1d-gate: failed to connect to the system bus");
         r = sd_bus_attach_event(g->bus, g->event, SD_EVENT_PRIORITY_NORMAL);
-        /* A gate whose bus connection failed (a table full of kept
-         * descriptors truncates what the bus sends) owns its name no more:
-         * it ends, and the daemon starts another. */
+        /* A gate whose bus connection failed owns its name no more: it
+         * ends, once its FUSE closes allow (on_bus_lost()). */
         if (r >= 0)
-                r = sd_bus_set_exit_on_disconnect(g->bus, true);
+                r = sd_bus_match_signal(g->bus, NULL, NULL, "/org/freedesktop/DBus/Local",
+                                        "org.freedesktop.DBus.Local", "Disconnected", on_bus_lost, g);
         if (r >= 0)
                 r = sd_bus_add_filter(g->bus, NULL, on_call, g);
         if (r >= 0)
@@ -496,7 +522,7 @@ static void gate_done(Gate *g) {
 }
 
 int main(int argc, char *argv[]) {
-        _cleanup_(gate_done) Gate g = {};
+        _cleanup_(gate_done) Gate g = { .fuse = { .placeholder = -1, .wake = -1 } };
         sigset_t mask;
         int r;
 
@@ -522,6 +548,8 @@ int main(int argc, char *argv[]) {
         r = sd_event_default(&g.event);
         if (r >= 0)
                 r = sd_event_add_signal(g.event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = gate_fuse_init(&g);
         if (r < 0)
                 return log_error_errno(r, "resource1d-gate: failed to make the event loop"), EXIT_FAILURE;
         if (connect_daemon(&g, GATE_DAEMON_FD) < 0 || connect_system_bus(&g) < 0)

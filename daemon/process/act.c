@@ -185,12 +185,14 @@ static long become_caller(ActShared *j) {
         return r;
 }
 
-/* The FUSE file's type and device, asked so that the connection's access
- * check applies (a mask of 0 it answers anyone), from the kernel's cache
- * (AT_STATX_DONT_SYNC: no request to the server). */
+/* The FUSE file's type and device from the kernel's cache (AT_STATX_DONT_SYNC:
+ * no request to the server). Asked for its type, the connection's access
+ * check applies (fs/fuse/dir.c, fuse_getattr(): -EACCES where
+ * fuse_allow_current_process() refuses); asked for nothing (mask 0), it
+ * answers anyone the device. */
 __attribute__((no_sanitize("address", "undefined")))
-static long fuse_statx(ActShared *j) {
-        return raw_syscall5(SYS_statx, j->fuse_file, (long) "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE,
+static long fuse_statx(ActShared *j, unsigned mask) {
+        return raw_syscall5(SYS_statx, j->fuse_file, (long) "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, mask,
                             (long) &j->stx);
 }
 
@@ -202,16 +204,25 @@ static int act_child(void *userdata) {
          * in a thread group of its own, never the daemon's. getpid(2) is the
          * thread group's id. */
         long r = raw_syscall4(SYS_getpid, 0, 0, 0, 0) == j->daemon ? -EDEADLK : 0;
-        /* A private connection refuses this process with the daemon's ids
-         * (not the owner's; no CAP_SYS_ADMIN) ... */
+        /* The connection refuses this process, with the daemon's ids (not
+         * the owner's; no CAP_SYS_ADMIN) in the initial user namespace:
+         * fuse_allow_current_process() admits, with allow_other, only
+         * processes of the user namespace the connection was mounted in
+         * (current_in_userns()), else only those whose real, effective and
+         * saved ids are all the owner's (fuse_permissible_uidgid()). So it
+         * is private to its owner, or an allow_other mount made in a user
+         * namespace other than the initial one (its owner's, or one it made
+         * from): either way only the owner's processes, or those of that
+         * namespace, could have opened the file. An allow_other mount of
+         * the initial namespace (user_allow_other, an administrator's
+         * choice) admits this process, and is not aborted here. */
         if (r == 0 && j->fuse_abort[0] && j->fuse_file >= 0)
-                r = fuse_statx(j) == -EACCES ? 0 : -EPERM;
+                r = fuse_statx(j, STATX_TYPE) == -EACCES ? 0 : -EPERM;
         if (r == 0)
                 r = become_caller(j);
-        /* ... and allows it with exactly the owner's: allow_other would give
-         * both the same answer (both are in the initial user namespace). */
+        /* And the file is of the connection to abort. */
         if (r == 0 && j->fuse_abort[0] && j->fuse_file >= 0) {
-                r = fuse_statx(j) == 0 ? 0 : -EPERM;
+                r = fuse_statx(j, 0) == 0 ? 0 : -EPERM;
                 if (r == 0 && (j->stx.stx_dev_major >= (1u << 12) || j->stx.stx_dev_minor >= (1u << 20) ||
                                (j->stx.stx_dev_major << 20 | j->stx.stx_dev_minor) != j->fuse_connection))
                         r = -EXDEV;

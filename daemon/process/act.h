@@ -51,15 +51,16 @@ typedef struct ActRequest {
         unsigned fuse_connection;
         /* With fuse_abort, >= 0: an O_PATH descriptor of a file of that
          * connection (closing one never calls into FUSE), and the abort is
-         * made only if the connection is private to its owner: a statx(2)
-         * of it is refused with the daemon's own ids, before the process
-         * takes uid and gid, and allowed with them (fs/fuse/dir.c's
-         * fuse_allow_current_process(), checked before any request; with
-         * AT_STATX_DONT_SYNC none is sent when allowed either). Only a
-         * connection mounted without allow_other answers so: its files can
-         * have been opened by processes with exactly those ids only. r is
-         * -EPERM when it is not private, -EXDEV when the file is not of
-         * that connection. */
+         * made only if the connection refuses the daemon's own ids: a
+         * statx(2) of it asking for the type, before the process takes uid
+         * and gid (fs/fuse/dir.c's fuse_allow_current_process(), checked
+         * before any request; with AT_STATX_DONT_SYNC none is sent when
+         * allowed either). A connection mounted without allow_other, or
+         * with it in a user namespace other than the initial one, answers
+         * so: its files can have been opened only by processes with exactly
+         * the owner's ids, or of that namespace. r is -EPERM when the
+         * connection admits the daemon's ids (allow_other in the initial
+         * namespace), -EXDEV when the file is not of that connection. */
         int fuse_file;
 } ActRequest;
 
