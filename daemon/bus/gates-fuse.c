@@ -58,11 +58,14 @@ static void on_acted(const ActResult *res, void *userdata) {
         FuseAbort *a = userdata;
         bool aborted = res->reported && !res->not_caller && res->r == 0;
         bool own = a->caller == a->owner;
+        /* The connection admits the daemon's ids (act.h): allow_other, in
+         * the initial user namespace. */
+        bool open_to_all = !own && res->reported && res->r == -EPERM;
         char caller[32] = "gone";
 
         if (a->caller != UID_INVALID)
                 snprintf(caller, sizeof caller, "uid %u", (unsigned) a->caller);
-        if (own || aborted || !res->reported || res->not_caller || res->r != -EPERM)
+        if (!open_to_all)
                 log_refusal(&a->context->refusals, a->owner, LOG_WARNING,
                             "Caller %s (%s) passed a file of %s FUSE connection %u%s, which is not a pidfd and whose "
                             "close waited on that connection's server past the gate's deadline: %s (uid %u)",
@@ -72,8 +75,8 @@ static void on_acted(const ActResult *res, void *userdata) {
                             (unsigned) a->owner);
         else
                 log_debug("Caller %s (%s) passed a file of FUSE connection %u of uid %u, which lets every user "
-                          "open its files (allow_other, in the initial user namespace): not aborted", a->sender,
-                          caller, a->conn, (unsigned) a->owner);
+                          "open its files (allow_other, in the initial user namespace), and whose close waited past "
+                          "the gate's deadline: not aborted", a->sender, caller, a->conn, (unsigned) a->owner);
         fuse_abort_answer(a, aborted);
 }
 

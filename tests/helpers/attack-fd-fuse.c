@@ -52,6 +52,7 @@ typedef struct Server {
         pid_t probe_tid;
         uint64_t probe_unique;
         bool no_interrupt;
+        bool healthy;           /* ATTACK_FUSE_HEALTHY=1: every request answered at once */
 } Server;
 
 static void reply(int dev, uint64_t unique, int error, const void *arg, size_t size) {
@@ -82,7 +83,7 @@ static bool hold(Server *s, const struct fuse_in_header *in, const char *what) {
         bool held = false;
 
         pthread_mutex_lock(&s->lock);
-        if (!s->released && !is_allowed(s, (pid_t) in->pid) && s->n_held < HELD_MAX) {
+        if (!s->released && !s->healthy && !is_allowed(s, (pid_t) in->pid) && s->n_held < HELD_MAX) {
                 s->held[s->n_held++] = in->unique;
                 s->held_total++;
                 held = true;
@@ -302,22 +303,34 @@ static void server_main(int sock, const char *dir, const pid_t *allowed, size_t 
                 snprintf(msg, sizeof msg, "SKIP no /dev/fuse: %s", strerror(errno));
                 goto fail;
         }
-        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+        /* ATTACK_FUSE_OWNER=UID (root only): mounted in the initial user
+         * namespace instead, owned by UID, as an administrator's
+         * allow_other mount (user_allow_other) would be. */
+        const char *owner = getenv("ATTACK_FUSE_OWNER");
+        if (owner && *owner) {
+                if (unshare(CLONE_NEWNS) < 0) {
+                        snprintf(msg, sizeof msg, "SKIP no mount namespace: unshare: %s", strerror(errno));
+                        goto fail;
+                }
+        } else if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
                 snprintf(msg, sizeof msg, "SKIP no user namespace: unshare: %s", strerror(errno));
                 goto fail;
+        } else {
+                char map[64];
+                snprintf(map, sizeof map, "0 %u 1", (unsigned) uid);
+                r = write_file("/proc/self/uid_map", map);
+                if (r >= 0)
+                        r = write_file("/proc/self/setgroups", "deny");
+                snprintf(map, sizeof map, "0 %u 1", (unsigned) gid);
+                if (r >= 0)
+                        r = write_file("/proc/self/gid_map", map);
+                if (r < 0) {
+                        snprintf(msg, sizeof msg, "SKIP mapping ids in the user namespace: %s", strerror(-r));
+                        goto fail;
+                }
         }
-        char map[64];
-        snprintf(map, sizeof map, "0 %u 1", (unsigned) uid);
-        r = write_file("/proc/self/uid_map", map);
-        if (r >= 0)
-                r = write_file("/proc/self/setgroups", "deny");
-        snprintf(map, sizeof map, "0 %u 1", (unsigned) gid);
-        if (r >= 0)
-                r = write_file("/proc/self/gid_map", map);
-        if (r < 0) {
-                snprintf(msg, sizeof msg, "SKIP mapping ids in the user namespace: %s", strerror(-r));
-                goto fail;
-        }
+        const char *healthy = getenv("ATTACK_FUSE_HEALTHY");
+        s.healthy = healthy && strcmp(healthy, "1") == 0;
         /* Nothing mounted here propagates back. */
         (void) mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
         /* Opened in the namespace (the mount refuses a /dev/fuse opened
@@ -332,7 +345,8 @@ static void server_main(int sock, const char *dir, const pid_t *allowed, size_t 
         /* ATTACK_FUSE_ALLOW_OTHER=1: mounted with allow_other, which lets
          * every process of the user namespace in (and none outside it). */
         const char *ao = getenv("ATTACK_FUSE_ALLOW_OTHER");
-        snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0%s", s.dev,
+        snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=%s,group_id=%s%s", s.dev,
+                 owner && *owner ? owner : "0", owner && *owner ? owner : "0",
                  ao && strcmp(ao, "1") == 0 ? ",allow_other" : "");
         if (mount("attack-fd", dir, "fuse", MS_NOSUID | MS_NODEV, opts) < 0) {
                 snprintf(msg, sizeof msg, "SKIP mounting FUSE in a user namespace: %s", strerror(errno));

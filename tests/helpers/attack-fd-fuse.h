@@ -18,7 +18,10 @@ typedef struct FuseHold {
  * The server answers every request at once, except a FLUSH or GETATTR from a
  * process not in allowed[] (nor the server itself): those it holds
  * unanswered, printing "HELD <op> pid=<pid> comm=<comm>", until
- * fuse_hold_release(). 0 with *ret_file, or -errno with a reason in why
+ * fuse_hold_release(); with ATTACK_FUSE_HEALTHY=1 in the environment it
+ * holds nothing (a healthy server). ATTACK_FUSE_ALLOW_OTHER=1 mounts it
+ * allow_other; ATTACK_FUSE_OWNER=UID (root only) in the initial user
+ * namespace, owned by UID and GID UID. 0 with *ret_file, or -errno with a reason in why
  * (a missing /dev/fuse, user namespaces or FUSE mounts refused there). */
 int fuse_hold_start(FuseHold *h, const pid_t *allowed, size_t n_allowed, int *ret_file, char *why,
                     size_t why_size);

@@ -12,7 +12,17 @@
  *   give SOCKET  serve the file system and hand the file, over the unix
  *                socket SOCKET, to "take" (another user), which passes it;
  *   take SOCKET  listen at SOCKET (mode 0777), take a file there and make
- *                the two phases with it. */
+ *                the two phases with it;
+ *   once         (security-gate-healthy) one PrlimitPidfd with the file,
+ *                its answer printed ("ANSWER <ms> <error name>: <message>"),
+ *                then an fstat() of the file, which asks the server
+ *                ("SERVED ok", or the error: an aborted connection's
+ *                ENOTCONN);
+ *   takeonce SOCKET  take a file as "take" does, then one PrlimitPidfd
+ *                with it as "once" does (no fstat: the server answers only
+ *                its own).
+ * Every mode prints the file's connection first ("CONN <n>").
+ * The environment's ATTACK_FUSE_* are attack-fd-fuse.h's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -145,12 +155,10 @@ int main(int argc, char **argv) {
         const char *mode = argc > 3 ? argv[3] : "";
         bool gone = strcmp(mode, "gone") == 0;
         FuseHold h = {}; char why[256] = ""; int file = -1, giver = -1, r;
-        if (strcmp(mode, "take") == 0) {
+        bool takeonce = strcmp(mode, "takeonce") == 0;
+        if (strcmp(mode, "take") == 0 || takeonce) {
                 r = argc > 4 ? take(argv[4], &file, &giver) : -EINVAL;
                 if (r < 0) { printf("FAIL take: %s\n", strerror(-r)); return 1; }
-                struct statx stx;
-                if (statx(file, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0, &stx) == 0)
-                        printf("CONN %u\n", stx.stx_dev_major << 20 | stx.stx_dev_minor);
                 printf("TOOK a file\n");
                 keep_sent = true;
         } else {
@@ -159,6 +167,9 @@ int main(int argc, char **argv) {
                 if (r < 0) { printf("SKIP %s %s\n", why, strerror(-r)); return 0; }
                 printf("FUSE server=%d bus=%d\n", (int) h.server, (int) allowed[1]);
         }
+        struct statx stx;
+        if (statx(file, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0, &stx) == 0)
+                printf("CONN %u\n", stx.stx_dev_major << 20 | stx.stx_dev_minor);
         if (strcmp(mode, "give") == 0) {
                 r = argc > 4 ? give(argv[4], file) : -EINVAL;
                 printf("GAVE %s\n", r < 0 ? strerror(-r) : "ok");
@@ -167,6 +178,38 @@ int main(int argc, char **argv) {
                 sleep((unsigned) hold);
                 fuse_hold_release(&h);
                 printf("RELEASED\n");
+                return 0;
+        }
+        if (strcmp(mode, "once") == 0 || takeonce) {
+                sd_bus *b = conn();
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                double t0 = now();
+                /* The call is never freed: that would close its copy of the
+                 * file, which waits on a server that answers only its own. */
+                sd_bus_message *m = NULL;
+                r = b ? sd_bus_message_new_method_call(b, &m, DEST, PATH, IFACE, "PrlimitPidfd") : -ENOTCONN;
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "hsbtt", file, "NOFILE", 0, (uint64_t) 0, (uint64_t) 0);
+                if (r >= 0)
+                        r = sd_bus_call(b, m, 0, &e, NULL);
+                printf("ANSWER %.0f %s: %s\n", (now() - t0) * 1000, r >= 0 ? "ok" : e.name ?: strerror(-r),
+                       e.message ?: "");
+                sd_bus_error_free(&e);
+                if (takeonce) {
+                        /* Kept open, as "take" keeps it. */
+                        printf("READY\n");
+                        (void) write(giver, "D", 1);
+                        sleep((unsigned) hold);
+                        return 0;
+                }
+                struct stat st;
+                printf("SERVED %s\n", fstat(file, &st) == 0 ? "ok" : strerror(errno));
+                close(file);
+                printf("READY\n");
+                sleep((unsigned) hold);
+                fuse_hold_release(&h);
+                printf("RELEASED\n");
+                sd_bus_flush_close_unref(b);
                 return 0;
         }
         if (gone) {
