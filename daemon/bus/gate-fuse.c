@@ -24,10 +24,12 @@
  * on, its process is charged to the caller's account (gates.h), and the
  * call it holds is leaked, never closed on the loop.
  *
- * At most CLOSERS_MAX closes run at once while the gate serves; more files
- * wait their turn in the table (bounded as any kept descriptor: gate_keep()).
- * A gate that no longer serves starts all of them at once, so that it ends
- * within one deadline. */
+ * At most CLOSERS_MAX closes run at once while the gate serves, and one per
+ * connection until it returned or its connection's fate is decided (a
+ * second would wait on the same server); more files wait their turn in the
+ * table (bounded as any kept descriptor: gate_keep()). A gate that no longer
+ * serves (it retired, or its system bus connection failed) goes on closing
+ * them, and ends once every close returned or waits for good. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -45,8 +47,10 @@
 #include "util.h"
 
 /* Closes running at once while the gate serves: a close that waits holds its
- * thread until the deadline and the abort, and others queue meanwhile. */
-#define CLOSERS_MAX 4u
+ * thread until the deadline and the abort, and others queue meanwhile (so
+ * one caller's withholding connections delay others' FUSE files by a
+ * deadline per CLOSERS_MAX of them; pidfd calls not at all). */
+#define CLOSERS_MAX 16u
 /* Closes whose connection was not aborted, each a thread waiting for good:
  * past these, a file is kept unclosed as any other (gate_hold()). */
 #define STUCK_MAX 64u
@@ -56,6 +60,11 @@
  * long is withholding it, and a caller waits for its error no longer than
  * this plus the abort. */
 #define CLOSE_DEADLINE_USEC (3ULL * 1000000ULL)
+/* AbortFuse calls unanswered at once, from one gate (the daemon takes
+ * FUSE_ABORTS_MAX from all gates together, and answers LimitsExceeded past
+ * that); a close past its deadline waits ABORT_RETRY_USEC for its turn. */
+#define ABORTS_ASKED_MAX 8u
+#define ABORT_RETRY_USEC (100ULL * 1000ULL)
 /* A closer does one dup3(): no deep stack. */
 #define CLOSER_STACK (64u * 1024u)
 
@@ -105,6 +114,8 @@ static void close_free(GateClose *e) {
         if (e->next)
                 e->next->prev = e->prev;
         sd_event_source_disable_unref(e->deadline);
+        if (e->slot)
+                f->n_asked--;
         sd_bus_slot_unref(e->slot);
         sd_bus_message_unref(e->answer);
         if (e->file >= 0)
@@ -121,13 +132,35 @@ static void close_free(GateClose *e) {
 
 static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata);
 
+/* A full table (callers' descriptors fill it) must not keep a close from
+ * starting, or a waiting one's abort from being asked: the descriptors
+ * either needs (the O_PATH file, sd-bus's copy of it in AbortFuse) take the
+ * place of a reserved one, made again once there is room. */
+static void reserve_fill(GateFuse *f) {
+        while (f->n_reserve < ELEMENTSOF(f->reserve)) {
+                int fd = fcntl(f->placeholder, F_DUPFD_CLOEXEC, 3);
+                if (fd < 0)
+                        return;
+                f->reserve[f->n_reserve++] = fd;
+        }
+}
+
+static bool reserve_use(GateFuse *f, int r) {
+        if ((r != -EMFILE && r != -ENFILE) || f->n_reserve == 0)
+                return false;
+        f->n_reserve--;
+        f->reserve[f->n_reserve] = safe_close(f->reserve[f->n_reserve]);
+        return true;
+}
+
 /* Starts e's close: 0, or -errno when it cannot (e is untouched). */
 static int close_start(GateFuse *f, GateClose *e) {
         char path[48];
         snprintf(path, sizeof path, "/proc/self/fd/%d", e->fd);
-        _cleanup_close_ int file = open(path, O_PATH | O_CLOEXEC);
-        if (file < 0)
-                return -errno;
+        _cleanup_close_ int file = -1;
+        while ((file = open(path, O_PATH | O_CLOEXEC)) < 0)
+                if (!reserve_use(f, -errno))
+                        return -errno;
         Closer *c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;
@@ -153,15 +186,32 @@ static int close_start(GateFuse *f, GateClose *e) {
         return 0;
 }
 
+/* Whether a close of connection conn runs and may still end. */
+static bool conn_closing(GateFuse *f, unsigned conn) {
+        for (GateClose *e = f->closes; e; e = e->next)
+                if (e->conn == conn && e->closer && !e->stuck && !atomic_load(&e->closer->done))
+                        return true;
+        return false;
+}
+
 /* Starts the closes waiting their turn: CLOSERS_MAX at once while the gate
  * serves, all once it does not. One that cannot start is held as any other
  * descriptor (kept unclosed). */
 static void closes_start(Gate *g) {
         GateFuse *f = &g->fuse;
         GateClose *e = f->closes;
-        while (e && (g->released || f->n_closing < CLOSERS_MAX)) {
+        while (e && f->n_closing < CLOSERS_MAX) {
                 GateClose *next = e->next;
-                if (!e->closer && close_start(f, e) < 0) {
+                if (e->closer || conn_closing(f, e->conn)) {
+                        e = next;
+                        continue;
+                }
+                int r = close_start(f, e);
+                /* No room even so, or no thread to be had: closes running
+                 * free some when they end. */
+                if ((r == -EMFILE || r == -ENFILE || r == -EAGAIN) && f->n_closing > 0)
+                        return;
+                if (r < 0) {
                         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = sd_bus_message_ref(e->call);
                         bool bus = g->bus && !g->bus_lost;
                         close_free(e);
@@ -183,7 +233,6 @@ static void close_stuck(GateClose *e) {
         e->stuck = true;
         f->n_closing--;
         f->n_stuck++;
-        e->slot = sd_bus_slot_unref(e->slot);
         e->file = safe_close(e->file);
         if (!e->answered && g->bus && !g->bus_lost)
                 gate_retire(g, sd_bus_message_get_sender(e->call), "a FUSE file whose close waits", e->answer);
@@ -198,6 +247,14 @@ static int on_abort_answer(sd_bus_message *reply, void *userdata, sd_bus_error *
         (void) ret_error;
 
         e->slot = sd_bus_slot_unref(e->slot);
+        e->gate->fuse.n_asked--;
+        reserve_fill(&e->gate->fuse);
+        if (sd_bus_message_is_method_error(reply, SD_BUS_ERROR_LIMITS_EXCEEDED) && e->deadline) {
+                /* The daemon is busy with others' aborts: asked again. */
+                (void) sd_event_source_set_time_relative(e->deadline, ABORT_RETRY_USEC);
+                (void) sd_event_source_set_enabled(e->deadline, SD_EVENT_ONESHOT);
+                return 0;
+        }
         if (!sd_bus_message_is_method_error(reply, NULL))
                 (void) sd_bus_message_read_basic(reply, 'b', &aborted);
         if (!aborted) {
@@ -218,12 +275,22 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
 
         if (atomic_load(&e->closer->done))
                 return 0;   /* the wake says so next */
-        int r = g->daemon ? sd_bus_call_method_async(g->daemon, &e->slot, NULL, GATE_PATH, GATE_INTERFACE, "AbortFuse",
-                                                     on_abort_answer, e, "suh", sd_bus_message_get_sender(e->call),
-                                                     e->conn, e->file)
-                          : -ENOTCONN;
+        if (g->fuse.n_asked >= ABORTS_ASKED_MAX) {
+                (void) sd_event_source_set_time_relative(s, ABORT_RETRY_USEC);
+                (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        int r;
+        do
+                r = g->daemon ? sd_bus_call_method_async(g->daemon, &e->slot, NULL, GATE_PATH, GATE_INTERFACE,
+                                                         "AbortFuse", on_abort_answer, e, "suh",
+                                                         sd_bus_message_get_sender(e->call), e->conn, e->file)
+                              : -ENOTCONN;
+        while (reserve_use(&g->fuse, r));
         if (r < 0)
                 close_stuck(e);
+        else
+                g->fuse.n_asked++;
         return 0;
 }
 
@@ -247,6 +314,7 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 answer(e);
                 close_free(e);
         }
+        reserve_fill(f);
         closes_start(g);
         gate_maybe_finish(g);
         return 0;
@@ -258,6 +326,7 @@ int gate_fuse_init(Gate *g) {
         f->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (f->placeholder < 0 || f->wake < 0)
                 return -errno;
+        reserve_fill(f);
         return sd_event_add_io(g->event, &f->wake_source, f->wake, EPOLLIN, on_wake, g);
 }
 
@@ -284,10 +353,6 @@ bool gate_fuse_take(Gate *g, sd_bus_message *m, int fd) {
         return true;
 }
 
-void gate_fuse_released(Gate *g) {
-        closes_start(g);
-}
-
 bool gate_fuse_settled(GateFuse *f) {
         for (GateClose *e = f->closes; e; e = e->next)
                 if (!e->stuck)
@@ -298,6 +363,8 @@ bool gate_fuse_settled(GateFuse *f) {
 void gate_fuse_end(GateFuse *f) {
         /* No answer is waited for any more. */
         for (GateClose *e = f->closes; e; e = e->next) {
+                if (e->slot)
+                        f->n_asked--;
                 e->slot = sd_bus_slot_unref(e->slot);
                 e->deadline = sd_event_source_disable_unref(e->deadline);
         }

@@ -20,9 +20,6 @@ int gate_fuse_init(Gate *g);
  * daemon did not, the gate retires (gate_retire()). */
 bool gate_fuse_take(Gate *g, sd_bus_message *m, int fd);
 
-/* The gate no longer serves: every close waiting its turn starts. */
-void gate_fuse_released(Gate *g);
-
 /* Whether every close returned, or waits for good (its connection not
  * aborted): nothing left for the gate's loop to do. */
 bool gate_fuse_settled(GateFuse *f);

@@ -17,8 +17,12 @@ typedef struct GateFuse {
         GateClose *closes;         /* files not yet closed, or whose close waits for good, in arrival order */
         unsigned n_closing;        /* of them, closes running that may still end */
         unsigned n_stuck;          /* ... and those whose connection the daemon did not abort */
+        unsigned n_asked;          /* AbortFuse calls not yet answered */
         int placeholder;           /* dup'd over each file's number by its closer (its close never waits) */
         int wake;                  /* an eventfd the closers signal when a close returned */
+        int reserve[32];           /* placeholder dups, closed to make room for an O_PATH file or its
+                                    * copy in AbortFuse when the table is full */
+        unsigned n_reserve;
         sd_event_source *wake_source;
 } GateFuse;
 

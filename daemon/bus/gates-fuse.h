@@ -6,8 +6,8 @@
 typedef struct Context Context;
 
 /* At most this many aborts asked of the daemon at once, all gates together
- * (each gate asks for at most GATE_ABORTS_MAX connections at once: the
- * serving one and one retiring in its grace second stay well within). */
+ * (each gate asks for at most 8 at once, gate-fuse.c's ABORTS_ASKED_MAX);
+ * past it AbortFuse answers LimitsExceeded, and the gate asks again. */
 #define FUSE_ABORTS_MAX 32u
 
 /* The gate's AbortFuse(s sender, u connection, h file) → (b aborted): a

@@ -418,7 +418,6 @@ static int on_name_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         g->retiring = g->released = true;
         if (sd_event_add_time_relative(g->event, NULL, CLOCK_MONOTONIC, GRACE_USEC, 0, on_grace_over, g) < 0)
                 g->lingered = true;
-        gate_fuse_released(g);
         gate_maybe_finish(g);
         return 0;
 }
@@ -442,7 +441,6 @@ static int on_bus_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (g->daemon)
                 (void) sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE, "Lost", NULL,
                                                 NULL, "");
-        gate_fuse_released(g);
         gate_maybe_finish(g);
         return 0;
 }

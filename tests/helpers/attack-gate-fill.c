@@ -240,7 +240,8 @@ int main(int argc, char **argv) {
         }
         /* Phase 2: one connection, the same file n times. */
         sd_bus *b = conn();
-        answered = ok = n_err = 0; first_err[0] = 0;
+        /* Phase 1's calls still unanswered went with their connections. */
+        answered = ok = n_err = inflight = 0; first_err[0] = 0;
         unsigned sent = 0;
         double t0 = now(), lastp = t0;
         while (now() - t0 < 120) {

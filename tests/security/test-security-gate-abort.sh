@@ -1,21 +1,23 @@
 #!/bin/bash
 # Security suite: FUSE files whose FLUSH is never answered must not keep gate
-# processes alive (daemon/bus/gates-fuse.c, resource1d-gate.c's
-# abort_connection()).
+# processes alive (daemon/bus/gates-fuse.c, gate-fuse.c).
 #
 # The residue of round four's gate: a gate lost because its table filled with
 # kept FUSE files waited in fuse_flush for as long as the server held the
 # FLUSH, charged to no account, counting against the 32 gate processes; one
 # user who filled 32 gates' tables in turn left the *Pidfd methods
-# unavailable to everyone. Now the daemon aborts the FUSE connection of a file
-# its owner passed (as that user, through fusectl), so no close of its files
-# waits. The attack, made for real by nobody (tests/helpers/attack-gate-fill,
-# a FUSE server of its own in a user namespace that never answers a FLUSH
-# from anyone else): 34 rounds (more than the 32 gate processes allowed), each
-# with a fresh FUSE file system, two retirements' worth of single calls and
-# then the serving gate's table filled (its NOFILE lowered to 512 first, so
-# that each round takes a fraction of a second). Then, every FUSE server still
-# alive and holding its FLUSHes:
+# unavailable to everyone. Now the gate closes such a file on a closer thread
+# and, when that close still waits after its deadline (3 s), the daemon
+# aborts the FUSE connection of a file its owner passed (as that user,
+# through fusectl), so no close of its files waits any more. The attack, made
+# for real by nobody (tests/helpers/attack-gate-fill, a FUSE server of its
+# own in a user namespace that never answers a FLUSH from anyone else): 34
+# rounds at once (more than the 32 gate processes allowed; at once, as each
+# waits a deadline), each with a fresh FUSE file system, two retirements'
+# worth of single calls and then 600 calls with 64 in flight, which fill the
+# serving gate's table (its NOFILE lowered to 512 first): its system bus
+# connection fails, and it stays only until its closes are settled. Then,
+# every FUSE server still alive and holding its FLUSHes:
 #
 #   1  within 5 s at most 2 gate processes live and none in D state (before:
 #      every retired and lost gate stayed in fuse_flush);
@@ -60,21 +62,23 @@ setpriv $OTHER sleep 300 &
 own=$!
 started+=($own)
 
+pid=$(serving)
+[ -n "$pid" ] && setpriv --reuid=resource1 --regid=resource1 --clear-groups \
+        prlimit --pid "$pid" --nofile=512:512 2>/dev/null
+for round in $(seq 1 $ROUNDS); do
+        setpriv $NOBODY "$ATTACK_GATE_FILL" 600 90 > "$work/fill.$round" 2>&1 &
+        started+=($!)
+done
 servers=()
 for round in $(seq 1 $ROUNDS); do
-        pid=$(serving)
-        [ -n "$pid" ] && setpriv --reuid=resource1 --regid=resource1 --clear-groups \
-                prlimit --pid "$pid" --nofile=512:512 2>/dev/null
         out=$work/fill.$round
-        setpriv $NOBODY "$ATTACK_GATE_FILL" 600 90 > "$out" 2>&1 &
-        started+=($!)
-        wait_for 30 "grep -q '^READY\|^SKIP' '$out'"
+        wait_for 40 "grep -q '^READY\|^SKIP' '$out'"
         if grep -q '^SKIP' "$out"; then
                 skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
         fi
         servers+=($(sed -n 's/^FUSE server=\([0-9]*\).*/\1/p' "$out"))
         [ $((round % 8)) = 0 ] || [ $round = 1 ] &&
-                echo "# after round $round: gate processes $(gates | wc -l) ($(gate_states)); $(grep '^FILL' "$out")"
+                echo "# round $round: gate processes $(gates | wc -l) ($(gate_states)); $(grep '^FILL' "$out")"
 done
 
 alive=0
