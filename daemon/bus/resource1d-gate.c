@@ -210,9 +210,9 @@ answer_now:
 
 /* Keeps m, whose descriptor must not be closed while this process serves:
  * however many, as long as it serves (the table's limit is the bound; past
- * it the bus connection fails, and the gate ends, its name and its connection
- * to the daemon going first: the daemon starts a successor when that
- * connection closes). */
+ * it the bus connection fails, the name going with it: the gate tells the
+ * daemon, which starts a successor, and ends once its FUSE closes are
+ * settled, on_bus_lost()). */
 int gate_keep(Gate *g, sd_bus_message *m) {
         if (g->n_held == g->n_held_max) {
                 size_t n = g->n_held_max ? g->n_held_max * 2 : 16;
