@@ -2,8 +2,9 @@
 #pragma once
 
 /* resource1d-gate's state, shared by its files: resource1d-gate.c (the
- * serving, keeping and retiring) and gate-fuse.c (FUSE files, whose
- * connection the daemon is asked to abort). */
+ * serving, keeping and retiring) and gate-close.c (descriptors that are not
+ * pidfds, closed on closer threads; a FUSE file's connection the daemon is
+ * asked to abort). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,19 +13,22 @@
 
 typedef struct GateClose GateClose;
 
-/* The calls with a FUSE file (gate-fuse.c): their state. */
-typedef struct GateFuse {
-        GateClose *closes;         /* files not yet closed, or whose close waits for good, in arrival order */
+/* The calls with a descriptor that is not a pidfd (gate-close.c): their
+ * state. */
+typedef struct GateCloses {
+        GateClose *queue;          /* descriptors not yet closed, or whose close waits for good, in arrival
+                                    * order */
         unsigned n_closing;        /* of them, closes running that may still end */
-        unsigned n_stuck;          /* ... and those whose connection the daemon did not abort */
+        unsigned n_stuck;          /* ... and those that wait for good (retired for) */
         unsigned n_asked;          /* AbortFuse calls not yet answered */
-        int placeholder;           /* dup'd over each file's number by its closer (its close never waits) */
+        int placeholder;           /* dup'd over each descriptor's number by its closer (its close never
+                                    * waits) */
         int wake;                  /* an eventfd the closers signal when a close returned */
         int reserve[32];           /* placeholder dups, closed to make room for an O_PATH file or its
                                     * copy in AbortFuse when the table is full */
         unsigned n_reserve;
         sd_event_source *wake_source;
-} GateFuse;
+} GateCloses;
 
 #define NOT_A_PIDFD "the descriptor passed is not a pidfd (pidfd_open(2))"
 
@@ -34,9 +38,9 @@ typedef struct Gate {
         sd_bus *daemon;            /* the private connection to resource1d */
         struct Forward *forwards;
         unsigned n_forwards;
-        sd_bus_message **held;     /* kept because their descriptor is not a pidfd: let go only at exit */
+        sd_bus_message **held;     /* kept with a descriptor no closer could take: let go only at exit */
         size_t n_held, n_held_max;
-        GateFuse fuse;             /* calls with a FUSE file, closed on closer threads */
+        GateCloses closes;         /* calls with a descriptor that is not a pidfd, closed on closer threads */
         bool asking;               /* the daemon was asked for a successor and has not answered */
         char *asked_for;           /* ... for this caller */
         sd_bus_message *answer;    /* ... whose error answer waits for the daemon's, so that the caller

@@ -154,7 +154,7 @@ int gates_fuse_abort(Context *c, sd_bus_message *m) {
         int flags = fcntl(file, F_GETFL);
         if (flags < 0 || !(flags & O_PATH) || c->exiting || fuse_connection_owner(conn, &owner, &owner_gid) < 0)
                 return sd_bus_reply_method_return(m, "b", false);
-        /* Busy with others: the gate asks again shortly (gate-fuse.c). */
+        /* Busy with others: the gate asks again shortly (gate-close.c). */
         if (c->n_fuse_aborts >= FUSE_ABORTS_MAX)
                 return sd_bus_reply_method_errorf(m, SD_BUS_ERROR_LIMITS_EXCEEDED,
                                                   "%u FUSE connections' aborts are under way", c->n_fuse_aborts);

@@ -6,7 +6,7 @@
 typedef struct Context Context;
 
 /* At most this many aborts asked of the daemon at once, all gates together
- * (each gate asks for at most 8 at once, gate-fuse.c's ABORTS_ASKED_MAX);
+ * (each gate asks for at most 8 at once, gate-close.c's ABORTS_ASKED_MAX);
  * past it AbortFuse answers LimitsExceeded, and the gate asks again. */
 #define FUSE_ABORTS_MAX 32u
 

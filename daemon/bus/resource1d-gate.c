@@ -4,7 +4,8 @@
  *
  * Closing a descriptor runs code its sender chose: a FUSE file sends a flush
  * at every close (and at exit) that its server may never answer, leaving the
- * closing task in D state; a socket with SO_LINGER waits on its last close.
+ * closing task in D state; a socket with SO_LINGER waits on its last close;
+ * a pipe's close takes its mutex, which a writer may hold for good.
  * So resource1d's own bus connection does not negotiate descriptor passing
  * (the bus then refuses every descriptor-carrying call to it), and the five
  * *Pidfd methods are served at a second name, RESOURCE1_PIDFD_BUS_NAME, by
@@ -13,12 +14,13 @@
  * pidfd in constant time, and forwards the call with it to resource1d, whose
  * answer it passes back. It holds no privilege and nothing of the daemon's.
  *
- * A call with a descriptor that is not a pidfd is answered InvalidArgs. One
- * whose close cannot wait (an anonymous inode, a pipe: close_never_waits())
- * is closed at once; a file of a FUSE connection is closed on a closer
- * thread, its connection aborted only if that close waits (gate-fuse.c); any
- * other it never closes while it serves: it keeps the
- * message and asks resource1d for a successor, which takes the name over at
+ * A call with a descriptor that is not a pidfd is answered InvalidArgs, and
+ * that descriptor is never closed on this process's loop: a closer thread
+ * closes it, a FUSE file's connection aborted only if that close waits
+ * (gate-close.c). A close that waits for good (no abort possible or
+ * granted), or a descriptor no closer can take, makes the gate retire: it
+ * keeps the message (or leaves it to the waiting closer) and asks resource1d
+ * for a successor, which takes the name over at
  * once; then it finishes the calls it forwarded, closes its bus connections,
  * and only then lets the kept messages go, which may leave it waiting in D
  * state for as long as the sender likes: holding no bus name, no call of
@@ -45,7 +47,7 @@
 
 #include "call-size.h"
 #include "gate.h"
-#include "gate-fuse.h"
+#include "gate-close.h"
 #include "gate-protocol.h"
 #include "log.h"
 #include "pidfd-kind.h"
@@ -135,20 +137,20 @@ static void gate_finish(Gate *g) {
                 (void) sd_bus_send(g->bus, g->answer, NULL);
         g->answer = sd_bus_message_unref(g->answer);
         g->bus = g->bus_lost ? sd_bus_close_unref(g->bus) : sd_bus_flush_close_unref(g->bus);
-        gate_fuse_end(&g->fuse);
+        gate_closes_end(&g->closes);
         g->daemon = sd_bus_flush_close_unref(g->daemon);
         for (size_t i = 0; i < g->n_held; i++)
                 sd_bus_message_unref(g->held[i]);
         free(g->held);
         g->held = NULL;
         g->n_held = g->n_held_max = 0;
-        gate_fuse_clear(&g->fuse);
+        gate_closes_clear(&g->closes);
         (void) sd_event_exit(g->event, 0);
 }
 
 void gate_maybe_finish(Gate *g) {
         if (g->daemon && g->retiring && g->released && g->lingered && g->n_forwards == 0 &&
-            gate_fuse_settled(&g->fuse))
+            gate_closes_settled(&g->closes))
                 gate_finish(g);
 }
 
@@ -211,7 +213,7 @@ answer_now:
 /* Keeps m, whose descriptor must not be closed while this process serves:
  * however many, as long as it serves (the table's limit is the bound; past
  * it the bus connection fails, the name going with it: the gate tells the
- * daemon, which starts a successor, and ends once its FUSE closes are
+ * daemon, which starts a successor, and ends once its closes are
  * settled, on_bus_lost()). */
 int gate_keep(Gate *g, sd_bus_message *m) {
         if (g->n_held == g->n_held_max) {
@@ -306,21 +308,6 @@ static int forward(Gate *g, sd_bus_message *m) {
         return 0;
 }
 
-/* Whether closing fd can never wait: an anonymous inode (epoll, eventfd,
- * signalfd, timerfd and the like) or a pipe, whose release runs no code of
- * the sender's. The kernel names the file without calling into it (a FUSE
- * file's name is its dentries'), so this cannot wait either. Anything else
- * (a socket's SO_LINGER, a file's flush) is kept unclosed. */
-static bool close_never_waits(int fd) {
-        char path[48], name[64];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        ssize_t n = readlink(path, name, sizeof name - 1);
-        if (n < 0)
-                return false;
-        name[n] = '\0';
-        return strncmp(name, "anon_inode:", 11) == 0 || strncmp(name, "pipe:", 5) == 0;
-}
-
 /* Every call reaches this filter first: nothing else is registered. */
 static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Gate *g = userdata;
@@ -348,9 +335,10 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 }
                 r = fd_is_pidfd(fd);
                 if (r == 0) {
-                        if (close_never_waits(fd))
-                                (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD);
-                        else if (!gate_fuse_take(g, m, fd))
+                        /* Any close may wait (a pipe's on its mutex, held
+                         * by a writer faulting on a FUSE mapping; an epoll's
+                         * on its lock): never here. */
+                        if (!gate_close_take(g, m, fd))
                                 gate_hold(g, m, "a descriptor that is not a pidfd", NOT_A_PIDFD);
                         return 1;
                 }
@@ -425,8 +413,8 @@ static int on_name_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) 
 /* The system bus connection failed (a table filled with kept descriptors
  * truncates what the bus sends): the name is gone with it. The daemon is
  * told, so that a successor takes the name at once, while this gate stays
- * for as long as FUSE files it closes may still have their connection
- * aborted (at most a deadline), then ends as a retired one. */
+ * for as long as closes it runs may still return (at most a deadline and
+ * an abort), then ends as a retired one. */
 static int on_bus_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Gate *g = userdata;
         (void) m, (void) error;
@@ -467,7 +455,7 @@ static int connect_system_bus(Gate *g) {
                 return log_error_errno(r, "resource1d-gate: failed to connect to the system bus");
         r = sd_bus_attach_event(g->bus, g->event, SD_EVENT_PRIORITY_NORMAL);
         /* A gate whose bus connection failed owns its name no more: it
-         * ends, once its FUSE closes allow (on_bus_lost()). */
+         * ends, once its closes allow (on_bus_lost()). */
         if (r >= 0)
                 r = sd_bus_match_signal(g->bus, NULL, NULL, "/org/freedesktop/DBus/Local",
                                         "org.freedesktop.DBus.Local", "Disconnected", on_bus_lost, g);
@@ -511,7 +499,7 @@ static void gate_done(Gate *g) {
         for (size_t i = 0; i < g->n_held; i++)
                 sd_bus_message_unref(g->held[i]);
         free(g->held);
-        gate_fuse_clear(&g->fuse);
+        gate_closes_clear(&g->closes);
         free(g->asked_for);
         sd_bus_message_unref(g->answer);
         for (size_t i = 0; i < ELEMENTSOF(g->refused); i++)
@@ -520,7 +508,7 @@ static void gate_done(Gate *g) {
 }
 
 int main(int argc, char *argv[]) {
-        _cleanup_(gate_done) Gate g = { .fuse = { .placeholder = -1, .wake = -1 } };
+        _cleanup_(gate_done) Gate g = { .closes = { .placeholder = -1, .wake = -1 } };
         sigset_t mask;
         int r;
 
@@ -547,7 +535,7 @@ int main(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_event_add_signal(g.event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
-                r = gate_fuse_init(&g);
+                r = gate_close_init(&g);
         if (r < 0)
                 return log_error_errno(r, "resource1d-gate: failed to make the event loop"), EXIT_FAILURE;
         if (connect_daemon(&g, GATE_DAEMON_FD) < 0 || connect_system_bus(&g) < 0)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Security suite: FUSE files whose FLUSH is never answered must not keep gate
-# processes alive (daemon/bus/gates-fuse.c, gate-fuse.c).
+# processes alive (daemon/bus/gates-fuse.c, gate-close.c).
 #
 # The residue of round four's gate: a gate lost because its table filled with
 # kept FUSE files waited in fuse_flush for as long as the server held the

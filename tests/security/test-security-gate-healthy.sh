@@ -1,6 +1,6 @@
 #!/bin/bash
 # Security suite: the gate aborts a FUSE connection only when closing a file
-# of it actually waits (daemon/bus/gate-fuse.c, gates-fuse.c, act.c).
+# of it actually waits (daemon/bus/gate-close.c, gates-fuse.c, act.c).
 #
 # Round four's gate asked the daemon to abort the connection of every FUSE
 # file passed to it, at once, healthy server or not: a Flatpak app (the

@@ -1,35 +1,43 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* resource1d-gate: FUSE files passed to it, closed on closer threads, their
- * connection aborted only when a close waits.
+/* resource1d-gate: every descriptor passed to it that is not a pidfd,
+ * closed on closer threads, never on its loop; a FUSE connection aborted
+ * only when a close of its file waits.
  *
- * A FUSE file's close sends its server a FLUSH (at every close), which a
- * healthy server answers in microseconds and a hostile one never. So the
- * gate closes such a file itself, off its loop: a closer thread dup3()s a
- * placeholder (an eventfd, whose close never waits) over the file's number
- * in the call, which closes the file there and leaves the call holding the
- * placeholder. A close that returns is the end of it: the caller is answered
- * InvalidArgs, nothing is aborted, nothing retired; so a Flatpak app passing
- * a file of the document portal, or a user one of their own sshfs, costs
- * that file system nothing. Only a close still waiting after CLOSE_DEADLINE
- * makes the gate ask the daemon to abort the connection (AbortFuse, with an
- * O_PATH descriptor of the file made before the close: closing one never
- * calls into FUSE, and making one from /proc/self/fd neither opens the file
- * nor checks permission on it); the daemon decides (gates-fuse.h) and
+ * Closing a descriptor runs code its sender chose: a FUSE file's close sends
+ * its server a FLUSH (at every close), which a healthy server answers in
+ * microseconds and a hostile one never; a socket's may linger (SO_LINGER);
+ * even a pipe's takes the pipe's mutex, which a writer holds while its
+ * write() copies from a mapping of a FUSE file whose READ is never answered.
+ * So the gate closes every such descriptor itself, off its loop: a closer
+ * thread clears SO_LINGER (a socket's setsockopt() may itself wait on the
+ * socket's lock, so there too), then dup3()s a placeholder (an eventfd,
+ * whose close never waits) over the descriptor's number in the call, which
+ * closes it there and leaves the call holding the placeholder. A close that
+ * returns is the end of it: the caller is answered InvalidArgs, nothing is
+ * aborted, nothing retired; so a Flatpak app passing a file of the document
+ * portal, or a user one of their own sshfs, costs that file system nothing.
+ *
+ * A close still waiting after CLOSE_DEADLINE is the caller's doing. For a
+ * FUSE file the gate asks the daemon to abort the connection (AbortFuse,
+ * with an O_PATH descriptor of the file made before the close: closing one
+ * never calls into FUSE, and making one from /proc/self/fd neither opens the
+ * file nor checks permission on it); the daemon decides (gates-fuse.h) and
  * aborts as the connection's owner, which fails the waiting FLUSH and every
- * later request, so the closer returns. Refused, the gate retires as for any
- * descriptor it must not close (gate_retire()): that closer stays in the
- * close for as long as the server likes. That is safe because a gate ends
- * only once it gave its name away and closed its system bus connection (and
- * the one to the daemon): the stuck thread then holds nothing anyone waits
- * on, its process is charged to the caller's account (gates.h), and the
- * call it holds is leaked, never closed on the loop.
+ * later request, so the closer returns. Refused, or for any other
+ * descriptor (nothing the daemon could abort), the gate retires
+ * (close_stuck(), gate_retire()): that closer stays in the close for as long
+ * as the sender likes. That is safe because a gate ends only once it gave
+ * its name away and closed its system bus connection (and the one to the
+ * daemon): the stuck thread then holds nothing anyone waits on, its process
+ * is charged to the caller's account (gates.h), and the call it holds is
+ * leaked, never closed on the loop.
  *
  * At most CLOSERS_MAX closes run at once while the gate serves, and one per
- * connection until it returned or its connection's fate is decided (a
- * second would wait on the same server); more files wait their turn in the
- * table (bounded as any kept descriptor: gate_keep()). A gate that no longer
- * serves (it retired, or its system bus connection failed) goes on closing
- * them, and ends once every close returned or waits for good. */
+ * FUSE connection until it returned or its connection's fate is decided (a
+ * second would wait on the same server); more descriptors wait their turn
+ * in the table (bounded as any kept descriptor: gate_keep()). A gate that no
+ * longer serves (it retired, or its system bus connection failed) goes on
+ * closing them, and ends once every close returned or waits for good. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -38,34 +46,37 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fuse-conn.h"
 #include "gate.h"
-#include "gate-fuse.h"
+#include "gate-close.h"
 #include "gate-protocol.h"
 #include "util.h"
 
 /* Closes running at once while the gate serves: a close that waits holds its
- * thread until the deadline and the abort, and others queue meanwhile (so
- * one caller's withholding connections delay others' FUSE files by a
- * deadline per CLOSERS_MAX of them; pidfd calls not at all). */
+ * thread until the deadline and the abort or retirement, and others queue
+ * meanwhile (so one caller's waiting closes delay others' descriptors that
+ * are not pidfds by a deadline per CLOSERS_MAX of them; pidfd calls not at
+ * all). */
 #define CLOSERS_MAX 16u
-/* Closes whose connection was not aborted, each a thread waiting for good:
- * past these, a file is kept unclosed as any other (gate_hold()). */
+/* Closes that wait for good (no FUSE connection, or one not aborted), each
+ * a thread: past these, a descriptor is kept unclosed (gate_hold()). */
 #define STUCK_MAX 64u
-/* How long a close may wait before the connection's abort is asked: a
- * healthy server answers a FLUSH in microseconds, a busy network file system
- * (sshfs over a slow link) in well under a second; one that holds it this
- * long is withholding it, and a caller waits for its error no longer than
- * this plus the abort. */
+/* How long a close may wait before the connection's abort is asked, or the
+ * gate retires: a healthy server answers a FLUSH in microseconds, a busy
+ * network file system (sshfs over a slow link) in well under a second, and
+ * a pipe's or a socket without SO_LINGER's close waits on no one for long;
+ * one that waits this long is made to, and a caller waits for its error no
+ * longer than this plus the abort. */
 #define CLOSE_DEADLINE_USEC (3ULL * 1000000ULL)
 /* AbortFuse calls unanswered at once, from one gate (the daemon takes
  * FUSE_ABORTS_MAX from all gates together, and answers LimitsExceeded past
  * that); a close past its deadline waits ABORT_RETRY_USEC for its turn. */
 #define ABORTS_ASKED_MAX 8u
 #define ABORT_RETRY_USEC (100ULL * 1000ULL)
-/* A closer does one dup3(): no deep stack. */
+/* A closer does a setsockopt() and a dup3(): no deep stack. */
 #define CLOSER_STACK (64u * 1024u)
 
 /* What a closer thread shares with the loop. Freed by the loop once done,
@@ -78,11 +89,12 @@ typedef struct Closer {
 struct GateClose {
         Gate *gate;
         GateClose *prev, *next;
-        sd_bus_message *call;      /* holds the file, then the placeholder */
+        sd_bus_message *call;      /* holds the descriptor, then the placeholder */
         int fd;                    /* ... at this number */
         sd_bus_message *answer;    /* the caller's InvalidArgs */
+        bool fuse;                 /* a file of FUSE connection conn */
         unsigned conn;
-        int file;                  /* O_PATH, for AbortFuse: made before the close */
+        int file;                  /* O_PATH, for AbortFuse: made before a FUSE file's close */
         Closer *closer;            /* NULL until started */
         sd_event_source *deadline;
         sd_bus_slot *slot;         /* the AbortFuse call */
@@ -91,7 +103,13 @@ struct GateClose {
 
 static void *closer_run(void *arg) {
         Closer *c = arg;
-        /* Replaces the file at once; its close (the FLUSH) follows here. */
+        /* A socket's last close lingers no more (anything else answers
+         * ENOTSOCK at once); this may wait on the socket's lock, which is
+         * why it is done here. */
+        static const struct linger no_linger = { .l_onoff = 0 };
+        (void) setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &no_linger, sizeof no_linger);
+        /* Replaces the descriptor at once; its release (a FLUSH, a pipe's
+         * mutex) follows here. */
         (void) dup3(c->placeholder, c->fd, O_CLOEXEC);
         atomic_store(&c->done, true);
         (void) eventfd_write(c->wake, 1);
@@ -106,11 +124,11 @@ static void answer(GateClose *e) {
 }
 
 static void close_free(GateClose *e) {
-        GateFuse *f = &e->gate->fuse;
+        GateCloses *f = &e->gate->closes;
         if (e->prev)
                 e->prev->next = e->next;
         else
-                f->closes = e->next;
+                f->queue = e->next;
         if (e->next)
                 e->next->prev = e->prev;
         sd_event_source_disable_unref(e->deadline);
@@ -136,7 +154,7 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata);
  * starting, or a waiting one's abort from being asked: the descriptors
  * either needs (the O_PATH file, sd-bus's copy of it in AbortFuse) take the
  * place of a reserved one, made again once there is room. */
-static void reserve_fill(GateFuse *f) {
+static void reserve_fill(GateCloses *f) {
         while (f->n_reserve < ELEMENTSOF(f->reserve)) {
                 int fd = fcntl(f->placeholder, F_DUPFD_CLOEXEC, 3);
                 if (fd < 0)
@@ -145,7 +163,7 @@ static void reserve_fill(GateFuse *f) {
         }
 }
 
-static bool reserve_use(GateFuse *f, int r) {
+static bool reserve_use(GateCloses *f, int r) {
         if ((r != -EMFILE && r != -ENFILE) || f->n_reserve == 0)
                 return false;
         f->n_reserve--;
@@ -154,11 +172,11 @@ static bool reserve_use(GateFuse *f, int r) {
 }
 
 /* Starts e's close: 0, or -errno when it cannot (e is untouched). */
-static int close_start(GateFuse *f, GateClose *e) {
+static int close_start(GateCloses *f, GateClose *e) {
         char path[48];
         snprintf(path, sizeof path, "/proc/self/fd/%d", e->fd);
         _cleanup_close_ int file = -1;
-        while ((file = open(path, O_PATH | O_CLOEXEC)) < 0)
+        while (e->fuse && (file = open(path, O_PATH | O_CLOEXEC)) < 0)
                 if (!reserve_use(f, -errno))
                         return -errno;
         Closer *c = calloc(1, sizeof *c);
@@ -186,10 +204,13 @@ static int close_start(GateFuse *f, GateClose *e) {
         return 0;
 }
 
-/* Whether a close of connection conn runs and may still end. */
-static bool conn_closing(GateFuse *f, unsigned conn) {
-        for (GateClose *e = f->closes; e; e = e->next)
-                if (e->conn == conn && e->closer && !e->stuck && !atomic_load(&e->closer->done))
+/* Whether a close of a file of FUSE connection conn runs and may still end
+ * (files of no connection wait on no one in common). */
+static bool conn_closing(GateCloses *f, const GateClose *c) {
+        if (!c->fuse)
+                return false;
+        for (GateClose *e = f->queue; e; e = e->next)
+                if (e->fuse && e->conn == c->conn && e->closer && !e->stuck && !atomic_load(&e->closer->done))
                         return true;
         return false;
 }
@@ -198,11 +219,11 @@ static bool conn_closing(GateFuse *f, unsigned conn) {
  * serves, all once it does not. One that cannot start is held as any other
  * descriptor (kept unclosed). */
 static void closes_start(Gate *g) {
-        GateFuse *f = &g->fuse;
-        GateClose *e = f->closes;
+        GateCloses *f = &g->closes;
+        GateClose *e = f->queue;
         while (e && f->n_closing < CLOSERS_MAX) {
                 GateClose *next = e->next;
-                if (e->closer || conn_closing(f, e->conn)) {
+                if (e->closer || conn_closing(f, e)) {
                         e = next;
                         continue;
                 }
@@ -226,16 +247,18 @@ static void closes_start(Gate *g) {
         }
 }
 
-/* The daemon did not abort e's connection: its closer waits for good. */
+/* e's close waits for good: no FUSE connection, or the daemon did not abort
+ * it. The gate retires, charged to the caller. */
 static void close_stuck(GateClose *e) {
         Gate *g = e->gate;
-        GateFuse *f = &g->fuse;
+        GateCloses *f = &g->closes;
         e->stuck = true;
         f->n_closing--;
         f->n_stuck++;
         e->file = safe_close(e->file);
         if (!e->answered && g->bus && !g->bus_lost)
-                gate_retire(g, sd_bus_message_get_sender(e->call), "a FUSE file whose close waits", e->answer);
+                gate_retire(g, sd_bus_message_get_sender(e->call),
+                            e->fuse ? "a FUSE file whose close waits" : "a descriptor whose close waits", e->answer);
         e->answered = true;
         closes_start(g);
         gate_maybe_finish(g);
@@ -247,8 +270,8 @@ static int on_abort_answer(sd_bus_message *reply, void *userdata, sd_bus_error *
         (void) ret_error;
 
         e->slot = sd_bus_slot_unref(e->slot);
-        e->gate->fuse.n_asked--;
-        reserve_fill(&e->gate->fuse);
+        e->gate->closes.n_asked--;
+        reserve_fill(&e->gate->closes);
         if (sd_bus_message_is_method_error(reply, SD_BUS_ERROR_LIMITS_EXCEEDED) && e->deadline) {
                 /* The daemon is busy with others' aborts: asked again. */
                 (void) sd_event_source_set_time_relative(e->deadline, ABORT_RETRY_USEC);
@@ -267,7 +290,8 @@ static int on_abort_answer(sd_bus_message *reply, void *userdata, sd_bus_error *
         return 0;
 }
 
-/* The close still waits: AbortFuse(sender, connection, the O_PATH file). */
+/* The close still waits: AbortFuse(sender, connection, the O_PATH file) for
+ * a FUSE file; anything else waits for good. */
 static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
         GateClose *e = userdata;
         Gate *g = e->gate;
@@ -275,7 +299,11 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
 
         if (atomic_load(&e->closer->done))
                 return 0;   /* the wake says so next */
-        if (g->fuse.n_asked >= ABORTS_ASKED_MAX) {
+        if (!e->fuse) {
+                close_stuck(e);
+                return 0;
+        }
+        if (g->closes.n_asked >= ABORTS_ASKED_MAX) {
                 (void) sd_event_source_set_time_relative(s, ABORT_RETRY_USEC);
                 (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
                 return 0;
@@ -286,11 +314,11 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
                                                          "AbortFuse", on_abort_answer, e, "suh",
                                                          sd_bus_message_get_sender(e->call), e->conn, e->file)
                               : -ENOTCONN;
-        while (reserve_use(&g->fuse, r));
+        while (reserve_use(&g->closes, r));
         if (r < 0)
                 close_stuck(e);
         else
-                g->fuse.n_asked++;
+                g->closes.n_asked++;
         return 0;
 }
 
@@ -298,12 +326,12 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
  * did it) and let go; the next closes started. */
 static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Gate *g = userdata;
-        GateFuse *f = &g->fuse;
+        GateCloses *f = &g->closes;
         eventfd_t n;
         (void) s, (void) revents;
 
         (void) eventfd_read(fd, &n);
-        for (GateClose *e = f->closes, *next; e; e = next) {
+        for (GateClose *e = f->queue, *next; e; e = next) {
                 next = e->next;
                 if (!e->closer || !atomic_load(&e->closer->done))
                         continue;
@@ -320,8 +348,8 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         return 0;
 }
 
-int gate_fuse_init(Gate *g) {
-        GateFuse *f = &g->fuse;
+int gate_close_init(Gate *g) {
+        GateCloses *f = &g->closes;
         f->placeholder = eventfd(0, EFD_CLOEXEC);
         f->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (f->placeholder < 0 || f->wake < 0)
@@ -330,21 +358,23 @@ int gate_fuse_init(Gate *g) {
         return sd_event_add_io(g->event, &f->wake_source, f->wake, EPOLLIN, on_wake, g);
 }
 
-bool gate_fuse_take(Gate *g, sd_bus_message *m, int fd) {
-        GateFuse *f = &g->fuse;
+bool gate_close_take(Gate *g, sd_bus_message *m, int fd) {
+        GateCloses *f = &g->closes;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
-        unsigned conn;
+        unsigned conn = 0;
 
-        if (f->wake_source == NULL || f->n_stuck >= STUCK_MAX || fuse_connection_of_fd(fd, &conn) < 0 ||
+        if (f->wake_source == NULL || f->n_stuck >= STUCK_MAX ||
             sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD) < 0)
                 return false;
+        /* Found without calling into the file (statx asking for nothing). */
+        bool fuse = fuse_connection_of_fd(fd, &conn) >= 0;
         GateClose *e = calloc(1, sizeof *e);
         if (!e)
                 return false;
         *e = (GateClose) { .gate = g, .call = sd_bus_message_ref(m), .fd = fd, .answer = TAKE_PTR(answer),
-                           .conn = conn, .file = -1 };
+                           .fuse = fuse, .conn = conn, .file = -1 };
         /* At the end: in arrival order. */
-        GateClose **p = &f->closes, *prev = NULL;
+        GateClose **p = &f->queue, *prev = NULL;
         for (; *p; p = &(*p)->next)
                 prev = *p;
         e->prev = prev;
@@ -353,16 +383,16 @@ bool gate_fuse_take(Gate *g, sd_bus_message *m, int fd) {
         return true;
 }
 
-bool gate_fuse_settled(GateFuse *f) {
-        for (GateClose *e = f->closes; e; e = e->next)
+bool gate_closes_settled(GateCloses *f) {
+        for (GateClose *e = f->queue; e; e = e->next)
                 if (!e->stuck)
                         return false;
         return true;
 }
 
-void gate_fuse_end(GateFuse *f) {
+void gate_closes_end(GateCloses *f) {
         /* No answer is waited for any more. */
-        for (GateClose *e = f->closes; e; e = e->next) {
+        for (GateClose *e = f->queue; e; e = e->next) {
                 if (e->slot)
                         f->n_asked--;
                 e->slot = sd_bus_slot_unref(e->slot);
@@ -370,12 +400,12 @@ void gate_fuse_end(GateFuse *f) {
         }
 }
 
-void gate_fuse_clear(GateFuse *f) {
+void gate_closes_clear(GateCloses *f) {
         /* Closes not started are closed here, on the loop, which may wait:
          * only when the gate ends early (nothing could be kept), holding no
          * name. Those started and still waiting are leaked (close_free()). */
-        while (f->closes)
-                close_free(f->closes);
+        while (f->queue)
+                close_free(f->queue);
         f->n_closing = f->n_stuck = 0;
         f->wake_source = sd_event_source_disable_unref(f->wake_source);
         /* Both eventfds stay open until the process ends: a closer that has

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The gate's closes of descriptors passed to it that are not pidfds
+ * (gate-close.c), on closer threads; the daemon's side of a FUSE file's,
+ * which decides and aborts its connection, is gates-fuse.c. */
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+typedef struct Gate Gate;
+typedef struct GateCloses GateCloses;
+
+/* The closers' eventfds and their event source: 0, or -errno. */
+int gate_close_init(Gate *g);
+
+/* True when m, whose descriptor fd is not a pidfd, is taken care of here
+ * (false only when too many closes wait for good already, or memory or the
+ * closers' eventfds are missing: the caller keeps it then, gate_hold()). Its
+ * close runs on a closer thread, never on the loop; the call is answered
+ * InvalidArgs once it returned, or once the daemon aborted the FUSE
+ * connection of a close that waited too long; if the daemon did not, or fd
+ * is no FUSE file, the gate retires (gate_retire()). */
+bool gate_close_take(Gate *g, sd_bus_message *m, int fd);
+
+/* Whether every close returned, or waits for good: nothing left for the
+ * gate's loop to do. */
+bool gate_closes_settled(GateCloses *f);
+
+/* At the gate's end, once its bus connection is closed and before the one
+ * to the daemon is: no answer or deadline is waited for any more. */
+void gate_closes_end(GateCloses *f);
+
+/* Lets every call go whose close returned or never started (the latter's
+ * close may wait, as any kept file's); those still in a close are leaked. */
+void gate_closes_clear(GateCloses *f);
