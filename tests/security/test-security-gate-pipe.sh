@@ -1,0 +1,107 @@
+#!/bin/bash
+# Security suite: a pipe whose close waits is never closed on the gate's loop
+# (daemon/bus/gate-close.c).
+#
+# The gate once closed a pipe passed to it at once on its loop, believing
+# such a close never waits. But pipe_release() takes the pipe's mutex, which
+# a writer holds while its write() copies from a mapping of a FUSE file whose
+# READ is never answered: the gate sat in D state, missed the daemon's
+# heartbeat and was replaced ("stopped answering"), charged to no account,
+# about 6 s a gate; 32 of them and the *Pidfd methods were gone for everyone.
+# Now every descriptor that is not a pidfd is closed on a closer thread, and
+# one whose close still waits after the deadline (3 s) makes the gate retire,
+# charged to the caller. Made for real by nobody (tests/helpers/attack-pipelock):
+#
+#   1  a plain pipe (no writer): InvalidArgs "not a pidfd" within 2 s, the
+#      same gate serving on;
+#   2  a pipe whose writer waits on the FUSE READ, passed to the gate:
+#      answered InvalidArgs within 5 s;
+#   3  ... the serving gate's loop (its main thread) never in D state while
+#      serving, sampled every 0.1 s;
+#   4  ... the heartbeat never had to replace a gate ("stopped answering" not
+#      in the daemon's log), and the gate retired, charged to nobody (uid
+#      65534);
+#   5  ... another user's PrlimitPidfd through the gate answers within 5 s.
+#
+# Skipped, with the reason, where FUSE in a user namespace is unavailable.
+set -u
+: "${ATTACK_PIPELOCK:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+
+work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-pipe.XXXXXX")
+chmod 755 "$work"
+log=$RESOURCE1_FIXTURE/resource1d.log
+GATE=org.example.Resource1.Pidfd
+NOBODY="--reuid=65534 --regid=65534 --clear-groups"
+OTHER="--reuid=2 --regid=2 --clear-groups"
+
+serving() {
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
+                $GATE 2>/dev/null | sed -n 's/^u //p'
+}
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
+cleanup() {
+        [ -z "${sampler:-}" ] || kill "$sampler" 2>/dev/null
+        fuse_abort_new
+        kill_started
+}
+trap cleanup EXIT
+
+echo "1..5"
+skip_all() { for i in 1 2 3 4 5; do check "# SKIP $1" true; done; exit 0; }
+fuse_setup
+[ -z "$fuse_skip" ] || skip_all "$fuse_skip"
+
+setpriv $OTHER sleep 300 &
+own=$!
+started+=($own)
+
+# 1: a plain pipe.
+before=$(serving)
+answer=$(timeout 10 setpriv $NOBODY "$ATTACK_PIPELOCK" plain | sed -n 's/^ANSWER //p')
+ms=${answer%% *}
+sleep 0.3
+after=$(serving)
+check "1: a plain pipe: InvalidArgs \"not a pidfd\" within 2 s (${answer:-no answer}), the same gate serving (${before:-?}, ${after:-?})" \
+        '[[ "$answer" == *InvalidArgs*"not a pidfd"* ]] && [ "${ms:--1}" -ge 0 ] && [ "$ms" -le 2000 ] &&
+         [ -n "$before" ] && [ "$before" = "$after" ]'
+
+# 2-5: pipes whose close waits. The sampler notes the serving gate's loop
+# in D state (its main thread: /proc/PID/stat and wchan are that thread's).
+c_from=$(log_size)
+: > "$work/d"
+( while :; do
+        p=$(serving)
+        if [ -n "$p" ] && [ "$(sed 's/.*) \(.\).*/\1/' /proc/$p/stat 2>/dev/null)" = D ]; then
+                echo "$p $(cat /proc/$p/wchan 2>/dev/null)" >> "$work/d"
+        fi
+        sleep 0.1
+  done ) &
+sampler=$!
+out=$work/stuck
+setpriv $NOBODY "$ATTACK_PIPELOCK" stuck 1 > "$out" 2>&1 &
+started+=($!)
+wait_for 60 "grep -q '^DONE\|^SKIP\|^FAIL' '$out'"
+grep -q '^SKIP' "$out" && skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
+kill "$sampler" 2>/dev/null
+sampler=
+writers=$(sed -n 's/^WRITER [0-9]* //p' "$out" | tr -d '\n')
+rounds=$(grep -c '^ROUND [0-9]* OWNER [0-9]* ANSWER [0-9]* .*InvalidArgs.*not a pidfd' "$out")
+late=$(awk '/^ROUND/ && ($6 < 0 || $6 > 5000)' "$out")
+check "2: a pipe whose writer waits (writer: ${writers:-none}): answered InvalidArgs within 5 s ($rounds answered)" \
+        '[ -n "$writers" ] && [ "$rounds" = 1 ] && [ -z "$late" ]'
+stuck=$(sort -u "$work/d" | tr '\n' ' ')
+check "3: the serving gate's loop never in D state (${stuck:-never})" '[ ! -s "$work/d" ]'
+check "4: no gate replaced by the heartbeat, the gate retired charged to nobody" \
+        '! log_since $c_from | grep -q "stopped answering" &&
+         log_since $c_from | grep -q "(uid 65534) passed a descriptor whose close waits"'
+t0=$(date +%s%N)
+res=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
+        "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "5: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${res:-no answer})" \
+        'grep -q "^OK" <<< "$res" && [ $ms -le 5000 ]'
+grep '^ROUND' "$out" | note
+log_since $c_from | grep -E "gate|Gate" | tail -4 | note
+tap_done
