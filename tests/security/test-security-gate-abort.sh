@@ -32,21 +32,14 @@
 set -u
 : "${ATTACK_GATE_FILL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-abort.XXXXXX")
 chmod 755 "$work"
 log=$RESOURCE1_FIXTURE/resource1d.log
-GATE=org.example.Resource1.Pidfd
-NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 OTHER="--reuid=1 --regid=1 --clear-groups"
 ROUNDS=34
 
-gates() { pgrep -x resource1d-gate; }
-gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
-serving() {
-        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
-                $GATE 2>/dev/null | sed -n 's/^u //p'
-}
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
 cleanup() { kill_started; fuse_abort_new; }
@@ -92,12 +85,9 @@ echo "# $round rounds; FUSE servers alive (none answers a FLUSH): $alive, still 
 check "1: after $round rounds, within 5 s: $n_gates gate processes ($states), at most 2, none in D, while all ${#servers[@]} FUSE servers live ($still)" \
         '[ "$n_gates" -le 2 ] && [ -z "${states//[RS]/}" ] && [ "$still" -eq ${#servers[@]} ] && [ ${#servers[@]} -ge 1 ]'
 
-t0=$(date +%s%N)
-out=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
-        "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+gate_other_call
 check "2: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
-        'grep -q "^OK" <<< "$out" && [ $ms -le 5000 ]'
+        'gate_other_answered'
 check "3: the daemon aborted nobody's own FUSE connections as nobody" \
         'grep -q "(uid 65534) passed a file of its own FUSE connection .*aborted it as its owner" "$log"'
 t0=$(date +%s%N)

@@ -41,30 +41,20 @@
 set -u
 : "${ATTACK_GATE_FILL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-healthy.XXXXXX")
 chmod 755 "$work"
 install -d -o 1 -g 1 -m 755 "$work/hand"
 log=$RESOURCE1_FIXTURE/resource1d.log
-GATE=org.example.Resource1.Pidfd
-NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 DAEMON="--reuid=1 --regid=1 --clear-groups"
 OTHER="--reuid=2 --regid=2 --clear-groups"
 
-gates() { pgrep -x resource1d-gate; }
-gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
-serving() {
-        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
-                $GATE 2>/dev/null | sed -n 's/^u //p'
-}
 other_call() {
         local t0 out ms
-        t0=$(date +%s%N)
-        out=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
-                "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
-        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        gate_other_call
         check "$1: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
-                'grep -q "^OK" <<< "$out" && [ $ms -le 5000 ]'
+                'gate_other_answered'
 }
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
@@ -146,13 +136,10 @@ started+=($!)
 wait_for 15 "grep -q '^READY\|^FAIL' '$work/take.init' || grep -q '^SKIP' '$work/give.init'"
 conn=$(sed -n 's/^CONN //p' "$work/take.init")
 answer=$(sed -n 's/^ANSWER //p' "$work/take.init")
-t0=$(date +%s%N)
-out=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
-        "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+gate_other_call
 check "8: nobody's allow_other connection ${conn:-?} of the initial namespace passed by uid 1 (${answer:-no answer}): not aborted, the gate retired; another user's call answers within 5 s ($ms ms: ${out:-no answer})" \
         '[ -n "$conn" ] && [[ "$answer" == *InvalidArgs* ]] && log_since $c_from | grep -q "(uid 1) passed a FUSE file whose close waits" &&
-         ! grep -q "FUSE connection $conn[ ,].*aborted it" "$log" && grep -q "^OK" <<< "$out" && [ $ms -le 5000 ]'
+         ! grep -q "FUSE connection $conn[ ,].*aborted it" "$log" && gate_other_answered'
 grep -v '^LISTENING\|^TOOK' "$work/take.init" | note
 grep -E "gate|FUSE" "$log" | tail -4 | note
 tap_done

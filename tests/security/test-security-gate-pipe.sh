@@ -28,18 +28,13 @@
 set -u
 : "${ATTACK_PIPELOCK:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-pipe.XXXXXX")
 chmod 755 "$work"
 log=$RESOURCE1_FIXTURE/resource1d.log
-GATE=org.example.Resource1.Pidfd
-NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 OTHER="--reuid=2 --regid=2 --clear-groups"
 
-serving() {
-        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
-                $GATE 2>/dev/null | sed -n 's/^u //p'
-}
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
 cleanup() {
@@ -97,12 +92,10 @@ check "3: the serving gate's loop never in D state (${stuck:-never})" '[ ! -s "$
 check "4: no gate replaced by the heartbeat, the gate retired charged to nobody" \
         '! log_since $c_from | grep -q "stopped answering" &&
          log_since $c_from | grep -q "(uid 65534) passed a descriptor whose close waits"'
-t0=$(date +%s%N)
-res=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
-        "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+gate_other_call
+res=$out
 check "5: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${res:-no answer})" \
-        'grep -q "^OK" <<< "$res" && [ $ms -le 5000 ]'
+        'gate_other_answered'
 grep -v '^DONE' "$out" | note
 log_since $c_from | grep -E "gate|Gate" | tail -4 | note
 tap_done

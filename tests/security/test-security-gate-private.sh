@@ -45,26 +45,19 @@
 set -u
 : "${ATTACK_GATE_FILL:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-private.XXXXXX")
 chmod 755 "$work"
 # Where user daemon listens for the file nobody hands it.
 install -d -o 1 -g 1 -m 755 "$work/hand"
 log=$RESOURCE1_FIXTURE/resource1d.log
-GATE=org.example.Resource1.Pidfd
-NOBODY="--reuid=65534 --regid=65534 --clear-groups"
 DAEMON="--reuid=1 --regid=1 --clear-groups"
 OTHER="--reuid=2 --regid=2 --clear-groups"
 ROUNDS=34
 HANDED=8
 CALLS=160
 
-gates() { pgrep -x resource1d-gate; }
-gate_states() { local p; for p in $(gates); do sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null; done | tr -d '\n'; }
-serving() {
-        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
-                $GATE 2>/dev/null | sed -n 's/^u //p'
-}
 lower_gate() {
         local pid
         pid=$(serving)
@@ -96,12 +89,9 @@ settled() {
         states=$(gate_states)
         check "$1: after $what, within 5 s: $n_gates gate processes ($states), at most 2, none in D" \
                 '[ "$n_gates" -le 2 ] && [ -z "${states//[RS]/}" ]'
-        t0=$(date +%s%N)
-        out=$(RCALL_DEST=$GATE timeout 6 setpriv $OTHER "$RCALL" --pidfd-of $own PrlimitPidfd '(hsbtt)' \
-                "(handle 0, 'NOFILE', false, 0, 0)" 2>&1)
-        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        gate_other_call
         check "$(($1 + 1)): another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
-                'grep -q "^OK" <<< "$out" && [ $ms -le 5000 ]'
+                'gate_other_answered'
 }
 
 # A: callers gone before the daemon can ask the bus whose they were.
