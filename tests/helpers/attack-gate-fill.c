@@ -125,7 +125,7 @@ static int give(const char *path, int fd) {
         memcpy(CMSG_DATA(cm), &fd, sizeof fd);
         if (s < 0 || connect(s, (struct sockaddr *) &sa, sizeof sa) < 0 || sendmsg(s, &mh, 0) != 1) return -errno;
         /* Until the taker is done with it. */
-        (void) read(s, &c, 1);
+        (void) !read(s, &c, 1);
         close(s);
         return 0;
 }
@@ -198,7 +198,7 @@ int main(int argc, char **argv) {
                 if (takeonce) {
                         /* Kept open, as "take" keeps it. */
                         printf("READY\n");
-                        (void) write(giver, "D", 1);
+                        (void) !write(giver, "D", 1);
                         sleep((unsigned) hold);
                         return 0;
                 }
@@ -262,7 +262,7 @@ int main(int argc, char **argv) {
                  * exit, waits on the server unless the connection was
                  * aborted. */
                 printf("READY\n");
-                (void) write(giver, "D", 1);
+                (void) !write(giver, "D", 1);
                 sleep((unsigned) hold);
                 return 0;
         }
