@@ -52,6 +52,8 @@ fuse_setup
 setpriv $OTHER sleep 300 &
 own=$!
 started+=($own)
+bus=$(busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
+        org.freedesktop.DBus 2>/dev/null | sed -n 's/^u //p')
 
 # 1: a plain pipe.
 before=$(serving)
@@ -83,6 +85,18 @@ grep -q '^SKIP' "$out" && skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
 kill "$sampler" 2>/dev/null
 sampler=
 writers=$(sed -n 's/^WRITER [0-9]* //p' "$out" | tr -d '\n')
+# The bus closes its own copy of the pipe after passing it on; when that
+# close comes after the writer took the pipe's lock, dbus-daemon itself waits
+# in pipe_release (the bus's weakness, any bus name, outside the service:
+# README's threat model), and nothing of the service's can be judged then.
+if [ -n "$bus" ] && [ "$(sed 's/.*) \(.\).*/\1/' /proc/$bus/stat 2>/dev/null)" = D ] &&
+   grep -q pipe "/proc/$bus/wchan" 2>/dev/null; then
+        echo "ok 2 # SKIP the bus's own close of the pipe came last this time: dbus-daemon (pid $bus) waits in pipe_release, outside the service"
+        echo "ok 3 # SKIP the same"
+        echo "ok 4 # SKIP the same"
+        echo "ok 5 # SKIP the same"
+        exit 0
+fi
 rounds=$(grep -c '^ROUND [0-9]* OWNER [0-9]* ANSWER [0-9]* .*InvalidArgs.*not a pidfd' "$out")
 late=$(awk '/^ROUND/ && ($6 < 0 || $6 > 5000)' "$out")
 check "2: 3 pipes whose writer waits (writers: ${writers:-none}): each answered InvalidArgs within 5 s ($rounds answered)" \
