@@ -37,7 +37,7 @@ typedef struct Context {
         CredsWait *creds_waits;      /* new connections' calls, waiting for the bus's word (creds-prefetch.c) */
         unsigned n_creds_waits;
         AppearLog appear;            /* when connections appeared (caller-pin.c) */
-        sd_bus_slot *appear_slot;
+        sd_bus_slot *appear_slot, *appear_gone_slot;
         WorkPool *pin_pool;          /* reads of callers' start times, off the loop */
         void (*pinned)(struct Context *c, const char *sender);   /* told when such a read is done */
 

@@ -221,8 +221,8 @@ int caller_process(CredsCache *cache, sd_bus_message *m, CallerProcess *ret, sd_
         default:
                 return sd_bus_error_setf(error, RESOURCE1_ERROR_NO_SUCH_PROCESS,
                                          "pid 0 (the caller): this bus connection is older than what the service "
-                                         "saw appear (it was opened before the service started, or before a "
-                                         "flood of new connections), so it cannot tell whether pid %d is still "
+                                         "saw appear (it was opened before the service started, or before "
+                                         "thousands of connections still open), so it cannot tell whether pid %d is still "
                                          "the process that opened it; call again on a new connection, or name "
                                          "the process by a pidfd (the *Pidfd methods, at %s)", (int) e->pid,
                                          RESOURCE1_PIDFD_BUS_NAME);

@@ -87,6 +87,21 @@ static AppearRun *run_at(const AppearLog *log, unsigned i) {
         return &log->runs[(log->start + i) % APPEAR_RUNS_MAX];
 }
 
+/* Drops the runs whose every connection went away, keeping the order; false
+ * when there were none. */
+static bool drop_gone_runs(AppearLog *log) {
+        unsigned kept = 0;
+
+        for (unsigned i = 0; i < log->n; i++) {
+                AppearRun *r = run_at(log, i);
+                if (r->gone <= r->last - r->first)
+                        *run_at(log, kept++) = *r;
+        }
+        bool dropped = kept < log->n;
+        log->n = kept;
+        return dropped;
+}
+
 void appear_log_add(AppearLog *log, uint64_t major, uint64_t minor, uint64_t usec, int64_t last_pid) {
         if (!log->runs || major > UINT32_MAX)
                 return;
@@ -99,7 +114,7 @@ void appear_log_add(AppearLog *log, uint64_t major, uint64_t minor, uint64_t use
                         return;
                 }
         }
-        if (log->n == APPEAR_RUNS_MAX) {
+        if (log->n == APPEAR_RUNS_MAX && !drop_gone_runs(log)) {
                 log->start = (log->start + 1) % APPEAR_RUNS_MAX;
                 log->n--;
         }
@@ -109,11 +124,8 @@ void appear_log_add(AppearLog *log, uint64_t major, uint64_t minor, uint64_t use
         };
 }
 
-int appear_log_find(const AppearLog *log, const char *name, AppearBound *ret) {
-        uint64_t major, minor;
-
-        if (appear_parse_name(name, &major, &minor) < 0)
-                return -ENOENT;
+/* The run that holds major.minor, or NULL. */
+static AppearRun *run_of(const AppearLog *log, uint64_t major, uint64_t minor) {
         /* The runs are in increasing order: the last whose first name is
          * not above this one. */
         unsigned lo = 0, hi = log->n;
@@ -126,9 +138,24 @@ int appear_log_find(const AppearLog *log, const char *name, AppearBound *ret) {
                         hi = mid;
         }
         if (lo == 0)
+                return NULL;
+        AppearRun *r = run_at(log, lo - 1);
+        return r->major == major && minor <= r->last ? r : NULL;
+}
+
+void appear_log_gone(AppearLog *log, uint64_t major, uint64_t minor) {
+        AppearRun *r = log->runs ? run_of(log, major, minor) : NULL;
+        if (r && r->gone <= r->last - r->first)
+                r->gone++;
+}
+
+int appear_log_find(const AppearLog *log, const char *name, AppearBound *ret) {
+        uint64_t major, minor;
+
+        if (appear_parse_name(name, &major, &minor) < 0)
                 return -ENOENT;
-        const AppearRun *r = run_at(log, lo - 1);
-        if (r->major != major || minor > r->last)
+        const AppearRun *r = run_of(log, major, minor);
+        if (!r)
                 return -ENOENT;
         *ret = (AppearBound) { .usec = r->usec, .last_pid = r->last_pid };
         return 0;

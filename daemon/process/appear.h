@@ -16,9 +16,14 @@
  * of them are one record, a run, whose bound is when its first was seen (no
  * later name can make it later), and a name the daemon never saw (before it
  * watched, or lost) is in no run. The ring is bounded (any user can make
- * connections as fast as the bus lets it): a flood replaces the oldest runs,
- * whose connections then count as not seen; names dispatched back to back
- * under a flood share runs. */
+ * connections as fast as the bus lets it), but only connections still there
+ * hold their runs: the bus's NameOwnerChanged for a unique name going away
+ * is counted in its run, and a full ring first drops the runs whose every
+ * connection is gone. So one user's flood of short connections cannot push
+ * another's live connection out; only more live connections than
+ * APPEAR_RUNS_MAX (far above what a bus lets connect at once: dbus-daemon's
+ * system bus, 2048) replace the oldest runs, whose connections then count as
+ * not seen. Names dispatched back to back under a flood share runs. */
 
 #define APPEAR_RUNS_MAX 8192
 /* How soon after a run's first name the next ones must be seen to join it:
@@ -29,6 +34,7 @@
 typedef struct AppearRun {
         uint64_t first, last;    /* :major.first to :major.last, every one seen */
         uint64_t usec;           /* CLOCK_BOOTTIME when the first was seen */
+        uint64_t gone;           /* how many of them the bus said went away */
         int32_t last_pid;        /* the pid counter (ns_last_pid) read then; -1: unknown */
         uint32_t major;
 } AppearRun;
@@ -57,6 +63,10 @@ void appear_log_done(AppearLog *log);
  * (the bus gives them out in order; an out-of-order one is taken for not
  * seen). */
 void appear_log_add(AppearLog *log, uint64_t major, uint64_t minor, uint64_t usec, int64_t last_pid);
+/* Records that name major.minor went away; a name never recorded is let be.
+ * Counted per run, not per name: only the bus's own signals may come here
+ * (the bus says so once per name). */
+void appear_log_gone(AppearLog *log, uint64_t major, uint64_t minor);
 /* The bound of the unique name: 0, or -ENOENT when this instance did not
  * see it appear (before it watched, replaced by a flood, or not a unique
  * name of that form). */

@@ -27,10 +27,11 @@ static uint64_t boottime_usec(void) {
 }
 
 /* NameOwnerChanged(name, "", name): a connection said Hello and has its
- * unique name. Only the bus itself can send as org.freedesktop.DBus; a match
- * rule does not keep out signals sent straight to the daemon, so the sender
- * is checked here (a forged one could make a connection look older than it
- * is, whose replacement would then pass as its process). */
+ * unique name; (name, name, ""): it went away. Only the bus itself can send
+ * as org.freedesktop.DBus; a match rule does not keep out signals sent
+ * straight to the daemon, so the sender is checked here (a forged appearance
+ * could make a connection look older than it is, whose replacement would
+ * then pass as its process; a forged departure, a live one unseen). */
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
         const char *name, *old_owner, *new_owner, *sender = sd_bus_message_get_sender(m);
@@ -39,12 +40,16 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 
         if (!sender || strcmp(sender, "org.freedesktop.DBus") != 0)
                 return 0;
-        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || old_owner[0] != '\0' ||
-            strcmp(name, new_owner) != 0 || appear_parse_name(name, &major, &minor) < 0)
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 ||
+            appear_parse_name(name, &major, &minor) < 0)
                 return 0;
-        /* Seen now, which is no earlier than the Hello: the signal was queued
-         * to the daemon then, and before any call of that connection. */
-        appear_log_add(&c->appear, major, minor, boottime_usec(), appear_log_read_last_pid(&c->appear));
+        if (old_owner[0] == '\0' && strcmp(name, new_owner) == 0)
+                /* Seen now, which is no earlier than the Hello: the signal
+                 * was queued to the daemon then, and before any call of
+                 * that connection. */
+                appear_log_add(&c->appear, major, minor, boottime_usec(), appear_log_read_last_pid(&c->appear));
+        else if (new_owner[0] == '\0' && strcmp(name, old_owner) == 0)
+                appear_log_gone(&c->appear, major, minor);
         return 0;
 }
 
@@ -58,10 +63,15 @@ int caller_pin_attach(Context *c, void (*pinned)(Context *c, const char *sender)
                             "process started in the 10 ms its connection appeared in");
         /* Before the name is asked for: every connection that can find the
          * daemon by its name is seen. Synchronous, before the loop runs. */
-        r = sd_bus_add_match(c->bus, &c->appear_slot,
-                             "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                             "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg1=''",
-                             on_name_owner_changed, c);
+#define NAME_OWNER_CHANGED "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus'," \
+                           "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+        r = sd_bus_add_match(c->bus, &c->appear_slot, NAME_OWNER_CHANGED "arg1=''", on_name_owner_changed, c);
+        if (r >= 0)
+                /* Departures too: a run whose connections are all gone is
+                 * what a full log drops first (appear.h). */
+                r = sd_bus_add_match(c->bus, &c->appear_gone_slot, NAME_OWNER_CHANGED "arg2=''",
+                                     on_name_owner_changed, c);
+#undef NAME_OWNER_CHANGED
         if (r < 0)
                 return r;
         /* Start times are read off the loop, as usage is: one worker per
@@ -74,6 +84,7 @@ int caller_pin_attach(Context *c, void (*pinned)(Context *c, const char *sender)
 void caller_pin_done(Context *c) {
         c->pin_pool = work_pool_free(c->pin_pool);
         c->appear_slot = sd_bus_slot_unref(c->appear_slot);
+        c->appear_gone_slot = sd_bus_slot_unref(c->appear_gone_slot);
         appear_log_done(&c->appear);
 }
 

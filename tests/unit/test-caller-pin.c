@@ -6,6 +6,8 @@
  * reply and taken as the pin only when it is a live pidfd of the reported
  * pid. Needs no privilege. */
 #include <glib.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
@@ -93,6 +95,47 @@ static void test_log(void) {
         g_assert_cmpint(appear_log_find(&log, ":1.40000", &b), ==, -ENOENT);
         appear_log_done(&log);
         g_assert_cmpint(appear_log_find(&log, ":2.0", &b), ==, -ENOENT);
+}
+
+/* A flood of short connections fills the ring, but a live connection's run
+ * stays: a full ring drops the runs whose connections are all gone first;
+ * only live ones beyond the ring's size push out the oldest. */
+static void test_log_gone(void) {
+        AppearLog log;
+        AppearBound b;
+
+        g_assert_cmpint(appear_log_init(&log), ==, 0);
+        appear_log_add(&log, 1, 5, 1000000, 400);            /* the victim, live */
+        appear_log_add(&log, 1, 6, 1000010, 401);            /* same run, gone */
+        appear_log_gone(&log, 1, 6);
+        appear_log_gone(&log, 1, 4);                         /* never seen: nothing */
+        for (uint64_t i = 0; i < 3 * APPEAR_RUNS_MAX; i++) {
+                appear_log_add(&log, 1, 100 + i, 2000000 + i * 200, 600);
+                appear_log_gone(&log, 1, 100 + i);
+        }
+        g_assert_cmpint(appear_log_find(&log, ":1.5", &b), ==, 0);
+        g_assert_cmpuint(b.usec, ==, 1000000);
+        g_assert_cmpint(b.last_pid, ==, 400);
+        g_assert_cmpint(appear_log_find(&log, ":1.100", &b), ==, -ENOENT);   /* dropped, all gone */
+        g_assert_cmpuint(log.n, <=, APPEAR_RUNS_MAX);
+
+        /* The victim gone too, and its run dropped once the ring is full. */
+        appear_log_gone(&log, 1, 5);
+        for (uint64_t i = 0; i < APPEAR_RUNS_MAX; i++)
+                appear_log_add(&log, 1, 100 + 3 * APPEAR_RUNS_MAX + i, 9000000 + i * 200, 700);
+        g_assert_cmpint(appear_log_find(&log, ":1.5", &b), ==, -ENOENT);
+
+        /* More live runs than the ring holds: the oldest go, as before. */
+        uint64_t base = 100 + 4 * APPEAR_RUNS_MAX;
+        for (uint64_t i = 0; i < APPEAR_RUNS_MAX + 1; i++)
+                appear_log_add(&log, 1, base + i, 20000000 + i * 200, 800);
+        g_assert_cmpuint(log.n, ==, APPEAR_RUNS_MAX);
+        char name[32];
+        snprintf(name, sizeof name, ":1.%" PRIu64, base);
+        g_assert_cmpint(appear_log_find(&log, name, &b), ==, -ENOENT);
+        snprintf(name, sizeof name, ":1.%" PRIu64, base + 1);
+        g_assert_cmpint(appear_log_find(&log, name, &b), ==, 0);
+        appear_log_done(&log);
 }
 
 /* starttime in 10 ms ticks against a bound in µs: an earlier tick is before,
@@ -241,6 +284,7 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/appear/unique-names", test_names);
         g_test_add_func("/appear/runs-gaps-order-and-a-flood", test_log);
+        g_test_add_func("/appear/a-flood-of-short-connections-keeps-live-ones", test_log_gone);
         g_test_add_func("/appear/started-by-ticks-and-the-pid-counter", test_started_by);
         g_test_add_func("/pin/process-fd-only-a-live-pidfd-of-the-reported-pid", test_process_fd);
         return g_test_run();
