@@ -118,7 +118,7 @@ static void *closer_run(void *arg) {
 
 static void answer(GateClose *e) {
         Gate *g = e->gate;
-        if (!e->answered && g->bus && !g->bus_lost)
+        if (!e->answered && e->answer && g->bus && !g->bus_lost)
                 (void) sd_bus_send(g->bus, e->answer, NULL);
         e->answered = true;
 }
@@ -256,9 +256,10 @@ static void close_stuck(GateClose *e) {
         f->n_closing--;
         f->n_stuck++;
         e->file = safe_close(e->file);
-        if (!e->answered && g->bus && !g->bus_lost)
+        if (g->bus && !g->bus_lost)
                 gate_retire(g, sd_bus_message_get_sender(e->call),
-                            e->fuse ? "a FUSE file whose close waits" : "a descriptor whose close waits", e->answer);
+                            e->fuse ? "a FUSE file whose close waits" : "a descriptor whose close waits",
+                            e->answered ? NULL : e->answer);
         e->answered = true;
         closes_start(g);
         gate_maybe_finish(g);
@@ -358,20 +359,19 @@ int gate_close_init(Gate *g) {
         return sd_event_add_io(g->event, &f->wake_source, f->wake, EPOLLIN, on_wake, g);
 }
 
-bool gate_close_take(Gate *g, sd_bus_message *m, int fd) {
+/* A close of fd, which m holds, queued; answer (m's error, or NULL when
+ * another close of m's answers it) taken. */
+static int close_add(Gate *g, sd_bus_message *m, int fd, sd_bus_message *answer) {
         GateCloses *f = &g->closes;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
         unsigned conn = 0;
 
-        if (f->wake_source == NULL || f->n_stuck >= STUCK_MAX ||
-            sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD) < 0)
-                return false;
         /* Found without calling into the file (statx asking for nothing). */
         bool fuse = fuse_connection_of_fd(fd, &conn) >= 0;
         GateClose *e = calloc(1, sizeof *e);
         if (!e)
-                return false;
-        *e = (GateClose) { .gate = g, .call = sd_bus_message_ref(m), .fd = fd, .answer = TAKE_PTR(answer),
+                return -ENOMEM;
+        *e = (GateClose) { .gate = g, .call = sd_bus_message_ref(m), .fd = fd,
+                           .answer = sd_bus_message_ref(answer), .answered = !answer,
                            .fuse = fuse, .conn = conn, .file = -1 };
         /* At the end: in arrival order. */
         GateClose **p = &f->queue, *prev = NULL;
@@ -379,8 +379,78 @@ bool gate_close_take(Gate *g, sd_bus_message *m, int fd) {
                 prev = *p;
         e->prev = prev;
         *p = e;
+        return 0;
+}
+
+static bool can_take(GateCloses *f) {
+        return f->wake_source && f->n_stuck < STUCK_MAX;
+}
+
+bool gate_close_take(Gate *g, sd_bus_message *m, int fd) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
+
+        if (!can_take(&g->closes) ||
+            sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD) < 0 ||
+            close_add(g, m, fd, answer) < 0)
+                return false;
         closes_start(g);
         return true;
+}
+
+bool gate_close_take_unnamed(Gate *g, sd_bus_message *m, const int *fds, size_t n, const char *error_text) {
+        GateCloses *f = &g->closes;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
+
+        if (sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", error_text) < 0)
+                return false;
+        if (n == 0) {
+                /* Nothing whose close may wait: m goes as any call does. */
+                (void) sd_bus_send(g->bus, answer, NULL);
+                return true;
+        }
+        if (!can_take(f))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (close_add(g, m, fds[i], i == 0 ? answer : NULL) < 0) {
+                        /* The rest stay with m, kept unclosed; the first
+                         * close answers. */
+                        for (size_t j = i; j < n; j++)
+                                (void) gate_close_keep_fd(f, fds[j]);
+                        if (i == 0)
+                                return false;
+                        (void) gate_keep(g, m);
+                        break;
+                }
+        closes_start(g);
+        return true;
+}
+
+bool gate_close_known(const GateCloses *f, int fd) {
+        if (fd == f->placeholder || fd == f->wake)
+                return true;
+        for (unsigned i = 0; i < f->n_reserve; i++)
+                if (fd == f->reserve[i])
+                        return true;
+        for (size_t i = 0; i < f->n_kept; i++)
+                if (fd == f->kept[i])
+                        return true;
+        for (const GateClose *e = f->queue; e; e = e->next)
+                if (fd == e->fd || fd == e->file)
+                        return true;
+        return false;
+}
+
+int gate_close_keep_fd(GateCloses *f, int fd) {
+        if (f->n_kept == f->n_kept_max) {
+                size_t n = f->n_kept_max ? f->n_kept_max * 2 : 16;
+                int *kept = reallocarray(f->kept, n, sizeof *kept);
+                if (!kept)
+                        return -ENOMEM;
+                f->kept = kept;
+                f->n_kept_max = n;
+        }
+        f->kept[f->n_kept++] = fd;
+        return 0;
 }
 
 bool gate_closes_settled(GateCloses *f) {
@@ -408,6 +478,8 @@ void gate_closes_clear(GateCloses *f) {
                 close_free(f->queue);
         f->n_closing = f->n_stuck = 0;
         f->wake_source = sd_event_source_disable_unref(f->wake_source);
+        f->kept = mfree(f->kept);
+        f->n_kept = f->n_kept_max = 0;
         /* Both eventfds stay open until the process ends: a closer that has
          * not run yet, or returns late, uses them, and must not use a number
          * reused meanwhile. */

@@ -23,6 +23,21 @@ int gate_close_init(Gate *g);
  * is no FUSE file, the gate retires (gate_retire()). */
 bool gate_close_take(Gate *g, sd_bus_message *m, int fd);
 
+/* The same for m, a call that names no descriptor where the interface has
+ * one, carrying those at fds (gate_sweep()): each closed on a closer, the
+ * call answered InvalidArgs with error_text by the first; none: answered
+ * now. False as above: the caller keeps m, and names fds kept
+ * (gate_close_keep_fd()). */
+bool gate_close_take_unnamed(Gate *g, sd_bus_message *m, const int *fds, size_t n, const char *error_text);
+
+/* Whether fd is one the closes use or hold: their eventfds and reserve, a
+ * close's descriptor or O_PATH file, one kept (below). */
+bool gate_close_known(const GateCloses *f, int fd);
+
+/* Notes that fd, which a kept call carries unnamed, is not to be found
+ * again (gate_sweep()): 0, or -ENOMEM. */
+int gate_close_keep_fd(GateCloses *f, int fd);
+
 /* Whether every close returned, or waits for good: nothing left for the
  * gate's loop to do. */
 bool gate_closes_settled(GateCloses *f);

@@ -27,6 +27,8 @@ typedef struct GateCloses {
         int reserve[32];           /* placeholder dups, closed to make room for an O_PATH file or its
                                     * copy in AbortFuse when the table is full */
         unsigned n_reserve;
+        int *kept;                 /* descriptors kept calls carry unnamed (gate-sweep.h) */
+        size_t n_kept, n_kept_max;
         sd_event_source *wake_source;
 } GateCloses;
 
@@ -62,8 +64,9 @@ int gate_keep(Gate *g, sd_bus_message *m);
  * gate when nothing more can be kept. */
 void gate_hold(Gate *g, sd_bus_message *m, const char *why, const char *error_text);
 
-/* Sends answer (m's error) once the daemon was asked for a successor, on
- * behalf of sender, whose descriptor this gate keeps unclosed. */
+/* Sends answer (m's error; NULL: none, another answers m) once the daemon
+ * was asked for a successor, on behalf of sender, whose descriptor this
+ * gate keeps unclosed. */
 void gate_retire(Gate *g, const char *sender, const char *why, sd_bus_message *answer);
 
 /* Ends the gate if it retired and nothing it still does needs its loop. */

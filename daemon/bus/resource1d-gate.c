@@ -17,7 +17,9 @@
  * A call with a descriptor that is not a pidfd is answered InvalidArgs, and
  * that descriptor is never closed on this process's loop: a closer thread
  * closes it, a FUSE file's connection aborted only if that close waits
- * (gate-close.c). A close that waits for good (no abort possible or
+ * (gate-close.c). So is one a call carries but names nowhere its method has
+ * the pidfd (another signature, an index past those it carries): sd-bus
+ * would close it with the call, so it is found in the table (gate-sweep.c). A close that waits for good (no abort possible or
  * granted), or a descriptor no closer can take, makes the gate retire: it
  * keeps the message (or leaves it to the waiting closer) and asks resource1d
  * for a successor, which takes the name over at
@@ -49,6 +51,7 @@
 #include "gate.h"
 #include "gate-close.h"
 #include "gate-protocol.h"
+#include "gate-sweep.h"
 #include "log.h"
 #include "pidfd-kind.h"
 #include "resource1-bus.h"
@@ -93,15 +96,31 @@ static const sd_bus_vtable pidfd_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-static const char *const pidfd_methods[] = {
-        "PrlimitPidfd", "ListRlimitsPidfd", "GetRusagePidfd", "SetRlimitsPidfd", "CanSetRlimitsPidfd",
-};
+/* The interface's signature of m's method, or NULL when m is none of the
+ * five. */
+static const char *pidfd_signature(sd_bus_message *m) {
+        for (const sd_bus_vtable *v = pidfd_vtable; v->type != _SD_BUS_VTABLE_END; v++)
+                if (v->type == _SD_BUS_VTABLE_METHOD &&
+                    sd_bus_message_is_method_call(m, RESOURCE1_INTERFACE, v->x.method.member))
+                        return v->x.method.signature;
+        return NULL;
+}
 
-static bool is_pidfd_method(sd_bus_message *m) {
-        for (size_t i = 0; i < ELEMENTSOF(pidfd_methods); i++)
-                if (sd_bus_message_is_method_call(m, RESOURCE1_INTERFACE, pidfd_methods[i]))
-                        return true;
-        return false;
+/* m names no descriptor where its method has its pidfd: it may carry one
+ * all the same, which sd-bus would close with m, on this loop. Found in the
+ * table and closed on closers (gate-sweep.h); kept if that cannot be. */
+static void take_unnamed(Gate *g, sd_bus_message *m, const char *want) {
+        char text[160];
+        _cleanup_free_ int *fds = NULL;
+
+        snprintf(text, sizeof text, "%s takes (%s), the first a pidfd it carries; this call has (%s)",
+                 sd_bus_message_get_member(m), want, sd_bus_message_get_signature(m, true) ?: "");
+        int n = gate_sweep(g, &fds);
+        if (n >= 0 && gate_close_take_unnamed(g, m, fds, (size_t) n, text))
+                return;
+        for (int i = 0; i < n; i++)
+                (void) gate_close_keep_fd(&g->closes, fds[i]);
+        gate_hold(g, m, "a descriptor no argument of its call named", text);
 }
 
 static void forward_free(Forward *f) {
@@ -207,7 +226,8 @@ void gate_retire(Gate *g, const char *sender, const char *why, sd_bus_message *a
         }
         g->asked_for = mfree(g->asked_for);
 answer_now:
-        (void) sd_bus_send(g->bus, answer, NULL);
+        if (answer)
+                (void) sd_bus_send(g->bus, answer, NULL);
 }
 
 /* Keeps m, whose descriptor must not be closed while this process serves:
@@ -321,16 +341,14 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Peer", NULL))
                 return 0;
 
-        if (is_pidfd_method(m)) {
-                r = sd_bus_message_read_basic(m, 'h', &fd);
-                if (r < 0) {
-                        /* The bus policy lets a call here carry at most one
-                         * descriptor: whether it carries one the argument
-                         * does not name, sd-bus does not say, and that one
-                         * may be anything. */
-                        gate_hold(g, m, "a descriptor its pidfd argument did not name",
-                             "no file descriptor was passed with the call at the pidfd argument's index (an index "
-                             "into those the message carries)");
+        const char *want = pidfd_signature(m);
+        if (want) {
+                /* The bus policy lets a call here carry at most one
+                 * descriptor; a call of another signature, or whose
+                 * argument's index is past those it carries, names none. */
+                if (strcmp(sd_bus_message_get_signature(m, true) ?: "", want) != 0 ||
+                    sd_bus_message_read_basic(m, 'h', &fd) < 0) {
+                        take_unnamed(g, m, want);
                         return 1;
                 }
                 r = fd_is_pidfd(fd);
