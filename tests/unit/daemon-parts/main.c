@@ -5,7 +5,7 @@
  * kernel refuses one of its limits, by the daemon itself and by the acting
  * process, the acting process's power (the caller's only, even in a user
  * namespace root made), the kernel's refusal as the caller hears it, and a
- * sandbox's app id. Needs root (the acting process takes a caller's ids).
+ * sandbox's app id, the lists the daemon keeps. Needs root (the acting process takes a caller's ids).
  * The tests are in a file per daemon module (daemon-parts.h); this program
  * runs them all, in the order they always ran. */
 #include <glib.h>
@@ -28,5 +28,6 @@ int main(int argc, char *argv[]) {
         add_caller_tests();
         add_act_tests();
         add_change_report_tests();
+        add_list_tests();
         return g_test_run();
 }
