@@ -6,6 +6,8 @@
 # (setpriv's options of that other user) set by the test.
 GATE=org.example.Resource1.Pidfd
 NOBODY="--reuid=65534 --regid=65534 --clear-groups"
+# User daemon (uid 1), to whom nobody hands a file of its FUSE file system.
+DAEMON="--reuid=1 --regid=1 --clear-groups"
 
 . "$(dirname "${BASH_SOURCE[0]}")/fuse-node.sh"
 

@@ -43,7 +43,6 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
-DAEMON="--reuid=1 --regid=1 --clear-groups"
 OTHER="--reuid=2 --regid=2 --clear-groups"
 gate_setup security-gate-healthy 8 fusectl
 install -d -o 1 -g 1 -m 755 "$work/hand"

@@ -47,7 +47,6 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
-DAEMON="--reuid=1 --regid=1 --clear-groups"
 OTHER="--reuid=2 --regid=2 --clear-groups"
 ROUNDS=34
 HANDED=8
