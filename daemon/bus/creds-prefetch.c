@@ -74,12 +74,7 @@ static CredsWait *wait_free(CredsWait *w) {
         if (!w)
                 return NULL;
         Context *c = w->context;
-        if (w->prev)
-                w->prev->next = w->next;
-        else if (c->creds_waits == w)
-                c->creds_waits = w->next;
-        if (w->next)
-                w->next->prev = w->prev;
+        LIST_REMOVE(c->creds_waits, w);
         c->n_creds_waits--;
         if (w->look)
                 w->look->wait = NULL;
@@ -376,10 +371,7 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         goto busy;
                 w->context = c;
                 w->sender = strdup(sender);
-                w->next = c->creds_waits;
-                if (c->creds_waits)
-                        c->creds_waits->prev = w;
-                c->creds_waits = w;
+                LIST_PREPEND(c->creds_waits, w);
                 c->n_creds_waits++;
                 if (!w->sender)
                         r = -ENOMEM;

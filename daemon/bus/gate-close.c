@@ -125,12 +125,7 @@ static void answer(GateClose *e) {
 
 static void close_free(GateClose *e) {
         GateCloses *f = &e->gate->closes;
-        if (e->prev)
-                e->prev->next = e->next;
-        else
-                f->queue = e->next;
-        if (e->next)
-                e->next->prev = e->prev;
+        LIST_REMOVE(f->queue, e);
         sd_event_source_disable_unref(e->deadline);
         if (e->slot)
                 f->n_asked--;
@@ -374,11 +369,7 @@ static int close_add(Gate *g, sd_bus_message *m, int fd, sd_bus_message *answer)
                            .answer = sd_bus_message_ref(answer), .answered = !answer,
                            .fuse = fuse, .conn = conn, .file = -1 };
         /* At the end: in arrival order. */
-        GateClose **p = &f->queue, *prev = NULL;
-        for (; *p; p = &(*p)->next)
-                prev = *p;
-        e->prev = prev;
-        *p = e;
+        LIST_APPEND(f->queue, e);
         return 0;
 }
 

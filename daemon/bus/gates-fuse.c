@@ -35,12 +35,7 @@ typedef struct FuseAbort {
 
 static void fuse_abort_free(FuseAbort *a) {
         Context *c = a->context;
-        if (a->prev)
-                a->prev->next = a->next;
-        else
-                c->fuse_aborts = a->next;
-        if (a->next)
-                a->next->prev = a->prev;
+        LIST_REMOVE(c->fuse_aborts, a);
         c->n_fuse_aborts--;
         sd_bus_slot_unref(a->creds);
         act_free(a->acting);
@@ -163,10 +158,8 @@ int gates_fuse_abort(Context *c, sd_bus_message *m) {
         if (!a)
                 return -ENOMEM;
         *a = (FuseAbort) { .context = c, .request = sd_bus_message_ref(m), .sender = strdup(sender), .conn = conn,
-                           .file = file, .owner = owner, .owner_gid = owner_gid, .next = c->fuse_aborts };
-        if (c->fuse_aborts)
-                c->fuse_aborts->prev = a;
-        c->fuse_aborts = a;
+                           .file = file, .owner = owner, .owner_gid = owner_gid };
+        LIST_PREPEND(c->fuse_aborts, a);
         c->n_fuse_aborts++;
         if (!a->sender) {
                 fuse_abort_free(a);

@@ -68,12 +68,7 @@ static int on_disconnect(sd_event_source *s, void *userdata) {
 
 static void gate_free(GateProc *g) {
         Context *c = g->context;
-        if (g->prev)
-                g->prev->next = g->next;
-        else
-                c->gates = g->next;
-        if (g->next)
-                g->next->prev = g->prev;
+        LIST_REMOVE(c->gates, g);
         c->n_gates--;
         if (c->gate_serving == g)
                 c->gate_serving = NULL;
@@ -439,10 +434,7 @@ static int gate_spawn(Context *c) {
                 return -ENOMEM;
         g->context = c;
         g->charged = UID_INVALID;
-        g->next = c->gates;
-        if (c->gates)
-                c->gates->prev = g;
-        c->gates = g;
+        LIST_PREPEND(c->gates, g);
         c->n_gates++;
 
         g->pid = fork_gate(c->gate_program, theirs);

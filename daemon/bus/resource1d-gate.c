@@ -125,12 +125,7 @@ static void take_unnamed(Gate *g, sd_bus_message *m, const char *want) {
 
 static void forward_free(Forward *f) {
         Gate *g = f->gate;
-        if (f->prev)
-                f->prev->next = f->next;
-        else
-                g->forwards = f->next;
-        if (f->next)
-                f->next->prev = f->prev;
+        LIST_REMOVE(g->forwards, f);
         g->n_forwards--;
         sd_bus_slot_unref(f->slot);
         sd_bus_message_unref(f->call);
@@ -320,10 +315,7 @@ static int forward(Gate *g, sd_bus_message *m) {
         }
         f->gate = g;
         f->call = sd_bus_message_ref(m);
-        f->next = g->forwards;
-        if (g->forwards)
-                g->forwards->prev = f;
-        g->forwards = f;
+        LIST_PREPEND(g->forwards, f);
         g->n_forwards++;
         return 0;
 }

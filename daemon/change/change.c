@@ -53,10 +53,7 @@ static bool change_linked(const Change *ch) {
 static void change_link(Change *ch, ChangeState state) {
         Context *c = ch->context;
         if (!change_linked(ch)) {
-                ch->next = c->changes;
-                if (c->changes)
-                        c->changes->prev = ch;
-                c->changes = ch;
+                LIST_PREPEND(c->changes, ch);
                 c->n_changes++;
         }
         ch->state = state;
@@ -68,12 +65,7 @@ static Change *change_free(Change *ch) {
 
         if (change_linked(ch)) {
                 Context *c = ch->context;
-                if (ch->prev)
-                        ch->prev->next = ch->next;
-                else
-                        c->changes = ch->next;
-                if (ch->next)
-                        ch->next->prev = ch->prev;
+                LIST_REMOVE(c->changes, ch);
                 c->n_changes--;
                 if (c->n_changes == 0 && c->exit_when_settled)
                         (void) sd_event_exit(c->event, 0);

@@ -23,13 +23,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/resourcectl-copy.sh"
 
-if ! command -v strace >/dev/null; then
-        echo "1..0 # SKIP strace is not installed (tests/install-deps.sh installs it)"
-        exit 0
-fi
-
-T=$RESOURCE1_FIXTURE/cli-cost
-resourcectl_copy "$T" 777
+resourcectl_copy_traced cli-cost
 as_nobody() {
         setpriv --reuid=65534 --regid=65534 --clear-groups \
                 env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES -u LANGUAGE LANG=C.UTF-8 LD_LIBRARY_PATH="$T" "$@"

@@ -17,13 +17,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/resourcectl-copy.sh"
 
-if ! command -v strace >/dev/null; then
-        echo "1..0 # SKIP strace is not installed (tests/install-deps.sh installs it)"
-        exit 0
-fi
-
-T=$RESOURCE1_FIXTURE/cli-local
-resourcectl_copy "$T" 777
+resourcectl_copy_traced cli-local
 trap 'kill_started; mount -o remount,hidepid=off /proc 2>/dev/null' EXIT
 
 as() { # user command...: as that user (root: as it is)

@@ -147,6 +147,30 @@ static int take(const char *path, int *ret_fd, int *ret_conn) {
         return 0;
 }
 
+/* The end of a mode that took its file from a giver ("take", "takeonce"):
+ * the file stays open here, as its calls keep it (its close, as this
+ * process's exit, waits on the server unless the connection was aborted);
+ * the giver is told the taker is done with it. */
+static int hold_taken(int giver, double hold) {
+        printf("READY\n");
+        (void) !write(giver, "D", 1);
+        sleep((unsigned) hold);
+        return 0;
+}
+
+/* The end of a mode that serves its own file system: the file closed here
+ * (the server answers this process), the server withholding for hold
+ * seconds, then let go; b, the mode's bus connection if any, closed last. */
+static int hold_served(FuseHold *h, int file, double hold, sd_bus *b) {
+        close(file);
+        printf("READY\n");
+        sleep((unsigned) hold);
+        fuse_hold_release(h);
+        printf("RELEASED\n");
+        sd_bus_flush_close_unref(b);
+        return 0;
+}
+
 int main(int argc, char **argv) {
         unsigned n = argc > 1 ? (unsigned) atoi(argv[1]) : 25000;
         double hold = argc > 2 ? atof(argv[2]) : 30;
@@ -173,12 +197,7 @@ int main(int argc, char **argv) {
         if (strcmp(mode, "give") == 0) {
                 r = argc > 4 ? give(argv[4], file) : -EINVAL;
                 printf("GAVE %s\n", r < 0 ? strerror(-r) : "ok");
-                close(file);
-                printf("READY\n");
-                sleep((unsigned) hold);
-                fuse_hold_release(&h);
-                printf("RELEASED\n");
-                return 0;
+                return hold_served(&h, file, hold, NULL);
         }
         if (strcmp(mode, "once") == 0 || takeonce) {
                 sd_bus *b = conn();
@@ -195,22 +214,11 @@ int main(int argc, char **argv) {
                 printf("ANSWER %.0f %s: %s\n", (now() - t0) * 1000, r >= 0 ? "ok" : e.name ?: strerror(-r),
                        e.message ?: "");
                 sd_bus_error_free(&e);
-                if (takeonce) {
-                        /* Kept open, as "take" keeps it. */
-                        printf("READY\n");
-                        (void) !write(giver, "D", 1);
-                        sleep((unsigned) hold);
-                        return 0;
-                }
+                if (takeonce)
+                        return hold_taken(giver, hold);
                 struct stat st;
                 printf("SERVED %s\n", fstat(file, &st) == 0 ? "ok" : strerror(errno));
-                close(file);
-                printf("READY\n");
-                sleep((unsigned) hold);
-                fuse_hold_release(&h);
-                printf("RELEASED\n");
-                sd_bus_flush_close_unref(b);
-                return 0;
+                return hold_served(&h, file, hold, b);
         }
         if (gone) {
                 /* Every call from a connection gone before its answer. */
@@ -219,12 +227,7 @@ int main(int argc, char **argv) {
                 for (unsigned i = 0; i < n + 2; i++)
                         if (send_gone(file) >= 0) sent++; else failed++;
                 printf("FILL gone sent=%u failed=%u secs=%.1f\n", sent, failed, now() - t0);
-                close(file);
-                printf("READY\n");
-                sleep((unsigned) hold);
-                fuse_hold_release(&h);
-                printf("RELEASED\n");
-                return 0;
+                return hold_served(&h, file, hold, NULL);
         }
 
         /* Phase 1: two retirements, each from its own connection. */
@@ -257,20 +260,7 @@ int main(int argc, char **argv) {
         }
         printf("FILL sent=%u answered=%u ok=%u errors=%u secs=%.1f\nFIRST_ERR %s\nLAST_ERR %s\n", sent, answered, ok,
                n_err, now() - t0, first_err, last_err);
-        if (giver >= 0) {
-                /* The file stays open here: its close, as this process's
-                 * exit, waits on the server unless the connection was
-                 * aborted. */
-                printf("READY\n");
-                (void) !write(giver, "D", 1);
-                sleep((unsigned) hold);
-                return 0;
-        }
-        close(file);
-        printf("READY\n");
-        sleep((unsigned) hold);
-        fuse_hold_release(&h);
-        printf("RELEASED\n");
-        sd_bus_flush_close_unref(b);
-        return 0;
+        if (giver >= 0)
+                return hold_taken(giver, hold);
+        return hold_served(&h, file, hold, b);
 }

@@ -9,3 +9,15 @@ resourcectl_copy() {
         R=$1/resourcectl
         export LD_LIBRARY_PATH=$1
 }
+
+# The start of a test that runs that copy under strace (cli-local, cli-cost):
+# without strace, the whole test is skipped saying why; otherwise the copy
+# is made in T, the fixture's directory named $1, open to everyone.
+resourcectl_copy_traced() {
+        if ! command -v strace >/dev/null; then
+                echo "1..0 # SKIP strace is not installed (tests/install-deps.sh installs it)"
+                exit 0
+        fi
+        T=$RESOURCE1_FIXTURE/$1
+        resourcectl_copy "$T" 777
+}

@@ -34,30 +34,11 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
-work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-abort.XXXXXX")
-chmod 755 "$work"
-log=$RESOURCE1_FIXTURE/resource1d.log
 OTHER="--reuid=1 --regid=1 --clear-groups"
 ROUNDS=34
+gate_setup security-gate-abort 4 fusectl
 
-
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
-cleanup() { kill_started; fuse_abort_new; }
-trap cleanup EXIT
-
-echo "1..4"
-skip_all() { for i in 1 2 3 4; do check "# SKIP $1" true; done; exit 0; }
-fuse_setup
-[ -z "$fuse_skip" ] || skip_all "$fuse_skip"
-mountpoint -q /sys/fs/fuse/connections || skip_all "FUSE's control file system (fusectl) cannot be mounted here"
-
-setpriv $OTHER sleep 300 &
-own=$!
-started+=($own)
-
-pid=$(serving)
-[ -n "$pid" ] && setpriv --reuid=resource1 --regid=resource1 --clear-groups \
-        prlimit --pid "$pid" --nofile=512:512 2>/dev/null
+gate_lower_nofile "$(serving)" 512
 for round in $(seq 1 $ROUNDS); do
         setpriv $NOBODY "$ATTACK_GATE_FILL" 600 90 > "$work/fill.$round" 2>&1 &
         started+=($!)
@@ -65,10 +46,7 @@ done
 servers=()
 for round in $(seq 1 $ROUNDS); do
         out=$work/fill.$round
-        wait_for 40 "grep -q '^READY\|^SKIP' '$out'"
-        if grep -q '^SKIP' "$out"; then
-                skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
-        fi
+        gate_ready 40 "$out"
         servers+=($(sed -n 's/^FUSE server=\([0-9]*\).*/\1/p' "$out"))
         [ $((round % 8)) = 0 ] || [ $round = 1 ] &&
                 echo "# round $round: gate processes $(gates | wc -l) ($(gate_states)); $(grep '^FILL' "$out")"
@@ -76,24 +54,16 @@ done
 
 alive=0
 for s in "${servers[@]}"; do kill -0 "$s" 2>/dev/null && alive=$((alive + 1)); done
-wait_for 5 '[ "$(gates | wc -l)" -le 2 ] && [ -z "$(gate_states | tr -d RS)" ]'
-n_gates=$(gates | wc -l)
-states=$(gate_states)
+gate_settle
 still=0
 for s in "${servers[@]}"; do kill -0 "$s" 2>/dev/null && still=$((still + 1)); done
 echo "# $round rounds; FUSE servers alive (none answers a FLUSH): $alive, still $still"
 check "1: after $round rounds, within 5 s: $n_gates gate processes ($states), at most 2, none in D, while all ${#servers[@]} FUSE servers live ($still)" \
-        '[ "$n_gates" -le 2 ] && [ -z "${states//[RS]/}" ] && [ "$still" -eq ${#servers[@]} ] && [ ${#servers[@]} -ge 1 ]'
+        'gate_settled && [ "$still" -eq ${#servers[@]} ] && [ ${#servers[@]} -ge 1 ]'
 
-gate_other_call
-check "2: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
-        'gate_other_answered'
+gate_other_check 2
 check "3: the daemon aborted nobody's own FUSE connections as nobody" \
         'grep -q "(uid 65534) passed a file of its own FUSE connection .*aborted it as its owner" "$log"'
-t0=$(date +%s%N)
-out=$(timeout 6 busctl --system --timeout=5 call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize 2>&1)
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-check "4: root's PageSize on org.example.Resource1 answers within 5 s ($ms ms: $out)" \
-        'grep -q "^t " <<< "$out" && [ $ms -le 5000 ]'
+gate_root_check 4
 grep -E "gate|FUSE" "$log" | tail -4 | note
 tap_done

@@ -40,27 +40,11 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
-work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-exhaust.XXXXXX")
-chmod 755 "$work"
-log=$RESOURCE1_FIXTURE/resource1d.log
 OTHER="--reuid=1 --regid=1 --clear-groups"
 
 all_d() { local s; s=$(gate_states); [ ${#s} -ge 1 ] && [ -z "${s//D/}" ]; }
 
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
-cleanup() { kill_started; fuse_abort_new; }
-trap cleanup EXIT
-
-echo "1..4"
-fuse_setup
-if [ -n "$fuse_skip" ]; then
-        for i in 1 2 3 4; do check "# SKIP $fuse_skip" true; done
-        exit 0
-fi
-
-setpriv $OTHER sleep 300 &
-own=$!
-started+=($own)
+gate_setup security-gate-exhaust 4
 
 echo "# gates before: $(gates | wc -l) ($(gate_states))"
 attackers=0
@@ -69,12 +53,7 @@ while [ $attackers -lt 14 ] && ! all_d; do
         out=$work/fuse.$attackers
         setpriv $NOBODY "$ATTACK_FD" fuse $GATE pidfd 30 > "$out" 2>&1 &
         started+=($!)
-        wait_for 10 "grep -q '^READY\|^SKIP' '$out'"
-        if grep -q '^SKIP' "$out"; then
-                skip=$(sed -n 's/^SKIP //p' "$out" | head -1)
-                for i in 1 2 3 4; do check "# SKIP $skip" true; done
-                exit 0
-        fi
+        gate_ready 10 "$out"
         sleep 0.3
         echo "# after attacker $attackers: gate processes $(gates | wc -l), states $(gate_states)"
 done
@@ -82,26 +61,18 @@ n_gates=$(gates | wc -l)
 check "1: nobody's FUSE files from $attackers attackers left $n_gates gate processes ($(gate_states)): at most 3, not all in D" \
         '[ "$n_gates" -le 3 ] && ! all_d'
 
-gate_other_call
-echo "# another user's PrlimitPidfd through $GATE: $ms ms: ${out:-no answer (timeout 6 s)}"
-check "2: another user's PrlimitPidfd of its own process through $GATE answers within 5 s ($ms ms)" \
-        'gate_other_answered'
-t0=$(date +%s%N)
-out=$(timeout 6 busctl --system --timeout=5 call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize 2>&1)
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-check "3: root's PageSize on org.example.Resource1 answers within 5 s ($ms ms: $out)" \
-        'grep -q "^t " <<< "$out" && [ $ms -le 5000 ]'
+gate_other_check 2
+gate_root_check 3
 grep -E "gate" "$log" | tail -4 | note
 
-serving=$(busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
-        $GATE 2>/dev/null | sed -n 's/^u //p')
-setpriv --reuid=resource1 --regid=resource1 --clear-groups prlimit --pid "$serving" --nofile=4096:4096 2>&1 | note
+gate=$(serving)
+gate_lower_nofile "$gate" 4096
 fill=$work/fill.out
 setpriv $NOBODY "$ATTACK_GATE_FILL" 5000 30 > "$fill" 2>&1 &
 started+=($!)
 wait_for 60 "grep -q '^READY\|^SKIP' '$fill'"
 note "$fill"
-echo "# gates after the fill: $(gates | wc -l) ($(gate_states)); gate $serving: $(ls /proc/$serving/fd 2>/dev/null | wc -l) descriptors"
+echo "# gates after the fill: $(gates | wc -l) ($(gate_states)); gate $gate: $(ls /proc/$gate/fd 2>/dev/null | wc -l) descriptors"
 t0=$(date +%s%N)
 out=""
 while [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 7000 ]; do

@@ -43,33 +43,9 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
-work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-healthy.XXXXXX")
-chmod 755 "$work"
-install -d -o 1 -g 1 -m 755 "$work/hand"
-log=$RESOURCE1_FIXTURE/resource1d.log
-DAEMON="--reuid=1 --regid=1 --clear-groups"
 OTHER="--reuid=2 --regid=2 --clear-groups"
-
-other_call() {
-        local t0 out ms
-        gate_other_call
-        check "$1: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
-                'gate_other_answered'
-}
-
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
-cleanup() { fuse_abort_new; kill_started; }
-trap cleanup EXIT
-
-echo "1..8"
-skip_all() { for i in 1 2 3 4 5 6 7 8; do check "# SKIP $1" true; done; exit 0; }
-fuse_setup
-[ -z "$fuse_skip" ] || skip_all "$fuse_skip"
-mountpoint -q /sys/fs/fuse/connections || skip_all "FUSE's control file system (fusectl) cannot be mounted here"
-
-setpriv $OTHER sleep 300 &
-own=$!
-started+=($own)
+gate_setup security-gate-healthy 8 fusectl
+install -d -o 1 -g 1 -m 755 "$work/hand"
 
 # $1: output file; the rest: the environment and setpriv options.
 once() {
@@ -77,8 +53,7 @@ once() {
         shift
         env "$@" "$ATTACK_GATE_FILL" 1 60 once > "$out" 2>&1 &
         started+=($!)
-        wait_for 15 "grep -q '^READY\|^SKIP' '$out'"
-        grep -q '^SKIP' "$out" && skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
+        gate_ready 15 "$out"
 }
 
 # 1-3: a healthy server.
@@ -112,18 +87,15 @@ check "4: a withholding server's file: InvalidArgs after the deadline (${answer:
 out=$work/userns
 ATTACK_FUSE_ALLOW_OTHER=1 setpriv $NOBODY "$ATTACK_GATE_FILL" 2 60 gone > "$out" 2>&1 &
 started+=($!)
-wait_for 15 "grep -q '^READY\|^SKIP' '$out'"
-grep -q '^SKIP' "$out" && skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
+gate_ready 15 "$out"
 conn=$(sed -n 's/^CONN //p' "$out")
 wait_for 8 "grep -q '(gone) passed a file of a private FUSE connection $conn .*aborted it as its owner (uid 65534)' '$log'"
 check "5: nobody's allow_other connection ${conn:-?} in its user namespace, passed by callers gone: aborted" \
         '[ -n "$conn" ] && grep -q "(gone) passed a file of a private FUSE connection $conn .*aborted it as its owner (uid 65534)" "$log"'
 
-wait_for 5 '[ "$(gates | wc -l)" -le 2 ] && [ -z "$(gate_states | tr -d RS)" ]'
-n_gates=$(gates | wc -l)
-states=$(gate_states)
-check "6: $n_gates gate processes ($states), at most 2, none in D" '[ "$n_gates" -le 2 ] && [ -z "${states//[RS]/}" ]'
-other_call 7
+gate_settle
+check "6: $n_gates gate processes ($states), at most 2, none in D" 'gate_settled'
+gate_other_check 7
 
 # 8: allow_other in the initial namespace, nobody's, passed by uid 1.
 c_from=$(log_size)

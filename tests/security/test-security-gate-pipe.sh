@@ -30,28 +30,10 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
-work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-pipe.XXXXXX")
-chmod 755 "$work"
-log=$RESOURCE1_FIXTURE/resource1d.log
 OTHER="--reuid=2 --regid=2 --clear-groups"
-
-
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
-cleanup() {
-        [ -z "${sampler:-}" ] || kill "$sampler" 2>/dev/null
-        fuse_abort_new
-        kill_started
-}
-trap cleanup EXIT
-
-echo "1..5"
-skip_all() { for i in 1 2 3 4 5; do check "# SKIP $1" true; done; exit 0; }
-fuse_setup
-[ -z "$fuse_skip" ] || skip_all "$fuse_skip"
-
-setpriv $OTHER sleep 300 &
-own=$!
-started+=($own)
+gate_setup security-gate-pipe 5
+# The sampler too, while it runs.
+trap '[ -z "${sampler:-}" ] || kill "$sampler" 2>/dev/null; gate_cleanup' EXIT
 bus=$(busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
         org.freedesktop.DBus 2>/dev/null | sed -n 's/^u //p')
 
@@ -106,10 +88,7 @@ check "3: the serving gate's loop never in D state (${stuck:-never})" '[ ! -s "$
 check "4: no gate replaced by the heartbeat, the gate retired charged to nobody" \
         '! log_since $c_from | grep -q "stopped answering" &&
          log_since $c_from | grep -q "(uid 65534) passed a descriptor whose close waits"'
-gate_other_call
-res=$out
-check "5: another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${res:-no answer})" \
-        'gate_other_answered'
+gate_other_check 5
 grep -v '^DONE' "$out" | note
 log_since $c_from | grep -E "gate|Gate" | tail -4 | note
 tap_done

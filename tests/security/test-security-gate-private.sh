@@ -47,63 +47,31 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
-work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-private.XXXXXX")
-chmod 755 "$work"
-# Where user daemon listens for the file nobody hands it.
-install -d -o 1 -g 1 -m 755 "$work/hand"
-log=$RESOURCE1_FIXTURE/resource1d.log
-DAEMON="--reuid=1 --regid=1 --clear-groups"
 OTHER="--reuid=2 --regid=2 --clear-groups"
 ROUNDS=34
 HANDED=8
 CALLS=160
-
-lower_gate() {
-        local pid
-        pid=$(serving)
-        [ -n "$pid" ] && setpriv --reuid=resource1 --regid=resource1 --clear-groups \
-                prlimit --pid "$pid" --nofile=128:128 2>/dev/null
-}
-
-. "$(dirname "${BASH_SOURCE[0]}")/../lib/fuse-node.sh"
-# The connections first: a process that closes a file of one that was not
-# aborted waits in fuse_flush until it is.
-cleanup() { fuse_abort_new; kill_started; }
-trap cleanup EXIT
-
-echo "1..8"
-skip_all() { for i in 1 2 3 4 5 6 7 8; do check "# SKIP $1" true; done; exit 0; }
-fuse_setup
-[ -z "$fuse_skip" ] || skip_all "$fuse_skip"
-mountpoint -q /sys/fs/fuse/connections || skip_all "FUSE's control file system (fusectl) cannot be mounted here"
-
-setpriv $OTHER sleep 300 &
-own=$!
-started+=($own)
+gate_setup security-gate-private 8 fusectl
+# Where user daemon listens for the file nobody hands it.
+install -d -o 1 -g 1 -m 755 "$work/hand"
 
 # $1: the checks' first number; $2: what the rounds were.
 settled() {
-        local what=$2 n_gates states t0 out ms
-        wait_for 5 '[ "$(gates | wc -l)" -le 2 ] && [ -z "$(gate_states | tr -d RS)" ]'
-        n_gates=$(gates | wc -l)
-        states=$(gate_states)
-        check "$1: after $what, within 5 s: $n_gates gate processes ($states), at most 2, none in D" \
-                '[ "$n_gates" -le 2 ] && [ -z "${states//[RS]/}" ]'
-        gate_other_call
-        check "$(($1 + 1)): another user's PrlimitPidfd through $GATE answers within 5 s ($ms ms: ${out:-no answer})" \
-                'gate_other_answered'
+        local what=$2 n_gates states
+        gate_settle
+        check "$1: after $what, within 5 s: $n_gates gate processes ($states), at most 2, none in D" 'gate_settled'
+        gate_other_check $(($1 + 1))
 }
 
 # A: callers gone before the daemon can ask the bus whose they were.
-lower_gate
+gate_lower_nofile "$(serving)" 128
 for round in $(seq 1 $ROUNDS); do
         setpriv $NOBODY "$ATTACK_GATE_FILL" $CALLS 90 gone > "$work/gone.$round" 2>&1 &
         started+=($!)
 done
 for round in $(seq 1 $ROUNDS); do
         out=$work/gone.$round
-        wait_for 60 "grep -q '^READY\|^SKIP' '$out'"
-        grep -q '^SKIP' "$out" && skip_all "$(sed -n 's/^SKIP //p' "$out" | head -1)"
+        gate_ready 60 "$out"
         [ $((round % 8)) = 0 ] || [ $round = 1 ] &&
                 echo "# A after round $round: gate processes $(gates | wc -l) ($(gate_states)); $(grep '^FILL' "$out")"
 done
@@ -143,7 +111,7 @@ check "6: the daemon aborted nobody's private FUSE connections as nobody for uid
         'grep -q "(uid 1) passed a file of a private FUSE connection .*aborted it as its owner (uid 65534)" "$log"'
 
 # C: an allow_other connection in nobody's user namespace, passed by uid 1.
-lower_gate
+gate_lower_nofile "$(serving)" 128
 c_from=$(log_size)
 sock=$work/hand/ao
 setpriv $DAEMON "$ATTACK_GATE_FILL" 1 90 take "$sock" > "$work/take.ao" 2>&1 &
@@ -158,10 +126,6 @@ check "7: nobody's allow_other FUSE connection ${conn:-?} in its user namespace 
         '[ -n "$conn" ] && log_since $c_from |
          grep -q "(uid 1) passed a file of a private FUSE connection $conn .*aborted it as its owner (uid 65534)"'
 
-t0=$(date +%s%N)
-out=$(timeout 6 busctl --system --timeout=5 call org.example.Resource1 /org/example/Resource1 org.example.Resource1 PageSize 2>&1)
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-check "8: root's PageSize on org.example.Resource1 answers within 5 s ($ms ms: $out)" \
-        'grep -q "^t " <<< "$out" && [ $ms -le 5000 ]'
+gate_root_check 8
 grep -E "gate|FUSE" "$log" | tail -4 | note
 tap_done

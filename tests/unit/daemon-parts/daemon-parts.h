@@ -15,3 +15,4 @@ void add_account_slots_tests(void);
 void add_caller_tests(void);
 void add_act_tests(void);
 void add_change_report_tests(void);
+void add_list_tests(void);

@@ -4,8 +4,9 @@
  * refusal log's bursts, the credentials cache, a batch put back after the
  * kernel refuses one of its limits, by the daemon itself and by the acting
  * process, the acting process's power (the caller's only, even in a user
- * namespace root made), the kernel's refusal as the caller hears it, and a
- * sandbox's app id. Needs root (the acting process takes a caller's ids).
+ * namespace root made), the kernel's refusal as the caller hears it, a
+ * sandbox's app id, and the lists the daemon keeps. Needs root (the acting
+ * process takes a caller's ids).
  * The tests are in a file per daemon module (daemon-parts.h); this program
  * runs them all, in the order they always ran. */
 #include <glib.h>
@@ -28,5 +29,6 @@ int main(int argc, char *argv[]) {
         add_caller_tests();
         add_act_tests();
         add_change_report_tests();
+        add_list_tests();
         return g_test_run();
 }
