@@ -30,23 +30,9 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-work=$(mktemp -d "$RESOURCE1_FIXTURE/security-gate-unnamed.XXXXXX")
-chmod 755 "$work"
-log=$RESOURCE1_FIXTURE/resource1d.log
+
 OTHER="--reuid=1 --regid=1 --clear-groups"
-. "$here/../lib/fuse-node.sh"
-cleanup() { kill_started; fuse_abort_new; }
-trap cleanup EXIT
-
-echo "1..6"
-skip_all() { for i in 1 2 3 4 5 6; do check "# SKIP $1" true; done; exit 0; }
-fuse_setup
-[ -z "$fuse_skip" ] || skip_all "$fuse_skip"
-mountpoint -q /sys/fs/fuse/connections || skip_all "FUSE's control file system (fusectl) cannot be mounted here"
-
-setpriv $OTHER sleep 300 &
-own=$!
-started+=($own)
+gate_setup security-gate-unnamed 6 fusectl
 before=$(serving)
 out=$work/out
 setpriv $NOBODY "$FUSE_EXEC" 3 "$PYTHON3" "$here/../helpers/gate-unnamed.py" > "$out" 2>&1
@@ -64,7 +50,6 @@ check "4: the gate that served before ($before) serves on ($after), the only one
         '[ -n "$before" ] && [ "$before" = "$after" ] && [ "$(gates | wc -l)" = 1 ] && [ -z "$(gate_states | tr -d RS)" ]'
 check "5: the daemon aborted nobody's FUSE connections as nobody" \
         '[ "$(grep -c "(uid 65534) passed a file of its own FUSE connection .*aborted it as its owner" "$log")" -ge 3 ]'
-gate_other_call
-check "6: another user's PrlimitPidfd through $GATE answers ($ms ms: ${out:-no answer})" 'gate_other_answered'
+gate_other_check 6
 grep -E "gate|FUSE" "$log" | tail -5 | note
 tap_done
