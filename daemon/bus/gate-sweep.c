@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* resource1d-gate: finding the descriptors a call carries unnamed
- * (gate-sweep.h). */
+/* resource1d-gate: its own descriptors, and finding the callers' in its
+ * table (gate-sweep.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,80 +11,105 @@
 #include "gate.h"
 #include "gate-close.h"
 #include "gate-sweep.h"
-#include "pidfd-kind.h"
 #include "util.h"
 
-/* What the gate made itself: its standard streams, its two connections, its
- * loop's epoll, the closers' eventfds and reserve, the O_PATH files of
- * closes (those a close still holds too). */
-static bool gate_made(Gate *g, int fd, int dir) {
-        if (fd <= STDERR_FILENO || fd == dir)
-                return true;
-        if ((g->bus && fd == sd_bus_get_fd(g->bus)) || (g->daemon && fd == sd_bus_get_fd(g->daemon)) ||
-            fd == sd_event_get_fd(g->event))
-                return true;
-        return gate_close_known(&g->closes, fd);
-}
-
-/* Kinds whose last close waits on no one: an O_PATH descriptor has no file
- * operations at all, and these anonymous inodes release only memory. A
- * socket of any family is not among them (a unix one releases the
- * descriptors in flight on it, a pipe's among them), nor an epoll (its
- * release takes locks shared with every file it watches). */
-static bool close_never_waits(int fd) {
-        static const char *const quiet[] = {
-                "anon_inode:[pidfd]", "anon_inode:[eventfd]", "anon_inode:[timerfd]", "anon_inode:[signalfd]",
-        };
-        char path[48], link[64];
-
-        int flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || (flags & O_PATH))
-                return true;   /* closed meanwhile, or a path only */
-        if (fd_is_pidfd(fd) != 0)
-                return true;   /* a live process's, or a gone one's (-ESRCH) */
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        ssize_t k = readlink(path, link, sizeof link - 1);
-        if (k < 0)
+static bool fd_number(const char *name, int *ret) {
+        char *end;
+        errno = 0;
+        long fd = strtol(name, &end, 10);
+        if (name[0] < '0' || name[0] > '9' || *end != '\0' || errno != 0 || fd < 0 || fd > INT32_MAX)
                 return false;
-        link[k] = '\0';
-        for (size_t i = 0; i < ELEMENTSOF(quiet); i++)
-                if (strcmp(link, quiet[i]) == 0)
-                        return true;
-        return false;
+        *ret = (int) fd;
+        return true;
 }
 
-int gate_sweep(Gate *g, int **ret) {
-        _cleanup_free_ int *found = NULL;
-        size_t n = 0, max = 0;
+int gate_fds_own(GateFds *f, int fd) {
+        size_t word = (size_t) fd / 64;
+        if (fd < 0)
+                return 0;
+        if (word >= f->n_words) {
+                size_t n = word + 1 > f->n_words * 2 ? word + 1 : f->n_words * 2;
+                uint64_t *own = reallocarray(f->own, n, sizeof *own);
+                if (!own)
+                        return -ENOMEM;
+                memset(own + f->n_words, 0, (n - f->n_words) * sizeof *own);
+                f->own = own;
+                f->n_words = n;
+        }
+        f->own[word] |= UINT64_C(1) << (fd % 64);
+        return 0;
+}
 
+void gate_fds_disown(GateFds *f, int fd) {
+        if (fd >= 0 && (size_t) fd / 64 < f->n_words)
+                f->own[fd / 64] &= ~(UINT64_C(1) << (fd % 64));
+}
+
+bool gate_fds_is_own(const GateFds *f, int fd) {
+        return fd >= 0 && (size_t) fd / 64 < f->n_words && (f->own[fd / 64] & (UINT64_C(1) << (fd % 64)));
+}
+
+void gate_fds_done(GateFds *f) {
+        f->own = mfree(f->own);
+        f->n_words = 0;
+}
+
+/* Calls fn for every open descriptor but the listing's own. */
+static int each_fd(int (*fn)(int fd, void *userdata), void *userdata) {
         DIR *d = opendir("/proc/self/fd");
         if (!d)
                 return -errno;
-        int dir = dirfd(d), r = 0;
+        int dir = dirfd(d), r = 0, fd;
         struct dirent *de;
-        while ((de = readdir(d))) {
-                char *end;
-                errno = 0;
-                long fd = strtol(de->d_name, &end, 10);
-                if (de->d_name[0] == '.' || *end != '\0' || errno != 0 || fd < 0 || fd > INT32_MAX)
-                        continue;
-                if (gate_made(g, (int) fd, dir) || close_never_waits((int) fd))
-                        continue;
-                if (n == max) {
-                        size_t m = max ? max * 2 : 4;
-                        int *more = reallocarray(found, m, sizeof *found);
-                        if (!more) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        found = more;
-                        max = m;
-                }
-                found[n++] = (int) fd;
-        }
+        while (r >= 0 && (de = readdir(d)))
+                if (fd_number(de->d_name, &fd) && fd != dir)
+                        r = fn(fd, userdata);
         closedir(d);
-        if (r < 0)
+        return r;
+}
+
+static int own_one(int fd, void *userdata) {
+        return gate_fds_own(userdata, fd);
+}
+
+int gate_fds_snapshot(GateFds *f) {
+        return each_fd(own_one, f);
+}
+
+typedef struct Found {
+        Gate *gate;
+        int *fds;
+        size_t n, max;
+} Found;
+
+static int find_one(int fd, void *userdata) {
+        Found *s = userdata;
+        Gate *g = s->gate;
+
+        if (gate_fds_is_own(&g->fds, fd) || gate_close_known(&g->closes, fd))
+                return 0;
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || (flags & O_PATH))
+                return 0;   /* closed meanwhile (by a closer), or a path only */
+        if (s->n == s->max) {
+                size_t m = s->max ? s->max * 2 : 4;
+                int *more = reallocarray(s->fds, m, sizeof *more);
+                if (!more)
+                        return -ENOMEM;
+                s->fds = more;
+                s->max = m;
+        }
+        s->fds[s->n++] = fd;
+        return 0;
+}
+
+int gate_sweep(Gate *g, int **ret) {
+        Found s = { .gate = g };
+        int r = each_fd(find_one, &s);
+        if (r < 0) {
+                free(s.fds);
                 return r;
-        *ret = TAKE_PTR(found);
-        return (int) n;
+        }
+        *ret = s.fds;
+        return (int) s.n;
 }

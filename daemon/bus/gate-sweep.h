@@ -1,25 +1,46 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct Gate Gate;
 
-/* The descriptors a call carries that no argument of it names.
+/* The gate's own descriptors, and the callers' it receives.
  *
- * sd-bus hands a call's descriptors out only through its "h" arguments, and
- * frees them with the call, on the loop; a *Pidfd call that names none where
- * the interface has its pidfd (another signature, "uh", or an index past
- * those it carries) may still carry one (the bus policy lets one through,
- * and checks no signature). So its number is found in the table instead:
- * gate_sweep() lists every open descriptor whose close may wait that the
- * gate neither made nor knows a call of (gate_close_known()). Read right
- * after the call was received, before the next one is: sd-bus reads one
- * message at a time, up to its end, and the kernel passes a message's
- * descriptors with its first bytes. Nothing is read from the files: the
- * kind comes from /proc/self/fd's link, fcntl(F_GETFL) and a pidfd's own
- * check. */
+ * A caller's descriptor can come with any message that reaches the gate's
+ * connection: a *Pidfd call names it, but a call of another signature, an
+ * index past those it carries, a call to the gate's unique name before it
+ * owns its name or after it gave it away (the bus policy guards the name
+ * only), or a unicast signal, carry it unnamed, and sd-bus would close it
+ * with the message, on the loop. And the last close of any file, a pidfd
+ * too, may wait: on an epoll set of the caller's that watches it, whose
+ * mutex a thread of the caller's holds while its server withholds a poll.
+ * So after every message that is not the bus's own, the gate lists its
+ * table, and every descriptor in it that it did not make itself is the
+ * caller's: closed on a closer thread (gate-close.c), never on the loop.
+ *
+ * What the gate made: every descriptor open when it started serving (taken
+ * before its system bus connection read anything), and those it makes
+ * later and names here (gate_fds_own()). O_PATH descriptors are let be
+ * whoever made them: their close runs no file operation and no epoll set
+ * can hold one. Nothing is read from a caller's file: the table's numbers
+ * come from /proc/self/fd and the kind from fcntl(F_GETFL). */
+typedef struct GateFds {
+        uint64_t *own;             /* a bit per descriptor number */
+        size_t n_words;
+} GateFds;
 
-/* The numbers found, in *ret (malloc'd; NULL when none): their count, or
- * -errno. */
+/* Every descriptor open now is the gate's: 0, or -errno. */
+int gate_fds_snapshot(GateFds *f);
+/* fd is the gate's from now on (0, or -ENOMEM), or no longer. */
+int gate_fds_own(GateFds *f, int fd);
+void gate_fds_disown(GateFds *f, int fd);
+bool gate_fds_is_own(const GateFds *f, int fd);
+void gate_fds_done(GateFds *f);
+
+/* The descriptors open now that are neither the gate's nor known to its
+ * closes (gate_close_known()), nor O_PATH: in *ret (malloc'd; NULL when
+ * none), their count, or -errno. */
 int gate_sweep(Gate *g, int **ret);

@@ -60,21 +60,6 @@ static int open_proc_dir(pid_t pid) {
         return fd;
 }
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
-
-/* A pidfd of the task pid: a process's, or where the kernel has PIDFD_THREAD
- * (Linux 6.9) a thread's, or -EOPNOTSUPP. */
-static int open_pidfd(pid_t pid) {
-        int fd = pidfd_open(pid, 0);
-        if (fd < 0 && errno == EINVAL)
-                fd = pidfd_open(pid, PIDFD_THREAD);   /* not a thread-group leader */
-        if (fd >= 0)
-                return fd;
-        return errno == ESRCH ? -ESRCH : -EOPNOTSUPP;
-}
-
 /* The pinned target, its ids (need_ids) and its thread group, from what pins
  * it: the pidfd's PIDFD_GET_INFO, or (older kernels, valgrind) the process's
  * status read through its /proc directory. tid is the task named, pidfd (or
@@ -108,7 +93,7 @@ static int target_pin_task(pid_t tid, int pidfd, bool need_ids, Target *ret) {
          * once the thread is found alive after it. */
         if (tgid != tid) {
                 Target thread = { .pid = tid, .tid = tid, .procfd = TAKE_FD(dir), .pidfd = TAKE_FD(fd) };
-                int pfd = open_pidfd(tgid);
+                int pfd = pidfd_open_task(tgid);
                 dir = open_proc_dir(tgid);
                 r = pfd == -ESRCH ? pfd : dir < 0 ? dir : target_check_alive(&thread);
                 target_done(&thread);
@@ -127,30 +112,10 @@ int target_pin_pid(pid_t pid, bool need_ids, Target *ret) {
         if (pid <= 0)
                 return -ESRCH;
 
-        int fd = open_pidfd(pid);
+        int fd = pidfd_open_task(pid);
         if (fd == -ESRCH)
                 return fd;
         return target_pin_task(pid, fd < 0 ? -1 : fd, need_ids, ret);
-}
-
-/* Before Linux 6.13, a pidfd's pid is in its fdinfo ("Pid:", -1 once the
- * process is gone): read only once fd_is_pidfd() said what it is, so it is a
- * few short lines. */
-static int pidfd_pid_fdinfo(int fd, pid_t *ret) {
-        char path[64], buf[2048];
-
-        snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
-        int r = proc_read_file(AT_FDCWD, path, buf, sizeof buf);
-        if (r < 0)
-                return r == -ESRCH || r == -EFBIG ? -EBADF : r;
-        const char *p = strstr(buf, "\nPid:");
-        if (!p)
-                return -EBADF;
-        long pid = strtol(p + 5, NULL, 10);
-        if (pid <= 0)
-                return -ESRCH;
-        *ret = (pid_t) pid;
-        return 0;
 }
 
 int target_pin_pidfd(int fd, bool need_ids, Target *ret) {
@@ -163,28 +128,27 @@ int target_pin_pidfd(int fd, bool need_ids, Target *ret) {
         if (r == 0)
                 return -EBADF;
 
-        r = pidfd_info(fd, &pid, NULL, NULL);
-        if (r == -EOPNOTSUPP)
-                r = pidfd_pid_fdinfo(fd, &pid);
+        r = pidfd_get_pid(fd, &pid);
         if (r < 0)
                 return r;
 
-        /* A copy of the caller's pidfd pins the process for as long as the
-         * target is held, whatever becomes of the message. */
-        _cleanup_close_ int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (own < 0)
-                return -errno;
+        /* The daemon's own pidfd of that task, never a copy of the caller's:
+         * the last close of a file the caller had may wait (on an epoll set
+         * of the caller's that watches it), and a copy would make the
+         * daemon's close the last one. */
+        int own = pidfd_open_task(pid);
+        if (own == -ESRCH)
+                return own;
         Target t;
-        r = target_pin_task(pid, TAKE_FD(own), need_ids, &t);
+        r = target_pin_task(pid, own < 0 ? -1 : own, need_ids, &t);
         if (r < 0)
                 return r;
 
-        /* The pidfd's task still had the pid after /proc/PID was opened, so
-         * that directory is its own: the pid cannot have been reused. */
+        /* The pidfd's task still had the pid after its own pidfd and
+         * /proc/PID were opened, so both are of it: the pid cannot have been
+         * reused. */
         pid_t again = 0;
-        r = pidfd_info(fd, &again, NULL, NULL);
-        if (r == -EOPNOTSUPP)
-                r = pidfd_pid_fdinfo(fd, &again);
+        r = pidfd_get_pid(fd, &again);
         if (r >= 0 && again != pid)
                 r = -ESRCH;
         if (r < 0) {
