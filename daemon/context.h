@@ -54,6 +54,8 @@ typedef struct Context {
         GateProc *gates;             /* the processes that take callers' descriptors (gates.c) */
         unsigned n_gates;
         GateProc *gate_serving;      /* the one that owns RESOURCE1_PIDFD_BUS_NAME, or will */
+        bool bus_processfd;          /* a gate was sent its ProcessFD: the bus offers callers' processes as
+                                      * pidfds, and pid 0 is pinned from those only (creds-prefetch.c) */
         char *gate_program;
         void (*gate_ready)(struct Context *c, bool ok);   /* until the first gate owns its name */
         sd_event_source *gate_ready_timer, *gate_spawn_timer, *gate_heartbeat;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
 
 typedef struct Context Context;
 
@@ -24,3 +26,9 @@ typedef struct Context Context;
  * after that, so that both are there when its own appears. */
 int gates_start(Context *c, void (*ready)(Context *c, bool ok));
 void gates_done(Context *c);
+
+/* Asks a gate (the serving one, else one still connected) for the bus's
+ * ProcessFD of sender's connection (gate-protocol.h): callback gets the
+ * answer, or an error at timeout_usec. -ENOTCONN when no gate is connected. */
+int gates_ask_processfd(Context *c, const char *sender, uint64_t timeout_usec, sd_bus_message_handler_t callback,
+                        void *userdata, sd_bus_slot **ret_slot);
