@@ -14,17 +14,20 @@
  * A call that names the caller's own process (pid 0) or a pid number (whose
  * namespace is the caller's process's) also waits until that process is
  * pinned (caller-pin.h); later calls of the connection wait behind it, so
- * that its calls are still dispatched in the order they came. Where the bus
- * offers callers' processes as pidfds (ProcessFD; a gate found it so,
- * c->bus_processfd), the pin is the bus's pidfd, which a gate asks the bus
- * for (the daemon's own connection takes no descriptors: gates.h), in
- * parallel with GetConnectionCredentials; nothing falls back to the number
- * there, which is what the delayed-Hello attack relies on (caller-pin.h). No
- * answer from a gate within PROCESSFD_DEADLINE_USEC (none connected, or
- * none answering) leaves the pin unknown: the waiting calls that need it are
- * refused NoSuchProcess, saying the service could not tell and to call again,
- * and the connection's next such call asks again. Elsewhere the pin is the
- * process with the reported number, which may take a worker's read. */
+ * that its calls are still dispatched in the order they came.
+ *
+ * Where the bus offers callers' processes as pidfds (ProcessFD; a gate found
+ * it so, c->bus_processfd), the credentials are asked of a gate, which
+ * passes the bus's answer on with its ProcessFD (the daemon's own
+ * connection takes no descriptors, and such a bus may send one anyway and
+ * drop it: gates.h), and the pin is that pidfd, settled with the entry;
+ * nothing falls back to the number there, which is what the delayed-Hello
+ * attack relies on (caller-pin.h). A gate that cannot ask is asked again
+ * (another one, once a successor serves) until PROCESSFD_DEADLINE_USEC; then
+ * the calls are refused, those that need the caller's process NoSuchProcess
+ * saying the service could not tell and to call again, and the connection's
+ * next call asks anew. Elsewhere the pin is the process with the reported
+ * number, which may take a worker's read. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -52,10 +55,11 @@
 /* How long calls wait for the caller's process to be pinned: its start time
  * is read within a few seconds even while it execve()s with many locks. */
 #define PIN_DEADLINE_USEC (10ULL * 1000 * 1000)
-/* How long calls wait for a gate's answer with the bus's ProcessFD, asking
- * again after each failed ask (no gate connected, between one's retirement
- * and its successor's start, or one that could not ask): one bus round trip,
- * normally; well within the clients' 25 s. */
+/* On a bus that offers ProcessFD: how long calls wait for a gate's answer
+ * with the bus's word on their caller, asking again after each failed ask
+ * (no gate connected, between one's retirement and its successor's start,
+ * or one that could not ask): two round trips, normally; well within the
+ * clients' 25 s. */
 #define PROCESSFD_DEADLINE_USEC (5ULL * 1000 * 1000)
 #define PROCESSFD_ASK_USEC (2ULL * 1000 * 1000)
 #define PROCESSFD_RETRY_USEC (200ULL * 1000)
@@ -67,13 +71,11 @@ struct CredsWait {
         Context *context;
         CredsWait *prev, *next;
         char *sender;
-        sd_bus_slot *slot;           /* GetConnectionCredentials, while asked */
+        sd_bus_slot *slot;           /* GetConnectionCredentials, while asked (of the bus, or of a gate) */
         SandboxLook *look;           /* after the bus answered: the caller's root looked at */
-        bool pinning;                /* a worker reads that process's start time, or a gate is asked */
-        sd_event_source *deadline;   /* of pinning */
-        sd_bus_slot *gate_slot;      /* ProcessFD, asked of a gate */
-        sd_event_source *gate_retry; /* ... asked again soon */
-        sd_bus_message *gate_answer; /* its answer, kept (with the pidfd) until the bus's word is cached */
+        bool pinning;                /* a worker reads that process's start time */
+        sd_event_source *deadline;   /* of pinning, or of asking a gate */
+        sd_event_source *gate_retry; /* a gate asked again soon */
         sd_bus_message *calls[WAIT_CALLS_MAX];
         unsigned n_calls;
 };
@@ -106,9 +108,7 @@ static CredsWait *wait_free(CredsWait *w) {
                 w->look->wait = NULL;
         sd_bus_slot_unref(w->slot);
         sd_event_source_disable_unref(w->deadline);
-        sd_bus_slot_unref(w->gate_slot);
         sd_event_source_disable_unref(w->gate_retry);
-        sd_bus_message_unref(w->gate_answer);
         for (unsigned i = 0; i < w->n_calls; i++)
                 sd_bus_message_unref(w->calls[i]);
         free(w->sender);
@@ -303,137 +303,56 @@ static int on_pin_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 static bool needs_pin(sd_bus_message *m);
-static void processfd_ask(CredsWait *w, bool later);
+static void creds_ask(CredsWait *w, bool later);
 
-/* No gate's answer in time: the calls that need the pin are refused (never
- * by the number: that is what the bus's pidfd is for), the others go on. The
- * pin stays unknown, so that the connection's next such call asks again. */
-static int on_processfd_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+/* No gate told the credentials in time (a bus that offers ProcessFD is
+ * asked through one only): nothing can be answered. A call that needs the
+ * caller's process is refused NoSuchProcess, as one whose connection the
+ * service cannot vouch for (libresource1 then calls once more on a new
+ * connection), never answered by the number; the others Failed. */
+static int on_gate_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
         CredsWait *w = userdata;
-        unsigned kept = 0;
         (void) s, (void) usec;
 
-        w->deadline = sd_event_source_disable_unref(w->deadline);
-        /* The gate answered; the bus's word on the caller is what is late
-         * (it has a deadline of its own). */
-        if (w->gate_answer)
-                return 0;
         /* (A gate that stops answering is replaced, and logged, by gates.c;
          * this line a caller can make often, so it says no more.) */
-        log_debug("No descriptor gate said within %llu s which process opened %s's bus connection (the bus's "
-                  "ProcessFD); its calls naming pid 0 or a pid number are refused",
-                  PROCESSFD_DEADLINE_USEC / 1000000, w->sender);
-        for (unsigned i = 0; i < w->n_calls; i++) {
-                if (!needs_pin(w->calls[i])) {
-                        w->calls[kept++] = w->calls[i];
-                        continue;
-                }
-                (void) sd_bus_reply_method_errorf(w->calls[i], RESOURCE1_ERROR_NO_SUCH_PROCESS,
-                                                  "the service could not tell which process opened this bus "
-                                                  "connection (pid 0 names it, and pid numbers are of its pid "
-                                                  "namespace): the bus holds it as a pidfd, which the service "
-                                                  "asks for through its descriptor gate, and none answered "
-                                                  "within %llu s; it never goes by the number instead, which may "
-                                                  "name another process now. Call again",
-                                                  PROCESSFD_DEADLINE_USEC / 1000000);
-                sd_bus_message_unref(w->calls[i]);
-        }
-        w->n_calls = kept;
-        w->gate_slot = sd_bus_slot_unref(w->gate_slot);
-        w->gate_retry = sd_event_source_disable_unref(w->gate_retry);
-        w->gate_answer = sd_bus_message_unref(w->gate_answer);
-        w->pinning = false;
-        wait_maybe_release(w);
+        log_debug("No descriptor gate told %s's credentials within %llu s", w->sender,
+                  PROCESSFD_DEADLINE_USEC / 1000000);
+        for (unsigned i = 0; i < w->n_calls; i++)
+                if (needs_pin(w->calls[i]))
+                        (void) sd_bus_reply_method_errorf(
+                                w->calls[i], RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                "the service could not tell which process opened this bus connection (pid 0 "
+                                "names it, and pid numbers are of its pid namespace): the bus holds it as a "
+                                "pidfd, which the service asks for through its descriptor gate, and none "
+                                "answered within %llu s; it never goes by the number instead, which may name "
+                                "another process now. Call again", PROCESSFD_DEADLINE_USEC / 1000000);
+                else
+                        (void) sd_bus_reply_method_errorf(
+                                w->calls[i], RESOURCE1_ERROR_FAILED,
+                                "the bus did not tell who the caller is: the service asks it through its "
+                                "descriptor gate, and none answered within %llu s; call again",
+                                PROCESSFD_DEADLINE_USEC / 1000000);
+        wait_free(w);
         return 0;
 }
 
-/* The gate's answer applied, once the bus's word on the caller is cached
- * (the pin is checked against the pid the bus reported). */
-static void processfd_settle(CredsWait *w) {
-        if (!w->gate_answer || w->slot)
-                return;
-        CredsEntry *e = creds_cache_find(&w->context->creds, w->sender);
-        /* (Not cached: the bus did not say, or others pushed it out
-         * meanwhile; its calls ask again.) */
-        if (e) {
-                int fd = -1;
-                if (!sd_bus_message_is_method_error(w->gate_answer, NULL) &&
-                    sd_bus_message_read_basic(w->gate_answer, 'h', &fd) < 0)
-                        fd = -1;
-                caller_pin_processfd(e, fd);
-        }
-        w->gate_answer = sd_bus_message_unref(w->gate_answer);
-        w->deadline = sd_event_source_disable_unref(w->deadline);
-        w->pinning = false;
-}
-
-static int on_processfd_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_gate_retry(sd_event_source *s, uint64_t usec, void *userdata) {
         (void) s, (void) usec;
-        processfd_ask(userdata, false);
+        creds_ask(userdata, false);
         return 0;
-}
-
-static int on_processfd(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        CredsWait *w = userdata;
-        int fd;
-        (void) ret_error;
-
-        w->gate_slot = sd_bus_slot_unref(w->gate_slot);
-        /* The bus's own answers: a pidfd, none, or the connection is gone.
-         * Anything else is the gate's failure to ask: asked again. */
-        bool settled = sd_bus_message_is_method_error(reply, GATE_ERROR_NO_PROCESSFD) ||
-                       sd_bus_message_is_method_error(reply, GATE_ERROR_NAME_GONE) ||
-                       (!sd_bus_message_is_method_error(reply, NULL) &&
-                        sd_bus_message_read_basic(reply, 'h', &fd) >= 0 && sd_bus_message_rewind(reply, true) >= 0);
-        if (!settled) {
-                const sd_bus_error *e = sd_bus_message_get_error(reply);
-                log_debug("The descriptor gate did not give %s's ProcessFD: %s", w->sender,
-                          e ? e->message ?: e->name : "not a descriptor");
-                processfd_ask(w, true);
-                return 0;
-        }
-        w->gate_retry = sd_event_source_disable_unref(w->gate_retry);
-        w->gate_answer = sd_bus_message_ref(reply);
-        processfd_settle(w);
-        wait_maybe_release(w);
-        return 0;
-}
-
-/* Asks a gate now, or a little later (none connected, or the last ask
- * failed), until the deadline. An ask unanswered after PROCESSFD_ASK_USEC
- * (its gate dropped, which answers nothing) is made again. */
-static void processfd_ask(CredsWait *w, bool later) {
-        Context *c = w->context;
-
-        w->gate_slot = sd_bus_slot_unref(w->gate_slot);
-        int r = later ? -EAGAIN : gates_ask_processfd(c, w->sender, PROCESSFD_ASK_USEC, on_processfd, w,
-                                                      &w->gate_slot);
-        uint64_t next = r >= 0 ? PROCESSFD_ASK_USEC : PROCESSFD_RETRY_USEC;
-        r = w->gate_retry ? sd_event_source_set_time_relative(w->gate_retry, next) :
-                sd_event_add_time_relative(c->event, &w->gate_retry, CLOCK_MONOTONIC, next, 0, on_processfd_retry, w);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(w->gate_retry, SD_EVENT_ONESHOT);
-        if (r < 0)
-                log_debug("Cannot ask a descriptor gate for %s's ProcessFD again: %s", w->sender, strerror(-r));
-}
-
-/* Where the bus offers ProcessFD: w's calls wait for the gate's answer, with
- * a deadline. 1, or a negative errno. */
-static int processfd_start(CredsWait *w) {
-        int r = sd_event_add_time_relative(w->context->event, &w->deadline, CLOCK_MONOTONIC,
-                                           PROCESSFD_DEADLINE_USEC, 0, on_processfd_deadline, w);
-        if (r < 0)
-                return r;
-        w->pinning = true;
-        processfd_ask(w, false);
-        return 1;
 }
 
 /* Pins e's process for w's calls: 0 settled, 1 pinning (w waits, with a
  * deadline), negative errno. */
 static int wait_pin(CredsWait *w, CredsEntry *e) {
-        if (w->context->bus_processfd)
-                return e->pin == PIN_UNKNOWN ? processfd_start(w) : 0;
+        /* Where the bus offers ProcessFD every entry is pinned when it is
+         * made (on_creds()); one that was not is never told by its number. */
+        if (w->context->bus_processfd) {
+                if (e->pin == PIN_UNKNOWN)
+                        e->pin = PIN_UNSEEN;
+                return 0;
+        }
         int r = caller_pin_start(w->context, e, -1);
         if (r <= 0)
                 return r;
@@ -449,11 +368,20 @@ static CredsWait *wait_find(Context *c, const char *sender);
 
 void creds_prefetch_pinned(Context *c, const char *sender) {
         CredsWait *w = wait_find(c, sender);
-        if (w && w->pinning && !w->gate_slot && !w->gate_retry && !w->gate_answer) {
+        if (w && w->pinning) {
                 w->pinning = false;
                 w->deadline = sd_event_source_disable_unref(w->deadline);
                 wait_maybe_release(w);
         }
+}
+
+/* What a gate says when it could not ask, or sd-bus when it did not answer:
+ * asked again. The bus's own errors are its answer. */
+static bool gate_failed(sd_bus_message *reply) {
+        return sd_bus_message_is_method_error(reply, GATE_ERROR_CANNOT_ASK) ||
+               sd_bus_message_is_method_error(reply, SD_BUS_ERROR_NO_REPLY) ||
+               sd_bus_message_is_method_error(reply, SD_BUS_ERROR_TIMEOUT) ||
+               sd_bus_message_is_method_error(reply, SD_BUS_ERROR_DISCONNECTED);
 }
 
 static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -467,6 +395,14 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         (void) ret_error;
 
         w->slot = sd_bus_slot_unref(w->slot);
+        if (c->bus_processfd && gate_failed(reply)) {
+                log_debug("A descriptor gate did not tell %s's credentials: %s", w->sender,
+                          e->message ?: e->name);
+                creds_ask(w, true);
+                return 0;
+        }
+        w->gate_retry = sd_event_source_disable_unref(w->gate_retry);
+        w->deadline = sd_event_source_disable_unref(w->deadline);
         int r = e ? -sd_bus_error_get_errno(e) :
                 creds_parse_reply(reply, &uid, &pid, &groups, &n_groups, &processfd);
         if (r < 0) {
@@ -480,18 +416,47 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
                 release_calls(w, 0, NULL);
                 return 0;
         }
-        /* The bus's own pin, where this reply holds it (it does not: the
-         * daemon's connection takes no descriptors; a gate's answer, asked
-         * in parallel, is applied now if it is in). Without one, the calls
-         * that need the process wait for it to be pinned when they pass the
-         * filter again. */
-        if (processfd >= 0)
-                (void) caller_pin_start(c, entry, processfd);
-        processfd_settle(w);
+        /* The bus's own pin, while the reply holds it: checked in constant
+         * time; none from a bus that offers ProcessFD means the process is
+         * gone. Elsewhere, the calls that need the process wait for it to be
+         * pinned by its number when they pass the filter again. */
+        if (c->bus_processfd)
+                caller_pin_processfd(entry, processfd);
         if (look_start(w, entry) > 0)
                 return 0;
         wait_maybe_release(w);
         return 0;
+}
+
+/* On a bus that offers ProcessFD, the bus's word on w's caller asked of a
+ * gate (gates.h): now, or a little later when none is connected or the last
+ * ask failed, until the deadline; an ask unanswered after PROCESSFD_ASK_USEC
+ * (its gate dropped, which answers nothing) is made again. */
+static void creds_ask(CredsWait *w, bool later) {
+        Context *c = w->context;
+
+        w->slot = sd_bus_slot_unref(w->slot);
+        int r = later ? -EAGAIN : gates_ask_credentials(c, w->sender, PROCESSFD_ASK_USEC, on_creds, w, &w->slot);
+        uint64_t next = r >= 0 ? PROCESSFD_ASK_USEC : PROCESSFD_RETRY_USEC;
+        r = w->gate_retry ? sd_event_source_set_time_relative(w->gate_retry, next) :
+                sd_event_add_time_relative(c->event, &w->gate_retry, CLOCK_MONOTONIC, next, 0, on_gate_retry, w);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(w->gate_retry, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_debug("Cannot ask a descriptor gate for %s's credentials again: %s", w->sender, strerror(-r));
+}
+
+/* The bus's word on a new caller: 1 (w waits), or a negative errno. */
+static int creds_start(CredsWait *w) {
+        Context *c = w->context;
+        if (!c->bus_processfd)
+                return gates_ask_credentials(c, w->sender, 0, on_creds, w, &w->slot) < 0 ? -ENOTCONN : 1;
+        int r = sd_event_add_time_relative(c->event, &w->deadline, CLOCK_MONOTONIC, PROCESSFD_DEADLINE_USEC, 0,
+                                           on_gate_deadline, w);
+        if (r < 0)
+                return r;
+        creds_ask(w, false);
+        return 1;
 }
 
 static CredsWait *wait_find(Context *c, const char *sender) {
@@ -553,15 +518,8 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         r = -ENOMEM;
                 else if (e)
                         r = wait_pin(w, e);
-                else {
-                        r = sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus",
-                                                     "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                                     "GetConnectionCredentials", on_creds, w, "s", sender);
-                        /* The bus's pidfd, from a gate, at the same time
-                         * (else asked when the calls pass again). */
-                        if (r >= 0 && pin && c->bus_processfd)
-                                (void) processfd_start(w);
-                }
+                else
+                        r = creds_start(w);
                 if (r == 0 && e) {
                         wait_free(w);   /* settled at once */
                         return 0;

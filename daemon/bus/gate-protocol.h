@@ -21,20 +21,23 @@
  *                             an O_PATH descriptor of it: was the connection
  *                             aborted (see gates-fuse.h), so that no close
  *                             of its files waits any more?
- * And the daemon to the gate:
- *   ProcessFD(s sender)       the bus's ProcessFD of sender's connection, as
- *     → (h pidfd)             the gate's own GetConnectionCredentials got it,
- *                             checked to be a pidfd (of a live process or
- *                             not): nothing else of the reply. Errors:
- *                             GATE_ERROR_NO_PROCESSFD (the bus sent none:
- *                             the process that connected was gone before
- *                             the bus looked), GATE_ERROR_NAME_GONE (the
- *                             connection is gone), anything else when the
- *                             gate could not ask (busy, bus lost). */
+ * And the daemon to the gate, on a bus that offers ProcessFD (Ready said so;
+ * there the daemon asks the bus nothing about callers' connections itself:
+ * dbus-broker sends ProcessFD even to a connection that did not negotiate
+ * descriptors, and drops it for that):
+ *   Credentials(s sender)     the bus's GetConnectionCredentials of sender's
+ *     → (a{sv} credentials)   connection as the gate got it: UnixUserID,
+ *                             ProcessID, UnixGroupIDs, and ProcessFD only if
+ *                             it is a pidfd (of a live process or not; none
+ *                             when the bus had none: the process that
+ *                             connected was gone before the bus looked). The
+ *                             bus's own errors (NameHasNoOwner: the
+ *                             connection is gone) are passed on;
+ *                             GATE_ERROR_CANNOT_ASK when the gate could not
+ *                             ask or the bus did not answer in time. */
 #define GATE_PATH      "/org/example/Resource1/Gate"
 #define GATE_INTERFACE "org.example.Resource1.Gate"
-#define GATE_ERROR_NO_PROCESSFD "org.example.Resource1.Gate.Error.NoProcessFD"
-#define GATE_ERROR_NAME_GONE    "org.example.Resource1.Gate.Error.NameGone"
+#define GATE_ERROR_CANNOT_ASK "org.example.Resource1.Gate.Error.CannotAsk"
 
 /* The descriptor of the private connection in the gate, and its option. */
 #define GATE_DAEMON_FD 3

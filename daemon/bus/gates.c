@@ -312,9 +312,7 @@ static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *erro
         }
         /* The gate answered the call itself: the daemon may never have heard
          * of this caller. Asked, not waited for. */
-        r = sd_bus_call_method_async(c->bus, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetConnectionCredentials", on_retired_creds, t, "s",
-                                     sender);
+        r = gates_ask_credentials(c, sender, 0, on_retired_creds, t, &slot);
         if (r < 0) {
                 retirement_decide(t, UID_INVALID, UID_INVALID);
                 retirement_free(t);
@@ -511,24 +509,31 @@ static int on_ready_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-int gates_ask_processfd(Context *c, const char *sender, uint64_t timeout_usec, sd_bus_message_handler_t callback,
-                        void *userdata, sd_bus_slot **ret_slot) {
+int gates_ask_credentials(Context *c, const char *sender, uint64_t timeout_usec, sd_bus_message_handler_t callback,
+                          void *userdata, sd_bus_slot **ret_slot) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        GateProc *g = c->gate_serving && c->gate_serving->bus ? c->gate_serving : NULL;
+        int r;
+
+        if (!c->bus_processfd) {
+                r = sd_bus_message_new_method_call(c->bus, &m, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                   "org.freedesktop.DBus", "GetConnectionCredentials");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", sender);
+                return r < 0 ? r : sd_bus_call_async(c->bus, ret_slot, m, callback, userdata, timeout_usec);
+        }
 
         /* Between a gate's retirement and its successor's start, the
          * retiring one still has its bus connection. */
+        GateProc *g = c->gate_serving && c->gate_serving->bus ? c->gate_serving : NULL;
         for (GateProc *i = c->gates; !g && i; i = i->next)
                 if (i->bus)
                         g = i;
         if (!g)
                 return -ENOTCONN;
-        int r = sd_bus_message_new_method_call(g->bus, &m, NULL, GATE_PATH, GATE_INTERFACE, "ProcessFD");
+        r = sd_bus_message_new_method_call(g->bus, &m, NULL, GATE_PATH, GATE_INTERFACE, "Credentials");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", sender);
-        if (r >= 0)
-                r = sd_bus_call_async(g->bus, ret_slot, m, callback, userdata, timeout_usec);
-        return r;
+        return r < 0 ? r : sd_bus_call_async(g->bus, ret_slot, m, callback, userdata, timeout_usec);
 }
 
 int gates_start(Context *c, void (*ready)(Context *c, bool ok)) {
