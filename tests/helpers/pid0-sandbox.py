@@ -31,7 +31,7 @@
 #                  keeps, tells its pid (as the bus's pid namespace has it:
 #                  /proc is the host's) and exits, reaped; prints "CONN <kind>
 #                  - <that pid>", waits for "GO", and only then finishes the
-#                  handshake (AUTH, BEGIN, Hello) and makes the calls "app"
+#                  handshake (AUTH, NEGOTIATE_UNIX_FD, BEGIN, Hello) and makes the calls "app"
 #                  makes (after "NAME <kind> <name> <pid the bus recorded>").
 #   live           (inside the sandbox) its own connection: the pid-0 calls
 #                  (reads, and CORE lowered to 0:0 in three ways) and one by
@@ -169,12 +169,16 @@ def delayed():
         say('CONN', kind, '-', n)
         if sys.stdin.readline().strip() != 'GO':
             return
-        if kind == 'auth':
-            b = adopt(sock, None, b'', 0)
-            sock.sendall(b'BEGIN\r\n')
-            b.name = b.call(*DBUS, 'Hello')[1][0]
-        else:
-            b = handshake(sock)
+        b = adopt(sock, None, b'', 0)
+        if kind == 'raw':
+            sock.sendall(b'\0AUTH EXTERNAL ' + str(os.geteuid()).encode().hex().encode() + b'\r\n')
+            assert b._line().startswith(b'OK')
+        # Descriptors negotiated, as any sd-bus or GDBus client does: a bus
+        # that offers ProcessFD sends it with GetConnectionCredentials.
+        sock.sendall(b'NEGOTIATE_UNIX_FD\r\n')
+        assert b._line().startswith(b'AGREE_UNIX_FD')
+        sock.sendall(b'BEGIN\r\n')
+        b.name = b.call(*DBUS, 'Hello')[1][0]
         bus = b
         say('NAME', kind, bus.name, recorded_pid(bus))
         pid0_calls(bus, kind, 'NOFILE', 99)
