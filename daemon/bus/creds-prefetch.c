@@ -39,7 +39,6 @@
 #include "creds-prefetch.h"
 #include "errors.h"
 #include "gate-protocol.h"
-#include "gates.h"
 #include "log.h"
 #include "sandbox.h"
 #include "util.h"
@@ -136,9 +135,9 @@ int creds_parse_reply(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid
                         have_pid = r >= 0;
                 } else if (r >= 0 && strcmp(key, "ProcessFD") == 0) {
                         /* The bus's pidfd of the process that connected
-                         * (newer buses, to a connection that negotiated
-                         * descriptor passing: not the daemon's system bus
-                         * connection, which does not, main.c). */
+                         * (newer buses; asked through a gate, whose
+                         * connection negotiated descriptor passing: the
+                         * daemon's does not, main.c). */
                         r = sd_bus_message_read(reply, "v", "h", &processfd);
                 } else if (r >= 0 && strcmp(key, "UnixGroupIDs") == 0 && !groups) {
                         const void *gids;
@@ -304,6 +303,17 @@ static int on_pin_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static bool needs_pin(sd_bus_message *m);
 static void creds_ask(CredsWait *w, bool later);
+static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error);
+
+/* The bus's word on w's caller, asked of the bus or a gate (context.h). */
+static int ask_credentials(CredsWait *w, uint64_t timeout_usec) {
+        Context *c = w->context;
+        if (c->ask_credentials)
+                return c->ask_credentials(c, w->sender, timeout_usec, on_creds, w, &w->slot);
+        return sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                        "org.freedesktop.DBus", "GetConnectionCredentials", on_creds, w, "s",
+                                        w->sender);
+}
 
 /* No gate told the credentials in time (a bus that offers ProcessFD is
  * asked through one only): nothing can be answered. A call that needs the
@@ -429,14 +439,14 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 }
 
 /* On a bus that offers ProcessFD, the bus's word on w's caller asked of a
- * gate (gates.h): now, or a little later when none is connected or the last
+ * gate (gates.h, through context.h's ask_credentials): now, or a little later when none is connected or the last
  * ask failed, until the deadline; an ask unanswered after PROCESSFD_ASK_USEC
  * (its gate dropped, which answers nothing) is made again. */
 static void creds_ask(CredsWait *w, bool later) {
         Context *c = w->context;
 
         w->slot = sd_bus_slot_unref(w->slot);
-        int r = later ? -EAGAIN : gates_ask_credentials(c, w->sender, PROCESSFD_ASK_USEC, on_creds, w, &w->slot);
+        int r = later ? -EAGAIN : ask_credentials(w, PROCESSFD_ASK_USEC);
         uint64_t next = r >= 0 ? PROCESSFD_ASK_USEC : PROCESSFD_RETRY_USEC;
         r = w->gate_retry ? sd_event_source_set_time_relative(w->gate_retry, next) :
                 sd_event_add_time_relative(c->event, &w->gate_retry, CLOCK_MONOTONIC, next, 0, on_gate_retry, w);
@@ -450,7 +460,7 @@ static void creds_ask(CredsWait *w, bool later) {
 static int creds_start(CredsWait *w) {
         Context *c = w->context;
         if (!c->bus_processfd)
-                return gates_ask_credentials(c, w->sender, 0, on_creds, w, &w->slot) < 0 ? -ENOTCONN : 1;
+                return ask_credentials(w, 0) < 0 ? -ENOTCONN : 1;
         int r = sd_event_add_time_relative(c->event, &w->deadline, CLOCK_MONOTONIC, PROCESSFD_DEADLINE_USEC, 0,
                                            on_gate_deadline, w);
         if (r < 0)

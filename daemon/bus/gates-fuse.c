@@ -11,7 +11,6 @@
 #include "act.h"
 #include "context.h"
 #include "fuse-conn.h"
-#include "gates.h"
 #include "gates-fuse.h"
 #include "log.h"
 #include "util.h"
@@ -181,7 +180,7 @@ int gates_fuse_abort(Context *c, sd_bus_message *m) {
         }
         /* The gate answers such calls itself: the daemon may never have
          * heard of this caller. Asked, not waited for. */
-        r = gates_ask_credentials(c, sender, 0, on_creds, a, &a->creds);
+        r = c->ask_credentials(c, sender, 0, on_creds, a, &a->creds);
         if (r < 0)
                 fuse_abort_decide(a, UID_INVALID);
         return 1;

@@ -537,6 +537,7 @@ int gates_ask_credentials(Context *c, const char *sender, uint64_t timeout_usec,
 }
 
 int gates_start(Context *c, void (*ready)(Context *c, bool ok)) {
+        c->ask_credentials = gates_ask_credentials;
         int r = gate_program(&c->gate_program);
         if (r < 0)
                 return log_error_errno(r, "Failed to find the descriptor gate's program");
