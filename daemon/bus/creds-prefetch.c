@@ -439,7 +439,7 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 }
 
 /* On a bus that offers ProcessFD, the bus's word on w's caller asked of a
- * gate (gates.h, through context.h's ask_credentials): now, or a little later when none is connected or the last
+ * gate (gates.h): now, or a little later when none is connected or the last
  * ask failed, until the deadline; an ask unanswered after PROCESSFD_ASK_USEC
  * (its gate dropped, which answers nothing) is made again. */
 static void creds_ask(CredsWait *w, bool later) {
@@ -459,8 +459,10 @@ static void creds_ask(CredsWait *w, bool later) {
 /* The bus's word on a new caller: 1 (w waits), or a negative errno. */
 static int creds_start(CredsWait *w) {
         Context *c = w->context;
-        if (!c->bus_processfd)
-                return ask_credentials(w, 0) < 0 ? -ENOTCONN : 1;
+        if (!c->bus_processfd) {
+                int r = ask_credentials(w, 0);
+                return r < 0 ? r : 1;
+        }
         int r = sd_event_add_time_relative(c->event, &w->deadline, CLOCK_MONOTONIC, PROCESSFD_DEADLINE_USEC, 0,
                                            on_gate_deadline, w);
         if (r < 0)
