@@ -18,6 +18,14 @@ typedef struct Change Change;
 typedef struct CredsWait CredsWait;
 typedef struct GateProc GateProc;
 typedef struct WorkPool WorkPool;
+typedef struct Context Context;
+
+/* GetConnectionCredentials of sender's connection, its a{sv} (or an error,
+ * at timeout_usec; 0: sd-bus's default) to callback: gates.h's
+ * gates_ask_credentials(), which asks the bus or, where the bus offers
+ * ProcessFD, a gate. */
+typedef int (*AskCredentials)(Context *c, const char *sender, uint64_t timeout_usec,
+                              sd_bus_message_handler_t callback, void *userdata, sd_bus_slot **ret_slot);
 
 /* All of the daemon's mutable state. */
 typedef struct Context {
@@ -54,6 +62,9 @@ typedef struct Context {
         GateProc *gates;             /* the processes that take callers' descriptors (gates.c) */
         unsigned n_gates;
         GateProc *gate_serving;      /* the one that owns RESOURCE1_PIDFD_BUS_NAME, or will */
+        bool bus_processfd;          /* a gate was sent its ProcessFD: the bus offers callers' processes as
+                                      * pidfds, and pid 0 is pinned from those only (creds-prefetch.c) */
+        AskCredentials ask_credentials;  /* set by gates_start() (NULL before: the bus is asked) */
         char *gate_program;
         void (*gate_ready)(struct Context *c, bool ok);   /* until the first gate owns its name */
         sd_event_source *gate_ready_timer, *gate_spawn_timer, *gate_heartbeat;

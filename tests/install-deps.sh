@@ -2,6 +2,14 @@
 # Installs, from Debian's archive, everything building and testing Resource1
 # needs on a fresh Debian 12 machine (as root). With --if-missing it does
 # nothing when all of it is there already.
+#
+# One package is fetched, not installed: dbus-broker 37 from
+# bookworm-backports (it depends on systemd-sysv), extracted to
+# /var/cache/resource1-tests/dbus-broker/root, for the fixture's
+# --bus=dbus-broker (tests/with-bus.sh): a bus that offers callers'
+# processes as pidfds (ProcessFD), which Debian 12's dbus-daemon 1.14 does
+# not (security-pid0-broker). bookworm-backports is added to apt's sources
+# for it (its pin priority, 100, upgrades nothing unasked).
 set -euo pipefail
 
 packages=(
@@ -39,15 +47,34 @@ sysusers=$(cd "$(dirname "$0")/.." && pwd)/policy/resource1d.sysusers
 have_user() { getent passwd resource1 >/dev/null; }
 make_user() { have_user || systemd-sysusers "$sysusers"; }
 
+broker_cache=/var/cache/resource1-tests/dbus-broker
+backports=/etc/apt/sources.list.d/bookworm-backports.list
+have_broker() { [ -x "$broker_cache/root/usr/bin/dbus-broker" ] && [ -x "$broker_cache/root/usr/bin/dbus-broker-launch" ]; }
+fetch_broker() {
+        have_broker && return 0
+        if ! grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+                echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports"
+                apt-get update -qq
+        fi
+        rm -rf "$broker_cache"
+        mkdir -p "$broker_cache"
+        # apt-get download as root into a directory _apt cannot write
+        # warns and fetches unsandboxed: say so once, quietly.
+        (cd "$broker_cache" && apt-get download -qq dbus-broker/bookworm-backports 2>/dev/null) &&
+                dpkg-deb -x "$broker_cache"/dbus-broker_*.deb "$broker_cache/root" ||
+                { echo "install-deps.sh: could not fetch dbus-broker from bookworm-backports (security-pid0-broker will skip)" >&2; return 0; }
+}
+
 if [ "${1:-}" = --if-missing ]; then
         missing=()
         for p in "${packages[@]}"; do
                 dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
         done
         if [ ${#missing[@]} = 0 ]; then
-                have_user && exit 0
-                [ "$(id -u)" = 0 ] || { echo "install-deps.sh: run as root to create the system user resource1" >&2; exit 1; }
+                have_user && have_broker && exit 0
+                [ "$(id -u)" = 0 ] || { echo "install-deps.sh: run as root to create the system user resource1 and fetch dbus-broker" >&2; exit 1; }
                 make_user
+                fetch_broker
                 exit
         fi
         echo "install-deps.sh: installing missing packages: ${missing[*]}" >&2
@@ -61,3 +88,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 make_user
+fetch_broker

@@ -3,6 +3,9 @@
 # resource1d, all started by dbus-test-runner (usage: with-bus.sh --help).
 #
 # --no-daemon leaves starting resource1d to COMMAND (for tests of its lifetime).
+# --bus=dbus-broker runs dbus-broker (bookworm-backports' 37, which
+# tests/install-deps.sh fetches and extracts, never installs) in place of
+# dbus-daemon, with the same config: tests/fixture/broker-daemon.sh.
 # The bus config includes the project's own policy/org.example.Resource1.conf,
 # so the shipped bus policy is what is exercised. polkitd reads its actions and
 # rules from fixed directories; the whole fixture therefore runs in a private
@@ -44,6 +47,15 @@ if [ "${1:-}" = --inside ]; then
         tmp=$1; shift
         mount --bind "$tmp/actions" /usr/share/polkit-1/actions
         mount --bind "$tmp/rules.d" /etc/polkit-1/rules.d
+        bus_daemon=()
+        if [ "$BUS" = dbus-broker ]; then
+                # dbus-broker-launch execs /usr/bin/dbus-broker, and logs to
+                # the journal's socket: both in this mount namespace only.
+                mount -t overlay overlay -o "lowerdir=$RESOURCE1_DBUS_BROKER/usr/bin:/usr/bin" /usr/bin
+                mkdir -p /run/systemd
+                mount -t tmpfs -o mode=755 tmpfs /run/systemd
+                bus_daemon=(--dbus-daemon="$here/fixture/broker-daemon.sh")
+        fi
         # TAP needs the test's own lines as they are: strip dbus-test-runner's
         # "test      : " prefix and make every other line a TAP comment.
         set -o pipefail
@@ -60,7 +72,7 @@ if [ "${1:-}" = --inside ]; then
                 tap=(sed -u -e '/^test *: \(Started with PID\|Exited with status\|Shutting down\)/{s/^/# /;b}'
                             -e 's/^test *: //;t' -e 's/^/# /')
         fi
-        dbus-test-runner --bus-type=system --dbus-config="$tmp/system.conf" --keep-env \
+        dbus-test-runner --bus-type=system --dbus-config="$tmp/system.conf" --keep-env "${bus_daemon[@]}" \
                 --max-wait="$MAX_WAIT" \
                 --task "$here/fixture/polkitd-task.sh" --task-name polkitd --task-bus=system --ignore-return \
                 "${daemon_task[@]}" \
@@ -96,6 +108,11 @@ and no system bus or systemd is needed. Its exit status is COMMAND's.
 Options:
   --rules FILE     a polkit rules file for polkitd (repeatable)
   --no-daemon      start no resource1d (COMMAND starts it: $RESOURCE1D)
+  --bus BUS        dbus-daemon (the default, Debian 12's) or dbus-broker
+                   (bookworm-backports' dbus-broker 37 as tests/install-deps.sh
+                   extracts it to /var/cache/resource1-tests/dbus-broker/root,
+                   or $RESOURCE1_DBUS_BROKER; it offers ProcessFD on Linux 6.5
+                   and later); exit status 77 when it is missing
   --max-wait SEC   stop everything after SEC seconds (default 600; with
                    --terminal, a year)
   --terminal       COMMAND gets this terminal (standard input, output and
@@ -128,13 +145,16 @@ NO_DAEMON=0
 TERMINAL=0
 log=
 user=
+BUS=dbus-daemon
 while [ $# -gt 0 ]; do
         case $1 in
-        --rules|--max-wait|--log|--user)
+        --bus=*) BUS=${1#*=}; shift ;;
+        --rules|--max-wait|--log|--user|--bus)
                 [ $# -ge 2 ] || { echo "with-bus.sh: $1 needs a value (--help)" >&2; exit 2; } ;;&
         --rules) rules+=("$2"); shift 2 ;;
         --max-wait) MAX_WAIT=$2; shift 2 ;;
         --no-daemon) NO_DAEMON=1; shift ;;
+        --bus) BUS=$2; shift 2 ;;
         --terminal) TERMINAL=1; shift ;;
         --log) log=$2; shift 2 ;;
         --user) user=$2; shift 2 ;;
@@ -155,6 +175,19 @@ fi
 for tool in dbus-daemon dbus-test-runner unshare setpriv /usr/lib/polkit-1/polkitd $([ "$TERMINAL" = 0 ] || echo nsenter); do
         command -v "$tool" >/dev/null || { echo "with-bus.sh: '$tool' is missing" >&2; exit 1; }
 done
+
+case $BUS in
+dbus-daemon) ;;
+dbus-broker)
+        export RESOURCE1_DBUS_BROKER=${RESOURCE1_DBUS_BROKER:-/var/cache/resource1-tests/dbus-broker/root}
+        for f in "$RESOURCE1_DBUS_BROKER/usr/bin/dbus-broker" "$RESOURCE1_DBUS_BROKER/usr/bin/dbus-broker-launch"; do
+                [ -x "$f" ] || { echo "with-bus.sh: --bus=dbus-broker: no '$f' (tests/install-deps.sh fetches it)" >&2; exit 77; }
+        done
+        for tool in systemd-socket-activate python3; do
+                command -v "$tool" >/dev/null || { echo "with-bus.sh: --bus=dbus-broker: '$tool' is missing" >&2; exit 77; }
+        done ;;
+*) echo "with-bus.sh: --bus: 'dbus-daemon' or 'dbus-broker', not '$BUS'" >&2; exit 2 ;;
+esac
 
 export RESOURCE1D=${RESOURCE1D:-$src/build/daemon/resource1d}
 [ -x "$RESOURCE1D" ] || { echo "with-bus.sh: no daemon at '$RESOURCE1D' (build first)" >&2; exit 1; }
@@ -203,7 +236,7 @@ export RESOURCE1D_USER RESOURCE1D_CAPS RESOURCE1D_BIN=$RESOURCE1D RESOURCE1D=$he
 params=""
 for a in ${RESOURCE1D_ARGS:-}; do params+=" --parameter $a"; done
 export RESOURCE1D_ARGS_PARAMS=$params
-export MAX_WAIT NO_DAEMON TERMINAL
+export MAX_WAIT NO_DAEMON TERMINAL BUS
 
 tmp=$(mktemp -d /tmp/resource1-fixture.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -220,9 +253,13 @@ cat > "$tmp/system.conf" <<CONF
   <type>system</type>
   <listen>unix:path=$tmp/system_bus_socket</listen>
   <auth>EXTERNAL</auth>
-  <!-- Room for the benchmarks' 1000 clients of one uid. -->
+$([ "$BUS" = dbus-broker ] || cat <<'LIMITS'
+  <!-- Room for the benchmarks' 1000 clients of one uid (dbus-broker's
+       launcher turns these into quotas its own connection then exceeds). -->
   <limit name="max_connections_per_user">4096</limit>
   <limit name="max_completed_connections">4096</limit>
+LIMITS
+)
   <policy context="default">
     <!-- Anyone may connect; what they may send is as on a real system bus. -->
     <allow user="*"/>

@@ -13,9 +13,21 @@
  *
  * A call that names the caller's own process (pid 0) or a pid number (whose
  * namespace is the caller's process's) also waits until that process is
- * pinned (caller-pin.h), which may take a worker's read; later calls of the
- * connection wait behind it, so that its calls are still dispatched in the
- * order they came. */
+ * pinned (caller-pin.h); later calls of the connection wait behind it, so
+ * that its calls are still dispatched in the order they came.
+ *
+ * Where the bus offers callers' processes as pidfds (ProcessFD; a gate found
+ * it so, c->bus_processfd), the credentials are asked of a gate, which
+ * passes the bus's answer on with its ProcessFD (the daemon's own
+ * connection takes no descriptors, and such a bus may send one anyway and
+ * drop it: gates.h), and the pin is that pidfd, settled with the entry;
+ * nothing falls back to the number there, which is what the delayed-Hello
+ * attack relies on (caller-pin.h). A gate that cannot ask is asked again
+ * (another one, once a successor serves) until PROCESSFD_DEADLINE_USEC; then
+ * the calls are refused, those that need the caller's process NoSuchProcess
+ * saying the service could not tell and to call again, and the connection's
+ * next call asks anew. Elsewhere the pin is the process with the reported
+ * number, which may take a worker's read. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -26,6 +38,7 @@
 #include "context.h"
 #include "creds-prefetch.h"
 #include "errors.h"
+#include "gate-protocol.h"
 #include "log.h"
 #include "sandbox.h"
 #include "util.h"
@@ -41,6 +54,14 @@
 /* How long calls wait for the caller's process to be pinned: its start time
  * is read within a few seconds even while it execve()s with many locks. */
 #define PIN_DEADLINE_USEC (10ULL * 1000 * 1000)
+/* On a bus that offers ProcessFD: how long calls wait for a gate's answer
+ * with the bus's word on their caller, asking again after each failed ask
+ * (no gate connected, between one's retirement and its successor's start,
+ * or one that could not ask): two round trips, normally; well within the
+ * clients' 25 s. */
+#define PROCESSFD_DEADLINE_USEC (5ULL * 1000 * 1000)
+#define PROCESSFD_ASK_USEC (2ULL * 1000 * 1000)
+#define PROCESSFD_RETRY_USEC (200ULL * 1000)
 
 typedef struct SandboxLook SandboxLook;
 
@@ -49,10 +70,11 @@ struct CredsWait {
         Context *context;
         CredsWait *prev, *next;
         char *sender;
-        sd_bus_slot *slot;           /* GetConnectionCredentials, while asked */
+        sd_bus_slot *slot;           /* GetConnectionCredentials, while asked (of the bus, or of a gate) */
         SandboxLook *look;           /* after the bus answered: the caller's root looked at */
         bool pinning;                /* a worker reads that process's start time */
-        sd_event_source *deadline;   /* of pinning */
+        sd_event_source *deadline;   /* of pinning, or of asking a gate */
+        sd_event_source *gate_retry; /* a gate asked again soon */
         sd_bus_message *calls[WAIT_CALLS_MAX];
         unsigned n_calls;
 };
@@ -80,6 +102,7 @@ static CredsWait *wait_free(CredsWait *w) {
                 w->look->wait = NULL;
         sd_bus_slot_unref(w->slot);
         sd_event_source_disable_unref(w->deadline);
+        sd_event_source_disable_unref(w->gate_retry);
         for (unsigned i = 0; i < w->n_calls; i++)
                 sd_bus_message_unref(w->calls[i]);
         free(w->sender);
@@ -107,9 +130,9 @@ int creds_parse_reply(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid
                         have_pid = r >= 0;
                 } else if (r >= 0 && strcmp(key, "ProcessFD") == 0) {
                         /* The bus's pidfd of the process that connected
-                         * (newer buses, to a connection that negotiated
-                         * descriptor passing: not the daemon's system bus
-                         * connection, which does not, main.c). */
+                         * (newer buses; asked through a gate, whose
+                         * connection negotiated descriptor passing: the
+                         * daemon's does not, main.c). */
                         r = sd_bus_message_read(reply, "v", "h", &processfd);
                 } else if (r >= 0 && strcmp(key, "UnixGroupIDs") == 0 && !groups) {
                         const void *gids;
@@ -158,6 +181,13 @@ static void release_calls(CredsWait *w, int r, const char *why) {
         wait_free(w);
 }
 
+/* Released once nothing is awaited any more: the bus's word, the look at the
+ * caller's root, the pin. */
+static void wait_maybe_release(CredsWait *w) {
+        if (!w->slot && !w->look && !w->pinning)
+                release_calls(w, 0, NULL);
+}
+
 static void look_store(CredsWait *w, SandboxKind kind, const char *app_id) {
         CredsEntry *e = creds_cache_find(&w->context->creds, w->sender);
         if (!e)
@@ -194,7 +224,7 @@ static void look_done(Work *work) {
                                   (int) l->pid);
                 w->look = NULL;
                 l->wait = NULL;
-                release_calls(w, 0, NULL);
+                wait_maybe_release(w);
         }
         look_free(l);
 }
@@ -211,7 +241,7 @@ static int on_look_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
                 look_store(w, SANDBOX_UNSURE, NULL);
                 w->look = NULL;
                 l->wait = NULL;
-                release_calls(w, 0, NULL);
+                wait_maybe_release(w);
         }
         /* The worker still has it: freed when it is done. */
         return 0;
@@ -266,9 +296,68 @@ static int on_pin_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static bool needs_pin(sd_bus_message *m);
+static void creds_ask(CredsWait *w, bool later);
+static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error);
+
+/* The bus's word on w's caller, asked of the bus or a gate (context.h). */
+static int ask_credentials(CredsWait *w, uint64_t timeout_usec) {
+        Context *c = w->context;
+        if (c->ask_credentials)
+                return c->ask_credentials(c, w->sender, timeout_usec, on_creds, w, &w->slot);
+        return sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                        "org.freedesktop.DBus", "GetConnectionCredentials", on_creds, w, "s",
+                                        w->sender);
+}
+
+/* No gate told the credentials in time (a bus that offers ProcessFD is
+ * asked through one only): nothing can be answered. A call that needs the
+ * caller's process is refused NoSuchProcess, as one whose connection the
+ * service cannot vouch for (libresource1 then calls once more on a new
+ * connection), never answered by the number; the others Failed. */
+static int on_gate_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        CredsWait *w = userdata;
+        (void) s, (void) usec;
+
+        /* (A gate that stops answering is replaced, and logged, by gates.c;
+         * this line a caller can make often, so it says no more.) */
+        log_debug("No descriptor gate told %s's credentials within %llu s", w->sender,
+                  PROCESSFD_DEADLINE_USEC / 1000000);
+        for (unsigned i = 0; i < w->n_calls; i++)
+                if (needs_pin(w->calls[i]))
+                        (void) sd_bus_reply_method_errorf(
+                                w->calls[i], RESOURCE1_ERROR_NO_SUCH_PROCESS,
+                                "the service could not tell which process opened this bus connection (pid 0 "
+                                "names it, and pid numbers are of its pid namespace): the bus holds it as a "
+                                "pidfd, which the service asks for through its descriptor gate, and none "
+                                "answered within %llu s; it never goes by the number instead, which may name "
+                                "another process now. Call again", PROCESSFD_DEADLINE_USEC / 1000000);
+                else
+                        (void) sd_bus_reply_method_errorf(
+                                w->calls[i], RESOURCE1_ERROR_FAILED,
+                                "the bus did not tell who the caller is: the service asks it through its "
+                                "descriptor gate, and none answered within %llu s; call again",
+                                PROCESSFD_DEADLINE_USEC / 1000000);
+        wait_free(w);
+        return 0;
+}
+
+static int on_gate_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s, (void) usec;
+        creds_ask(userdata, false);
+        return 0;
+}
+
 /* Pins e's process for w's calls: 0 settled, 1 pinning (w waits, with a
  * deadline), negative errno. */
 static int wait_pin(CredsWait *w, CredsEntry *e) {
+        /* Where the bus offers ProcessFD every entry is pinned when it is
+         * made (on_creds()); one that was not is never told by its number. */
+        if (w->context->bus_processfd) {
+                if (e->pin == PIN_UNKNOWN)
+                        e->pin = PIN_UNSEEN;
+                return 0;
+        }
         int r = caller_pin_start(w->context, e, -1);
         if (r <= 0)
                 return r;
@@ -284,8 +373,20 @@ static CredsWait *wait_find(Context *c, const char *sender);
 
 void creds_prefetch_pinned(Context *c, const char *sender) {
         CredsWait *w = wait_find(c, sender);
-        if (w && w->pinning)
-                release_calls(w, 0, NULL);
+        if (w && w->pinning) {
+                w->pinning = false;
+                w->deadline = sd_event_source_disable_unref(w->deadline);
+                wait_maybe_release(w);
+        }
+}
+
+/* What a gate says when it could not ask, or sd-bus when it did not answer:
+ * asked again. The bus's own errors are its answer. */
+static bool gate_failed(sd_bus_message *reply) {
+        return sd_bus_message_is_method_error(reply, GATE_ERROR_CANNOT_ASK) ||
+               sd_bus_message_is_method_error(reply, SD_BUS_ERROR_NO_REPLY) ||
+               sd_bus_message_is_method_error(reply, SD_BUS_ERROR_TIMEOUT) ||
+               sd_bus_message_is_method_error(reply, SD_BUS_ERROR_DISCONNECTED);
 }
 
 static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -299,26 +400,70 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         (void) ret_error;
 
         w->slot = sd_bus_slot_unref(w->slot);
+        if (c->bus_processfd && gate_failed(reply)) {
+                log_debug("A descriptor gate did not tell %s's credentials: %s", w->sender,
+                          e->message ?: e->name);
+                creds_ask(w, true);
+                return 0;
+        }
+        w->gate_retry = sd_event_source_disable_unref(w->gate_retry);
+        w->deadline = sd_event_source_disable_unref(w->deadline);
         int r = e ? -sd_bus_error_get_errno(e) :
                 creds_parse_reply(reply, &uid, &pid, &groups, &n_groups, &processfd);
-        if (r >= 0) {
-                CredsEntry scratch = {};
-                CredsEntry *entry = creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch);
-                if (entry == &scratch)
-                        creds_entry_clear(&scratch);
-                else {
-                        /* The bus's own pin, while the reply holds it:
-                         * checked in constant time. Without one, the calls
-                         * that need the process wait for it to be pinned by
-                         * its number when they pass the filter again. */
-                        if (processfd >= 0)
-                                (void) caller_pin_start(c, entry, processfd);
-                        if (look_start(w, entry) > 0)
-                                return 0;
-                }
+        if (r < 0) {
+                release_calls(w, r, e ? e->message : NULL);
+                return 0;
         }
-        release_calls(w, r, e ? e->message : NULL);
+        CredsEntry scratch = {};
+        CredsEntry *entry = creds_cache_add(&c->creds, w->sender, uid, pid, groups, n_groups, &scratch);
+        if (entry == &scratch) {
+                creds_entry_clear(&scratch);
+                release_calls(w, 0, NULL);
+                return 0;
+        }
+        /* The bus's own pin, while the reply holds it: checked in constant
+         * time; none from a bus that offers ProcessFD means the process is
+         * gone. Elsewhere, the calls that need the process wait for it to be
+         * pinned by its number when they pass the filter again. */
+        if (c->bus_processfd)
+                caller_pin_processfd(entry, processfd);
+        if (look_start(w, entry) > 0)
+                return 0;
+        wait_maybe_release(w);
         return 0;
+}
+
+/* On a bus that offers ProcessFD, the bus's word on w's caller asked of a
+ * gate (gates.h): now, or a little later when none is connected or the last
+ * ask failed, until the deadline; an ask unanswered after PROCESSFD_ASK_USEC
+ * (its gate dropped, which answers nothing) is made again. */
+static void creds_ask(CredsWait *w, bool later) {
+        Context *c = w->context;
+
+        w->slot = sd_bus_slot_unref(w->slot);
+        int r = later ? -EAGAIN : ask_credentials(w, PROCESSFD_ASK_USEC);
+        uint64_t next = r >= 0 ? PROCESSFD_ASK_USEC : PROCESSFD_RETRY_USEC;
+        r = w->gate_retry ? sd_event_source_set_time_relative(w->gate_retry, next) :
+                sd_event_add_time_relative(c->event, &w->gate_retry, CLOCK_MONOTONIC, next, 0, on_gate_retry, w);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(w->gate_retry, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_debug("Cannot ask a descriptor gate for %s's credentials again: %s", w->sender, strerror(-r));
+}
+
+/* The bus's word on a new caller: 1 (w waits), or a negative errno. */
+static int creds_start(CredsWait *w) {
+        Context *c = w->context;
+        if (!c->bus_processfd) {
+                int r = ask_credentials(w, 0);
+                return r < 0 ? r : 1;
+        }
+        int r = sd_event_add_time_relative(c->event, &w->deadline, CLOCK_MONOTONIC, PROCESSFD_DEADLINE_USEC, 0,
+                                           on_gate_deadline, w);
+        if (r < 0)
+                return r;
+        creds_ask(w, false);
+        return 1;
 }
 
 static CredsWait *wait_find(Context *c, const char *sender) {
@@ -378,9 +523,7 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 else if (e)
                         r = wait_pin(w, e);
                 else
-                        r = sd_bus_call_method_async(c->bus, &w->slot, "org.freedesktop.DBus",
-                                                     "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                                     "GetConnectionCredentials", on_creds, w, "s", sender);
+                        r = creds_start(w);
                 if (r == 0 && e) {
                         wait_free(w);   /* settled at once */
                         return 0;

@@ -11,8 +11,8 @@
 int creds_prefetch_attach(Context *c, sd_bus *bus, sd_bus_slot **ret_slot);
 /* UnixUserID, ProcessID, UnixGroupIDs (ret_groups NULL and -1 when the
  * bus did not send them) and ProcessFD (borrowed from the reply; -1 when the
- * bus did not send it) of GetConnectionCredentials' a{sv}; -ENODATA without
- * a uid or a pid. */
+ * bus did not send it, as a gate passes it on: gates.h) of
+ * GetConnectionCredentials' a{sv}; -ENODATA without a uid or a pid. */
 int creds_parse_reply(sd_bus_message *reply, uid_t *ret_uid, pid_t *ret_pid, gid_t **ret_groups,
                       int *ret_n_groups, int *ret_processfd);
 /* The caller-pin read for sender is done: its calls are dispatched again. */

@@ -2,9 +2,10 @@
 #pragma once
 
 /* resource1d-gate's state, shared by its files: resource1d-gate.c (the
- * serving, keeping and retiring) and gate-close.c (descriptors that are not
+ * serving, keeping and retiring), gate-close.c (descriptors that are not
  * pidfds, closed on closer threads; a FUSE file's connection the daemon is
- * asked to abort). */
+ * asked to abort) and gate-processfd.c (the bus's ProcessFD of a caller's
+ * connection, for the daemon). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,6 +54,7 @@ typedef struct Gate {
         bool released;             /* the name went to the successor (NameLost) ... */
         bool lingered;             /* ... at least GRACE_USEC ago */
         bool bus_lost;             /* the system bus connection failed: nothing is sent on it any more */
+        unsigned n_asks;           /* the daemon's ProcessFD asks in progress (gate-processfd.c) */
 } Gate;
 
 /* Keeps m, whose descriptor must not be closed while this gate serves, until

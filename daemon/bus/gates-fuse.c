@@ -173,8 +173,7 @@ int gates_fuse_abort(Context *c, sd_bus_message *m) {
         }
         /* The gate answers such calls itself: the daemon may never have
          * heard of this caller. Asked, not waited for. */
-        r = sd_bus_call_method_async(c->bus, &a->creds, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetConnectionCredentials", on_creds, a, "s", sender);
+        r = c->ask_credentials(c, sender, 0, on_creds, a, &a->creds);
         if (r < 0)
                 fuse_abort_decide(a, UID_INVALID);
         return 1;

@@ -174,8 +174,20 @@ static int method_ready(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         GateProc *g = userdata;
         Context *c = g->context;
 
+        int processfd = 0;
+
         if (!from_gate_itself(m))
                 return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "only the gate says this");
+        int r = sd_bus_message_read(m, "b", &processfd);
+        if (r < 0)
+                return r;
+        /* The bus does not change its mind: once one gate was sent its
+         * ProcessFD, pid 0 is pinned from the bus's pidfds only
+         * (creds-prefetch.c), whatever a later gate says. */
+        if (processfd && !c->bus_processfd) {
+                c->bus_processfd = true;
+                log_info("The bus offers callers' processes as pidfds (ProcessFD): pid 0 is pinned from them");
+        }
         if (g->serving) {
                 log_debug("Descriptor gate %d serves %s", (int) g->pid, RESOURCE1_PIDFD_BUS_NAME);
                 ready_done(c, true);
@@ -295,9 +307,7 @@ static int method_retiring(sd_bus_message *m, void *userdata, sd_bus_error *erro
         }
         /* The gate answered the call itself: the daemon may never have heard
          * of this caller. Asked, not waited for. */
-        r = sd_bus_call_method_async(c->bus, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetConnectionCredentials", on_retired_creds, t, "s",
-                                     sender);
+        r = gates_ask_credentials(c, sender, 0, on_retired_creds, t, &slot);
         if (r < 0) {
                 retirement_decide(t, UID_INVALID, UID_INVALID);
                 retirement_free(t);
@@ -335,7 +345,7 @@ static int method_lost(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 
 static const sd_bus_vtable gate_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD_WITH_ARGS("Ready", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_ready, 0),
+        SD_BUS_METHOD_WITH_ARGS("Ready", SD_BUS_ARGS("b", processfd), SD_BUS_NO_RESULT, method_ready, 0),
         SD_BUS_METHOD_WITH_ARGS("Retiring", SD_BUS_ARGS("s", sender, "s", why), SD_BUS_RESULT("b", successor),
                                 method_retiring, 0),
         SD_BUS_METHOD_WITH_ARGS("AbortFuse", SD_BUS_ARGS("s", sender, "u", connection, "h", file),
@@ -491,7 +501,35 @@ static int on_ready_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+int gates_ask_credentials(Context *c, const char *sender, uint64_t timeout_usec, sd_bus_message_handler_t callback,
+                          void *userdata, sd_bus_slot **ret_slot) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        if (!c->bus_processfd) {
+                r = sd_bus_message_new_method_call(c->bus, &m, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                   "org.freedesktop.DBus", "GetConnectionCredentials");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", sender);
+                return r < 0 ? r : sd_bus_call_async(c->bus, ret_slot, m, callback, userdata, timeout_usec);
+        }
+
+        /* Between a gate's retirement and its successor's start, the
+         * retiring one still has its bus connection. */
+        GateProc *g = c->gate_serving && c->gate_serving->bus ? c->gate_serving : NULL;
+        for (GateProc *i = c->gates; !g && i; i = i->next)
+                if (i->bus)
+                        g = i;
+        if (!g)
+                return -ENOTCONN;
+        r = sd_bus_message_new_method_call(g->bus, &m, NULL, GATE_PATH, GATE_INTERFACE, "Credentials");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", sender);
+        return r < 0 ? r : sd_bus_call_async(g->bus, ret_slot, m, callback, userdata, timeout_usec);
+}
+
 int gates_start(Context *c, void (*ready)(Context *c, bool ok)) {
+        c->ask_credentials = gates_ask_credentials;
         int r = gate_program(&c->gate_program);
         if (r < 0)
                 return log_error_errno(r, "Failed to find the descriptor gate's program");

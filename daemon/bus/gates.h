@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
 
 typedef struct Context Context;
 
@@ -24,3 +26,12 @@ typedef struct Context Context;
  * after that, so that both are there when its own appears. */
 int gates_start(Context *c, void (*ready)(Context *c, bool ok));
 void gates_done(Context *c);
+
+/* GetConnectionCredentials of sender's connection, its a{sv} to callback
+ * (or an error, at timeout_usec; 0: sd-bus's default): asked of the bus, or,
+ * on a bus that offers ProcessFD, of a gate (the serving one, else one still
+ * connected: gate-protocol.h's Credentials), because such a bus may send the
+ * pidfd to the daemon's connection, which takes no descriptors, and drop it
+ * for that (dbus-broker 37 does). -ENOTCONN when no gate is connected. */
+int gates_ask_credentials(Context *c, const char *sender, uint64_t timeout_usec, sd_bus_message_handler_t callback,
+                          void *userdata, sd_bus_slot **ret_slot);

@@ -32,7 +32,11 @@
  * bus policy lets at most one descriptor reach this name, on those five
  * methods only; should another bus let more through, the daemon's heartbeat
  * notices a gate that stops answering and replaces it (the name allows
- * replacement). */
+ * replacement).
+ *
+ * It also asks the bus, for the daemon, the one thing only a connection
+ * that negotiated descriptor passing is told: a caller's connection's
+ * process as a pidfd (gate-processfd.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -50,6 +54,7 @@
 #include "call-size.h"
 #include "gate.h"
 #include "gate-close.h"
+#include "gate-processfd.h"
 #include "gate-protocol.h"
 #include "gate-sweep.h"
 #include "log.h"
@@ -390,7 +395,8 @@ static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *err
                 gate_finish(g);
                 return 0;
         }
-        return sd_bus_call_method_async(g->daemon, NULL, NULL, GATE_PATH, GATE_INTERFACE, "Ready", NULL, NULL, "");
+        /* Ready, once the bus said whether it sends ProcessFD. */
+        return gate_processfd_ready(g);
 }
 
 static int on_grace_over(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -493,6 +499,8 @@ static int connect_daemon(Gate *g, int fd) {
                 r = sd_bus_start(g->daemon);
         if (r >= 0)
                 r = sd_bus_attach_event(g->daemon, g->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = gate_processfd_serve(g);
         /* Without the daemon there is nothing to pass calls to. */
         if (r >= 0)
                 r = sd_bus_set_exit_on_disconnect(g->daemon, true);

@@ -113,6 +113,7 @@ static void pin_from_pidfd(CredsEntry *e, int fd) {
                 e->pin = PIN_GONE;
                 return;
         }
+        log_debug("pid 0 of %s: pid %d, pinned from the bus's ProcessFD", e->name, (int) e->pid);
         pin_held(e, &t);
 }
 
@@ -162,6 +163,21 @@ static void pin_read_done(Work *w) {
                 c->pinned(c, p->sender);
         target_done(&p->target);
         free(p);
+}
+
+void caller_pin_processfd(CredsEntry *e, int processfd) {
+        if (e->pin != PIN_UNKNOWN)
+                return;
+        if (processfd >= 0) {
+                pin_from_pidfd(e, processfd);
+                return;
+        }
+        /* A bus that sends ProcessFD takes the pidfd when the process
+         * connects: without one, that process was gone before the bus
+         * looked, and its number may name any process now. */
+        log_debug("The bus has no ProcessFD of %s (pid %d): the process that opened the connection was gone "
+                  "before the bus looked", e->name, (int) e->pid);
+        e->pin = PIN_GONE;
 }
 
 int caller_pin_start(Context *c, CredsEntry *e, int processfd) {

@@ -5,7 +5,7 @@
 # user outside the sandbox took the child's number. Plain sockets (rawbus.py):
 # sd-bus and GDBus refuse a connection after fork.
 #
-#   drive          (root) starts "app" as nobody in a sandbox made as
+#   drive [APP]    (root) starts "app" (or APP: "delayed") as nobody in a sandbox made as
 #                  bubblewrap and Flatpak make it (unshare -U -c -p --fork:
 #                  same uid on the host), and for each connection it reports,
 #                  makes a process of nobody's outside the sandbox take the
@@ -24,6 +24,15 @@
 #                  GetRusage(0), SetRlimit, Prlimit(0), SetRlimits(0) on NOFILE
 #                  (99:99) and, by that number, ListRlimits(N) and
 #                  Prlimit(N, NOFILE 98:98).
+#   delayed        (inside the sandbox) the delayed Hello: for each kind,
+#                  "auth" (the child connects and authenticates: the bus has
+#                  surely accepted the connection) and "raw" (it only
+#                  connects), a child connects on a socket this process
+#                  keeps, tells its pid (as the bus's pid namespace has it:
+#                  /proc is the host's) and exits, reaped; prints "CONN <kind>
+#                  - <that pid>", waits for "GO", and only then finishes the
+#                  handshake (AUTH, NEGOTIATE_UNIX_FD, BEGIN, Hello) and makes the calls "app"
+#                  makes (after "NAME <kind> <name> <pid the bus recorded>").
 #   live           (inside the sandbox) its own connection: the pid-0 calls
 #                  (reads, and CORE lowered to 0:0 in three ways) and one by
 #                  number; then "CORE <soft> <hard>" as this process has it.
@@ -133,6 +142,51 @@ def app():
         say('DONE', kind)
 
 
+def delayed():
+    for kind in ('auth', 'raw'):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        info_r, info_w = os.pipe()
+        exit_r, exit_w = os.pipe()
+        c = os.fork()
+        if c == 0:
+            # The connecting process: the bus records its pid (and, where
+            # it offers ProcessFD, holds it by a pidfd) at connect.
+            sock.connect(bus_path())
+            if kind == 'auth':
+                sock.sendall(b'\0AUTH EXTERNAL ' + str(os.geteuid()).encode().hex().encode() + b'\r\n')
+                line = b''
+                while b'\r\n' not in line:
+                    line += sock.recv(1)
+                assert line.startswith(b'OK'), line
+            os.write(info_w, os.readlink('/proc/self').encode() + b'\n')
+            os.read(exit_r, 1)
+            os._exit(0)
+        n = int(os.read(info_r, 64).decode())
+        if kind == 'raw':
+            time.sleep(0.1)              # for the bus to accept it
+        os.write(exit_w, b'x')
+        os.waitpid(c, 0)                 # gone and reaped before its Hello
+        say('CONN', kind, '-', n)
+        if sys.stdin.readline().strip() != 'GO':
+            return
+        b = adopt(sock, None, b'', 0)
+        if kind == 'raw':
+            sock.sendall(b'\0AUTH EXTERNAL ' + str(os.geteuid()).encode().hex().encode() + b'\r\n')
+            assert b._line().startswith(b'OK')
+        # Descriptors negotiated, as any sd-bus or GDBus client does: a bus
+        # that offers ProcessFD sends it with GetConnectionCredentials.
+        sock.sendall(b'NEGOTIATE_UNIX_FD\r\n')
+        assert b._line().startswith(b'AGREE_UNIX_FD')
+        sock.sendall(b'BEGIN\r\n')
+        b.name = b.call(*DBUS, 'Hello')[1][0]
+        bus = b
+        say('NAME', kind, bus.name, recorded_pid(bus))
+        pid0_calls(bus, kind, 'NOFILE', 99)
+        result(kind, 'ListRlimits(N)', *rcall(bus, 'ListRlimits', 'u', (n,)))
+        result(kind, 'Prlimit(N)', *rcall(bus, 'Prlimit', 'usbtt', (n, 'NOFILE', True, 98, 98)))
+        say('DONE', kind)
+
+
 def nofile(pid):
     try:
         with open('/proc/%d/limits' % pid) as f:
@@ -160,7 +214,8 @@ def spawn_at(n):
 
 
 def drive():
-    app_proc = subprocess.Popen(NOBODY + ['unshare', '-U', '-c', '-p', '--fork', os.environ.get('PYTHON3', sys.executable), HERE, 'app'],
+    mode = sys.argv[2] if len(sys.argv) > 2 else 'app'
+    app_proc = subprocess.Popen(NOBODY + ['unshare', '-U', '-c', '-p', '--fork', os.environ.get('PYTHON3', sys.executable), HERE, mode],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     victims = []
     for line in app_proc.stdout:
@@ -245,4 +300,4 @@ def early():
     lib.resource1_free(h)
 
 
-{'drive': drive, 'app': app, 'live': live, 'early': early}[sys.argv[1]]()
+{'drive': drive, 'app': app, 'delayed': delayed, 'live': live, 'early': early}[sys.argv[1]]()
