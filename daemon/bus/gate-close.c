@@ -10,8 +10,9 @@
  * write() copies from a mapping of a FUSE file whose READ is never answered.
  * So the gate closes every such descriptor itself, off its loop: a closer
  * thread clears SO_LINGER (a socket's setsockopt() may itself wait on the
- * socket's lock, so there too), then dup3()s a placeholder (an eventfd,
- * whose close never waits) over the descriptor's number in the call, which
+ * socket's lock, so there too), then dup3()s a placeholder (an O_PATH
+ * descriptor, whose close runs no file operation and which no epoll set can
+ * hold) over the descriptor's number in the call, which
  * closes it there and leaves the call holding the placeholder. A close that
  * returns is the end of it: the caller is answered InvalidArgs, nothing is
  * aborted, nothing retired; so a Flatpak app passing a file of the document
@@ -229,9 +230,10 @@ static void closes_start(Gate *g) {
                         return;
                 if (r < 0) {
                         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = sd_bus_message_ref(e->call);
-                        bool bus = g->bus && !g->bus_lost;
+                        bool bus = g->bus && !g->bus_lost, answers = !e->answered;
+                        (void) gate_close_keep_fd(f, e->fd);
                         close_free(e);
-                        if (bus)
+                        if (bus && answers)
                                 gate_hold(g, call, "a descriptor that is not a pidfd", NOT_A_PIDFD);
                         else if (gate_keep(g, call) < 0)
                                 sd_bus_message_ref(call);   /* leaked: never closed on the loop */
@@ -346,7 +348,7 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 
 int gate_close_init(Gate *g) {
         GateCloses *f = &g->closes;
-        f->placeholder = eventfd(0, EFD_CLOEXEC);
+        f->placeholder = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         f->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (f->placeholder < 0 || f->wake < 0)
                 return -errno;
@@ -377,26 +379,17 @@ static bool can_take(GateCloses *f) {
         return f->wake_source && f->n_stuck < STUCK_MAX;
 }
 
-bool gate_close_take(Gate *g, sd_bus_message *m, int fd) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
-
-        if (!can_take(&g->closes) ||
-            sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", NOT_A_PIDFD) < 0 ||
-            close_add(g, m, fd, answer) < 0)
-                return false;
-        closes_start(g);
-        return true;
-}
-
-bool gate_close_take_unnamed(Gate *g, sd_bus_message *m, const int *fds, size_t n, const char *error_text) {
+bool gate_close_take(Gate *g, sd_bus_message *m, const int *fds, size_t n, const char *error_text) {
         GateCloses *f = &g->closes;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
 
-        if (sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", error_text) < 0)
+        if (error_text &&
+            sd_bus_message_new_method_errorf(m, &answer, SD_BUS_ERROR_INVALID_ARGS, "%s", error_text) < 0)
                 return false;
         if (n == 0) {
-                /* Nothing whose close may wait: m goes as any call does. */
-                (void) sd_bus_send(g->bus, answer, NULL);
+                /* Nothing of the caller's to close: m goes as any call does. */
+                if (answer)
+                        (void) sd_bus_send(g->bus, answer, NULL);
                 return true;
         }
         if (!can_take(f))
@@ -471,7 +464,7 @@ void gate_closes_clear(GateCloses *f) {
         f->wake_source = sd_event_source_disable_unref(f->wake_source);
         f->kept = mfree(f->kept);
         f->n_kept = f->n_kept_max = 0;
-        /* Both eventfds stay open until the process ends: a closer that has
+        /* The placeholder and the eventfd stay open until the process ends: a closer that has
          * not run yet, or returns late, uses them, and must not use a number
          * reused meanwhile. */
 }

@@ -6,6 +6,7 @@
  * which decides and aborts its connection, is gates-fuse.c. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <systemd/sd-bus.h>
 
 typedef struct Gate Gate;
@@ -14,21 +15,16 @@ typedef struct GateCloses GateCloses;
 /* The closers' eventfds and their event source: 0, or -errno. */
 int gate_close_init(Gate *g);
 
-/* True when m, whose descriptor fd is not a pidfd, is taken care of here
- * (false only when too many closes wait for good already, or memory or the
- * closers' eventfds are missing: the caller keeps it then, gate_hold()). Its
- * close runs on a closer thread, never on the loop; the call is answered
- * InvalidArgs once it returned, or once the daemon aborted the FUSE
- * connection of a close that waited too long; if the daemon did not, or fd
- * is no FUSE file, the gate retires (gate_retire()). */
-bool gate_close_take(Gate *g, sd_bus_message *m, int fd);
-
-/* The same for m, a call that names no descriptor where the interface has
- * one, carrying those at fds (gate_sweep()): each closed on a closer, the
- * call answered InvalidArgs with error_text by the first; none: answered
- * now. False as above: the caller keeps m, and names fds kept
- * (gate_close_keep_fd()). */
-bool gate_close_take_unnamed(Gate *g, sd_bus_message *m, const int *fds, size_t n, const char *error_text);
+/* True when fds, the descriptors m carries of its sender's (gate_sweep()),
+ * are taken care of here: each closed on a closer thread, never on the loop,
+ * m held until then; with error_text, m answered InvalidArgs with it once
+ * the first returned, or once the daemon aborted the FUSE connection of a
+ * close that waited too long (none: answered now). If the daemon did not,
+ * or the file is no FUSE file, the gate retires (gate_retire()). False only
+ * when too many closes wait for good already, or memory or the closers'
+ * descriptors are missing: the caller keeps m then (gate_hold()), and names
+ * fds kept (gate_close_keep_fd()). */
+bool gate_close_take(Gate *g, sd_bus_message *m, const int *fds, size_t n, const char *error_text);
 
 /* Whether fd is one the closes use or hold: their eventfds and reserve, a
  * close's descriptor or O_PATH file, one kept (below). */

@@ -147,6 +147,9 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
                         sd_bus_reply_method_errorf(a->request, GATE_ERROR_CANNOT_ASK,
                                                    "the bus's credentials could not be read: %s", strerror(-r));
         }
+        /* The bus's pidfd, copied into the answer: the gate's until written. */
+        if (r >= 0 && answer && gate_outgoing(a->gate, answer) < 0)
+                log_debug("resource1d-gate: could not note the answer's descriptor");
         if (r < 0)
                 log_debug("resource1d-gate: could not answer the daemon's Credentials: %s", strerror(-r));
         a->request = sd_bus_message_unref(a->request);

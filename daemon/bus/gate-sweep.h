@@ -27,10 +27,7 @@ typedef struct Gate Gate;
  * whoever made them: their close runs no file operation and no epoll set
  * can hold one. Nothing is read from a caller's file: the table's numbers
  * come from /proc/self/fd and the kind from fcntl(F_GETFL). */
-typedef struct GateFds {
-        uint64_t *own;             /* a bit per descriptor number */
-        size_t n_words;
-} GateFds;
+typedef struct GateFds GateFds;   /* in gate.h */
 
 /* Every descriptor open now is the gate's: 0, or -errno. */
 int gate_fds_snapshot(GateFds *f);

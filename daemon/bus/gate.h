@@ -9,10 +9,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 typedef struct GateClose GateClose;
+
+/* The gate's own descriptors (gate-sweep.h): a bit per number. */
+typedef struct GateFds {
+        uint64_t *own;
+        size_t n_words;
+} GateFds;
 
 /* The calls with a descriptor that is not a pidfd (gate-close.c): their
  * state. */
@@ -43,7 +50,10 @@ typedef struct Gate {
         unsigned n_forwards;
         sd_bus_message **held;     /* kept with a descriptor no closer could take: let go only at exit */
         size_t n_held, n_held_max;
-        GateCloses closes;         /* calls with a descriptor that is not a pidfd, closed on closer threads */
+        GateCloses closes;         /* callers' descriptors, closed on closer threads */
+        GateFds fds;               /* the gate's own descriptors (gate-sweep.h) */
+        sd_bus_message **outgoing; /* sent to the daemon with descriptors of the gate's (owned until written) */
+        size_t n_outgoing, n_outgoing_max;
         bool asking;               /* the daemon was asked for a successor and has not answered */
         char *asked_for;           /* ... for this caller */
         sd_bus_message *answer;    /* ... whose error answer waits for the daemon's, so that the caller
@@ -70,6 +80,10 @@ void gate_hold(Gate *g, sd_bus_message *m, const char *why, const char *error_te
  * was asked for a successor, on behalf of sender, whose descriptor this
  * gate keeps unclosed. */
 void gate_retire(Gate *g, const char *sender, const char *why, sd_bus_message *answer);
+
+/* m, sent to the daemon, carries copies of descriptors of the gate's: they
+ * stay the gate's (never swept) until m is written. 0, or -errno. */
+int gate_outgoing(Gate *g, sd_bus_message *m);
 
 /* Ends the gate if it retired and nothing it still does needs its loop. */
 void gate_maybe_finish(Gate *g);

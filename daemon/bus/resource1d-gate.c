@@ -111,21 +111,82 @@ static const char *pidfd_signature(sd_bus_message *m) {
         return NULL;
 }
 
-/* m names no descriptor where its method has its pidfd: it may carry one
- * all the same, which sd-bus would close with m, on this loop. Found in the
- * table and closed on closers (gate-sweep.h); kept if that cannot be. */
-static void take_unnamed(Gate *g, sd_bus_message *m, const char *want) {
-        char text[160];
-        _cleanup_free_ int *fds = NULL;
-
-        snprintf(text, sizeof text, "%s takes (%s), the first a pidfd it carries; this call has (%s)",
-                 sd_bus_message_get_member(m), want, sd_bus_message_get_signature(m, true) ?: "");
-        int n = gate_sweep(g, &fds);
-        if (n >= 0 && gate_close_take_unnamed(g, m, fds, (size_t) n, text))
+/* fds, m's descriptors of its sender's (gate-sweep.h), closed on closers;
+ * m answered InvalidArgs with error_text (unless NULL) once they are; kept
+ * if that cannot be. */
+static void take_fds(Gate *g, sd_bus_message *m, const int *fds, size_t n, const char *error_text) {
+        if (gate_close_take(g, m, fds, n, error_text))
                 return;
-        for (int i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++)
                 (void) gate_close_keep_fd(&g->closes, fds[i]);
-        gate_hold(g, m, "a descriptor no argument of its call named", text);
+        if (error_text)
+                gate_hold(g, m, "a descriptor it could not close off its loop", error_text);
+        else if (gate_keep(g, m) < 0)
+                sd_bus_message_ref(m);   /* leaked: never closed on the loop */
+}
+
+/* Every descriptor number in m, read back, in ret's count (m sealed). */
+static int message_fds(sd_bus_message *m, GateFds *f, bool own) {
+        char type;
+        const char *contents;
+        int r;
+
+        while ((r = sd_bus_message_peek_type(m, &type, &contents)) > 0) {
+                if (type == 'h') {
+                        int fd;
+                        r = sd_bus_message_read_basic(m, 'h', &fd);
+                        if (r >= 0 && own)
+                                r = gate_fds_own(f, fd);
+                        else if (r >= 0)
+                                gate_fds_disown(f, fd);
+                } else if (strchr("arev", type)) {
+                        r = sd_bus_message_enter_container(m, type, contents);
+                        if (r >= 0)
+                                r = message_fds(m, f, own);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(m);
+                } else
+                        r = sd_bus_message_skip(m, (char[]) { type, 0 });
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
+static int message_fds_all(sd_bus_message *m, GateFds *f, bool own) {
+        int r = sd_bus_message_rewind(m, true);
+        return r < 0 ? r : message_fds(m, f, own);
+}
+
+int gate_outgoing(Gate *g, sd_bus_message *m) {
+        /* The copies sd-bus made of the gate's descriptors, in m until it is
+         * written and let go: the gate's, not a caller's to be swept. */
+        if (g->n_outgoing == g->n_outgoing_max) {
+                size_t n = g->n_outgoing_max ? g->n_outgoing_max * 2 : 16;
+                sd_bus_message **more = reallocarray(g->outgoing, n, sizeof *more);
+                if (!more)
+                        return -ENOMEM;
+                g->outgoing = more;
+                g->n_outgoing_max = n;
+        }
+        int r = message_fds_all(m, &g->fds, true);
+        if (r < 0)
+                return r;
+        g->outgoing[g->n_outgoing++] = sd_bus_message_ref(m);
+        return 0;
+}
+
+/* Once everything queued to the daemon is written, the copies in it are
+ * the daemon's: let go (closed here: files the gate made). */
+static void outgoing_written(Gate *g) {
+        uint64_t queued = 1;
+        if (g->n_outgoing == 0 || !g->daemon || sd_bus_get_n_queued_write(g->daemon, &queued) < 0 || queued > 0)
+                return;
+        for (size_t i = 0; i < g->n_outgoing; i++) {
+                (void) message_fds_all(g->outgoing[i], &g->fds, false);
+                sd_bus_message_unref(g->outgoing[i]);
+        }
+        g->n_outgoing = 0;
 }
 
 static void forward_free(Forward *f) {
@@ -155,7 +216,10 @@ static void gate_finish(Gate *g) {
         if (g->answer && !g->bus_lost)
                 (void) sd_bus_send(g->bus, g->answer, NULL);
         g->answer = sd_bus_message_unref(g->answer);
-        g->bus = g->bus_lost ? sd_bus_close_unref(g->bus) : sd_bus_flush_close_unref(g->bus);
+        /* Flushed only if it ever ran: one that lost its bus, or never got
+         * its name, has nothing to flush. */
+        g->bus = g->bus_lost || sd_bus_is_ready(g->bus) <= 0 ? sd_bus_close_unref(g->bus) :
+                sd_bus_flush_close_unref(g->bus);
         gate_closes_end(&g->closes);
         g->daemon = sd_bus_flush_close_unref(g->daemon);
         for (size_t i = 0; i < g->n_held; i++)
@@ -289,12 +353,14 @@ static int on_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_er
         return 0;
 }
 
-/* The call, with its sender (which the bus vouched for) and its pidfd, to the
- * daemon. */
-static int forward(Gate *g, sd_bus_message *m) {
+/* The call, with its sender (which the bus vouched for), to the daemon with
+ * the gate's own pidfd of the caller's process (pidfd_reopen()) in place of
+ * the caller's, which its closer closes: the daemon never has a file of a
+ * caller's. */
+static int forward(Gate *g, sd_bus_message *m, int pidfd) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *copy = NULL;
         Forward *f;
-        int r;
+        int fd, r;
 
         r = sd_bus_message_new_method_call(g->daemon, &copy, NULL, sd_bus_message_get_path(m),
                                            sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
@@ -304,7 +370,11 @@ static int forward(Gate *g, sd_bus_message *m) {
                 r = sd_bus_message_set_allow_interactive_authorization(
                         copy, sd_bus_message_get_allow_interactive_authorization(m));
         if (r >= 0)
+                r = sd_bus_message_append_basic(copy, 'h', &pidfd);
+        if (r >= 0)
                 r = sd_bus_message_rewind(m, true);
+        if (r >= 0)
+                r = sd_bus_message_read_basic(m, 'h', &fd);
         if (r >= 0)
                 r = sd_bus_message_copy(copy, m, true);
         if (r < 0)
@@ -314,7 +384,10 @@ static int forward(Gate *g, sd_bus_message *m) {
         if (!f)
                 return -ENOMEM;
         r = sd_bus_call_async(g->daemon, &f->slot, copy, on_answer, f, FORWARD_TIMEOUT_USEC);
+        if (r >= 0)
+                r = gate_outgoing(g, copy);
         if (r < 0) {
+                f->slot = sd_bus_slot_unref(f->slot);
                 free(f);
                 return r;
         }
@@ -325,62 +398,104 @@ static int forward(Gate *g, sd_bus_message *m) {
         return 0;
 }
 
-/* Every call reaches this filter first: nothing else is registered. */
-static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Gate *g = userdata;
+/* Whether m is the bus's own (its driver's, or sd-bus's local ones): none
+ * carries a descriptor of a caller's. */
+static bool from_bus(sd_bus_message *m) {
         const char *sender = sd_bus_message_get_sender(m);
+        return !sender || strcmp(sender, "org.freedesktop.DBus") == 0 ||
+                strcmp(sender, "org.freedesktop.DBus.Local") == 0;
+}
+
+/* A *Pidfd call whose descriptors (fds, all of them its sender's) are taken
+ * care of: its named pidfd reopened and the call passed on, or answered. */
+static void pidfd_call(Gate *g, sd_bus_message *m, const char *want, const int *fds, size_t n) {
+        const char *sender = sd_bus_message_get_sender(m);
+        char text[200];
         int fd = -1, r;
-        (void) error;
 
-        if (!sd_bus_message_is_method_call(m, NULL, NULL) || !sender)
-                return 0;
-        /* Peer's Ping and GetMachineId sd-bus answers itself. */
-        if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Peer", NULL))
-                return 0;
-
-        const char *want = pidfd_signature(m);
-        if (want) {
-                /* The bus policy lets a call here carry at most one
-                 * descriptor; a call of another signature, or whose
-                 * argument's index is past those it carries, names none. */
-                if (strcmp(sd_bus_message_get_signature(m, true) ?: "", want) != 0 ||
-                    sd_bus_message_read_basic(m, 'h', &fd) < 0) {
-                        take_unnamed(g, m, want);
-                        return 1;
-                }
-                r = fd_is_pidfd(fd);
-                if (r == 0) {
-                        /* Any close may wait (a pipe's on its mutex, held
-                         * by a writer faulting on a FUSE mapping; an epoll's
-                         * on its lock): never here. */
-                        if (!gate_close_take(g, m, fd))
-                                gate_hold(g, m, "a descriptor that is not a pidfd", NOT_A_PIDFD);
-                        return 1;
-                }
-        } else if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", NULL) &&
-                   !sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Introspectable", NULL)) {
-                (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_UNKNOWN_METHOD,
-                                                  "%s serves the *Pidfd methods of %s only; call %s at %s",
-                                                  RESOURCE1_PIDFD_BUS_NAME, RESOURCE1_INTERFACE,
-                                                  sd_bus_message_get_member(m) ?: "it", RESOURCE1_BUS_NAME);
-                return 1;
+        /* The bus policy lets a call here carry at most one descriptor; a
+         * call of another signature, or whose argument's index is past
+         * those it carries, names none. */
+        if (strcmp(sd_bus_message_get_signature(m, true) ?: "", want) != 0 ||
+            sd_bus_message_read_basic(m, 'h', &fd) < 0) {
+                snprintf(text, sizeof text, "%s takes (%s), the first a pidfd it carries; this call has (%s)",
+                         sd_bus_message_get_member(m), want, sd_bus_message_get_signature(m, true) ?: "");
+                take_fds(g, m, fds, n, text);
+                return;
         }
-
-        /* Now that its descriptor, if any, is a pidfd (closed at no cost),
-         * a call too large for any valid one is answered here, before
+        r = fd_is_pidfd(fd);
+        if (r == 0) {
+                take_fds(g, m, fds, n, NOT_A_PIDFD);
+                return;
+        }
+        _cleanup_close_ int own = r > 0 ? pidfd_reopen(fd) : r;
+        /* The caller's descriptors are closed off the loop whatever comes
+         * next; the answer is the daemon's, or one of those below. */
+        take_fds(g, m, fds, n, NULL);
+        if (own < 0) {
+                (void) sd_bus_reply_method_errorf(m, own == -ESRCH ? RESOURCE1_ERROR_NO_SUCH_PROCESS : SD_BUS_ERROR_FAILED,
+                                                  "the pidfd's process: %s", own == -ESRCH ? "no such process" :
+                                                  strerror(-own));
+                return;
+        }
+        /* A call too large for any valid one is answered here, before
          * copying it would read all of it on this loop (a 31 MB batch cost
          * 460 ms, a 31 MB name 140). */
         if (call_size_check(m, RESOURCE1_PATH, RESOURCE1_INTERFACE, pidfd_vtable) > 0)
-                return 1;
+                return;
         if (g->n_forwards >= FORWARD_MAX || forwards_of(g, sender) >= FORWARD_PER_SENDER_MAX) {
                 (void) sd_bus_reply_method_errorf(m, RESOURCE1_ERROR_LIMITS_EXCEEDED,
                                                   "too many calls with descriptors are in progress%s; try again",
                                                   g->n_forwards >= FORWARD_MAX ? "" : " from this connection");
-                return 1;
+                return;
         }
-        r = forward(g, m);
+        r = forward(g, m, own);
         if (r < 0)
                 (void) sd_bus_reply_method_errnof(m, r, "the service's gate could not pass the call on: %m");
+}
+
+/* Every message reaches this filter first (nothing else is registered, and
+ * replies to the gate's own calls come from the bus): whatever descriptors
+ * of its sender's it carries, named or not, and whatever it is (a call
+ * before this gate owns its name or after it gave it away, to which the bus
+ * policy does not apply; a unicast signal), go to closers (gate-sweep.h). */
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Gate *g = userdata;
+        _cleanup_free_ int *fds = NULL;
+        (void) error;
+
+        if (from_bus(m))
+                return 0;
+        outgoing_written(g);
+        int n = gate_sweep(g, &fds);
+        if (n < 0) {
+                /* The table could not be listed: nothing of m's is closed
+                 * here. */
+                if (gate_keep(g, m) < 0)
+                        sd_bus_message_ref(m);   /* leaked */
+                if (sd_bus_message_is_method_call(m, NULL, NULL))
+                        (void) sd_bus_reply_method_errnof(m, n, "the service's gate could not take the call: %m");
+                return 1;
+        }
+
+        const char *want = pidfd_signature(m);
+        if (want) {
+                pidfd_call(g, m, want, fds, (size_t) n);
+                return 1;
+        }
+        take_fds(g, m, fds, (size_t) n, NULL);
+        if (!sd_bus_message_is_method_call(m, NULL, NULL))
+                return 1;   /* a signal, or a reply nobody asked for */
+        /* Peer's Ping and GetMachineId, Properties and Introspect sd-bus
+         * answers itself. */
+        if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Peer", NULL) ||
+            sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", NULL) ||
+            sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Introspectable", NULL))
+                return 0;
+        (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_UNKNOWN_METHOD,
+                                          "%s serves the *Pidfd methods of %s only; call %s at %s",
+                                          RESOURCE1_PIDFD_BUS_NAME, RESOURCE1_INTERFACE,
+                                          sd_bus_message_get_member(m) ?: "it", RESOURCE1_BUS_NAME);
         return 1;
 }
 
@@ -473,13 +588,13 @@ static int connect_system_bus(Gate *g) {
         /* A gate whose bus connection failed owns its name no more: it
          * ends, once its closes allow (on_bus_lost()). */
         if (r >= 0)
-                r = sd_bus_match_signal(g->bus, NULL, NULL, "/org/freedesktop/DBus/Local",
-                                        "org.freedesktop.DBus.Local", "Disconnected", on_bus_lost, g);
+                r = sd_bus_match_signal_async(g->bus, NULL, NULL, "/org/freedesktop/DBus/Local",
+                                              "org.freedesktop.DBus.Local", "Disconnected", on_bus_lost, NULL, g);
         if (r >= 0)
-                r = sd_bus_add_filter(g->bus, NULL, on_call, g);
+                r = sd_bus_add_filter(g->bus, NULL, on_message, g);
         if (r >= 0)
-                r = sd_bus_match_signal(g->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                        "org.freedesktop.DBus", "NameLost", on_name_lost, g);
+                r = sd_bus_match_signal_async(g->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                              "org.freedesktop.DBus", "NameLost", on_name_lost, NULL, g);
         if (r >= 0)
                 r = sd_bus_request_name_async(g->bus, NULL, RESOURCE1_PIDFD_BUS_NAME,
                                               SD_BUS_NAME_ALLOW_REPLACEMENT | SD_BUS_NAME_REPLACE_EXISTING,
@@ -522,6 +637,10 @@ static void gate_done(Gate *g) {
         sd_bus_message_unref(g->answer);
         for (size_t i = 0; i < ELEMENTSOF(g->refused); i++)
                 free(g->refused[i]);
+        for (size_t i = 0; i < g->n_outgoing; i++)
+                sd_bus_message_unref(g->outgoing[i]);
+        free(g->outgoing);
+        gate_fds_done(&g->fds);
         sd_event_unref(g->event);
 }
 
@@ -558,6 +677,12 @@ int main(int argc, char *argv[]) {
                 return log_error_errno(r, "resource1d-gate: failed to make the event loop"), EXIT_FAILURE;
         if (connect_daemon(&g, GATE_DAEMON_FD) < 0 || connect_system_bus(&g) < 0)
                 return EXIT_FAILURE;
+        /* Nothing has been read from the system bus yet (every call to it is
+         * queued, none waited for): every descriptor open now is the
+         * gate's, and any other a caller's (gate-sweep.h). */
+        r = gate_fds_snapshot(&g.fds);
+        if (r < 0)
+                return log_error_errno(r, "resource1d-gate: failed to list its descriptors"), EXIT_FAILURE;
 
         r = sd_event_loop(g.event);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
