@@ -80,8 +80,9 @@ int pidfd_get_pid(int fd, pid_t *ret) {
 
 int pidfd_open_task(pid_t pid) {
         int fd = pidfd_open(pid, 0);
-        if (fd < 0 && errno == EINVAL)
-                fd = pidfd_open(pid, PIDFD_THREAD);   /* not a thread-group leader */
+        /* Not a thread-group leader: EINVAL, or ENOENT since Linux 6.9. */
+        if (fd < 0 && (errno == EINVAL || errno == ENOENT))
+                fd = pidfd_open(pid, PIDFD_THREAD);
         if (fd >= 0)
                 return fd;
         return errno == ESRCH ? -ESRCH : -EOPNOTSUPP;
