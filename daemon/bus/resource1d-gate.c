@@ -416,11 +416,15 @@ static void pidfd_call(Gate *g, sd_bus_message *m, const char *want, const int *
         /* The bus policy lets a call here carry at most one descriptor; a
          * call of another signature, or whose argument's index is past
          * those it carries, names none. */
-        if (strcmp(sd_bus_message_get_signature(m, true) ?: "", want) != 0 ||
-            sd_bus_message_read_basic(m, 'h', &fd) < 0) {
+        if (strcmp(sd_bus_message_get_signature(m, true) ?: "", want) != 0) {
                 snprintf(text, sizeof text, "%s takes (%s), the first a pidfd it carries; this call has (%s)",
                          sd_bus_message_get_member(m), want, sd_bus_message_get_signature(m, true) ?: "");
                 take_fds(g, m, fds, n, text);
+                return;
+        }
+        if (sd_bus_message_read_basic(m, 'h', &fd) < 0) {
+                take_fds(g, m, fds, n, "no file descriptor was passed with the call at the pidfd argument's "
+                         "index (an index into those the message carries)");
                 return;
         }
         r = fd_is_pidfd(fd);

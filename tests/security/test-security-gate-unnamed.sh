@@ -16,7 +16,8 @@
 # its own that never answer a FLUSH from the gate; tests/helpers/
 # gate-unnamed.py, three forms at once: (uh), (u) carrying the file, (hsbtt)
 # whose index is past the one file it carries):
-#   1-3  each form answered InvalidArgs naming the signature it should have
+#   1-3  each form answered InvalidArgs: naming the signature it should have,
+#        or (the index form) saying no descriptor is at the pidfd's index
 #        (before: (uh) and the index form answered at once "no file
 #        descriptor was passed ...", the gate kept them)
 #   4    the gate that served before serves on, the only gate process, none
@@ -43,7 +44,8 @@ answered() {
 }
 check "1: (uh) carrying nobody's FUSE file: InvalidArgs naming the signature" 'answered uh uh'
 check "2: (u) carrying one: the same" 'answered u u'
-check "3: (hsbtt) whose index is past the one it carries: the same" 'answered index hsbtt'
+check "3: (hsbtt) whose index is past the one it carries: InvalidArgs saying no descriptor is at that index" \
+        'grep -q "^ANSWER index [0-9]* org.freedesktop.DBus.Error.InvalidArgs: no file descriptor was passed with the call at the pidfd argument" "$out"'
 wait_for 5 '[ "$(gates | wc -l)" = 1 ] && [ -z "$(gate_states | tr -d RS)" ]'
 after=$(serving)
 check "4: the gate that served before ($before) serves on ($after), the only one ($(gates | wc -l): $(gate_states))" \
