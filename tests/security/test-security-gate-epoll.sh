@@ -50,6 +50,8 @@ stop_samplers() {
 }
 trap 'stop_samplers; gate_cleanup' EXIT
 daemon=$(pgrep -x resource1d | head -1)
+bus=$(busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
+        org.freedesktop.DBus 2>/dev/null | sed -n 's/^u //p')
 c_from=$(log_size)
 
 # The samplers: root's PageSize every 0.1 s over one connection; the
@@ -72,6 +74,18 @@ probe=$!
 sampler=$!
 wait_for 5 "grep -q '^READY' '$work/page'"
 
+# The bus closes its own copy of X after passing it on; were that close the
+# last (the gate's copy closed before it), dbus-daemon itself would wait in
+# eventpoll_release_file: the bus's weakness, any bus name, outside the
+# service (README's threat model), and nothing of the service's could be
+# judged. attack-epoll keeps the gate busy with pings so that it is not.
+bus_check() {
+        if [ -n "$bus" ] && [ "$(sed 's/.*) \(.\).*/\1/' /proc/$bus/stat 2>/dev/null)" = D ] &&
+           grep -q eventpoll "/proc/$bus/wchan" 2>/dev/null; then
+                skip_all "the bus's own close of X came last this time: dbus-daemon (pid $bus) waits in eventpoll_release_file, outside the service"
+        fi
+}
+
 # One attacker per mode, fed a line per round: after each, another user's
 # call through the gate.
 others_late=""
@@ -89,6 +103,7 @@ attack() {
         for ((i = 0; i < rounds; i++)); do
                 echo >&$feed
                 wait_for 10 "grep -q '^ROUND $i ' '$aout'"
+                bus_check
                 gate_other_call
                 gate_other_answered || others_late+="$mode round $i: $ms ms ${out:-no answer}; "
         done
