@@ -102,7 +102,7 @@ attack() {
         fi
         for ((i = 0; i < rounds; i++)); do
                 echo >&$feed
-                wait_for 10 "grep -q '^ROUND $i ' '$aout'"
+                wait_for 7 "grep -q '^ROUND $i ' '$aout'"
                 bus_check
                 gate_other_call
                 gate_other_answered || others_late+="$mode round $i: $ms ms ${out:-no answer}; "

@@ -26,19 +26,22 @@
 #        the serving gate, which then lingers a second holding no name (the
 #        state of a new gate before its RequestName, without the race);
 #        nobody, watching NameOwnerChanged, sends the signal to it at once:
-#        no gate's loop in D state (sampled), and once a successor serves,
-#        another user's PrlimitPidfd answers within 5 s;
+#        no gate's loop in D state (sampled for 2 s), and once the old gate
+#        has ended and the daemon's next one serves, another user's
+#        PrlimitPidfd answers within 5 s;
 #   5    the heartbeat never had to replace a gate ("stopped answering" not
 #        in the daemon's log, 8 s after the first signal: the heartbeat's
 #        period and timeout), and no gate process is in D state at the end.
-# Skipped, with the reason, where FUSE in a user namespace is unavailable.
+# Skipped, with the reason, where FUSE in a user namespace or FUSE's control
+# file system (the daemon aborts nobody's connection through it) is
+# unavailable.
 set -u
 : "${ATTACK_NEWBORN:?}" "${FUSE_EXEC:?}" "${RCALL:?}" "${RESOURCE1_FIXTURE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gate.sh"
 
 OTHER="--reuid=2 --regid=2 --clear-groups"
-gate_setup security-gate-newborn 5
+gate_setup security-gate-newborn 5 fusectl
 stop_sampler() { [ -z "${sampler:-}" ] || kill "$sampler" 2>/dev/null; sampler=; }
 trap 'stop_sampler; gate_cleanup' EXIT
 c_from=$(log_size)
@@ -89,11 +92,14 @@ setpriv --reuid=resource1 --regid=resource1 --clear-groups busctl call org.freed
         org.freedesktop.DBus RequestName su $GATE 3 2>&1 | note
 wait_for 5 "grep -q '^SENT $old_name ' '$work/nameless'"
 sent=$(grep "^SENT $old_name " "$work/nameless")
-wait_for 10 '[ -n "$(serving)" ] && [ "$(serving)" != "$old" ]'
 sleep 2
 stuck=$(sort -u "$work/d" | while read -r p w; do [[ "$already" == *" $p "* ]] || echo "$p $w"; done | tr '\n' ' ')
 check "3: a FUSE file in a signal to the gate that lost the name ($old, $old_name: ${sent:-not sent}): no gate's loop in D (${stuck:-never})" \
         '[ -n "$sent" ] && [ -z "$stuck" ]'
+# The daemon starts the next gate once the old one ends: when its closes
+# have settled (the file's connection aborted as nobody's, as a call's is).
+new_gate() { local p; p=$(serving); [ -n "$p" ] && [ "$p" != "$old" ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = resource1d-gate ]; }
+wait_for 15 new_gate
 gate_other_check 4
 
 # 5: the heartbeat's period and timeout (2 + 5 s) after the first signal.
