@@ -123,9 +123,11 @@ worst=$(awk '$1 == "PENDING" { print $2; next } NF == 2 && $1 != "READY" { print
 calls=$(grep -c '^[0-9]' "$work/page")
 check "2: root's PageSize answered within 1 s all along ($calls calls, the worst ${worst:-none} ms)" \
         '[ "$calls" -ge 10 ] && [ -n "$worst" ] && awk "BEGIN { exit !($worst <= 1000) }"'
-check "3: resource1d's main thread never in D state ($(sort -u "$work/daemon-d" | tr '\n' ' '))" \
+stuck=$(sort -u "$work/daemon-d" | tr '\n' ' ')
+check "3: resource1d's main thread never in D state (${stuck:-never})" \
         '[ ! -s "$work/daemon-d" ]'
-check "4: the serving gate's loop never in D state ($(sort -u "$work/gate-d" | tr '\n' ' '))" \
+stuck=$(sort -u "$work/gate-d" | tr '\n' ' ')
+check "4: the serving gate's loop never in D state (${stuck:-never})" \
         '[ ! -s "$work/gate-d" ]'
 check "5: another user's PrlimitPidfd through the gate answered within 5 s after every round (${others_late:-all})" \
         '[ -z "$others_late" ]'
