@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* resource1d-gate: every descriptor passed to it that is not a pidfd,
- * closed on closer threads, never on its loop; a FUSE connection aborted
- * only when a close of its file waits.
+/* resource1d-gate: every descriptor of a caller's (gate-sweep.h), closed on
+ * closer threads, never on its loop; a FUSE connection aborted only when a
+ * close of its file waits.
  *
  * Closing a descriptor runs code its sender chose: a FUSE file's close sends
  * its server a FLUSH (at every close), which a healthy server answers in
  * microseconds and a hostile one never; a socket's may linger (SO_LINGER);
  * even a pipe's takes the pipe's mutex, which a writer holds while its
  * write() copies from a mapping of a FUSE file whose READ is never answered.
- * So the gate closes every such descriptor itself, off its loop: a closer
+ * So the gate closes every caller's descriptor itself, off its loop: a closer
  * thread clears SO_LINGER (a socket's setsockopt() may itself wait on the
  * socket's lock, so there too), then dup3()s a placeholder (an O_PATH
  * descriptor, whose close runs no file operation and which no epoll set can

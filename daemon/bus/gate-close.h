@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The gate's closes of descriptors passed to it that are not pidfds
- * (gate-close.c), on closer threads; the daemon's side of a FUSE file's,
+/* The gate's closes of its callers' descriptors (gate-close.c), on closer
+ * threads; the daemon's side of a FUSE file's,
  * which decides and aborts its connection, is gates-fuse.c. */
 
 #include <stdbool.h>

@@ -5,34 +5,34 @@
  * Closing a descriptor runs code its sender chose: a FUSE file sends a flush
  * at every close (and at exit) that its server may never answer, leaving the
  * closing task in D state; a socket with SO_LINGER waits on its last close;
- * a pipe's close takes its mutex, which a writer may hold for good.
- * So resource1d's own bus connection does not negotiate descriptor passing
- * (the bus then refuses every descriptor-carrying call to it), and the five
+ * a pipe's close takes its mutex, which a writer may hold for good; and the
+ * last close of any file, a pidfd too, takes the mutex of every epoll set
+ * that watches it, which a caller's thread may hold for good. So
+ * resource1d's own bus connection does not negotiate descriptor passing (the
+ * bus then refuses every descriptor-carrying call to it), and the five
  * *Pidfd methods are served at a second name, RESOURCE1_PIDFD_BUS_NAME, by
  * this process: resource1d starts it with one end of a private connection
  * (descriptor 3), it owns that name, checks each call's one descriptor is a
- * pidfd in constant time, and forwards the call with it to resource1d, whose
- * answer it passes back. It holds no privilege and nothing of the daemon's.
+ * pidfd in constant time, opens a pidfd of that process itself and forwards
+ * the call with that one to resource1d, whose answer it passes back. It
+ * holds no privilege and nothing of the daemon's.
  *
- * A call with a descriptor that is not a pidfd is answered InvalidArgs, and
- * that descriptor is never closed on this process's loop: a closer thread
- * closes it, a FUSE file's connection aborted only if that close waits
- * (gate-close.c). So is one a call carries but names nowhere its method has
- * the pidfd (another signature, an index past those it carries): sd-bus
- * would close it with the call, so it is found in the table (gate-sweep.c). A close that waits for good (no abort possible or
- * granted), or a descriptor no closer can take, makes the gate retire: it
- * keeps the message (or leaves it to the waiting closer) and asks resource1d
- * for a successor, which takes the name over at
- * once; then it finishes the calls it forwarded, closes its bus connections,
- * and only then lets the kept messages go, which may leave it waiting in D
- * state for as long as the sender likes: holding no bus name, no call of
- * anyone else, nothing of the daemon's. Given no successor (the sender's
- * account keeps enough retired gates alive already, or the service has all
- * it may: gates.h), it serves on and keeps such descriptors unclosed. The
- * bus policy lets at most one descriptor reach this name, on those five
- * methods only; should another bus let more through, the daemon's heartbeat
- * notices a gate that stops answering and replaces it (the name allows
- * replacement).
+ * Every descriptor of a caller's that reaches this process, in any message,
+ * named by the call or not (gate-sweep.c), the pidfd too, is closed on a
+ * closer thread, never on its loop; a call with one that is not a pidfd is
+ * answered InvalidArgs, and a FUSE file's connection is aborted only if its
+ * close waits (gate-close.c). A close that waits for good (no abort
+ * possible or granted), or a descriptor no closer can take, makes the gate
+ * retire: it keeps the message (or leaves it to the waiting closer) and asks
+ * resource1d for a successor, which takes the name over at once; then it
+ * finishes the calls it forwarded, closes its bus connections, and only then
+ * lets the kept messages go, which may leave it waiting in D state for as
+ * long as the sender likes: holding no bus name, no call of anyone else,
+ * nothing of the daemon's. Given no successor (the sender's account keeps
+ * enough retired gates alive already, or the service has all it may:
+ * gates.h), it serves on and keeps such descriptors unclosed. Should a gate
+ * stop answering all the same, the daemon's heartbeat notices and replaces
+ * it (the name allows replacement).
  *
  * It also asks the bus, for the daemon, the one thing only a connection
  * that negotiated descriptor passing is told: a caller's connection's
