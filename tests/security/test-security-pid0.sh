@@ -34,27 +34,13 @@ set -u
 : "${RESOURCE1D:?}" "${RCALL:?}" "${PYTHON3:?}" "${LIBRESOURCE1:?}" "${RESOURCE1_FIXTURE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-H=$here/../helpers/pid0-sandbox.py
-B="org.example.Resource1 /org/example/Resource1 org.example.Resource1"
-NOBODY="--reuid=65534 --regid=65534 --clear-groups"
+. "$here/../lib/pid0.sh"
 work=$(mktemp -d "$RESOURCE1_FIXTURE/security-pid0.XXXXXX")
 chmod 755 "$work"
 log=$work/daemon.log
 trap kill_started EXIT
 trap "" PIPE
 export PYTHON3 LIBRESOURCE1
-# result FILE KIND METHOD: "OK ..." or "ERR name message" of that call.
-result() { awk -v k="$2" -v m="$3" '$1 == "RESULT" && $2 == k && $3 == m { $1 = $2 = $3 = ""; sub(/^ +/, ""); print; exit }' "$1"; }
-# all_err FILE KIND ERROR TEXT METHOD...: each answered ERROR with TEXT in its message.
-all_err() {
-        local f=$1 k=$2 e=$3 t=$4 m r
-        shift 4
-        for m in "$@"; do
-                r=$(result "$f" "$k" "$m")
-                [[ $r == "ERR $e "*"$t"* ]] || { echo "# $k $m: ${r:-no answer}"; return 1; }
-        done
-}
-PID0="GetRlimit ListRlimits GetRusage SetRlimit Prlimit SetRlimits"
 
 echo "1..6"
 
