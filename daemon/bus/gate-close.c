@@ -138,6 +138,10 @@ static void close_free(GateClose *e) {
          * must not be closed, nor reused, under its thread): the process
          * ends with it. */
         if (!e->closer || atomic_load(&e->closer->done)) {
+                /* Its number holds the placeholder now (or, never started,
+                 * the caller's descriptor still, which stays held). */
+                if (e->closer)
+                        fd_bits_clear(&f->held, e->fd);
                 sd_bus_message_unref(e->call);
                 free(e->closer);
         }
@@ -159,10 +163,13 @@ static void reserve_fill(GateCloses *f) {
         }
 }
 
-static bool reserve_use(GateCloses *f, int r) {
+static bool reserve_use(Gate *g, int r) {
+        GateCloses *f = &g->closes;
         if ((r != -EMFILE && r != -ENFILE) || f->n_reserve == 0)
                 return false;
         f->n_reserve--;
+        /* A number the gate made at its start may be a caller's next. */
+        fd_bits_clear(&g->own, f->reserve[f->n_reserve]);
         f->reserve[f->n_reserve] = safe_close(f->reserve[f->n_reserve]);
         return true;
 }
@@ -173,7 +180,7 @@ static int close_start(GateCloses *f, GateClose *e) {
         snprintf(path, sizeof path, "/proc/self/fd/%d", e->fd);
         _cleanup_close_ int file = -1;
         while (e->fuse && (file = open(path, O_PATH | O_CLOEXEC)) < 0)
-                if (!reserve_use(f, -errno))
+                if (!reserve_use(e->gate, -errno))
                         return -errno;
         Closer *c = calloc(1, sizeof *c);
         if (!c)
@@ -312,7 +319,7 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
                                                          "AbortFuse", on_abort_answer, e, "suh",
                                                          sd_bus_message_get_sender(e->call), e->conn, e->file)
                               : -ENOTCONN;
-        while (reserve_use(&g->closes, r));
+        while (reserve_use(g, r));
         if (r < 0)
                 close_stuck(e);
         else
@@ -370,6 +377,12 @@ static int close_add(Gate *g, sd_bus_message *m, int fd, sd_bus_message *answer)
         *e = (GateClose) { .gate = g, .call = sd_bus_message_ref(m), .fd = fd,
                            .answer = sd_bus_message_ref(answer), .answered = !answer,
                            .fuse = fuse, .conn = conn, .file = -1 };
+        if (fd_bits_set(&f->held, fd) < 0) {
+                sd_bus_message_unref(e->call);
+                sd_bus_message_unref(e->answer);
+                free(e);
+                return -ENOMEM;
+        }
         /* At the end: in arrival order. */
         LIST_APPEND(f->queue, e);
         return 0;
@@ -412,29 +425,11 @@ bool gate_close_take(Gate *g, sd_bus_message *m, const int *fds, size_t n, const
 bool gate_close_known(const GateCloses *f, int fd) {
         if (fd == f->placeholder || fd == f->wake)
                 return true;
-        for (unsigned i = 0; i < f->n_reserve; i++)
-                if (fd == f->reserve[i])
-                        return true;
-        for (size_t i = 0; i < f->n_kept; i++)
-                if (fd == f->kept[i])
-                        return true;
-        for (const GateClose *e = f->queue; e; e = e->next)
-                if (fd == e->fd || fd == e->file)
-                        return true;
-        return false;
+        return fd_bits_test(&f->held, fd);
 }
 
 int gate_close_keep_fd(GateCloses *f, int fd) {
-        if (f->n_kept == f->n_kept_max) {
-                size_t n = f->n_kept_max ? f->n_kept_max * 2 : 16;
-                int *kept = reallocarray(f->kept, n, sizeof *kept);
-                if (!kept)
-                        return -ENOMEM;
-                f->kept = kept;
-                f->n_kept_max = n;
-        }
-        f->kept[f->n_kept++] = fd;
-        return 0;
+        return fd_bits_set(&f->held, fd);
 }
 
 bool gate_closes_settled(GateCloses *f) {
@@ -462,8 +457,7 @@ void gate_closes_clear(GateCloses *f) {
                 close_free(f->queue);
         f->n_closing = f->n_stuck = 0;
         f->wake_source = sd_event_source_disable_unref(f->wake_source);
-        f->kept = mfree(f->kept);
-        f->n_kept = f->n_kept_max = 0;
+        fd_bits_done(&f->held);
         /* The placeholder and the eventfd stay open until the process ends: a closer that has
          * not run yet, or returns late, uses them, and must not use a number
          * reused meanwhile. */

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "gate.h"
@@ -23,57 +22,39 @@ static bool fd_number(const char *name, int *ret) {
         return true;
 }
 
-int gate_fds_own(GateFds *f, int fd) {
-        size_t word = (size_t) fd / 64;
-        if (fd < 0)
-                return 0;
-        if (word >= f->n_words) {
-                size_t n = word + 1 > f->n_words * 2 ? word + 1 : f->n_words * 2;
-                uint64_t *own = reallocarray(f->own, n, sizeof *own);
-                if (!own)
-                        return -ENOMEM;
-                memset(own + f->n_words, 0, (n - f->n_words) * sizeof *own);
-                f->own = own;
-                f->n_words = n;
-        }
-        f->own[word] |= UINT64_C(1) << (fd % 64);
-        return 0;
-}
+/* Calls fn for every open descriptor, read from /proc/self/fd through
+ * dir, a descriptor of it kept open (rewound and read whole each time: a
+ * few system calls, no allocation, as often as messages come). */
+static int each_fd(int dir, int (*fn)(int fd, void *userdata), void *userdata) {
+        char buf[8192];
+        int r = 0, fd;
 
-void gate_fds_disown(GateFds *f, int fd) {
-        if (fd >= 0 && (size_t) fd / 64 < f->n_words)
-                f->own[fd / 64] &= ~(UINT64_C(1) << (fd % 64));
-}
-
-bool gate_fds_is_own(const GateFds *f, int fd) {
-        return fd >= 0 && (size_t) fd / 64 < f->n_words && (f->own[fd / 64] & (UINT64_C(1) << (fd % 64)));
-}
-
-void gate_fds_done(GateFds *f) {
-        f->own = mfree(f->own);
-        f->n_words = 0;
-}
-
-/* Calls fn for every open descriptor but the listing's own. */
-static int each_fd(int (*fn)(int fd, void *userdata), void *userdata) {
-        DIR *d = opendir("/proc/self/fd");
-        if (!d)
+        if (lseek(dir, 0, SEEK_SET) < 0)
                 return -errno;
-        int dir = dirfd(d), r = 0, fd;
-        struct dirent *de;
-        while (r >= 0 && (de = readdir(d)))
-                if (fd_number(de->d_name, &fd) && fd != dir)
-                        r = fn(fd, userdata);
-        closedir(d);
-        return r;
+        for (;;) {
+                ssize_t n = getdents64(dir, buf, sizeof buf);
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        return r;
+                for (ssize_t off = 0; off < n;) {
+                        struct dirent64 *de = (struct dirent64 *) (buf + off);
+                        off += de->d_reclen;
+                        if (fd_number(de->d_name, &fd) && fd != dir && (r = fn(fd, userdata)) < 0)
+                                return r;
+                }
+        }
 }
 
 static int own_one(int fd, void *userdata) {
-        return gate_fds_own(userdata, fd);
+        return fd_bits_set(userdata, fd);
 }
 
-int gate_fds_snapshot(GateFds *f) {
-        return each_fd(own_one, f);
+int gate_fds_snapshot(Gate *g) {
+        g->fd_dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (g->fd_dir < 0)
+                return -errno;
+        return each_fd(g->fd_dir, own_one, &g->own);
 }
 
 typedef struct Found {
@@ -86,7 +67,7 @@ static int find_one(int fd, void *userdata) {
         Found *s = userdata;
         Gate *g = s->gate;
 
-        if (gate_fds_is_own(&g->fds, fd) || gate_close_known(&g->closes, fd))
+        if (fd_bits_test(&g->own, fd) || gate_close_known(&g->closes, fd))
                 return 0;
         int flags = fcntl(fd, F_GETFL);
         if (flags < 0 || (flags & O_PATH))
@@ -105,7 +86,7 @@ static int find_one(int fd, void *userdata) {
 
 int gate_sweep(Gate *g, int **ret) {
         Found s = { .gate = g };
-        int r = each_fd(find_one, &s);
+        int r = each_fd(g->fd_dir, find_one, &s);
         if (r < 0) {
                 free(s.fds);
                 return r;

@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 typedef struct Gate Gate;
 
@@ -23,19 +20,12 @@ typedef struct Gate Gate;
  *
  * What the gate made: every descriptor open when it started serving (taken
  * before its system bus connection read anything), and those it makes
- * later and names here (gate_fds_own()). O_PATH descriptors are let be
+ * later and names (fd_bits_set() of g->own). O_PATH descriptors are let be
  * whoever made them: their close runs no file operation and no epoll set
  * can hold one. Nothing is read from a caller's file: the table's numbers
  * come from /proc/self/fd and the kind from fcntl(F_GETFL). */
-typedef struct GateFds GateFds;   /* in gate.h */
-
-/* Every descriptor open now is the gate's: 0, or -errno. */
-int gate_fds_snapshot(GateFds *f);
-/* fd is the gate's from now on (0, or -ENOMEM), or no longer. */
-int gate_fds_own(GateFds *f, int fd);
-void gate_fds_disown(GateFds *f, int fd);
-bool gate_fds_is_own(const GateFds *f, int fd);
-void gate_fds_done(GateFds *f);
+/* Every descriptor open now is the gate's (in g->own): 0, or -errno. */
+int gate_fds_snapshot(Gate *g);
 
 /* The descriptors open now that are neither the gate's nor known to its
  * closes (gate_close_known()), nor O_PATH: in *ret (malloc'd; NULL when

@@ -13,13 +13,9 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-typedef struct GateClose GateClose;
+#include "fd-bits.h"
 
-/* The gate's own descriptors (gate-sweep.h): a bit per number. */
-typedef struct GateFds {
-        uint64_t *own;
-        size_t n_words;
-} GateFds;
+typedef struct GateClose GateClose;
 
 /* The calls with a descriptor that is not a pidfd (gate-close.c): their
  * state. */
@@ -35,8 +31,7 @@ typedef struct GateCloses {
         int reserve[32];           /* placeholder dups, closed to make room for an O_PATH file or its
                                     * copy in AbortFuse when the table is full */
         unsigned n_reserve;
-        int *kept;                 /* descriptors kept calls carry unnamed (gate-sweep.h) */
-        size_t n_kept, n_kept_max;
+        FdBits held;               /* numbers the queue's closes and kept calls hold (gate-sweep.h) */
         sd_event_source *wake_source;
 } GateCloses;
 
@@ -51,7 +46,8 @@ typedef struct Gate {
         sd_bus_message **held;     /* kept with a descriptor no closer could take: let go only at exit */
         size_t n_held, n_held_max;
         GateCloses closes;         /* callers' descriptors, closed on closer threads */
-        GateFds fds;               /* the gate's own descriptors (gate-sweep.h) */
+        FdBits own;                /* the gate's own descriptors (gate-sweep.h) */
+        int fd_dir;                /* /proc/self/fd, listed after every message (gate-sweep.c) */
         sd_bus_message **outgoing; /* sent to the daemon with descriptors of the gate's (owned until written) */
         size_t n_outgoing, n_outgoing_max;
         bool asking;               /* the daemon was asked for a successor and has not answered */

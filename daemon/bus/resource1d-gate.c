@@ -126,7 +126,7 @@ static void take_fds(Gate *g, sd_bus_message *m, const int *fds, size_t n, const
 }
 
 /* Every descriptor number in m, read back, in ret's count (m sealed). */
-static int message_fds(sd_bus_message *m, GateFds *f, bool own) {
+static int message_fds(sd_bus_message *m, FdBits *f, bool own) {
         char type;
         const char *contents;
         int r;
@@ -136,9 +136,9 @@ static int message_fds(sd_bus_message *m, GateFds *f, bool own) {
                         int fd;
                         r = sd_bus_message_read_basic(m, 'h', &fd);
                         if (r >= 0 && own)
-                                r = gate_fds_own(f, fd);
+                                r = fd_bits_set(f, fd);
                         else if (r >= 0)
-                                gate_fds_disown(f, fd);
+                                fd_bits_clear(f, fd);
                 } else if (strchr("arev", type)) {
                         r = sd_bus_message_enter_container(m, type, contents);
                         if (r >= 0)
@@ -153,7 +153,7 @@ static int message_fds(sd_bus_message *m, GateFds *f, bool own) {
         return r;
 }
 
-static int message_fds_all(sd_bus_message *m, GateFds *f, bool own) {
+static int message_fds_all(sd_bus_message *m, FdBits *f, bool own) {
         int r = sd_bus_message_rewind(m, true);
         return r < 0 ? r : message_fds(m, f, own);
 }
@@ -169,7 +169,7 @@ int gate_outgoing(Gate *g, sd_bus_message *m) {
                 g->outgoing = more;
                 g->n_outgoing_max = n;
         }
-        int r = message_fds_all(m, &g->fds, true);
+        int r = message_fds_all(m, &g->own, true);
         if (r < 0)
                 return r;
         g->outgoing[g->n_outgoing++] = sd_bus_message_ref(m);
@@ -183,7 +183,7 @@ static void outgoing_written(Gate *g) {
         if (g->n_outgoing == 0 || !g->daemon || sd_bus_get_n_queued_write(g->daemon, &queued) < 0 || queued > 0)
                 return;
         for (size_t i = 0; i < g->n_outgoing; i++) {
-                (void) message_fds_all(g->outgoing[i], &g->fds, false);
+                (void) message_fds_all(g->outgoing[i], &g->own, false);
                 sd_bus_message_unref(g->outgoing[i]);
         }
         g->n_outgoing = 0;
@@ -644,12 +644,13 @@ static void gate_done(Gate *g) {
         for (size_t i = 0; i < g->n_outgoing; i++)
                 sd_bus_message_unref(g->outgoing[i]);
         free(g->outgoing);
-        gate_fds_done(&g->fds);
+        fd_bits_done(&g->own);
+        closep(&g->fd_dir);
         sd_event_unref(g->event);
 }
 
 int main(int argc, char *argv[]) {
-        _cleanup_(gate_done) Gate g = { .closes = { .placeholder = -1, .wake = -1 } };
+        _cleanup_(gate_done) Gate g = { .closes = { .placeholder = -1, .wake = -1 }, .fd_dir = -1 };
         sigset_t mask;
         int r;
 
@@ -684,7 +685,7 @@ int main(int argc, char *argv[]) {
         /* Nothing has been read from the system bus yet (every call to it is
          * queued, none waited for): every descriptor open now is the
          * gate's, and any other a caller's (gate-sweep.h). */
-        r = gate_fds_snapshot(&g.fds);
+        r = gate_fds_snapshot(&g);
         if (r < 0)
                 return log_error_errno(r, "resource1d-gate: failed to list its descriptors"), EXIT_FAILURE;
 

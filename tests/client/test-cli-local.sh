@@ -43,7 +43,12 @@ same() {
         local side pid status=() cmd=()
         for side in local service; do
                 pid=""
-                if [ "$owner" != none ]; then spawn "$owner"; pid=$spawned; sleep 0.05; fi
+                # A process whose number is none of its limits' (the output's
+                # pid is written P: a NOFILE of 512 on pid 512 would be too).
+                if [ "$owner" != none ]; then
+                        spawn "$owner"; pid=$spawned; sleep 0.05
+                        while limits_of "$pid" | grep -qw -- "$pid"; do spawn "$owner"; pid=$spawned; sleep 0.05; done
+                fi
                 local rctl=$R
                 [ $side = service ] && rctl="$R --service"
                 if [ "$1" = sh: ]; then
