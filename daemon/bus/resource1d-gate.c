@@ -158,9 +158,29 @@ static int message_fds_all(sd_bus_message *m, FdBits *f, bool own) {
         return r < 0 ? r : message_fds(m, f, own);
 }
 
+/* Once everything queued to the daemon is written, the copies in it are
+ * the daemon's: let go (closed here: files the gate made). */
+static void outgoing_written(Gate *g) {
+        uint64_t queued = 1;
+        if (g->n_outgoing == 0 || !g->daemon || sd_bus_get_n_queued_write(g->daemon, &queued) < 0 || queued > 0)
+                return;
+        for (size_t i = 0; i < g->n_outgoing; i++) {
+                (void) message_fds_all(g->outgoing[i], &g->own, false);
+                sd_bus_message_unref(g->outgoing[i]);
+        }
+        g->n_outgoing = 0;
+}
+
 int gate_outgoing(Gate *g, sd_bus_message *m) {
+        uint64_t queued = 1;
+
         /* The copies sd-bus made of the gate's descriptors, in m until it is
-         * written and let go: the gate's, not a caller's to be swept. */
+         * written and let go: the gate's, not a caller's to be swept. Once
+         * nothing waits to be written, m is (and those before it): then it
+         * need not be held, nor they any longer. */
+        outgoing_written(g);
+        if (g->daemon && sd_bus_get_n_queued_write(g->daemon, &queued) >= 0 && queued == 0)
+                return 0;
         if (g->n_outgoing == g->n_outgoing_max) {
                 size_t n = g->n_outgoing_max ? g->n_outgoing_max * 2 : 16;
                 sd_bus_message **more = reallocarray(g->outgoing, n, sizeof *more);
@@ -174,19 +194,6 @@ int gate_outgoing(Gate *g, sd_bus_message *m) {
                 return r;
         g->outgoing[g->n_outgoing++] = sd_bus_message_ref(m);
         return 0;
-}
-
-/* Once everything queued to the daemon is written, the copies in it are
- * the daemon's: let go (closed here: files the gate made). */
-static void outgoing_written(Gate *g) {
-        uint64_t queued = 1;
-        if (g->n_outgoing == 0 || !g->daemon || sd_bus_get_n_queued_write(g->daemon, &queued) < 0 || queued > 0)
-                return;
-        for (size_t i = 0; i < g->n_outgoing; i++) {
-                (void) message_fds_all(g->outgoing[i], &g->own, false);
-                sd_bus_message_unref(g->outgoing[i]);
-        }
-        g->n_outgoing = 0;
 }
 
 static void forward_free(Forward *f) {
