@@ -158,42 +158,44 @@ static int message_fds_all(sd_bus_message *m, FdBits *f, bool own) {
         return r < 0 ? r : message_fds(m, f, own);
 }
 
-/* Once everything queued to the daemon is written, the copies in it are
- * the daemon's: let go (closed here: files the gate made). */
-static void outgoing_written(Gate *g) {
+/* Appends a reference to m to *array (n used, *max room): 0, or -ENOMEM. */
+static int messages_append(sd_bus_message ***array, size_t *n, size_t *max, sd_bus_message *m) {
+        if (*n == *max) {
+                size_t k = *max ? *max * 2 : 16;
+                sd_bus_message **more = reallocarray(*array, k, sizeof *more);
+                if (!more)
+                        return -ENOMEM;
+                *array = more;
+                *max = k;
+        }
+        (*array)[(*n)++] = sd_bus_message_ref(m);
+        return 0;
+}
+
+/* Whether nothing queued to the daemon waits to be written: then the
+ * copies in what was held are the daemon's, and are let go (closed here:
+ * files the gate made). */
+static bool outgoing_written(Gate *g) {
         uint64_t queued = 1;
-        if (g->n_outgoing == 0 || !g->daemon || sd_bus_get_n_queued_write(g->daemon, &queued) < 0 || queued > 0)
-                return;
+        if (!g->daemon || sd_bus_get_n_queued_write(g->daemon, &queued) < 0 || queued > 0)
+                return false;
         for (size_t i = 0; i < g->n_outgoing; i++) {
                 (void) message_fds_all(g->outgoing[i], &g->own, false);
                 sd_bus_message_unref(g->outgoing[i]);
         }
         g->n_outgoing = 0;
+        return true;
 }
 
 int gate_outgoing(Gate *g, sd_bus_message *m) {
-        uint64_t queued = 1;
-
         /* The copies sd-bus made of the gate's descriptors, in m until it is
          * written and let go: the gate's, not a caller's to be swept. Once
          * nothing waits to be written, m is (and those before it): then it
          * need not be held, nor they any longer. */
-        outgoing_written(g);
-        if (g->daemon && sd_bus_get_n_queued_write(g->daemon, &queued) >= 0 && queued == 0)
+        if (outgoing_written(g))
                 return 0;
-        if (g->n_outgoing == g->n_outgoing_max) {
-                size_t n = g->n_outgoing_max ? g->n_outgoing_max * 2 : 16;
-                sd_bus_message **more = reallocarray(g->outgoing, n, sizeof *more);
-                if (!more)
-                        return -ENOMEM;
-                g->outgoing = more;
-                g->n_outgoing_max = n;
-        }
-        int r = message_fds_all(m, &g->own, true);
-        if (r < 0)
-                return r;
-        g->outgoing[g->n_outgoing++] = sd_bus_message_ref(m);
-        return 0;
+        int r = messages_append(&g->outgoing, &g->n_outgoing, &g->n_outgoing_max, m);
+        return r < 0 ? r : message_fds_all(m, &g->own, true);
 }
 
 static void forward_free(Forward *f) {
@@ -307,16 +309,7 @@ answer_now:
  * daemon, which starts a successor, and ends once its closes are
  * settled, on_bus_lost()). */
 int gate_keep(Gate *g, sd_bus_message *m) {
-        if (g->n_held == g->n_held_max) {
-                size_t n = g->n_held_max ? g->n_held_max * 2 : 16;
-                sd_bus_message **held = reallocarray(g->held, n, sizeof *held);
-                if (!held)
-                        return -ENOMEM;
-                g->held = held;
-                g->n_held_max = n;
-        }
-        g->held[g->n_held++] = sd_bus_message_ref(m);
-        return 0;
+        return messages_append(&g->held, &g->n_held, &g->n_held_max, m);
 }
 
 void gate_hold(Gate *g, sd_bus_message *m, const char *why, const char *error_text) {
@@ -477,7 +470,7 @@ static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 
         if (from_bus(m))
                 return 0;
-        outgoing_written(g);
+        (void) outgoing_written(g);
         int n = gate_sweep(g, &fds);
         if (n < 0) {
                 /* The table could not be listed: nothing of m's is closed
