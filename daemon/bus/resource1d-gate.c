@@ -77,7 +77,7 @@
 typedef struct Forward {
         Gate *gate;
         struct Forward *prev, *next;
-        sd_bus_message *call;      /* holds the pidfd until the answer */
+        sd_bus_message *call;      /* answer_by()'s: no descriptor */
         sd_bus_slot *slot;
 } Forward;
 
@@ -353,6 +353,33 @@ static int on_answer(sd_bus_message *reply, void *userdata, sd_bus_error *ret_er
         return 0;
 }
 
+/* What m is answered by: its sender, cookie and whether it wants an answer,
+ * and none of its descriptors. Holding m itself until the daemon answered
+ * held a number per call (a closer's placeholder, gate-close.c), and with
+ * 1024 calls in progress each message's sweep of the table listed them all
+ * (0.6 ms): one user's flood of calls each with its own pidfd outpaced the
+ * gate, and the bus refused everyone's calls to it, "destination has a full
+ * message queue" (the ninth attack). */
+static int answer_by(Gate *g, sd_bus_message *m, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *h = NULL;
+        uint64_t cookie;
+
+        int r = sd_bus_message_get_cookie(m, &cookie);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(g->bus, &h, NULL, sd_bus_message_get_path(m),
+                                                   sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+        if (r >= 0)
+                r = sd_bus_message_set_sender(h, sd_bus_message_get_sender(m));
+        if (r >= 0)
+                r = sd_bus_message_set_expect_reply(h, sd_bus_message_get_expect_reply(m));
+        if (r >= 0)
+                r = sd_bus_message_seal(h, cookie, 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(h);
+        return 0;
+}
+
 /* The call, with its sender (which the bus vouched for), to the daemon with
  * the gate's own pidfd of the caller's process (pidfd_reopen()) in place of
  * the caller's, which its closer closes: the daemon never has a file of a
@@ -383,16 +410,21 @@ static int forward(Gate *g, sd_bus_message *m, int pidfd) {
         f = calloc(1, sizeof *f);
         if (!f)
                 return -ENOMEM;
+        r = answer_by(g, m, &f->call);
+        if (r < 0) {
+                free(f);
+                return r;
+        }
         r = sd_bus_call_async(g->daemon, &f->slot, copy, on_answer, f, FORWARD_TIMEOUT_USEC);
         if (r >= 0)
                 r = gate_outgoing(g, copy);
         if (r < 0) {
                 f->slot = sd_bus_slot_unref(f->slot);
+                sd_bus_message_unref(f->call);
                 free(f);
                 return r;
         }
         f->gate = g;
-        f->call = sd_bus_message_ref(m);
         LIST_PREPEND(g->forwards, f);
         g->n_forwards++;
         return 0;
