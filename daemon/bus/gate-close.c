@@ -77,7 +77,7 @@
  * that); a close past its deadline waits ABORT_RETRY_USEC for its turn. */
 #define ABORTS_ASKED_MAX 8u
 #define ABORT_RETRY_USEC (100ULL * 1000ULL)
-/* A closer does a setsockopt() and a dup3(): no deep stack. */
+/* A closer does a setsockopt() and a dup3() in a loop: no deep stack. */
 #define CLOSER_STACK (64u * 1024u)
 
 /* What a closer thread shares with the loop. Freed by the loop once done,
@@ -85,7 +85,23 @@
 typedef struct Closer {
         int fd, placeholder, wake;
         atomic_bool done;
+        struct Closer *next;       /* in the pool's queue */
 } Closer;
+
+/* Closer threads are kept for the next close once theirs returned: a thread
+ * started for each descriptor (its clone, stack and exit) cost the gate more
+ * than the rest of a call, and one user's flood of calls each with its own
+ * pidfd outpaced it, so that the bus refused everyone's calls to it (the
+ * ninth attack). A thread whose close waits for good stays in it; a close
+ * never waits behind another: one is started whenever fewer are idle than
+ * closes queued. At most CLOSERS_MAX + STUCK_MAX closes run, so as many
+ * threads live. Never freed: a thread may use it until the process ends. */
+typedef struct CloserPool {
+        pthread_mutex_t lock;
+        pthread_cond_t work;
+        Closer *head, *tail;
+        unsigned queued, idle;
+} CloserPool;
 
 struct GateClose {
         Gate *gate;
@@ -102,8 +118,7 @@ struct GateClose {
         bool answered, stuck;
 };
 
-static void *closer_run(void *arg) {
-        Closer *c = arg;
+static void closer_run(Closer *c) {
         /* A socket's last close lingers no more (anything else answers
          * ENOTSOCK at once); this may wait on the socket's lock, which is
          * why it is done here. */
@@ -114,7 +129,58 @@ static void *closer_run(void *arg) {
         (void) dup3(c->placeholder, c->fd, O_CLOEXEC);
         atomic_store(&c->done, true);
         (void) eventfd_write(c->wake, 1);
+}
+
+static void *closer_thread(void *arg) {
+        CloserPool *p = arg;
+        for (;;) {
+                (void) pthread_mutex_lock(&p->lock);
+                p->idle++;
+                while (!p->head)
+                        (void) pthread_cond_wait(&p->work, &p->lock);
+                p->idle--;
+                Closer *c = p->head;
+                p->head = c->next;
+                if (!p->head)
+                        p->tail = NULL;
+                p->queued--;
+                (void) pthread_mutex_unlock(&p->lock);
+                closer_run(c);
+        }
         return NULL;
+}
+
+/* c run on a closer thread: 0, or -errno when no thread is to be had (c is
+ * not queued then). Only the loop queues, so what it counts here can only
+ * have moved towards more idle threads by the time c is queued. */
+static int closer_queue(CloserPool *p, Closer *c) {
+        (void) pthread_mutex_lock(&p->lock);
+        bool start = p->queued + 1 > p->idle;
+        (void) pthread_mutex_unlock(&p->lock);
+        if (start) {
+                pthread_attr_t attr;
+                pthread_t t;
+                int r = -pthread_attr_init(&attr);
+                if (r < 0)
+                        return r;
+                (void) pthread_attr_setstacksize(&attr, CLOSER_STACK);
+                (void) pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+                r = -pthread_create(&t, &attr, closer_thread, p);
+                (void) pthread_attr_destroy(&attr);
+                if (r < 0)
+                        return r;
+        }
+        (void) pthread_mutex_lock(&p->lock);
+        c->next = NULL;
+        if (p->tail)
+                p->tail->next = c;
+        else
+                p->head = c;
+        p->tail = c;
+        p->queued++;
+        (void) pthread_cond_signal(&p->work);
+        (void) pthread_mutex_unlock(&p->lock);
+        return 0;
 }
 
 static void answer(GateClose *e) {
@@ -188,14 +254,8 @@ static int close_start(GateCloses *f, GateClose *e) {
         *c = (Closer) { .fd = e->fd, .placeholder = f->placeholder, .wake = f->wake };
         int r = sd_event_add_time_relative(e->gate->event, &e->deadline, CLOCK_MONOTONIC, CLOSE_DEADLINE_USEC, 0,
                                            on_deadline, e);
-        pthread_attr_t attr;
-        pthread_t t;
-        if (r >= 0 && (r = -pthread_attr_init(&attr)) >= 0) {
-                (void) pthread_attr_setstacksize(&attr, CLOSER_STACK);
-                (void) pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-                r = -pthread_create(&t, &attr, closer_run, c);
-                (void) pthread_attr_destroy(&attr);
-        }
+        if (r >= 0)
+                r = closer_queue(f->pool, c);
         if (r < 0) {
                 e->deadline = sd_event_source_disable_unref(e->deadline);
                 free(c);
@@ -359,6 +419,10 @@ int gate_close_init(Gate *g) {
         f->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (f->placeholder < 0 || f->wake < 0)
                 return -errno;
+        f->pool = calloc(1, sizeof *f->pool);
+        if (!f->pool)
+                return -ENOMEM;
+        *f->pool = (CloserPool) { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
         reserve_fill(f);
         return sd_event_add_io(g->event, &f->wake_source, f->wake, EPOLLIN, on_wake, g);
 }

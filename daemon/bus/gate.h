@@ -33,6 +33,7 @@ typedef struct GateCloses {
         unsigned n_reserve;
         FdBits held;               /* numbers the queue's closes and kept calls hold (gate-sweep.h) */
         sd_event_source *wake_source;
+        struct CloserPool *pool;   /* the closer threads (gate-close.c) */
 } GateCloses;
 
 #define NOT_A_PIDFD "the descriptor passed is not a pidfd (pidfd_open(2))"
