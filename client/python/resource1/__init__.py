@@ -106,16 +106,20 @@ a limit of each of the hundred processes it starts, with
 - The bus: 128 calls of one connection awaiting their replies (dbus-daemon's
   max_replies_per_connection). Past it: ``BusError``
   (org.freedesktop.DBus.Error.LimitsExceeded) "The maximum number of
-  pending replies per connection has been reached".
+  pending replies per connection has been reached". And what waits for the
+  service to read it: for the gate, 64 descriptors (max_outgoing_unix_fds),
+  which a flood of calls from anyone can fill for moments at a time. Past
+  it: ``BusError`` (the same name) "Rejected: destination has a full
+  message queue".
 
 A connection keeps at most 64 calls in flight, 32 of them carrying a
 pidfd; more wait, in the order they were made, for an answer to free a
-place. A call refused with "try again" (no time named) is sent again after
-a short pause (10 ms, doubling up to 0.5 s). All of it happens within the
-call's ``timeout`` (25 s unless given), one deadline for the whole call:
-when the wait would pass it, the call raises the service's refusal at
-once (``LimitsExceeded``, errno EAGAIN), or ``Timeout`` if it could not
-even be sent.
+place. A call refused with "try again" (no time named), or by either of
+the bus's bounds, is sent again after a short pause (10 ms, doubling up to
+0.5 s). All of it happens within the call's ``timeout`` (25 s unless
+given), one deadline for the whole call: when the wait would pass it, the
+call raises the service's refusal at once (``LimitsExceeded``, errno
+EAGAIN), or ``Timeout`` if it could not even be sent.
 """
 
 import os as _os

@@ -297,8 +297,8 @@ def retry_after(exc, tries):
     """When a call refused with ``exc`` is sent again: (seconds, True) for
     the service's rate limit of changes ("try again in N s"), (seconds,
     False) for a bound on calls in progress (the service's "...; try
-    again", the bus's pending replies), after the call's ``tries``-th such
-    refusal; None for any other error."""
+    again", the bus's pending replies, or its queue to the service full),
+    after the call's ``tries``-th such refusal; None for any other error."""
     name, message = exc.dbus_name, exc.dbus_message or ''
     if name == ERROR_PREFIX + 'LimitsExceeded':
         m = _TRY_AGAIN_IN.search(message)
@@ -311,7 +311,13 @@ def retry_after(exc, tries):
         if not message.endswith('; try again'):
             return None
     elif name == 'org.freedesktop.DBus.Error.LimitsExceeded':
-        if 'pending replies' not in message:
+        # The bus's bounds on this connection's calls awaiting replies and
+        # on what waits for the service to read it: nothing was delivered.
+        # The second is the gate's (64 descriptors, dbus-daemon's
+        # max_outgoing_unix_fds), which another user's flood of calls can
+        # fill for a moment at a time.
+        if ('pending replies' not in message
+                and 'full message queue' not in message):
             return None
     else:
         return None
