@@ -119,6 +119,9 @@ struct GateClose {
 };
 
 static void closer_run(Closer *c) {
+        /* Read first: once done is set, the loop may free c (another
+         * closer's wake-up can run on_wake() before this one writes). */
+        int wake = c->wake;
         /* A socket's last close lingers no more (anything else answers
          * ENOTSOCK at once); this may wait on the socket's lock, which is
          * why it is done here. */
@@ -128,7 +131,7 @@ static void closer_run(Closer *c) {
          * mutex) follows here. */
         (void) dup3(c->placeholder, c->fd, O_CLOEXEC);
         atomic_store(&c->done, true);
-        (void) eventfd_write(c->wake, 1);
+        (void) eventfd_write(wake, 1);
 }
 
 static void *closer_thread(void *arg) {
@@ -278,8 +281,8 @@ static bool conn_closing(GateCloses *f, const GateClose *c) {
         return false;
 }
 
-/* Starts the closes waiting their turn: CLOSERS_MAX at once while the gate
- * serves, all once it does not. One that cannot start is held as any other
+/* Starts the closes waiting their turn, CLOSERS_MAX at once (those that
+ * wait for good not counted). One that cannot start is held as any other
  * descriptor (kept unclosed). */
 static void closes_start(Gate *g) {
         GateCloses *f = &g->closes;
