@@ -32,9 +32,11 @@
 #define HEARTBEAT_USEC (2000 * USEC_PER_MSEC)
 #define HEARTBEAT_TIMEOUT_USEC (5000 * USEC_PER_MSEC)
 /* What the heartbeat reads of a late gate's connection before judging it: a
- * bound on work done outside the bus's own turn, far above what a gate that
- * answers in order has queued ahead of its answer. */
-#define HEARTBEAT_DRAIN_MAX 1024
+ * bound on work done outside the bus's own turn (each call ~90 us). Ahead of
+ * the answer a gate has at most the 1024 calls it passes on at once (no
+ * answer came to free one while the daemon was held up) and a few messages
+ * of its own; twice that, since a round that only writes counts too. */
+#define HEARTBEAT_DRAIN_MAX 2048
 /* Gates started at most this often: each costs a fork and an exec, and a
  * caller can make one retire with a descriptor that is not a pidfd (and whose
  * close could wait). The retiring one serves on meanwhile. */
