@@ -94,8 +94,10 @@ typedef struct Closer {
  * pidfd outpaced it, so that the bus refused everyone's calls to it (the
  * ninth attack). A thread whose close waits for good stays in it; a close
  * never waits behind another: one is started whenever fewer are idle than
- * closes queued. At most CLOSERS_MAX + STUCK_MAX closes run, so as many
- * threads live. Never freed: a thread may use it until the process ends. */
+ * closes queued. At most CLOSERS_MAX + STUCK_MAX closes run at once, and
+ * the threads are about as many (one whose close just returned is not idle
+ * yet; the tenth attack counted 17 with 16 closes running). Never freed: a
+ * thread may use it until the process ends. */
 typedef struct CloserPool {
         pthread_mutex_t lock;
         pthread_cond_t work;
