@@ -17,7 +17,7 @@
 
 typedef struct GateClose GateClose;
 
-/* The calls with a descriptor that is not a pidfd (gate-close.c): their
+/* The closes of callers' descriptors, pidfds too (gate-close.c): their
  * state. */
 typedef struct GateCloses {
         GateClose *queue;          /* descriptors not yet closed, or whose close waits for good, in arrival
